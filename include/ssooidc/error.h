@@ -1,0 +1,62 @@
+// The one error model of ssooidc, shared by the server and the client library.
+//
+// `ErrorType` mirrors the error shapes of the SSO OIDC model (API 2019-06-10). Every layer returns
+// `std::expected<T, Error>`; exactly one place on the server (api/error_response) turns an Error
+// into HTTP, and the client library parses HTTP back into the same Error.
+//
+// Thread safety: plain values, no shared state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ssooidc {
+
+enum class ErrorType {
+  // Modeled error shapes, in the model's alphabetical order.
+  kAccessDenied,
+  kAuthorizationPending,
+  kExpiredToken,
+  kInternalServer,
+  kInvalidClient,
+  kInvalidClientMetadata,
+  kInvalidGrant,
+  kInvalidRedirectUri,
+  kInvalidRequest,
+  kInvalidRequestRegion,
+  kInvalidScope,
+  kSlowDown,
+  kUnauthorizedClient,
+  kUnsupportedGrantType,
+  // Not modeled by the service; seen only by clients.
+  kTransport,      // the request never got an HTTP answer (connect, TLS, timeout)
+  kConfiguration,  // the client could not be configured (missing region, bad profile)
+  kUnknown,        // an HTTP error whose type the client did not recognise
+};
+
+// "AccessDeniedException", ... for modeled types; "TransportError", "ConfigurationError",
+// "UnknownError" otherwise.
+[[nodiscard]] std::string_view shape_name(ErrorType type) noexcept;
+// The RFC 6749 style `error` value: "access_denied", "authorization_pending", ...
+[[nodiscard]] std::string_view oauth_code(ErrorType type) noexcept;
+// HTTP status the service answers with (400, 401 for InvalidClient, 500 for InternalServer).
+[[nodiscard]] int http_status_of(ErrorType type) noexcept;
+// Parses a shape name as a client reads it from x-amzn-ErrorType (already sanitised).
+[[nodiscard]] std::optional<ErrorType> error_type_from_shape(std::string_view shape) noexcept;
+
+struct Error {
+  ErrorType type = ErrorType::kUnknown;
+  std::string error;              // OAuth code as on the wire ("invalid_grant")
+  std::string error_description;  // human text
+  int http_status = 0;            // 0 when there was no HTTP answer
+  std::string request_id;         // x-amzn-RequestId, when known
+  std::optional<std::string> reason;  // modeled `reason` (AccessDenied, InvalidRequest)
+
+  // Builds a modeled error with its canonical OAuth code and HTTP status.
+  [[nodiscard]] static Error make(ErrorType type, std::string description);
+  [[nodiscard]] std::string_view shape() const noexcept { return shape_name(type); }
+};
+
+}  // namespace ssooidc

@@ -1,0 +1,37 @@
+// Transport-neutral HTTP request/response values. The http layer converts Beast messages to and
+// from these, so that api (JSON operations) and web (HTML pages) hold no socket and are testable
+// with plain values.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ssooidc::core {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // decoded target path without the query, e.g. "/token"
+  std::string query;   // raw query string without '?', e.g. "aws_iam=t"
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string remote_address;  // peer IP as text
+  bool tls = false;            // true when the public URL is https (cookies get Secure)
+
+  // Case-insensitive header lookup; empty view when absent.
+  [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  HttpResponse& set(std::string name, std::string value);
+};
+
+// Case-insensitive ASCII comparison.
+[[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace ssooidc::core

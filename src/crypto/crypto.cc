@@ -1,0 +1,166 @@
+#include "crypto/crypto.h"
+
+#include <argon2.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace ssooidc::crypto {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+constexpr std::uint32_t kArgonMemoryKiB = 19 * 1024;
+constexpr std::uint32_t kArgonPasses = 2;
+constexpr std::uint32_t kArgonLanes = 1;
+constexpr std::size_t kArgonSaltBytes = 16;
+constexpr std::size_t kArgonHashBytes = 32;
+
+std::string b64(std::string_view in, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  auto u = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
+  for (; i + 3 <= in.size(); i += 3) {
+    std::uint32_t v = (u(i) << 16) | (u(i + 1) << 8) | u(i + 2);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    std::uint32_t v = u(i) << 16;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    if (pad) out += "==";
+  } else if (i + 2 == in.size()) {
+    std::uint32_t v = (u(i) << 16) | (u(i + 1) << 8);
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    if (pad) out += '=';
+  }
+  return out;
+}
+
+}  // namespace
+
+void SecureRandom::fill(std::uint8_t* out, std::size_t n) {
+  if (n == 0) return;
+  if (RAND_bytes(out, static_cast<int>(n)) != 1) {
+    std::fputs("fatal: OpenSSL RAND_bytes failed\n", stderr);
+    std::abort();
+  }
+}
+
+std::string sha256(std::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+
+std::string sha1_hex(std::string_view data) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+std::string hex_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+std::string base64url_encode(std::string_view bytes) { return b64(bytes, kB64Url, false); }
+std::string base64_encode(std::string_view bytes) { return b64(bytes, kB64, true); }
+
+std::expected<std::string, std::string> base64url_decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+  };
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  if (text.size() % 4 == 1) return std::unexpected("invalid base64url length");
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = value(c);
+    if (v < 0) return std::unexpected("invalid base64url character");
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string random_token(core::Random& random, std::string_view prefix, std::size_t bytes) {
+  std::string out(prefix);
+  out += base64url_encode(random.bytes(bytes));
+  return out;
+}
+
+std::expected<std::string, std::string> hash_password(std::string_view password,
+                                                      core::Random& random) {
+  const std::string salt = random.bytes(kArgonSaltBytes);
+  const std::size_t encoded_len = argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes,
+                                                    kArgonSaltBytes, kArgonHashBytes, Argon2_id);
+  std::string encoded(encoded_len, '\0');
+  int rc = argon2id_hash_encoded(kArgonPasses, kArgonMemoryKiB, kArgonLanes, password.data(),
+                                 password.size(), salt.data(), salt.size(), kArgonHashBytes,
+                                 encoded.data(), encoded.size());
+  if (rc != ARGON2_OK) return std::unexpected(argon2_error_message(rc));
+  encoded.resize(std::char_traits<char>::length(encoded.c_str()));
+  return encoded;
+}
+
+bool verify_password(std::string_view password, std::string_view phc) noexcept {
+  std::string encoded(phc);  // argon2 wants a NUL-terminated string
+  return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
+}
+
+std::string uuid4(core::Random& random) {
+  std::string b = random.bytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  std::string hex = hex_encode(b);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+}  // namespace ssooidc::crypto

@@ -1,0 +1,52 @@
+// Cryptographic primitives over OpenSSL and libargon2: the CSPRNG, hashes, encodings and
+// constant-time comparison. Nothing else in the tree includes OpenSSL or argon2 headers.
+//
+// Thread safety: all functions are safe to call concurrently.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "core/random.h"
+
+namespace ssooidc::crypto {
+
+// The OpenSSL CSPRNG (RAND_bytes). Aborts the process if the CSPRNG fails, since continuing would
+// hand out guessable secrets.
+class SecureRandom final : public core::Random {
+ public:
+  void fill(std::uint8_t* out, std::size_t n) override;
+};
+
+// Raw 32-byte SHA-256 digest.
+std::string sha256(std::string_view data);
+// Lower-case hex of SHA-256; this is how secrets are stored.
+std::string sha256_hex(std::string_view data);
+// Lower-case hex of SHA-1 (AWS token cache file names).
+std::string sha1_hex(std::string_view data);
+// Raw HMAC-SHA256.
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
+std::string hex_encode(std::string_view bytes);
+// base64url without padding (RFC 4648 section 5).
+std::string base64url_encode(std::string_view bytes);
+std::expected<std::string, std::string> base64url_decode(std::string_view text);
+std::string base64_encode(std::string_view bytes);
+
+// Compares in time that depends only on the lengths.
+bool constant_time_equals(std::string_view a, std::string_view b) noexcept;
+
+// A random token: `prefix` + base64url of `bytes` random bytes.
+std::string random_token(core::Random& random, std::string_view prefix, std::size_t bytes);
+
+// argon2id in PHC string form ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
+std::expected<std::string, std::string> hash_password(std::string_view password,
+                                                      core::Random& random);
+bool verify_password(std::string_view password, std::string_view phc) noexcept;
+
+// A random UUID v4 in canonical text form (x-amzn-RequestId).
+std::string uuid4(core::Random& random);
+
+}  // namespace ssooidc::crypto

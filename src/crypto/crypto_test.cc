@@ -1,0 +1,64 @@
+#include "crypto/crypto.h"
+
+#include <gtest/gtest.h>
+
+namespace ssooidc::crypto {
+namespace {
+
+TEST(CryptoTest, Sha256MatchesKnownVector) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(CryptoTest, Sha1MatchesReferenceCacheKey) {
+  // Reference section 6.6: sha1("my-sso").
+  EXPECT_EQ(sha1_hex("my-sso"), "0ad374308c5a4e22f723adf10145eafad7c4031c");
+}
+
+TEST(CryptoTest, Base64UrlRoundTripsAndMatchesRfc7636AppendixB) {
+  EXPECT_EQ(base64url_encode(sha256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    auto d = base64url_decode(base64url_encode(s));
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(*d, s);
+  }
+  EXPECT_FALSE(base64url_decode("a").has_value());
+  EXPECT_FALSE(base64url_decode("ab!d").has_value());
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+}
+
+TEST(CryptoTest, ConstantTimeEquals) {
+  EXPECT_TRUE(constant_time_equals("abc", "abc"));
+  EXPECT_FALSE(constant_time_equals("abc", "abd"));
+  EXPECT_FALSE(constant_time_equals("abc", "abcd"));
+}
+
+TEST(CryptoTest, PasswordsAreArgon2idAndVerify) {
+  SecureRandom random;
+  auto phc = hash_password("correct horse", random);
+  ASSERT_TRUE(phc.has_value()) << phc.error();
+  EXPECT_TRUE(phc->starts_with("$argon2id$"));
+  EXPECT_TRUE(verify_password("correct horse", *phc));
+  EXPECT_FALSE(verify_password("wrong", *phc));
+  EXPECT_FALSE(verify_password("x", "not a phc string"));
+}
+
+TEST(CryptoTest, RandomTokensAreUniqueAndLongEnough) {
+  SecureRandom random;
+  auto a = random_token(random, "aoa", 32);
+  auto b = random_token(random, "aoa", 32);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.size(), 3u + 43u);
+  auto u = uuid4(random);
+  EXPECT_EQ(u.size(), 36u);
+  EXPECT_EQ(u[14], '4');
+}
+
+TEST(CryptoTest, HmacSha256MatchesRfc4231Case2) {
+  EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+}  // namespace
+}  // namespace ssooidc::crypto

@@ -1,0 +1,157 @@
+// The storage interface: one store per aggregate (clients, device authorizations, tokens, users),
+// reached through one `Storage` object opened from a URL by `open_storage`.
+//
+// Secrets never reach storage in clear: client secrets, device codes and tokens are stored as
+// lower-case hex SHA-256 (`*_hash` fields), passwords as argon2id PHC strings.
+//
+// Every method returns `std::expected`; a backend failure is an Error of type kInternalServer
+// whose description names the operation (never a secret). Compound operations (`redeem`,
+// `rotate`) are atomic: either every effect is visible or none is.
+//
+// Thread safety: a Storage and its stores may be used from any number of threads at once.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ssooidc/error.h"
+
+namespace ssooidc::storage {
+
+template <typename T>
+using Result = std::expected<T, Error>;
+
+struct ClientRecord {
+  std::string client_id;
+  std::string secret_hash;
+  std::string client_name;
+  std::string client_type;
+  std::vector<std::string> scopes;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> grant_types;
+  std::string issuer_url;  // empty when not given
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;
+};
+
+enum class DeviceState { kPending, kApproved, kDenied, kRedeemed };
+
+struct DeviceAuthorizationRecord {
+  std::string device_code_hash;
+  std::string user_code;  // normalised: 8 upper-case letters, no dash
+  std::string client_id;
+  std::string start_url;
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+  std::int32_t interval = 1;
+  DeviceState state = DeviceState::kPending;
+  std::string user_name;           // who allowed or denied; empty while pending
+  std::int64_t decided_at = 0;     // when allowed or denied; 0 while pending
+  std::string requester_address;   // IP that called StartDeviceAuthorization
+};
+
+enum class TokenKind { kAccess, kRefresh };
+
+struct TokenRecord {
+  std::string token_hash;
+  TokenKind kind = TokenKind::kAccess;
+  std::string family_id;  // every token descended from one grant shares it
+  std::string client_id;
+  std::string user_name;
+  std::vector<std::string> scopes;
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;
+  bool used = false;     // refresh token already exchanged (rotation)
+  bool revoked = false;  // family revoked (reuse detected, logout)
+};
+
+struct UserRecord {
+  std::string name;
+  std::string password_hash;  // argon2id PHC string
+  bool disabled = false;
+  std::int64_t created_at = 0;
+  std::string email;  // may be empty
+};
+
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  // Inserts a new registration. Error if the client_id already exists.
+  virtual Result<void> insert(const ClientRecord& client) = 0;
+  // The registration, or nullopt when unknown (expiry is the caller's business).
+  virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
+};
+
+class DeviceAuthorizationStore {
+ public:
+  virtual ~DeviceAuthorizationStore() = default;
+  // Inserts a pending authorization. Returns false (and stores nothing) when its user code is
+  // already taken by another row, so that the caller can draw a new code.
+  virtual Result<bool> insert(const DeviceAuthorizationRecord& authorization) = 0;
+  virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
+      std::string_view device_code_hash) = 0;
+  virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
+      std::string_view user_code) = 0;
+  // Moves a pending, unexpired (expires_at > now) authorization to kApproved or kDenied, recording
+  // who and when. Returns false when it was not pending or has expired.
+  virtual Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
+                              std::int64_t now) = 0;
+  // Atomically moves an approved authorization of `client_id` to kRedeemed and inserts `tokens`.
+  // Returns false (and changes nothing) when it is not approved, belongs to another client or
+  // has expired (expires_at <= now).
+  virtual Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
+                              std::int64_t now, const std::vector<TokenRecord>& tokens) = 0;
+  // Deletes authorizations that expired before `before`. Returns how many.
+  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
+};
+
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  virtual Result<void> insert(const std::vector<TokenRecord>& tokens) = 0;
+  virtual Result<std::optional<TokenRecord>> find(std::string_view token_hash) = 0;
+  // Atomically marks the refresh token `old_hash` used and inserts `replacements`. Returns false
+  // (and changes nothing) when it is already used, revoked or unknown.
+  virtual Result<bool> rotate(std::string_view old_hash,
+                              const std::vector<TokenRecord>& replacements) = 0;
+  // Revokes every token of the family. Returns how many tokens were revoked.
+  virtual Result<std::int64_t> revoke_family(std::string_view family_id) = 0;
+  // Deletes tokens that expired before `before`. Returns how many.
+  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // Returns false when a user of that name exists already.
+  virtual Result<bool> insert(const UserRecord& user) = 0;
+  virtual Result<std::optional<UserRecord>> find(std::string_view name) = 0;
+  // All users ordered by name.
+  virtual Result<std::vector<UserRecord>> list() = 0;
+  // Returns false when there is no such user.
+  virtual Result<bool> set_disabled(std::string_view name, bool disabled) = 0;
+  virtual Result<std::int64_t> count() = 0;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual ClientStore& clients() = 0;
+  virtual DeviceAuthorizationStore& device_authorizations() = 0;
+  virtual TokenStore& tokens() = 0;
+  virtual UserStore& users() = 0;
+};
+
+// Opens a backend from a URL:
+//   memory:                   in-process, for tests
+//   sqlite:PATH  sqlite://PATH  an embedded SQLite file (WAL); parent directories are created
+//   postgres://... postgresql://...  a PostgreSQL server (libpq connection URI)
+// Runs pending schema migrations. Errors name the URL scheme or the file, never a password.
+Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
+
+}  // namespace ssooidc::storage

@@ -1,0 +1,59 @@
+// JSON codec for the SSO OIDC wire types, shared by the client library and the server's api layer.
+//
+// Encoding is compact JSON with members in alphabetical order (as the real service answers) and
+// absent optionals omitted. Decoding accepts any member order and whitespace (the C++ SDK sends
+// pretty JSON), ignores unknown members, and rejects a body that is not a JSON object or a member
+// of the wrong type with ErrorType::kInvalidRequest naming the member. Missing *required* members
+// are NOT checked here (they decode as empty strings and `present` is false); the operation
+// decides, so that it can answer with the same message the service uses.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+
+#include "ssooidc/error.h"
+#include "ssooidc/types.h"
+
+namespace ssooidc::wire {
+
+// Which required members were present in a decoded request.
+template <typename T>
+struct Decoded {
+  T value;
+  std::vector<std::string> missing_required;  // model member names, in model order
+};
+
+std::string encode(const RegisterClientRequest&);
+std::string encode(const RegisterClientResponse&);
+std::string encode(const StartDeviceAuthorizationRequest&);
+std::string encode(const StartDeviceAuthorizationResponse&);
+std::string encode(const CreateTokenRequest&);
+std::string encode(const CreateTokenResponse&);
+std::string encode(const CreateTokenWithIAMRequest&);
+std::string encode(const CreateTokenWithIAMResponse&);
+
+std::expected<Decoded<RegisterClientRequest>, Error> decode_register_client_request(std::string_view);
+std::expected<RegisterClientResponse, Error> decode_register_client_response(std::string_view);
+std::expected<Decoded<StartDeviceAuthorizationRequest>, Error>
+decode_start_device_authorization_request(std::string_view);
+std::expected<StartDeviceAuthorizationResponse, Error> decode_start_device_authorization_response(
+    std::string_view);
+std::expected<Decoded<CreateTokenRequest>, Error> decode_create_token_request(std::string_view);
+std::expected<CreateTokenResponse, Error> decode_create_token_response(std::string_view);
+std::expected<Decoded<CreateTokenWithIAMRequest>, Error> decode_create_token_with_iam_request(
+    std::string_view);
+std::expected<CreateTokenWithIAMResponse, Error> decode_create_token_with_iam_response(
+    std::string_view);
+
+// The service's error body: {"error":"...","error_description":"..."} plus `reason` when set.
+std::string encode_error_body(const Error&);
+// Reads `error`, `error_description`, `reason`, `code`/`Code`, `__type` from an error body.
+struct ErrorBody {
+  std::optional<std::string> error, error_description, reason, code, type;
+};
+ErrorBody decode_error_body(std::string_view) noexcept;
+
+}  // namespace ssooidc::wire
