@@ -3,16 +3,22 @@
 // Encoding is compact JSON with members in alphabetical order (as the real service answers) and
 // absent optionals omitted. Decoding accepts any member order and whitespace (the C++ SDK sends
 // pretty JSON), ignores unknown members, and rejects a body that is not a JSON object or a member
-// of the wrong type with ErrorType::kInvalidRequest naming the member. Missing *required* members
-// are NOT checked here (they decode as empty strings and `present` is false); the operation
+// of the wrong type with ErrorType::kInvalidRequest naming the member. A JSON `null` member reads
+// as absent, and an empty body reads as `{}`. Missing *required* members are NOT rejected here
+// (they decode as empty strings and are listed in Decoded::missing_required); the operation
 // decides, so that it can answer with the same message the service uses.
+//
+// Response decoders (used by the client library) are lenient about integers (any JSON number with
+// an integral value in range) and report a malformed body as ErrorType::kUnknown naming the member.
 //
 // Thread safety: pure functions.
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ssooidc/error.h"
 #include "ssooidc/types.h"
@@ -35,18 +41,22 @@ std::string encode(const CreateTokenResponse&);
 std::string encode(const CreateTokenWithIAMRequest&);
 std::string encode(const CreateTokenWithIAMResponse&);
 
-std::expected<Decoded<RegisterClientRequest>, Error> decode_register_client_request(std::string_view);
-std::expected<RegisterClientResponse, Error> decode_register_client_response(std::string_view);
-std::expected<Decoded<StartDeviceAuthorizationRequest>, Error>
-decode_start_device_authorization_request(std::string_view);
-std::expected<StartDeviceAuthorizationResponse, Error> decode_start_device_authorization_response(
+[[nodiscard]] std::expected<Decoded<RegisterClientRequest>, Error> decode_register_client_request(
     std::string_view);
-std::expected<Decoded<CreateTokenRequest>, Error> decode_create_token_request(std::string_view);
-std::expected<CreateTokenResponse, Error> decode_create_token_response(std::string_view);
-std::expected<Decoded<CreateTokenWithIAMRequest>, Error> decode_create_token_with_iam_request(
+[[nodiscard]] std::expected<RegisterClientResponse, Error> decode_register_client_response(
     std::string_view);
-std::expected<CreateTokenWithIAMResponse, Error> decode_create_token_with_iam_response(
+[[nodiscard]] std::expected<Decoded<StartDeviceAuthorizationRequest>, Error>
+    decode_start_device_authorization_request(std::string_view);
+[[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error>
+    decode_start_device_authorization_response(std::string_view);
+[[nodiscard]] std::expected<Decoded<CreateTokenRequest>, Error> decode_create_token_request(
     std::string_view);
+[[nodiscard]] std::expected<CreateTokenResponse, Error> decode_create_token_response(
+    std::string_view);
+[[nodiscard]] std::expected<Decoded<CreateTokenWithIAMRequest>, Error>
+    decode_create_token_with_iam_request(std::string_view);
+[[nodiscard]] std::expected<CreateTokenWithIAMResponse, Error>
+    decode_create_token_with_iam_response(std::string_view);
 
 // The service's error body: {"error":"...","error_description":"..."} plus `reason` when set.
 std::string encode_error_body(const Error&);
