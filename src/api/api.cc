@@ -1,0 +1,46 @@
+#include "api/api.h"
+
+#include "api/error_response.h"
+#include "api/operations.h"
+#include "crypto/crypto.h"
+
+namespace ssooidc::api {
+
+bool is_iam_query(std::string_view query) noexcept {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view param = query.substr(0, amp);
+    if (param == "aws_iam=t") return true;
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
+std::string Api::new_request_id() { return crypto::uuid4(services_.random); }
+
+std::optional<core::HttpResponse> Api::handle(const core::HttpRequest& req) {
+  using Op = core::HttpResponse (*)(Services&, const core::HttpRequest&, std::string_view);
+  Op op = nullptr;
+  if (req.path == "/token") {
+    op = is_iam_query(req.query) ? &create_token_with_iam : &create_token;
+  } else if (req.path == "/device_authorization") {
+    op = &start_device_authorization;
+  } else if (req.path == "/client/register") {
+    op = &register_client;
+  } else {
+    return std::nullopt;
+  }
+  const std::string request_id = new_request_id();
+  if (req.method != "POST") {
+    auto resp = protocol_error(405, "MethodNotAllowedException", "invalid_request",
+                               "Method " + req.method + " is not allowed on " + req.path +
+                                   "; use POST",
+                               request_id);
+    resp.set("Allow", "POST");
+    return resp;
+  }
+  return op(services_, req, request_id);
+}
+
+}  // namespace ssooidc::api

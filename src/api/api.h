@@ -1,0 +1,33 @@
+// Routes the AWS JSON operations (reference 11, item 1):
+//   POST /client/register        RegisterClient
+//   POST /device_authorization   StartDeviceAuthorization
+//   POST /token                  CreateToken
+//   POST /token?aws_iam=t        CreateTokenWithIAM
+// Other methods on those paths get 405 with `Allow: POST`.
+//
+// Thread safety: as safe as the Services it holds (the domain services are).
+#pragma once
+
+#include <optional>
+
+#include "api/services.h"
+#include "core/http_message.h"
+
+namespace ssooidc::api {
+
+class Api {
+ public:
+  explicit Api(Services services) : services_(services) {}
+  // The answer, or nullopt when the path is not one of the API's.
+  std::optional<core::HttpResponse> handle(const core::HttpRequest& req);
+  // A request id in the form the service uses (UUID v4).
+  std::string new_request_id();
+
+ private:
+  Services services_;
+};
+
+// True when the raw query string has aws_iam=t among its parameters.
+bool is_iam_query(std::string_view query) noexcept;
+
+}  // namespace ssooidc::api

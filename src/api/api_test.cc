@@ -1,0 +1,127 @@
+#include "api/api.h"
+
+#include <gtest/gtest.h>
+
+#include "api/error_response.h"
+#include "crypto/crypto.h"
+#include "domain/user_service.h"
+
+namespace ssooidc::api {
+namespace {
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*storage::open_storage("memory:"));
+    ctx_ = std::make_unique<domain::Context>(domain::Context{*store_, clock_, random_, {}});
+    clients_ = std::make_unique<domain::ClientService>(*ctx_);
+    devices_ = std::make_unique<domain::DeviceService>(*ctx_, *clients_);
+    tokens_ = std::make_unique<domain::TokenService>(*ctx_, *clients_);
+    api_ = std::make_unique<Api>(Services{*clients_, *devices_, *tokens_, random_});
+  }
+
+  core::HttpResponse post(std::string path, std::string body, std::string query = "") {
+    core::HttpRequest req;
+    req.method = "POST";
+    req.path = std::move(path);
+    req.query = std::move(query);
+    req.body = std::move(body);
+    req.remote_address = "127.0.0.1";
+    auto resp = api_->handle(req);
+    EXPECT_TRUE(resp.has_value());
+    return resp.value_or(core::HttpResponse{});
+  }
+  static std::string header(const core::HttpResponse& r, std::string_view name) {
+    for (const auto& [k, v] : r.headers)
+      if (core::iequals(k, name)) return v;
+    return "";
+  }
+
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> store_;
+  std::unique_ptr<domain::Context> ctx_;
+  std::unique_ptr<domain::ClientService> clients_;
+  std::unique_ptr<domain::DeviceService> devices_;
+  std::unique_ptr<domain::TokenService> tokens_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_F(ApiTest, ErrorResponsesHaveTheServiceShapeByteForByte) {
+  auto r = error_response(Error::make(ErrorType::kInvalidGrant, "Invalid refresh token provided"),
+                          "8506bebb-9eca-4771-9336-953ba378efb1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(header(r, "x-amzn-ErrorType"),
+            "InvalidGrantException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/");
+  EXPECT_EQ(header(r, "x-amzn-RequestId"), "8506bebb-9eca-4771-9336-953ba378efb1");
+  EXPECT_EQ(header(r, "Content-Type"), "application/json");
+  EXPECT_EQ(r.body, R"({"error":"invalid_grant","error_description":"Invalid refresh token provided"})");
+  EXPECT_EQ(r.body.size(), 78u);
+  EXPECT_EQ(error_response(Error::make(ErrorType::kInvalidClient, "x"), "id").status, 401);
+  EXPECT_EQ(error_response(Error::make(ErrorType::kInternalServer, "x"), "id").status, 500);
+}
+
+TEST_F(ApiTest, RegisterClientAnswersCompactJson) {
+  auto r = post("/client/register", R"({"clientName": "botocore-client-1", "clientType": "public"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.body.starts_with(R"({"clientId":")")) << r.body;
+  EXPECT_NE(r.body.find(R"("clientSecretExpiresAt":)"), std::string::npos);
+  EXPECT_EQ(r.body.find(' '), std::string::npos);
+  EXPECT_EQ(header(r, "x-amzn-RequestId").size(), 36u);
+}
+
+TEST_F(ApiTest, BadBodiesGetInvalidRequestNamingTheProblem) {
+  auto r = post("/client/register", "{not json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(header(r, "x-amzn-ErrorType").starts_with("InvalidRequestException:"));
+  r = post("/client/register", R"({"clientName": 5, "clientType": "public"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("clientName"), std::string::npos) << r.body;
+  r = post("/client/register", R"({"clientType": "public"})");
+  EXPECT_NE(r.body.find("clientName"), std::string::npos) << r.body;
+  r = post("/token", R"({"clientId": "a", "clientSecret": "b"})");
+  EXPECT_NE(r.body.find("grantType"), std::string::npos) << r.body;
+  r = post("/client/register", "");
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(ApiTest, WrongMethodGets405AndUnknownPathsAreNotOurs) {
+  core::HttpRequest req;
+  req.method = "GET";
+  req.path = "/token";
+  auto r = api_->handle(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(header(*r, "Allow"), "POST");
+  req.path = "/nope";
+  EXPECT_FALSE(api_->handle(req).has_value());
+}
+
+TEST_F(ApiTest, CreateTokenWithIamIsRoutedByQuery) {
+  EXPECT_TRUE(is_iam_query("aws_iam=t"));
+  EXPECT_TRUE(is_iam_query("x=1&aws_iam=t"));
+  EXPECT_FALSE(is_iam_query("aws_iam=tt"));
+  auto r = post("/token", R"({"clientId":"arn:aws:sso::1:application/a","grantType":"authorization_code"})",
+                "aws_iam=t");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_TRUE(header(r, "x-amzn-ErrorType").starts_with("InvalidClientException:"));
+  r = post("/token", R"({"grantType":"authorization_code"})", "aws_iam=t");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("clientId"), std::string::npos);
+}
+
+TEST_F(ApiTest, SigV4HeadersAndOddContentTypesAreIgnored) {
+  core::HttpRequest req;
+  req.method = "POST";
+  req.path = "/client/register";
+  req.headers = {{"Content-Type", "application/x-amz-json-1.1"},
+                 {"Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/sso-oauth/aws4_request, SignedHeaders=host, Signature=00"},
+                 {"X-Amz-Date", "20240101T000000Z"}};
+  req.body = "{\n  \"clientName\": \"paws\",\n  \"clientType\": \"public\"\n}";
+  auto r = api_->handle(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+}  // namespace
+}  // namespace ssooidc::api

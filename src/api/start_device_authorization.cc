@@ -1,0 +1,19 @@
+#include "api/error_response.h"
+#include "api/missing_members.h"
+#include "api/operations.h"
+#include "wire/codec.h"
+
+namespace ssooidc::api {
+
+core::HttpResponse start_device_authorization(Services& s, const core::HttpRequest& req,
+                                              std::string_view request_id) {
+  auto decoded = wire::decode_start_device_authorization_request(req.body);
+  if (!decoded) return error_response(decoded.error(), request_id);
+  if (!decoded->missing_required.empty())
+    return error_response(missing_member_error(decoded->missing_required), request_id);
+  auto resp = s.devices.start(decoded->value, req.remote_address);
+  if (!resp) return error_response(resp.error(), request_id);
+  return json_response(wire::encode(*resp), request_id);
+}
+
+}  // namespace ssooidc::api

@@ -1,0 +1,164 @@
+#include "domain/client_service.h"
+
+#include <algorithm>
+
+#include "crypto/crypto.h"
+
+namespace ssooidc::domain {
+namespace {
+
+constexpr std::size_t kMaxClientName = 256;
+constexpr std::size_t kMaxListItems = 50;
+constexpr std::size_t kMaxItemLength = 512;
+
+bool is_known_grant(std::string_view g) {
+  return g == kGrantDeviceCode || g == kGrantAuthorizationCode || g == kGrantRefreshToken;
+}
+
+bool valid_scope(std::string_view s) {
+  if (s.empty() || s.size() > kMaxItemLength) return false;
+  // RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
+  });
+}
+
+bool is_loopback_host(std::string_view host) {
+  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+}
+
+// Redirect URIs (reference 3.1, issue 5): https anywhere, http only for loopback hosts, no
+// fragment, absolute.
+std::optional<std::string> redirect_uri_problem(std::string_view uri) {
+  if (uri.size() > kMaxItemLength) return "is too long";
+  if (uri.find('#') != std::string_view::npos) return "must not contain a fragment";
+  std::string_view rest;
+  bool http = false;
+  if (uri.starts_with("https://")) {
+    rest = uri.substr(8);
+  } else if (uri.starts_with("http://")) {
+    rest = uri.substr(7);
+    http = true;
+  } else {
+    return "must be an absolute http or https URI";
+  }
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+  if (authority.empty() || authority.find('@') != std::string_view::npos)
+    return "must name a host";
+  std::string_view host = authority;
+  if (host.starts_with("[")) {
+    host = host.substr(0, host.find(']') + 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  if (host.empty()) return "must name a host";
+  if (http && !is_loopback_host(host)) return "may use http only for a loopback host";
+  for (char c : uri)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) return "must not contain whitespace";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<RegisterClientResponse, Error> ClientService::register_client(
+    const RegisterClientRequest& req) {
+  if (req.clientName.empty())
+    return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientName is required"));
+  if (req.clientName.size() > kMaxClientName)
+    return std::unexpected(
+        Error::make(ErrorType::kInvalidClientMetadata, "clientName is longer than 256 characters"));
+  if (req.clientType.empty())
+    return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientType is required"));
+  if (req.clientType != "public")
+    return std::unexpected(Error::make(ErrorType::kInvalidClientMetadata,
+                                       "Invalid client type: only 'public' is supported"));
+  auto too_many = [](const std::optional<std::vector<std::string>>& v) {
+    return v && v->size() > kMaxListItems;
+  };
+  if (too_many(req.scopes) || too_many(req.redirectUris) || too_many(req.grantTypes))
+    return std::unexpected(
+        Error::make(ErrorType::kInvalidClientMetadata, "A list has more than 50 items"));
+  if (req.scopes) {
+    for (const auto& s : *req.scopes)
+      if (!valid_scope(s))
+        return std::unexpected(Error::make(ErrorType::kInvalidScope, "Invalid scope: '" + s + "'"));
+  }
+  if (req.grantTypes) {
+    for (const auto& g : *req.grantTypes)
+      if (!is_known_grant(g))
+        return std::unexpected(
+            Error::make(ErrorType::kUnsupportedGrantType, "Unsupported grant type: '" + g + "'"));
+  }
+  if (req.redirectUris) {
+    for (const auto& u : *req.redirectUris)
+      if (auto problem = redirect_uri_problem(u))
+        return std::unexpected(Error::make(ErrorType::kInvalidRedirectUri,
+                                           "Redirect URI '" + u + "' " + *problem));
+  }
+  const bool wants_code =
+      req.grantTypes && std::ranges::find(*req.grantTypes, kGrantAuthorizationCode) !=
+                            req.grantTypes->end();
+  if (wants_code && (!req.redirectUris || req.redirectUris->empty()))
+    return std::unexpected(Error::make(ErrorType::kInvalidRedirectUri,
+                                       "The authorization_code grant needs redirectUris"));
+
+  storage::ClientRecord rec;
+  rec.client_name = req.clientName;
+  rec.client_type = req.clientType;
+  rec.scopes = req.scopes.value_or(std::vector<std::string>{});
+  rec.redirect_uris = req.redirectUris.value_or(std::vector<std::string>{});
+  rec.grant_types = req.grantTypes.value_or(std::vector<std::string>{});
+  rec.issuer_url = req.issuerUrl.value_or("");
+  rec.issued_at = ctx_.clock.now_epoch_seconds();
+  rec.expires_at = rec.issued_at + ctx_.settings.registration_ttl_seconds;
+  const std::string secret = crypto::random_token(ctx_.random, "", 64);
+  rec.secret_hash = crypto::sha256_hex(secret);
+  rec.client_id = crypto::random_token(ctx_.random, "", 18);
+  if (auto r = ctx_.storage.clients().insert(rec); !r) return std::unexpected(r.error());
+
+  RegisterClientResponse resp;
+  resp.clientId = rec.client_id;
+  resp.clientSecret = secret;
+  resp.clientIdIssuedAt = rec.issued_at;
+  resp.clientSecretExpiresAt = rec.expires_at;
+  if (wants_code) {
+    resp.authorizationEndpoint = ctx_.settings.public_url + "/authorize";
+    resp.tokenEndpoint = ctx_.settings.public_url + "/token";
+  }
+  return resp;
+}
+
+std::expected<storage::ClientRecord, Error> ClientService::authenticate(
+    std::string_view client_id, std::string_view client_secret) {
+  if (client_id.empty())
+    return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientId is required"));
+  if (client_secret.empty())
+    return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientSecret is required"));
+  auto found = ctx_.storage.clients().find(client_id);
+  if (!found) return std::unexpected(found.error());
+  // Hash before looking at the result so an unknown client costs the same as a wrong secret.
+  const std::string presented = crypto::sha256_hex(client_secret);
+  if (!*found || !crypto::constant_time_equals(presented, (*found)->secret_hash))
+    return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
+  if ((*found)->expires_at <= ctx_.clock.now_epoch_seconds())
+    return std::unexpected(
+        Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
+  return std::move(**found);
+}
+
+bool ClientService::refreshable(const storage::ClientRecord& client) {
+  if (!client.grant_types.empty())
+    return std::ranges::find(client.grant_types, kGrantRefreshToken) != client.grant_types.end();
+  return !client.scopes.empty();
+}
+
+bool ClientService::allows_grant(const storage::ClientRecord& client, std::string_view grant) {
+  if (!client.grant_types.empty())
+    return std::ranges::find(client.grant_types, grant) != client.grant_types.end();
+  if (grant == kGrantDeviceCode) return true;
+  if (grant == kGrantRefreshToken) return refreshable(client);
+  return false;
+}
+
+}  // namespace ssooidc::domain

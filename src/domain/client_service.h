@@ -1,0 +1,42 @@
+// Client registrations (RegisterClient) and client authentication for the other operations.
+//
+// Thread safety: safe for concurrent use if the Context's parts are.
+#pragma once
+
+#include <expected>
+#include <string_view>
+
+#include "domain/context.h"
+#include "ssooidc/types.h"
+#include "storage/storage.h"
+
+namespace ssooidc::domain {
+
+class ClientService {
+ public:
+  explicit ClientService(Context& ctx) : ctx_(ctx) {}
+
+  // Validates and stores a registration; the secret is returned once and stored as SHA-256.
+  // InvalidRequest for missing members, InvalidClientMetadata for a clientType other than
+  // "public", InvalidScope for malformed scopes, UnsupportedGrantType for unknown grant types,
+  // InvalidRedirectUri for unusable redirect URIs.
+  std::expected<RegisterClientResponse, Error> register_client(const RegisterClientRequest& req);
+
+  // The registration of `client_id` if `client_secret` matches (constant time) and the
+  // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
+  // empty.
+  std::expected<storage::ClientRecord, Error> authenticate(std::string_view client_id,
+                                                           std::string_view client_secret);
+
+  // True when tokens issued to this registration come with a refresh token: like the real
+  // service, registrations with scopes (sso:account:access) or the refresh_token grant.
+  static bool refreshable(const storage::ClientRecord& client);
+  // True when the registration allows `grant_type` (registrations without grantTypes allow the
+  // device code grant, and the refresh grant when refreshable).
+  static bool allows_grant(const storage::ClientRecord& client, std::string_view grant_type);
+
+ private:
+  Context& ctx_;
+};
+
+}  // namespace ssooidc::domain

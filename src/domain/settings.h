@@ -1,0 +1,24 @@
+// Tunables of the authorization server, with the real service's values as defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ssooidc::domain {
+
+struct Settings {
+  // Base URL people and clients reach the server at, without a trailing slash.
+  std::string public_url = "http://127.0.0.1:8080";
+  // Path of the page where a person types the user code.
+  std::string verification_path = "/device";
+  std::int32_t device_code_ttl_seconds = 600;  // StartDeviceAuthorization expiresIn
+  std::int32_t poll_interval_seconds = 1;      // StartDeviceAuthorization interval; 0 = no slow_down
+  std::int64_t registration_ttl_seconds = 90LL * 24 * 3600;
+  std::int32_t access_token_ttl_seconds = 3600;          // scoped (refreshable) registrations
+  std::int32_t legacy_access_token_ttl_seconds = 28800;  // unscoped registrations, no refresh
+  // How long a login can be kept alive by refreshing: refresh tokens of one family all expire this
+  // long after the person approved (IAM Identity Center's default session duration is 8 hours).
+  std::int64_t session_ttl_seconds = 8LL * 3600;
+};
+
+}  // namespace ssooidc::domain

@@ -1,0 +1,158 @@
+#include "domain/token_service.h"
+
+#include <algorithm>
+
+#include "crypto/crypto.h"
+
+namespace ssooidc::domain {
+namespace {
+
+constexpr std::size_t kTokenBytes = 32;
+
+std::unexpected<Error> fail(ErrorType type, std::string text) {
+  return std::unexpected(Error::make(type, std::move(text)));
+}
+
+}  // namespace
+
+std::expected<CreateTokenResponse, Error> TokenService::create_token(const CreateTokenRequest& req) {
+  if (req.grantType.empty()) return fail(ErrorType::kInvalidRequest, "grantType is required");
+  auto client = clients_.authenticate(req.clientId, req.clientSecret);
+  if (!client) return std::unexpected(client.error());
+  const bool known = req.grantType == kGrantDeviceCode || req.grantType == kGrantRefreshToken;
+  if (!known)
+    return fail(ErrorType::kUnsupportedGrantType, "Unsupported grant type: " + req.grantType);
+  if (!ClientService::allows_grant(*client, req.grantType))
+    return fail(ErrorType::kUnauthorizedClient,
+                "The client is not authorized to use the " + req.grantType + " grant");
+  if (req.grantType == kGrantDeviceCode) return device_code_grant(*client, req);
+  return refresh_grant(*client, req);
+}
+
+TokenService::Issued TokenService::issue(const storage::ClientRecord& client,
+                                         const std::string& user_name,
+                                         const std::vector<std::string>& scopes,
+                                         std::int64_t session_expires_at,
+                                         const std::string& family_id) {
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  const bool refreshable = ClientService::refreshable(client);
+  const std::int32_t ttl = refreshable ? ctx_.settings.access_token_ttl_seconds
+                                       : ctx_.settings.legacy_access_token_ttl_seconds;
+  Issued out;
+  const std::string access = crypto::random_token(ctx_.random, "aoa", kTokenBytes);
+  storage::TokenRecord a;
+  a.token_hash = crypto::sha256_hex(access);
+  a.kind = storage::TokenKind::kAccess;
+  a.family_id = family_id;
+  a.client_id = client.client_id;
+  a.user_name = user_name;
+  a.scopes = scopes;
+  a.issued_at = now;
+  a.expires_at = now + ttl;
+  out.records.push_back(a);
+  out.response.accessToken = access;
+  out.response.tokenType = "Bearer";
+  out.response.expiresIn = ttl;
+  if (refreshable) {
+    const std::string refresh = crypto::random_token(ctx_.random, "aor", kTokenBytes);
+    storage::TokenRecord r = a;
+    r.token_hash = crypto::sha256_hex(refresh);
+    r.kind = storage::TokenKind::kRefresh;
+    r.expires_at = session_expires_at;
+    out.records.push_back(std::move(r));
+    out.response.refreshToken = refresh;
+  }
+  return out;
+}
+
+std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
+    const storage::ClientRecord& client, const CreateTokenRequest& req) {
+  if (!req.deviceCode || req.deviceCode->empty())
+    return fail(ErrorType::kInvalidRequest, "deviceCode is required for the device_code grant");
+  const std::string hash = crypto::sha256_hex(*req.deviceCode);
+  auto& store = ctx_.storage.device_authorizations();
+  auto found = store.find_by_device_code_hash(hash);
+  if (!found) return std::unexpected(found.error());
+  // A device code is bound to the client that started it (RFC 8628 section 3.4).
+  if (!*found || (*found)->client_id != client.client_id)
+    return fail(ErrorType::kInvalidGrant, "Invalid device code provided");
+  const auto& auth = **found;
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  switch (auth.state) {
+    case storage::DeviceState::kRedeemed:
+      return fail(ErrorType::kInvalidGrant, "Device code has already been used");
+    case storage::DeviceState::kDenied:
+      polls_.forget(hash);
+      return fail(ErrorType::kAccessDenied, "Access was denied by the user");
+    case storage::DeviceState::kPending:
+      if (auth.expires_at <= now) {
+        polls_.forget(hash);
+        return fail(ErrorType::kExpiredToken, "Device code has expired");
+      }
+      if (polls_.too_fast(hash, auth.interval, ctx_.clock.monotonic_millis(),
+                          ctx_.clock.monotonic_millis() + (auth.expires_at - now + 60) * 1000))
+        return fail(ErrorType::kSlowDown, "Client is polling too quickly");
+      return fail(ErrorType::kAuthorizationPending, "Authorization is still pending");
+    case storage::DeviceState::kApproved:
+      break;
+  }
+  if (auth.expires_at <= now) return fail(ErrorType::kExpiredToken, "Device code has expired");
+  auto user = ctx_.storage.users().find(auth.user_name);
+  if (!user) return std::unexpected(user.error());
+  if (!*user || (*user)->disabled)
+    return fail(ErrorType::kAccessDenied, "The approving user is disabled");
+
+  Issued issued = issue(client, auth.user_name, client.scopes,
+                        now + ctx_.settings.session_ttl_seconds,
+                        crypto::random_token(ctx_.random, "", 16));
+  auto redeemed = store.redeem(hash, client.client_id, now, issued.records);
+  if (!redeemed) return std::unexpected(redeemed.error());
+  if (!*redeemed) return fail(ErrorType::kInvalidGrant, "Device code has already been used");
+  polls_.forget(hash);
+  return std::move(issued.response);
+}
+
+std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
+    const storage::ClientRecord& client, const CreateTokenRequest& req) {
+  if (!req.refreshToken || req.refreshToken->empty())
+    return fail(ErrorType::kInvalidRequest, "refreshToken is required for the refresh_token grant");
+  const std::string hash = crypto::sha256_hex(*req.refreshToken);
+  auto& tokens = ctx_.storage.tokens();
+  auto found = tokens.find(hash);
+  if (!found) return std::unexpected(found.error());
+  if (!*found || (*found)->kind != storage::TokenKind::kRefresh ||
+      (*found)->client_id != client.client_id)
+    return fail(ErrorType::kInvalidGrant, "Invalid refresh token provided");
+  const auto& old = **found;
+  if (old.revoked) return fail(ErrorType::kInvalidGrant, "Refresh token has been revoked");
+  if (old.used) {
+    // A used refresh token presented again means it leaked: revoke everything it led to.
+    if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
+    return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
+  }
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (old.expires_at <= now) return fail(ErrorType::kInvalidGrant, "Refresh token has expired");
+  std::vector<std::string> scopes = old.scopes;
+  if (req.scope && !req.scope->empty()) {
+    for (const auto& s : *req.scope)
+      if (std::ranges::find(old.scopes, s) == old.scopes.end())
+        return fail(ErrorType::kInvalidScope, "Scope '" + s + "' was not granted");
+    scopes = *req.scope;
+  }
+  auto user = ctx_.storage.users().find(old.user_name);
+  if (!user) return std::unexpected(user.error());
+  if (!*user || (*user)->disabled)
+    return fail(ErrorType::kInvalidGrant, "The user of this refresh token is disabled");
+
+  Issued issued = issue(client, old.user_name, scopes, old.expires_at, old.family_id);
+  auto rotated = tokens.rotate(hash, issued.records);
+  if (!rotated) return std::unexpected(rotated.error());
+  if (!*rotated) {
+    // Lost a race with another use of the same token: that is reuse too.
+    if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
+    return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
+  }
+  return std::move(issued.response);
+}
+
+}  // namespace ssooidc::domain

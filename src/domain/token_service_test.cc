@@ -1,0 +1,204 @@
+#include "domain/token_service.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/crypto.h"
+#include "domain/device_service.h"
+#include "domain/user_service.h"
+
+namespace ssooidc::domain {
+namespace {
+
+class DeviceFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = storage::open_storage("memory:");
+    ASSERT_TRUE(opened.has_value());
+    store_ = std::move(*opened);
+    ctx_ = std::make_unique<Context>(Context{*store_, clock_, random_, Settings{}});
+    ctx_->settings.public_url = "https://sso.example.test";
+    clients_ = std::make_unique<ClientService>(*ctx_);
+    devices_ = std::make_unique<DeviceService>(*ctx_, *clients_);
+    tokens_ = std::make_unique<TokenService>(*ctx_, *clients_);
+    users_ = std::make_unique<UserService>(*ctx_);
+    ASSERT_TRUE(users_->add("alice", "correct horse battery").has_value());
+  }
+
+  RegisterClientResponse reg(std::optional<std::vector<std::string>> scopes = std::nullopt) {
+    RegisterClientRequest r{.clientName = "test", .clientType = "public", .scopes = scopes};
+    auto resp = clients_->register_client(r);
+    EXPECT_TRUE(resp.has_value());
+    return *resp;
+  }
+  StartDeviceAuthorizationResponse start(const RegisterClientResponse& c) {
+    auto resp = devices_->start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"},
+                                "192.0.2.1");
+    EXPECT_TRUE(resp.has_value());
+    return *resp;
+  }
+  std::expected<CreateTokenResponse, Error> poll(const RegisterClientResponse& c,
+                                                 const StartDeviceAuthorizationResponse& d) {
+    CreateTokenRequest r;
+    r.clientId = *c.clientId;
+    r.clientSecret = *c.clientSecret;
+    r.grantType = std::string(kGrantDeviceCode);
+    r.deviceCode = d.deviceCode;
+    return tokens_->create_token(r);
+  }
+  std::expected<CreateTokenResponse, Error> refresh(const RegisterClientResponse& c,
+                                                    const std::string& token) {
+    CreateTokenRequest r;
+    r.clientId = *c.clientId;
+    r.clientSecret = *c.clientSecret;
+    r.grantType = std::string(kGrantRefreshToken);
+    r.refreshToken = token;
+    return tokens_->create_token(r);
+  }
+
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> store_;
+  std::unique_ptr<Context> ctx_;
+  std::unique_ptr<ClientService> clients_;
+  std::unique_ptr<DeviceService> devices_;
+  std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<UserService> users_;
+};
+
+TEST_F(DeviceFlowTest, StartReturnsTheServiceShape) {
+  auto c = reg();
+  EXPECT_EQ(*c.clientSecretExpiresAt - *c.clientIdIssuedAt, 90 * 24 * 3600);
+  auto d = start(c);
+  EXPECT_EQ(d.deviceCode->size(), 86u);  // 64 random bytes, base64url
+  EXPECT_EQ(d.userCode->size(), 9u);
+  EXPECT_EQ((*d.userCode)[4], '-');
+  EXPECT_EQ(*d.verificationUri, "https://sso.example.test/device");
+  EXPECT_EQ(*d.verificationUriComplete, "https://sso.example.test/device?user_code=" + *d.userCode);
+  EXPECT_EQ(*d.expiresIn, 600);
+  EXPECT_EQ(*d.interval, 1);
+}
+
+TEST_F(DeviceFlowTest, LegacyClientGetsEightHoursAndNoRefreshToken) {
+  auto c = reg();
+  auto d = start(c);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kAuthorizationPending);  // back to back: tolerated
+  ASSERT_TRUE(devices_->decide(*d.userCode, true, "alice").has_value());
+  auto t = poll(c, d);
+  ASSERT_TRUE(t.has_value()) << t.error().error_description;
+  EXPECT_EQ(*t->expiresIn, 28800);
+  EXPECT_EQ(*t->tokenType, "Bearer");
+  EXPECT_FALSE(t->refreshToken.has_value());
+  // Single use.
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kInvalidGrant);
+}
+
+TEST_F(DeviceFlowTest, ScopedClientGetsOneHourAndARotatingRefreshToken) {
+  auto c = reg(std::vector<std::string>{"sso:account:access"});
+  auto d = start(c);
+  ASSERT_TRUE(devices_->decide(*d.userCode, true, "alice").has_value());
+  auto t = poll(c, d);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(*t->expiresIn, 3600);
+  ASSERT_TRUE(t->refreshToken.has_value());
+  auto r1 = refresh(c, *t->refreshToken);
+  ASSERT_TRUE(r1.has_value());
+  EXPECT_NE(*r1->refreshToken, *t->refreshToken);
+  auto r2 = refresh(c, *r1->refreshToken);
+  ASSERT_TRUE(r2.has_value());
+  // Replaying an old refresh token revokes the whole family, including the newest one.
+  EXPECT_EQ(refresh(c, *t->refreshToken).error().type, ErrorType::kInvalidGrant);
+  EXPECT_EQ(refresh(c, *r2->refreshToken).error().type, ErrorType::kInvalidGrant);
+}
+
+TEST_F(DeviceFlowTest, PollingTooFastGetsSlowDown) {
+  auto c = reg();
+  auto d = start(c);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kSlowDown);
+  clock_.advance_seconds(6);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kAuthorizationPending);
+}
+
+TEST_F(DeviceFlowTest, ExpiryDenialAndForeignClients) {
+  auto c = reg();
+  auto other = reg();
+  auto d = start(c);
+  EXPECT_EQ(poll(other, d).error().type, ErrorType::kInvalidGrant);
+  auto d2 = start(c);
+  ASSERT_TRUE(devices_->decide(*d2.userCode, false, "alice").has_value());
+  EXPECT_EQ(poll(c, d2).error().type, ErrorType::kAccessDenied);
+  clock_.advance_seconds(600);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kExpiredToken);
+  EXPECT_EQ(devices_->decide(*d.userCode, true, "alice").error().type, ErrorType::kExpiredToken);
+}
+
+TEST_F(DeviceFlowTest, ClientAuthenticationFailures) {
+  auto c = reg();
+  auto d = start(c);
+  auto bad = c;
+  bad.clientSecret = "wrong";
+  EXPECT_EQ(poll(bad, d).error().type, ErrorType::kInvalidClient);
+  EXPECT_EQ(poll(bad, d).error().http_status, 401);
+  bad = c;
+  bad.clientId = "unknown";
+  EXPECT_EQ(poll(bad, d).error().type, ErrorType::kInvalidClient);
+  clock_.advance_seconds(90 * 24 * 3600);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kInvalidClient);
+}
+
+TEST_F(DeviceFlowTest, GrantTypeChecks) {
+  auto c = reg();
+  CreateTokenRequest r{.clientId = *c.clientId, .clientSecret = *c.clientSecret,
+                       .grantType = "password"};
+  EXPECT_EQ(tokens_->create_token(r).error().type, ErrorType::kUnsupportedGrantType);
+  r.grantType = "refresh_token";
+  r.refreshToken = "x";
+  EXPECT_EQ(tokens_->create_token(r).error().type, ErrorType::kUnauthorizedClient);
+  r.grantType = std::string(kGrantDeviceCode);
+  r.refreshToken.reset();
+  EXPECT_EQ(tokens_->create_token(r).error().type, ErrorType::kInvalidRequest);
+}
+
+TEST_F(DeviceFlowTest, DisabledUserCannotApproveOrRedeem) {
+  auto c = reg();
+  auto d = start(c);
+  ASSERT_TRUE(devices_->decide(*d.userCode, true, "alice").has_value());
+  ASSERT_TRUE(users_->set_disabled("alice", true).has_value());
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kAccessDenied);
+  auto d2 = start(c);
+  EXPECT_EQ(devices_->decide(*d2.userCode, true, "alice").error().type, ErrorType::kAccessDenied);
+}
+
+TEST_F(DeviceFlowTest, RegistrationValidation) {
+  RegisterClientRequest r{.clientName = "x", .clientType = "confidential"};
+  EXPECT_EQ(clients_->register_client(r).error().type, ErrorType::kInvalidClientMetadata);
+  r.clientType = "public";
+  r.scopes = std::vector<std::string>{"bad scope"};
+  EXPECT_EQ(clients_->register_client(r).error().type, ErrorType::kInvalidScope);
+  r.scopes.reset();
+  r.grantTypes = std::vector<std::string>{"password"};
+  EXPECT_EQ(clients_->register_client(r).error().type, ErrorType::kUnsupportedGrantType);
+  r.grantTypes = std::vector<std::string>{"authorization_code"};
+  r.redirectUris = std::vector<std::string>{"http://example.com/cb"};
+  EXPECT_EQ(clients_->register_client(r).error().type, ErrorType::kInvalidRedirectUri);
+  r.redirectUris = std::vector<std::string>{"http://127.0.0.1/oauth/callback"};
+  EXPECT_TRUE(clients_->register_client(r).has_value());
+  r.redirectUris = std::vector<std::string>{"https://app.example.com/cb#frag"};
+  EXPECT_EQ(clients_->register_client(r).error().type, ErrorType::kInvalidRedirectUri);
+}
+
+TEST_F(DeviceFlowTest, SecretsAreStoredOnlyAsHashes) {
+  auto c = reg();
+  auto rec = store_->clients().find(*c.clientId);
+  ASSERT_TRUE(rec.has_value() && rec->has_value());
+  EXPECT_EQ((*rec)->secret_hash, crypto::sha256_hex(*c.clientSecret));
+  auto d = start(c);
+  auto dev = store_->device_authorizations().find_by_device_code_hash(
+      crypto::sha256_hex(*d.deviceCode));
+  ASSERT_TRUE(dev.has_value() && dev->has_value());
+}
+
+}  // namespace
+}  // namespace ssooidc::domain

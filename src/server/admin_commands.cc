@@ -1,0 +1,74 @@
+// Operator commands: approve or deny devices, manage users. They open the same database as the
+// server (SQLite in WAL mode lets them run while it serves).
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include "domain/user_code.h"
+#include "server/application.h"
+#include "server/commands.h"
+
+namespace ssooidc::server {
+namespace {
+
+std::string format_time(std::int64_t epoch) {
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int report(const Error& e) {
+  std::fprintf(stderr, "ssooidc-server: %s (%s)\n", e.error_description.c_str(),
+               std::string(e.shape()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int run_device_decision(const CommonOptions& common, const DeviceOptions& options, bool allow) {
+  Application app(common.database, domain::Settings{});
+  auto decided = app.devices().decide(options.user_code, allow, options.user);
+  if (!decided) return report(decided.error());
+  std::printf("%s device %s for user %s\n", allow ? "Allowed" : "Denied",
+              domain::display_user_code(decided->user_code).c_str(), options.user.c_str());
+  return 0;
+}
+
+int run_user_add(const CommonOptions& common, const UserOptions& options) {
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    std::fprintf(stderr, "ssooidc-server: no password on standard input\n");
+    return 1;
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  Application app(common.database, domain::Settings{});
+  auto added = app.users().add(options.name, password, options.email);
+  if (!added) return report(added.error());
+  std::printf("Added user %s\n", added->name.c_str());
+  return 0;
+}
+
+int run_user_list(const CommonOptions& common) {
+  Application app(common.database, domain::Settings{});
+  auto users = app.users().list();
+  if (!users) return report(users.error());
+  std::printf("%-32s %-9s %s\n", "NAME", "STATUS", "CREATED");
+  for (const auto& u : *users)
+    std::printf("%-32s %-9s %s\n", u.name.c_str(), u.disabled ? "disabled" : "enabled",
+                format_time(u.created_at).c_str());
+  return 0;
+}
+
+int run_user_set_disabled(const CommonOptions& common, const UserOptions& options, bool disabled) {
+  Application app(common.database, domain::Settings{});
+  auto r = app.users().set_disabled(options.name, disabled);
+  if (!r) return report(r.error());
+  std::printf("%s user %s\n", disabled ? "Disabled" : "Enabled", options.name.c_str());
+  return 0;
+}
+
+}  // namespace ssooidc::server

@@ -1,0 +1,58 @@
+// The server's wiring: the only place that knows every layer. Owns storage, the clock, the
+// CSPRNG, the domain services and the request router shared by every HTTP thread.
+//
+// Thread safety: `handle` may be called from any number of threads at once.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/http_message.h"
+#include "crypto/crypto.h"
+#include "domain/client_service.h"
+#include "domain/device_service.h"
+#include "domain/settings.h"
+#include "domain/token_service.h"
+#include "domain/user_service.h"
+#include "storage/storage.h"
+
+namespace ssooidc::server {
+
+class Application {
+ public:
+  // Opens storage from `database_url` and builds the services. Throws std::runtime_error with a
+  // clear message when storage cannot be opened (start-up only).
+  Application(const std::string& database_url, domain::Settings settings,
+              std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>());
+
+  // Routes one request: the AWS operations, the person's pages, /healthz, else 404.
+  core::HttpResponse handle(const core::HttpRequest& req);
+
+  // Deletes expired device authorizations and tokens. Returns how many rows went.
+  std::int64_t purge_expired();
+
+  storage::Storage& storage() { return *storage_; }
+  domain::Context& context() { return *context_; }
+  domain::UserService& users() { return *users_; }
+  domain::DeviceService& devices() { return *devices_; }
+  domain::ClientService& clients() { return *clients_; }
+  domain::TokenService& tokens() { return *tokens_; }
+  void set_public_url(std::string url) { context_->settings.public_url = std::move(url); }
+
+ private:
+  std::unique_ptr<core::Clock> clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> storage_;
+  std::unique_ptr<domain::Context> context_;
+  std::unique_ptr<domain::ClientService> clients_;
+  std::unique_ptr<domain::DeviceService> devices_;
+  std::unique_ptr<domain::TokenService> tokens_;
+  std::unique_ptr<domain::UserService> users_;
+  std::unique_ptr<api::Api> api_;
+};
+
+}  // namespace ssooidc::server

@@ -1,0 +1,41 @@
+// The subcommands of ssooidc-server. Each returns the process exit code; start-up problems are
+// thrown as std::runtime_error and reported by main.
+#pragma once
+
+#include <string>
+
+#include "domain/settings.h"
+
+namespace ssooidc::server {
+
+struct CommonOptions {
+  std::string database = "sqlite:var/ssooidc.db";
+};
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;  // empty: http://<bound address>
+  domain::Settings settings;
+  int threads = 0;
+  std::string access_log = "stderr";
+  bool no_bootstrap_user = false;
+};
+
+struct DeviceOptions {
+  std::string user_code;
+  std::string user = "admin";
+};
+
+struct UserOptions {
+  std::string name;
+  bool password_stdin = false;
+  std::string email;
+};
+
+int run_serve(const CommonOptions& common, const ServeOptions& options);
+int run_device_decision(const CommonOptions& common, const DeviceOptions& options, bool allow);
+int run_user_add(const CommonOptions& common, const UserOptions& options);
+int run_user_list(const CommonOptions& common);
+int run_user_set_disabled(const CommonOptions& common, const UserOptions& options, bool disabled);
+
+}  // namespace ssooidc::server

@@ -1,0 +1,162 @@
+// `ssooidc-server serve`: opens storage, binds, prints the URL it listens on as the first line of
+// standard output, and serves until SIGINT or SIGTERM, finishing requests in flight.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "crypto/crypto.h"
+#include "http/server.h"
+#include "server/application.h"
+#include "server/commands.h"
+
+namespace ssooidc::server {
+namespace {
+
+struct ListenAddress {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+ListenAddress parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw std::runtime_error("--listen wants HOST:PORT, got '" + text + "'");
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
+  const std::string port = text.substr(colon + 1);
+  try {
+    std::size_t used = 0;
+    int p = std::stoi(port, &used);
+    if (used != port.size() || p < 0 || p > 65535) throw std::out_of_range("port");
+    out.port = static_cast<std::uint16_t>(p);
+  } catch (const std::exception&) {
+    throw std::runtime_error("--listen has a bad port: '" + port + "'");
+  }
+  return out;
+}
+
+std::string strip_trailing_slash(std::string url) {
+  while (url.size() > 1 && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// A JSON string value; access-log fields are paths and names, never secrets.
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// Creates the first user of an empty directory so that a newcomer can sign in at once.
+void bootstrap_user(Application& app) {
+  auto count = app.storage().users().count();
+  if (!count || *count > 0) return;
+  crypto::SecureRandom random;
+  const std::string password = crypto::random_token(random, "", 15);
+  auto added = app.users().add("admin", password);
+  if (!added) return;
+  std::printf("Created the first user: admin\nPassword (shown once): %s\n", password.c_str());
+}
+
+}  // namespace
+
+int run_serve(const CommonOptions& common, const ServeOptions& options) {
+  // Signals are taken by a dedicated thread (sigwait), so I/O threads never see them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const ListenAddress listen = parse_listen(options.listen);
+  Application app(common.database, options.settings);
+
+  http::ServerOptions http_options;
+  http_options.host = listen.host;
+  http_options.port = listen.port;
+  http_options.threads = options.threads;
+  static std::mutex log_mutex;
+  if (options.access_log == "stderr") {
+    http_options.access_log = [](const http::AccessLogEntry& e) {
+      char ts[32];
+      std::time_t t = std::time(nullptr);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      std::string line = "{\"ts\":\"" + std::string(ts) + "\",\"remote\":" +
+                         json_string(e.remote) + ",\"method\":" + json_string(e.method) +
+                         ",\"path\":" + json_string(e.path) +
+                         ",\"status\":" + std::to_string(e.status) +
+                         ",\"bytes\":" + std::to_string(e.bytes) +
+                         ",\"us\":" + std::to_string(e.duration_us) + "}\n";
+      std::lock_guard lock(log_mutex);
+      std::fputs(line.c_str(), stderr);
+    };
+  }
+  const bool https = options.public_url.starts_with("https://");
+  http_options.tls_public = https;
+  http::Server server(http_options, [&app](const core::HttpRequest& req) { return app.handle(req); });
+  auto port = server.bind();
+  if (!port) throw std::runtime_error("cannot listen on " + options.listen + ": " + port.error());
+
+  std::string host_for_url = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
+                                                                          : listen.host;
+  const std::string bound_url = "http://" + host_for_url + ":" + std::to_string(*port);
+  app.set_public_url(options.public_url.empty() ? bound_url
+                                                : strip_trailing_slash(options.public_url));
+  std::printf("%s\n", bound_url.c_str());
+  if (!options.no_bootstrap_user) bootstrap_user(app);
+  std::fflush(stdout);
+
+  std::thread signal_thread([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "ssooidc-server: signal %d, finishing requests in flight\n", sig);
+    server.stop();
+  });
+
+  // Expired rows are purged in the background, hourly.
+  std::mutex purge_mutex;
+  std::condition_variable purge_cv;
+  bool stopping = false;
+  std::thread purge_thread([&] {
+    std::unique_lock lock(purge_mutex);
+    while (!purge_cv.wait_for(lock, std::chrono::hours(1), [&] { return stopping; }))
+      app.purge_expired();
+  });
+
+  server.run();
+
+  {
+    std::lock_guard lock(purge_mutex);
+    stopping = true;
+  }
+  purge_cv.notify_all();
+  purge_thread.join();
+  // Wake the signal thread if the server stopped for another reason.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  return 0;
+}
+
+}  // namespace ssooidc::server
