@@ -7,6 +7,7 @@
 //
 // Every subcommand honours --database and SSOOIDC_DATABASE.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -85,6 +86,8 @@ int main(int argc, char** argv) {
   add_database(enable);
 
   CLI11_PARSE(app, argc, argv);
+  // The database holds password and secret hashes: keep every file we create private.
+  umask(077);
 
   try {
     if (serve_cmd->parsed()) return run_serve(common, serve);

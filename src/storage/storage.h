@@ -9,6 +9,10 @@
 // `rotate`) are atomic: either every effect is visible or none is.
 //
 // Thread safety: a Storage and its stores may be used from any number of threads at once.
+//
+// Backends: storage/memory/memory_storage.h (tests), storage/sqlite/sqlite_storage.h. Every
+// backend passes the conformance suite in tests/storage/storage_conformance_test.cc; a behaviour
+// not written down here is not promised.
 #pragma once
 
 #include <cstdint>
@@ -81,7 +85,7 @@ struct UserRecord {
 class ClientStore {
  public:
   virtual ~ClientStore() = default;
-  // Inserts a new registration. Error if the client_id already exists.
+  // Inserts a new registration. Error (kInternalServer) if the client_id already exists.
   virtual Result<void> insert(const ClientRecord& client) = 0;
   // The registration, or nullopt when unknown (expiry is the caller's business).
   virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
@@ -103,7 +107,7 @@ class DeviceAuthorizationStore {
                               std::int64_t now) = 0;
   // Atomically moves an approved authorization of `client_id` to kRedeemed and inserts `tokens`.
   // Returns false (and changes nothing) when it is not approved, belongs to another client or
-  // has expired (expires_at <= now).
+  // has expired (expires_at <= now). Error (and nothing changed) when a token's hash exists.
   virtual Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
                               std::int64_t now, const std::vector<TokenRecord>& tokens) = 0;
   // Deletes authorizations that expired before `before`. Returns how many.
@@ -113,13 +117,16 @@ class DeviceAuthorizationStore {
 class TokenStore {
  public:
   virtual ~TokenStore() = default;
+  // Inserts all of `tokens` or, on error (e.g. a hash that exists already), none of them.
   virtual Result<void> insert(const std::vector<TokenRecord>& tokens) = 0;
   virtual Result<std::optional<TokenRecord>> find(std::string_view token_hash) = 0;
   // Atomically marks the refresh token `old_hash` used and inserts `replacements`. Returns false
-  // (and changes nothing) when it is already used, revoked or unknown.
+  // (and changes nothing) when it is already used, revoked, unknown or not a refresh token.
+  // Expiry is the caller's business. Error (and nothing changed) when a replacement's hash exists.
   virtual Result<bool> rotate(std::string_view old_hash,
                               const std::vector<TokenRecord>& replacements) = 0;
-  // Revokes every token of the family. Returns how many tokens were revoked.
+  // Revokes every token of the family. Returns how many tokens were revoked by this call (tokens
+  // already revoked are not counted again, so a second call returns 0).
   virtual Result<std::int64_t> revoke_family(std::string_view family_id) = 0;
   // Deletes tokens that expired before `before`. Returns how many.
   virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
@@ -131,7 +138,7 @@ class UserStore {
   // Returns false when a user of that name exists already.
   virtual Result<bool> insert(const UserRecord& user) = 0;
   virtual Result<std::optional<UserRecord>> find(std::string_view name) = 0;
-  // All users ordered by name.
+  // All users ordered by name (byte-wise).
   virtual Result<std::vector<UserRecord>> list() = 0;
   // Returns false when there is no such user.
   virtual Result<bool> set_disabled(std::string_view name, bool disabled) = 0;
@@ -148,7 +155,7 @@ class Storage {
 };
 
 // Opens a backend from a URL:
-//   memory:                   in-process, for tests
+//   memory:                   in-process, for tests; every call opens a new, empty store
 //   sqlite:PATH  sqlite://PATH  an embedded SQLite file (WAL); parent directories are created
 //   postgres://... postgresql://...  a PostgreSQL server (libpq connection URI)
 // Runs pending schema migrations. Errors name the URL scheme or the file, never a password.

@@ -1,0 +1,163 @@
+#include "storage/faulty_storage.h"
+
+#include <string>
+
+#include "storage/backend_error.h"
+
+namespace ssooidc::storage {
+namespace {
+
+// Forwards `forward()` unless this call is to fail; in kAfterCall mode the call runs first and
+// its result is dropped.
+template <typename Forward>
+auto maybe_fail(FaultyStorage& faulty, std::string_view operation, Forward forward)
+    -> decltype(forward()) {
+  const auto verdict = faulty.next_call();
+  if (!verdict.fail) return forward();
+  if (verdict.mode == FaultMode::kAfterCall) (void)forward();
+  return std::unexpected(backend_error(operation, "injected fault"));
+}
+
+}  // namespace
+
+class FaultyStorage::Clients final : public ClientStore {
+ public:
+  explicit Clients(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> insert(const ClientRecord& client) override {
+    return maybe_fail(faulty_, "insert client",
+                      [&] { return faulty_.inner().clients().insert(client); });
+  }
+  Result<std::optional<ClientRecord>> find(std::string_view client_id) override {
+    return maybe_fail(faulty_, "find client",
+                      [&] { return faulty_.inner().clients().find(client_id); });
+  }
+
+ private:
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::DeviceAuthorizations final : public DeviceAuthorizationStore {
+ public:
+  explicit DeviceAuthorizations(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> insert(const DeviceAuthorizationRecord& authorization) override {
+    return maybe_fail(faulty_, "insert device authorization",
+                      [&] { return inner().insert(authorization); });
+  }
+  Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
+      std::string_view device_code_hash) override {
+    return maybe_fail(faulty_, "find device authorization",
+                      [&] { return inner().find_by_device_code_hash(device_code_hash); });
+  }
+  Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
+      std::string_view user_code) override {
+    return maybe_fail(faulty_, "find device authorization by user code",
+                      [&] { return inner().find_by_user_code(user_code); });
+  }
+  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
+                      std::int64_t now) override {
+    return maybe_fail(faulty_, "decide device authorization",
+                      [&] { return inner().decide(user_code, allow, user_name, now); });
+  }
+  Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
+                      std::int64_t now, const std::vector<TokenRecord>& tokens) override {
+    return maybe_fail(faulty_, "redeem device authorization",
+                      [&] { return inner().redeem(device_code_hash, client_id, now, tokens); });
+  }
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    return maybe_fail(faulty_, "purge device authorizations",
+                      [&] { return inner().purge_expired(before); });
+  }
+
+ private:
+  DeviceAuthorizationStore& inner() { return faulty_.inner().device_authorizations(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::Tokens final : public TokenStore {
+ public:
+  explicit Tokens(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> insert(const std::vector<TokenRecord>& tokens) override {
+    return maybe_fail(faulty_, "insert tokens", [&] { return inner().insert(tokens); });
+  }
+  Result<std::optional<TokenRecord>> find(std::string_view token_hash) override {
+    return maybe_fail(faulty_, "find token", [&] { return inner().find(token_hash); });
+  }
+  Result<bool> rotate(std::string_view old_hash,
+                      const std::vector<TokenRecord>& replacements) override {
+    return maybe_fail(faulty_, "rotate refresh token",
+                      [&] { return inner().rotate(old_hash, replacements); });
+  }
+  Result<std::int64_t> revoke_family(std::string_view family_id) override {
+    return maybe_fail(faulty_, "revoke token family",
+                      [&] { return inner().revoke_family(family_id); });
+  }
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    return maybe_fail(faulty_, "purge tokens", [&] { return inner().purge_expired(before); });
+  }
+
+ private:
+  TokenStore& inner() { return faulty_.inner().tokens(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::Users final : public UserStore {
+ public:
+  explicit Users(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> insert(const UserRecord& user) override {
+    return maybe_fail(faulty_, "insert user", [&] { return inner().insert(user); });
+  }
+  Result<std::optional<UserRecord>> find(std::string_view name) override {
+    return maybe_fail(faulty_, "find user", [&] { return inner().find(name); });
+  }
+  Result<std::vector<UserRecord>> list() override {
+    return maybe_fail(faulty_, "list users", [&] { return inner().list(); });
+  }
+  Result<bool> set_disabled(std::string_view name, bool disabled) override {
+    return maybe_fail(faulty_, "set user disabled",
+                      [&] { return inner().set_disabled(name, disabled); });
+  }
+  Result<std::int64_t> count() override {
+    return maybe_fail(faulty_, "count users", [&] { return inner().count(); });
+  }
+
+ private:
+  UserStore& inner() { return faulty_.inner().users(); }
+  FaultyStorage& faulty_;
+};
+
+FaultyStorage::FaultyStorage(Storage& inner)
+    : inner_(inner),
+      clients_(std::make_unique<Clients>(*this)),
+      device_authorizations_(std::make_unique<DeviceAuthorizations>(*this)),
+      tokens_(std::make_unique<Tokens>(*this)),
+      users_(std::make_unique<Users>(*this)) {}
+
+FaultyStorage::~FaultyStorage() = default;
+
+void FaultyStorage::arm(std::int64_t n, FaultMode mode, bool sticky) noexcept {
+  fail_at_.store(0);  // disarmed while the other fields change
+  calls_.store(0);
+  failures_.store(0);
+  mode_.store(mode);
+  sticky_.store(sticky);
+  fail_at_.store(n);
+}
+
+void FaultyStorage::fail_call(std::int64_t n, FaultMode mode) noexcept { arm(n, mode, false); }
+void FaultyStorage::fail_from_call(std::int64_t n, FaultMode mode) noexcept { arm(n, mode, true); }
+void FaultyStorage::disarm() noexcept { arm(0, FaultMode::kBeforeCall, false); }
+
+FaultyStorage::Verdict FaultyStorage::next_call() noexcept {
+  const std::int64_t call = ++calls_;
+  const std::int64_t at = fail_at_.load();
+  const bool fail = at > 0 && (call == at || (call > at && sticky_.load()));
+  if (fail) ++failures_;
+  return {fail, mode_.load()};
+}
+
+ClientStore& FaultyStorage::clients() { return *clients_; }
+DeviceAuthorizationStore& FaultyStorage::device_authorizations() { return *device_authorizations_; }
+TokenStore& FaultyStorage::tokens() { return *tokens_; }
+UserStore& FaultyStorage::users() { return *users_; }
+
+}  // namespace ssooidc::storage

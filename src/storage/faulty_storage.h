@@ -1,0 +1,81 @@
+// A Storage for tests that forwards to another and fails the calls it is told to fail, with an
+// Error of type kInternalServer, so that a test can sweep every failure point of a flow and prove
+// that no partial state becomes visible.
+//
+//   FaultyStorage faulty(*inner);
+//   run_flow(faulty);                          // count the calls once
+//   const auto calls = faulty.calls();
+//   for (std::int64_t n = 1; n <= calls; ++n) {  // then fail each one in turn
+//     ... fresh inner ...; faulty.fail_call(n); run_flow(faulty); check_invariants(*inner);
+//   }
+//
+// Thread safety: as the wrapped storage; the call counter is atomic.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "storage/storage.h"
+
+namespace ssooidc::storage {
+
+enum class FaultMode {
+  kBeforeCall,  // the failed call never reaches the wrapped storage
+  kAfterCall,   // the call runs, then its result is replaced by the error (a lost reply)
+};
+
+class FaultyStorage final : public Storage {
+ public:
+  // `inner` must outlive this object. Starts disarmed: every call is forwarded.
+  explicit FaultyStorage(Storage& inner);
+  ~FaultyStorage() override;
+  FaultyStorage(const FaultyStorage&) = delete;
+  FaultyStorage& operator=(const FaultyStorage&) = delete;
+
+  // Fails the `n`th call from now (1-based, counted across all four stores), only that one.
+  void fail_call(std::int64_t n, FaultMode mode = FaultMode::kBeforeCall) noexcept;
+  // Fails the `n`th call from now and every one after it (the database went away).
+  void fail_from_call(std::int64_t n, FaultMode mode = FaultMode::kBeforeCall) noexcept;
+  // Forwards every call again and restarts the count.
+  void disarm() noexcept;
+
+  // Calls made since construction or the last fail_call/fail_from_call/disarm.
+  [[nodiscard]] std::int64_t calls() const noexcept { return calls_.load(); }
+  // Calls failed on purpose since then.
+  [[nodiscard]] std::int64_t failures() const noexcept { return failures_.load(); }
+  [[nodiscard]] Storage& inner() noexcept { return inner_; }
+
+  ClientStore& clients() override;
+  DeviceAuthorizationStore& device_authorizations() override;
+  TokenStore& tokens() override;
+  UserStore& users() override;
+
+  // Used by the wrapped stores: counts a call and says whether to fail it, and how.
+  struct Verdict {
+    bool fail = false;
+    FaultMode mode = FaultMode::kBeforeCall;
+  };
+  [[nodiscard]] Verdict next_call() noexcept;
+
+ private:
+  class Clients;
+  class DeviceAuthorizations;
+  class Tokens;
+  class Users;
+
+  void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
+
+  Storage& inner_;
+  std::atomic<std::int64_t> calls_{0};
+  std::atomic<std::int64_t> failures_{0};
+  std::atomic<std::int64_t> fail_at_{0};  // 0: disarmed
+  std::atomic<bool> sticky_{false};
+  std::atomic<FaultMode> mode_{FaultMode::kBeforeCall};
+  std::unique_ptr<Clients> clients_;
+  std::unique_ptr<DeviceAuthorizations> device_authorizations_;
+  std::unique_ptr<Tokens> tokens_;
+  std::unique_ptr<Users> users_;
+};
+
+}  // namespace ssooidc::storage

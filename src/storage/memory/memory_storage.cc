@@ -1,0 +1,269 @@
+#include "storage/memory/memory_storage.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "storage/backend_error.h"
+
+namespace ssooidc::storage {
+namespace {
+
+// std::less<> lets the maps be searched with a string_view without building a string.
+template <typename T>
+using StringMap = std::map<std::string, T, std::less<>>;
+
+// Everything the four stores share. Lock `mutex` for every access.
+struct State {
+  std::mutex mutex;
+  StringMap<ClientRecord> clients;
+  StringMap<DeviceAuthorizationRecord> devices;     // by device_code_hash
+  StringMap<std::string> device_code_by_user_code;  // user_code -> device_code_hash
+  StringMap<TokenRecord> tokens;                    // by token_hash
+  StringMap<UserRecord> users;                      // by name, hence list() is ordered
+};
+
+template <typename T>
+std::optional<T> find_in(const StringMap<T>& map, std::string_view key) {
+  const auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+
+// Checks before inserting anything, so that a failure leaves the map untouched (the SQLite
+// backend gets the same from rolling back its transaction).
+Result<void> insert_tokens_locked(State& state, const std::vector<TokenRecord>& tokens,
+                                  std::string_view operation) {
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    bool duplicate = state.tokens.contains(tokens[i].token_hash);
+    for (std::size_t j = 0; j < i && !duplicate; ++j) {
+      duplicate = tokens[j].token_hash == tokens[i].token_hash;
+    }
+    if (duplicate) return std::unexpected(backend_error(operation, "token hash already exists"));
+  }
+  for (const auto& token : tokens) state.tokens.emplace(token.token_hash, token);
+  return {};
+}
+
+template <typename Map, typename Predicate>
+std::int64_t erase_where(Map& map, Predicate predicate) {
+  std::int64_t erased = 0;
+  for (auto it = map.begin(); it != map.end();) {
+    if (predicate(it->second)) {
+      it = map.erase(it);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  return erased;
+}
+
+class MemoryClientStore final : public ClientStore {
+ public:
+  explicit MemoryClientStore(State& state) : state_(state) {}
+
+  Result<void> insert(const ClientRecord& client) override {
+    std::lock_guard lock(state_.mutex);
+    if (!state_.clients.emplace(client.client_id, client).second) {
+      return std::unexpected(backend_error("insert client", "client_id already exists"));
+    }
+    return {};
+  }
+
+  Result<std::optional<ClientRecord>> find(std::string_view client_id) override {
+    std::lock_guard lock(state_.mutex);
+    return find_in(state_.clients, client_id);
+  }
+
+ private:
+  State& state_;
+};
+
+class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
+ public:
+  explicit MemoryDeviceAuthorizationStore(State& state) : state_(state) {}
+
+  Result<bool> insert(const DeviceAuthorizationRecord& authorization) override {
+    std::lock_guard lock(state_.mutex);
+    if (state_.device_code_by_user_code.contains(authorization.user_code)) return false;
+    if (state_.devices.contains(authorization.device_code_hash)) {
+      return std::unexpected(
+          backend_error("insert device authorization", "device code hash already exists"));
+    }
+    state_.devices.emplace(authorization.device_code_hash, authorization);
+    state_.device_code_by_user_code.emplace(authorization.user_code,
+                                            authorization.device_code_hash);
+    return true;
+  }
+
+  Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
+      std::string_view device_code_hash) override {
+    std::lock_guard lock(state_.mutex);
+    return find_in(state_.devices, device_code_hash);
+  }
+
+  Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
+      std::string_view user_code) override {
+    std::lock_guard lock(state_.mutex);
+    const auto code = state_.device_code_by_user_code.find(user_code);
+    if (code == state_.device_code_by_user_code.end()) return std::nullopt;
+    return find_in(state_.devices, code->second);
+  }
+
+  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
+                      std::int64_t now) override {
+    std::lock_guard lock(state_.mutex);
+    const auto code = state_.device_code_by_user_code.find(user_code);
+    if (code == state_.device_code_by_user_code.end()) return false;
+    auto& authorization = state_.devices.at(code->second);
+    if (authorization.state != DeviceState::kPending || authorization.expires_at <= now) {
+      return false;
+    }
+    authorization.state = allow ? DeviceState::kApproved : DeviceState::kDenied;
+    authorization.user_name = std::string(user_name);
+    authorization.decided_at = now;
+    return true;
+  }
+
+  Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
+                      std::int64_t now, const std::vector<TokenRecord>& tokens) override {
+    std::lock_guard lock(state_.mutex);
+    const auto it = state_.devices.find(device_code_hash);
+    if (it == state_.devices.end()) return false;
+    auto& authorization = it->second;
+    if (authorization.state != DeviceState::kApproved || authorization.client_id != client_id ||
+        authorization.expires_at <= now) {
+      return false;
+    }
+    if (auto inserted = insert_tokens_locked(state_, tokens, "redeem device authorization");
+        !inserted) {
+      return std::unexpected(std::move(inserted.error()));
+    }
+    authorization.state = DeviceState::kRedeemed;
+    return true;
+  }
+
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    std::lock_guard lock(state_.mutex);
+    return erase_where(state_.devices, [&](const DeviceAuthorizationRecord& authorization) {
+      if (authorization.expires_at >= before) return false;
+      state_.device_code_by_user_code.erase(authorization.user_code);
+      return true;
+    });
+  }
+
+ private:
+  State& state_;
+};
+
+class MemoryTokenStore final : public TokenStore {
+ public:
+  explicit MemoryTokenStore(State& state) : state_(state) {}
+
+  Result<void> insert(const std::vector<TokenRecord>& tokens) override {
+    std::lock_guard lock(state_.mutex);
+    return insert_tokens_locked(state_, tokens, "insert tokens");
+  }
+
+  Result<std::optional<TokenRecord>> find(std::string_view token_hash) override {
+    std::lock_guard lock(state_.mutex);
+    return find_in(state_.tokens, token_hash);
+  }
+
+  Result<bool> rotate(std::string_view old_hash,
+                      const std::vector<TokenRecord>& replacements) override {
+    std::lock_guard lock(state_.mutex);
+    const auto it = state_.tokens.find(old_hash);
+    if (it == state_.tokens.end()) return false;
+    TokenRecord& old_token = it->second;
+    if (old_token.kind != TokenKind::kRefresh || old_token.used || old_token.revoked) return false;
+    if (auto inserted = insert_tokens_locked(state_, replacements, "rotate refresh token");
+        !inserted) {
+      return std::unexpected(std::move(inserted.error()));
+    }
+    old_token.used = true;  // `old_token` stays valid: std::map insertions keep references
+    return true;
+  }
+
+  Result<std::int64_t> revoke_family(std::string_view family_id) override {
+    std::lock_guard lock(state_.mutex);
+    std::int64_t revoked = 0;
+    for (auto& [hash, token] : state_.tokens) {
+      if (token.family_id == family_id && !token.revoked) {
+        token.revoked = true;
+        ++revoked;
+      }
+    }
+    return revoked;
+  }
+
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    std::lock_guard lock(state_.mutex);
+    return erase_where(state_.tokens,
+                       [&](const TokenRecord& token) { return token.expires_at < before; });
+  }
+
+ private:
+  State& state_;
+};
+
+class MemoryUserStore final : public UserStore {
+ public:
+  explicit MemoryUserStore(State& state) : state_(state) {}
+
+  Result<bool> insert(const UserRecord& user) override {
+    std::lock_guard lock(state_.mutex);
+    return state_.users.emplace(user.name, user).second;
+  }
+
+  Result<std::optional<UserRecord>> find(std::string_view name) override {
+    std::lock_guard lock(state_.mutex);
+    return find_in(state_.users, name);
+  }
+
+  Result<std::vector<UserRecord>> list() override {
+    std::lock_guard lock(state_.mutex);
+    std::vector<UserRecord> users;
+    users.reserve(state_.users.size());
+    for (const auto& [name, user] : state_.users) users.push_back(user);
+    return users;
+  }
+
+  Result<bool> set_disabled(std::string_view name, bool disabled) override {
+    std::lock_guard lock(state_.mutex);
+    const auto it = state_.users.find(name);
+    if (it == state_.users.end()) return false;
+    it->second.disabled = disabled;
+    return true;
+  }
+
+  Result<std::int64_t> count() override {
+    std::lock_guard lock(state_.mutex);
+    return static_cast<std::int64_t>(state_.users.size());
+  }
+
+ private:
+  State& state_;
+};
+
+class MemoryStorage final : public Storage {
+ public:
+  ClientStore& clients() override { return clients_; }
+  DeviceAuthorizationStore& device_authorizations() override { return devices_; }
+  TokenStore& tokens() override { return tokens_; }
+  UserStore& users() override { return users_; }
+
+ private:
+  State state_;
+  MemoryClientStore clients_{state_};
+  MemoryDeviceAuthorizationStore devices_{state_};
+  MemoryTokenStore tokens_{state_};
+  MemoryUserStore users_{state_};
+};
+
+}  // namespace
+
+std::unique_ptr<Storage> make_memory_storage() { return std::make_unique<MemoryStorage>(); }
+
+}  // namespace ssooidc::storage

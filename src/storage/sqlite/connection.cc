@@ -1,0 +1,184 @@
+#include "storage/sqlite/connection.h"
+
+#include "storage/backend_error.h"
+
+namespace ssooidc::storage::sqlite {
+namespace {
+
+Error connection_error(sqlite3* db, std::string_view operation) {
+  return backend_error(operation, db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+}
+
+// Runs a pragma that answers with one text row and returns that row.
+Result<std::string> query_pragma(sqlite3* db, const char* pragma, std::string_view operation) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, pragma, -1, &raw, nullptr) != SQLITE_OK) {
+    return std::unexpected(connection_error(db, operation));
+  }
+  StatementHandle statement(raw);
+  if (sqlite3_step(statement.get()) != SQLITE_ROW) {
+    return std::unexpected(connection_error(db, operation));
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), 0));
+  std::string value = text != nullptr ? text : "";
+  while (true) {
+    const int rc = sqlite3_step(statement.get());
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return std::unexpected(connection_error(db, operation));
+  }
+  return value;
+}
+
+}  // namespace
+
+Statement::Statement(Statement&& other) noexcept
+    : connection_(other.connection_),
+      statement_(std::exchange(other.statement_, nullptr)),
+      operation_(other.operation_),
+      bind_status_(other.bind_status_) {}
+
+Statement::~Statement() {
+  if (statement_ == nullptr) return;
+  // sqlite3_reset repeats the error of a failed step, which was reported already.
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
+}
+
+Statement& Statement::bind_text(int index, std::string_view text) noexcept {
+  // A null pointer would bind SQL NULL; an empty string_view may carry one.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc =
+      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind_int(int index, std::int64_t value) noexcept {
+  const int rc = sqlite3_bind_int64(statement_, index, value);
+  if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  if (bind_status_ != SQLITE_OK) return std::unexpected(error(sqlite3_errstr(bind_status_)));
+  if (auto* faults = connection_->faults(); faults != nullptr && faults->should_fail()) {
+    return std::unexpected(error("injected fault"));
+  }
+  switch (sqlite3_step(statement_)) {
+    case SQLITE_ROW:
+      return true;
+    case SQLITE_DONE:
+      return false;
+    default:
+      return std::unexpected(error(sqlite3_errmsg(connection_->handle())));
+  }
+}
+
+Result<void> Statement::run() {
+  auto row = step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (*row) return std::unexpected(error("statement returned rows"));
+  return {};
+}
+
+std::string_view Statement::column_view(int index) noexcept {
+  // Text first, then its size: the documented order when a conversion may happen.
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, index));
+  if (text == nullptr) return {};
+  return {text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index))};
+}
+
+std::int64_t Statement::column_int(int index) noexcept {
+  return sqlite3_column_int64(statement_, index);
+}
+
+Error Statement::error(std::string_view reason) const { return backend_error(operation_, reason); }
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
+                                                     const SqliteOptions& options) {
+  const std::string operation = "open sqlite:" + path;
+  // Connections move between threads (one at a time), which a single-threaded build forbids.
+  if (sqlite3_threadsafe() == 0) {
+    return std::unexpected(backend_error(operation, "libsqlite3 was built without thread support"));
+  }
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  DatabaseHandle db(raw);  // sqlite3_open_v2 may hand out a handle even when it fails
+  if (rc != SQLITE_OK) return std::unexpected(connection_error(db.get(), operation));
+
+  if (sqlite3_extended_result_codes(db.get(), 1) != SQLITE_OK ||
+      sqlite3_busy_timeout(db.get(), options.busy_timeout_ms) != SQLITE_OK) {
+    return std::unexpected(connection_error(db.get(), operation));
+  }
+  // journal_mode answers with the mode in force; a file system without shared memory keeps the
+  // old one, and then readers would block writers.
+  auto mode = query_pragma(db.get(), "PRAGMA journal_mode = WAL", operation);
+  if (!mode) return std::unexpected(std::move(mode.error()));
+  if (*mode != "wal") {
+    return std::unexpected(
+        backend_error(operation, "cannot enable WAL (journal_mode is " + *mode + ")"));
+  }
+  // FULL syncs the WAL on every commit: an acknowledged write survives power loss, not only a
+  // crash of this process. trusted_schema=OFF keeps a tampered file from running SQL functions
+  // hidden in views or triggers.
+  const char* pragmas =
+      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;";
+  if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return std::unexpected(connection_error(db.get(), operation));
+  }
+  return std::unique_ptr<Connection>(new Connection(std::move(db), path, options.faults));
+}
+
+Result<Statement> Connection::statement(Sql id) {
+  const SqlStatement& sql = sql_statement(id);
+  auto& cached = cache_[static_cast<std::size_t>(id)];
+  if (!cached) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc = sqlite3_prepare_v3(db_.get(), sql.text.data(), static_cast<int>(sql.text.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    cached.reset(raw);
+    if (rc != SQLITE_OK || raw == nullptr) {
+      cached.reset();
+      return std::unexpected(connection_error(db_.get(), sql.operation));
+    }
+  }
+  return Statement(*this, cached.get(), sql.operation);
+}
+
+Result<void> Connection::execute_script(std::string_view operation, const std::string& sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &message);
+  const std::unique_ptr<char, decltype(&sqlite3_free)> owned(message, &sqlite3_free);
+  if (rc != SQLITE_OK) {
+    return std::unexpected(
+        backend_error(operation, message != nullptr ? message : sqlite3_errstr(rc)));
+  }
+  return {};
+}
+
+Result<WriteTransaction> WriteTransaction::begin(Connection& connection) {
+  auto statement = connection.statement(Sql::kBegin);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  return WriteTransaction(connection);
+}
+
+Result<void> WriteTransaction::commit() {
+  auto statement = connection_->statement(Sql::kCommit);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  connection_ = nullptr;
+  return {};
+}
+
+WriteTransaction::~WriteTransaction() {
+  // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) roll the transaction back by themselves.
+  if (connection_ == nullptr || !connection_->in_transaction()) return;
+  auto statement = connection_->statement(Sql::kRollback);
+  if (!statement) return;  // the pool closes the connection, which rolls back
+  (void)statement->run();  // likewise when ROLLBACK fails
+}
+
+}  // namespace ssooidc::storage::sqlite

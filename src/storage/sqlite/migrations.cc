@@ -1,0 +1,135 @@
+#include "storage/sqlite/migrations.h"
+
+#include <string>
+
+#include "storage/backend_error.h"
+
+namespace ssooidc::storage::sqlite {
+namespace {
+
+// To change the schema, append one entry; never edit an entry that has been released.
+//
+// Conventions: secrets are stored hashed (see storage.h); lists are JSON arrays of strings
+// (storage/list_codec.h); enums are lower-case words; booleans are 0/1; times are epoch seconds.
+// No foreign keys between the four aggregates: the interface does not promise referential checks
+// and every backend must behave alike; PRAGMA foreign_keys is on for tables that will want them.
+constexpr Migration kMigrations[] = {
+    {1, "clients, device authorizations, tokens, users", R"sql(
+CREATE TABLE clients (
+  client_id     TEXT NOT NULL PRIMARY KEY,
+  secret_hash   TEXT NOT NULL,
+  client_name   TEXT NOT NULL,
+  client_type   TEXT NOT NULL,
+  scopes        TEXT NOT NULL,
+  redirect_uris TEXT NOT NULL,
+  grant_types   TEXT NOT NULL,
+  issuer_url    TEXT NOT NULL,
+  issued_at     INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE device_authorizations (
+  device_code_hash  TEXT NOT NULL PRIMARY KEY,
+  user_code         TEXT NOT NULL UNIQUE,
+  client_id         TEXT NOT NULL,
+  start_url         TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  expires_at        INTEGER NOT NULL,
+  interval_seconds  INTEGER NOT NULL,
+  state             TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'redeemed')),
+  user_name         TEXT NOT NULL,
+  decided_at        INTEGER NOT NULL,
+  requester_address TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX device_authorizations_by_expiry ON device_authorizations (expires_at);
+
+CREATE TABLE tokens (
+  token_hash TEXT NOT NULL PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+  family_id  TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  user_name  TEXT NOT NULL,
+  scopes     TEXT NOT NULL,
+  issued_at  INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used       INTEGER NOT NULL CHECK (used IN (0, 1)),
+  revoked    INTEGER NOT NULL CHECK (revoked IN (0, 1))
+) WITHOUT ROWID;
+CREATE INDEX tokens_by_family ON tokens (family_id);
+CREATE INDEX tokens_by_expiry ON tokens (expires_at);
+
+CREATE TABLE users (
+  name          TEXT NOT NULL PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  disabled      INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+  created_at    INTEGER NOT NULL,
+  email         TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"},
+};
+
+constexpr bool numbered_in_order() {
+  int expected = 1;
+  for (const auto& migration : kMigrations) {
+    if (migration.version != expected++) return false;
+  }
+  return true;
+}
+static_assert(numbered_in_order(), "migration versions must be 1, 2, 3, ... in order");
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER NOT NULL PRIMARY KEY,"
+    " description TEXT NOT NULL,"
+    " applied_at INTEGER NOT NULL)";
+
+Result<std::int64_t> recorded_version(Connection& connection) {
+  auto statement = connection.statement(Sql::kLatestSchemaVersion);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::unexpected(statement->error("no row"));
+  return statement->column_int(0);
+}
+
+Result<void> apply(Connection& connection, const Migration& migration) {
+  const std::string operation = "migrate " + std::string(connection.path()) + " to version " +
+                                std::to_string(migration.version);
+  if (auto ran = connection.execute_script(operation, std::string(migration.sql)); !ran) {
+    return ran;
+  }
+  auto statement = connection.statement(Sql::kRecordMigration);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_int(1, migration.version).bind_text(2, migration.description);
+  return statement->run();
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() noexcept { return kMigrations; }
+
+Result<void> migrate(Connection& connection) {
+  auto transaction = WriteTransaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  if (auto created = connection.execute_script("create schema_migrations",
+                                               std::string(kCreateMigrationsTable));
+      !created) {
+    return created;
+  }
+  auto version = recorded_version(connection);
+  if (!version) return std::unexpected(std::move(version.error()));
+  const auto latest = static_cast<std::int64_t>(std::size(kMigrations));
+  if (*version > latest) {
+    return std::unexpected(backend_error("open sqlite:" + std::string(connection.path()),
+                                         "schema version " + std::to_string(*version) +
+                                             " is newer than this build knows (" +
+                                             std::to_string(latest) + ")"));
+  }
+  for (const auto& migration : kMigrations) {
+    if (migration.version <= *version) continue;
+    if (auto applied = apply(connection, migration); !applied) return applied;
+  }
+  return transaction->commit();
+}
+
+}  // namespace ssooidc::storage::sqlite

@@ -1,0 +1,55 @@
+// The shapes every store method takes (look one row up, run one write, decode a list column),
+// written once so that each method is only its binds and its reader.
+//
+// Private to storage/sqlite.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/list_codec.h"
+#include "storage/sqlite/stores.h"
+
+namespace ssooidc::storage::sqlite {
+
+// Binds `key` to ?1 of `id` and reads the first row, if any, with `read(Statement&) -> Result<T>`.
+template <typename T, typename Read>
+Result<std::optional<T>> find_one(Database& database, Sql id, std::string_view key, Read read) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, key);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  Result<T> value = read(*statement);
+  if (!value) return std::unexpected(std::move(value.error()));
+  return std::optional<T>(std::move(*value));
+}
+
+// Runs the single write statement `id` after `bind(Statement&)`; returns the rows it changed. One
+// statement outside BEGIN is a transaction of its own.
+template <typename Bind>
+Result<std::int64_t> write_one(Database& database, Sql id, Bind bind) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  std::lock_guard write_lock(database.write_mutex);
+  auto statement = (*lease)->statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  bind(*statement);
+  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  return (*lease)->changes();
+}
+
+inline Result<std::vector<std::string>> read_list(Statement& statement, int column) {
+  auto list = decode_string_list(statement.column_view(column));
+  if (!list) return std::unexpected(statement.error("stored list is not a JSON array of strings"));
+  return std::move(*list);
+}
+
+}  // namespace ssooidc::storage::sqlite

@@ -1,0 +1,49 @@
+// Every SQL statement the SQLite backend runs after migrations, named, so that each connection
+// can cache its prepared form in an array indexed by `Sql`.
+//
+// Private to storage/sqlite.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace ssooidc::storage::sqlite {
+
+enum class Sql : std::size_t {
+  kBegin,
+  kCommit,
+  kRollback,
+  kLatestSchemaVersion,
+  kRecordMigration,
+  kInsertClient,
+  kFindClient,
+  kInsertDeviceAuthorization,
+  kFindDeviceAuthorizationByHash,
+  kFindDeviceAuthorizationByUserCode,
+  kDecideDeviceAuthorization,
+  kRedeemDeviceAuthorization,
+  kPurgeDeviceAuthorizations,
+  kInsertToken,
+  kFindToken,
+  kMarkRefreshTokenUsed,
+  kRevokeTokenFamily,
+  kPurgeTokens,
+  kInsertUser,
+  kFindUser,
+  kListUsers,
+  kSetUserDisabled,
+  kCountUsers,
+  kCount,  // not a statement: the size of the cache
+};
+
+inline constexpr std::size_t kSqlCount = static_cast<std::size_t>(Sql::kCount);
+
+struct SqlStatement {
+  Sql id;                      // its own index, checked at compile time
+  std::string_view operation;  // names the statement in errors: "find client"
+  std::string_view text;
+};
+
+[[nodiscard]] const SqlStatement& sql_statement(Sql id) noexcept;
+
+}  // namespace ssooidc::storage::sqlite

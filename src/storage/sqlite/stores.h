@@ -1,0 +1,85 @@
+// The four stores of the SQLite backend over one shared Database.
+//
+// Private to storage/sqlite.
+//
+// Thread safety: every method takes its own connection from the pool; writers also hold
+// Database::write_mutex for the whole write, so that they queue in-process instead of sleeping in
+// SQLite's busy handler.
+#pragma once
+
+#include <mutex>
+
+#include "storage/sqlite/connection_pool.h"
+#include "storage/storage.h"
+
+namespace ssooidc::storage::sqlite {
+
+struct Database {
+  Database(std::string path, SqliteOptions options) : pool(std::move(path), std::move(options)) {}
+
+  ConnectionPool pool;
+  std::mutex write_mutex;
+};
+
+// Inserts every token with the connection's current transaction (the caller's job to open one).
+[[nodiscard]] Result<void> insert_tokens(Connection& connection,
+                                         const std::vector<TokenRecord>& tokens);
+
+class SqliteClientStore final : public ClientStore {
+ public:
+  explicit SqliteClientStore(Database& database) : database_(database) {}
+  Result<void> insert(const ClientRecord& client) override;
+  Result<std::optional<ClientRecord>> find(std::string_view client_id) override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
+ public:
+  explicit SqliteDeviceAuthorizationStore(Database& database) : database_(database) {}
+  Result<bool> insert(const DeviceAuthorizationRecord& authorization) override;
+  Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
+      std::string_view device_code_hash) override;
+  Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
+      std::string_view user_code) override;
+  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
+                      std::int64_t now) override;
+  Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
+                      std::int64_t now, const std::vector<TokenRecord>& tokens) override;
+  Result<std::int64_t> purge_expired(std::int64_t before) override;
+
+ private:
+  Result<std::optional<DeviceAuthorizationRecord>> find_by(Sql statement, std::string_view key);
+
+  Database& database_;
+};
+
+class SqliteTokenStore final : public TokenStore {
+ public:
+  explicit SqliteTokenStore(Database& database) : database_(database) {}
+  Result<void> insert(const std::vector<TokenRecord>& tokens) override;
+  Result<std::optional<TokenRecord>> find(std::string_view token_hash) override;
+  Result<bool> rotate(std::string_view old_hash,
+                      const std::vector<TokenRecord>& replacements) override;
+  Result<std::int64_t> revoke_family(std::string_view family_id) override;
+  Result<std::int64_t> purge_expired(std::int64_t before) override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteUserStore final : public UserStore {
+ public:
+  explicit SqliteUserStore(Database& database) : database_(database) {}
+  Result<bool> insert(const UserRecord& user) override;
+  Result<std::optional<UserRecord>> find(std::string_view name) override;
+  Result<std::vector<UserRecord>> list() override;
+  Result<bool> set_disabled(std::string_view name, bool disabled) override;
+  Result<std::int64_t> count() override;
+
+ private:
+  Database& database_;
+};
+
+}  // namespace ssooidc::storage::sqlite

@@ -1,0 +1,387 @@
+// What only the SQLite backend has: URLs and files, the schema's migrations, faults inside its
+// transactions, and durability across kill -9. The storage contract itself is checked by
+// storage_conformance_test.cc.
+#include "storage/sqlite/sqlite_storage.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite/migrations.h"
+#include "storage/storage.h"
+#include "storage_test_support.h"
+
+namespace ssooidc::storage {
+namespace {
+
+using test_support::describe;
+using test_support::must;
+using test_support::TempDir;
+
+constexpr std::int64_t kNow = 1'700'000'000;
+
+// Direct access to the file, behind the backend's back.
+class RawDatabase {
+ public:
+  explicit RawDatabase(const std::filesystem::path& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
+    }
+  }
+  RawDatabase(const RawDatabase&) = delete;
+  RawDatabase& operator=(const RawDatabase&) = delete;
+  ~RawDatabase() { sqlite3_close_v2(db_); }
+
+  void execute(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << (message != nullptr ? message : "?");
+    }
+    sqlite3_free(message);
+  }
+
+  std::string query_text(const char* sql) {
+    sqlite3_stmt* statement = nullptr;
+    std::string value;
+    if (sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      const auto* text = sqlite3_column_text(statement, 0);
+      value = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+    } else {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+    }
+    sqlite3_finalize(statement);
+    return value;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TokenRecord make_token(std::string hash, TokenKind kind) {
+  TokenRecord token;
+  token.token_hash = std::move(hash);
+  token.kind = kind;
+  token.family_id = "family-1";
+  token.client_id = "client-1";
+  token.user_name = "alice";
+  token.scopes = {"sso:account:access"};
+  token.issued_at = kNow;
+  token.expires_at = kNow + 3600;
+  return token;
+}
+
+DeviceAuthorizationRecord make_authorization(std::string hash, std::string user_code) {
+  DeviceAuthorizationRecord authorization;
+  authorization.device_code_hash = std::move(hash);
+  authorization.user_code = std::move(user_code);
+  authorization.client_id = "client-1";
+  authorization.created_at = kNow;
+  authorization.expires_at = kNow + 600;
+  return authorization;
+}
+
+UserRecord make_user(std::string name) {
+  UserRecord user;
+  user.name = std::move(name);
+  user.password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA";
+  user.created_at = kNow;
+  return user;
+}
+
+template <typename T>
+void expect_internal_error(const Result<T>& result, std::string_view mentions) {
+  ASSERT_FALSE(result.has_value()) << "expected an error mentioning " << mentions;
+  EXPECT_EQ(result.error().type, ErrorType::kInternalServer);
+  EXPECT_NE(result.error().error_description.find(mentions), std::string::npos)
+      << result.error().error_description;
+}
+
+// ---- URLs and files -----------------------------------------------------------------------------
+
+TEST(OpenStorageTest, OpensMemory) {
+  auto storage = must(open_storage("memory:"));
+  EXPECT_TRUE(must(storage->users().insert(make_user("alice"))));
+  // Every memory: storage is a new one.
+  EXPECT_EQ(must(must(open_storage("memory:"))->users().count()), 0);
+}
+
+TEST(OpenStorageTest, OpensSqliteByAbsolutePathInBothSpellings) {
+  TempDir dir;
+  const auto file = dir.path() / "a" / "b" / "ssooidc.db";
+  {
+    auto storage = must(open_storage("sqlite:" + file.string()));
+    EXPECT_TRUE(must(storage->users().insert(make_user("alice"))));
+  }
+  EXPECT_TRUE(std::filesystem::exists(file));
+  // sqlite:///abs/path names the same file.
+  auto storage = must(open_storage("sqlite://" + file.string()));
+  EXPECT_EQ(must(storage->users().count()), 1);
+}
+
+TEST(OpenStorageTest, OpensSqliteByRelativePathInBothSpellings) {
+  TempDir dir;
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  auto first = open_storage("sqlite:one/ssooidc.db");
+  auto second = open_storage("sqlite://two/ssooidc.db");
+  auto third = open_storage("sqlite:plain.db");
+  std::filesystem::current_path(previous);
+  EXPECT_TRUE(first.has_value()) << describe(first);
+  EXPECT_TRUE(second.has_value()) << describe(second);
+  EXPECT_TRUE(third.has_value()) << describe(third);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "one" / "ssooidc.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "two" / "ssooidc.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "plain.db"));
+}
+
+TEST(OpenStorageTest, PostgresIsNotBuiltYet) {
+  for (const char* url : {"postgres://ssooidc:hunter2@db.example/ssooidc",
+                          "postgresql://ssooidc:hunter2@db.example/ssooidc"}) {
+    const auto opened = open_storage(url);
+    expect_internal_error(opened, "PostgreSQL backend is not built yet");
+    EXPECT_EQ(opened.error().error_description.find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(OpenStorageTest, RejectsUnknownSchemesWithoutEchoingTheUrl) {
+  const auto unknown = open_storage("mysql://root:hunter2@db.example/ssooidc");
+  expect_internal_error(unknown, "'mysql'");
+  EXPECT_EQ(unknown.error().error_description.find("hunter2"), std::string::npos);
+  expect_internal_error(open_storage("hunter2"), "no scheme");
+  EXPECT_EQ(open_storage("hunter2").error().error_description.find("hunter2"), std::string::npos);
+  expect_internal_error(open_storage(""), "no scheme");
+  expect_internal_error(open_storage("memory:extra"), "'memory'");
+}
+
+TEST(OpenStorageTest, RejectsUnusableSqlitePaths) {
+  expect_internal_error(open_storage("sqlite:"), "empty");
+  expect_internal_error(open_storage("sqlite://"), "empty");
+  expect_internal_error(open_storage("sqlite::memory:"), "use memory:");
+  TempDir dir;
+  // A directory where the file should be.
+  std::filesystem::create_directories(dir.path() / "is-a-directory");
+  expect_internal_error(open_storage("sqlite:" + (dir.path() / "is-a-directory").string()),
+                        "is-a-directory");
+  // A file where a parent directory should be.
+  { auto file = must(open_storage("sqlite:" + (dir.path() / "file").string())); }
+  expect_internal_error(open_storage("sqlite:" + (dir.path() / "file" / "x.db").string()),
+                        "cannot create");
+}
+
+// ---- schema -------------------------------------------------------------------------------------
+
+TEST(SqliteSchemaTest, MigrationsApplyOnceAndAreRecorded) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  for (int i = 0; i < 3; ++i) must(open_storage("sqlite:" + file.string()));
+  RawDatabase raw(file);
+  const auto latest = std::to_string(sqlite::migrations().size());
+  EXPECT_EQ(raw.query_text("SELECT count(*) FROM schema_migrations"), latest);
+  EXPECT_EQ(raw.query_text("SELECT max(version) FROM schema_migrations"), latest);
+  EXPECT_EQ(raw.query_text("SELECT description FROM schema_migrations WHERE version = 1"),
+            sqlite::migrations()[0].description);
+}
+
+TEST(SqliteSchemaTest, FileIsInWalMode) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  must(open_storage("sqlite:" + file.string()));
+  RawDatabase raw(file);
+  EXPECT_EQ(raw.query_text("PRAGMA journal_mode"), "wal");
+}
+
+TEST(SqliteSchemaTest, RefusesAFileFromANewerBuild) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  must(open_storage("sqlite:" + file.string()));
+  {
+    RawDatabase raw(file);
+    raw.execute("INSERT INTO schema_migrations VALUES (1000, 'from the future', 0)");
+  }
+  expect_internal_error(open_storage("sqlite:" + file.string()), "newer than this build");
+}
+
+TEST(SqliteSchemaTest, ReportsARowItCannotDecode) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  auto storage = must(open_storage("sqlite:" + file.string()));
+  ClientRecord client;
+  client.client_id = "client-1";
+  must(storage->clients().insert(client));
+  must(storage->tokens().insert({make_token("token-1", TokenKind::kAccess)}));
+  {
+    RawDatabase raw(file);
+    raw.execute("UPDATE clients SET scopes = 'a,b'");
+    raw.execute("PRAGMA ignore_check_constraints = ON; UPDATE tokens SET kind = 'bogus'");
+  }
+  expect_internal_error(storage->clients().find("client-1"), "find client");
+  expect_internal_error(storage->tokens().find("token-1"), "unknown token kind");
+}
+
+// ---- faults inside transactions -----------------------------------------------------------------
+
+class SqliteFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SqliteOptions options;
+    options.faults = faults_;
+    auto opened = open_sqlite_storage((dir_.path() / "ssooidc.db").string(), options);
+    ASSERT_TRUE(opened.has_value()) << describe(opened);
+    storage_ = std::move(*opened);
+  }
+
+  bool token_exists(const char* hash) { return must(storage_->tokens().find(hash)).has_value(); }
+
+  // Counts the statement executions of `operation` when nothing fails.
+  template <typename Operation>
+  std::int64_t executions_of(Operation operation) {
+    faults_->arm(0);
+    operation();
+    return faults_->executions();
+  }
+
+  TempDir dir_;
+  std::shared_ptr<SqliteFaultInjector> faults_ = std::make_shared<SqliteFaultInjector>();
+  std::unique_ptr<Storage> storage_;
+};
+
+TEST_F(SqliteFaultTest, RedeemFailingAtAnyStatementChangesNothing) {
+  auto& devices = storage_->device_authorizations();
+  for (const char* code : {"AAAAAAAA", "BBBBBBBB"}) {
+    ASSERT_TRUE(must(devices.insert(make_authorization(std::string("hash-") + code, code))));
+    ASSERT_TRUE(must(devices.decide(code, true, "alice", kNow + 10)));
+  }
+  // BEGIN, UPDATE, two INSERTs, COMMIT.
+  const auto executions = executions_of([&] {
+    must(devices.redeem("hash-BBBBBBBB", "client-1", kNow + 20,
+                        {make_token("b-access", TokenKind::kAccess),
+                         make_token("b-refresh", TokenKind::kRefresh)}));
+  });
+  ASSERT_EQ(executions, 5);
+  const std::vector<TokenRecord> tokens = {make_token("access", TokenKind::kAccess),
+                                           make_token("refresh", TokenKind::kRefresh)};
+  for (const bool sticky : {false, true}) {
+    for (std::int64_t n = 1; n <= executions; ++n) {
+      SCOPED_TRACE(::testing::Message() << "statement " << n << (sticky ? ", sticky" : ""));
+      faults_->arm(n, sticky);  // sticky: the ROLLBACK fails too
+      expect_internal_error(devices.redeem("hash-AAAAAAAA", "client-1", kNow + 20, tokens),
+                            "injected fault");
+      faults_->disarm();
+      EXPECT_EQ(must(devices.find_by_user_code("AAAAAAAA"))->state, DeviceState::kApproved);
+      EXPECT_FALSE(token_exists("access"));
+      EXPECT_FALSE(token_exists("refresh"));
+    }
+  }
+  faults_->disarm();
+  EXPECT_TRUE(must(devices.redeem("hash-AAAAAAAA", "client-1", kNow + 20, tokens)));
+  EXPECT_TRUE(token_exists("access"));
+  EXPECT_TRUE(token_exists("refresh"));
+}
+
+TEST_F(SqliteFaultTest, RotateFailingAtAnyStatementChangesNothing) {
+  auto& tokens = storage_->tokens();
+  must(tokens.insert(
+      {make_token("old", TokenKind::kRefresh), make_token("b", TokenKind::kRefresh)}));
+  const auto executions = executions_of([&] {
+    must(tokens.rotate("b", {make_token("b-access", TokenKind::kAccess),
+                             make_token("b-refresh", TokenKind::kRefresh)}));
+  });
+  ASSERT_EQ(executions, 5);  // BEGIN, UPDATE, two INSERTs, COMMIT
+  const std::vector<TokenRecord> replacements = {make_token("new-access", TokenKind::kAccess),
+                                                 make_token("new-refresh", TokenKind::kRefresh)};
+  for (const bool sticky : {false, true}) {
+    for (std::int64_t n = 1; n <= executions; ++n) {
+      SCOPED_TRACE(::testing::Message() << "statement " << n << (sticky ? ", sticky" : ""));
+      faults_->arm(n, sticky);
+      expect_internal_error(tokens.rotate("old", replacements), "injected fault");
+      faults_->disarm();
+      EXPECT_FALSE(must(tokens.find("old"))->used);
+      EXPECT_FALSE(token_exists("new-access"));
+      EXPECT_FALSE(token_exists("new-refresh"));
+    }
+  }
+  EXPECT_TRUE(must(tokens.rotate("old", replacements)));
+  EXPECT_TRUE(must(tokens.find("old"))->used);
+  EXPECT_TRUE(token_exists("new-access"));
+  EXPECT_TRUE(token_exists("new-refresh"));
+}
+
+TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
+  auto& tokens = storage_->tokens();
+  const std::vector<TokenRecord> batch = {make_token("one", TokenKind::kAccess),
+                                          make_token("two", TokenKind::kRefresh),
+                                          make_token("three", TokenKind::kRefresh)};
+  for (std::int64_t n = 1; n <= 5; ++n) {  // BEGIN, three INSERTs, COMMIT
+    SCOPED_TRACE(n);
+    faults_->arm(n, /*sticky=*/true);
+    expect_internal_error(tokens.insert(batch), "injected fault");
+    faults_->disarm();
+    for (const auto& token : batch) EXPECT_FALSE(token_exists(token.token_hash.c_str()));
+  }
+  must(tokens.insert(batch));
+  for (const auto& token : batch) EXPECT_TRUE(token_exists(token.token_hash.c_str()));
+}
+
+// ---- durability ---------------------------------------------------------------------------------
+
+// A child process inserts users and acknowledges each one through a pipe once insert() returned;
+// the parent kills it with SIGKILL mid-stream. Every acknowledged user must be in the file.
+TEST(SqliteDurabilityTest, AcknowledgedWritesSurviveKill9) {
+  TempDir dir;
+  const std::string url = "sqlite:" + (dir.path() / "ssooidc.db").string();
+  must(open_storage(url));  // create the schema first, then close
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    auto storage = open_storage(url);
+    if (!storage) _exit(2);
+    for (int i = 0; i < 1'000'000; ++i) {
+      const auto inserted = (*storage)->users().insert(make_user("user-" + std::to_string(i)));
+      if (!inserted || !*inserted) _exit(3);
+      if (write(pipe_fds[1], &i, sizeof i) != static_cast<ssize_t>(sizeof i)) _exit(4);
+    }
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  int acknowledged = 0;
+  bool killed = false;
+  while (true) {
+    int index = 0;
+    const ssize_t got = read(pipe_fds[0], &index, sizeof index);
+    if (got == 0) break;  // the child is gone and the pipe drained
+    if (got < 0 && errno == EINTR) continue;
+    ASSERT_EQ(got, static_cast<ssize_t>(sizeof index));
+    ASSERT_EQ(index, acknowledged);
+    ++acknowledged;
+    if (acknowledged == 100 && !killed) {
+      ASSERT_EQ(kill(child, SIGKILL), 0);
+      killed = true;
+    }
+  }
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+
+  auto storage = must(open_storage(url));
+  EXPECT_GE(must(storage->users().count()), acknowledged);
+  for (int i = 0; i < acknowledged; ++i) {
+    EXPECT_TRUE(must(storage->users().find("user-" + std::to_string(i))).has_value()) << i;
+  }
+}
+
+}  // namespace
+}  // namespace ssooidc::storage

@@ -1,0 +1,953 @@
+// The storage contract (src/storage/storage.h), written once and run against every backend.
+//
+// A backend joins by adding one entry to kBackends at the bottom: a factory for a Backend that
+// opens Storage objects over one place (a temporary file, a scratch database). Tests that need the
+// data to outlive a Storage object (reopen, persistence) skip themselves for backends that are not
+// persistent.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "storage/faulty_storage.h"
+#include "storage/memory/memory_storage.h"
+#include "storage/sqlite/sqlite_storage.h"
+#include "storage/storage.h"
+#include "storage_test_support.h"
+
+namespace ssooidc::storage {
+namespace {
+
+using test_support::describe;
+using test_support::must;
+using test_support::TempDir;
+
+constexpr std::int64_t kNow = 1'700'000'000;
+
+// ---- backends -----------------------------------------------------------------------------------
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // A Storage over this backend's data. When persistent(), every call reaches the same data.
+  virtual Result<std::unique_ptr<Storage>> open() = 0;
+  virtual bool persistent() const = 0;
+};
+
+class MemoryBackend final : public Backend {
+ public:
+  Result<std::unique_ptr<Storage>> open() override { return open_storage("memory:"); }
+  bool persistent() const override { return false; }
+};
+
+class SqliteBackend final : public Backend {
+ public:
+  // A nested path, so that every test also checks that parent directories are created.
+  Result<std::unique_ptr<Storage>> open() override {
+    return open_storage("sqlite:" + (dir_.path() / "nested" / "dir" / "ssooidc.db").string());
+  }
+  bool persistent() const override { return true; }
+
+ private:
+  TempDir dir_;
+};
+
+struct BackendParam {
+  const char* name;
+  std::function<std::unique_ptr<Backend>()> make;
+};
+
+// Names the backend in test output instead of dumping the struct's bytes.
+void PrintTo(const BackendParam& param, std::ostream* out) { *out << param.name; }
+
+// ---- records ------------------------------------------------------------------------------------
+
+ClientRecord make_client(std::string client_id) {
+  ClientRecord client;
+  client.client_id = std::move(client_id);
+  client.secret_hash = std::string(64, 'a');
+  client.client_name = "my-cli";
+  client.client_type = "public";
+  client.scopes = {"sso:account:access", "codewhisperer:completions"};
+  client.redirect_uris = {"http://127.0.0.1:53535/oauth/callback"};
+  client.grant_types = {"urn:ietf:params:oauth:grant-type:device_code", "refresh_token"};
+  client.issuer_url = "https://identitycenter.amazonaws.com/ssoins-1234";
+  client.issued_at = kNow;
+  client.expires_at = kNow + 90 * 24 * 3600;
+  return client;
+}
+
+DeviceAuthorizationRecord make_authorization(std::string device_code_hash, std::string user_code,
+                                             std::string client_id = "client-1") {
+  DeviceAuthorizationRecord authorization;
+  authorization.device_code_hash = std::move(device_code_hash);
+  authorization.user_code = std::move(user_code);
+  authorization.client_id = std::move(client_id);
+  authorization.start_url = "https://my-sso-portal.awsapps.com/start";
+  authorization.created_at = kNow;
+  authorization.expires_at = kNow + 600;
+  authorization.interval = 5;
+  authorization.requester_address = "192.0.2.7";
+  return authorization;
+}
+
+TokenRecord make_token(std::string token_hash, TokenKind kind, std::string family_id = "family-1",
+                       std::string client_id = "client-1") {
+  TokenRecord token;
+  token.token_hash = std::move(token_hash);
+  token.kind = kind;
+  token.family_id = std::move(family_id);
+  token.client_id = std::move(client_id);
+  token.user_name = "alice";
+  token.scopes = {"sso:account:access"};
+  token.issued_at = kNow;
+  token.expires_at = kNow + 3600;
+  return token;
+}
+
+UserRecord make_user(std::string name) {
+  UserRecord user;
+  user.name = std::move(name);
+  user.password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+  user.created_at = kNow;
+  user.email = user.name + "@example.com";
+  return user;
+}
+
+void expect_equal(const ClientRecord& actual, const ClientRecord& expected) {
+  EXPECT_EQ(actual.client_id, expected.client_id);
+  EXPECT_EQ(actual.secret_hash, expected.secret_hash);
+  EXPECT_EQ(actual.client_name, expected.client_name);
+  EXPECT_EQ(actual.client_type, expected.client_type);
+  EXPECT_EQ(actual.scopes, expected.scopes);
+  EXPECT_EQ(actual.redirect_uris, expected.redirect_uris);
+  EXPECT_EQ(actual.grant_types, expected.grant_types);
+  EXPECT_EQ(actual.issuer_url, expected.issuer_url);
+  EXPECT_EQ(actual.issued_at, expected.issued_at);
+  EXPECT_EQ(actual.expires_at, expected.expires_at);
+}
+
+void expect_equal(const DeviceAuthorizationRecord& actual,
+                  const DeviceAuthorizationRecord& expected) {
+  EXPECT_EQ(actual.device_code_hash, expected.device_code_hash);
+  EXPECT_EQ(actual.user_code, expected.user_code);
+  EXPECT_EQ(actual.client_id, expected.client_id);
+  EXPECT_EQ(actual.start_url, expected.start_url);
+  EXPECT_EQ(actual.created_at, expected.created_at);
+  EXPECT_EQ(actual.expires_at, expected.expires_at);
+  EXPECT_EQ(actual.interval, expected.interval);
+  EXPECT_EQ(actual.state, expected.state);
+  EXPECT_EQ(actual.user_name, expected.user_name);
+  EXPECT_EQ(actual.decided_at, expected.decided_at);
+  EXPECT_EQ(actual.requester_address, expected.requester_address);
+}
+
+void expect_equal(const TokenRecord& actual, const TokenRecord& expected) {
+  EXPECT_EQ(actual.token_hash, expected.token_hash);
+  EXPECT_EQ(actual.kind, expected.kind);
+  EXPECT_EQ(actual.family_id, expected.family_id);
+  EXPECT_EQ(actual.client_id, expected.client_id);
+  EXPECT_EQ(actual.user_name, expected.user_name);
+  EXPECT_EQ(actual.scopes, expected.scopes);
+  EXPECT_EQ(actual.issued_at, expected.issued_at);
+  EXPECT_EQ(actual.expires_at, expected.expires_at);
+  EXPECT_EQ(actual.used, expected.used);
+  EXPECT_EQ(actual.revoked, expected.revoked);
+}
+
+void expect_equal(const UserRecord& actual, const UserRecord& expected) {
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.password_hash, expected.password_hash);
+  EXPECT_EQ(actual.disabled, expected.disabled);
+  EXPECT_EQ(actual.created_at, expected.created_at);
+  EXPECT_EQ(actual.email, expected.email);
+}
+
+template <typename T>
+void expect_internal_error(const Result<T>& result) {
+  ASSERT_FALSE(result.has_value()) << "expected an error";
+  EXPECT_EQ(result.error().type, ErrorType::kInternalServer);
+  EXPECT_TRUE(result.error().error_description.starts_with("storage: "))
+      << result.error().error_description;
+}
+
+// Lists that a separator-joined encoding would break.
+const std::vector<std::vector<std::string>> kAwkwardLists = {
+    {},
+    {""},
+    {"", ""},
+    {"a,b", "c, d", ",", ",,"},
+    {"line\nbreak", "\r\n", "tab\there", "trailing\n"},
+    {"[\"json\"]", "\"quoted\"", "back\\slash", "\\u0041", "{}"},
+    {"\xc3\xa9t\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac", "\xf0\x9f\x94\x91 key", "\xe2\x80\x8b"},
+    {std::string("nul\0byte", 8), "\x01\x1f\x7f"},
+    {std::string(10000, 'x')},
+};
+
+// ---- fixture ------------------------------------------------------------------------------------
+
+class StorageConformanceTest : public ::testing::TestWithParam<BackendParam> {
+ protected:
+  void SetUp() override {
+    backend_ = GetParam().make();
+    auto opened = backend_->open();
+    ASSERT_TRUE(opened.has_value()) << describe(opened);
+    storage_ = std::move(*opened);
+  }
+
+  // Reopens over the same data (persistent backends only).
+  void reopen() {
+    storage_.reset();
+    storage_ = must(backend_->open());
+  }
+
+  ClientStore& clients() { return storage_->clients(); }
+  DeviceAuthorizationStore& devices() { return storage_->device_authorizations(); }
+  TokenStore& tokens() { return storage_->tokens(); }
+  UserStore& users() { return storage_->users(); }
+
+  std::optional<TokenRecord> token(std::string_view hash) { return must(tokens().find(hash)); }
+  std::optional<DeviceAuthorizationRecord> authorization(std::string_view hash) {
+    return must(devices().find_by_device_code_hash(hash));
+  }
+
+  // Inserts an authorization of client-1 and approves it by alice at kNow + 10.
+  void insert_approved(const std::string& device_code_hash, const std::string& user_code) {
+    ASSERT_TRUE(must(devices().insert(make_authorization(device_code_hash, user_code))));
+    ASSERT_TRUE(must(devices().decide(user_code, true, "alice", kNow + 10)));
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Storage> storage_;
+};
+
+// ---- clients ------------------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, ClientInsertThenFindReturnsEveryField) {
+  const auto client = make_client("client-1");
+  must(clients().insert(client));
+  const auto found = must(clients().find("client-1"));
+  ASSERT_TRUE(found.has_value());
+  expect_equal(*found, client);
+}
+
+TEST_P(StorageConformanceTest, ClientWithEmptyFieldsRoundTrips) {
+  ClientRecord client;
+  client.client_id = "bare";
+  must(clients().insert(client));
+  const auto found = must(clients().find("bare"));
+  ASSERT_TRUE(found.has_value());
+  expect_equal(*found, client);
+}
+
+TEST_P(StorageConformanceTest, ClientListFieldsRoundTripAwkwardStrings) {
+  for (std::size_t i = 0; i < kAwkwardLists.size(); ++i) {
+    SCOPED_TRACE(i);
+    auto client = make_client("client-" + std::to_string(i));
+    client.scopes = kAwkwardLists[i];
+    client.redirect_uris = kAwkwardLists[(i + 1) % kAwkwardLists.size()];
+    client.grant_types = kAwkwardLists[(i + 2) % kAwkwardLists.size()];
+    client.client_name = "name, with\ncomma and \xe2\x9c\x93";
+    must(clients().insert(client));
+    const auto found = must(clients().find(client.client_id));
+    ASSERT_TRUE(found.has_value());
+    expect_equal(*found, client);
+  }
+}
+
+TEST_P(StorageConformanceTest, ClientInsertDuplicateIsInternalErrorAndKeepsTheFirst) {
+  const auto first = make_client("client-1");
+  must(clients().insert(first));
+  auto second = make_client("client-1");
+  second.client_name = "impostor";
+  expect_internal_error(clients().insert(second));
+  const auto found = must(clients().find("client-1"));
+  ASSERT_TRUE(found.has_value());
+  expect_equal(*found, first);
+}
+
+TEST_P(StorageConformanceTest, ClientFindUnknownIsNullopt) {
+  EXPECT_FALSE(must(clients().find("nobody")).has_value());
+  must(clients().insert(make_client("client-1")));
+  EXPECT_FALSE(must(clients().find("client-2")).has_value());
+  EXPECT_FALSE(must(clients().find("")).has_value());
+  EXPECT_FALSE(must(clients().find("CLIENT-1")).has_value());
+}
+
+// ---- device authorizations ----------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, DeviceInsertThenFindByEitherKeyReturnsEveryField) {
+  const auto authorization = make_authorization("hash-1", "ABCDEFGH");
+  EXPECT_TRUE(must(devices().insert(authorization)));
+  const auto by_hash = must(devices().find_by_device_code_hash("hash-1"));
+  ASSERT_TRUE(by_hash.has_value());
+  expect_equal(*by_hash, authorization);
+  const auto by_code = must(devices().find_by_user_code("ABCDEFGH"));
+  ASSERT_TRUE(by_code.has_value());
+  expect_equal(*by_code, authorization);
+}
+
+TEST_P(StorageConformanceTest, DeviceInsertKeepsGivenStateAndDecision) {
+  auto authorization = make_authorization("hash-1", "ABCDEFGH");
+  authorization.state = DeviceState::kDenied;
+  authorization.user_name = "bob";
+  authorization.decided_at = kNow + 3;
+  EXPECT_TRUE(must(devices().insert(authorization)));
+  const auto found = must(devices().find_by_user_code("ABCDEFGH"));
+  ASSERT_TRUE(found.has_value());
+  expect_equal(*found, authorization);
+}
+
+TEST_P(StorageConformanceTest, DeviceInsertWithTakenUserCodeReturnsFalseAndStoresNothing) {
+  const auto first = make_authorization("hash-1", "ABCDEFGH");
+  EXPECT_TRUE(must(devices().insert(first)));
+  auto second = make_authorization("hash-2", "ABCDEFGH", "client-2");
+  EXPECT_FALSE(must(devices().insert(second)));
+  EXPECT_FALSE(must(devices().find_by_device_code_hash("hash-2")).has_value());
+  const auto by_code = must(devices().find_by_user_code("ABCDEFGH"));
+  ASSERT_TRUE(by_code.has_value());
+  expect_equal(*by_code, first);
+  // A different user code for the same attempt goes in.
+  second.user_code = "ABCDEFGJ";
+  EXPECT_TRUE(must(devices().insert(second)));
+}
+
+TEST_P(StorageConformanceTest, DeviceUserCodeOfAFinishedAuthorizationStaysTakenUntilPurged) {
+  insert_approved("hash-1", "ABCDEFGH");
+  EXPECT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20, {})));
+  EXPECT_FALSE(must(devices().insert(make_authorization("hash-2", "ABCDEFGH"))));
+  EXPECT_EQ(must(devices().purge_expired(kNow + 601)), 1);
+  EXPECT_TRUE(must(devices().insert(make_authorization("hash-2", "ABCDEFGH"))));
+}
+
+TEST_P(StorageConformanceTest, DeviceInsertDuplicateDeviceCodeHashIsInternalError) {
+  EXPECT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  expect_internal_error(devices().insert(make_authorization("hash-1", "ZYXWVUTS")));
+  EXPECT_FALSE(must(devices().find_by_user_code("ZYXWVUTS")).has_value());
+}
+
+TEST_P(StorageConformanceTest, DeviceFindUnknownIsNullopt) {
+  EXPECT_FALSE(must(devices().find_by_device_code_hash("nothing")).has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("NOTHINGG")).has_value());
+  EXPECT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  EXPECT_FALSE(must(devices().find_by_device_code_hash("hash-2")).has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("abcdefgh")).has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("hash-1")).has_value());
+}
+
+TEST_P(StorageConformanceTest, DecideAllowRecordsWhoAndWhen) {
+  const auto inserted = make_authorization("hash-1", "ABCDEFGH");
+  ASSERT_TRUE(must(devices().insert(inserted)));
+  EXPECT_TRUE(must(devices().decide("ABCDEFGH", true, "alice", kNow + 42)));
+  auto expected = inserted;
+  expected.state = DeviceState::kApproved;
+  expected.user_name = "alice";
+  expected.decided_at = kNow + 42;
+  const auto found = authorization("hash-1");
+  ASSERT_TRUE(found.has_value());
+  expect_equal(*found, expected);
+}
+
+TEST_P(StorageConformanceTest, DecideDenyRecordsWhoAndWhen) {
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  EXPECT_TRUE(must(devices().decide("ABCDEFGH", false, "bob", kNow + 7)));
+  const auto found = authorization("hash-1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state, DeviceState::kDenied);
+  EXPECT_EQ(found->user_name, "bob");
+  EXPECT_EQ(found->decided_at, kNow + 7);
+}
+
+TEST_P(StorageConformanceTest, DecideOnlyFromPending) {
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  EXPECT_TRUE(must(devices().decide("ABCDEFGH", true, "alice", kNow + 1)));
+  EXPECT_FALSE(must(devices().decide("ABCDEFGH", false, "mallory", kNow + 2)));
+  EXPECT_FALSE(must(devices().decide("ABCDEFGH", true, "mallory", kNow + 2)));
+  auto found = authorization("hash-1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state, DeviceState::kApproved);
+  EXPECT_EQ(found->user_name, "alice");
+  EXPECT_EQ(found->decided_at, kNow + 1);
+
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-2", "BCDEFGHJ"))));
+  EXPECT_TRUE(must(devices().decide("BCDEFGHJ", false, "bob", kNow + 1)));
+  EXPECT_FALSE(must(devices().decide("BCDEFGHJ", true, "mallory", kNow + 2)));
+  found = authorization("hash-2");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state, DeviceState::kDenied);
+  EXPECT_EQ(found->user_name, "bob");
+
+  insert_approved("hash-3", "CDEFGHJK");
+  ASSERT_TRUE(must(devices().redeem("hash-3", "client-1", kNow + 20, {})));
+  EXPECT_FALSE(must(devices().decide("CDEFGHJK", true, "mallory", kNow + 30)));
+  EXPECT_EQ(authorization("hash-3")->state, DeviceState::kRedeemed);
+}
+
+TEST_P(StorageConformanceTest, DecideOnlyBeforeExpiry) {
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  // expires_at is kNow + 600: at that instant it has expired.
+  EXPECT_FALSE(must(devices().decide("ABCDEFGH", true, "alice", kNow + 600)));
+  EXPECT_FALSE(must(devices().decide("ABCDEFGH", true, "alice", kNow + 601)));
+  EXPECT_EQ(authorization("hash-1")->state, DeviceState::kPending);
+  EXPECT_EQ(authorization("hash-1")->user_name, "");
+  EXPECT_EQ(authorization("hash-1")->decided_at, 0);
+  EXPECT_TRUE(must(devices().decide("ABCDEFGH", true, "alice", kNow + 599)));
+}
+
+TEST_P(StorageConformanceTest, DecideUnknownUserCodeReturnsFalse) {
+  EXPECT_FALSE(must(devices().decide("NOTHINGG", true, "alice", kNow)));
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  EXPECT_FALSE(must(devices().decide("hash-1", true, "alice", kNow)));
+  EXPECT_EQ(authorization("hash-1")->state, DeviceState::kPending);
+}
+
+TEST_P(StorageConformanceTest, RedeemApprovedMarksRedeemedAndInsertsTokens) {
+  insert_approved("hash-1", "ABCDEFGH");
+  const auto access = make_token("access-1", TokenKind::kAccess);
+  const auto refresh = make_token("refresh-1", TokenKind::kRefresh);
+  EXPECT_FALSE(token("access-1").has_value());
+  EXPECT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20, {access, refresh})));
+  const auto found = authorization("hash-1");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state, DeviceState::kRedeemed);
+  EXPECT_EQ(found->user_name, "alice");  // the decision is kept
+  EXPECT_EQ(found->decided_at, kNow + 10);
+  ASSERT_TRUE(token("access-1").has_value());
+  expect_equal(*token("access-1"), access);
+  ASSERT_TRUE(token("refresh-1").has_value());
+  expect_equal(*token("refresh-1"), refresh);
+}
+
+TEST_P(StorageConformanceTest, RedeemWithNoTokensStillRedeems) {
+  insert_approved("hash-1", "ABCDEFGH");
+  EXPECT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20, {})));
+  EXPECT_EQ(authorization("hash-1")->state, DeviceState::kRedeemed);
+}
+
+TEST_P(StorageConformanceTest, RedeemOnlyOnce) {
+  insert_approved("hash-1", "ABCDEFGH");
+  EXPECT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20,
+                                    {make_token("access-1", TokenKind::kAccess)})));
+  EXPECT_FALSE(must(devices().redeem("hash-1", "client-1", kNow + 21,
+                                     {make_token("access-2", TokenKind::kAccess)})));
+  EXPECT_TRUE(token("access-1").has_value());
+  EXPECT_FALSE(token("access-2").has_value());
+}
+
+TEST_P(StorageConformanceTest, RedeemRefusesPendingDeniedUnknownOtherClientAndExpired) {
+  const std::vector<TokenRecord> tokens_to_issue = {make_token("access-x", TokenKind::kAccess),
+                                                    make_token("refresh-x", TokenKind::kRefresh)};
+  ASSERT_TRUE(must(devices().insert(make_authorization("pending", "AAAAAAAA"))));
+  EXPECT_FALSE(must(devices().redeem("pending", "client-1", kNow + 20, tokens_to_issue)));
+  EXPECT_EQ(authorization("pending")->state, DeviceState::kPending);
+
+  ASSERT_TRUE(must(devices().insert(make_authorization("denied", "BBBBBBBB"))));
+  ASSERT_TRUE(must(devices().decide("BBBBBBBB", false, "alice", kNow + 10)));
+  EXPECT_FALSE(must(devices().redeem("denied", "client-1", kNow + 20, tokens_to_issue)));
+  EXPECT_EQ(authorization("denied")->state, DeviceState::kDenied);
+
+  EXPECT_FALSE(must(devices().redeem("unknown", "client-1", kNow + 20, tokens_to_issue)));
+
+  insert_approved("approved", "CCCCCCCC");
+  EXPECT_FALSE(must(devices().redeem("approved", "client-2", kNow + 20, tokens_to_issue)));
+  EXPECT_FALSE(must(devices().redeem("approved", "", kNow + 20, tokens_to_issue)));
+  // expires_at is kNow + 600: at that instant it has expired.
+  EXPECT_FALSE(must(devices().redeem("approved", "client-1", kNow + 600, tokens_to_issue)));
+  EXPECT_FALSE(must(devices().redeem("approved", "client-1", kNow + 9999, tokens_to_issue)));
+  EXPECT_EQ(authorization("approved")->state, DeviceState::kApproved);
+
+  EXPECT_FALSE(token("access-x").has_value());
+  EXPECT_FALSE(token("refresh-x").has_value());
+  EXPECT_TRUE(must(devices().redeem("approved", "client-1", kNow + 599, tokens_to_issue)));
+  EXPECT_TRUE(token("access-x").has_value());
+}
+
+TEST_P(StorageConformanceTest, RedeemWithTakenTokenHashFailsAndChangesNothing) {
+  must(tokens().insert({make_token("taken", TokenKind::kAccess, "other-family")}));
+  insert_approved("hash-1", "ABCDEFGH");
+  // The collision comes second, so a backend that is not atomic would leave access-1 behind.
+  expect_internal_error(devices().redeem(
+      "hash-1", "client-1", kNow + 20,
+      {make_token("access-1", TokenKind::kAccess), make_token("taken", TokenKind::kRefresh)}));
+  EXPECT_EQ(authorization("hash-1")->state, DeviceState::kApproved);
+  EXPECT_FALSE(token("access-1").has_value());
+  EXPECT_EQ(token("taken")->family_id, "other-family");
+
+  EXPECT_TRUE(must(devices().redeem(
+      "hash-1", "client-1", kNow + 20,
+      {make_token("access-1", TokenKind::kAccess), make_token("refresh-1", TokenKind::kRefresh)})));
+}
+
+TEST_P(StorageConformanceTest, DevicePurgeExpiredDeletesOnlyThoseExpiredBefore) {
+  for (int i = 1; i <= 3; ++i) {
+    auto authorization = make_authorization("hash-" + std::to_string(i), std::string(8, 'A' + i));
+    authorization.expires_at = i * 100;
+    ASSERT_TRUE(must(devices().insert(authorization)));
+  }
+  EXPECT_EQ(must(devices().purge_expired(100)), 0);  // expires_at == before is kept
+  EXPECT_EQ(must(devices().purge_expired(201)), 2);
+  EXPECT_FALSE(authorization("hash-1").has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("BBBBBBBB")).has_value());
+  EXPECT_FALSE(authorization("hash-2").has_value());
+  EXPECT_TRUE(authorization("hash-3").has_value());
+  EXPECT_EQ(must(devices().purge_expired(201)), 0);
+  EXPECT_EQ(must(devices().purge_expired(301)), 1);
+  EXPECT_EQ(must(devices().purge_expired(10'000)), 0);
+}
+
+// ---- tokens -------------------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, TokenInsertThenFindReturnsEveryField) {
+  auto access = make_token("access-1", TokenKind::kAccess);
+  auto refresh = make_token("refresh-1", TokenKind::kRefresh, "family-2", "client-2");
+  refresh.used = true;
+  refresh.revoked = true;
+  refresh.scopes = {};
+  refresh.user_name = "\xc3\xa9lodie";
+  must(tokens().insert({access, refresh}));
+  ASSERT_TRUE(token("access-1").has_value());
+  expect_equal(*token("access-1"), access);
+  ASSERT_TRUE(token("refresh-1").has_value());
+  expect_equal(*token("refresh-1"), refresh);
+}
+
+TEST_P(StorageConformanceTest, TokenScopesRoundTripAwkwardStrings) {
+  for (std::size_t i = 0; i < kAwkwardLists.size(); ++i) {
+    SCOPED_TRACE(i);
+    auto t = make_token("token-" + std::to_string(i), TokenKind::kAccess);
+    t.scopes = kAwkwardLists[i];
+    must(tokens().insert({t}));
+    ASSERT_TRUE(token(t.token_hash).has_value());
+    expect_equal(*token(t.token_hash), t);
+  }
+}
+
+TEST_P(StorageConformanceTest, TokenInsertEmptyBatchIsFine) { must(tokens().insert({})); }
+
+TEST_P(StorageConformanceTest, TokenFindUnknownIsNullopt) {
+  EXPECT_FALSE(token("nothing").has_value());
+  must(tokens().insert({make_token("access-1", TokenKind::kAccess)}));
+  EXPECT_FALSE(token("access-2").has_value());
+  EXPECT_FALSE(token("family-1").has_value());
+}
+
+TEST_P(StorageConformanceTest, TokenInsertWithTakenHashFailsAndInsertsNone) {
+  must(tokens().insert({make_token("taken", TokenKind::kAccess, "first")}));
+  expect_internal_error(tokens().insert(
+      {make_token("new-1", TokenKind::kAccess), make_token("taken", TokenKind::kRefresh)}));
+  EXPECT_FALSE(token("new-1").has_value());
+  EXPECT_EQ(token("taken")->family_id, "first");
+  EXPECT_EQ(token("taken")->kind, TokenKind::kAccess);
+
+  // A hash twice in one batch.
+  expect_internal_error(tokens().insert(
+      {make_token("twin", TokenKind::kAccess), make_token("twin", TokenKind::kRefresh)}));
+  EXPECT_FALSE(token("twin").has_value());
+}
+
+TEST_P(StorageConformanceTest, RotateMarksUsedAndInsertsReplacementsOnlyOnce) {
+  must(tokens().insert({make_token("refresh-1", TokenKind::kRefresh)}));
+  const auto access = make_token("access-2", TokenKind::kAccess);
+  const auto refresh = make_token("refresh-2", TokenKind::kRefresh);
+  EXPECT_TRUE(must(tokens().rotate("refresh-1", {access, refresh})));
+  EXPECT_TRUE(token("refresh-1")->used);
+  EXPECT_FALSE(token("refresh-1")->revoked);
+  ASSERT_TRUE(token("access-2").has_value());
+  expect_equal(*token("access-2"), access);
+  ASSERT_TRUE(token("refresh-2").has_value());
+  expect_equal(*token("refresh-2"), refresh);
+
+  // Reuse of a rotated refresh token: refused, and its replacements are not stored.
+  EXPECT_FALSE(must(tokens().rotate("refresh-1", {make_token("access-3", TokenKind::kAccess),
+                                                  make_token("refresh-3", TokenKind::kRefresh)})));
+  EXPECT_FALSE(token("access-3").has_value());
+  EXPECT_FALSE(token("refresh-3").has_value());
+
+  EXPECT_TRUE(must(tokens().rotate("refresh-2", {make_token("refresh-3", TokenKind::kRefresh)})));
+}
+
+TEST_P(StorageConformanceTest, RotateRefusesUnknownRevokedAndAccessTokens) {
+  const std::vector<TokenRecord> replacement = {make_token("new", TokenKind::kRefresh)};
+  EXPECT_FALSE(must(tokens().rotate("unknown", replacement)));
+
+  must(tokens().insert({make_token("revoked", TokenKind::kRefresh, "family-r")}));
+  ASSERT_EQ(must(tokens().revoke_family("family-r")), 1);
+  EXPECT_FALSE(must(tokens().rotate("revoked", replacement)));
+  EXPECT_FALSE(token("revoked")->used);
+
+  must(tokens().insert({make_token("access", TokenKind::kAccess)}));
+  EXPECT_FALSE(must(tokens().rotate("access", replacement)));
+  EXPECT_FALSE(token("access")->used);
+
+  EXPECT_FALSE(token("new").has_value());
+}
+
+TEST_P(StorageConformanceTest, RotateIgnoresExpiry) {
+  auto old = make_token("refresh-1", TokenKind::kRefresh);
+  old.expires_at = 1;
+  must(tokens().insert({old}));
+  EXPECT_TRUE(must(tokens().rotate("refresh-1", {})));
+  EXPECT_TRUE(token("refresh-1")->used);
+}
+
+TEST_P(StorageConformanceTest, RotateWithTakenReplacementHashFailsAndChangesNothing) {
+  must(tokens().insert({make_token("refresh-1", TokenKind::kRefresh),
+                        make_token("taken", TokenKind::kAccess, "other-family")}));
+  expect_internal_error(tokens().rotate("refresh-1", {make_token("access-2", TokenKind::kAccess),
+                                                      make_token("taken", TokenKind::kRefresh)}));
+  EXPECT_FALSE(token("refresh-1")->used);
+  EXPECT_FALSE(token("access-2").has_value());
+  EXPECT_EQ(token("taken")->family_id, "other-family");
+  EXPECT_TRUE(must(tokens().rotate("refresh-1", {make_token("access-2", TokenKind::kAccess)})));
+}
+
+TEST_P(StorageConformanceTest, RevokeFamilyCountsNewlyRevokedTokens) {
+  must(tokens().insert({make_token("a1", TokenKind::kAccess, "family-1"),
+                        make_token("r1", TokenKind::kRefresh, "family-1"),
+                        make_token("a2", TokenKind::kAccess, "family-1"),
+                        make_token("other", TokenKind::kRefresh, "family-2")}));
+  EXPECT_EQ(must(tokens().revoke_family("family-1")), 3);
+  EXPECT_TRUE(token("a1")->revoked);
+  EXPECT_TRUE(token("r1")->revoked);
+  EXPECT_TRUE(token("a2")->revoked);
+  EXPECT_FALSE(token("other")->revoked);
+  EXPECT_EQ(must(tokens().revoke_family("family-1")), 0);
+  EXPECT_EQ(must(tokens().revoke_family("no-such-family")), 0);
+  EXPECT_EQ(must(tokens().revoke_family("")), 0);
+
+  // Tokens joining a revoked family later are counted by the next revocation.
+  must(tokens().insert({make_token("late", TokenKind::kAccess, "family-1")}));
+  EXPECT_EQ(must(tokens().revoke_family("family-1")), 1);
+  EXPECT_FALSE(must(tokens().rotate("r1", {})));
+}
+
+TEST_P(StorageConformanceTest, TokenPurgeExpiredDeletesOnlyThoseExpiredBefore) {
+  for (int i = 1; i <= 3; ++i) {
+    auto t = make_token("token-" + std::to_string(i), TokenKind::kAccess);
+    t.expires_at = i * 100;
+    must(tokens().insert({t}));
+  }
+  EXPECT_EQ(must(tokens().purge_expired(100)), 0);  // expires_at == before is kept
+  EXPECT_EQ(must(tokens().purge_expired(201)), 2);
+  EXPECT_FALSE(token("token-1").has_value());
+  EXPECT_FALSE(token("token-2").has_value());
+  EXPECT_TRUE(token("token-3").has_value());
+  EXPECT_EQ(must(tokens().purge_expired(301)), 1);
+  EXPECT_EQ(must(tokens().purge_expired(10'000)), 0);
+}
+
+// ---- users --------------------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, UserInsertThenFindReturnsEveryField) {
+  auto alice = make_user("alice");
+  alice.disabled = true;
+  auto bob = make_user("bob");
+  bob.email = "";
+  EXPECT_TRUE(must(users().insert(alice)));
+  EXPECT_TRUE(must(users().insert(bob)));
+  const auto found_alice = must(users().find("alice"));
+  ASSERT_TRUE(found_alice.has_value());
+  expect_equal(*found_alice, alice);
+  const auto found_bob = must(users().find("bob"));
+  ASSERT_TRUE(found_bob.has_value());
+  expect_equal(*found_bob, bob);
+}
+
+TEST_P(StorageConformanceTest, UserInsertDuplicateReturnsFalseAndKeepsTheFirst) {
+  const auto first = make_user("alice");
+  EXPECT_TRUE(must(users().insert(first)));
+  auto second = make_user("alice");
+  second.password_hash = "other";
+  second.disabled = true;
+  EXPECT_FALSE(must(users().insert(second)));
+  expect_equal(*must(users().find("alice")), first);
+  EXPECT_EQ(must(users().count()), 1);
+}
+
+TEST_P(StorageConformanceTest, UserFindUnknownIsNullopt) {
+  EXPECT_FALSE(must(users().find("alice")).has_value());
+  EXPECT_TRUE(must(users().insert(make_user("alice"))));
+  EXPECT_FALSE(must(users().find("Alice")).has_value());
+  EXPECT_FALSE(must(users().find("alice ")).has_value());
+}
+
+TEST_P(StorageConformanceTest, UserListIsOrderedByName) {
+  EXPECT_TRUE(must(users().list()).empty());
+  for (const char* name : {"carol", "alice", "bob", "Bob", "\xc3\xa9mile", "zed"}) {
+    EXPECT_TRUE(must(users().insert(make_user(name))));
+  }
+  const auto listed = must(users().list());
+  std::vector<std::string> names;
+  for (const auto& user : listed) names.push_back(user.name);
+  // Byte order: upper case before lower case, UTF-8 after ASCII.
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"Bob", "alice", "bob", "carol", "zed", "\xc3\xa9mile"}));
+  expect_equal(listed[1], make_user("alice"));
+}
+
+TEST_P(StorageConformanceTest, UserSetDisabled) {
+  EXPECT_TRUE(must(users().insert(make_user("alice"))));
+  EXPECT_TRUE(must(users().insert(make_user("bob"))));
+  EXPECT_TRUE(must(users().set_disabled("alice", true)));
+  EXPECT_TRUE(must(users().find("alice"))->disabled);
+  EXPECT_FALSE(must(users().find("bob"))->disabled);
+  EXPECT_TRUE(must(users().set_disabled("alice", true)));  // already disabled: still a user
+  EXPECT_TRUE(must(users().find("alice"))->disabled);
+  EXPECT_TRUE(must(users().set_disabled("alice", false)));
+  EXPECT_FALSE(must(users().find("alice"))->disabled);
+}
+
+TEST_P(StorageConformanceTest, UserSetDisabledUnknownReturnsFalse) {
+  EXPECT_FALSE(must(users().set_disabled("nobody", true)));
+  EXPECT_FALSE(must(users().find("nobody")).has_value());
+  EXPECT_EQ(must(users().count()), 0);
+}
+
+TEST_P(StorageConformanceTest, UserCount) {
+  EXPECT_EQ(must(users().count()), 0);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(must(users().insert(make_user(std::to_string(i)))));
+  EXPECT_FALSE(must(users().insert(make_user("3"))));
+  EXPECT_EQ(must(users().count()), 5);
+}
+
+// ---- persistence --------------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, DataSurvivesReopen) {
+  if (!backend_->persistent()) GTEST_SKIP() << "not persistent";
+  const auto client = make_client("client-1");
+  must(clients().insert(client));
+  insert_approved("hash-1", "ABCDEFGH");
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-2", "BCDEFGHJ"))));
+  const auto access = make_token("access-1", TokenKind::kAccess);
+  const auto refresh = make_token("refresh-1", TokenKind::kRefresh);
+  ASSERT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20, {access, refresh})));
+  auto user = make_user("alice");
+  ASSERT_TRUE(must(users().insert(user)));
+  ASSERT_TRUE(must(users().set_disabled("alice", true)));
+  user.disabled = true;
+
+  reopen();
+
+  expect_equal(*must(clients().find("client-1")), client);
+  EXPECT_EQ(authorization("hash-1")->state, DeviceState::kRedeemed);
+  EXPECT_EQ(authorization("hash-2")->state, DeviceState::kPending);
+  expect_equal(*token("access-1"), access);
+  expect_equal(*token("refresh-1"), refresh);
+  expect_equal(*must(users().find("alice")), user);
+  // And it keeps working, with the constraints intact.
+  EXPECT_FALSE(must(devices().insert(make_authorization("hash-3", "BCDEFGHJ"))));
+  EXPECT_TRUE(must(devices().decide("BCDEFGHJ", true, "alice", kNow + 30)));
+  EXPECT_TRUE(must(tokens().rotate("refresh-1", {make_token("refresh-2", TokenKind::kRefresh)})));
+}
+
+TEST_P(StorageConformanceTest, ReopeningManyTimesKeepsDataAndSchema) {
+  if (!backend_->persistent()) GTEST_SKIP() << "not persistent";
+  ASSERT_TRUE(must(users().insert(make_user("alice"))));
+  for (int i = 0; i < 3; ++i) reopen();
+  EXPECT_EQ(must(users().count()), 1);
+  // Two Storage objects over the same data at once see each other's writes.
+  auto second = must(backend_->open());
+  ASSERT_TRUE(must(second->users().insert(make_user("bob"))));
+  EXPECT_TRUE(must(users().find("bob")).has_value());
+  EXPECT_EQ(must(second->users().count()), 2);
+}
+
+// ---- concurrency --------------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, ConcurrentInsertsAndFindsFromSeveralThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 200;
+  must(clients().insert(make_client("client-1")));
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto fail = [&](const std::string& what) {
+        if (failures++ < 5) ADD_FAILURE() << "thread " << t << ": " << what;
+      };
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string key = std::to_string(t) + "-" + std::to_string(i);
+        const auto inserted = devices().insert(make_authorization("hash-" + key, "CODE" + key));
+        if (!inserted || !*inserted) fail("insert " + key + ": " + describe(inserted));
+        const auto by_hash = devices().find_by_device_code_hash("hash-" + key);
+        if (!by_hash || !*by_hash || (*by_hash)->user_code != "CODE" + key) {
+          fail("find by hash " + key + ": " + describe(by_hash));
+        }
+        const auto by_code = devices().find_by_user_code("CODE" + key);
+        if (!by_code || !*by_code || (*by_code)->device_code_hash != "hash-" + key) {
+          fail("find by user code " + key + ": " + describe(by_code));
+        }
+        const auto client = clients().find("client-1");
+        if (!client || !*client) fail("find client: " + describe(client));
+        if (i % 20 == 0) {
+          const auto user = users().insert(make_user("user-" + key));
+          if (!user || !*user) fail("insert user " + key + ": " + describe(user));
+          const auto listed = users().list();
+          if (!listed) fail("list users: " + describe(listed));
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(must(users().count()), kThreads * (kPerThread / 20));
+  EXPECT_EQ(must(devices().purge_expired(kNow + 601)), kThreads * kPerThread);
+}
+
+TEST_P(StorageConformanceTest, ConcurrentRedeemsOfOneAuthorizationHaveOneWinner) {
+  insert_approved("hash-1", "ABCDEFGH");
+  constexpr int kThreads = 8;
+  std::atomic<int> winners{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const auto redeemed = devices().redeem(
+          "hash-1", "client-1", kNow + 20,
+          {make_token("access-" + std::to_string(t), TokenKind::kAccess, std::to_string(t))});
+      if (!redeemed) ++errors;
+      if (redeemed && *redeemed) ++winners;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(winners.load(), 1);
+  int tokens_found = 0;
+  for (int t = 0; t < kThreads; ++t) tokens_found += token("access-" + std::to_string(t)) ? 1 : 0;
+  EXPECT_EQ(tokens_found, 1);
+}
+
+TEST_P(StorageConformanceTest, ConcurrentRotationsOfOneTokenHaveOneWinner) {
+  must(tokens().insert({make_token("refresh-0", TokenKind::kRefresh)}));
+  constexpr int kThreads = 8;
+  std::atomic<int> winners{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const auto rotated = tokens().rotate(
+          "refresh-0", {make_token("next-" + std::to_string(t), TokenKind::kRefresh)});
+      if (!rotated) ++errors;
+      if (rotated && *rotated) ++winners;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(winners.load(), 1);
+  int tokens_found = 0;
+  for (int t = 0; t < kThreads; ++t) tokens_found += token("next-" + std::to_string(t)) ? 1 : 0;
+  EXPECT_EQ(tokens_found, 1);
+}
+
+// ---- failure sweep ------------------------------------------------------------------------------
+
+// The whole life of a login, one storage call per step. Stops at the first error or refusal.
+constexpr int kFlowSteps = 5;
+int run_login_flow(Storage& storage) {
+  int done = 0;
+  auto step = [&](auto result) {
+    if (!result) return false;
+    if constexpr (std::is_same_v<decltype(result), Result<bool>>) {
+      if (!*result) return false;
+    }
+    ++done;
+    return true;
+  };
+  (void)(step(storage.clients().insert(make_client("client-1"))) &&
+         step(storage.device_authorizations().insert(make_authorization("hash-1", "ABCDEFGH"))) &&
+         step(storage.device_authorizations().decide("ABCDEFGH", true, "alice", kNow + 10)) &&
+         step(storage.device_authorizations().redeem(
+             "hash-1", "client-1", kNow + 20,
+             {make_token("access-1", TokenKind::kAccess),
+              make_token("refresh-1", TokenKind::kRefresh)})) &&
+         step(
+             storage.tokens().rotate("refresh-1", {make_token("access-2", TokenKind::kAccess),
+                                                   make_token("refresh-2", TokenKind::kRefresh)})));
+  return done;
+}
+
+// How many steps of the flow have taken effect, checking that they form a prefix and that each
+// compound step is all there or not there at all.
+int visible_progress(Storage& storage) {
+  auto exists = [&](const char* hash) { return must(storage.tokens().find(hash)).has_value(); };
+  const auto authorization =
+      must(storage.device_authorizations().find_by_device_code_hash("hash-1"));
+  const bool steps[kFlowSteps] = {
+      must(storage.clients().find("client-1")).has_value(),
+      authorization.has_value(),
+      authorization && authorization->state != DeviceState::kPending,
+      authorization && authorization->state == DeviceState::kRedeemed,
+      exists("refresh-1") && must(storage.tokens().find("refresh-1"))->used,
+  };
+  EXPECT_EQ(exists("access-1"), steps[3]) << "redeem is partly visible";
+  EXPECT_EQ(exists("refresh-1"), steps[3]) << "redeem is partly visible";
+  EXPECT_EQ(exists("access-2"), steps[4]) << "rotate is partly visible";
+  EXPECT_EQ(exists("refresh-2"), steps[4]) << "rotate is partly visible";
+  int progress = 0;
+  while (progress < kFlowSteps && steps[progress]) ++progress;
+  for (int i = progress; i < kFlowSteps; ++i) EXPECT_FALSE(steps[i]) << "step " << i << " skipped";
+  return progress;
+}
+
+TEST_P(StorageConformanceTest, FaultSweepOverTheLoginFlowLeavesNoPartialState) {
+  {
+    FaultyStorage counting(*storage_);
+    ASSERT_EQ(run_login_flow(counting), kFlowSteps);
+    ASSERT_EQ(counting.calls(), kFlowSteps);
+  }
+  for (const auto mode : {FaultMode::kBeforeCall, FaultMode::kAfterCall}) {
+    for (int n = 1; n <= kFlowSteps; ++n) {
+      SCOPED_TRACE(::testing::Message() << "call " << n << ", mode "
+                                        << (mode == FaultMode::kBeforeCall ? "before" : "after"));
+      auto backend = GetParam().make();
+      auto inner = must(backend->open());
+      FaultyStorage faulty(*inner);
+      faulty.fail_call(n, mode);
+      EXPECT_EQ(run_login_flow(faulty), n - 1);
+      EXPECT_EQ(faulty.failures(), 1);
+      // A failure before the call hides nothing; a lost reply hides a write that did happen.
+      EXPECT_EQ(visible_progress(*inner), mode == FaultMode::kBeforeCall ? n - 1 : n);
+    }
+  }
+}
+
+TEST_P(StorageConformanceTest, FaultyStorageFailsFromACallOnAndRecovers) {
+  FaultyStorage faulty(*storage_);
+  faulty.fail_from_call(2);
+  EXPECT_TRUE(must(faulty.users().insert(make_user("alice"))));
+  const auto failed = faulty.users().insert(make_user("bob"));
+  expect_internal_error(failed);
+  EXPECT_NE(failed.error().error_description.find("insert user"), std::string::npos);
+  expect_internal_error(faulty.users().count());
+  expect_internal_error(faulty.tokens().find("x"));
+  EXPECT_EQ(faulty.calls(), 4);
+  EXPECT_EQ(faulty.failures(), 3);
+  faulty.disarm();
+  EXPECT_EQ(must(faulty.users().count()), 1);
+  EXPECT_EQ(faulty.failures(), 0);
+}
+
+// ---- backends under test ------------------------------------------------------------------------
+
+const BackendParam kBackends[] = {
+    {"Memory", [] { return std::make_unique<MemoryBackend>(); }},
+    {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(kBackends),
+                         [](const ::testing::TestParamInfo<BackendParam>& info) {
+                           return std::string(info.param.name);
+                         });
+
+}  // namespace
+}  // namespace ssooidc::storage
