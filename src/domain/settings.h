@@ -19,6 +19,12 @@ struct Settings {
   // How long a login can be kept alive by refreshing: refresh tokens of one family all expire this
   // long after the person approved (IAM Identity Center's default session duration is 8 hours).
   std::int64_t session_ttl_seconds = 8LL * 3600;
+  // Authorization codes of the PKCE flow (RFC 6749 4.1.2 recommends at most 10 minutes).
+  std::int32_t authorization_code_ttl_seconds = 300;
+  // ID tokens: lifetime, and how long one ES256 key signs before a new one takes over. A retired
+  // key stays in the JWKS until every ID token it signed has expired.
+  std::int32_t id_token_ttl_seconds = 3600;
+  std::int64_t signing_key_rotation_seconds = 30LL * 24 * 3600;
 };
 
 }  // namespace ssooidc::domain

@@ -19,13 +19,15 @@ std::expected<CreateTokenResponse, Error> TokenService::create_token(const Creat
   if (req.grantType.empty()) return fail(ErrorType::kInvalidRequest, "grantType is required");
   auto client = clients_.authenticate(req.clientId, req.clientSecret);
   if (!client) return std::unexpected(client.error());
-  const bool known = req.grantType == kGrantDeviceCode || req.grantType == kGrantRefreshToken;
+  const bool known = req.grantType == kGrantDeviceCode || req.grantType == kGrantRefreshToken ||
+                     req.grantType == kGrantAuthorizationCode;
   if (!known)
     return fail(ErrorType::kUnsupportedGrantType, "Unsupported grant type: " + req.grantType);
   if (!ClientService::allows_grant(*client, req.grantType))
     return fail(ErrorType::kUnauthorizedClient,
                 "The client is not authorized to use the " + req.grantType + " grant");
   if (req.grantType == kGrantDeviceCode) return device_code_grant(*client, req);
+  if (req.grantType == kGrantAuthorizationCode) return authorization_code_grant(*client, req);
   return refresh_grant(*client, req);
 }
 
@@ -151,6 +153,79 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
     // Lost a race with another use of the same token: that is reuse too.
     if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
     return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
+  }
+  return std::move(issued.response);
+}
+
+std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant(
+    const storage::ClientRecord& client, const CreateTokenRequest& req) {
+  if (!req.code || req.code->empty())
+    return fail(ErrorType::kInvalidRequest, "code is required for the authorization_code grant");
+  if (!req.redirectUri || req.redirectUri->empty())
+    return fail(ErrorType::kInvalidRequest,
+                "redirectUri is required for the authorization_code grant");
+  if (!req.codeVerifier || req.codeVerifier->empty())
+    return fail(ErrorType::kInvalidRequest,
+                "codeVerifier is required for the authorization_code grant");
+  const std::string hash = crypto::sha256_hex(*req.code);
+  auto& codes = ctx_.storage.authorization_codes();
+  auto found = codes.find(hash);
+  if (!found) return std::unexpected(found.error());
+  // A code is bound to the client it was issued to (RFC 6749 4.1.3); another client learns
+  // nothing about it, and the code stays usable by its own client.
+  if (!*found || (*found)->client_id != client.client_id)
+    return fail(ErrorType::kInvalidGrant, "Invalid authorization code provided");
+  const auto& code = **found;
+  if (code.used) {
+    // RFC 6749 4.1.2: a code used twice means it leaked; revoke what it was exchanged for.
+    if (auto r = ctx_.storage.tokens().revoke_family(code.family_id); !r)
+      return std::unexpected(r.error());
+    return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
+  }
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (code.expires_at <= now) return fail(ErrorType::kInvalidGrant, "Authorization code has expired");
+  // RFC 6749 4.1.3: the redirect URI must be identical to the one of the authorization request.
+  if (*req.redirectUri != code.redirect_uri)
+    return fail(ErrorType::kInvalidGrant, "redirectUri does not match the authorization request");
+  // RFC 7636 4.1: 43-128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
+  const std::string& verifier = *req.codeVerifier;
+  const bool well_formed =
+      verifier.size() >= 43 && verifier.size() <= 128 &&
+      std::ranges::all_of(verifier, [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '.' || c == '_' || c == '~';
+      });
+  const std::string challenge = crypto::base64url_encode(crypto::sha256(verifier));
+  if (!crypto::constant_time_equals(challenge, code.code_challenge) || !well_formed)
+    return fail(ErrorType::kInvalidGrant, "codeVerifier does not match the code challenge");
+  std::vector<std::string> scopes = code.scopes;
+  if (req.scope && !req.scope->empty()) {
+    for (const auto& s : *req.scope)
+      if (std::ranges::find(code.scopes, s) == code.scopes.end())
+        return fail(ErrorType::kInvalidScope, "Scope '" + s + "' was not granted");
+    scopes = *req.scope;
+  }
+  auto user = ctx_.storage.users().find(code.user_name);
+  if (!user) return std::unexpected(user.error());
+  if (!*user || (*user)->disabled)
+    return fail(ErrorType::kInvalidGrant, "The user of this authorization code is disabled");
+
+  Issued issued = issue(client, code.user_name, scopes, now + ctx_.settings.session_ttl_seconds,
+                        code.family_id);
+  if (id_tokens_ && std::ranges::find(scopes, "openid") != scopes.end()) {
+    // Signed before the code is redeemed, so that a signing failure leaves the code usable.
+    auto id_token = id_tokens_->issue(
+        {code.user_name, client.client_id, code.auth_time, (*user)->email});
+    if (!id_token) return std::unexpected(id_token.error());
+    issued.response.idToken = std::move(*id_token);
+  }
+  auto redeemed = codes.redeem(hash, client.client_id, now, issued.records);
+  if (!redeemed) return std::unexpected(redeemed.error());
+  if (!*redeemed) {
+    // Lost a race with another use of the same code: that is a replay too.
+    if (auto r = ctx_.storage.tokens().revoke_family(code.family_id); !r)
+      return std::unexpected(r.error());
+    return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
   }
   return std::move(issued.response);
 }

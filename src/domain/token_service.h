@@ -1,5 +1,6 @@
-// CreateToken: the device_code grant (polling, RFC 8628 section 3.4/3.5) and the refresh_token
-// grant with rotation and reuse detection (RFC 9700 section 4.14.2). Tokens are opaque random
+// CreateToken: the device_code grant (polling, RFC 8628 section 3.4/3.5), the authorization_code
+// grant with PKCE (RFC 6749 4.1.3, RFC 7636 4.6) and the refresh_token grant with rotation and
+// reuse detection (RFC 9700 section 4.14.2). Tokens are opaque random
 // strings; storage keeps their SHA-256 only.
 //
 // Thread safety: safe for concurrent use if the Context's parts are.
@@ -11,6 +12,7 @@
 
 #include "domain/client_service.h"
 #include "domain/context.h"
+#include "domain/id_token_issuer.h"
 #include "domain/poll_tracker.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
@@ -19,7 +21,9 @@ namespace ssooidc::domain {
 
 class TokenService {
  public:
-  TokenService(Context& ctx, ClientService& clients) : ctx_(ctx), clients_(clients) {}
+  // `id_tokens`, when given, signs the idToken of authorization_code grants with `openid`.
+  TokenService(Context& ctx, ClientService& clients, IdTokenIssuer* id_tokens = nullptr)
+      : ctx_(ctx), clients_(clients), id_tokens_(id_tokens) {}
 
   // Dispatches on grantType. Errors are those of the model: InvalidRequest (missing members),
   // InvalidClient, UnsupportedGrantType, UnauthorizedClient, InvalidGrant, AuthorizationPending,
@@ -43,9 +47,12 @@ class TokenService {
                                                               const CreateTokenRequest& req);
   std::expected<CreateTokenResponse, Error> refresh_grant(const storage::ClientRecord& client,
                                                           const CreateTokenRequest& req);
+  std::expected<CreateTokenResponse, Error> authorization_code_grant(
+      const storage::ClientRecord& client, const CreateTokenRequest& req);
 
   Context& ctx_;
   ClientService& clients_;
+  IdTokenIssuer* id_tokens_;
   PollTracker polls_;
 };
 

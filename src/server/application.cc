@@ -17,13 +17,45 @@ Application::Application(const std::string& database_url, domain::Settings setti
       domain::Context{*storage_, *clock_, random_, std::move(settings)});
   clients_ = std::make_unique<domain::ClientService>(*context_);
   devices_ = std::make_unique<domain::DeviceService>(*context_, *clients_);
-  tokens_ = std::make_unique<domain::TokenService>(*context_, *clients_);
+  id_tokens_ = std::make_unique<domain::IdTokenIssuer>(*context_);
+  tokens_ = std::make_unique<domain::TokenService>(*context_, *clients_, id_tokens_.get());
   users_ = std::make_unique<domain::UserService>(*context_);
   api_ = std::make_unique<api::Api>(api::Services{*clients_, *devices_, *tokens_, random_});
+  web_ = std::make_unique<web::Web>(*context_, *devices_, *users_);
+}
+
+// OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).
+std::optional<core::HttpResponse> Application::well_known(const core::HttpRequest& req) {
+  const bool config = req.path == "/.well-known/openid-configuration";
+  const bool jwks = req.path == "/.well-known/jwks.json";
+  if (!config && !jwks) return std::nullopt;
+  core::HttpResponse resp;
+  if (req.method != "GET" && req.method != "HEAD") {
+    resp.status = 405;
+    resp.set("Allow", "GET, HEAD");
+    resp.set("Content-Type", "text/plain; charset=utf-8");
+    resp.body = "Method not allowed\n";
+    return resp;
+  }
+  if (config) {
+    resp.body = id_tokens_->openid_configuration_json();
+  } else {
+    auto keys = id_tokens_->jwks_json();
+    if (!keys) {
+      return api::protocol_error(500, "InternalServerException", "server_error",
+                                 keys.error().error_description, api_->new_request_id());
+    }
+    resp.body = std::move(*keys);
+  }
+  resp.set("Content-Type", "application/json");
+  // Short, so that a rotated key is picked up well before the old one stops being published.
+  resp.set("Cache-Control", "public, max-age=300");
+  return resp;
 }
 
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
   if (auto resp = api_->handle(req)) return std::move(*resp);
+  if (auto resp = web_->handle(req)) return std::move(*resp);
   if (req.path == "/healthz" && (req.method == "GET" || req.method == "HEAD")) {
     core::HttpResponse resp;
     resp.set("Content-Type", "text/plain; charset=utf-8");
@@ -31,6 +63,7 @@ core::HttpResponse Application::handle(const core::HttpRequest& req) {
     resp.body = "ok\n";
     return resp;
   }
+  if (auto resp = well_known(req)) return std::move(*resp);
   return api::protocol_error(404, "UnknownOperationException", "invalid_request",
                              "No operation or page at " + req.method + " " + req.path,
                              api_->new_request_id());
@@ -44,6 +77,8 @@ std::int64_t Application::purge_expired() {
   const std::int64_t before = now - 24 * 3600;
   if (auto r = storage_->device_authorizations().purge_expired(before)) n += *r;
   if (auto r = storage_->tokens().purge_expired(before)) n += *r;
+  // Kept as long, so that a replayed code is still recognised and revokes its tokens.
+  if (auto r = storage_->authorization_codes().purge_expired(before)) n += *r;
   return n;
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/api.h"
@@ -15,10 +16,12 @@
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
 #include "domain/device_service.h"
+#include "domain/id_token_issuer.h"
 #include "domain/settings.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
 #include "storage/storage.h"
+#include "web/web.h"
 
 namespace ssooidc::server {
 
@@ -29,10 +32,12 @@ class Application {
   Application(const std::string& database_url, domain::Settings settings,
               std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>());
 
-  // Routes one request: the AWS operations, the person's pages, /healthz, else 404.
+  // Routes one request: the AWS operations, the person's pages, /healthz, the OpenID discovery
+  // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.
   core::HttpResponse handle(const core::HttpRequest& req);
 
-  // Deletes expired device authorizations and tokens. Returns how many rows went.
+  // Deletes expired device authorizations, tokens and authorization codes. Returns how many rows
+  // went.
   std::int64_t purge_expired();
 
   storage::Storage& storage() { return *storage_; }
@@ -41,18 +46,23 @@ class Application {
   domain::DeviceService& devices() { return *devices_; }
   domain::ClientService& clients() { return *clients_; }
   domain::TokenService& tokens() { return *tokens_; }
+  domain::IdTokenIssuer& id_tokens() { return *id_tokens_; }
   void set_public_url(std::string url) { context_->settings.public_url = std::move(url); }
 
  private:
+  std::optional<core::HttpResponse> well_known(const core::HttpRequest& req);
+
   std::unique_ptr<core::Clock> clock_;
   crypto::SecureRandom random_;
   std::unique_ptr<storage::Storage> storage_;
   std::unique_ptr<domain::Context> context_;
   std::unique_ptr<domain::ClientService> clients_;
   std::unique_ptr<domain::DeviceService> devices_;
+  std::unique_ptr<domain::IdTokenIssuer> id_tokens_;
   std::unique_ptr<domain::TokenService> tokens_;
   std::unique_ptr<domain::UserService> users_;
   std::unique_ptr<api::Api> api_;
+  std::unique_ptr<web::Web> web_;
 };
 
 }  // namespace ssooidc::server

@@ -48,6 +48,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--session-ttl", serve.settings.session_ttl_seconds,
                         "Seconds a login can be kept alive by refresh tokens")
       ->check(CLI::Range(900LL, 90LL * 86400));
+  serve_cmd->add_option("--authorization-code-ttl", serve.settings.authorization_code_ttl_seconds,
+                        "Seconds an authorization code (PKCE flow) lives")
+      ->check(CLI::Range(1, 600));
+  serve_cmd->add_option("--signing-key-rotation", serve.settings.signing_key_rotation_seconds,
+                        "Seconds one ID token signing key signs before a new one takes over")
+      ->check(CLI::Range(3600LL, 365LL * 86400));
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(0, 256));
   serve_cmd->add_option("--access-log", serve.access_log, "Access log: stderr or off")

@@ -125,12 +125,53 @@ class FaultyStorage::Users final : public UserStore {
   FaultyStorage& faulty_;
 };
 
+class FaultyStorage::AuthorizationCodes final : public AuthorizationCodeStore {
+ public:
+  explicit AuthorizationCodes(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> insert(const AuthorizationCodeRecord& code) override {
+    return maybe_fail(faulty_, "insert authorization code", [&] { return inner().insert(code); });
+  }
+  Result<std::optional<AuthorizationCodeRecord>> find(std::string_view code_hash) override {
+    return maybe_fail(faulty_, "find authorization code", [&] { return inner().find(code_hash); });
+  }
+  Result<bool> redeem(std::string_view code_hash, std::string_view client_id, std::int64_t now,
+                      const std::vector<TokenRecord>& tokens) override {
+    return maybe_fail(faulty_, "redeem authorization code",
+                      [&] { return inner().redeem(code_hash, client_id, now, tokens); });
+  }
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    return maybe_fail(faulty_, "purge authorization codes",
+                      [&] { return inner().purge_expired(before); });
+  }
+
+ private:
+  AuthorizationCodeStore& inner() { return faulty_.inner().authorization_codes(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::SigningKeys final : public SigningKeyStore {
+ public:
+  explicit SigningKeys(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> insert(const SigningKeyRecord& key) override {
+    return maybe_fail(faulty_, "insert signing key", [&] { return inner().insert(key); });
+  }
+  Result<std::vector<SigningKeyRecord>> list() override {
+    return maybe_fail(faulty_, "list signing keys", [&] { return inner().list(); });
+  }
+
+ private:
+  SigningKeyStore& inner() { return faulty_.inner().signing_keys(); }
+  FaultyStorage& faulty_;
+};
+
 FaultyStorage::FaultyStorage(Storage& inner)
     : inner_(inner),
       clients_(std::make_unique<Clients>(*this)),
       device_authorizations_(std::make_unique<DeviceAuthorizations>(*this)),
       tokens_(std::make_unique<Tokens>(*this)),
-      users_(std::make_unique<Users>(*this)) {}
+      users_(std::make_unique<Users>(*this)),
+      authorization_codes_(std::make_unique<AuthorizationCodes>(*this)),
+      signing_keys_(std::make_unique<SigningKeys>(*this)) {}
 
 FaultyStorage::~FaultyStorage() = default;
 
@@ -159,5 +200,7 @@ ClientStore& FaultyStorage::clients() { return *clients_; }
 DeviceAuthorizationStore& FaultyStorage::device_authorizations() { return *device_authorizations_; }
 TokenStore& FaultyStorage::tokens() { return *tokens_; }
 UserStore& FaultyStorage::users() { return *users_; }
+AuthorizationCodeStore& FaultyStorage::authorization_codes() { return *authorization_codes_; }
+SigningKeyStore& FaultyStorage::signing_keys() { return *signing_keys_; }
 
 }  // namespace ssooidc::storage

@@ -33,7 +33,7 @@ class FaultyStorage final : public Storage {
   FaultyStorage(const FaultyStorage&) = delete;
   FaultyStorage& operator=(const FaultyStorage&) = delete;
 
-  // Fails the `n`th call from now (1-based, counted across all four stores), only that one.
+  // Fails the `n`th call from now (1-based, counted across all stores), only that one.
   void fail_call(std::int64_t n, FaultMode mode = FaultMode::kBeforeCall) noexcept;
   // Fails the `n`th call from now and every one after it (the database went away).
   void fail_from_call(std::int64_t n, FaultMode mode = FaultMode::kBeforeCall) noexcept;
@@ -50,6 +50,8 @@ class FaultyStorage final : public Storage {
   DeviceAuthorizationStore& device_authorizations() override;
   TokenStore& tokens() override;
   UserStore& users() override;
+  AuthorizationCodeStore& authorization_codes() override;
+  SigningKeyStore& signing_keys() override;
 
   // Used by the wrapped stores: counts a call and says whether to fail it, and how.
   struct Verdict {
@@ -63,6 +65,8 @@ class FaultyStorage final : public Storage {
   class DeviceAuthorizations;
   class Tokens;
   class Users;
+  class AuthorizationCodes;
+  class SigningKeys;
 
   void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
 
@@ -76,6 +80,8 @@ class FaultyStorage final : public Storage {
   std::unique_ptr<DeviceAuthorizations> device_authorizations_;
   std::unique_ptr<Tokens> tokens_;
   std::unique_ptr<Users> users_;
+  std::unique_ptr<AuthorizationCodes> authorization_codes_;
+  std::unique_ptr<SigningKeys> signing_keys_;
 };
 
 }  // namespace ssooidc::storage

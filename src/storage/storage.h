@@ -1,4 +1,5 @@
-// The storage interface: one store per aggregate (clients, device authorizations, tokens, users),
+// The storage interface: one store per aggregate (clients, device authorizations, tokens, users,
+// authorization codes, signing keys),
 // reached through one `Storage` object opened from a URL by `open_storage`.
 //
 // Secrets never reach storage in clear: client secrets, device codes and tokens are stored as
@@ -82,6 +83,30 @@ struct UserRecord {
   std::string email;  // may be empty
 };
 
+// An authorization code of the PKCE flow (RFC 6749 4.1, RFC 7636), issued after consent.
+struct AuthorizationCodeRecord {
+  std::string code_hash;
+  std::string client_id;
+  std::string redirect_uri;    // as presented at /authorize (with the port, for loopback)
+  std::string code_challenge;  // S256 challenge, base64url without padding
+  std::vector<std::string> scopes;
+  std::string user_name;
+  std::int64_t auth_time = 0;  // when the person signed in
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+  bool used = false;
+  std::string family_id;  // of the tokens issued from this code (revoked on replay)
+};
+
+// An ES256 key that signs ID tokens.
+struct SigningKeyRecord {
+  std::string kid;
+  std::string private_pem;
+  std::int64_t created_at = 0;
+  std::int64_t retire_after = 0;   // no longer signs from this time on
+  std::int64_t publish_until = 0;  // stays in the JWKS until this time
+};
+
 class ClientStore {
  public:
   virtual ~ClientStore() = default;
@@ -132,6 +157,31 @@ class TokenStore {
   virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
+class AuthorizationCodeStore {
+ public:
+  virtual ~AuthorizationCodeStore() = default;
+  // Inserts an unused code. Error (kInternalServer) when its hash exists already.
+  virtual Result<void> insert(const AuthorizationCodeRecord& code) = 0;
+  // The code (used or not, expired or not), or nullopt when unknown.
+  virtual Result<std::optional<AuthorizationCodeRecord>> find(std::string_view code_hash) = 0;
+  // Atomically marks an unused, unexpired (expires_at > now) code of `client_id` used and inserts
+  // `tokens`. Returns false (and changes nothing) when it is unknown, used, expired or belongs to
+  // another client. Error (and nothing changed) when a token's hash exists.
+  virtual Result<bool> redeem(std::string_view code_hash, std::string_view client_id,
+                              std::int64_t now, const std::vector<TokenRecord>& tokens) = 0;
+  // Deletes codes that expired before `before`. Returns how many.
+  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
+};
+
+class SigningKeyStore {
+ public:
+  virtual ~SigningKeyStore() = default;
+  // Error (kInternalServer) when the kid exists already.
+  virtual Result<void> insert(const SigningKeyRecord& key) = 0;
+  // Every key, oldest first (by created_at, then kid).
+  virtual Result<std::vector<SigningKeyRecord>> list() = 0;
+};
+
 class UserStore {
  public:
   virtual ~UserStore() = default;
@@ -152,6 +202,8 @@ class Storage {
   virtual DeviceAuthorizationStore& device_authorizations() = 0;
   virtual TokenStore& tokens() = 0;
   virtual UserStore& users() = 0;
+  virtual AuthorizationCodeStore& authorization_codes() = 0;
+  virtual SigningKeyStore& signing_keys() = 0;
 };
 
 // Opens a backend from a URL:

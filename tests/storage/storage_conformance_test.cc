@@ -937,6 +937,135 @@ TEST_P(StorageConformanceTest, FaultyStorageFailsFromACallOnAndRecovers) {
   EXPECT_EQ(faulty.failures(), 0);
 }
 
+// ---- authorization codes ------------------------------------------------------------------------
+
+AuthorizationCodeRecord make_code(std::string code_hash, std::string client_id = "client-1") {
+  AuthorizationCodeRecord code;
+  code.code_hash = std::move(code_hash);
+  code.client_id = std::move(client_id);
+  code.redirect_uri = "http://127.0.0.1:53535/oauth/callback";
+  code.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+  code.scopes = {"sso:account:access", "openid"};
+  code.user_name = "alice";
+  code.auth_time = kNow - 30;
+  code.created_at = kNow;
+  code.expires_at = kNow + 300;
+  code.family_id = "family-code-1";
+  return code;
+}
+
+void expect_equal(const AuthorizationCodeRecord& actual, const AuthorizationCodeRecord& expected) {
+  EXPECT_EQ(actual.code_hash, expected.code_hash);
+  EXPECT_EQ(actual.client_id, expected.client_id);
+  EXPECT_EQ(actual.redirect_uri, expected.redirect_uri);
+  EXPECT_EQ(actual.code_challenge, expected.code_challenge);
+  EXPECT_EQ(actual.scopes, expected.scopes);
+  EXPECT_EQ(actual.user_name, expected.user_name);
+  EXPECT_EQ(actual.auth_time, expected.auth_time);
+  EXPECT_EQ(actual.created_at, expected.created_at);
+  EXPECT_EQ(actual.expires_at, expected.expires_at);
+  EXPECT_EQ(actual.used, expected.used);
+  EXPECT_EQ(actual.family_id, expected.family_id);
+}
+
+TEST_P(StorageConformanceTest, AuthorizationCodeRoundTripsAndDuplicateIsAnError) {
+  const auto code = make_code("code-1");
+  must(storage_->authorization_codes().insert(code));
+  const auto found = must(storage_->authorization_codes().find("code-1"));
+  ASSERT_TRUE(found.has_value());
+  expect_equal(*found, code);
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-2")).has_value());
+  expect_internal_error(storage_->authorization_codes().insert(code));
+}
+
+TEST_P(StorageConformanceTest, AuthorizationCodeRedeemsOnceAndInsertsTokens) {
+  must(storage_->authorization_codes().insert(make_code("code-1")));
+  const std::vector<TokenRecord> issued = {make_token("access-1", TokenKind::kAccess),
+                                           make_token("refresh-1", TokenKind::kRefresh)};
+  EXPECT_TRUE(must(storage_->authorization_codes().redeem("code-1", "client-1", kNow + 1, issued)));
+  EXPECT_TRUE(must(storage_->authorization_codes().find("code-1"))->used);
+  EXPECT_TRUE(token("access-1").has_value());
+  EXPECT_TRUE(token("refresh-1").has_value());
+  // A replay changes nothing.
+  EXPECT_FALSE(must(storage_->authorization_codes().redeem(
+      "code-1", "client-1", kNow + 2, {make_token("access-2", TokenKind::kAccess)})));
+  EXPECT_FALSE(token("access-2").has_value());
+}
+
+TEST_P(StorageConformanceTest, AuthorizationCodeRedeemRefusesOtherClientExpiredAndUnknown) {
+  must(storage_->authorization_codes().insert(make_code("code-1")));
+  const std::vector<TokenRecord> issued = {make_token("access-1", TokenKind::kAccess)};
+  auto& codes = storage_->authorization_codes();
+  EXPECT_FALSE(must(codes.redeem("code-1", "client-2", kNow + 1, issued)));
+  EXPECT_FALSE(must(codes.redeem("code-1", "client-1", kNow + 300, issued)));  // expires_at <= now
+  EXPECT_FALSE(must(codes.redeem("unknown", "client-1", kNow + 1, issued)));
+  EXPECT_FALSE(token("access-1").has_value());
+  EXPECT_FALSE(must(codes.find("code-1"))->used);
+  EXPECT_TRUE(must(codes.redeem("code-1", "client-1", kNow + 299, issued)));
+}
+
+TEST_P(StorageConformanceTest, AuthorizationCodeRedeemWithDuplicateTokenChangesNothing) {
+  must(tokens().insert({make_token("access-1", TokenKind::kAccess)}));
+  must(storage_->authorization_codes().insert(make_code("code-1")));
+  expect_internal_error(storage_->authorization_codes().redeem(
+      "code-1", "client-1", kNow + 1,
+      {make_token("refresh-9", TokenKind::kRefresh), make_token("access-1", TokenKind::kAccess)}));
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-1"))->used);
+  EXPECT_FALSE(token("refresh-9").has_value());
+}
+
+TEST_P(StorageConformanceTest, AuthorizationCodePurgeDeletesOnlyExpired) {
+  auto old_code = make_code("code-old");
+  old_code.expires_at = kNow - 1;
+  must(storage_->authorization_codes().insert(old_code));
+  must(storage_->authorization_codes().insert(make_code("code-live")));
+  EXPECT_EQ(must(storage_->authorization_codes().purge_expired(kNow)), 1);
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-old")).has_value());
+  EXPECT_TRUE(must(storage_->authorization_codes().find("code-live")).has_value());
+}
+
+TEST_P(StorageConformanceTest, AuthorizationCodePersists) {
+  if (!backend_->persistent()) GTEST_SKIP() << "not a persistent backend";
+  must(storage_->authorization_codes().insert(make_code("code-1")));
+  reopen();
+  expect_equal(*must(storage_->authorization_codes().find("code-1")), make_code("code-1"));
+}
+
+// ---- signing keys -------------------------------------------------------------------------------
+
+TEST_P(StorageConformanceTest, SigningKeysListOldestFirstAndDuplicateKidIsAnError) {
+  SigningKeyRecord newer{"kid-b", "PEM-B", kNow + 10, kNow + 100, kNow + 200};
+  SigningKeyRecord older{"kid-a", "PEM-A\nline", kNow, kNow + 50, kNow + 150};
+  EXPECT_TRUE(must(storage_->signing_keys().list()).empty());
+  must(storage_->signing_keys().insert(newer));
+  must(storage_->signing_keys().insert(older));
+  expect_internal_error(storage_->signing_keys().insert(older));
+  const auto keys = must(storage_->signing_keys().list());
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].kid, "kid-a");
+  EXPECT_EQ(keys[0].private_pem, "PEM-A\nline");
+  EXPECT_EQ(keys[0].created_at, kNow);
+  EXPECT_EQ(keys[0].retire_after, kNow + 50);
+  EXPECT_EQ(keys[0].publish_until, kNow + 150);
+  EXPECT_EQ(keys[1].kid, "kid-b");
+  if (backend_->persistent()) {
+    reopen();
+    EXPECT_EQ(must(storage_->signing_keys().list()).size(), 2u);
+  }
+}
+
+TEST_P(StorageConformanceTest, FaultyStorageWrapsCodesAndKeys) {
+  FaultyStorage faulty(*storage_);
+  faulty.fail_call(1);
+  expect_internal_error(faulty.authorization_codes().insert(make_code("code-1")));
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-1")).has_value());
+  faulty.fail_call(1, FaultMode::kAfterCall);
+  expect_internal_error(faulty.signing_keys().insert({"kid", "PEM", kNow, kNow + 1, kNow + 2}));
+  EXPECT_EQ(must(faulty.signing_keys().list()).size(), 1u);
+  must(faulty.authorization_codes().insert(make_code("code-2")));
+  EXPECT_TRUE(must(faulty.authorization_codes().redeem("code-2", "client-1", kNow, {})));
+}
+
 // ---- backends under test ------------------------------------------------------------------------
 
 const BackendParam kBackends[] = {

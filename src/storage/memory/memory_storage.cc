@@ -1,5 +1,6 @@
 #include "storage/memory/memory_storage.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <string>
@@ -21,6 +22,8 @@ struct State {
   StringMap<std::string> device_code_by_user_code;  // user_code -> device_code_hash
   StringMap<TokenRecord> tokens;                    // by token_hash
   StringMap<UserRecord> users;                      // by name, hence list() is ordered
+  StringMap<AuthorizationCodeRecord> codes;         // by code_hash
+  std::vector<SigningKeyRecord> signing_keys;       // in insertion order
 };
 
 template <typename T>
@@ -247,12 +250,84 @@ class MemoryUserStore final : public UserStore {
   State& state_;
 };
 
+class MemoryAuthorizationCodeStore final : public AuthorizationCodeStore {
+ public:
+  explicit MemoryAuthorizationCodeStore(State& state) : state_(state) {}
+
+  Result<void> insert(const AuthorizationCodeRecord& code) override {
+    std::lock_guard lock(state_.mutex);
+    if (!state_.codes.emplace(code.code_hash, code).second) {
+      return std::unexpected(backend_error("insert authorization code", "code hash already exists"));
+    }
+    return {};
+  }
+
+  Result<std::optional<AuthorizationCodeRecord>> find(std::string_view code_hash) override {
+    std::lock_guard lock(state_.mutex);
+    return find_in(state_.codes, code_hash);
+  }
+
+  Result<bool> redeem(std::string_view code_hash, std::string_view client_id, std::int64_t now,
+                      const std::vector<TokenRecord>& tokens) override {
+    std::lock_guard lock(state_.mutex);
+    const auto it = state_.codes.find(code_hash);
+    if (it == state_.codes.end()) return false;
+    auto& code = it->second;
+    if (code.used || code.client_id != client_id || code.expires_at <= now) return false;
+    if (auto inserted = insert_tokens_locked(state_, tokens, "redeem authorization code");
+        !inserted) {
+      return std::unexpected(std::move(inserted.error()));
+    }
+    code.used = true;
+    return true;
+  }
+
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    std::lock_guard lock(state_.mutex);
+    return erase_where(state_.codes,
+                       [&](const AuthorizationCodeRecord& code) { return code.expires_at < before; });
+  }
+
+ private:
+  State& state_;
+};
+
+class MemorySigningKeyStore final : public SigningKeyStore {
+ public:
+  explicit MemorySigningKeyStore(State& state) : state_(state) {}
+
+  Result<void> insert(const SigningKeyRecord& key) override {
+    std::lock_guard lock(state_.mutex);
+    for (const auto& existing : state_.signing_keys) {
+      if (existing.kid == key.kid) {
+        return std::unexpected(backend_error("insert signing key", "kid already exists"));
+      }
+    }
+    state_.signing_keys.push_back(key);
+    return {};
+  }
+
+  Result<std::vector<SigningKeyRecord>> list() override {
+    std::lock_guard lock(state_.mutex);
+    auto keys = state_.signing_keys;
+    std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+      return a.created_at != b.created_at ? a.created_at < b.created_at : a.kid < b.kid;
+    });
+    return keys;
+  }
+
+ private:
+  State& state_;
+};
+
 class MemoryStorage final : public Storage {
  public:
   ClientStore& clients() override { return clients_; }
   DeviceAuthorizationStore& device_authorizations() override { return devices_; }
   TokenStore& tokens() override { return tokens_; }
   UserStore& users() override { return users_; }
+  AuthorizationCodeStore& authorization_codes() override { return codes_; }
+  SigningKeyStore& signing_keys() override { return signing_keys_; }
 
  private:
   State state_;
@@ -260,6 +335,8 @@ class MemoryStorage final : public Storage {
   MemoryDeviceAuthorizationStore devices_{state_};
   MemoryTokenStore tokens_{state_};
   MemoryUserStore users_{state_};
+  MemoryAuthorizationCodeStore codes_{state_};
+  MemorySigningKeyStore signing_keys_{state_};
 };
 
 }  // namespace

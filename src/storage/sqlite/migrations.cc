@@ -66,6 +66,30 @@ CREATE TABLE users (
   email         TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {2, "authorization codes (PKCE) and ID token signing keys", R"sql(
+CREATE TABLE authorization_codes (
+  code_hash      TEXT NOT NULL PRIMARY KEY,
+  client_id      TEXT NOT NULL,
+  redirect_uri   TEXT NOT NULL,
+  code_challenge TEXT NOT NULL,
+  scopes         TEXT NOT NULL,
+  user_name      TEXT NOT NULL,
+  auth_time      INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  used           INTEGER NOT NULL CHECK (used IN (0, 1)),
+  family_id      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+
+CREATE TABLE signing_keys (
+  kid           TEXT NOT NULL PRIMARY KEY,
+  private_pem   TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  retire_after  INTEGER NOT NULL,
+  publish_until INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

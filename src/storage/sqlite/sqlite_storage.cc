@@ -20,6 +20,8 @@ class SqliteStorage final : public Storage {
   DeviceAuthorizationStore& device_authorizations() override { return devices_; }
   TokenStore& tokens() override { return tokens_; }
   UserStore& users() override { return users_; }
+  AuthorizationCodeStore& authorization_codes() override { return codes_; }
+  SigningKeyStore& signing_keys() override { return signing_keys_; }
 
   sqlite::Database& database() noexcept { return database_; }
 
@@ -29,6 +31,8 @@ class SqliteStorage final : public Storage {
   sqlite::SqliteDeviceAuthorizationStore devices_{database_};
   sqlite::SqliteTokenStore tokens_{database_};
   sqlite::SqliteUserStore users_{database_};
+  sqlite::SqliteAuthorizationCodeStore codes_{database_};
+  sqlite::SqliteSigningKeyStore signing_keys_{database_};
 };
 
 }  // namespace

@@ -71,6 +71,25 @@ constexpr SqlStatement kStatements[] = {
      "SELECT name, password_hash, disabled, created_at, email FROM users ORDER BY name"},
     {Sql::kSetUserDisabled, "set user disabled", "UPDATE users SET disabled = ?2 WHERE name = ?1"},
     {Sql::kCountUsers, "count users", "SELECT count(*) FROM users"},
+
+    {Sql::kInsertAuthorizationCode, "insert authorization code",
+     "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, code_challenge, "
+     "scopes, user_name, auth_time, created_at, expires_at, used, family_id) "
+     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+    {Sql::kFindAuthorizationCode, "find authorization code",
+     "SELECT code_hash, client_id, redirect_uri, code_challenge, scopes, user_name, auth_time, "
+     "created_at, expires_at, used, family_id FROM authorization_codes WHERE code_hash = ?1"},
+    {Sql::kRedeemAuthorizationCode, "redeem authorization code",
+     "UPDATE authorization_codes SET used = 1 "
+     "WHERE code_hash = ?1 AND client_id = ?2 AND used = 0 AND expires_at > ?3"},
+    {Sql::kPurgeAuthorizationCodes, "purge authorization codes",
+     "DELETE FROM authorization_codes WHERE expires_at < ?1"},
+    {Sql::kInsertSigningKey, "insert signing key",
+     "INSERT INTO signing_keys (kid, private_pem, created_at, retire_after, publish_until) "
+     "VALUES (?1, ?2, ?3, ?4, ?5)"},
+    {Sql::kListSigningKeys, "list signing keys",
+     "SELECT kid, private_pem, created_at, retire_after, publish_until FROM signing_keys "
+     "ORDER BY created_at, kid"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -33,6 +33,12 @@ enum class Sql : std::size_t {
   kListUsers,
   kSetUserDisabled,
   kCountUsers,
+  kInsertAuthorizationCode,
+  kFindAuthorizationCode,
+  kRedeemAuthorizationCode,
+  kPurgeAuthorizationCodes,
+  kInsertSigningKey,
+  kListSigningKeys,
   kCount,  // not a statement: the size of the cache
 };
 

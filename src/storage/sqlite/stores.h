@@ -1,4 +1,4 @@
-// The four stores of the SQLite backend over one shared Database.
+// The stores of the SQLite backend over one shared Database.
 //
 // Private to storage/sqlite.
 //
@@ -77,6 +77,29 @@ class SqliteUserStore final : public UserStore {
   Result<std::vector<UserRecord>> list() override;
   Result<bool> set_disabled(std::string_view name, bool disabled) override;
   Result<std::int64_t> count() override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteAuthorizationCodeStore final : public AuthorizationCodeStore {
+ public:
+  explicit SqliteAuthorizationCodeStore(Database& database) : database_(database) {}
+  Result<void> insert(const AuthorizationCodeRecord& code) override;
+  Result<std::optional<AuthorizationCodeRecord>> find(std::string_view code_hash) override;
+  Result<bool> redeem(std::string_view code_hash, std::string_view client_id, std::int64_t now,
+                      const std::vector<TokenRecord>& tokens) override;
+  Result<std::int64_t> purge_expired(std::int64_t before) override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteSigningKeyStore final : public SigningKeyStore {
+ public:
+  explicit SqliteSigningKeyStore(Database& database) : database_(database) {}
+  Result<void> insert(const SigningKeyRecord& key) override;
+  Result<std::vector<SigningKeyRecord>> list() override;
 
  private:
   Database& database_;

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Throughput and tail latency of ssooidc-server next to nginx answering the same calls with fixed
+# bodies, on the two hot API paths: CreateToken while authorization is pending (the polling loop
+# every CLI runs) and StartDeviceAuthorization. A third server, http_fixed_server, is ssooidc's
+# HTTP transport answering the nginx bodies: the transport's cost without the API's.
+# See bench/README.md.
+#
+# Each server gets one I/O thread pinned to one core; wrk runs pinned to another core.
+#
+# Environment (all optional):
+#   BENCH_SECONDS=10        wrk duration per run
+#   BENCH_CONNECTIONS=32    wrk connections
+#   BENCH_SERVER_CPU=0      core the servers are pinned to
+#   BENCH_WRK_CPU=1         core wrk is pinned to
+#   BENCH_THREADS=1         ssooidc-server --threads
+#   BENCH_ONLY=all          all, or a comma-separated subset of nginx,transport,ssooidc
+#   BENCH_ACCESS_LOG=off    ssooidc-server --access-log (nginx runs with access_log off)
+#   SSOOIDC_SERVER=build/bin/ssooidc-server
+#   FIXED_SERVER=build/bin/http_fixed_server
+#   WRK=wrk  NGINX=nginx
+set -euo pipefail
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$bench_dir/.." && pwd)
+
+seconds=${BENCH_SECONDS:-10}
+connections=${BENCH_CONNECTIONS:-32}
+server_cpu=${BENCH_SERVER_CPU:-0}
+wrk_cpu=${BENCH_WRK_CPU:-1}
+threads=${BENCH_THREADS:-1}
+only=${BENCH_ONLY:-all}
+[[ "$only" == all ]] && only=nginx,transport,ssooidc
+access_log=${BENCH_ACCESS_LOG:-off}
+server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
+fixed_bin=${FIXED_SERVER:-$(dirname "$server_bin")/http_fixed_server}
+wrk_bin=${WRK:-wrk}
+nginx_bin=${NGINX:-nginx}
+
+die() { echo "run_wrk.sh: $*" >&2; exit 1; }
+
+wants() { [[ ",$only," == *",$1,"* ]]; }
+for name in ${only//,/ }; do
+  case "$name" in nginx | transport | ssooidc) ;; *) die "BENCH_ONLY: unknown server '$name'" ;; esac
+done
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
+command -v "$wrk_bin" >/dev/null || die "wrk not found (apt-get install wrk)"
+command -v taskset >/dev/null || die "taskset not found (util-linux)"
+command -v curl >/dev/null || die "curl not found"
+command -v jq >/dev/null || die "jq not found"
+if wants nginx; then
+  command -v "$nginx_bin" >/dev/null || die "nginx not found (apt-get install nginx-light)"
+fi
+if wants ssooidc; then
+  [[ -x "$server_bin" ]] || die "no ssooidc-server at $server_bin (build it, or set SSOOIDC_SERVER)"
+fi
+if wants transport; then
+  [[ -x "$fixed_bin" ]] ||
+    die "no http_fixed_server at $fixed_bin (build target http_fixed_server, or set FIXED_SERVER)"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ssooidc-bench.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something answers HTTP at $1 (any status).
+wait_for_http() {
+  local url=$1
+  for _ in $(seq 100); do
+    if curl -s -o /dev/null --max-time 1 "$url"; then return 0; fi
+    sleep 0.05
+  done
+  die "nothing answers at $url"
+}
+
+# post URL BODY -> prints "STATUS BODY"
+post() {
+  curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$2" \
+    -w '\n%{http_code}' "$1" | { body=$(cat); echo "${body##*$'\n'} ${body%$'\n'*}"; }
+}
+
+# expect URL BODY STATUS SUBSTRING: one request by curl, checked, so that the benchmark measures
+# the answer it claims to.
+expect() {
+  local answer
+  answer=$(post "$1" "$2")
+  [[ "${answer%% *}" == "$3" && "$answer" == *"$4"* ]] ||
+    die "POST $1 answered '$answer', expected $3 with '$4'"
+}
+
+declare -A result
+# measure NAME SCENARIO URL BODY
+measure() {
+  local name=$1 scenario=$2 url=$3 body=$4 out line
+  out="$work/wrk-$name-$scenario.txt"
+  BENCH_BODY="$body" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" -d"${seconds}s" \
+    --latency -s "$bench_dir/post.lua" "$url" >"$out"
+  line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario (see below)$(cat "$out")"
+  result[$name,$scenario]=$line
+  echo "  $name $scenario: ${line#BENCH_RESULT }" >&2
+}
+
+field() { # field LINE KEY
+  local kv
+  for kv in $1; do [[ "$kv" == "$2="* ]] && { echo "${kv#*=}"; return; }; done
+  echo 0
+}
+
+token_body_nginx='{"grantType":"urn:ietf:params:oauth:grant-type:device_code","clientId":"bench-client-id-0000000000000000","clientSecret":"bench-client-secret-00000000000000000000000000000000000000000000000000000000000000000000000000000000","deviceCode":"bench-device-code-000000000000000000000000000000000000000000000000000000000000"}'
+device_body_nginx='{"clientId":"bench-client-id-0000000000000000","clientSecret":"bench-client-secret-00000000000000000000000000000000000000000000000000000000000000000000000000000000","startUrl":"https://bench.example/start"}'
+
+run_nginx() {
+  local port dir
+  port=$(free_port)
+  dir="$work/nginx"
+  mkdir -p "$dir"
+  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" "$bench_dir/nginx.conf.in" >"$dir/nginx.conf"
+  taskset -c "$server_cpu" "$nginx_bin" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" \
+    >"$dir/stdout" 2>&1 &
+  pids+=($!)
+  wait_for_http "http://127.0.0.1:$port/"
+  local base="http://127.0.0.1:$port"
+  expect "$base/token" "$token_body_nginx" 400 authorization_pending
+  expect "$base/device_authorization" "$device_body_nginx" 200 deviceCode
+  echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on $base" >&2
+  measure nginx token "$base/token" "$token_body_nginx"
+  measure nginx device "$base/device_authorization" "$device_body_nginx"
+  expect "$base/token" "$token_body_nginx" 400 authorization_pending
+}
+
+# start_pinned NAME COMMAND... : starts a server that prints its URL as the first line of stdout,
+# on the server core; sets $base.
+start_pinned() {
+  local name=$1 out="$work/$1.out" err="$work/$1.err"
+  shift
+  taskset -c "$server_cpu" "$@" >"$out" 2>"$err" &
+  pids+=($!)
+  base=""
+  for _ in $(seq 200); do
+    base=$(head -n1 "$out" 2>/dev/null || true)
+    [[ "$base" == http://* ]] && break
+    kill -0 "${pids[-1]}" 2>/dev/null || die "$name exited: $(cat "$err")"
+    sleep 0.05
+  done
+  [[ "$base" == http://* ]] || die "$name printed no URL: $(cat "$out" "$err")"
+  wait_for_http "$base/"
+}
+
+run_transport() {
+  start_pinned http_fixed_server "$fixed_bin" --listen 127.0.0.1:0 --threads "$threads"
+  expect "$base/token" "$token_body_nginx" 400 authorization_pending
+  expect "$base/device_authorization" "$device_body_nginx" 200 deviceCode
+  echo "http_fixed_server --threads $threads on $base" >&2
+  measure transport token "$base/token" "$token_body_nginx"
+  measure transport device "$base/device_authorization" "$device_body_nginx"
+}
+
+run_ssooidc() {
+  start_pinned ssooidc-server "$server_bin" serve --listen 127.0.0.1:0 \
+    --database "sqlite:$work/bench.db" --threads "$threads" --poll-interval 0 \
+    --access-log "$access_log" --no-bootstrap-user
+
+  local registered client_id client_secret authorization device_code
+  registered=$(post "$base/client/register" '{"clientName":"bench","clientType":"public"}')
+  [[ "${registered%% *}" == 200 ]] || die "RegisterClient answered: $registered"
+  client_id=$(jq -r .clientId <<<"${registered#* }")
+  client_secret=$(jq -r .clientSecret <<<"${registered#* }")
+  local device_body
+  device_body=$(jq -cn --arg id "$client_id" --arg secret "$client_secret" \
+    '{clientId: $id, clientSecret: $secret, startUrl: "https://bench.example/start"}')
+  authorization=$(post "$base/device_authorization" "$device_body")
+  [[ "${authorization%% *}" == 200 ]] || die "StartDeviceAuthorization answered: $authorization"
+  device_code=$(jq -r .deviceCode <<<"${authorization#* }")
+  local token_body
+  token_body=$(jq -cn --arg id "$client_id" --arg secret "$client_secret" --arg code "$device_code" \
+    '{grantType: "urn:ietf:params:oauth:grant-type:device_code", clientId: $id,
+      clientSecret: $secret, deviceCode: $code}')
+
+  expect "$base/token" "$token_body" 400 authorization_pending
+  echo "ssooidc-server --threads $threads on $base" >&2
+  measure ssooidc token "$base/token" "$token_body"
+  # Still pending (not SlowDown or ExpiredToken): the run measured the pending path.
+  expect "$base/token" "$token_body" 400 authorization_pending
+  measure ssooidc device "$base/device_authorization" "$device_body"
+}
+
+echo "wrk -t1 -c$connections -d${seconds}s on cpu $wrk_cpu; servers on cpu $server_cpu" >&2
+if wants nginx; then run_nginx; fi
+if wants transport; then run_transport; fi
+if wants ssooidc; then run_ssooidc; fi
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
+
+echo
+printf '%-26s %-16s %8s %9s %9s\n' scenario server 'req/s' 'p50 ms' 'p99 ms'
+for scenario in token device; do
+  label=$([[ $scenario == token ]] && echo "CreateToken (pending)" || echo "StartDeviceAuthorization")
+  for name in nginx transport ssooidc; do
+    line=${result[$name,$scenario]:-}
+    [[ -z "$line" ]] && continue
+    printf '%-26s %-16s %8s %9s %9s\n' "$label" "$name" "$(field "$line" rps)" \
+      "$(ms "$(field "$line" p50_us)")" "$(ms "$(field "$line" p99_us)")"
+    if [[ $(field "$line" socket_errors) != 0 ]]; then
+      echo "  warning: $name $scenario had socket errors: ${line#BENCH_RESULT }" >&2
+    fi
+    want_non2xx=$([[ $scenario == token ]] && field "$line" requests || echo 0)
+    if [[ $(field "$line" non2xx) != "$want_non2xx" ]]; then
+      echo "  warning: $name $scenario: non2xx=$(field "$line" non2xx), expected $want_non2xx" >&2
+    fi
+  done
+  n=${result[nginx,$scenario]:-}
+  for name in transport ssooidc; do
+    s=${result[$name,$scenario]:-}
+    if [[ -n "$n" && -n "$s" ]]; then
+      printf '%-26s %-16s %8s %9s %9s\n' "$label" "${name}/nginx" \
+        "$(ratio "$(field "$s" rps)" "$(field "$n" rps)")" \
+        "$(ratio "$(field "$s" p50_us)" "$(field "$n" p50_us)")" \
+        "$(ratio "$(field "$s" p99_us)" "$(field "$n" p99_us)")"
+    fi
+  done
+done
+echo "(transport = http_fixed_server: ssooidc's HTTP layer with fixed answers, no API or database."
+echo " x/nginx ratios: above 1 is better for req/s, worse for latency)"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one command that runs every test: installs the dependencies, installs the node modules of
+# every package directory under tests/ and bench/, builds everything, and runs CTest (unit tests,
+# storage conformance, end-to-end suites with real AWS clients, crash recovery).
+#
+#   bash scripts/test.sh                 # everything
+#   bash scripts/test.sh -L e2e          # extra arguments go to ctest
+#
+# BUILD_DIR (default build) and JOBS (default: all cores) can be set in the environment.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+build_dir="${BUILD_DIR:-build}"
+jobs="${JOBS:-$(nproc)}"
+
+bash scripts/install-deps.sh
+
+# Every committed package.json with a lock file (tests/e2e/js today; tests/browser and others as
+# they appear).
+while IFS= read -r manifest; do
+  bash scripts/ensure-node-modules.sh "$(dirname "$manifest")"
+done < <(find tests bench -name package.json -not -path '*/node_modules/*' 2>/dev/null | sort)
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build_dir" -j"$jobs"
+# The end-to-end suites bind 127.0.0.1:0, so they can run in parallel.
+ctest --test-dir "$build_dir" --output-on-failure -j2 "$@"

@@ -1,0 +1,283 @@
+#include "cli/sso_commands.h"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "cli/browser.h"
+#include "cli/output.h"
+#include "cli/sso_target.h"
+#include "cli/terminal_qr.h"
+#include "client/client_internal.h"
+#include "client/json.h"
+#include "client/resolve.h"
+#include "client/sso_login.h"
+#include "crypto/crypto.h"
+
+namespace ssooidc::cli {
+namespace {
+
+struct SsoCommandFlags {
+  SsoFlags sso;
+  bool no_browser = false;
+  bool no_qr = false;
+  bool force_refresh = false;
+  bool json = false;
+};
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "ssooidc: %s\n", message.c_str());
+  return kExitOtherError;
+}
+
+// The config file and the current profile, as the library resolves them.
+struct Context {
+  client::Env& env = client::default_env();
+  client::ConfigFile config;
+  std::string profile;
+};
+
+std::expected<Context, std::string> load_context(const GlobalOptions& global) {
+  Context ctx;
+  auto config = client::load_config_file(ctx.env, client::config_file_path(ctx.env));
+  if (!config) return std::unexpected(config.error());
+  ctx.config = std::move(*config);
+  Config c;
+  c.credentials.profile = global.profile;
+  ctx.profile = client::resolve_profile(c, ctx.env);
+  return ctx;
+}
+
+class TerminalPrompt final : public client::LoginPrompt {
+ public:
+  TerminalPrompt(bool open_browser, bool show_qr)
+      : open_browser_(open_browser), show_qr_(show_qr) {}
+
+  void show(const StartDeviceAuthorizationResponse& a) override {
+    const std::string uri = a.verificationUri.value_or("");
+    const std::string complete = a.verificationUriComplete.value_or(uri);
+    const std::string code = a.userCode.value_or("");
+    if (open_browser_) {
+      std::printf(
+          "Attempting to automatically open the SSO authorization page in your default "
+          "browser.\nIf the browser does not open or you wish to use a different device to "
+          "authorize this request, open the following URL:\n");
+    } else {
+      std::printf("Open the following URL on any device:\n");
+    }
+    std::printf("\n%s\n\nThen enter the code:\n\n%s\n\n", uri.c_str(), code.c_str());
+    std::printf("Or open this URL, which includes the code:\n\n%s\n\n", complete.c_str());
+    if (show_qr_ && !complete.empty()) {
+      if (auto qr = render_qr_utf8(complete)) {
+        std::printf("Or scan this QR code:\n\n%s\n", qr->c_str());
+      }
+    }
+    std::fflush(stdout);
+    if (open_browser_ && !complete.empty() && !open_in_browser(complete)) {
+      std::fprintf(stderr, "ssooidc: could not start xdg-open; open the URL above by hand\n");
+    }
+  }
+
+ private:
+  bool open_browser_;
+  bool show_qr_;
+};
+
+int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
+  auto ctx = load_context(global);
+  if (!ctx) return fail(ctx.error());
+  SsoFlags sso = flags.sso;
+  sso.region = global.region;
+  auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/true);
+  if (!target) return fail(target.error());
+
+  Config config = global.to_config();
+  config.region = target->region;  // the client talks to the SSO region
+  auto client = Client::create(config);
+  if (!client) return report_error(client.error(), "");
+
+  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
+  if (cache.dir().empty()) return fail("no home directory for ~/.aws/sso/cache");
+  TerminalPrompt prompt(!flags.no_browser, !flags.no_qr);
+  core::SystemClock clock;
+  client::SystemSleeper sleeper;
+  auto result = client::device_login(
+      *client, cache,
+      client::LoginRequest{target->start_url, target->region, target->session, target->scopes},
+      prompt, clock, sleeper);
+  if (!result) {
+    return report_error(result.error(), "");
+  }
+  std::printf("Successfully logged into Start URL: %s\n", target->start_url.c_str());
+  return kExitOk;
+}
+
+int run_token(const GlobalOptions& global, const SsoCommandFlags& flags) {
+  auto ctx = load_context(global);
+  if (!ctx) return fail(ctx.error());
+  SsoFlags sso = flags.sso;
+  sso.region = global.region;
+  auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/false);
+  if (!target) return fail(target.error());
+
+  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
+  core::SystemClock clock;
+  client::ClientFactory clients = [&](const std::string& token_region) {
+    Config config = global.to_config();
+    // The refresh goes to the region the token was issued in, unless --region says otherwise.
+    config.region = global.region.empty() ? token_region : global.region;
+    return Client::create(config);
+  };
+  auto result = client::load_or_refresh_token(
+      cache,
+      client::TokenRequest{target->session, target->start_url, target->region, flags.force_refresh},
+      clients, clock);
+  if (!result) return report_error(result.error(), result.error().http_status ? "CreateToken" : "");
+  if (result->refresh_error) {
+    std::fprintf(stderr,
+                 "ssooidc: warning: refreshing the token failed (%s); the cached token is valid "
+                 "until %s\n",
+                 describe_error(*result->refresh_error, "CreateToken").c_str(),
+                 client::format_cache_time(result->token.expires_at).c_str());
+  }
+  std::printf("%s\n", result->token.access_token.c_str());
+  return kExitOk;
+}
+
+// sha1(name) -> name for every sso-session in the config file, to label cache files.
+std::map<std::string, std::string> session_names(const client::ConfigFile& config) {
+  std::map<std::string, std::string> names;
+  for (const auto& [section, unused] : config.sections) {
+    if (section.starts_with("sso-session ")) {
+      const std::string name = section.substr(12);
+      names[crypto::sha1_hex(name)] = name;
+    }
+  }
+  return names;
+}
+
+int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
+  auto ctx = load_context(global);
+  if (!ctx) return fail(ctx.error());
+  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
+  const auto names = session_names(ctx->config);
+  const std::int64_t now = core::SystemClock().now_epoch_seconds();
+
+  client::json::Array list;
+  std::string table;
+  for (const auto& entry : cache.list_tokens()) {
+    const client::SsoToken& t = entry.token;
+    std::string label = "-";
+    if (auto it = names.find(entry.key); it != names.end()) {
+      label = it->second;
+    } else if (!t.start_url.empty() && crypto::sha1_hex(t.start_url) == entry.key) {
+      label = "(legacy)";
+    }
+    const bool expired = t.expires_at <= now;
+    const bool refreshable =
+        t.refresh_token && t.registration_expires_at && *t.registration_expires_at > now;
+    std::string status = expired
+                             ? (refreshable ? "expired, refreshable" : "expired")
+                             : "valid for " + std::to_string((t.expires_at - now) / 60) + " min";
+    client::json::Object o;
+    o.emplace_back("session", label == "-" || label == "(legacy)" ? client::json::Value(nullptr)
+                                                                  : client::json::Value(label));
+    o.emplace_back("startUrl", t.start_url);
+    o.emplace_back("region", t.region);
+    o.emplace_back("expiresAt", client::format_cache_time(t.expires_at));
+    o.emplace_back("expired", expired);
+    o.emplace_back("refreshable", refreshable);
+    o.emplace_back("cacheFile", cache.path_for(entry.key));
+    list.emplace_back(std::move(o));
+    char line[1024];
+    std::snprintf(line, sizeof line, "%-20s %-50s %-15s %-21s %s\n", label.c_str(),
+                  t.start_url.c_str(), t.region.c_str(),
+                  client::format_cache_time(t.expires_at).c_str(), status.c_str());
+    table += line;
+  }
+  if (flags.json) {
+    std::printf("%s\n", client::json::serialize(client::json::Value(std::move(list)),
+                                                client::json::Style::kPretty)
+                            .c_str());
+  } else if (table.empty()) {
+    std::printf("No cached SSO sessions in %s\n", cache.dir().c_str());
+  } else {
+    std::printf("%-20s %-50s %-15s %-21s %s\n%s", "SESSION", "START URL", "REGION", "EXPIRES AT",
+                "STATUS", table.c_str());
+  }
+  return kExitOk;
+}
+
+int run_logout(const GlobalOptions& global, const SsoCommandFlags& flags) {
+  auto ctx = load_context(global);
+  if (!ctx) return fail(ctx.error());
+  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
+  std::vector<std::string> keys;
+  if (!flags.sso.session.empty() || !flags.sso.start_url.empty()) {
+    keys.push_back(client::token_cache_key(
+        flags.sso.session.empty() ? std::nullopt : std::optional(flags.sso.session),
+        flags.sso.start_url));
+  } else {
+    // Like `aws sso logout`: every cached file that holds an access token.
+    for (const auto& entry : cache.list_tokens()) keys.push_back(entry.key);
+  }
+  int removed = 0;
+  for (const auto& key : keys) {
+    auto token = cache.load_token(key);
+    if (token && !*token) continue;
+    if (auto r = cache.remove(key); !r) return fail(r.error());
+    ++removed;
+  }
+  std::printf("Removed %d cached SSO token%s from %s\n", removed, removed == 1 ? "" : "s",
+              cache.dir().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_sso_commands(CLI::App& app, const GlobalOptions& global,
+                      std::vector<std::pair<CLI::App*, CommandRunner>>& runners) {
+  auto add_target = [](CLI::App* sub, SsoCommandFlags& f) {
+    sub->add_option("--start-url", f.sso.start_url, "AWS access portal URL (sso_start_url)");
+    sub->add_option("--sso-session", f.sso.session, "Name of the sso-session");
+  };
+  {
+    auto f = std::make_shared<SsoCommandFlags>();
+    CLI::App* sub = app.add_subcommand(
+        "login",
+        "Log in with the device authorization flow and cache the token like `aws sso "
+        "login` (--region is the SSO region)");
+    add_target(sub, *f);
+    sub->add_option("--scopes", f->sso.scopes,
+                    "Registration scopes (default for an sso-session: sso:account:access)")
+        ->expected(1, -1);
+    sub->add_flag("--no-browser", f->no_browser, "Do not open a browser");
+    sub->add_flag("--no-qr", f->no_qr, "Do not print a QR code");
+    runners.emplace_back(sub, [f, &global] { return run_login(global, *f); });
+  }
+  {
+    auto f = std::make_shared<SsoCommandFlags>();
+    CLI::App* sub = app.add_subcommand(
+        "token",
+        "Print a valid access token from the cache, refreshing it when it has less than "
+        "15 minutes left");
+    add_target(sub, *f);
+    sub->add_flag("--force-refresh", f->force_refresh, "Refresh even if the token is still valid");
+    runners.emplace_back(sub, [f, &global] { return run_token(global, *f); });
+  }
+  {
+    auto f = std::make_shared<SsoCommandFlags>();
+    CLI::App* sub = app.add_subcommand("sessions", "List cached SSO sessions and their expiry");
+    sub->add_flag("--json", f->json, "Print JSON");
+    runners.emplace_back(sub, [f, &global] { return run_sessions(global, *f); });
+  }
+  {
+    auto f = std::make_shared<SsoCommandFlags>();
+    CLI::App* sub =
+        app.add_subcommand("logout", "Remove cached SSO tokens (all of them, or the one named)");
+    add_target(sub, *f);
+    runners.emplace_back(sub, [f, &global] { return run_logout(global, *f); });
+  }
+}
+
+}  // namespace ssooidc::cli

@@ -1,0 +1,82 @@
+#include "cli/sso_target.h"
+
+namespace ssooidc::cli {
+
+std::vector<std::string> split_scopes(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    auto first = item.find_first_not_of(" \t");
+    auto last = item.find_last_not_of(" \t");
+    if (first != std::string::npos) out.push_back(item.substr(first, last - first + 1));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::expected<SsoTarget, std::string> resolve_sso_target(const client::ConfigFile& config,
+                                                         const std::string& profile,
+                                                         const SsoFlags& flags, bool for_login) {
+  SsoTarget t;
+  t.start_url = flags.start_url;
+  t.region = flags.region;
+  std::string session = flags.session;
+  const client::ConfigSection* legacy = nullptr;
+
+  // With neither a session nor a start URL on the command line, use the profile's.
+  if (session.empty() && t.start_url.empty()) {
+    if (const client::ConfigSection* p = config.profile(profile)) {
+      if (auto s = p->get("sso_session")) {
+        session = *s;
+      } else if (p->get("sso_start_url")) {
+        legacy = p;
+      }
+    }
+  }
+
+  if (!session.empty()) {
+    t.session = session;
+    const client::ConfigSection* s = config.sso_session(session);
+    if (s != nullptr) {
+      if (t.start_url.empty()) t.start_url = s->get("sso_start_url").value_or("");
+      if (t.region.empty()) t.region = s->get("sso_region").value_or("");
+    }
+    if (!flags.scopes.empty()) {
+      t.scopes = flags.scopes;
+    } else if (s != nullptr && s->get("sso_registration_scopes")) {
+      t.scopes = split_scopes(*s->get("sso_registration_scopes"));
+    } else if (s != nullptr && s->values.contains("sso_registration_scopes")) {
+      t.scopes = std::nullopt;  // configured empty: an unscoped (legacy-style) registration
+    } else {
+      t.scopes = std::vector<std::string>{kDefaultSsoScope};
+    }
+    if (for_login && t.start_url.empty()) {
+      return std::unexpected("No start URL for SSO session \"" + session +
+                             "\": pass --start-url or set sso_start_url in [sso-session " +
+                             session + "]");
+    }
+  } else {
+    if (legacy != nullptr) {
+      t.start_url = legacy->get("sso_start_url").value_or("");
+      if (t.region.empty()) t.region = legacy->get("sso_region").value_or("");
+    }
+    if (!flags.scopes.empty()) t.scopes = flags.scopes;
+    if (t.start_url.empty()) {
+      return std::unexpected(
+          "No SSO login named: pass --start-url (and --region) or "
+          "--sso-session, or configure sso_session or sso_start_url in "
+          "profile \"" +
+          profile + "\"");
+    }
+  }
+  if (for_login && t.region.empty()) {
+    return std::unexpected("No SSO region for " + t.start_url +
+                           ": pass --region or set sso_region in the configuration");
+  }
+  return t;
+}
+
+}  // namespace ssooidc::cli

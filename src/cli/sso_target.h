@@ -1,0 +1,44 @@
+// Which SSO login the `login`, `token` and `logout` commands mean: the flags first, then the
+// `[sso-session NAME]` section, then the current profile's `sso_session` or legacy
+// `sso_start_url` / `sso_region`, as `aws sso login` reads them.
+//
+// Thread safety: pure function.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/config_file.h"
+
+namespace ssooidc::cli {
+
+struct SsoFlags {
+  std::string start_url;            // --start-url
+  std::string region;               // --region
+  std::string session;              // --sso-session
+  std::vector<std::string> scopes;  // --scopes
+};
+
+struct SsoTarget {
+  std::string start_url;
+  std::string region;  // may be empty when `require_region` is false
+  std::optional<std::string> session;
+  std::optional<std::vector<std::string>> scopes;  // registration scopes
+};
+
+// The default registration scope of an sso-session (`aws configure sso` writes the same).
+inline constexpr const char* kDefaultSsoScope = "sso:account:access";
+
+// `profile` is the current profile (--profile, AWS_PROFILE or "default"). `for_login` requires a
+// start URL and a region; otherwise (token, logout) an sso-session name alone is enough, since
+// the cache key is sha1(session name). Fails with a message naming what is missing.
+[[nodiscard]] std::expected<SsoTarget, std::string> resolve_sso_target(
+    const client::ConfigFile& config, const std::string& profile, const SsoFlags& flags,
+    bool for_login);
+
+// "a, b,c" -> {"a", "b", "c"} (the format of `sso_registration_scopes`).
+[[nodiscard]] std::vector<std::string> split_scopes(const std::string& text);
+
+}  // namespace ssooidc::cli

@@ -1,0 +1,19 @@
+// A QR code of a URL for the terminal, drawn with Unicode half blocks (two modules per character
+// cell) by libqrencode. Light modules are drawn filled, like `qrencode -t UTF8`, so the code reads
+// on the usual dark terminal background.
+//
+// Thread safety: libqrencode is built thread-safe on Debian; the function holds no state.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+
+namespace ssooidc::cli {
+
+// Lines ending in '\n', with a quiet zone of `margin` modules on every side. Fails with
+// libqrencode's reason (e.g. the text is too long for any QR version).
+[[nodiscard]] std::expected<std::string, std::string> render_qr_utf8(std::string_view text,
+                                                                     int margin = 2);
+
+}  // namespace ssooidc::cli

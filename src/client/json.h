@@ -1,0 +1,96 @@
+// A small JSON document model for the files the client shares with other AWS tools (the SSO
+// token and registration caches) and for the CLI's output.
+//
+// The wire types have their own codec (wire/codec.h); this model exists because cache files are
+// free-form (other writers add members, JS writes pretty JSON with millisecond dates) and must be
+// written back byte-for-byte the way botocore writes them (Python `json.dumps` separators and
+// ASCII escaping) so that the cache key and contents match what the AWS CLI produces.
+//
+// Objects keep their member order. Numbers keep their source text, so integers of any size
+// round-trip exactly.
+//
+// Thread safety: values are plain data.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace ssooidc::client::json {
+
+class Value;
+using Array = std::vector<Value>;
+using Member = std::pair<std::string, Value>;
+using Object = std::vector<Member>;
+
+struct Null {};
+struct Number {
+  std::string text;  // as in the source, e.g. "3600" or "1.5e3"
+};
+
+class Value {
+ public:
+  Value() : v_(Null{}) {}
+  Value(std::nullptr_t) : v_(Null{}) {}                            // NOLINT: implicit by design
+  Value(bool b) : v_(b) {}                                         // NOLINT
+  Value(std::int64_t n) : v_(Number{std::to_string(n)}) {}         // NOLINT
+  Value(int n) : v_(Number{std::to_string(n)}) {}                  // NOLINT
+  Value(std::string s) : v_(std::move(s)) {}                       // NOLINT
+  Value(std::string_view s) : v_(std::string(s)) {}                // NOLINT
+  Value(const char* s) : v_(std::string(s)) {}                     // NOLINT
+  Value(Array a) : v_(std::make_shared<Array>(std::move(a))) {}    // NOLINT
+  Value(Object o) : v_(std::make_shared<Object>(std::move(o))) {}  // NOLINT
+  static Value number(std::string text) {
+    Value v;
+    v.v_ = Number{std::move(text)};
+    return v;
+  }
+
+  bool is_null() const { return std::holds_alternative<Null>(v_); }
+  bool is_bool() const { return std::holds_alternative<bool>(v_); }
+  bool is_number() const { return std::holds_alternative<Number>(v_); }
+  bool is_string() const { return std::holds_alternative<std::string>(v_); }
+  bool is_array() const { return std::holds_alternative<std::shared_ptr<Array>>(v_); }
+  bool is_object() const { return std::holds_alternative<std::shared_ptr<Object>>(v_); }
+
+  // Accessors return nullptr / nullopt when the value has another type.
+  const std::string* as_string() const { return std::get_if<std::string>(&v_); }
+  std::optional<bool> as_bool() const;
+  // An integral number that fits in int64 ("3600", "3600.0" and "3.6e3" all qualify).
+  std::optional<std::int64_t> as_int() const;
+  const std::string* number_text() const;
+  const Array* as_array() const;
+  const Object* as_object() const;
+  Object* as_object();
+
+  // Object helpers: the first member named `key`, or nullptr.
+  const Value* find(std::string_view key) const;
+  // A string member, or nullopt when absent or not a string.
+  std::optional<std::string> string_member(std::string_view key) const;
+  // Sets (replacing in place, or appending) a member of an object value.
+  void set(std::string_view key, Value value);
+  // Removes a member of an object value; no-op when absent.
+  void erase(std::string_view key);
+
+ private:
+  std::variant<Null, bool, Number, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> v_;
+};
+
+// Parses one JSON text (RFC 8259). Rejects trailing garbage, nesting deeper than 64, invalid
+// escapes and invalid UTF-16 surrogates; the message says where.
+[[nodiscard]] std::expected<Value, std::string> parse(std::string_view text);
+
+enum class Style {
+  kCompact,  // {"a":1,"b":[1,2]}, UTF-8 kept as is
+  kPython,   // {"a": 1, "b": [1, 2]}, non-ASCII as \uXXXX: Python's json.dumps defaults
+  kPretty,   // 4-space indented, one member per line: the AWS CLI's JSON output
+};
+[[nodiscard]] std::string serialize(const Value& value, Style style);
+
+}  // namespace ssooidc::client::json

@@ -1,0 +1,297 @@
+#include "domain/authorization_service.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/crypto.h"
+#include "domain/client_service.h"
+#include "domain/id_token_issuer.h"
+#include "domain/token_service.h"
+#include "domain/user_service.h"
+
+namespace ssooidc::domain {
+namespace {
+
+// RFC 7636 appendix B.
+constexpr std::string_view kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr std::string_view kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+constexpr std::string_view kRedirect = "http://127.0.0.1:53535/oauth/callback";
+
+TEST(Pkce, Rfc7636AppendixBVector) {
+  EXPECT_EQ(AuthorizationService::s256_challenge(kVerifier), kChallenge);
+}
+
+TEST(RedirectUri, LoopbackMatchesAnyPortOthersExactly) {
+  using S = AuthorizationService;
+  EXPECT_TRUE(S::redirect_uri_matches("http://127.0.0.1/oauth/callback",
+                                      "http://127.0.0.1:53535/oauth/callback"));
+  EXPECT_TRUE(S::redirect_uri_matches("http://127.0.0.1:1/cb", "http://127.0.0.1:2/cb"));
+  EXPECT_TRUE(S::redirect_uri_matches("http://[::1]/cb", "http://[::1]:8080/cb"));
+  EXPECT_TRUE(S::redirect_uri_matches("http://localhost/cb", "http://localhost:9/cb"));
+  EXPECT_FALSE(S::redirect_uri_matches("http://127.0.0.1/oauth/callback",
+                                       "http://127.0.0.1:53535/oauth/other"));
+  EXPECT_FALSE(S::redirect_uri_matches("http://127.0.0.1/cb", "http://localhost:1/cb"));
+  EXPECT_FALSE(S::redirect_uri_matches("http://127.0.0.1/cb", "http://127.0.0.1.evil.test/cb"));
+  EXPECT_FALSE(S::redirect_uri_matches("http://127.0.0.1/cb", "https://127.0.0.1:5/cb"));
+  EXPECT_TRUE(S::redirect_uri_matches("https://app.example/cb", "https://app.example/cb"));
+  EXPECT_FALSE(S::redirect_uri_matches("https://app.example/cb", "https://app.example:444/cb"));
+  EXPECT_FALSE(S::redirect_uri_matches("https://app.example/cb", "https://app.example/cb?x=1"));
+}
+
+TEST(RedirectUri, LocationAppendsEncodedParameters) {
+  EXPECT_EQ(AuthorizationService::redirect_location("http://127.0.0.1:5/cb",
+                                                    {{"code", "a b"}, {"state", "s&t"}}),
+            "http://127.0.0.1:5/cb?code=a%20b&state=s%26t");
+  EXPECT_EQ(AuthorizationService::redirect_location("https://a.example/cb?x=1",
+                                                    {{"error", "access_denied"}}),
+            "https://a.example/cb?x=1&error=access_denied");
+}
+
+class AuthorizationCodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*storage::open_storage("memory:"));
+    ctx_ = std::make_unique<Context>(Context{*store_, clock_, random_, Settings{}});
+    ctx_->settings.public_url = "https://sso.example.test";
+    clients_ = std::make_unique<ClientService>(*ctx_);
+    id_tokens_ = std::make_unique<IdTokenIssuer>(*ctx_);
+    tokens_ = std::make_unique<TokenService>(*ctx_, *clients_, id_tokens_.get());
+    authorize_ = std::make_unique<AuthorizationService>(*ctx_);
+    UserService users(*ctx_);
+    ASSERT_TRUE(users.add("alice", "correct horse battery", "alice@example.com").has_value());
+    client_ = reg();
+  }
+
+  RegisterClientResponse reg(std::vector<std::string> scopes = {"sso:account:access", "openid"}) {
+    RegisterClientRequest r{.clientName = "botocore-client-test", .clientType = "public"};
+    r.scopes = std::move(scopes);
+    r.grantTypes = std::vector<std::string>{"authorization_code", "refresh_token"};
+    r.redirectUris = std::vector<std::string>{"http://127.0.0.1/oauth/callback"};
+    r.issuerUrl = "https://d-1.awsapps.com/start";
+    auto resp = clients_->register_client(r);
+    EXPECT_TRUE(resp.has_value());
+    return *resp;
+  }
+
+  AuthorizeParams params(const RegisterClientResponse& c) {
+    AuthorizeParams p;
+    p.response_type = "code";
+    p.client_id = *c.clientId;
+    p.redirect_uri = std::string(kRedirect);
+    p.state = "3593bb11-2407-4d41-8bae-4f121d6d8a5d";
+    p.code_challenge_method = "S256";
+    p.scopes = "sso:account:access openid";
+    p.code_challenge = std::string(kChallenge);
+    return p;
+  }
+
+  std::string code_for(const RegisterClientResponse& c) {
+    auto valid = authorize_->validate(params(c));
+    EXPECT_TRUE(valid.has_value()) << (valid ? "" : valid.error().description);
+    auto code = authorize_->issue_code(*valid, "alice", clock_.now_epoch_seconds() - 5);
+    EXPECT_TRUE(code.has_value());
+    return *code;
+  }
+
+  std::expected<CreateTokenResponse, Error> exchange(const RegisterClientResponse& c,
+                                                     const std::string& code,
+                                                     std::string_view verifier = kVerifier,
+                                                     std::string_view redirect = kRedirect) {
+    CreateTokenRequest r;
+    r.clientId = *c.clientId;
+    r.clientSecret = *c.clientSecret;
+    r.grantType = std::string(kGrantAuthorizationCode);
+    r.code = code;
+    r.redirectUri = std::string(redirect);
+    r.codeVerifier = std::string(verifier);
+    return tokens_->create_token(r);
+  }
+
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> store_;
+  std::unique_ptr<Context> ctx_;
+  std::unique_ptr<ClientService> clients_;
+  std::unique_ptr<IdTokenIssuer> id_tokens_;
+  std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<AuthorizationService> authorize_;
+  RegisterClientResponse client_;
+};
+
+TEST_F(AuthorizationCodeTest, ValidRequestKeepsScopesAndState) {
+  auto valid = authorize_->validate(params(client_));
+  ASSERT_TRUE(valid.has_value());
+  EXPECT_EQ(valid->scopes, (std::vector<std::string>{"sso:account:access", "openid"}));
+  EXPECT_EQ(valid->state, "3593bb11-2407-4d41-8bae-4f121d6d8a5d");
+  auto p = params(client_);
+  p.scopes.reset();
+  p.scope = "openid";
+  EXPECT_EQ(authorize_->validate(p)->scopes, std::vector<std::string>{"openid"});
+  p.scope.reset();
+  EXPECT_EQ(authorize_->validate(p)->scopes,
+            (std::vector<std::string>{"sso:account:access", "openid"}));
+}
+
+TEST_F(AuthorizationCodeTest, BadClientOrRedirectUriIsAnErrorPage) {
+  auto p = params(client_);
+  p.client_id = "nobody";
+  auto r = authorize_->validate(p);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_FALSE(r.error().redirect);
+  p = params(client_);
+  p.redirect_uri = "http://127.0.0.1:53535/elsewhere";
+  r = authorize_->validate(p);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_FALSE(r.error().redirect);
+  p.redirect_uri = "https://attacker.example/oauth/callback";
+  EXPECT_FALSE(authorize_->validate(p).error().redirect);
+  p.redirect_uri.reset();
+  EXPECT_FALSE(authorize_->validate(p).error().redirect);
+  clock_.advance_seconds(91LL * 24 * 3600);
+  EXPECT_EQ(authorize_->validate(params(client_)).error().error, "invalid_client");
+}
+
+TEST_F(AuthorizationCodeTest, OtherProblemsAreRedirectedWithState) {
+  auto expect_redirect = [&](AuthorizeParams p, std::string_view error) {
+    auto r = authorize_->validate(p);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_TRUE(r.error().redirect);
+    EXPECT_EQ(r.error().error, error);
+    EXPECT_EQ(r.error().redirect_uri, kRedirect);
+  };
+  auto p = params(client_);
+  p.code_challenge_method = "plain";
+  expect_redirect(p, "invalid_request");
+  p.code_challenge_method.reset();
+  expect_redirect(p, "invalid_request");
+  p = params(client_);
+  p.state.reset();
+  expect_redirect(p, "invalid_request");
+  p = params(client_);
+  p.code_challenge = "short";
+  expect_redirect(p, "invalid_request");
+  p = params(client_);
+  p.response_type = "token";
+  expect_redirect(p, "unsupported_response_type");
+  p = params(client_);
+  p.scopes = "sso:account:access admin:everything";
+  expect_redirect(p, "invalid_scope");
+  EXPECT_EQ(authorize_->validate(p).error().state, "3593bb11-2407-4d41-8bae-4f121d6d8a5d");
+}
+
+TEST_F(AuthorizationCodeTest, CodeExchangesOnceWithIdToken) {
+  const std::string code = code_for(client_);
+  auto tokens = exchange(client_, code);
+  ASSERT_TRUE(tokens.has_value()) << tokens.error().error_description;
+  EXPECT_TRUE(tokens->refreshToken.has_value());
+  ASSERT_TRUE(tokens->idToken.has_value());
+  EXPECT_EQ(std::count(tokens->idToken->begin(), tokens->idToken->end(), '.'), 2);
+  const auto payload = crypto::base64url_decode(
+      tokens->idToken->substr(tokens->idToken->find('.') + 1,
+                              tokens->idToken->rfind('.') - tokens->idToken->find('.') - 1));
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_NE(payload->find("\"iss\":\"https://sso.example.test\""), std::string::npos) << *payload;
+  EXPECT_NE(payload->find("\"sub\":\"alice\""), std::string::npos);
+  EXPECT_NE(payload->find("\"aud\":\"" + *client_.clientId + "\""), std::string::npos);
+  EXPECT_NE(payload->find("\"email\":\"alice@example.com\""), std::string::npos);
+  EXPECT_NE(payload->find("\"auth_time\":" + std::to_string(clock_.now_epoch_seconds() - 5)),
+            std::string::npos);
+}
+
+TEST_F(AuthorizationCodeTest, ReplayIsInvalidGrantAndRevokesIssuedTokens) {
+  const std::string code = code_for(client_);
+  auto first = exchange(client_, code);
+  ASSERT_TRUE(first.has_value());
+  auto again = exchange(client_, code);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().type, ErrorType::kInvalidGrant);
+  auto access = store_->tokens().find(crypto::sha256_hex(first->accessToken.value()));
+  ASSERT_TRUE(access.has_value() && access->has_value());
+  EXPECT_TRUE((*access)->revoked);
+  CreateTokenRequest refresh{.clientId = *client_.clientId,
+                             .clientSecret = *client_.clientSecret,
+                             .grantType = std::string(kGrantRefreshToken)};
+  refresh.refreshToken = first->refreshToken;
+  EXPECT_EQ(tokens_->create_token(refresh).error().type, ErrorType::kInvalidGrant);
+}
+
+TEST_F(AuthorizationCodeTest, WrongVerifierRedirectOrClientIsInvalidGrant) {
+  const std::string code = code_for(client_);
+  EXPECT_EQ(exchange(client_, code, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK").error().type,
+            ErrorType::kInvalidGrant);
+  EXPECT_EQ(exchange(client_, code, kVerifier, "http://127.0.0.1:1/oauth/callback").error().type,
+            ErrorType::kInvalidGrant);
+  const auto other = reg();
+  EXPECT_EQ(exchange(other, code).error().type, ErrorType::kInvalidGrant);
+  EXPECT_EQ(exchange(client_, "unknown-code").error().type, ErrorType::kInvalidGrant);
+  // None of these used the code up.
+  EXPECT_TRUE(exchange(client_, code).has_value());
+}
+
+TEST_F(AuthorizationCodeTest, MissingMembersAreInvalidRequest) {
+  const std::string code = code_for(client_);
+  EXPECT_EQ(exchange(client_, code, "").error().type, ErrorType::kInvalidRequest);
+  EXPECT_EQ(exchange(client_, code, kVerifier, "").error().type, ErrorType::kInvalidRequest);
+  EXPECT_EQ(exchange(client_, "").error().type, ErrorType::kInvalidRequest);
+}
+
+TEST_F(AuthorizationCodeTest, ExpiredCodeIsInvalidGrant) {
+  const std::string code = code_for(client_);
+  clock_.advance_seconds(ctx_->settings.authorization_code_ttl_seconds);
+  EXPECT_EQ(exchange(client_, code).error().type, ErrorType::kInvalidGrant);
+}
+
+TEST_F(AuthorizationCodeTest, ScopeNarrowsAndMustBeGranted) {
+  std::string code = code_for(client_);
+  CreateTokenRequest r{.clientId = *client_.clientId,
+                       .clientSecret = *client_.clientSecret,
+                       .grantType = std::string(kGrantAuthorizationCode)};
+  r.code = code;
+  r.redirectUri = std::string(kRedirect);
+  r.codeVerifier = std::string(kVerifier);
+  r.scope = std::vector<std::string>{"sso:account:access", "codewhisperer:completions"};
+  EXPECT_EQ(tokens_->create_token(r).error().type, ErrorType::kInvalidScope);
+  r.scope = std::vector<std::string>{"sso:account:access"};
+  auto narrowed = tokens_->create_token(r);
+  ASSERT_TRUE(narrowed.has_value());
+  EXPECT_FALSE(narrowed->idToken.has_value());  // openid was narrowed away
+  auto stored = store_->tokens().find(crypto::sha256_hex(*narrowed->accessToken));
+  EXPECT_EQ((*stored)->scopes, std::vector<std::string>{"sso:account:access"});
+}
+
+TEST_F(AuthorizationCodeTest, DeviceOnlyClientCannotAuthorize) {
+  RegisterClientRequest r{.clientName = "device", .clientType = "public"};
+  r.scopes = std::vector<std::string>{"sso:account:access"};
+  auto device = *clients_->register_client(r);
+  auto p = params(device);
+  auto result = authorize_->validate(p);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_FALSE(result.error().redirect);  // it has no redirect URI to send the error to
+}
+
+TEST_F(AuthorizationCodeTest, SigningKeysRotateAndStayPublishedUntilTokensExpire) {
+  auto jwks = id_tokens_->jwks_json();
+  ASSERT_TRUE(jwks.has_value());
+  auto keys = *store_->signing_keys().list();
+  ASSERT_EQ(keys.size(), 1u);
+  const std::string first_kid = keys[0].kid;
+  EXPECT_NE(jwks->find(first_kid), std::string::npos);
+  // Same key until the rotation period is over.
+  clock_.advance_seconds(ctx_->settings.signing_key_rotation_seconds - 1);
+  ASSERT_TRUE(id_tokens_->issue({"alice", "c", 0, ""}).has_value());
+  EXPECT_EQ(store_->signing_keys().list()->size(), 1u);
+  clock_.advance_seconds(1);
+  ASSERT_TRUE(id_tokens_->issue({"alice", "c", 0, ""}).has_value());
+  keys = *store_->signing_keys().list();
+  ASSERT_EQ(keys.size(), 2u);
+  jwks = id_tokens_->jwks_json();
+  EXPECT_NE(jwks->find(first_kid), std::string::npos);
+  EXPECT_NE(jwks->find(keys[1].kid), std::string::npos);
+  // The old key's last token expires id_token_ttl_seconds after it retired.
+  clock_.advance_seconds(ctx_->settings.id_token_ttl_seconds);
+  jwks = id_tokens_->jwks_json();
+  EXPECT_EQ(jwks->find(first_kid), std::string::npos);
+  EXPECT_NE(jwks->find(keys[1].kid), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ssooidc::domain

@@ -1,0 +1,142 @@
+#include "domain/id_token_issuer.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "crypto/crypto.h"
+#include "crypto/es256.h"
+
+namespace ssooidc::domain {
+namespace {
+
+std::unexpected<Error> internal(std::string text) {
+  return std::unexpected(Error::make(ErrorType::kInternalServer, std::move(text)));
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+IdTokenIssuer::IdTokenIssuer(Context& ctx) : ctx_(ctx) {}
+IdTokenIssuer::~IdTokenIssuer() = default;
+
+std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::load_locked(const std::string& kid,
+                                                                           const std::string& pem) {
+  if (auto it = loaded_.find(kid); it != loaded_.end()) return it->second.get();
+  auto key = crypto::SigningKey::from_pem(kid, pem);
+  if (!key) return internal("Cannot load ID token signing key " + kid + ": " + key.error());
+  auto [it, inserted] = loaded_.emplace(kid, std::make_unique<crypto::SigningKey>(std::move(*key)));
+  return it->second.get();
+}
+
+std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::active_key_locked(std::int64_t now) {
+  auto keys = ctx_.storage.signing_keys().list();
+  if (!keys) return std::unexpected(keys.error());
+  // The newest key that has not retired signs.
+  for (auto it = keys->rbegin(); it != keys->rend(); ++it) {
+    if (it->retire_after > now && it->created_at <= now)
+      return load_locked(it->kid, it->private_pem);
+  }
+  const std::string kid =
+      "k" + std::to_string(now) + "-" + crypto::hex_encode(ctx_.random.bytes(4));
+  auto made = crypto::SigningKey::generate(kid);
+  if (!made) return internal("Cannot make an ID token signing key: " + made.error());
+  storage::SigningKeyRecord record;
+  record.kid = kid;
+  record.private_pem = made->private_pem();
+  record.created_at = now;
+  record.retire_after = now + ctx_.settings.signing_key_rotation_seconds;
+  record.publish_until = record.retire_after + ctx_.settings.id_token_ttl_seconds;
+  if (auto inserted = ctx_.storage.signing_keys().insert(record); !inserted)
+    return std::unexpected(inserted.error());
+  auto [it, inserted] =
+      loaded_.emplace(kid, std::make_unique<crypto::SigningKey>(std::move(*made)));
+  return it->second.get();
+}
+
+std::expected<std::string, Error> IdTokenIssuer::issue(const IdTokenClaims& claims) {
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  std::lock_guard lock(mutex_);
+  auto key = active_key_locked(now);
+  if (!key) return std::unexpected(key.error());
+  std::string payload =
+      "{\"iss\":" + json_quote(ctx_.settings.public_url) +
+      ",\"sub\":" + json_quote(claims.subject) + ",\"aud\":" + json_quote(claims.audience) +
+      ",\"exp\":" + std::to_string(now + ctx_.settings.id_token_ttl_seconds) +
+      ",\"iat\":" + std::to_string(now) + ",\"auth_time\":" + std::to_string(claims.auth_time);
+  if (!claims.email.empty()) payload += ",\"email\":" + json_quote(claims.email);
+  payload += "}";
+  auto jwt = (*key)->sign_jwt(payload);
+  if (!jwt) return internal("Cannot sign the ID token: " + jwt.error());
+  return std::move(*jwt);
+}
+
+std::expected<std::string, Error> IdTokenIssuer::jwks_json() {
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  std::lock_guard lock(mutex_);
+  // Publishing before the first ID token lets verifiers fetch the key ahead of time.
+  if (auto active = active_key_locked(now); !active) return std::unexpected(active.error());
+  auto keys = ctx_.storage.signing_keys().list();
+  if (!keys) return std::unexpected(keys.error());
+  std::string out = "{\"keys\":[";
+  bool first = true;
+  for (const auto& record : *keys) {
+    if (record.publish_until <= now) continue;
+    auto key = load_locked(record.kid, record.private_pem);
+    if (!key) return std::unexpected(key.error());
+    if (!first) out += ',';
+    first = false;
+    out += (*key)->public_jwk_json();
+  }
+  out += "]}";
+  return out;
+}
+
+std::string IdTokenIssuer::openid_configuration_json() const {
+  const std::string& base = ctx_.settings.public_url;
+  return "{\"issuer\":" + json_quote(base) +
+         ",\"authorization_endpoint\":" + json_quote(base + "/authorize") +
+         ",\"token_endpoint\":" + json_quote(base + "/token") +
+         ",\"jwks_uri\":" + json_quote(base + "/.well-known/jwks.json") +
+         ",\"response_types_supported\":[\"code\"]"
+         ",\"grant_types_supported\":[\"authorization_code\",\"refresh_token\","
+         "\"urn:ietf:params:oauth:grant-type:device_code\"]"
+         ",\"code_challenge_methods_supported\":[\"S256\"]"
+         ",\"subject_types_supported\":[\"public\"]"
+         ",\"id_token_signing_alg_values_supported\":[\"ES256\"]"
+         ",\"scopes_supported\":[\"openid\",\"sso:account:access\"]"
+         ",\"claims_supported\":[\"iss\",\"sub\",\"aud\",\"exp\",\"iat\",\"auth_time\",\"email\"]}";
+}
+
+}  // namespace ssooidc::domain

@@ -1,0 +1,68 @@
+// ID tokens (OpenID Connect Core 2) for the authorization_code grant with the `openid` scope,
+// signed ES256 with keys kept in storage::SigningKeyStore and published as a JWKS.
+//
+// Rotation: one key signs until it is settings.signing_key_rotation_seconds old; then a new key is
+// made on the next use. A retired key stays published until every token it signed has expired
+// (retire time + settings.id_token_ttl_seconds), so verifiers that cache the JWKS keep working.
+//
+// Thread safety: safe for concurrent use; key creation is serialised in-process (two processes
+// may each create a key, and both are then published).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/context.h"
+#include "ssooidc/error.h"
+
+namespace ssooidc::crypto {
+class SigningKey;
+}
+
+namespace ssooidc::domain {
+
+struct IdTokenClaims {
+  std::string subject;   // sub: the user name
+  std::string audience;  // aud: the clientId
+  std::int64_t auth_time = 0;
+  std::string email;  // omitted when empty
+};
+
+class IdTokenIssuer {
+ public:
+  explicit IdTokenIssuer(Context& ctx);
+  ~IdTokenIssuer();
+  IdTokenIssuer(const IdTokenIssuer&) = delete;
+  IdTokenIssuer& operator=(const IdTokenIssuer&) = delete;
+
+  // A signed JWT with iss (settings.public_url), sub, aud, exp, iat, auth_time and email.
+  // kInternalServer when no key can be loaded or made.
+  std::expected<std::string, Error> issue(const IdTokenClaims& claims);
+
+  // {"keys":[...]}: every key whose publish_until is in the future, oldest first.
+  std::expected<std::string, Error> jwks_json();
+
+  // The OpenID Provider metadata (OpenID Connect Discovery 1.0, section 3).
+  std::string openid_configuration_json() const;
+
+ private:
+  // The key that signs now, made (and stored) when none is active. Lock mutex_.
+  std::expected<const crypto::SigningKey*, Error> active_key_locked(std::int64_t now);
+  std::expected<const crypto::SigningKey*, Error> load_locked(const std::string& kid,
+                                                              const std::string& pem);
+
+  Context& ctx_;
+  std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<crypto::SigningKey>> loaded_;  // by kid
+};
+
+// JSON string literal of `s` (with the quotes).
+std::string json_quote(std::string_view s);
+
+}  // namespace ssooidc::domain

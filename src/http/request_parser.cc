@@ -1,0 +1,93 @@
+#include "http/request_parser.h"
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/field.hpp>
+
+namespace ssooidc::http {
+
+namespace beast_http = boost::beast::http;
+
+RequestParser::RequestParser(std::size_t header_limit, std::size_t body_limit) {
+  this->header_limit(static_cast<std::uint32_t>(header_limit));
+  this->body_limit(body_limit);
+  // Parse header and body in one put() when both are buffered.
+  this->eager(true);
+  request_.headers.reserve(12);
+}
+
+void RequestParser::split_target(std::string_view target, std::string& path, std::string& query) {
+  if (!target.starts_with('/')) {
+    // Absolute form: skip "scheme://authority"; anything else ("*") stays as it is.
+    if (auto scheme = target.find("://"); scheme != std::string_view::npos) {
+      auto slash = target.find_first_of("/?", scheme + 3);
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+      if (target.starts_with('?')) {
+        path = "/";
+        query.assign(target.substr(1));
+        return;
+      }
+    }
+  }
+  if (auto q = target.find('?'); q != std::string_view::npos) {
+    path.assign(target.substr(0, q));
+    query.assign(target.substr(q + 1));
+  } else {
+    path.assign(target);
+    query.clear();
+  }
+}
+
+void RequestParser::on_request_impl(beast_http::verb, string_view method_str, string_view target,
+                                    int version, error_code&) {
+  request_.method.assign(method_str.data(), method_str.size());
+  split_target(std::string_view(target.data(), target.size()), request_.path, request_.query);
+  version_ = version;
+}
+
+void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
+  // Unreachable for a request parser; Beast requires the override.
+  ec = beast_http::error::bad_version;
+}
+
+void RequestParser::on_field_impl(beast_http::field name, string_view name_string,
+                                  string_view value, error_code&) {
+  // Trailer fields of a chunked body arrive here too; they are not part of the header the
+  // handler sees (RFC 9110 §6.5.1: trailers must not be merged blindly).
+  if (header_done_) return;
+  if (name == beast_http::field::transfer_encoding) transfer_encoding_ = true;
+  if (name == beast_http::field::expect && version_ >= 11 &&
+      core::iequals(std::string_view(value.data(), value.size()), "100-continue"))
+    expect_continue_ = true;
+  request_.headers.emplace_back(std::string(name_string.data(), name_string.size()),
+                                std::string(value.data(), value.size()));
+}
+
+void RequestParser::on_header_impl(error_code& ec) {
+  header_done_ = true;
+  // RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no reliable
+  // length and must get 400. Beast would read it as bodiless and then parse the body as the next
+  // request, which is how requests get smuggled past a proxy.
+  if (transfer_encoding_ && !this->chunked()) ec = beast_http::error::bad_transfer_encoding;
+}
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                                      error_code&) {
+  // Beast has already rejected a Content-Length above body_limit, so this reserve is bounded.
+  if (content_length) request_.body.reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+void RequestParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+void RequestParser::on_finish_impl(error_code&) {}
+
+}  // namespace ssooidc::http

@@ -1,0 +1,129 @@
+#include "http/request_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <string>
+
+namespace ssooidc::http {
+namespace {
+
+namespace beast_http = boost::beast::http;
+
+// Feeds `input` in pieces of `step` bytes the way a session does: unconsumed bytes stay buffered.
+boost::system::error_code parse(RequestParser& parser, std::string_view input, std::size_t step) {
+  std::string buffered;
+  std::size_t offset = 0;
+  boost::system::error_code ec;
+  while (!parser.is_done()) {
+    if (offset < input.size()) {
+      buffered += input.substr(offset, step);
+      offset += step;
+    } else if (buffered.empty()) {
+      return beast_http::error::need_more;
+    }
+    const std::size_t used = parser.put(boost::asio::buffer(buffered), ec);
+    buffered.erase(0, used);
+    if (ec == beast_http::error::need_more) {
+      if (offset >= input.size()) return ec;
+      ec = {};
+      continue;
+    }
+    if (ec) return ec;
+  }
+  return ec;
+}
+
+TEST(RequestParserTest, FillsRequestWhateverTheReadSizes) {
+  const std::string raw =
+      "POST /token?aws_iam=t&x=%20 HTTP/1.1\r\nHost: oidc\r\nContent-Type: application/json\r\n"
+      "X-Empty:\r\nContent-Length: 11\r\n\r\n{\"a\":\"b c\"}";
+  for (std::size_t step : {1u, 2u, 7u, 64u, 4096u}) {
+    RequestParser parser(16 * 1024, 64 * 1024);
+    ASSERT_FALSE(parse(parser, raw, step)) << step;
+    const auto& request = parser.request();
+    EXPECT_EQ(request.method, "POST");
+    EXPECT_EQ(request.path, "/token");
+    EXPECT_EQ(request.query, "aws_iam=t&x=%20");  // raw, not decoded
+    EXPECT_EQ(request.body, R"({"a":"b c"})");
+    EXPECT_EQ(request.header("content-type"), "application/json");
+    EXPECT_EQ(request.header("HOST"), "oidc");
+    ASSERT_EQ(request.headers.size(), 4u);
+    EXPECT_EQ(request.headers[2].first, "X-Empty");
+    EXPECT_EQ(request.headers[2].second, "");
+    EXPECT_FALSE(parser.expects_continue());
+    EXPECT_TRUE(parser.keep_alive());
+  }
+}
+
+TEST(RequestParserTest, ChunkedTrailersAreNotHeaders) {
+  RequestParser parser(16 * 1024, 64 * 1024);
+  ASSERT_FALSE(parse(parser,
+                     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "2\r\nab\r\n0\r\nX-Trailer: t\r\n\r\n",
+                     5));
+  EXPECT_EQ(parser.request().body, "ab");
+  EXPECT_EQ(parser.request().header("x-trailer"), "");
+}
+
+TEST(RequestParserTest, ExpectContinueOnlyForHttp11) {
+  RequestParser v11(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(v11, "POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n", 100),
+            beast_http::error::need_more);
+  EXPECT_TRUE(v11.is_header_done());
+  EXPECT_TRUE(v11.expects_continue());
+
+  RequestParser v10(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(v10, "POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n", 100),
+            beast_http::error::need_more);
+  EXPECT_FALSE(v10.expects_continue());
+}
+
+TEST(RequestParserTest, ContentLengthOverBodyLimitFailsAtHeader) {
+  RequestParser parser(16 * 1024, 10);
+  EXPECT_EQ(parse(parser, "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", 1000),
+            beast_http::error::body_limit);
+}
+
+TEST(RequestParserTest, HeaderOverLimitFails) {
+  RequestParser parser(1024, 64 * 1024);
+  EXPECT_EQ(parse(parser, "GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n", 4096),
+            beast_http::error::header_limit);
+}
+
+TEST(RequestParserTest, TransferEncodingNotEndingInChunkedIsRejected) {
+  RequestParser parser(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(parser, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nabc", 100),
+            beast_http::error::bad_transfer_encoding);
+  RequestParser chunked_last(16 * 1024, 64 * 1024);
+  EXPECT_FALSE(parse(chunked_last,
+                     "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 100));
+}
+
+TEST(RequestParserTest, SplitTarget) {
+  std::string path, query;
+  RequestParser::split_target("/a/b?c=d?e", path, query);
+  EXPECT_EQ(path, "/a/b");
+  EXPECT_EQ(query, "c=d?e");
+  RequestParser::split_target("/plain", path, query);
+  EXPECT_EQ(path, "/plain");
+  EXPECT_EQ(query, "");
+  RequestParser::split_target("/?", path, query);
+  EXPECT_EQ(path, "/");
+  EXPECT_EQ(query, "");
+  RequestParser::split_target("http://host:8080/token?aws_iam=t", path, query);
+  EXPECT_EQ(path, "/token");
+  EXPECT_EQ(query, "aws_iam=t");
+  RequestParser::split_target("https://host?q", path, query);
+  EXPECT_EQ(path, "/");
+  EXPECT_EQ(query, "q");
+  RequestParser::split_target("http://host", path, query);
+  EXPECT_EQ(path, "/");
+  EXPECT_EQ(query, "");
+  RequestParser::split_target("*", path, query);
+  EXPECT_EQ(path, "*");
+}
+
+}  // namespace
+}  // namespace ssooidc::http

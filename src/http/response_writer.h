@@ -1,0 +1,57 @@
+// Turns a handler's core::HttpResponse into HTTP/1.1 wire bytes, and the few responses the
+// transport writes on its own (interim 100, malformed request, oversized request, handler crash).
+//
+// The head (status line and header fields) is written into one string and the body is moved, not
+// copied, so that a session writes both with one gathered write.
+//
+// Thread safety: free functions are pure; HttpDate is per-thread (one per worker).
+#pragma once
+
+#include <ctime>
+#include <string>
+#include <string_view>
+
+#include "core/http_message.h"
+
+namespace ssooidc::http {
+
+struct SerializedResponse {
+  std::string head;    // "HTTP/1.1 200 OK\r\n...\r\n\r\n"
+  std::string body;    // empty for HEAD requests and statuses without content (1xx, 204, 304)
+  int status = 0;      // status actually written
+  bool close = false;  // "Connection: close" was written; the connection ends after this
+};
+
+// Serializes `response`. The transport owns framing: the handler's Content-Length,
+// Transfer-Encoding and Connection fields are replaced by its own. `keep_alive` is the
+// transport's decision (RFC 9112 §9.3); a handler's "Connection: close" turns it off. Fields whose
+// name is not a token or whose value holds CR, LF or NUL are dropped (no response splitting). A
+// status outside 200..599 is replaced by the internal-error response. `head_request` keeps the
+// Content-Length of the body but leaves the body out (RFC 9110 §9.3.2). `date` is an IMF-fixdate.
+[[nodiscard]] SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_alive,
+                                                    bool head_request, std::string_view date);
+
+// The interim response to "Expect: 100-continue".
+[[nodiscard]] std::string_view continue_response() noexcept;
+
+// A request the transport rejects before any handler sees it (malformed, too large). Shaped like
+// the service's InvalidRequestException: JSON {"error","error_description"} plus x-amzn-ErrorType,
+// with the HTTP status of the transport failure (400, 413, 431).
+[[nodiscard]] core::HttpResponse invalid_request_response(int status, std::string description);
+
+// What a request gets when the handler throws: 500 InternalServerException.
+[[nodiscard]] core::HttpResponse internal_error_response();
+
+// Caches the Date header value; reformats at most once a second.
+class HttpDate {
+ public:
+  [[nodiscard]] std::string_view now();
+  // Formats `t` as an IMF-fixdate (RFC 9110 §5.6.7), independent of the C locale.
+  [[nodiscard]] static std::string format(std::time_t t);
+
+ private:
+  std::time_t second_ = -1;
+  std::string text_;
+};
+
+}  // namespace ssooidc::http

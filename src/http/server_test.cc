@@ -1,0 +1,575 @@
+// End-to-end tests of the transport: a real Server on 127.0.0.1:0 and raw sockets. Timeouts under
+// test are the sockets' own deadlines, so a few tests wait for real, each well under 2 s.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ssooidc::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kCoral = ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
+
+core::HttpResponse echo(const core::HttpRequest& request) {
+  core::HttpResponse response;
+  response.set("Content-Type", "text/plain");
+  response.set("X-Remote", request.remote_address);
+  response.set("X-Query", request.query);
+  response.set("X-Content-Type", std::string(request.header("content-type")));
+  response.body = request.method + " " + request.path + "\n" + request.body;
+  return response;
+}
+
+// A Server running on its own thread for the duration of a test.
+class RunningServer {
+ public:
+  RunningServer(ServerOptions options, Handler handler)
+      : server_(std::move(options), std::move(handler)) {
+    auto port = server_.bind();
+    if (!port) throw std::runtime_error(port.error());
+    port_ = *port;
+    thread_ = std::thread([this] {
+      server_.run();
+      finished_ = true;
+    });
+  }
+  ~RunningServer() { stop_and_join(); }
+
+  std::uint16_t port() const { return port_; }
+  Server& server() { return server_; }
+  bool finished() const { return finished_; }
+  void stop_and_join() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  Server server_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> finished_{false};
+  std::thread thread_;
+};
+
+ServerOptions test_options() {
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 2;
+  return options;
+}
+
+struct Response {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  std::string header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+      if (core::iequals(k, name)) return v;
+    return "<absent>";
+  }
+};
+
+// A blocking-style client whose every wait is bounded, so a misbehaving server fails the test
+// instead of hanging it.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : socket_(context_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+
+  void send(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
+
+  // Reads one response (interim ones included); nullopt on timeout or close.
+  std::optional<Response> read_response(std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t end;
+    while ((end = input_.find("\r\n\r\n")) == std::string::npos)
+      if (!read_some(deadline)) return std::nullopt;
+    Response response;
+    const std::string head = input_.substr(0, end + 2);
+    std::size_t line_end = head.find("\r\n");
+    const std::string status_line = head.substr(0, line_end);
+    if (!status_line.starts_with("HTTP/1.1 ")) return std::nullopt;
+    response.status = std::stoi(status_line.substr(9, 3));
+    std::size_t pos = line_end + 2;
+    while (pos < head.size()) {
+      const std::size_t eol = head.find("\r\n", pos);
+      const std::string line = head.substr(pos, eol - pos);
+      const std::size_t colon = line.find(':');
+      response.headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+      pos = eol + 2;
+    }
+    input_.erase(0, end + 4);
+    std::size_t length = 0;
+    if (auto cl = response.header("Content-Length"); cl != "<absent>") length = std::stoul(cl);
+    if (head_only_) length = 0;
+    while (input_.size() < length)
+      if (!read_some(deadline)) return std::nullopt;
+    response.body = input_.substr(0, length);
+    input_.erase(0, length);
+    return response;
+  }
+
+  // True when the server closes the connection within `timeout` (no further bytes arrive).
+  bool closed_within(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!eof_)
+      if (!read_some(deadline)) return eof_;
+    return true;
+  }
+
+  void close() { socket_.close(); }
+  void shutdown_send() { socket_.shutdown(tcp::socket::shutdown_send); }
+  void set_head_only(bool v) { head_only_ = v; }
+  const std::string& pending_input() const { return input_; }
+
+ private:
+  bool read_some(std::chrono::steady_clock::time_point deadline) {
+    if (eof_) return false;
+    std::array<char, 16384> chunk{};
+    bool done = false;
+    boost::system::error_code result;
+    std::size_t got = 0;
+    socket_.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
+      done = true;
+      result = ec;
+      got = n;
+    });
+    context_.restart();
+    context_.run_until(deadline);
+    if (!done) {
+      socket_.cancel();
+      context_.restart();
+      context_.run();
+      return false;
+    }
+    if (result) {
+      eof_ = true;  // EOF or reset: either way the server is gone
+      return false;
+    }
+    input_.append(chunk.data(), got);
+    return true;
+  }
+
+  asio::io_context context_;
+  tcp::socket socket_;
+  std::string input_;
+  bool eof_ = false;
+  bool head_only_ = false;
+};
+
+std::string post(std::string_view path, std::string_view body, std::string_view extra = "") {
+  std::string request = "POST " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n";
+  request += "Content-Type: application/json\r\n";
+  request += extra;
+  request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+  request += body;
+  return request;
+}
+
+TEST(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+
+  client.send(post("/token?a=b", R"({"x":1})"));
+  auto first = client.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "POST /token\n{\"x\":1}");
+  EXPECT_EQ(first->header("Connection"), "keep-alive");
+  EXPECT_EQ(first->header("Content-Length"), std::to_string(first->body.size()));
+  EXPECT_EQ(first->header("X-Query"), "a=b");
+  EXPECT_EQ(first->header("X-Remote"), "127.0.0.1");
+  EXPECT_EQ(first->header("X-Content-Type"), "application/json");
+  EXPECT_NE(first->header("Date"), "<absent>");
+
+  client.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto second = client.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "GET /second\n");
+  EXPECT_EQ(second->header("X-Query"), "");
+}
+
+TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  ServerOptions options = test_options();
+  options.pipeline_limit = 2;  // fewer than the requests sent: reading must pause and resume
+  RunningServer running(options, echo);
+  Client client(running.port());
+
+  std::string batch;
+  for (int i = 0; i < 10; ++i) batch += post("/p" + std::to_string(i), std::to_string(i));
+  client.send(batch);
+  for (int i = 0; i < 10; ++i) {
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << i;
+    EXPECT_EQ(response->body, "POST /p" + std::to_string(i) + "\n" + std::to_string(i));
+  }
+}
+
+TEST(ServerTest, BodyOverLimitGets413InAwsShapeAndCloses) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+
+  client.send(post("/token", std::string(64 * 1024 + 1, 'a')));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(
+      response->body,
+      R"({"error":"invalid_request","error_description":"Request body exceeds 65536 bytes"})");
+  EXPECT_EQ(response->header("x-amzn-ErrorType"), "InvalidRequestException" + std::string(kCoral));
+  EXPECT_EQ(response->header("Content-Type"), "application/json");
+  EXPECT_EQ(response->header("Connection"), "close");
+  EXPECT_TRUE(client.closed_within(2s));
+}
+
+TEST(ServerTest, BodyAtLimitIsAccepted) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send(post("/token", std::string(64 * 1024, 'a')));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body.size(), std::string("POST /token\n").size() + 64 * 1024);
+}
+
+TEST(ServerTest, ChunkedBodyOverLimitGets413) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+
+  std::string request = "POST /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string chunk(8192, 'b');
+  for (int i = 0; i < 9; ++i) request += "2000\r\n" + chunk + "\r\n";
+  request += "0\r\n\r\n";
+  client.send(request);
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+}
+
+TEST(ServerTest, ChunkedBodyIsDelivered) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send(
+      "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "POST /c\nabcde");
+}
+
+TEST(ServerTest, HeaderOverLimitGets431AndCloses) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+
+  client.send(post("/token", "{}", "X-Big: " + std::string(17 * 1024, 'h') + "\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_EQ(response->header("x-amzn-ErrorType"), "InvalidRequestException" + std::string(kCoral));
+  EXPECT_TRUE(client.closed_within(2s));
+}
+
+TEST(ServerTest, HeaderOverLimitInSmallPiecesGets431) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+
+  client.send("GET / HTTP/1.1\r\nHost: x\r\n");
+  for (int i = 0; i < 20; ++i)
+    client.send("X-Field-" + std::to_string(i) + ": " + std::string(1000, 'v') + "\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+}
+
+TEST(ServerTest, GarbageGets400AndCloses) {
+  RunningServer running(test_options(), echo);
+  for (std::string garbage :
+       {std::string("HELLO\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("\x01\x02\x03\xff\r\n\r\n", 8),
+        std::string("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+        std::string("POST / HTTP/1.1\r\nContent-Length: zz\r\n\r\n"),
+        std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
+        // Both framings at once is how requests are smuggled (RFC 9112 §6.3).
+        std::string("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "0\r\n\r\n"),
+        std::string("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nabc")}) {
+    Client client(running.port());
+    client.send(garbage);
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << garbage;
+    EXPECT_EQ(response->status, 400) << garbage;
+    EXPECT_EQ(response->header("Connection"), "close");
+    EXPECT_TRUE(response->body.starts_with(R"({"error":"invalid_request",)")) << response->body;
+    EXPECT_TRUE(client.closed_within(2s));
+  }
+}
+
+TEST(ServerTest, IdleKeepAliveConnectionIsClosed) {
+  ServerOptions options = test_options();
+  options.idle_timeout = 200ms;
+  RunningServer running(options, echo);
+  Client client(running.port());
+
+  client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(client.read_response());
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.closed_within(1500ms));
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 150ms);
+}
+
+TEST(ServerTest, SlowRequestIsCutOffByReadTimeout) {
+  ServerOptions options = test_options();
+  options.read_timeout = 300ms;
+  RunningServer running(options, echo);
+  Client client(running.port());
+
+  // One header byte every 50 ms: each read is quick, the request as a whole is not.
+  const auto before = std::chrono::steady_clock::now();
+  client.send("GET / HTTP/1.1\r\n");
+  bool closed = false;
+  for (int i = 0; i < 30 && !closed; ++i) {
+    try {
+      client.send("X");
+    } catch (const boost::system::system_error&) {
+      closed = true;  // reset by the server
+      break;
+    }
+    closed = client.closed_within(50ms);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 1500ms);
+}
+
+TEST(ServerTest, StopLetsRequestInFlightFinish) {
+  std::promise<void> entered;
+  auto entered_future = entered.get_future();
+  RunningServer running(test_options(), [&](const core::HttpRequest& request) {
+    if (request.path == "/slow") {
+      entered.set_value();
+      std::this_thread::sleep_for(300ms);
+    }
+    return echo(request);
+  });
+  Client idle(running.port());  // a second, idle connection must not hold stop() up
+  Client client(running.port());
+  client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(entered_future.wait_for(5s), std::future_status::ready);
+
+  running.server().stop();
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "GET /slow\n");
+  EXPECT_EQ(response->header("Connection"), "close");
+  EXPECT_TRUE(client.closed_within(2s));
+  EXPECT_TRUE(idle.closed_within(2s));
+  running.stop_and_join();
+  EXPECT_TRUE(running.finished());
+}
+
+TEST(ServerTest, StopFinishesRequestBeingReceived) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /half HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab");
+  std::this_thread::sleep_for(50ms);  // let the server read the first half
+  running.server().stop();
+  std::this_thread::sleep_for(50ms);
+  client.send("cd");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "POST /half\nabcd");
+  EXPECT_EQ(response->header("Connection"), "close");
+}
+
+TEST(ServerTest, StopBeforeRunReturnsAtOnce) {
+  Server server(test_options(), echo);
+  ASSERT_TRUE(server.bind());
+  server.stop();
+  server.run();  // must not block
+}
+
+TEST(ServerTest, HandlerExceptionGives500Json) {
+  RunningServer running(test_options(), [](const core::HttpRequest& request) -> core::HttpResponse {
+    if (request.path == "/throw") throw std::runtime_error("boom");
+    return echo(request);
+  });
+  Client client(running.port());
+  client.send("GET /throw HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(response->header("x-amzn-ErrorType"), "InternalServerException" + std::string(kCoral));
+  EXPECT_EQ(response->header("Content-Type"), "application/json");
+  EXPECT_TRUE(response->body.starts_with(R"({"error":"server_error","error_description":")"));
+  EXPECT_EQ(response->body.find("boom"), std::string::npos);  // no internals leak
+
+  // The connection stays usable.
+  client.send("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = client.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST(ServerTest, ConnectionCloseFromClientIsHonoured) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("Connection"), "close");
+  EXPECT_TRUE(client.closed_within(2s));
+}
+
+TEST(ServerTest, RequestsPipelinedAfterConnectionCloseAreDropped) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + post("/ignored", "x"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "GET /last\n");
+  EXPECT_TRUE(client.closed_within(2s));
+  EXPECT_EQ(client.pending_input(), "");
+}
+
+TEST(ServerTest, HalfClosedClientStillGetsItsResponse) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send(post("/half-closed", "x"));
+  client.shutdown_send();
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "POST /half-closed\nx");
+  EXPECT_TRUE(client.closed_within(2s));
+}
+
+TEST(ServerTest, Http10ClosesUnlessKeepAliveAsked) {
+  RunningServer running(test_options(), echo);
+  {
+    Client client(running.port());
+    client.send("GET / HTTP/1.0\r\n\r\n");
+    auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->header("Connection"), "close");
+    EXPECT_TRUE(client.closed_within(2s));
+  }
+  {
+    Client client(running.port());
+    client.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->header("Connection"), "keep-alive");
+    client.send("GET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    ASSERT_TRUE(client.read_response());
+  }
+}
+
+TEST(ServerTest, ExpectContinueGetsInterimResponse) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  auto interim = client.read_response(2s);
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  client.send("hello");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "POST /e\nhello");
+}
+
+TEST(ServerTest, HeadResponseHasLengthButNoBody) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.set_head_only(true);
+  client.send("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("Content-Length"), std::to_string(std::string("HEAD /h\n").size()));
+  client.set_head_only(false);
+  client.send("GET /g HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = client.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "GET /g\n");  // nothing of the HEAD body was sent before it
+}
+
+TEST(ServerTest, AccessLogNamesPathButNeverQuery) {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  ServerOptions options = test_options();
+  options.access_log = [&](const AccessLogEntry& e) {
+    std::lock_guard lock(mutex);
+    lines.push_back(std::string(e.method) + " " + std::string(e.path) + " " +
+                    std::to_string(e.status) + " " + std::to_string(e.bytes) + " " +
+                    std::string(e.remote));
+  };
+  RunningServer running(options, echo);
+  Client client(running.port());
+  client.send(post("/token?secret=s3cr3t", "body-secret"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  client.send("BAD\r\n\r\n");
+  ASSERT_TRUE(client.read_response());
+  client.close();  // else the server lingers on it (up to 2 s) before stop() completes
+  running.stop_and_join();
+
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "POST /token 200 " + std::to_string(response->body.size()) + " 127.0.0.1");
+  EXPECT_TRUE(lines[1].starts_with("  400 ")) << lines[1];
+  for (const auto& line : lines) EXPECT_EQ(line.find("s3cr3t"), std::string::npos);
+}
+
+TEST(ServerTest, BindReportsAddressInUse) {
+  RunningServer running(test_options(), echo);
+  ServerOptions options = test_options();
+  options.port = running.port();
+  options.threads = 1;
+  Server second(options, echo);
+  auto bound = second.bind();
+  ASSERT_FALSE(bound);
+  EXPECT_NE(bound.error().find(std::to_string(running.port())), std::string::npos) << bound.error();
+}
+
+TEST(ServerTest, ManyConnectionsSpreadOverWorkers) {
+  ServerOptions options = test_options();
+  options.threads = 4;
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  RunningServer running(options, [&](const core::HttpRequest& request) {
+    std::lock_guard lock(mutex);
+    threads.insert(std::this_thread::get_id());
+    return echo(request);
+  });
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 32; ++i) {
+    clients.push_back(std::make_unique<Client>(running.port()));
+    clients.back()->send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  for (auto& client : clients) ASSERT_TRUE(client->read_response());
+  std::lock_guard lock(mutex);
+  EXPECT_GT(threads.size(), 1u);  // SO_REUSEPORT spread them (32 connections, 4 listeners)
+}
+
+}  // namespace
+}  // namespace ssooidc::http

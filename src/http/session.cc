@@ -1,0 +1,370 @@
+#include "http/session.h"
+
+#include <algorithm>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <utility>
+
+#include "http/response_writer.h"
+#include "http/worker.h"
+
+namespace ssooidc::http {
+
+namespace asio = boost::asio;
+namespace beast_http = boost::beast::http;
+using boost::system::error_code;
+
+namespace {
+
+// Bytes asked of the socket per read when the buffer has no spare room. A typical API request
+// (a few hundred bytes) arrives in one read.
+constexpr std::size_t kReadSize = 4096;
+// A closing connection reads and discards at most this much before giving up on the client.
+constexpr std::size_t kMaxDiscard = 1024 * 1024;
+
+}  // namespace
+
+Session::Session(Worker& worker, asio::ip::tcp::socket socket)
+    : worker_(worker), config_(worker.config()), socket_(std::move(socket)) {
+  const std::size_t limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
+  ring_.resize(limit + 2);
+  worker_.attach(*this);
+}
+
+Session::~Session() {
+  // Unlink before telling the worker, which may find its list empty and finish.
+  unlink();
+  worker_.detach(*this);
+}
+
+void Session::start() {
+  error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  if (ec) {  // the peer is already gone
+    close_now();
+    return;
+  }
+  const auto address = peer.address();
+  remote_ = address.is_v6() && address.to_v6().is_v4_mapped()
+                ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
+                : address.to_string();
+  // Responses go out in one gathered write; do not let Nagle hold the last segment back.
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  process_buffer();
+}
+
+// Parses what the buffer holds; dispatches each complete request; reads when it needs more.
+void Session::process_buffer() {
+  const std::size_t pipeline_limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
+  while (!closing_) {
+    if (ring_size_ >= pipeline_limit) {
+      paused_ = true;  // on_write resumes
+      return;
+    }
+    if (buffer_.size() == 0) {
+      read_more();
+      return;
+    }
+    if (!parser_) start_message();
+
+    error_code ec;
+    const bool header_was_done = parser_->is_header_done();
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    if (!header_was_done && !parser_->is_header_done()) header_bytes_ += used;
+    buffer_.consume(used);
+
+    if (ec == beast_http::error::need_more) ec = {};
+    if (ec) {
+      reject(ec);
+      return;
+    }
+    if (parser_->is_done()) {
+      dispatch();
+      continue;
+    }
+    if (!parser_->is_header_done() &&
+        header_bytes_ + buffer_.size() >= config_.options.header_limit) {
+      // Beast counts the limit from where each put() starts; this bounds the whole header,
+      // request line included, however the bytes were split across reads.
+      reject(beast_http::error::header_limit);
+      return;
+    }
+    if (parser_->is_header_done() && parser_->expects_continue() && !continue_sent_) {
+      // RFC 9110 §10.1.1: the client waits for this before sending the body.
+      continue_sent_ = true;
+      Outgoing* out = push_outgoing();
+      if (out == nullptr) return;
+      out->head.assign(continue_response());
+      start_write();
+    }
+    if (used == 0 || buffer_.size() == 0) {
+      read_more();
+      return;
+    }
+  }
+}
+
+void Session::start_message() {
+  const auto& options = config_.options;
+  parser_.emplace(options.header_limit, options.body_limit);
+  header_bytes_ = 0;
+  continue_sent_ = false;
+  request_started_ = Clock::now();
+  // The whole request must arrive within read_timeout of its first byte, however slowly it
+  // trickles in.
+  read_deadline_ = request_started_ + options.read_timeout;
+}
+
+void Session::read_more() {
+  if (reading_ || closed_) return;
+  if (!parser_) {
+    // Waiting for the first byte of a request: a fresh connection gets read_timeout to start
+    // talking, a kept-alive one idle_timeout.
+    read_deadline_ =
+        Clock::now() + (served_any_ ? config_.options.idle_timeout : config_.options.read_timeout);
+  }
+  reading_ = true;
+  const std::size_t spare = buffer_.capacity() - buffer_.size();
+  socket_.async_read_some(buffer_.prepare(std::max(spare, kReadSize)),
+                          [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+                            self->on_read(ec, bytes);
+                          });
+}
+
+void Session::on_read(const error_code& ec, std::size_t bytes) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    // End of stream, reset, or a read cancelled by close. A request cut short is dropped; the
+    // responses already queued still go out if the peer only half-closed.
+    peer_done_ = true;
+    closing_ = true;
+    finish_if_done();
+    return;
+  }
+  buffer_.commit(bytes);
+  if (closing_) {
+    linger_ = true;  // the client is still sending: drain before closing
+    discarded_ += buffer_.size();
+    buffer_.consume(buffer_.size());
+    if (discarded_ > kMaxDiscard)
+      close_now();
+    else if (shut_)
+      start_discard_read();
+    return;
+  }
+  process_buffer();
+}
+
+void Session::dispatch() {
+  core::HttpRequest request = std::move(parser_->request());
+  const bool client_keep_alive = parser_->keep_alive();
+  parser_.reset();
+  served_any_ = true;
+  request.remote_address = remote_;
+  request.tls = config_.options.tls_public;
+
+  core::HttpResponse response;
+  try {
+    response = config_.handler(request);
+  } catch (...) {
+    // Handlers report errors in the response; an exception is a bug, answered like the
+    // service answers its own faults.
+    response = internal_error_response();
+  }
+
+  // Read `stopping` after the handler: a stop() that arrived meanwhile closes this connection.
+  const bool keep_alive = client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
+  Outgoing* out = push_outgoing();
+  if (out == nullptr) return;
+  const bool head_request = request.method == "HEAD";
+  SerializedResponse wire =
+      serialize_response(std::move(response), keep_alive, head_request, worker_.http_date());
+  out->head = std::move(wire.head);
+  out->body = std::move(wire.body);
+  out->status = wire.status;
+  out->logged = true;
+  out->started = request_started_;
+  if (config_.options.access_log) {
+    out->method = std::move(request.method);
+    out->path = std::move(request.path);
+  }
+  if (wire.close) closing_ = true;
+  start_write();
+}
+
+void Session::reject(const error_code& ec) {
+  const auto& options = config_.options;
+  int status = 400;
+  std::string description;
+  if (ec == beast_http::error::header_limit) {
+    status = 431;
+    description = "Request header fields exceed " + std::to_string(options.header_limit) + " bytes";
+  } else if (ec == beast_http::error::body_limit) {
+    status = 413;
+    description = "Request body exceeds " + std::to_string(options.body_limit) + " bytes";
+  } else {
+    description = "Malformed HTTP request: " + ec.message();
+  }
+  core::HttpRequest partial = parser_ ? std::move(parser_->request()) : core::HttpRequest{};
+  parser_.reset();
+  closing_ = true;
+  linger_ = true;  // the client may still be sending the rest of the rejected request
+
+  Outgoing* out = push_outgoing();
+  if (out == nullptr) return;
+  SerializedResponse wire =
+      serialize_response(invalid_request_response(status, std::move(description)),
+                         /*keep_alive=*/false, /*head_request=*/false, worker_.http_date());
+  out->head = std::move(wire.head);
+  out->body = std::move(wire.body);
+  out->status = wire.status;
+  out->logged = true;
+  out->started = request_started_;
+  if (config_.options.access_log) {
+    out->method = std::move(partial.method);
+    out->path = std::move(partial.path);
+  }
+  start_write();
+}
+
+Session::Outgoing* Session::push_outgoing() {
+  if (ring_size_ == ring_.size()) {
+    // Cannot happen: reading pauses at pipeline_limit and the ring has two spare slots. Should
+    // the arithmetic ever be wrong, drop the connection rather than overwrite a response.
+    close_now();
+    return nullptr;
+  }
+  Outgoing& out = ring_[(ring_first_ + ring_size_) % ring_.size()];
+  ++ring_size_;
+  out.head.clear();
+  out.body.clear();
+  out.logged = false;
+  out.status = 0;
+  out.method.clear();
+  out.path.clear();
+  return &out;
+}
+
+void Session::start_write() {
+  if (writing_ || ring_size_ == 0 || closed_) return;
+  writing_ = true;
+  write_deadline_ = Clock::now() + config_.options.read_timeout;
+  write_buffers_.clear();
+  writing_count_ = ring_size_;
+  for (std::size_t i = 0; i < writing_count_; ++i) {
+    const Outgoing& out = ring_[(ring_first_ + i) % ring_.size()];
+    write_buffers_.emplace_back(asio::buffer(out.head));
+    if (!out.body.empty()) write_buffers_.emplace_back(asio::buffer(out.body));
+  }
+  asio::async_write(
+      socket_, write_buffers_,
+      [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+}
+
+void Session::on_write(const error_code& ec) {
+  writing_ = false;
+  write_deadline_ = Clock::time_point::max();
+  if (closed_) return;
+  if (ec) {
+    close_now();
+    return;
+  }
+  const auto& access_log = config_.options.access_log;
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < writing_count_; ++i) {
+    Outgoing& out = ring_[ring_first_];
+    if (out.logged && access_log) {
+      AccessLogEntry entry;
+      entry.method = out.method;
+      entry.path = out.path;
+      entry.status = out.status;
+      entry.bytes = out.body.size();
+      entry.duration_us = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
+      entry.remote = remote_;
+      try {
+        access_log(entry);
+      } catch (...) {
+        // A failing log sink must not take the connection down.
+      }
+    }
+    ring_first_ = (ring_first_ + 1) % ring_.size();
+    --ring_size_;
+  }
+  writing_count_ = 0;
+  if (ring_size_ > 0) {
+    start_write();
+  } else {
+    finish_if_done();
+  }
+  if (paused_ && !closing_ && !closed_) {
+    paused_ = false;
+    process_buffer();
+  }
+}
+
+// Once a closing connection has written everything: close at once if the peer has gone,
+// otherwise shut down sending and linger (see session.h).
+void Session::finish_if_done() {
+  if (closed_ || !closing_ || writing_ || ring_size_ > 0) return;
+  if (peer_done_) {
+    close_now();
+    return;
+  }
+  if (!linger_ && buffer_.size() == 0) {
+    // Nothing suggests the client is still sending (it asked to close, or the server is
+    // stopping between requests): a plain close sends FIN, not RST.
+    error_code ec;
+    if (socket_.available(ec) == 0 && !ec) {
+      close_now();
+      return;
+    }
+  }
+  if (!shut_) {
+    shut_ = true;
+    error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if (ec) {
+      close_now();
+      return;
+    }
+    read_deadline_ = Clock::now() + config_.linger;
+  }
+  start_discard_read();
+}
+
+void Session::start_discard_read() {
+  if (reading_ || closed_) return;
+  reading_ = true;
+  buffer_.clear();
+  socket_.async_read_some(buffer_.prepare(std::max(buffer_.capacity(), kReadSize)),
+                          [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+                            self->on_read(ec, bytes);
+                          });
+}
+
+void Session::check_deadlines(Clock::time_point now) {
+  if (closed_) return;
+  if ((reading_ && now >= read_deadline_) || (writing_ && now >= write_deadline_)) close_now();
+}
+
+void Session::drain() {
+  if (closed_ || closing_) return;
+  if (!parser_ && ring_size_ == 0 && !writing_) {
+    close_now();  // idle between requests
+    return;
+  }
+  // Requests already answered go out, then the connection closes. A request still being
+  // received is answered with "Connection: close" (dispatch sees `stopping`) and closes after.
+  if (!parser_) closing_ = true;
+}
+
+void Session::close_now() noexcept {
+  if (closed_) return;
+  closed_ = true;
+  error_code ec;
+  socket_.close(ec);
+}
+
+}  // namespace ssooidc::http

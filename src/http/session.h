@@ -1,0 +1,112 @@
+// Session: one HTTP/1.1 connection on one worker. Private to the http layer.
+//
+// The read loop owns one flat_buffer for the connection's life and feeds it to a fresh
+// RequestParser per request; each complete request goes to the handler at once (on this thread)
+// and its serialized response joins a bounded ring of outgoing responses. Reading pauses while the
+// ring holds `pipeline_limit` responses and resumes when a write drains it, so a pipelining
+// client cannot make the server buffer unboundedly. All responses waiting in the ring leave in one
+// gathered write.
+//
+// A connection that must close while the client may still be sending (a rejected request, unread
+// pipelined bytes) first shuts down its sending side and reads and discards input for a short
+// while ("lingering close"), so that the error response is not destroyed by a TCP reset.
+//
+// Lifetime: owned by shared_ptrs held by pending completion handlers; linked into the worker's
+// list so that the worker's sweep can enforce deadlines and the shutdown can reach it.
+// Thread safety: none needed; everything runs on the worker's thread.
+#pragma once
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/intrusive/list_hook.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/request_parser.h"
+
+namespace ssooidc::http {
+
+class Worker;
+struct ServerConfig;
+
+class Session : public std::enable_shared_from_this<Session>,
+                public boost::intrusive::list_base_hook<
+                    boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Session(Worker& worker, boost::asio::ip::tcp::socket socket);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start();
+  // Closes the connection if a read or write has outlived its deadline.
+  void check_deadlines(Clock::time_point now);
+  // Server stopping: an idle connection closes now; one receiving or holding requests finishes
+  // them, answers with "Connection: close" and then closes.
+  void drain();
+  // Closes the socket; pending operations complete with operation_aborted.
+  void close_now() noexcept;
+
+ private:
+  // One response waiting to be written, with what the access log needs about it.
+  struct Outgoing {
+    std::string head;
+    std::string body;
+    bool logged = false;  // false for interim responses
+    int status = 0;
+    std::string method;
+    std::string path;
+    Clock::time_point started{};
+  };
+
+  void process_buffer();
+  void read_more();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void start_message();
+  void dispatch();
+  void reject(const boost::system::error_code& ec);
+  Outgoing* push_outgoing();
+  void start_write();
+  void on_write(const boost::system::error_code& ec);
+  void finish_if_done();
+  void start_discard_read();
+
+  Worker& worker_;
+  const ServerConfig& config_;
+  boost::asio::ip::tcp::socket socket_;
+  std::string remote_;
+  boost::beast::flat_buffer buffer_;
+
+  std::optional<RequestParser> parser_;  // engaged while a request is being received
+  std::size_t header_bytes_ = 0;         // header bytes the current parser consumed so far
+  bool continue_sent_ = false;
+  Clock::time_point request_started_{};
+
+  std::vector<Outgoing> ring_;  // fixed capacity: pipeline_limit + room for interim and error
+  std::size_t ring_first_ = 0;
+  std::size_t ring_size_ = 0;
+  std::size_t writing_count_ = 0;  // ring entries in the write in progress
+  std::vector<boost::asio::const_buffer> write_buffers_;
+
+  bool reading_ = false;
+  bool writing_ = false;
+  bool paused_ = false;      // reading stopped because the ring is full
+  bool closing_ = false;     // no further requests; close once the ring is written
+  bool linger_ = false;      // a request was cut short: drain input before closing
+  bool shut_ = false;        // sending side shut down; lingering
+  bool peer_done_ = false;   // the peer closed or the read side failed
+  bool served_any_ = false;  // a request was dispatched: the connection is being kept alive
+  bool closed_ = false;
+  std::size_t discarded_ = 0;
+  Clock::time_point read_deadline_ = Clock::time_point::max();
+  Clock::time_point write_deadline_ = Clock::time_point::max();
+};
+
+}  // namespace ssooidc::http

@@ -1,0 +1,150 @@
+#include "http/worker.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+namespace ssooidc::http {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
+
+Worker::Worker(const ServerConfig& config) : config_(config) {
+  const auto& options = config_.options;
+  const auto shortest = std::min(options.read_timeout, options.idle_timeout);
+  tick_ = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+}
+
+Worker::~Worker() {
+  // Normally every session is gone by now (run() returned). Otherwise the io_context, destroyed
+  // last, destroys the pending handlers that own the remaining sessions; their detach() must
+  // then not touch the timers already destroyed.
+  destroying_ = true;
+  sessions_.clear();
+}
+
+error_code Worker::listen(const tcp::endpoint& endpoint, bool reuse_port) {
+  error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return ec;
+  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return ec;
+  if (reuse_port) {
+    const int one = 1;
+    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      return error_code(errno, boost::system::system_category());
+  }
+  acceptor_.bind(endpoint, ec);
+  if (ec) return ec;
+  acceptor_.listen(tcp::acceptor::max_listen_connections, ec);
+  return ec;
+}
+
+std::uint16_t Worker::port() const {
+  error_code ec;
+  const auto endpoint = acceptor_.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+void Worker::run() {
+  asio::post(io_context_, [this] { start(); });
+  for (;;) {
+    try {
+      io_context_.run();
+      return;
+    } catch (const std::exception& e) {
+      // Only allocation failure can get here; keep serving the other connections.
+      std::fprintf(stderr, "ssooidc http: exception on I/O thread: %s\n", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "ssooidc http: unknown exception on I/O thread\n");
+    }
+  }
+}
+
+void Worker::stop() {
+  asio::post(io_context_, [this] { begin_shutdown(); });
+}
+
+void Worker::attach(Session& session) noexcept {
+  sessions_.push_back(session);
+  ++session_count_;
+}
+
+void Worker::detach(Session&) noexcept {
+  if (destroying_) return;
+  --session_count_;
+  finish_if_drained();
+}
+
+void Worker::start() {
+  if (stopping_ || config_.stopping.load()) {
+    begin_shutdown();
+    return;
+  }
+  accept();
+  schedule_sweep();
+}
+
+void Worker::accept() {
+  acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
+    if (stopping_ || !acceptor_.is_open()) return;
+    if (ec) {
+      // Out of descriptors or memory: retry shortly instead of spinning on the error. A
+      // connection the peer aborted before we accepted it is no reason to wait.
+      if (ec == asio::error::connection_aborted) {
+        accept();
+        return;
+      }
+      accept_retry_timer_.expires_after(std::chrono::milliseconds(50));
+      accept_retry_timer_.async_wait([this](const error_code& wait_ec) {
+        if (!wait_ec && !stopping_) accept();
+      });
+      return;
+    }
+    std::make_shared<Session>(*this, std::move(socket))->start();
+    accept();
+  });
+}
+
+void Worker::schedule_sweep() {
+  sweep_timer_.expires_after(tick_);
+  sweep_timer_.async_wait([this](const error_code& ec) {
+    if (ec) return;  // cancelled: drained
+    sweep();
+  });
+}
+
+void Worker::sweep() {
+  const auto now = Clock::now();
+  if (stopping_ && now >= grace_deadline_) {
+    for (Session& session : sessions_) session.close_now();
+  } else {
+    for (Session& session : sessions_) session.check_deadlines(now);
+  }
+  if (!(stopping_ && session_count_ == 0)) schedule_sweep();
+}
+
+void Worker::begin_shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  grace_deadline_ = Clock::now() + config_.options.shutdown_grace;
+  error_code ec;
+  acceptor_.close(ec);
+  accept_retry_timer_.cancel();
+  for (Session& session : sessions_) session.drain();
+  finish_if_drained();
+}
+
+// With nothing left to serve, cancel the timers so that io_context::run() runs out of work.
+void Worker::finish_if_drained() {
+  if (!stopping_ || session_count_ != 0) return;
+  sweep_timer_.cancel();
+  accept_retry_timer_.cancel();
+}
+
+}  // namespace ssooidc::http

@@ -1,0 +1,84 @@
+// Worker: one io_context, one thread, one listening socket, and the connections it accepted.
+// Private to the http layer.
+//
+// Besides accepting, a worker runs a periodic sweep that enforces every connection's deadlines
+// (idle, read, write, shutdown grace). A sweep costs one timer per worker instead of one timer
+// arm and cancel per socket operation; deadlines are therefore honoured to within one tick
+// (a quarter of the shortest timeout, between 10 ms and 1 s).
+//
+// Thread safety: stop() may be called from any thread; everything else runs on
+// the worker's own thread.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/intrusive/list.hpp>
+#include <chrono>
+#include <cstdint>
+#include <system_error>
+
+#include "http/response_writer.h"
+#include "http/server.h"
+#include "http/session.h"
+
+namespace ssooidc::http {
+
+// What every worker and session reads. Immutable while serving, except `stopping`.
+struct ServerConfig {
+  ServerOptions options;
+  Handler handler;
+  std::chrono::milliseconds linger{};  // how long a closing connection drains its input
+  std::atomic<bool> stopping{false};
+};
+
+class Worker {
+ public:
+  explicit Worker(const ServerConfig& config);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Opens, binds and listens. `reuse_port` sets SO_REUSEPORT so that sibling workers can bind
+  // the same port. Returns the system error on failure.
+  [[nodiscard]] boost::system::error_code listen(const boost::asio::ip::tcp::endpoint& endpoint,
+                                                 bool reuse_port);
+  [[nodiscard]] std::uint16_t port() const;
+
+  // Accepts and serves on the calling thread until stopped and drained.
+  void run();
+  // Thread-safe. Begins the graceful stop (see Server::stop).
+  void stop();
+
+  // For sessions, on the worker thread.
+  [[nodiscard]] const ServerConfig& config() const noexcept { return config_; }
+  [[nodiscard]] std::string_view http_date() { return date_.now(); }
+  void attach(Session& session) noexcept;
+  void detach(Session& session) noexcept;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void start();
+  void accept();
+  void schedule_sweep();
+  void sweep();
+  void begin_shutdown();
+  void finish_if_drained();
+
+  const ServerConfig& config_;
+  boost::asio::io_context io_context_{1};
+  boost::asio::ip::tcp::acceptor acceptor_{io_context_};
+  boost::asio::steady_timer sweep_timer_{io_context_};
+  boost::asio::steady_timer accept_retry_timer_{io_context_};
+  boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>> sessions_;
+  std::size_t session_count_ = 0;
+  std::chrono::milliseconds tick_{};
+  bool stopping_ = false;
+  bool destroying_ = false;
+  Clock::time_point grace_deadline_{};
+  HttpDate date_;
+};
+
+}  // namespace ssooidc::http

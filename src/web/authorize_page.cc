@@ -1,0 +1,165 @@
+#include "web/authorize_page.h"
+
+#include <algorithm>
+
+#include "domain/authorization_service.h"
+#include "web/pages.h"
+
+namespace ssooidc::web {
+namespace {
+
+constexpr std::size_t kMaxUserKey = 128;
+
+std::optional<std::string> param(const FormFields& query, std::string_view name) {
+  const auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+domain::AuthorizeParams params_of(const FormFields& query) {
+  domain::AuthorizeParams p;
+  p.response_type = param(query, "response_type");
+  p.client_id = param(query, "client_id");
+  p.redirect_uri = param(query, "redirect_uri");
+  p.state = param(query, "state");
+  p.code_challenge = param(query, "code_challenge");
+  p.code_challenge_method = param(query, "code_challenge_method");
+  p.scopes = param(query, "scopes");
+  p.scope = param(query, "scope");
+  return p;
+}
+
+// This page again, with the request's parameters: the target of both forms.
+std::string self_url(const PageRequest& req) {
+  return std::string(kAuthorizePath) + (req.http.query.empty() ? "" : "?" + req.http.query);
+}
+
+// 302 Found to the client (RFC 6749 4.1.2 names 302). The consent page's CSP allows the form to
+// lead there (form-action covers the redirects that follow a submission).
+core::HttpResponse back_to_client(const std::string& redirect_uri,
+                                  const std::vector<std::pair<std::string, std::string>>& params) {
+  core::HttpResponse resp;
+  resp.status = 302;
+  resp.set("Location", domain::AuthorizationService::redirect_location(redirect_uri, params));
+  resp.set("Content-Type", "text/plain; charset=utf-8");
+  return resp;
+}
+
+core::HttpResponse error_page(PageDeps& deps, const PageRequest& req,
+                              const domain::AuthorizeError& error) {
+  ResultView view;
+  view.status = error.error == "server_error" ? 500 : 400;
+  view.kind = "error";
+  view.title = "Sign-in request not valid";
+  view.heading = "This sign-in request cannot be completed";
+  view.message = error.description;
+  view.next_step =
+      "The application that sent you here made a request this server does not accept, so you "
+      "were not sent back to it. Start the sign-in again from the application.";
+  return result_page(deps, req, view);
+}
+
+// "scheme://host[:port]" of an absolute URI, for the CSP form-action source list.
+std::string origin_of(std::string_view uri) {
+  const auto scheme_end = uri.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  return std::string(uri.substr(0, uri.find_first_of("/?#", scheme_end + 3)));
+}
+
+core::HttpResponse sign_in_form(PageDeps& deps, const PageRequest& req, int status,
+                                std::string error, std::string_view username) {
+  return render_page(deps, req, status, "templates/sign_in.html",
+                     {{"page_title", "Sign in"},
+                      {"error", std::move(error)},
+                      {"typed_username", std::string(username.substr(0, 64))},
+                      {"user_code", ""},
+                      {"sign_in_url", self_url(req)}});
+}
+
+// The same rules as the device flow's sign-in page (sign_in_page.cc): rate limits per user name
+// and address, and a fresh session id after success.
+core::HttpResponse sign_in(PageDeps& deps, PageRequest& req) {
+  const std::string_view username = field(req.form, "username");
+  const std::string_view password = field(req.form, "password");
+  if (username.empty() || password.empty())
+    return sign_in_form(deps, req, 400, "Enter your username and password.", username);
+  const std::string user_key(username.substr(0, kMaxUserKey));
+  const std::string address = req.address_key();
+  const std::int64_t retry = std::max(deps.sign_in_per_user.retry_after_seconds(user_key),
+                                      deps.sign_in_per_address.retry_after_seconds(address));
+  if (retry > 0) return too_many_attempts_page(deps, req, retry, "failed sign-ins");
+  auto user = deps.users.authenticate(username, password);
+  if (!user) {
+    if (user.error().type != ErrorType::kAccessDenied) return internal_error_page(deps, req);
+    deps.sign_in_per_user.record_failure(user_key);
+    deps.sign_in_per_address.record_failure(address);
+    return sign_in_form(deps, req, 401, user.error().error_description + ".", username);
+  }
+  deps.sign_in_per_user.reset(user_key);
+  auto renewed = deps.sessions->renew(req.session.id);
+  WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
+  session.user_name = user->name;
+  deps.sessions->update(session);
+  req.session = std::move(session);
+  req.session_changed_id = true;
+  return redirect(self_url(req));
+}
+
+core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
+                                const domain::ValidAuthorizeRequest& request) {
+  std::string scope_list;
+  for (const auto& s : request.scopes) scope_list += (scope_list.empty() ? "" : " ") + s;
+  if (scope_list.empty()) scope_list = "(none)";
+  auto resp =
+      render_page(deps, req, 200, "templates/consent.html",
+                  {{"page_title", "Allow access?"},
+                   {"client_name", request.client.client_name.empty() ? "An unnamed application"
+                                                                      : request.client.client_name},
+                   {"user_name", req.session.user_name},
+                   {"scope_list", scope_list},
+                   {"redirect_uri", request.redirect_uri},
+                   {"authorize_url", self_url(req)}});
+  // The Allow/Deny form ends in a redirect to the client, which form-action must also allow.
+  resp.set("Content-Security-Policy",
+           "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' " +
+               origin_of(request.redirect_uri) + "; frame-ancestors 'none'; base-uri 'none'");
+  return resp;
+}
+
+}  // namespace
+
+core::HttpResponse authorize_page(PageDeps& deps, PageRequest& req) {
+  domain::AuthorizationService service(deps.ctx);
+  auto valid = service.validate(params_of(req.query));
+  if (!valid) {
+    const auto& error = valid.error();
+    if (!error.redirect) return error_page(deps, req, error);
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"error", error.error}, {"error_description", error.description}};
+    if (!error.state.empty()) params.emplace_back("state", error.state);
+    return back_to_client(error.redirect_uri, params);
+  }
+  const bool deciding = req.is_post() && req.form.contains("decision");
+  if (req.is_post() && !deciding) return sign_in(deps, req);
+  if (!req.session.signed_in()) return sign_in_form(deps, req, 200, "", "");
+  auto user = deps.users.find_enabled(req.session.user_name);
+  if (!user) {
+    if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
+    return internal_error_page(deps, req);
+  }
+  if (!deciding) return consent_form(deps, req, *valid);
+
+  const std::string_view decision = field(req.form, "decision");
+  if (decision != "allow") {
+    return back_to_client(valid->redirect_uri,
+                          {{"error", "access_denied"},
+                           {"error_description", "The user denied the request."},
+                           {"state", valid->state}});
+  }
+  // The session is renewed at sign-in, so its start is when the person authenticated.
+  auto code = service.issue_code(*valid, req.session.user_name, req.session.created_at);
+  if (!code) return internal_error_page(deps, req);
+  return back_to_client(valid->redirect_uri, {{"code", *code}, {"state", valid->state}});
+}
+
+}  // namespace ssooidc::web

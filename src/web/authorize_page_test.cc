@@ -1,0 +1,176 @@
+// GET|POST /authorize driven with HttpRequest values: sign-in, consent, the redirect back to the
+// client, and the refusals that must never redirect.
+#include "web/authorize_page.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "crypto/crypto.h"
+#include "domain/client_service.h"
+#include "web/form.h"
+#include "web/web.h"
+
+namespace ssooidc::web {
+namespace {
+
+constexpr const char* kOrigin = "http://127.0.0.1:8080";
+constexpr const char* kRedirect = "http://127.0.0.1:53682/oauth/callback";
+constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+std::string header_of(const core::HttpResponse& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers)
+    if (core::iequals(k, name)) return v;
+  return "";
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+// A browser with a cookie jar that remembers the CSRF token of the last form it saw.
+struct Browser {
+  Web& web;
+  std::string cookie;
+  std::string csrf;
+
+  core::HttpResponse send(std::string method, std::string target, std::string body = {}) {
+    core::HttpRequest req;
+    req.method = std::move(method);
+    const std::size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = target.substr(q + 1);
+    req.body = std::move(body);
+    req.remote_address = "203.0.113.7";
+    req.headers.emplace_back("Host", "127.0.0.1:8080");
+    if (!cookie.empty()) req.headers.emplace_back("Cookie", cookie);
+    if (req.method == "POST") {
+      req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      req.headers.emplace_back("Origin", kOrigin);
+    }
+    auto resp = web.handle(req);
+    EXPECT_TRUE(resp.has_value()) << target;
+    if (!resp) return {};
+    const std::string set_cookie = header_of(*resp, "Set-Cookie");
+    if (!set_cookie.empty()) cookie = set_cookie.substr(0, set_cookie.find(';'));
+    static const std::regex token(R"re(name="csrf_token" value="([^"]*)")re");
+    std::smatch m;
+    if (std::regex_search(resp->body, m, token)) csrf = m[1];
+    return std::move(*resp);
+  }
+};
+
+class AuthorizePageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*storage::open_storage("memory:"));
+    domain::Settings settings;
+    settings.public_url = kOrigin;
+    ctx_ = std::make_unique<domain::Context>(
+        domain::Context{*store_, clock_, random_, std::move(settings)});
+    clients_ = std::make_unique<domain::ClientService>(*ctx_);
+    devices_ = std::make_unique<domain::DeviceService>(*ctx_, *clients_);
+    users_ = std::make_unique<domain::UserService>(*ctx_);
+    web_ = std::make_unique<Web>(*ctx_, *devices_, *users_);
+    ASSERT_TRUE(users_->add("alice", "correct horse battery"));
+    RegisterClientRequest reg{.clientName = "<b>botocore-client-test</b>", .clientType = "public"};
+    reg.scopes = std::vector<std::string>{"sso:account:access", "openid"};
+    reg.grantTypes = std::vector<std::string>{"authorization_code", "refresh_token"};
+    reg.redirectUris = std::vector<std::string>{"http://127.0.0.1/oauth/callback"};
+    auto client = clients_->register_client(reg);
+    ASSERT_TRUE(client.has_value());
+    client_id_ = *client->clientId;
+  }
+
+  std::string target(std::string redirect = kRedirect) const {
+    return "/authorize?response_type=code&client_id=" + client_id_ +
+           "&redirect_uri=" + url_encode(redirect) +
+           "&state=st-1&code_challenge_method=S256&scopes=sso%3Aaccount%3Aaccess%20openid"
+           "&code_challenge=" +
+           kChallenge;
+  }
+
+  // Signs in through the form /authorize shows and returns the consent page.
+  core::HttpResponse sign_in_and_consent_page(Browser& b) {
+    auto page = b.send("GET", target());
+    EXPECT_EQ(page.status, 200);
+    EXPECT_TRUE(contains(page.body, "name=\"password\""));
+    auto signed_in = b.send(
+        "POST", target(),
+        "csrf_token=" + url_encode(b.csrf) + "&username=alice&password=correct+horse+battery");
+    EXPECT_EQ(signed_in.status, 303);
+    EXPECT_EQ(header_of(signed_in, "Location"), target());
+    return b.send("GET", header_of(signed_in, "Location"));
+  }
+
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> store_;
+  std::unique_ptr<domain::Context> ctx_;
+  std::unique_ptr<domain::ClientService> clients_;
+  std::unique_ptr<domain::DeviceService> devices_;
+  std::unique_ptr<domain::UserService> users_;
+  std::unique_ptr<Web> web_;
+  std::string client_id_;
+};
+
+TEST_F(AuthorizePageTest, ConsentNamesClientAndScopesAndAllowRedirectsWithCode) {
+  Browser b{*web_};
+  auto consent = sign_in_and_consent_page(b);
+  ASSERT_EQ(consent.status, 200);
+  EXPECT_TRUE(contains(consent.body, "&lt;b&gt;botocore-client-test&lt;/b&gt;"));
+  EXPECT_FALSE(contains(consent.body, "<b>botocore"));
+  EXPECT_TRUE(contains(consent.body, "sso:account:access openid"));
+  // The form's redirect to the client must be allowed by form-action.
+  EXPECT_TRUE(contains(header_of(consent, "Content-Security-Policy"),
+                       "form-action 'self' http://127.0.0.1:53682;"));
+  auto allowed = b.send("POST", target(), "csrf_token=" + url_encode(b.csrf) + "&decision=allow");
+  ASSERT_EQ(allowed.status, 302);
+  const std::string location = header_of(allowed, "Location");
+  ASSERT_TRUE(location.starts_with(std::string(kRedirect) + "?code=")) << location;
+  EXPECT_TRUE(location.ends_with("&state=st-1")) << location;
+  const auto query = parse_form(location.substr(location.find('?') + 1));
+  auto code = store_->authorization_codes().find(crypto::sha256_hex(field(query, "code")));
+  ASSERT_TRUE(code.has_value() && code->has_value());
+  EXPECT_EQ((*code)->user_name, "alice");
+  EXPECT_EQ((*code)->redirect_uri, kRedirect);
+}
+
+TEST_F(AuthorizePageTest, DenyRedirectsAccessDenied) {
+  Browser b{*web_};
+  sign_in_and_consent_page(b);
+  auto denied = b.send("POST", target(), "csrf_token=" + url_encode(b.csrf) + "&decision=deny");
+  ASSERT_EQ(denied.status, 302);
+  EXPECT_TRUE(
+      header_of(denied, "Location").starts_with(std::string(kRedirect) + "?error=access_denied&"));
+  EXPECT_TRUE(header_of(denied, "Location").ends_with("&state=st-1"));
+}
+
+TEST_F(AuthorizePageTest, ForgedDecisionIsRefused) {
+  Browser b{*web_};
+  sign_in_and_consent_page(b);
+  auto forged = b.send("POST", target(), "csrf_token=wrong&decision=allow");
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_TRUE(header_of(forged, "Location").empty());
+}
+
+TEST_F(AuthorizePageTest, UnregisteredRedirectUriIsAnErrorPage) {
+  Browser b{*web_};
+  auto page = b.send("GET", target("https://attacker.example/oauth/callback"));
+  EXPECT_EQ(page.status, 400);
+  EXPECT_TRUE(header_of(page, "Location").empty());
+  EXPECT_TRUE(contains(page.body, "not registered"));
+}
+
+TEST_F(AuthorizePageTest, InvalidRequestIsRedirectedBeforeSignIn) {
+  Browser b{*web_};
+  std::string t = target();
+  t.replace(t.find("S256"), 4, "plain");
+  auto resp = b.send("GET", t);
+  ASSERT_EQ(resp.status, 302);
+  EXPECT_TRUE(
+      header_of(resp, "Location").starts_with(std::string(kRedirect) + "?error=invalid_request&"));
+}
+
+}  // namespace
+}  // namespace ssooidc::web

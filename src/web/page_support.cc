@@ -1,0 +1,194 @@
+#include <arpa/inet.h>
+
+#include <ctime>
+
+#include "domain/user_code.h"
+#include "web/pages.h"
+
+namespace ssooidc::web {
+
+std::string PageRequest::address_key() const {
+  const std::string& address = http.remote_address;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    // IPv4-mapped addresses count as the IPv4 address.
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(kMapped, kMapped + 12, v6.s6_addr)) {
+      char text[INET_ADDRSTRLEN];
+      if (inet_ntop(AF_INET, v6.s6_addr + 12, text, sizeof text)) return text;
+    }
+    // One IPv6 subscriber usually holds a whole /64; counting per address would give an attacker
+    // 2^64 budgets.
+    in6_addr prefix{};
+    std::copy(v6.s6_addr, v6.s6_addr + 8, prefix.s6_addr);
+    char text[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &prefix, text, sizeof text)) return std::string(text) + "/64";
+  }
+  return address;
+}
+
+core::HttpResponse render_page(PageDeps& deps, const PageRequest& req, int status,
+                               std::string_view template_path, TemplateValues values) {
+  const bool have_session = !req.session_ended && !req.session.id.empty();
+  values.try_emplace("csrf_token", have_session ? req.session.csrf_token : "");
+  values.try_emplace("signed_in_user", have_session ? req.session.user_name : "");
+  values.try_emplace("code_url", deps.code_path());
+  values.try_emplace("sign_in_url", deps.sign_in_path());
+  values.try_emplace("confirm_url", deps.confirm_path());
+  values.try_emplace("sign_out_url", deps.sign_out_path());
+  values.try_emplace("page_title", "Device sign-in");
+  auto body = render_template(template_path, values);
+  core::HttpResponse resp;
+  if (!body) {
+    resp.status = 500;
+    resp.set("Content-Type", "text/plain; charset=utf-8");
+    resp.body = "The page could not be rendered.\n";
+    return resp;
+  }
+  resp.status = status;
+  resp.set("Content-Type", "text/html; charset=utf-8");
+  resp.body = std::move(*body);
+  return resp;
+}
+
+core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const ResultView& view) {
+  TemplateValues values{
+      {"page_title", view.title.empty() ? view.heading : view.title},
+      {"result_kind", view.kind},
+      {"heading", view.heading},
+      {"message", view.message},
+      {"next_step", view.next_step},
+      {"action_url", view.action_url},
+      {"action_label", view.action_label},
+      {"is_success", view.kind == "success" ? "1" : ""},
+      {"is_denied", view.kind == "denied" ? "1" : ""},
+      {"is_warning", view.kind == "warning" ? "1" : ""},
+      {"is_error", view.kind == "error" ? "1" : ""},
+  };
+  return render_page(deps, req, view.status, "templates/result.html", std::move(values));
+}
+
+core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
+                                          std::int64_t retry_after_seconds,
+                                          std::string_view what) {
+  const std::int64_t at = deps.ctx.clock.now_epoch_seconds() + retry_after_seconds;
+  ResultView view;
+  view.status = 429;
+  view.kind = "warning";
+  view.title = "Too many attempts";
+  view.heading = "Too many attempts";
+  view.message = "There have been too many " + std::string(what) +
+                 " from this browser or network. For your security, this is paused for a while.";
+  view.next_step = "Try again in " + format_duration(retry_after_seconds) + " (after " +
+                   format_utc(at) + ").";
+  auto resp = result_page(deps, req, view);
+  resp.set("Retry-After", std::to_string(retry_after_seconds));
+  return resp;
+}
+
+core::HttpResponse redirect(std::string location) {
+  core::HttpResponse resp;
+  resp.status = 303;
+  resp.set("Location", std::move(location));
+  resp.set("Content-Type", "text/plain; charset=utf-8");
+  return resp;
+}
+
+core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req) {
+  ResultView view;
+  view.status = 500;
+  view.kind = "error";
+  view.heading = "Something went wrong";
+  view.message = "The server could not complete this request.";
+  view.next_step = "Wait a moment and try again. If it keeps happening, tell your administrator.";
+  view.action_url = deps.code_path();
+  view.action_label = "Start again";
+  return result_page(deps, req, view);
+}
+
+core::HttpResponse expired_code_page(PageDeps& deps, const PageRequest& req) {
+  ResultView view;
+  view.status = 410;
+  view.kind = "warning";
+  view.heading = "This code has expired";
+  view.message = "Codes are valid for a few minutes only, and this one is no longer valid.";
+  view.next_step =
+      "Start the sign-in again on your device (for example, run aws sso login again) to get a new "
+      "code, then enter it here.";
+  view.action_url = deps.code_path();
+  view.action_label = "Enter a new code";
+  return result_page(deps, req, view);
+}
+
+core::HttpResponse used_code_page(PageDeps& deps, const PageRequest& req) {
+  ResultView view;
+  view.status = 409;
+  view.kind = "warning";
+  view.heading = "This code has already been used";
+  view.message = "Someone already allowed or denied the request behind this code.";
+  view.next_step =
+      "If that was you, there is nothing more to do. Otherwise start the sign-in again on your "
+      "device to get a new code.";
+  view.action_url = deps.code_path();
+  view.action_label = "Enter another code";
+  return result_page(deps, req, view);
+}
+
+core::HttpResponse unknown_code_page(PageDeps& deps, const PageRequest& req) {
+  ResultView view;
+  view.status = 404;
+  view.kind = "error";
+  view.heading = "Code not found";
+  view.message = "There is no sign-in request with this code.";
+  view.next_step =
+      "Check the code shown on your device and enter it again, or start the sign-in again on your "
+      "device to get a new code.";
+  view.action_url = deps.code_path();
+  view.action_label = "Enter the code";
+  return result_page(deps, req, view);
+}
+
+core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
+  // The account was disabled while signed in: sign the browser out.
+  req.session.user_name.clear();
+  deps.sessions->update(req.session);
+  ResultView view;
+  view.status = 403;
+  view.kind = "denied";
+  view.heading = "Your account is disabled";
+  view.message = "A disabled account cannot sign in or allow devices.";
+  view.next_step = "Ask your administrator to enable your account, then try again.";
+  view.action_url = deps.code_path();
+  view.action_label = "Back to start";
+  return result_page(deps, req, view);
+}
+
+std::string format_utc(std::int64_t epoch_seconds) {
+  const std::time_t t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+std::string format_ago(std::int64_t seconds) {
+  if (seconds < 60) return "just now";
+  const std::int64_t minutes = seconds / 60;
+  if (minutes < 60) return minutes == 1 ? "1 minute ago" : std::to_string(minutes) + " minutes ago";
+  const std::int64_t hours = minutes / 60;
+  return hours == 1 ? "1 hour ago" : std::to_string(hours) + " hours ago";
+}
+
+std::string format_duration(std::int64_t seconds) {
+  if (seconds < 60) return seconds == 1 ? "1 second" : std::to_string(seconds) + " seconds";
+  const std::int64_t minutes = (seconds + 59) / 60;
+  return minutes == 1 ? "1 minute" : std::to_string(minutes) + " minutes";
+}
+
+std::string display_code_or_empty(std::string_view typed) {
+  auto code = domain::normalize_user_code(typed);
+  return code ? domain::display_user_code(*code) : std::string{};
+}
+
+}  // namespace ssooidc::web

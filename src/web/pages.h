@@ -1,0 +1,115 @@
+// Internal to the web layer: what the page handlers share. Each page has one handler in its own
+// file (code_page.cc, sign_in_page.cc, confirm_page.cc, sign_out_page.cc); web.cc routes to them
+// after loading the session and, for POSTs, checking the CSRF token and origin.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/http_message.h"
+#include "domain/context.h"
+#include "domain/device_service.h"
+#include "domain/user_service.h"
+#include "web/form.h"
+#include "web/html_template.h"
+#include "web/rate_limiter.h"
+#include "web/session_store.h"
+#include "web/web.h"
+
+namespace ssooidc::web {
+
+struct PageDeps {
+  PageDeps(domain::Context& c, domain::DeviceService& d, domain::UserService& u,
+           const WebOptions& options, std::unique_ptr<SessionStore> s)
+      : ctx(c),
+        devices(d),
+        users(u),
+        sessions(std::move(s)),
+        code_per_session(c.clock, options.code_entry_per_session),
+        code_per_address(c.clock, options.code_entry_per_address),
+        sign_in_per_user(c.clock, options.sign_in_per_user),
+        sign_in_per_address(c.clock, options.sign_in_per_address) {}
+
+  domain::Context& ctx;
+  domain::DeviceService& devices;
+  domain::UserService& users;
+  std::unique_ptr<SessionStore> sessions;
+  RateLimiter code_per_session;
+  RateLimiter code_per_address;
+  RateLimiter sign_in_per_user;
+  RateLimiter sign_in_per_address;
+
+  // Paths of the pages, under the configured verification path.
+  [[nodiscard]] std::string code_path() const { return ctx.settings.verification_path; }
+  [[nodiscard]] std::string sign_in_path() const { return code_path() + "/sign-in"; }
+  [[nodiscard]] std::string confirm_path() const { return code_path() + "/confirm"; }
+  [[nodiscard]] std::string sign_out_path() const { return code_path() + "/sign-out"; }
+};
+
+// One request as the handlers see it.
+struct PageRequest {
+  const core::HttpRequest& http;
+  WebSession session;
+  bool session_changed_id = false;  // new or renewed: send the cookie
+  bool session_ended = false;       // signed out: expire the cookie
+  FormFields query;
+  FormFields form;  // POST body; empty for GET
+
+  [[nodiscard]] bool is_post() const { return http.method == "POST"; }
+  // The rate-limit key of the client address: IPv4 as is, IPv6 by /64.
+  [[nodiscard]] std::string address_key() const;
+};
+
+core::HttpResponse code_page(PageDeps& deps, PageRequest& req);
+core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req);
+core::HttpResponse confirm_page(PageDeps& deps, PageRequest& req);
+core::HttpResponse sign_out_page(PageDeps& deps, PageRequest& req);
+
+// --- helpers (page_support.cc) ---
+
+// Renders `template_path` inside the layout, adding the values every page uses (csrf_token,
+// signed_in_user, the page paths). A template bug becomes a plain 500.
+core::HttpResponse render_page(PageDeps& deps, const PageRequest& req, int status,
+                               std::string_view template_path, TemplateValues values);
+
+// What a result page says.
+struct ResultView {
+  int status = 200;
+  std::string kind;  // "success", "denied", "warning", "error": the icon and colour
+  std::string title;
+  std::string heading;
+  std::string message;
+  std::string next_step;
+  std::string action_url;  // optional link button
+  std::string action_label;
+};
+core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const ResultView& view);
+
+// 429 with Retry-After and a page saying when to try again.
+core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
+                                          std::int64_t retry_after_seconds,
+                                          std::string_view what);
+// 303 See Other to a path on this server.
+core::HttpResponse redirect(std::string location);
+// 500 page for storage failures; the description is logged nowhere and shown to no one.
+core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req);
+
+// "2024-05-01 12:03:04 UTC".
+std::string format_utc(std::int64_t epoch_seconds);
+// "just now", "1 minute ago", "12 minutes ago", "2 hours ago".
+std::string format_ago(std::int64_t seconds);
+// "45 seconds", "1 minute", "15 minutes" (rounded up).
+std::string format_duration(std::int64_t seconds);
+
+// The typed code in display form (XXXX-XXXX) when it is well formed, else "".
+std::string display_code_or_empty(std::string_view typed);
+
+// Result pages for a code that can no longer be decided.
+core::HttpResponse expired_code_page(PageDeps& deps, const PageRequest& req);
+core::HttpResponse used_code_page(PageDeps& deps, const PageRequest& req);
+core::HttpResponse unknown_code_page(PageDeps& deps, const PageRequest& req);
+core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req);
+
+}  // namespace ssooidc::web

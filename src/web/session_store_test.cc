@@ -1,0 +1,104 @@
+#include "web/session_store.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/crypto.h"
+
+namespace ssooidc::web {
+namespace {
+
+class SessionStoreTest : public ::testing::Test {
+ protected:
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<SessionStore> store_ =
+      make_memory_session_store(clock_, random_, SessionLimits{600, 3600, 100});
+};
+
+TEST_F(SessionStoreTest, CreatesUnguessableDistinctSecrets) {
+  WebSession a = store_->create();
+  WebSession b = store_->create();
+  EXPECT_EQ(a.id.size(), 43u);  // 256 bits, base64url
+  EXPECT_EQ(a.csrf_token.size(), 43u);
+  EXPECT_NE(a.id, b.id);
+  EXPECT_NE(a.id, a.csrf_token);
+  EXPECT_NE(a.browser_key, b.browser_key);
+  EXPECT_FALSE(a.signed_in());
+  auto found = store_->find(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->csrf_token, a.csrf_token);
+  EXPECT_FALSE(store_->find(""));
+  EXPECT_FALSE(store_->find("not-a-session"));
+}
+
+TEST_F(SessionStoreTest, EndsAfterIdleTimeButUseKeepsItAlive) {
+  WebSession s = store_->create();
+  clock_.advance_seconds(599);
+  ASSERT_TRUE(store_->find(s.id));  // restarts the idle timer
+  clock_.advance_seconds(599);
+  ASSERT_TRUE(store_->find(s.id));
+  clock_.advance_seconds(600);
+  EXPECT_FALSE(store_->find(s.id));
+  EXPECT_FALSE(store_->update(s));
+}
+
+TEST_F(SessionStoreTest, EndsAtTheAbsoluteLifetimeHoweverBusy) {
+  WebSession s = store_->create();
+  for (int i = 0; i < 11; ++i) {
+    clock_.advance_seconds(300);
+    ASSERT_TRUE(store_->find(s.id)) << i;
+  }
+  clock_.advance_seconds(300);  // 3600 s after creation
+  EXPECT_FALSE(store_->find(s.id));
+}
+
+TEST_F(SessionStoreTest, RenewGivesFreshSecretsAndKeepsTheRest) {
+  WebSession s = store_->create();
+  s.user_name = "alice";
+  s.remember_checked("WDJBMJHT");
+  ASSERT_TRUE(store_->update(s));
+  auto renewed = store_->renew(s.id);
+  ASSERT_TRUE(renewed);
+  EXPECT_NE(renewed->id, s.id);
+  EXPECT_NE(renewed->csrf_token, s.csrf_token);
+  EXPECT_EQ(renewed->browser_key, s.browser_key);
+  EXPECT_EQ(renewed->user_name, "alice");
+  EXPECT_TRUE(renewed->has_checked("WDJBMJHT"));
+  EXPECT_FALSE(store_->find(s.id));  // the old id is dead
+  EXPECT_TRUE(store_->find(renewed->id));
+  EXPECT_FALSE(store_->renew(s.id));
+}
+
+TEST_F(SessionStoreTest, RemoveEndsASession) {
+  WebSession s = store_->create();
+  store_->remove(s.id);
+  EXPECT_FALSE(store_->find(s.id));
+  store_->remove("unknown");  // harmless
+}
+
+TEST_F(SessionStoreTest, CapacityDropsTheLeastRecentlyUsed) {
+  std::vector<WebSession> all;
+  for (int i = 0; i < 100; ++i) {
+    all.push_back(store_->create());
+    clock_.advance_seconds(1);
+  }
+  ASSERT_TRUE(store_->find(all[0].id));  // now the most recently used
+  WebSession extra = store_->create();
+  EXPECT_TRUE(store_->find(extra.id));
+  EXPECT_TRUE(store_->find(all[0].id));
+  EXPECT_FALSE(store_->find(all[1].id));
+}
+
+TEST(WebSession, RemembersABoundedListOfCheckedCodes) {
+  WebSession s;
+  for (int i = 0; i < 10; ++i) s.remember_checked("CODE" + std::to_string(i));
+  EXPECT_EQ(s.checked_user_codes.size(), WebSession::kMaxCheckedCodes);
+  EXPECT_FALSE(s.has_checked("CODE0"));
+  EXPECT_TRUE(s.has_checked("CODE9"));
+  s.remember_checked("CODE2");  // moves to the newest place
+  EXPECT_EQ(s.checked_user_codes.back(), "CODE2");
+  EXPECT_EQ(s.checked_user_codes.size(), WebSession::kMaxCheckedCodes);
+}
+
+}  // namespace
+}  // namespace ssooidc::web

@@ -1,0 +1,75 @@
+// The sign-in page. Failed sign-ins are limited per user name and per client address (web.h);
+// a successful one gives the browser a fresh session id and CSRF token (no session fixation).
+#include <algorithm>
+
+#include "domain/user_code.h"
+#include "web/pages.h"
+
+namespace ssooidc::web {
+namespace {
+
+constexpr std::size_t kMaxUserKey = 128;
+
+// The code this sign-in is for, when the browser has already looked it up; else "".
+std::string pending_code(const PageRequest& req, std::string_view typed) {
+  auto code = domain::normalize_user_code(typed);
+  if (!code || !req.session.has_checked(*code)) return {};
+  return domain::display_user_code(*code);
+}
+
+std::string after_sign_in(const PageDeps& deps, const std::string& code) {
+  return code.empty() ? deps.code_path() : deps.confirm_path() + "?user_code=" + code;
+}
+
+core::HttpResponse sign_in_form(PageDeps& deps, const PageRequest& req, int status,
+                                std::string error, std::string_view username,
+                                const std::string& code) {
+  return render_page(deps, req, status, "templates/sign_in.html",
+                     {{"page_title", "Sign in"},
+                      {"error", std::move(error)},
+                      {"typed_username", std::string(username.substr(0, 64))},
+                      {"user_code", code}});
+}
+
+}  // namespace
+
+core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
+  if (!req.is_post()) {
+    const std::string code = pending_code(req, field(req.query, "user_code"));
+    if (req.session.signed_in()) return redirect(after_sign_in(deps, code));
+    return sign_in_form(deps, req, 200, "", "", code);
+  }
+
+  const std::string code = pending_code(req, field(req.form, "user_code"));
+  const std::string_view username = field(req.form, "username");
+  const std::string_view password = field(req.form, "password");
+  if (username.empty() || password.empty())
+    return sign_in_form(deps, req, 400, "Enter your username and password.", username, code);
+
+  const std::string user_key(username.substr(0, kMaxUserKey));
+  const std::string address = req.address_key();
+  const std::int64_t retry = std::max(deps.sign_in_per_user.retry_after_seconds(user_key),
+                                      deps.sign_in_per_address.retry_after_seconds(address));
+  if (retry > 0) return too_many_attempts_page(deps, req, retry, "failed sign-ins");
+
+  auto user = deps.users.authenticate(username, password);
+  if (!user) {
+    if (user.error().type != ErrorType::kAccessDenied) return internal_error_page(deps, req);
+    deps.sign_in_per_user.record_failure(user_key);
+    deps.sign_in_per_address.record_failure(address);
+    // The domain's text says which: a wrong name or password, or a disabled user (only told to
+    // someone who knew the password).
+    return sign_in_form(deps, req, 401, user.error().error_description + ".", username, code);
+  }
+
+  deps.sign_in_per_user.reset(user_key);
+  auto renewed = deps.sessions->renew(req.session.id);
+  WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
+  session.user_name = user->name;
+  deps.sessions->update(session);
+  req.session = std::move(session);
+  req.session_changed_id = true;
+  return redirect(after_sign_in(deps, code));
+}
+
+}  // namespace ssooidc::web

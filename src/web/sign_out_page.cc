@@ -1,0 +1,20 @@
+// Sign-out: ends the browser session (POST with the CSRF token, so another site cannot sign a
+// person out) and expires the cookie.
+#include "web/pages.h"
+
+namespace ssooidc::web {
+
+core::HttpResponse sign_out_page(PageDeps& deps, PageRequest& req) {
+  deps.sessions->remove(req.session.id);
+  req.session_ended = true;
+  ResultView view;
+  view.kind = "success";
+  view.heading = "You have signed out";
+  view.message = "This browser is no longer signed in.";
+  view.next_step = "To connect another device, enter its code and sign in again.";
+  view.action_url = deps.code_path();
+  view.action_label = "Enter a code";
+  return result_page(deps, req, view);
+}
+
+}  // namespace ssooidc::web

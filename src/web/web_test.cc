@@ -1,0 +1,541 @@
+// The pages driven with HttpRequest values, as a browser would: a cookie jar, CSRF tokens read
+// back from the forms, redirects followed by hand.
+#include "web/web.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "crypto/crypto.h"
+#include "domain/client_service.h"
+#include "domain/user_code.h"
+#include "web/form.h"
+
+namespace ssooidc::web {
+namespace {
+
+constexpr const char* kOrigin = "http://127.0.0.1:8080";
+
+std::string header_of(const core::HttpResponse& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers)
+    if (core::iequals(k, name)) return v;
+  return "";
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+// One browser: keeps the session cookie and the CSRF token of the last page it saw.
+struct Browser {
+  Web& web;
+  std::string address = "203.0.113.7";
+  bool tls = false;
+  std::string cookie;  // "name=value" or ""
+  std::string csrf;
+
+  core::HttpResponse send(std::string method, std::string target, std::string body = {},
+                          std::vector<std::pair<std::string, std::string>> extra = {}) {
+    core::HttpRequest req;
+    req.method = std::move(method);
+    const std::size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = target.substr(q + 1);
+    req.body = std::move(body);
+    req.remote_address = address;
+    req.tls = tls;
+    req.headers.emplace_back("Host", "127.0.0.1:8080");
+    if (!cookie.empty()) req.headers.emplace_back("Cookie", cookie);
+    if (req.method == "POST") {
+      req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+      bool has_origin = false;
+      for (const auto& [k, v] : extra) has_origin |= core::iequals(k, "Origin");
+      if (!has_origin) req.headers.emplace_back("Origin", kOrigin);
+    }
+    for (auto& h : extra) req.headers.push_back(std::move(h));
+    auto resp = web.handle(req);
+    EXPECT_TRUE(resp.has_value()) << target;
+    if (!resp) return {};
+    const std::string set_cookie = header_of(*resp, "Set-Cookie");
+    if (!set_cookie.empty()) {
+      const std::string pair = set_cookie.substr(0, set_cookie.find(';'));
+      cookie = pair.ends_with("=") ? "" : pair;
+    }
+    static const std::regex token(R"re(name="csrf_token" value="([^"]*)")re");
+    std::smatch m;
+    if (std::regex_search(resp->body, m, token)) csrf = m[1];
+    return std::move(*resp);
+  }
+  core::HttpResponse get(std::string target) { return send("GET", std::move(target)); }
+  core::HttpResponse post(std::string target, std::string form,
+                          std::vector<std::pair<std::string, std::string>> extra = {}) {
+    return send("POST", std::move(target), std::move(form), std::move(extra));
+  }
+  // Follows 303s with GETs, as browsers do after a form post.
+  core::HttpResponse follow(core::HttpResponse resp) {
+    for (int i = 0; i < 5 && resp.status == 303; ++i) resp = get(header_of(resp, "Location"));
+    return resp;
+  }
+  std::string session_id() const { return cookie.substr(cookie.find('=') + 1); }
+};
+
+class WebTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*storage::open_storage("memory:"));
+    domain::Settings settings;
+    settings.public_url = kOrigin;
+    ctx_ = std::make_unique<domain::Context>(
+        domain::Context{*store_, clock_, random_, std::move(settings)});
+    clients_ = std::make_unique<domain::ClientService>(*ctx_);
+    devices_ = std::make_unique<domain::DeviceService>(*ctx_, *clients_);
+    users_ = std::make_unique<domain::UserService>(*ctx_);
+    web_ = std::make_unique<Web>(*ctx_, *devices_, *users_);
+    ASSERT_TRUE(users_->add("alice", "correct horse battery"));
+  }
+
+  // Registers a client and starts a device authorization; returns the user code as shown.
+  std::string start_device(std::string client_name = "botocore-client-test") {
+    RegisterClientRequest reg;
+    reg.clientName = std::move(client_name);
+    reg.clientType = "public";
+    auto client = clients_->register_client(reg);
+    EXPECT_TRUE(client) << client.error().error_description;
+    StartDeviceAuthorizationRequest start;
+    start.clientId = *client->clientId;
+    start.clientSecret = *client->clientSecret;
+    start.startUrl = "https://d-0000000000.awsapps.com/start";
+    auto started = devices_->start(start, "198.51.100.23");
+    EXPECT_TRUE(started) << started.error().error_description;
+    return *started->userCode;
+  }
+
+  storage::DeviceState state_of(std::string_view shown_code) {
+    auto rec = store_->device_authorizations().find_by_user_code(
+        *domain::normalize_user_code(shown_code));
+    return (*rec)->state;
+  }
+
+  static std::string form(std::initializer_list<std::pair<std::string, std::string>> fields) {
+    std::string out;
+    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + k + "=" + url_encode(v);
+    return out;
+  }
+
+  // Signs `b` in as alice, starting from the sign-in page.
+  void sign_in(Browser& b) {
+    b.get("/device/sign-in");
+    auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                             {"username", "alice"},
+                                             {"password", "correct horse battery"}}));
+    ASSERT_EQ(r.status, 303) << r.body;
+  }
+
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> store_;
+  std::unique_ptr<domain::Context> ctx_;
+  std::unique_ptr<domain::ClientService> clients_;
+  std::unique_ptr<domain::DeviceService> devices_;
+  std::unique_ptr<domain::UserService> users_;
+  std::unique_ptr<Web> web_;
+};
+
+TEST_F(WebTest, EveryResponseCarriesTheSecurityHeaders) {
+  Browser b{*web_};
+  for (const char* target : {"/device", "/device/sign-in", "/device/confirm?user_code=BCDF-GHJK",
+                             "/", "/static/style.css", "/device/nope"}) {
+    auto r = b.get(target);
+    EXPECT_EQ(header_of(r, "Content-Security-Policy"),
+              "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+              "frame-ancestors 'none'; base-uri 'none'")
+        << target;
+    EXPECT_EQ(header_of(r, "X-Frame-Options"), "DENY") << target;
+    EXPECT_EQ(header_of(r, "X-Content-Type-Options"), "nosniff") << target;
+    EXPECT_EQ(header_of(r, "Referrer-Policy"), "same-origin") << target;
+    EXPECT_FALSE(header_of(r, "Cache-Control").empty()) << target;
+  }
+  EXPECT_EQ(header_of(b.get("/device"), "Cache-Control"), "no-store");
+  auto css = b.get("/static/style.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(header_of(css, "Content-Type"), "text/css; charset=utf-8");
+  EXPECT_EQ(b.get("/").status, 303);
+  EXPECT_EQ(header_of(b.get("/"), "Location"), "/device");
+  EXPECT_EQ(b.get("/device/nope").status, 404);
+}
+
+TEST_F(WebTest, OtherPathsAreNotThePagesBusiness) {
+  core::HttpRequest req;
+  req.method = "GET";
+  req.path = "/token";
+  EXPECT_FALSE(web_->handle(req));
+  req.path = "/devices";
+  EXPECT_FALSE(web_->handle(req));
+}
+
+TEST_F(WebTest, WrongMethodsGet405) {
+  Browser b{*web_};
+  auto r = b.send("PUT", "/device");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header_of(r, "Allow"), "GET, POST");
+  EXPECT_EQ(b.get("/device/sign-out").status, 405);
+}
+
+TEST_F(WebTest, SessionCookieIsHttpOnlyLaxAndSecureOverTls) {
+  Browser plain{*web_};
+  auto r = plain.get("/device");
+  EXPECT_EQ(r.status, 200);
+  const std::string c = header_of(r, "Set-Cookie");
+  EXPECT_TRUE(c.starts_with("ssooidc_session=")) << c;
+  EXPECT_TRUE(contains(c, "; HttpOnly")) << c;
+  EXPECT_TRUE(contains(c, "; SameSite=Lax")) << c;
+  EXPECT_TRUE(contains(c, "; Path=/")) << c;
+  EXPECT_FALSE(contains(c, "Secure")) << c;
+  // The next request with the cookie does not get a new one.
+  EXPECT_EQ(header_of(plain.get("/device"), "Set-Cookie"), "");
+
+  Browser tls{*web_};
+  tls.tls = true;
+  const std::string s = header_of(tls.get("/device"), "Set-Cookie");
+  EXPECT_TRUE(s.starts_with("__Host-ssooidc_session=")) << s;
+  EXPECT_TRUE(contains(s, "; Secure")) << s;
+  EXPECT_TRUE(contains(s, "; HttpOnly")) << s;
+}
+
+TEST_F(WebTest, TypedCodeSignInAndAllow) {
+  const std::string code = start_device("My <b>Laptop</b>");
+  Browser b{*web_};
+  auto page = b.get("/device");
+  EXPECT_TRUE(contains(page.body, R"(<label for="user_code">Code</label>)"));
+  EXPECT_TRUE(contains(page.body, ">Next</button>"));
+  const std::string anonymous_id = b.session_id();
+
+  // Lower case, spaces instead of the dash: still the code.
+  std::string typed = code;
+  for (char& c : typed) c = c == '-' ? ' ' : static_cast<char>(std::tolower(c));
+  auto r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", " " + typed + " "}}));
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(header_of(r, "Location"), "/device/confirm?user_code=" + code);
+  r = b.get(header_of(r, "Location"));
+  ASSERT_EQ(r.status, 303);
+  EXPECT_EQ(header_of(r, "Location"), "/device/sign-in?user_code=" + code);
+  r = b.get(header_of(r, "Location"));
+  EXPECT_TRUE(contains(r.body, R"(<label for="username">Username</label>)"));
+  EXPECT_TRUE(contains(r.body, R"(<label for="password">Password</label>)"));
+  EXPECT_TRUE(contains(r.body, ">Sign in</button>"));
+
+  r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                      {"user_code", code},
+                                      {"username", "alice"},
+                                      {"password", "correct horse battery"}}));
+  ASSERT_EQ(r.status, 303) << r.body;
+  EXPECT_NE(b.session_id(), anonymous_id) << "sign-in must issue a fresh session id";
+  EXPECT_EQ(header_of(r, "Location"), "/device/confirm?user_code=" + code);
+
+  r = b.get(header_of(r, "Location"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(contains(r.body, "My &lt;b&gt;Laptop&lt;/b&gt;")) << r.body;
+  EXPECT_FALSE(contains(r.body, "<b>Laptop"));
+  EXPECT_TRUE(contains(r.body, code));
+  EXPECT_TRUE(contains(r.body, "Make sure this code matches the one shown on your device"));
+  EXPECT_TRUE(contains(r.body, "198.51.100.23"));
+  EXPECT_TRUE(contains(r.body, "2023-11-14 22:13:20 UTC"));  // FakeClock's start
+  EXPECT_TRUE(contains(r.body, ">Allow</button>"));
+  EXPECT_TRUE(contains(r.body, ">Deny</button>"));
+  EXPECT_TRUE(contains(r.body, "Signed in as <strong>alice</strong>"));
+  EXPECT_EQ(state_of(code), storage::DeviceState::kPending);
+
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "allow"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(contains(r.body, "Device allowed"));
+  EXPECT_EQ(state_of(code), storage::DeviceState::kApproved);
+  auto rec = store_->device_authorizations().find_by_user_code(*domain::normalize_user_code(code));
+  EXPECT_EQ((*rec)->user_name, "alice");
+
+  // Allowing twice is "already used", not a second approval.
+  b.get("/device/confirm?user_code=" + code);
+  r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", code}}));
+  EXPECT_EQ(r.status, 409);
+  EXPECT_TRUE(contains(r.body, "already been used"));
+}
+
+TEST_F(WebTest, SignedInBrowserGoesStraightToConfirmationAndCanDeny) {
+  Browser b{*web_};
+  sign_in(b);
+  const std::string code = start_device();
+  auto r = b.follow(b.get("/device?user_code=" + code));  // verificationUriComplete
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(contains(r.body, "Allow access?"));
+  EXPECT_EQ(state_of(code), storage::DeviceState::kPending) << "the link alone approves nothing";
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "deny"}}));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(contains(r.body, "Request denied"));
+  EXPECT_EQ(state_of(code), storage::DeviceState::kDenied);
+}
+
+TEST_F(WebTest, CompleteUriWhenSignedOutLeadsThroughSignIn) {
+  const std::string code = start_device();
+  Browser b{*web_};
+  auto r = b.follow(b.get("/device?user_code=" + code));
+  EXPECT_TRUE(contains(r.body, "Sign in to review the request with code"));
+  r = b.follow(b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                                {"user_code", code},
+                                                {"username", "alice"},
+                                                {"password", "correct horse battery"}})));
+  EXPECT_TRUE(contains(r.body, "Allow access?")) << r.body;
+}
+
+TEST_F(WebTest, FormsWithoutAValidCsrfTokenAreRefused) {
+  const std::string code = start_device();
+  Browser b{*web_};
+  sign_in(b);
+  b.follow(b.get("/device?user_code=" + code));
+  ASSERT_FALSE(b.csrf.empty());
+  const std::string good = b.csrf;
+
+  auto r = b.post("/device/confirm", form({{"user_code", code}, {"decision", "allow"}}));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(contains(r.body, "This form has expired"));
+  r = b.post("/device/confirm",
+             form({{"csrf_token", good + "x"}, {"user_code", code}, {"decision", "allow"}}));
+  EXPECT_EQ(r.status, 403);
+  // The right token from another site's page.
+  r = b.post("/device/confirm",
+             form({{"csrf_token", good}, {"user_code", code}, {"decision", "allow"}}),
+             {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(r.status, 403);
+  r = b.post("/device/confirm",
+             form({{"csrf_token", good}, {"user_code", code}, {"decision", "allow"}}),
+             {{"Origin", "null"}});
+  EXPECT_EQ(r.status, 403);
+  r = b.post("/device/confirm",
+             form({{"csrf_token", good}, {"user_code", code}, {"decision", "allow"}}),
+             {{"Sec-Fetch-Site", "same-site"}});
+  EXPECT_EQ(r.status, 403);
+  // Another browser's token is no good either.
+  Browser other{*web_};
+  other.get("/device");
+  r = other.post("/device", form({{"csrf_token", good}, {"user_code", code}}));
+  EXPECT_EQ(r.status, 403);
+  // Without a session cookie at all.
+  Browser cookieless{*web_};
+  r = cookieless.post("/device", form({{"csrf_token", good}, {"user_code", code}}));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(state_of(code), storage::DeviceState::kPending);
+
+  // Sign-out is a form too.
+  r = b.post("/device/sign-out", form({{"csrf_token", "nope"}}));
+  EXPECT_EQ(r.status, 403);
+
+  // The real thing, with a Referer instead of Origin, still works.
+  r = b.post("/device/confirm",
+             form({{"csrf_token", good}, {"user_code", code}, {"decision", "allow"}}),
+             {{"Origin", ""}, {"Referer", std::string(kOrigin) + "/device/confirm"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(state_of(code), storage::DeviceState::kApproved);
+}
+
+TEST_F(WebTest, WrongCodesAreLimitedPerBrowserSession) {
+  Browser b{*web_};
+  b.get("/device");
+  for (int i = 0; i < 5; ++i) {
+    auto r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "BCDF-GHJK"}}));
+    EXPECT_EQ(r.status, 404) << i;
+    EXPECT_TRUE(contains(r.body, "couldn&#39;t find that code")) << r.body;
+  }
+  const std::string code = start_device();
+  auto r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", code}}));
+  EXPECT_EQ(r.status, 429) << "even a right code waits once the limit is reached";
+  EXPECT_EQ(header_of(r, "Retry-After"), "600");
+  EXPECT_TRUE(contains(r.body, "Too many attempts"));
+  EXPECT_TRUE(contains(r.body, "Try again in 10 minutes"));
+  // Malformed input is not a guess and is not counted (nor looked up).
+  r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "AEIOU"}}));
+  EXPECT_EQ(r.status, 400);
+  // Another browser on another network is not affected.
+  Browser other{*web_, "192.0.2.1"};
+  other.get("/device");
+  EXPECT_EQ(other.post("/device", form({{"csrf_token", other.csrf}, {"user_code", code}})).status,
+            303);
+  clock_.advance_seconds(600);
+  const std::string fresh = start_device();  // the first one has expired meanwhile
+  EXPECT_EQ(b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", fresh}})).status, 303);
+}
+
+TEST_F(WebTest, WrongCodesAreLimitedPerAddressAcrossFreshSessions) {
+  for (int i = 0; i < 20; ++i) {
+    Browser b{*web_};  // throws its cookie away every time
+    b.get("/device");
+    EXPECT_EQ(b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "BCDF-GHJK"}})).status,
+              404)
+        << i;
+  }
+  Browser b{*web_};
+  b.get("/device");
+  auto r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "BCDF-GHJK"}}));
+  EXPECT_EQ(r.status, 429);
+  // The complete URI is rate-limited the same way.
+  EXPECT_EQ(b.get("/device?user_code=BCDF-GHJK").status, 429);
+}
+
+TEST_F(WebTest, Ipv6AddressesShareALimitPerSlash64) {
+  for (int i = 0; i < 20; ++i) {
+    Browser b{*web_, "2001:db8:1:2::" + std::to_string(i + 1)};
+    b.get("/device");
+    b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "BCDF-GHJK"}}));
+  }
+  Browser same_net{*web_, "2001:db8:1:2:ffff::1"};
+  same_net.get("/device");
+  EXPECT_EQ(
+      same_net.post("/device", form({{"csrf_token", same_net.csrf}, {"user_code", "BCDF-GHJK"}}))
+          .status,
+      429);
+  Browser other_net{*web_, "2001:db8:1:3::1"};
+  other_net.get("/device");
+  EXPECT_EQ(
+      other_net.post("/device", form({{"csrf_token", other_net.csrf}, {"user_code", "BCDF-GHJK"}}))
+          .status,
+      404);
+}
+
+TEST_F(WebTest, FailedSignInsAreLimitedPerUser) {
+  for (int i = 0; i < 5; ++i) {
+    Browser b{*web_, "192.0.2." + std::to_string(i + 1)};
+    b.get("/device/sign-in");
+    auto r = b.post("/device/sign-in",
+                    form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "guess"}}));
+    EXPECT_EQ(r.status, 401) << i;
+    EXPECT_TRUE(contains(r.body, "Wrong user name or password")) << r.body;
+  }
+  Browser b{*web_, "192.0.2.99"};
+  b.get("/device/sign-in");
+  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                           {"username", "alice"},
+                                           {"password", "correct horse battery"}}));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(header_of(r, "Retry-After"), "900");
+  EXPECT_TRUE(contains(r.body, "Try again in 15 minutes"));
+  clock_.advance_seconds(900);
+  r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                      {"username", "alice"},
+                                      {"password", "correct horse battery"}}));
+  EXPECT_EQ(r.status, 303);
+}
+
+TEST_F(WebTest, FailedSignInsAreLimitedPerAddress) {
+  Browser b{*web_};
+  b.get("/device/sign-in");
+  for (int i = 0; i < 20; ++i) {
+    auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                             {"username", "user" + std::to_string(i)},
+                                             {"password", "guess"}}));
+    EXPECT_EQ(r.status, 401) << i;
+  }
+  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                           {"username", "alice"},
+                                           {"password", "correct horse battery"}}));
+  EXPECT_EQ(r.status, 429);
+}
+
+TEST_F(WebTest, DisabledUsersCannotSignInOrApprove) {
+  ASSERT_TRUE(users_->add("bob", "bobs password"));
+  const std::string code = start_device();
+  Browser b{*web_};
+  b.get("/device/sign-in");
+  auto r = b.post("/device/sign-in",
+                  form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
+  ASSERT_EQ(r.status, 303);
+  b.follow(b.get("/device?user_code=" + code));
+  ASSERT_TRUE(users_->set_disabled("bob", true));
+  // Disabled while signed in: the confirmation is refused and the browser signed out.
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "allow"}}));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_TRUE(contains(r.body, "Your account is disabled"));
+  EXPECT_EQ(state_of(code), storage::DeviceState::kPending);
+  EXPECT_EQ(b.get("/device/confirm?user_code=" + code).status, 303);  // to sign-in again
+  // And cannot sign in again.
+  b.get("/device/sign-in");
+  r = b.post("/device/sign-in",
+             form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_TRUE(contains(r.body, "disabled"));
+}
+
+TEST_F(WebTest, ExpiredCodesSayToStartAgain) {
+  const std::string code = start_device();
+  Browser b{*web_};
+  sign_in(b);
+  b.follow(b.get("/device?user_code=" + code));
+  clock_.advance_seconds(601);
+  auto r = b.get("/device/confirm?user_code=" + code);
+  EXPECT_EQ(r.status, 410);
+  EXPECT_TRUE(contains(r.body, "This code has expired"));
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "allow"}}));
+  EXPECT_EQ(r.status, 410);
+  r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", code}}));
+  EXPECT_EQ(r.status, 410);
+  EXPECT_EQ(state_of(code), storage::DeviceState::kPending);
+}
+
+TEST_F(WebTest, ConfirmationNeedsALookedUpCode) {
+  const std::string code = start_device();
+  Browser b{*web_};
+  sign_in(b);
+  b.get("/device");  // the form's token after sign-in
+  // Straight to the confirmation with a code this browser never entered: back to the code page,
+  // which counts the lookup.
+  auto r = b.get("/device/confirm?user_code=" + code);
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(header_of(r, "Location"), "/device?user_code=" + code);
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "allow"}}));
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(state_of(code), storage::DeviceState::kPending);
+}
+
+TEST_F(WebTest, SignOutEndsTheSession) {
+  const std::string code = start_device();
+  Browser b{*web_};
+  sign_in(b);
+  const std::string old_cookie = b.cookie;
+  b.get("/device");
+  auto r = b.post("/device/sign-out", form({{"csrf_token", b.csrf}}));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(contains(r.body, "You have signed out"));
+  EXPECT_TRUE(contains(header_of(r, "Set-Cookie"), "Max-Age=0"));
+  EXPECT_TRUE(b.cookie.empty());
+  // Replaying the old cookie does not bring the session back.
+  b.cookie = old_cookie;
+  r = b.get("/device");
+  EXPECT_FALSE(contains(r.body, "Signed in as"));
+  EXPECT_FALSE(header_of(r, "Set-Cookie").empty());
+  r = b.follow(b.get("/device?user_code=" + code));
+  EXPECT_TRUE(contains(r.body, "Sign in to review"));
+}
+
+TEST_F(WebTest, BadFormsAreRefusedPolitely) {
+  Browser b{*web_};
+  b.get("/device");
+  auto r = b.send("POST", "/device", std::string(20000, 'a'));
+  EXPECT_EQ(r.status, 413);
+  core::HttpRequest json;
+  json.method = "POST";
+  json.path = "/device";
+  json.headers = {{"Content-Type", "application/json"}, {"Cookie", b.cookie}};
+  json.body = "{}";
+  EXPECT_EQ(web_->handle(json)->status, 415);
+  r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", ""}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(contains(r.body, "Enter the code shown on your device"));
+  // What was typed comes back escaped.
+  r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "\"><script>"}}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(contains(r.body, "value=\"&quot;&gt;&lt;script&gt;\"")) << r.body;
+}
+
+}  // namespace
+}  // namespace ssooidc::web
