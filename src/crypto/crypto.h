@@ -38,7 +38,8 @@ std::string base64_encode(std::string_view bytes);
 // Compares in time that depends only on the lengths.
 bool constant_time_equals(std::string_view a, std::string_view b) noexcept;
 
-// A random token: `prefix` + base64url of `bytes` random bytes.
+// A random token: `prefix` + base64url of `bytes` random bytes. Never starts with '-', so that
+// it can be passed as a command-line argument.
 std::string random_token(core::Random& random, std::string_view prefix, std::size_t bytes);
 
 // argon2id in PHC string form ($argon2id$v=19$m=...,t=...,p=...$salt$hash).

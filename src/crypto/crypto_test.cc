@@ -55,6 +55,25 @@ TEST(CryptoTest, RandomTokensAreUniqueAndLongEnough) {
   EXPECT_EQ(u[14], '4');
 }
 
+// Always yields 0xF8 first, whose base64url starts with '-', then counts up.
+class DashFirstRandom final : public core::Random {
+ public:
+  void fill(std::uint8_t* out, std::size_t n) override {
+    for (std::size_t i = 0; i < n; ++i) out[i] = calls_ == 0 ? 0xF8 : static_cast<std::uint8_t>(i);
+    ++calls_;
+  }
+  int calls_ = 0;
+};
+
+TEST(CryptoTest, RandomTokensNeverStartWithADash) {
+  DashFirstRandom random;
+  auto token = random_token(random, "", 18);
+  EXPECT_NE(token.front(), '-');
+  EXPECT_EQ(random.calls_, 2);
+  SecureRandom secure;
+  for (int i = 0; i < 2000; ++i) ASSERT_NE(random_token(secure, "", 18).front(), '-');
+}
+
 TEST(CryptoTest, HmacSha256MatchesRfc4231Case2) {
   EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
