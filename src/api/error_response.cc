@@ -14,20 +14,33 @@ core::HttpResponse json_response(std::string body, std::string_view request_id) 
   return resp;
 }
 
-core::HttpResponse error_response(const Error& error, std::string_view request_id) {
+namespace {
+
+// The AWS error shape shared by modeled and unmodeled errors: status, x-amzn-ErrorType in Coral
+// form, x-amzn-RequestId, and the {"error","error_description"} body.
+core::HttpResponse error_shape(int status, std::string_view shape, const Error& error,
+                               std::string_view request_id) {
   core::HttpResponse resp;
-  resp.status = http_status_of(error.type);
-  if (resp.status == 0) resp.status = 500;
-  Error wire = error;
-  if (wire.error.empty()) wire.error = std::string(oauth_code(error.type));
+  resp.status = status;
   resp.headers.reserve(3);
   resp.headers.emplace_back("Content-Type", "application/json");
   resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  std::string type(shape_name(error.type));
+  std::string type(shape);
   type += kErrorTypeSuffix;
   resp.headers.emplace_back("x-amzn-ErrorType", std::move(type));
-  resp.body = wire::encode_error_body(wire);
+  resp.body = wire::encode_error_body(error);
   return resp;
+}
+
+}  // namespace
+
+core::HttpResponse error_response(const Error& error, std::string_view request_id) {
+  const int status = http_status_of(error.type);
+  if (!error.error.empty())
+    return error_shape(status == 0 ? 500 : status, shape_name(error.type), error, request_id);
+  Error wire = error;
+  wire.error = std::string(oauth_code(error.type));
+  return error_shape(status == 0 ? 500 : status, shape_name(error.type), wire, request_id);
 }
 
 core::HttpResponse protocol_error(int status, std::string_view error_type, std::string_view code,
@@ -35,13 +48,7 @@ core::HttpResponse protocol_error(int status, std::string_view error_type, std::
   Error e;
   e.error = std::string(code);
   e.error_description = std::string(description);
-  core::HttpResponse resp;
-  resp.status = status;
-  resp.headers.emplace_back("Content-Type", "application/json");
-  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  resp.headers.emplace_back("x-amzn-ErrorType", std::string(error_type) + std::string(kErrorTypeSuffix));
-  resp.body = wire::encode_error_body(e);
-  return resp;
+  return error_shape(status, error_type, e, request_id);
 }
 
 }  // namespace ssooidc::api
