@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "cli/browser.h"
 #include "cli/output.h"
 #include "cli/sso_target.h"
 #include "cli/terminal_qr.h"
@@ -125,6 +126,38 @@ TEST(SsoTargetTest, MissingPiecesAreNamed) {
   auto no_url = resolve_sso_target(empty, "default", SsoFlags{"", "r", "ghost", {}}, true);
   ASSERT_FALSE(no_url.has_value());
   EXPECT_NE(no_url.error().find("[sso-session ghost]"), std::string::npos);
+}
+
+TEST(LoginFlowTest, PkceForAnSsoSessionUnlessTheDeviceCodeIsAskedFor) {
+  SsoTarget session{"https://x.awsapps.com/start", "us-east-1", std::string("s"), {}};
+  EXPECT_EQ(login_flow_for(session, false), LoginFlow::kAuthorizationCode);
+  EXPECT_EQ(login_flow_for(session, true), LoginFlow::kDeviceCode);
+  SsoTarget legacy{"https://x.awsapps.com/start", "us-east-1", std::nullopt, std::nullopt};
+  EXPECT_EQ(login_flow_for(legacy, false), LoginFlow::kDeviceCode);
+  EXPECT_EQ(login_flow_for(legacy, true), LoginFlow::kDeviceCode);
+}
+
+using Commands = std::vector<std::vector<std::string>>;
+
+TEST(BrowserTest, XdgOpenWithoutBrowserVariable) {
+  EXPECT_EQ(browser_commands(std::nullopt, "http://h/a?b=1&c=2"),
+            (Commands{{"xdg-open", "http://h/a?b=1&c=2"}}));
+  EXPECT_EQ(browser_commands(std::string(""), "u"), (Commands{{"xdg-open", "u"}}));
+}
+
+TEST(BrowserTest, BrowserVariableListsCommandsTriedBeforeXdgOpen) {
+  // As Python's webbrowser: ':'-separated commands, "%s" replaced, else the URL appended.
+  EXPECT_EQ(browser_commands(std::string("firefox:chromium --headless --app=%s:  :w3m  -o x"),
+                             "http://h/a?b=1&c=$(id)"),
+            (Commands{{"firefox", "http://h/a?b=1&c=$(id)"},
+                      {"chromium", "--headless", "--app=http://h/a?b=1&c=$(id)"},
+                      {"w3m", "-o", "x", "http://h/a?b=1&c=$(id)"},
+                      {"xdg-open", "http://h/a?b=1&c=$(id)"}}));
+}
+
+TEST(BrowserTest, PercentSInTheUrlIsNotSubstitutedAgain) {
+  EXPECT_EQ(browser_commands(std::string("open %s %s"), "u%s"),
+            (Commands{{"open", "u%s", "u%s"}, {"xdg-open", "u%s"}}));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "cli/sso_commands.h"
 
+#include <chrono>
 #include <cstdio>
+#include <expected>
 #include <map>
 #include <memory>
 
@@ -10,6 +12,8 @@
 #include "cli/terminal_qr.h"
 #include "client/client_internal.h"
 #include "client/json.h"
+#include "client/loopback_listener.h"
+#include "client/pkce_login.h"
 #include "client/resolve.h"
 #include "client/sso_login.h"
 #include "crypto/crypto.h"
@@ -21,6 +25,8 @@ struct SsoCommandFlags {
   SsoFlags sso;
   bool no_browser = false;
   bool no_qr = false;
+  bool use_device_code = false;
+  double login_timeout_seconds = 600;  // botocore AuthCodeFetcher's _OVERALL_TIMEOUT
   bool force_refresh = false;
   bool json = false;
 };
@@ -74,13 +80,42 @@ class TerminalPrompt final : public client::LoginPrompt {
     }
     std::fflush(stdout);
     if (open_browser_ && !complete.empty() && !open_in_browser(complete)) {
-      std::fprintf(stderr, "ssooidc: could not start xdg-open; open the URL above by hand\n");
+      std::fprintf(stderr, "ssooidc: could not start a browser; open the URL above by hand\n");
     }
   }
 
  private:
   bool open_browser_;
   bool show_qr_;
+};
+
+// The PKCE login's prompt. The redirect goes to 127.0.0.1, so unlike the device flow's URL this
+// one only works in a browser on this computer; say so, and name the way out.
+class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
+ public:
+  explicit TerminalAuthorizePrompt(bool open_browser) : open_browser_(open_browser) {}
+
+  void show(const std::string& url) override {
+    if (open_browser_) {
+      std::printf(
+          "Attempting to automatically open the SSO authorization page in your default "
+          "browser.\nIf the browser does not open, open the following URL in a browser on this "
+          "computer:\n");
+    } else {
+      std::printf("Open the following URL in a browser on this computer:\n");
+    }
+    std::printf(
+        "\n%s\n\nThe browser returns to this computer (127.0.0.1). If that is not possible, for "
+        "example on a remote machine, log in with --use-device-code instead.\n\n",
+        url.c_str());
+    std::fflush(stdout);
+    if (open_browser_ && !open_in_browser(url)) {
+      std::fprintf(stderr, "ssooidc: could not start a browser; open the URL above by hand\n");
+    }
+  }
+
+ private:
+  bool open_browser_;
 };
 
 int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
@@ -90,6 +125,22 @@ int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
   sso.region = global.region;
   auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/true);
   if (!target) return fail(target.error());
+  const LoginFlow flow = login_flow_for(*target, flags.use_device_code);
+
+  // The listener comes first, as in the AWS CLI: without it there is no point in registering.
+  std::unique_ptr<client::LoopbackListener> listener;
+  if (flow == LoginFlow::kAuthorizationCode) {
+    client::LoopbackOptions options;
+    options.overall_timeout =
+        std::chrono::milliseconds(static_cast<long long>(flags.login_timeout_seconds * 1000));
+    auto opened = client::LoopbackListener::open(options);
+    if (!opened) {
+      return fail("Unable to start the listener for the browser's redirect (" +
+                  opened.error().error_description +
+                  "). You may use --use-device-code to log in with the device flow instead.");
+    }
+    listener = std::move(*opened);
+  }
 
   Config config = global.to_config();
   config.region = target->region;  // the client talks to the SSO region
@@ -98,16 +149,20 @@ int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
 
   client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
   if (cache.dir().empty()) return fail("no home directory for ~/.aws/sso/cache");
-  TerminalPrompt prompt(!flags.no_browser, !flags.no_qr);
+  const client::LoginRequest request{target->start_url, target->region, target->session,
+                                     target->scopes};
   core::SystemClock clock;
-  client::SystemSleeper sleeper;
-  auto result = client::device_login(
-      *client, cache,
-      client::LoginRequest{target->start_url, target->region, target->session, target->scopes},
-      prompt, clock, sleeper);
-  if (!result) {
-    return report_error(result.error(), "");
+  std::expected<client::LoginResult, Error> result;
+  if (flow == LoginFlow::kAuthorizationCode) {
+    TerminalAuthorizePrompt prompt(!flags.no_browser);
+    crypto::SecureRandom random;
+    result = client::pkce_login(*client, cache, request, *listener, prompt, clock, random);
+  } else {
+    TerminalPrompt prompt(!flags.no_browser, !flags.no_qr);
+    client::SystemSleeper sleeper;
+    result = client::device_login(*client, cache, request, prompt, clock, sleeper);
   }
+  if (!result) return report_error(result.error(), "");
   std::printf("Successfully logged into Start URL: %s\n", target->start_url.c_str());
   return kExitOk;
 }
@@ -245,14 +300,24 @@ void add_sso_commands(CLI::App& app, const GlobalOptions& global,
     auto f = std::make_shared<SsoCommandFlags>();
     CLI::App* sub = app.add_subcommand(
         "login",
-        "Log in with the device authorization flow and cache the token like `aws sso "
-        "login` (--region is the SSO region)");
+        "Log in and cache the token like `aws sso login`: with an sso-session, the "
+        "authorization code flow with PKCE in a browser on this computer; for a legacy profile "
+        "or with --use-device-code, the device authorization flow (--region is the SSO region)");
     add_target(sub, *f);
     sub->add_option("--scopes", f->sso.scopes,
                     "Registration scopes (default for an sso-session: sso:account:access)")
         ->expected(1, -1);
-    sub->add_flag("--no-browser", f->no_browser, "Do not open a browser");
-    sub->add_flag("--no-qr", f->no_qr, "Do not print a QR code");
+    sub->add_flag("--use-device-code", f->use_device_code,
+                  "Use the device authorization flow even with an sso-session (for a browser on "
+                  "another device)");
+    sub->add_flag("--no-browser", f->no_browser,
+                  "Do not open a browser, only print the URL (the browser is $BROWSER, else "
+                  "xdg-open)");
+    sub->add_flag("--no-qr", f->no_qr, "Do not print a QR code (device flow)");
+    sub->add_option("--login-timeout", f->login_timeout_seconds,
+                    "Seconds to wait for the browser to come back (PKCE; default 600, at most "
+                    "86400)")
+        ->check(CLI::Range(0.001, 86400.0));
     runners.emplace_back(sub, [f, &global] { return run_login(global, *f); });
   }
   {

@@ -1,5 +1,5 @@
-// `ssooidc login | token | sessions | logout`: the SSO device login and the token cache shared
-// with the AWS CLI and SDKs (~/.aws/sso/cache).
+// `ssooidc login | token | sessions | logout`: the SSO login (PKCE for an sso-session, else the
+// device flow) and the token cache shared with the AWS CLI and SDKs (~/.aws/sso/cache).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -2,6 +2,11 @@
 
 namespace ssooidc::cli {
 
+LoginFlow login_flow_for(const SsoTarget& target, bool use_device_code) {
+  return target.session && !use_device_code ? LoginFlow::kAuthorizationCode
+                                            : LoginFlow::kDeviceCode;
+}
+
 std::vector<std::string> split_scopes(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;

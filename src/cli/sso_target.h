@@ -1,8 +1,8 @@
 // Which SSO login the `login`, `token` and `logout` commands mean: the flags first, then the
 // `[sso-session NAME]` section, then the current profile's `sso_session` or legacy
-// `sso_start_url` / `sso_region`, as `aws sso login` reads them.
+// `sso_start_url` / `sso_region`, as `aws sso login` reads them; and which flow logs in.
 //
-// Thread safety: pure function.
+// Thread safety: pure functions.
 #pragma once
 
 #include <expected>
@@ -37,6 +37,15 @@ inline constexpr const char* kDefaultSsoScope = "sso:account:access";
 [[nodiscard]] std::expected<SsoTarget, std::string> resolve_sso_target(
     const client::ConfigFile& config, const std::string& profile, const SsoFlags& flags,
     bool for_login);
+
+enum class LoginFlow {
+  kDeviceCode,         // RFC 8628: a code typed or confirmed on any device
+  kAuthorizationCode,  // PKCE with a loopback redirect: the browser must run on this computer
+};
+
+// AWS CLI >= 2.22 (reference 6.2): PKCE for an sso-session unless --use-device-code; a legacy
+// profile (no session) always uses the device flow.
+[[nodiscard]] LoginFlow login_flow_for(const SsoTarget& target, bool use_device_code);
 
 // "a, b,c" -> {"a", "b", "c"} (the format of `sso_registration_scopes`).
 [[nodiscard]] std::vector<std::string> split_scopes(const std::string& text);

@@ -1,80 +1,25 @@
 #include "client/sso_login.h"
 
-#include <algorithm>
 #include <cstdint>
 
+#include "client/login_steps.h"
 #include "client/resolve.h"
 
 namespace ssooidc::client {
-namespace {
-
-Error cache_error(std::string message) {
-  return configuration_error("SSO cache: " + std::move(message));
-}
-
-Error malformed(std::string_view operation, std::string_view member) {
-  return Error::make(ErrorType::kUnknown,
-                     std::string(operation) + " answer has no " + std::string(member));
-}
-
-// A cached registration is usable when it is not about to expire and was not made for the PKCE
-// flow (the AWS CLI >= 2.22 re-registers in both cases).
-bool usable(const SsoRegistration& r, std::int64_t now) {
-  if (r.expires_at - now < kExpiryWindowSeconds) return false;
-  if (r.grant_types && std::find(r.grant_types->begin(), r.grant_types->end(),
-                                 "authorization_code") != r.grant_types->end()) {
-    return false;
-  }
-  return true;
-}
-
-std::expected<std::pair<SsoRegistration, bool>, Error> registration_for(Client& client,
-                                                                        SsoCache& cache,
-                                                                        const LoginRequest& request,
-                                                                        const core::Clock& clock) {
-  const std::string key = registration_cache_key(request.start_url, request.region, request.scopes,
-                                                 request.session_name);
-  auto cached = cache.load_registration(key);
-  // An unreadable registration file is replaced, as botocore does with a cache miss.
-  if (cached && *cached && usable(**cached, clock.now_epoch_seconds())) {
-    return std::pair{std::move(**cached), true};
-  }
-
-  RegisterClientRequest reg;
-  reg.clientName =
-      "ssooidc-client-" +
-      (request.session_name ? *request.session_name : std::to_string(clock.now_epoch_seconds()));
-  reg.clientType = "public";
-  reg.scopes = request.scopes;
-  auto answer = client.register_client(reg);
-  if (!answer) return std::unexpected(std::move(answer.error()));
-  if (!answer->clientId) return std::unexpected(malformed("RegisterClient", "clientId"));
-  if (!answer->clientSecret) return std::unexpected(malformed("RegisterClient", "clientSecret"));
-  if (!answer->clientSecretExpiresAt) {
-    return std::unexpected(malformed("RegisterClient", "clientSecretExpiresAt"));
-  }
-  SsoRegistration fresh{*answer->clientId, *answer->clientSecret, *answer->clientSecretExpiresAt,
-                        request.scopes, std::nullopt};
-  if (auto saved = cache.save_registration(key, fresh); !saved) {
-    return std::unexpected(cache_error(saved.error()));
-  }
-  return std::pair{std::move(fresh), false};
-}
-
-}  // namespace
 
 std::expected<LoginResult, Error> device_login(Client& client, SsoCache& cache,
                                                const LoginRequest& request, LoginPrompt& prompt,
                                                const core::Clock& clock, Sleeper& sleeper) {
-  auto registration = registration_for(client, cache, request, clock);
+  auto registration =
+      obtain_registration(client, cache, request, RegistrationKind::kDeviceCode, clock);
   if (!registration) return std::unexpected(std::move(registration.error()));
-  const SsoRegistration& reg = registration->first;
+  const SsoRegistration& reg = registration->registration;
 
   auto authorization = client.start_device_authorization(
       StartDeviceAuthorizationRequest{reg.client_id, reg.client_secret, request.start_url});
   if (!authorization) return std::unexpected(std::move(authorization.error()));
   if (!authorization->deviceCode) {
-    return std::unexpected(malformed("StartDeviceAuthorization", "deviceCode"));
+    return std::unexpected(malformed_answer("StartDeviceAuthorization", "deviceCode"));
   }
 
   CreateTokenRequest poll;
@@ -93,24 +38,7 @@ std::expected<LoginResult, Error> device_login(Client& client, SsoCache& cache,
   bool shown = false;
   for (;;) {
     auto answer = client.create_token(poll);
-    if (answer) {
-      if (!answer->accessToken) return std::unexpected(malformed("CreateToken", "accessToken"));
-      if (!answer->expiresIn) return std::unexpected(malformed("CreateToken", "expiresIn"));
-      SsoToken token;
-      token.start_url = request.start_url;
-      token.region = request.region;
-      token.access_token = *answer->accessToken;
-      token.expires_at = clock.now_epoch_seconds() + *answer->expiresIn;
-      token.client_id = reg.client_id;
-      token.client_secret = reg.client_secret;
-      token.registration_expires_at = reg.expires_at;
-      token.refresh_token = answer->refreshToken;
-      const std::string key = token_cache_key(request.session_name, request.start_url);
-      if (auto saved = cache.save_token(key, token); !saved) {
-        return std::unexpected(cache_error(saved.error()));
-      }
-      return LoginResult{std::move(token), cache.path_for(key), registration->second};
-    }
+    if (answer) return save_login_token(cache, request, *registration, *answer, clock);
 
     Error& e = answer.error();
     switch (e.type) {
@@ -120,11 +48,7 @@ std::expected<LoginResult, Error> device_login(Client& client, SsoCache& cache,
         interval += kSlowDownSeconds;
         break;
       case ErrorType::kExpiredToken:
-        e.error_description =
-            "The pending authorization to retrieve an SSO token has expired. The login flow to "
-            "retrieve an SSO token must be restarted." +
-            (e.error_description.empty() ? "" : " (" + e.error_description + ")");
-        return std::unexpected(std::move(e));
+        return std::unexpected(pending_authorization_expired(std::move(e)));
       case ErrorType::kAccessDenied:
         e.error_description = "The authorization request was denied." +
                               (e.error_description.empty() ? "" : " (" + e.error_description + ")");
@@ -180,7 +104,7 @@ std::expected<TokenResult, Error> load_or_refresh_token(SsoCache& cache,
                  })
                : std::unexpected(std::move(client.error()));
     if (answer && (!answer->accessToken || !answer->expiresIn)) {
-      answer = std::unexpected(malformed("CreateToken", "accessToken or expiresIn"));
+      answer = std::unexpected(malformed_answer("CreateToken", "accessToken or expiresIn"));
     }
     if (answer) {
       // The entry botocore's SSOTokenProvider writes after a refresh.

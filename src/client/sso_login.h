@@ -1,5 +1,6 @@
 // The SSO device-authorization login and the cached-token refresh, as the AWS CLI does them
 // (reference 6.3, 6.5), writing the same cache files so that `aws` and the SDKs use the result.
+// The authorization-code login with PKCE is in pkce_login.h; both share login_steps.h.
 //
 // Time comes from the injected Clock and waits go through the injected Sleeper, so tests drive
 // the poll loop with a fake clock and never sleep.

@@ -60,6 +60,7 @@ class Home:
             "AWS_SHARED_CREDENTIALS_FILE": os.path.join(self.path, ".aws", "credentials"),
             "AWS_EC2_METADATA_DISABLED": "true",
         })
+        env.pop("BROWSER", None)  # the login's browser is xdg-open from PATH unless a test says
         env.update(extra)
         return env
 
@@ -125,9 +126,11 @@ class LoginProcess:
 
 
 def login(home, server, *args, user="admin"):
-    """A complete login: starts it, approves the code it prints, waits for it. Returns the user
-    code and stdout; fails unless it exits 0."""
-    proc = LoginProcess(home, "--no-browser", "--endpoint-url", server.url, *args)
+    """A complete device-flow login: starts it, approves the code it prints, waits for it. Returns
+    the user code and stdout; fails unless it exits 0. (With an sso-session `ssooidc login` would
+    use PKCE; tests/sso_login/ssooidc_pkce_login.test.mjs covers that with a browser.)"""
+    proc = LoginProcess(home, "--no-browser", "--use-device-code", "--endpoint-url", server.url,
+                        *args)
     code = proc.wait_for_user_code()
     server.approve(code, user=user)
     rc, out, err = proc.finish()
