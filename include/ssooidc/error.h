@@ -43,6 +43,9 @@ enum class ErrorType {
 [[nodiscard]] std::string_view oauth_code(ErrorType type) noexcept;
 // HTTP status the service answers with (400, 401 for InvalidClient, 500 for InternalServer).
 [[nodiscard]] int http_status_of(ErrorType type) noexcept;
+// The x-amzn-ErrorType value the service sends for a shape, in Coral form (reference 4.2):
+// "<Shape>:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/".
+[[nodiscard]] std::string coral_error_type(std::string_view shape);
 // Parses a shape name as a client reads it from x-amzn-ErrorType (already sanitised).
 [[nodiscard]] std::optional<ErrorType> error_type_from_shape(std::string_view shape) noexcept;
 

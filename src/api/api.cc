@@ -2,7 +2,7 @@
 
 #include "api/error_response.h"
 #include "api/operations.h"
-#include "crypto/crypto.h"
+#include "core/request_id.h"
 
 namespace ssooidc::api {
 
@@ -17,7 +17,7 @@ bool is_iam_query(std::string_view query) noexcept {
   return false;
 }
 
-std::string Api::new_request_id() { return crypto::uuid4(services_.random); }
+std::string Api::new_request_id() { return core::next_request_id(services_.random); }
 
 std::optional<core::HttpResponse> Api::handle(const core::HttpRequest& req) {
   using Op = core::HttpResponse (*)(Services&, const core::HttpRequest&, std::string_view);

@@ -20,7 +20,7 @@ class Api {
   explicit Api(Services services) : services_(services) {}
   // The answer, or nullopt when the path is not one of the API's.
   std::optional<core::HttpResponse> handle(const core::HttpRequest& req);
-  // A request id in the form the service uses (UUID v4).
+  // A request id in the form the service uses (UUID v4 text; see core/request_id.h).
   std::string new_request_id();
 
  private:

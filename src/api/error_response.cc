@@ -25,9 +25,7 @@ core::HttpResponse error_shape(int status, std::string_view shape, const Error& 
   resp.headers.reserve(3);
   resp.headers.emplace_back("Content-Type", "application/json");
   resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  std::string type(shape);
-  type += kErrorTypeSuffix;
-  resp.headers.emplace_back("x-amzn-ErrorType", std::move(type));
+  resp.headers.emplace_back("x-amzn-ErrorType", coral_error_type(shape));
   resp.body = wire::encode_error_body(error);
   return resp;
 }

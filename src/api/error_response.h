@@ -10,9 +10,6 @@
 
 namespace ssooidc::api {
 
-inline constexpr std::string_view kErrorTypeSuffix =
-    ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
-
 core::HttpResponse error_response(const Error& error, std::string_view request_id);
 // 200 with Content-Type application/json and x-amzn-RequestId.
 core::HttpResponse json_response(std::string body, std::string_view request_id);

@@ -1,8 +1,16 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "core/clock.h"
 #include "core/http_message.h"
 #include "core/random.h"
+#include "core/request_id.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc {
@@ -18,6 +26,8 @@ TEST(ErrorTest, ShapesCodesAndStatusesFollowTheModel) {
   EXPECT_EQ(error_type_from_shape("SlowDownException"), ErrorType::kSlowDown);
   EXPECT_EQ(error_type_from_shape("TransportError"), std::nullopt);
   EXPECT_EQ(error_type_from_shape("Nope"), std::nullopt);
+  EXPECT_EQ(coral_error_type("SlowDownException"),
+            "SlowDownException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/");
   auto e = Error::make(ErrorType::kInvalidGrant, "Invalid refresh token provided");
   EXPECT_EQ(e.error, "invalid_grant");
   EXPECT_EQ(e.http_status, 400);
@@ -45,6 +55,57 @@ TEST(RandomTest, UniformStaysInBounds) {
   CountingRandom r;
   for (int i = 0; i < 1000; ++i) EXPECT_LT(r.uniform(20), 20u);
   EXPECT_EQ(r.uniform(1), 0u);
+}
+
+// A thread-safe Random that counts its calls, to see when request ids draw from it.
+class CountedSeed final : public core::Random {
+ public:
+  void fill(std::uint8_t* out, std::size_t n) override {
+    ++calls;
+    std::lock_guard lock(mutex_);
+    inner_.fill(out, n);
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  std::mutex mutex_;
+  CountingRandom inner_;
+};
+
+TEST(RequestIdTest, LooksLikeAVersion4UuidAndSeedsOncePerThread) {
+  CountedSeed seed;
+  const std::regex uuid4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::set<std::string> seen;
+  std::thread([&] {
+    for (int i = 0; i < 2000; ++i) {
+      std::string id = core::next_request_id(seed);
+      EXPECT_TRUE(std::regex_match(id, uuid4)) << id;
+      seen.insert(std::move(id));
+    }
+  }).join();
+  EXPECT_EQ(seen.size(), 2000u);
+  EXPECT_EQ(seed.calls.load(), 1);
+}
+
+TEST(RequestIdTest, IdsOfManyThreadsAreDistinct) {
+  CountedSeed seed;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50'000;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) ids[t].push_back(core::next_request_id(seed));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& v : ids) all.insert(v.begin(), v.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(seed.calls.load(), kThreads);
+  // Consecutive ids share no obvious structure: not a plain counter in any group.
+  EXPECT_NE(ids[0][0].substr(0, 8), ids[0][1].substr(0, 8));
+  EXPECT_NE(ids[0][0].substr(24), ids[0][1].substr(24));
 }
 
 TEST(HttpMessageTest, HeaderLookupIsCaseInsensitive) {

@@ -47,6 +47,16 @@ std::string_view shape_name(ErrorType type) noexcept { return row(type).shape; }
 std::string_view oauth_code(ErrorType type) noexcept { return row(type).code; }
 int http_status_of(ErrorType type) noexcept { return row(type).status; }
 
+std::string coral_error_type(std::string_view shape) {
+  constexpr std::string_view kNamespace =
+      ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
+  std::string value;
+  value.reserve(shape.size() + kNamespace.size());
+  value += shape;
+  value += kNamespace;
+  return value;
+}
+
 std::optional<ErrorType> error_type_from_shape(std::string_view shape) noexcept {
   for (const auto& r : kRows)
     if (r.status != 0 && r.shape == shape) return r.type;

@@ -44,8 +44,7 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
     return "must be an absolute http or https URI";
   }
   std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
-  if (authority.empty() || authority.find('@') != std::string_view::npos)
-    return "must name a host";
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return "must name a host";
   std::string_view host = authority;
   if (host.starts_with("[")) {
     host = host.substr(0, host.find(']') + 1);
@@ -93,12 +92,12 @@ std::expected<RegisterClientResponse, Error> ClientService::register_client(
   if (req.redirectUris) {
     for (const auto& u : *req.redirectUris)
       if (auto problem = redirect_uri_problem(u))
-        return std::unexpected(Error::make(ErrorType::kInvalidRedirectUri,
-                                           "Redirect URI '" + u + "' " + *problem));
+        return std::unexpected(
+            Error::make(ErrorType::kInvalidRedirectUri, "Redirect URI '" + u + "' " + *problem));
   }
   const bool wants_code =
-      req.grantTypes && std::ranges::find(*req.grantTypes, kGrantAuthorizationCode) !=
-                            req.grantTypes->end();
+      req.grantTypes &&
+      std::ranges::find(*req.grantTypes, kGrantAuthorizationCode) != req.grantTypes->end();
   if (wants_code && (!req.redirectUris || req.redirectUris->empty()))
     return std::unexpected(Error::make(ErrorType::kInvalidRedirectUri,
                                        "The authorization_code grant needs redirectUris"));
@@ -129,22 +128,40 @@ std::expected<RegisterClientResponse, Error> ClientService::register_client(
   return resp;
 }
 
+storage::Result<std::shared_ptr<const storage::ClientRecord>> ClientService::find_cached(
+    std::string_view client_id) {
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (auto it = cache_.find(client_id); it != cache_.end()) return it->second;
+  }
+  auto found = ctx_.storage.clients().find(client_id);
+  if (!found) return std::unexpected(found.error());
+  // Unknown ids are not remembered: another node may register them a moment later.
+  if (!*found) return nullptr;
+  auto record = std::make_shared<const storage::ClientRecord>(std::move(**found));
+  std::unique_lock lock(cache_mutex_);
+  if (cache_.size() >= kMaxCachedClients) cache_.clear();
+  cache_.emplace(record->client_id, record);
+  return record;
+}
+
 std::expected<storage::ClientRecord, Error> ClientService::authenticate(
     std::string_view client_id, std::string_view client_secret) {
   if (client_id.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientId is required"));
   if (client_secret.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientSecret is required"));
-  auto found = ctx_.storage.clients().find(client_id);
+  auto found = find_cached(client_id);
   if (!found) return std::unexpected(found.error());
   // Hash before looking at the result so an unknown client costs the same as a wrong secret.
   const std::string presented = crypto::sha256_hex(client_secret);
-  if (!*found || !crypto::constant_time_equals(presented, (*found)->secret_hash))
+  const storage::ClientRecord* client = found->get();
+  if (client == nullptr || !crypto::constant_time_equals(presented, client->secret_hash))
     return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
-  if ((*found)->expires_at <= ctx_.clock.now_epoch_seconds())
+  if (client->expires_at <= ctx_.clock.now_epoch_seconds())
     return std::unexpected(
         Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
-  return std::move(**found);
+  return *client;
 }
 
 bool ClientService::refreshable(const storage::ClientRecord& client) {

@@ -3,8 +3,15 @@
 // Thread safety: safe for concurrent use if the Context's parts are.
 #pragma once
 
+#include <cstddef>
 #include <expected>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "domain/context.h"
 #include "ssooidc/types.h"
@@ -24,7 +31,7 @@ class ClientService {
 
   // The registration of `client_id` if `client_secret` matches (constant time) and the
   // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
-  // empty.
+  // empty. Registrations once read are kept in memory (see find_cached).
   std::expected<storage::ClientRecord, Error> authenticate(std::string_view client_id,
                                                            std::string_view client_secret);
 
@@ -36,7 +43,27 @@ class ClientService {
   static bool allows_grant(const storage::ClientRecord& client, std::string_view grant_type);
 
  private:
+  // Registrations never change once stored (storage::ClientStore has no update), so any node may
+  // keep those it has read: every CreateToken poll then skips a database read. At most
+  // kMaxCachedClients are kept; when full, the cache starts over. A known client id answers
+  // faster than an unknown one, which is harmless: client ids are not secrets, the secret check
+  // stays constant-time.
+  static constexpr std::size_t kMaxCachedClients = 100'000;
+  storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
+      std::string_view client_id);
+
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+
   Context& ctx_;
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const storage::ClientRecord>, StringHash,
+                     std::equal_to<>>
+      cache_;
 };
 
 }  // namespace ssooidc::domain

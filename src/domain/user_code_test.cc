@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
+#include <vector>
 
 #include "crypto/crypto.h"
 
@@ -19,6 +21,36 @@ TEST(UserCodeTest, GeneratedCodesUseTheRfcAlphabet) {
     seen.insert(code);
   }
   EXPECT_GT(seen.size(), 195u);
+}
+
+// Returns fixed bytes in order, then repeats them.
+class ScriptedRandom final : public core::Random {
+ public:
+  explicit ScriptedRandom(std::vector<std::uint8_t> script) : script_(std::move(script)) {}
+  void fill(std::uint8_t* out, std::size_t n) override {
+    ++calls;
+    for (std::size_t i = 0; i < n; ++i) out[i] = script_[next_++ % script_.size()];
+  }
+  int calls = 0;
+
+ private:
+  std::vector<std::uint8_t> script_;
+  std::size_t next_ = 0;
+};
+
+TEST(UserCodeTest, BytesMapToLettersWithoutBiasAndOneDrawUsually) {
+  // 0 -> B, 19 -> Z, 20 -> B again; 240..255 would favour the first 16 letters and are dropped.
+  ScriptedRandom random({0, 240, 19, 255, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+  EXPECT_EQ(generate_user_code(random), "BZBCDFGH");
+  EXPECT_EQ(random.calls, 1);
+}
+
+TEST(UserCodeTest, DrawsAgainWhenTooManyBytesAreDropped) {
+  std::vector<std::uint8_t> script(16, 250);
+  script[3] = 5;  // one usable byte per 16
+  ScriptedRandom random(script);
+  EXPECT_EQ(generate_user_code(random), "HHHHHHHH");
+  EXPECT_EQ(random.calls, 8);
 }
 
 TEST(UserCodeTest, NormalisationIgnoresCaseDashesAndSpaces) {

@@ -15,10 +15,6 @@
 namespace ssooidc::http {
 namespace {
 
-// x-amzn-ErrorType carries "<Shape>:<namespace>" like the real service (reference §4.2).
-constexpr std::string_view kCoralNamespace =
-    ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
-
 // RFC 9110 §5.6.2 tchar.
 constexpr std::array<bool, 256> kTokenChar = [] {
   std::array<bool, 256> table{};
@@ -90,9 +86,7 @@ core::HttpResponse error_response(int status, ErrorType type, std::string_view d
   response.status = status;
   response.headers.reserve(2);
   response.headers.emplace_back("Content-Type", "application/json");
-  std::string error_type(shape_name(type));
-  error_type += kCoralNamespace;
-  response.headers.emplace_back("x-amzn-ErrorType", std::move(error_type));
+  response.headers.emplace_back("x-amzn-ErrorType", coral_error_type(shape_name(type)));
   response.body = error_body(type, description);
   return response;
 }

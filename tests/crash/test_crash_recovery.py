@@ -7,6 +7,8 @@ every acknowledged result, then SIGKILLs the server while requests are in flight
 restarted on the same SQLite file and every acknowledged result is checked:
 
 * every acknowledged registration still authenticates (StartDeviceAuthorization succeeds);
+* every acknowledged device authorization left pending still polls as pending (these rows are
+  committed without fsync, which must still survive the process being killed);
 * every token family's newest acknowledged refresh token still refreshes, once;
 * in half of the families with an older acknowledged token, replaying that older token is
   refused (the "used" mark survived the crash too); the other half carry the rotation made
@@ -106,11 +108,16 @@ class Journal:
         self.registrations = []      # [(clientId, clientSecret)]
         self.families = {}           # family key -> {"client": (id, secret), "tokens": [..]}
         self.in_doubt = set()        # family keys with a refresh in flight at the kill
+        self.pending_devices = []    # [(clientId, clientSecret, deviceCode)] never approved
         self.refreshes = 0
 
     def add_registration(self, reg):
         with self.lock:
             self.registrations.append((reg["clientId"], reg["clientSecret"]))
+
+    def add_pending_device(self, creds, device_code):
+        with self.lock:
+            self.pending_devices.append((creds["clientId"], creds["clientSecret"], device_code))
 
     def add_family(self, key, reg, refresh_token):
         with self.lock:
@@ -171,6 +178,9 @@ class LoadWorker(threading.Thread):
             self.register(api, scoped=self.rng.random() < 0.5)
         reg = self.register(api, scoped=True)
         creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
+        # One left pending, to be found pending after the kill.
+        waiting = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
+        self.journal.add_pending_device(creds, waiting["deviceCode"])
         dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
         poll = dict(creds, grantType=h.DEVICE_GRANT, deviceCode=dev["deviceCode"])
         api.expect_error("/token", poll, "AuthorizationPendingException")
@@ -252,9 +262,17 @@ class CrashRecoveryTest(unittest.TestCase):
     def verify(self, journals):
         """Checks every acknowledged result of every journal against the restarted server."""
         api = Api(self.server.url)
-        checked_regs = checked_families = checked_reuse = skipped = 0
+        checked_regs = checked_families = checked_reuse = skipped = checked_devices = 0
         try:
             for journal in journals:
+                for client_id, secret, device_code in journal.pending_devices:
+                    status, error_type, body = api.call("/token", {
+                        "clientId": client_id, "clientSecret": secret,
+                        "grantType": h.DEVICE_GRANT, "deviceCode": device_code})
+                    self.assertEqual(error_type, "AuthorizationPendingException",
+                                     f"acknowledged device authorization lost: {status} "
+                                     f"{error_type} {body}")
+                    checked_devices += 1
                 for client_id, secret in journal.registrations:
                     status, error_type, body = api.call("/device_authorization", {
                         "clientId": client_id, "clientSecret": secret, "startUrl": START_URL})
@@ -291,7 +309,7 @@ class CrashRecoveryTest(unittest.TestCase):
                 journal.in_doubt = set()
         finally:
             api.close()
-        return checked_regs, checked_families, checked_reuse, skipped
+        return checked_regs, checked_families, checked_reuse, skipped, checked_devices
 
     def test_acknowledged_writes_survive_kill_9(self):
         journals = []
@@ -306,6 +324,7 @@ class CrashRecoveryTest(unittest.TestCase):
             journals.append(journal)
 
             expected_regs = sum(len(j.registrations) for j in journals)
+            expected_devices = sum(len(j.pending_devices) for j in journals)
             expected_families = sum(len(set(j.families) - j.in_doubt) for j in journals)
             this_round_families = len(set(journal.families) - journal.in_doubt)
             self.server.start()  # same database file, after kill -9
@@ -313,8 +332,11 @@ class CrashRecoveryTest(unittest.TestCase):
             print(f"round {round_number}: acknowledged {regs} registrations, {fams} token "
                   f"families, {refs} refreshes; after restart verified {checked[0]} "
                   f"registrations, {checked[1]} families, {checked[2]} reuse refusals; "
-                  f"{checked[3]} in-doubt families skipped", file=sys.stderr)
+                  f"{checked[3]} in-doubt families skipped, {checked[4]} pending device "
+                  f"authorizations", file=sys.stderr)
             self.assertEqual(checked[0], expected_regs)
+            self.assertEqual(checked[4], expected_devices)
+            self.assertGreaterEqual(checked[4], MIN_FAMILIES)
             self.assertEqual(checked[1], expected_families)
             self.assertGreaterEqual(checked[1], fams - WORKERS)
             if round_number > 1:

@@ -55,28 +55,8 @@ Result<std::optional<AuthorizationCodeRecord>> SqliteAuthorizationCodeStore::fin
 Result<bool> SqliteAuthorizationCodeStore::redeem(std::string_view code_hash,
                                                   std::string_view client_id, std::int64_t now,
                                                   const std::vector<TokenRecord>& tokens) {
-  auto lease = database_.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  Connection& connection = **lease;
-  std::lock_guard write_lock(database_.write_mutex);
-  auto transaction = WriteTransaction::begin(connection);
-  if (!transaction) return std::unexpected(std::move(transaction.error()));
-  {
-    // The WHERE clause checks unused, unexpired and the client: of two concurrent redemptions
-    // exactly one changes the row.
-    auto statement = connection.statement(Sql::kRedeemAuthorizationCode);
-    if (!statement) return std::unexpected(std::move(statement.error()));
-    statement->bind_text(1, code_hash).bind_text(2, client_id).bind_int(3, now);
-    if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-  }
-  if (connection.changes() != 1) return false;  // the transaction rolls back, having done nothing
-  if (auto inserted = insert_tokens(connection, tokens); !inserted) {
-    return std::unexpected(std::move(inserted.error()));
-  }
-  if (auto committed = transaction->commit(); !committed) {
-    return std::unexpected(std::move(committed.error()));
-  }
-  return true;
+  return redeem_and_insert_tokens(database_, Sql::kRedeemAuthorizationCode, code_hash, client_id,
+                                  now, tokens);
 }
 
 Result<std::int64_t> SqliteAuthorizationCodeStore::purge_expired(std::int64_t before) {

@@ -95,7 +95,8 @@ std::int64_t Statement::column_int(int index) noexcept {
 Error Statement::error(std::string_view reason) const { return backend_error(operation_, reason); }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
-                                                     const SqliteOptions& options) {
+                                                     const SqliteOptions& options,
+                                                     Commits commits) {
   const std::string operation = "open sqlite:" + path;
   // Connections move between threads (one at a time), which a single-threaded build forbids.
   if (sqlite3_threadsafe() == 0) {
@@ -124,7 +125,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
   // crash of this process. trusted_schema=OFF keeps a tampered file from running SQL functions
   // hidden in views or triggers.
   const char* pragmas =
-      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;";
+      commits == Commits::kFsync
+          ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
+          : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;";
   if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return std::unexpected(connection_error(db.get(), operation));
   }

@@ -76,10 +76,16 @@ class Statement {
 
 class Connection {
  public:
-  // Opens `path` (creating the file) and sets the per-connection pragmas: WAL, synchronous=FULL,
+  // kFsync: every commit syncs the WAL (synchronous=FULL) and survives a power loss.
+  // kNoFsync: commits are not synced (synchronous=NORMAL); in WAL mode they survive the process
+  // being killed, since the WAL is in the operating system's cache, but not a power loss.
+  enum class Commits { kFsync, kNoFsync };
+
+  // Opens `path` (creating the file) and sets the per-connection pragmas: WAL, synchronous,
   // foreign keys, busy timeout.
   [[nodiscard]] static Result<std::unique_ptr<Connection>> open(const std::string& path,
-                                                                const SqliteOptions& options);
+                                                                const SqliteOptions& options,
+                                                                Commits commits = Commits::kFsync);
 
   // The cached statement `id`, prepared on first use. One Statement per id at a time.
   [[nodiscard]] Result<Statement> statement(Sql id);

@@ -41,6 +41,7 @@ class ConnectionPool {
   // An idle connection, or a new one when none is idle.
   [[nodiscard]] Result<Lease> acquire();
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] const SqliteOptions& options() const noexcept { return options_; }
 
  private:
   void give_back(std::unique_ptr<Connection> connection);

@@ -46,6 +46,26 @@ Result<std::int64_t> write_one(Database& database, Sql id, Bind bind) {
   return (*lease)->changes();
 }
 
+// As write_one, but committed without fsync (Connection::Commits::kNoFsync): the row survives the
+// server being killed but not a power loss or kernel crash, and becomes durable with the next
+// synced commit. Only for rows whose loss costs a retry, never a secret's validity.
+template <typename Bind>
+Result<std::int64_t> write_one_without_fsync(Database& database, Sql id, Bind bind) {
+  std::lock_guard write_lock(database.write_mutex);
+  if (!database.unsynced_writer) {
+    auto opened = Connection::open(database.pool.path(), database.pool.options(),
+                                   Connection::Commits::kNoFsync);
+    if (!opened) return std::unexpected(std::move(opened.error()));
+    database.unsynced_writer = std::move(*opened);
+  }
+  Connection& connection = *database.unsynced_writer;
+  auto statement = connection.statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  bind(*statement);
+  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  return connection.changes();
+}
+
 inline Result<std::vector<std::string>> read_list(Statement& statement, int column) {
   auto list = decode_string_list(statement.column_view(column));
   if (!list) return std::unexpected(statement.error("stored list is not a JSON array of strings"));

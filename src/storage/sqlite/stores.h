@@ -19,11 +19,23 @@ struct Database {
 
   ConnectionPool pool;
   std::mutex write_mutex;
+  // The one connection that commits without fsync (write_one_without_fsync), opened on first use.
+  // Guarded by write_mutex.
+  std::unique_ptr<Connection> unsynced_writer;
 };
 
 // Inserts every token with the connection's current transaction (the caller's job to open one).
 [[nodiscard]] Result<void> insert_tokens(Connection& connection,
                                          const std::vector<TokenRecord>& tokens);
+
+// In one write transaction: runs the conditional UPDATE `redeem` with ?1 `hash`, ?2 `client_id`
+// and ?3 `now`, and when it changed exactly one row inserts `tokens`. Returns false (and changes
+// nothing) when no row qualified. The WHERE clause of `redeem` carries every condition (unused,
+// unexpired, this client), so of two concurrent redemptions exactly one changes the row.
+[[nodiscard]] Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem,
+                                                    std::string_view hash,
+                                                    std::string_view client_id, std::int64_t now,
+                                                    const std::vector<TokenRecord>& tokens);
 
 class SqliteClientStore final : public ClientStore {
  public:

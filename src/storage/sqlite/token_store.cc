@@ -59,6 +59,31 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
   return {};
 }
 
+Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
+                                      std::string_view client_id, std::int64_t now,
+                                      const std::vector<TokenRecord>& tokens) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  Connection& connection = **lease;
+  std::lock_guard write_lock(database.write_mutex);
+  auto transaction = WriteTransaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  {
+    auto statement = connection.statement(redeem);
+    if (!statement) return std::unexpected(std::move(statement.error()));
+    statement->bind_text(1, hash).bind_text(2, client_id).bind_int(3, now);
+    if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  }
+  if (connection.changes() != 1) return false;  // the transaction rolls back, having done nothing
+  if (auto inserted = insert_tokens(connection, tokens); !inserted) {
+    return std::unexpected(std::move(inserted.error()));
+  }
+  if (auto committed = transaction->commit(); !committed) {
+    return std::unexpected(std::move(committed.error()));
+  }
+  return true;
+}
+
 Result<void> SqliteTokenStore::insert(const std::vector<TokenRecord>& tokens) {
   auto lease = database_.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
