@@ -6,7 +6,9 @@
 //                               the code up and goes on to the confirmation, never approving by
 //                               itself
 //   POST {verification_path}    the code form's submission
-//   GET|POST {verification_path}/sign-in   sign-in form
+//   GET|POST {verification_path}/sign-in   sign-in form; afterwards to ?return_to= when it is
+//                                          a path on this server (return_target.h, used by
+//                                          /authorize), else the confirmation or code page
 //   GET|POST {verification_path}/confirm   confirmation: client name, code, time, address;
 //                                          Allow / Deny
 //   POST {verification_path}/sign-out      ends the browser session

@@ -111,8 +111,8 @@ class WebTest : public ::testing::Test {
   }
 
   storage::DeviceState state_of(std::string_view shown_code) {
-    auto rec = store_->device_authorizations().find_by_user_code(
-        *domain::normalize_user_code(shown_code));
+    auto rec =
+        store_->device_authorizations().find_by_user_code(*domain::normalize_user_code(shown_code));
     return (*rec)->state;
   }
 
@@ -281,10 +281,51 @@ TEST_F(WebTest, CompleteUriWhenSignedOutLeadsThroughSignIn) {
   auto r = b.follow(b.get("/device?user_code=" + code));
   EXPECT_TRUE(contains(r.body, "Sign in to review the request with code"));
   r = b.follow(b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                                {"user_code", code},
-                                                {"username", "alice"},
-                                                {"password", "correct horse battery"}})));
+                                               {"user_code", code},
+                                               {"username", "alice"},
+                                               {"password", "correct horse battery"}})));
   EXPECT_TRUE(contains(r.body, "Allow access?")) << r.body;
+}
+
+TEST_F(WebTest, SignInReturnsToAPathOnThisServer) {
+  const std::string back = "/device/confirm?user_code=BCDF-GHJK&x=%2F%2Fy";
+  Browser b{*web_};
+  auto page = b.get("/device/sign-in?return_to=" + url_encode(back));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(
+      page.body, R"(name="return_to" value="/device/confirm?user_code=BCDF-GHJK&amp;x=%2F%2Fy")"))
+      << page.body;
+  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                           {"return_to", back},
+                                           {"username", "alice"},
+                                           {"password", "correct horse battery"}}));
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(header_of(r, "Location"), back);
+  // Already signed in, the sign-in page passes straight through to the target.
+  r = b.get("/device/sign-in?return_to=" + url_encode(back));
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(header_of(r, "Location"), back);
+}
+
+TEST_F(WebTest, SignInNeverRedirectsOffSite) {
+  for (const std::string attempt : {"https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "/\t/evil.example", "javascript:alert(1)", "evil.example"}) {
+    Browser b{*web_};
+    auto page = b.get("/device/sign-in?return_to=" + url_encode(attempt));
+    ASSERT_EQ(page.status, 200) << attempt;
+    EXPECT_TRUE(contains(page.body, R"(name="return_to" value="")")) << attempt;
+    EXPECT_FALSE(contains(page.body, "evil.example")) << attempt;
+    // A hand-made form is refused the same way: the default page instead.
+    auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                             {"return_to", attempt},
+                                             {"username", "alice"},
+                                             {"password", "correct horse battery"}}));
+    EXPECT_EQ(r.status, 303) << attempt;
+    EXPECT_EQ(header_of(r, "Location"), "/device") << attempt;
+    r = b.get("/device/sign-in?return_to=" + url_encode(attempt));
+    EXPECT_EQ(r.status, 303) << attempt;
+    EXPECT_EQ(header_of(r, "Location"), "/device") << attempt;
+  }
 }
 
 TEST_F(WebTest, FormsWithoutAValidCsrfTokenAreRefused) {
@@ -411,16 +452,16 @@ TEST_F(WebTest, FailedSignInsAreLimitedPerUser) {
   }
   Browser b{*web_, "192.0.2.99"};
   b.get("/device/sign-in");
-  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                           {"username", "alice"},
-                                           {"password", "correct horse battery"}}));
+  auto r = b.post(
+      "/device/sign-in",
+      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "correct horse battery"}}));
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(header_of(r, "Retry-After"), "900");
   EXPECT_TRUE(contains(r.body, "Try again in 15 minutes"));
   clock_.advance_seconds(900);
-  r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                      {"username", "alice"},
-                                      {"password", "correct horse battery"}}));
+  r = b.post(
+      "/device/sign-in",
+      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "correct horse battery"}}));
   EXPECT_EQ(r.status, 303);
 }
 
@@ -433,9 +474,9 @@ TEST_F(WebTest, FailedSignInsAreLimitedPerAddress) {
                                              {"password", "guess"}}));
     EXPECT_EQ(r.status, 401) << i;
   }
-  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                           {"username", "alice"},
-                                           {"password", "correct horse battery"}}));
+  auto r = b.post(
+      "/device/sign-in",
+      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "correct horse battery"}}));
   EXPECT_EQ(r.status, 429);
 }
 
@@ -444,8 +485,9 @@ TEST_F(WebTest, DisabledUsersCannotSignInOrApprove) {
   const std::string code = start_device();
   Browser b{*web_};
   b.get("/device/sign-in");
-  auto r = b.post("/device/sign-in",
-                  form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
+  auto r =
+      b.post("/device/sign-in",
+             form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
   ASSERT_EQ(r.status, 303);
   b.follow(b.get("/device?user_code=" + code));
   ASSERT_TRUE(users_->set_disabled("bob", true));

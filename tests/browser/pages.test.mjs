@@ -178,6 +178,28 @@ describe('pages', { timeout: 240_000 }, () => {
     await ctx.close();
   });
 
+  test('sign-in returns to a path on this server, never off-site', async () => {
+    for (const target of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
+      const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+      const p = await ctx.newPage();
+      await p.goto(`${server.url}/device/sign-in?return_to=${encodeURIComponent(target)}`);
+      await p.getByLabel('Username').fill('alice');
+      await p.getByLabel('Password').fill(PASSWORD);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByLabel('Code').waitFor();
+      assert.equal(p.url(), `${server.url}/device`, target);
+      await ctx.close();
+    }
+    const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+    const p = await ctx.newPage();
+    await p.goto(`${server.url}/device/sign-in?return_to=${encodeURIComponent('/device?from=sign-in')}`);
+    await p.getByLabel('Username').fill('alice');
+    await p.getByLabel('Password').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${server.url}/device?from=sign-in`);
+    await ctx.close();
+  });
+
   test('a disabled user cannot sign in', async () => {
     server.admin('user', 'disable', 'bob');
     const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
