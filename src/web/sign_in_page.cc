@@ -1,5 +1,6 @@
-// The sign-in page. Failed sign-ins are limited per user name and per client address (web.h);
-// a successful one gives the browser a fresh session id and CSRF token (no session fixation).
+// The sign-in page. Failed sign-ins are limited per (user name, address) pair, per address, and
+// per user name with a much higher ceiling (web.h explains the numbers); a successful one gives the
+// browser a fresh session id and CSRF token (no session fixation).
 //
 // Afterwards the browser goes to `return_to` (a query parameter on GET, a hidden field on POST)
 // when it is a safe path on this server (return_target.h), as /authorize asks; otherwise to the
@@ -60,22 +61,32 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
 
   const std::string user_key(username.substr(0, kMaxUserKey));
   const std::string address = req.address_key();
-  const std::int64_t retry = std::max(deps.sign_in_per_user.retry_after_seconds(user_key),
-                                      deps.sign_in_per_address.retry_after_seconds(address));
-  if (retry > 0) return too_many_attempts_page(deps, req, retry, "failed sign-ins");
+  // The address key has no '\n' (an IP address or /64 prefix), so this pair is unambiguous.
+  const std::string pair_key = address + "\n" + user_key;
+  const std::int64_t here =
+      std::max(deps.sign_in_per_user_and_address.retry_after_seconds(pair_key),
+               deps.sign_in_per_address.retry_after_seconds(address));
+  const std::int64_t account = deps.sign_in_per_user.retry_after_seconds(user_key);
+  if (here > 0 || account > 0) {
+    return too_many_attempts_page(
+        deps, req, std::max(here, account), "failed sign-ins",
+        account > here ? "to this account, from many networks" : "from this browser or network");
+  }
 
   auto user = deps.users.authenticate(username, password);
   if (!user) {
     if (user.error().type != ErrorType::kAccessDenied) return internal_error_page(deps, req);
-    deps.sign_in_per_user.record_failure(user_key);
+    deps.sign_in_per_user_and_address.record_failure(pair_key);
     deps.sign_in_per_address.record_failure(address);
+    deps.sign_in_per_user.record_failure(user_key);
     // The domain's text says which: a wrong name or password, or a disabled user (only told to
     // someone who knew the password).
     return sign_in_form(deps, req, 401, user.error().error_description + ".", username, return_to,
                         code);
   }
 
-  deps.sign_in_per_user.reset(user_key);
+  // Only the pair: the per-user ceiling keeps counting a distributed guesser's failures.
+  deps.sign_in_per_user_and_address.reset(pair_key);
   auto renewed = deps.sessions->renew(req.session.id);
   WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
   session.user_name = user->name;

@@ -441,28 +441,74 @@ TEST_F(WebTest, Ipv6AddressesShareALimitPerSlash64) {
       404);
 }
 
-TEST_F(WebTest, FailedSignInsAreLimitedPerUser) {
+// Signs in from `b` (fetching the form first for its CSRF token); returns the response.
+core::HttpResponse try_sign_in(Browser& b, const std::string& user, const std::string& password) {
+  b.get("/device/sign-in");
+  return b.post("/device/sign-in", "csrf_token=" + url_encode(b.csrf) + "&username=" +
+                                       url_encode(user) + "&password=" + url_encode(password));
+}
+
+TEST_F(WebTest, FailedSignInsFromOneAddressDoNotLockTheUserOutElsewhere) {
+  Browser attacker{*web_, "192.0.2.1"};
   for (int i = 0; i < 5; ++i) {
-    Browser b{*web_, "192.0.2." + std::to_string(i + 1)};
-    b.get("/device/sign-in");
-    auto r = b.post("/device/sign-in",
-                    form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "guess"}}));
+    auto r = try_sign_in(attacker, "alice", "guess");
     EXPECT_EQ(r.status, 401) << i;
     EXPECT_TRUE(contains(r.body, "Wrong user name or password")) << r.body;
   }
-  Browser b{*web_, "192.0.2.99"};
-  b.get("/device/sign-in");
-  auto r = b.post(
-      "/device/sign-in",
-      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "correct horse battery"}}));
+  // That address is paused for alice, even with the right password...
+  auto r = try_sign_in(attacker, "alice", "correct horse battery");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(header_of(r, "Retry-After"), "900");
+  EXPECT_TRUE(contains(r.body, "too many failed sign-ins from this browser or network"));
   EXPECT_TRUE(contains(r.body, "Try again in 15 minutes"));
-  clock_.advance_seconds(900);
-  r = b.post(
-      "/device/sign-in",
-      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "correct horse battery"}}));
-  EXPECT_EQ(r.status, 303);
+  // ...but not for other users there (within its per-address budget),
+  ASSERT_TRUE(users_->add("bob", "bobs password"));
+  Browser bob{*web_, "192.0.2.1"};
+  EXPECT_EQ(try_sign_in(bob, "bob", "bobs password").status, 303);
+  // and alice herself, at another address, is not locked out.
+  Browser alice{*web_, "198.51.100.10"};
+  EXPECT_EQ(try_sign_in(alice, "alice", "correct horse battery").status, 303);
+  // The pause ends with the window (fake clock: no sleeping).
+  clock_.advance_seconds(899);
+  EXPECT_EQ(try_sign_in(attacker, "alice", "correct horse battery").status, 429);
+  clock_.advance_seconds(1);
+  EXPECT_EQ(try_sign_in(attacker, "alice", "correct horse battery").status, 303);
+}
+
+TEST_F(WebTest, SuccessForgetsThePairsFailures) {
+  Browser b{*web_, "192.0.2.1"};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(try_sign_in(b, "alice", "typo").status, 401);
+  EXPECT_EQ(try_sign_in(b, "alice", "correct horse battery").status, 303);
+  Browser again{*web_, "192.0.2.1"};  // same address, signed out
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(try_sign_in(again, "alice", "typo").status, 401) << i;
+  EXPECT_EQ(try_sign_in(again, "alice", "correct horse battery").status, 303);
+}
+
+TEST_F(WebTest, GuessingFromManyAddressesHitsThePerUserCeiling) {
+  // 20 addresses, 5 failures each but one short: 99 failures at alice in 15 minutes.
+  for (int a = 0; a < 20; ++a) {
+    Browser b{*web_, "192.0.2." + std::to_string(a + 1)};
+    for (int i = 0; i < (a == 19 ? 4 : 5); ++i)
+      ASSERT_EQ(try_sign_in(b, "alice", "guess").status, 401) << a << " " << i;
+    clock_.advance_seconds(10);
+  }
+  // Below the ceiling, alice signs in from a clean address; that does not reset the ceiling.
+  Browser first{*web_, "198.51.100.1"};
+  EXPECT_EQ(try_sign_in(first, "alice", "correct horse battery").status, 303);
+  Browser last{*web_, "192.0.2.20"};
+  EXPECT_EQ(try_sign_in(last, "alice", "guess").status, 401);  // the 100th
+  // Now alice is paused everywhere until the oldest failure leaves the 15-minute window...
+  Browser elsewhere{*web_, "198.51.100.2"};
+  auto r = try_sign_in(elsewhere, "alice", "correct horse battery");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(header_of(r, "Retry-After"), std::to_string(900 - 20 * 10));
+  EXPECT_TRUE(contains(r.body, "too many failed sign-ins to this account, from many networks"));
+  // ...while other users are not.
+  ASSERT_TRUE(users_->add("bob", "bobs password"));
+  EXPECT_EQ(try_sign_in(elsewhere, "bob", "bobs password").status, 303);
+  clock_.advance_seconds(900 - 20 * 10);
+  Browser later{*web_, "198.51.100.3"};
+  EXPECT_EQ(try_sign_in(later, "alice", "correct horse battery").status, 303);
 }
 
 TEST_F(WebTest, FailedSignInsAreLimitedPerAddress) {

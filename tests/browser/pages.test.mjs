@@ -302,7 +302,7 @@ describe('rate limits', { timeout: 120_000 }, () => {
     await last.close();
   });
 
-  test('failed sign-ins: 5 per user', async () => {
+  test('failed sign-ins: 5 per user and address', async () => {
     const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
     const page = await ctx.newPage();
     await page.goto(`${server.url}/device/sign-in`);
@@ -320,6 +320,7 @@ describe('rate limits', { timeout: 120_000 }, () => {
       page.getByRole('button', { name: 'Sign in' }).click(),
     ]);
     assert.equal(resp.status(), 429, 'even the right password waits');
+    await page.getByText(/too many failed sign-ins from this browser or network/).waitFor();
     await page.getByText(/Try again in 15 minutes/).waitFor();
     await screenshot(page, '16-sign-in-rate-limited');
     await ctx.close();
