@@ -197,6 +197,25 @@ TEST_F(AuthorizationCodeTest, CodeExchangesOnceWithIdToken) {
             std::string::npos);
 }
 
+// The reference (aws-sso-oidc-api.md 3.3) documents CreateToken's idToken as "not implemented or
+// supported" and nowhere has one in a refresh_token grant's response; this server adds one to the
+// authorization_code grant only, so a refresh with openid in scope returns none.
+TEST_F(AuthorizationCodeTest, RefreshGrantReturnsNoIdTokenEvenWithOpenid) {
+  auto tokens = exchange(client_, code_for(client_));
+  ASSERT_TRUE(tokens.has_value()) << tokens.error().error_description;
+  ASSERT_TRUE(tokens->idToken.has_value());
+  CreateTokenRequest r;
+  r.clientId = *client_.clientId;
+  r.clientSecret = *client_.clientSecret;
+  r.grantType = std::string(kGrantRefreshToken);
+  r.refreshToken = *tokens->refreshToken;
+  auto refreshed = tokens_->create_token(r);
+  ASSERT_TRUE(refreshed.has_value()) << refreshed.error().error_description;
+  EXPECT_TRUE(refreshed->accessToken.has_value());
+  EXPECT_TRUE(refreshed->refreshToken.has_value());
+  EXPECT_FALSE(refreshed->idToken.has_value());
+}
+
 TEST_F(AuthorizationCodeTest, ReplayIsInvalidGrantAndRevokesIssuedTokens) {
   const std::string code = code_for(client_);
   auto first = exchange(client_, code);
