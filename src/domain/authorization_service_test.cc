@@ -197,6 +197,25 @@ TEST_F(AuthorizationCodeTest, CodeExchangesOnceWithIdToken) {
             std::string::npos);
 }
 
+// The reference (aws-sso-oidc-api.md 3.3) documents CreateToken's idToken as "not implemented or
+// supported" and nowhere has one in a refresh_token grant's response; this server adds one to the
+// authorization_code grant only, so a refresh with openid in scope returns none.
+TEST_F(AuthorizationCodeTest, RefreshGrantReturnsNoIdTokenEvenWithOpenid) {
+  auto tokens = exchange(client_, code_for(client_));
+  ASSERT_TRUE(tokens.has_value()) << tokens.error().error_description;
+  ASSERT_TRUE(tokens->idToken.has_value());
+  CreateTokenRequest r;
+  r.clientId = *client_.clientId;
+  r.clientSecret = *client_.clientSecret;
+  r.grantType = std::string(kGrantRefreshToken);
+  r.refreshToken = *tokens->refreshToken;
+  auto refreshed = tokens_->create_token(r);
+  ASSERT_TRUE(refreshed.has_value()) << refreshed.error().error_description;
+  EXPECT_TRUE(refreshed->accessToken.has_value());
+  EXPECT_TRUE(refreshed->refreshToken.has_value());
+  EXPECT_FALSE(refreshed->idToken.has_value());
+}
+
 TEST_F(AuthorizationCodeTest, ReplayIsInvalidGrantAndRevokesIssuedTokens) {
   const std::string code = code_for(client_);
   auto first = exchange(client_, code);
@@ -291,6 +310,84 @@ TEST_F(AuthorizationCodeTest, SigningKeysRotateAndStayPublishedUntilTokensExpire
   jwks = id_tokens_->jwks_json();
   EXPECT_EQ(jwks->find(first_kid), std::string::npos);
   EXPECT_NE(jwks->find(keys[1].kid), std::string::npos);
+}
+
+// The key id in the header of a compact JWS.
+std::string kid_of(const std::string& jwt) {
+  auto header = crypto::base64url_decode(jwt.substr(0, jwt.find('.')));
+  EXPECT_TRUE(header.has_value());
+  const std::string& h = header ? *header : std::string();
+  const auto at = h.find("\"kid\":\"");
+  if (at == std::string::npos) return {};
+  const auto from = at + 7;
+  return h.substr(from, h.find('"', from) - from);
+}
+
+TEST_F(AuthorizationCodeTest, RetiredKeyIsPurgedOnlyAfterItsTokensExpire) {
+  const std::int64_t rotation = ctx_->settings.signing_key_rotation_seconds;
+  const std::int64_t ttl = ctx_->settings.id_token_ttl_seconds;
+  constexpr std::int64_t kMargin = 24 * 3600;
+  auto in_jwks = [&](const std::string& kid) {
+    auto jwks = id_tokens_->jwks_json();
+    EXPECT_TRUE(jwks.has_value());
+    return jwks && jwks->find(kid) != std::string::npos;
+  };
+  auto stored = [&] {
+    std::vector<std::string> kids;
+    auto keys = store_->signing_keys().list();
+    EXPECT_TRUE(keys.has_value());
+    if (keys)
+      for (const auto& k : *keys) kids.push_back(k.kid);
+    return kids;
+  };
+
+  // The first key signs its last token just before it retires.
+  auto first_token = id_tokens_->issue({"alice", "c", 0, ""});
+  ASSERT_TRUE(first_token.has_value());
+  const std::string first = kid_of(*first_token);
+  clock_.advance_seconds(rotation - 1);
+  auto last_token = id_tokens_->issue({"alice", "c", 0, ""});
+  ASSERT_EQ(kid_of(*last_token), first);
+  clock_.advance_seconds(1);
+  const std::string second = kid_of(*id_tokens_->issue({"alice", "c", 0, ""}));
+  ASSERT_NE(second, first);
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(kMargin), 0);
+
+  // While the last token lives (it expires at retirement - 1 + ttl), the key is published.
+  clock_.advance_seconds(ttl - 2);
+  EXPECT_TRUE(in_jwks(first));
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(kMargin), 0);
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(0), 0);
+  // From retirement + ttl it leaves the JWKS, and stays stored for the margin.
+  clock_.advance_seconds(2);
+  EXPECT_FALSE(in_jwks(first));
+  EXPECT_TRUE(in_jwks(second));
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(kMargin), 0);
+  clock_.advance_seconds(kMargin);
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(kMargin), 0);  // bounds are strict
+  EXPECT_EQ(stored(), (std::vector<std::string>{first, second}));
+  clock_.advance_seconds(1);
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(kMargin), 1);
+  EXPECT_EQ(stored(), std::vector<std::string>{second});
+
+  // The signing key survives any purge, even with no margin, and keeps signing.
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(0), 0);
+  EXPECT_EQ(kid_of(*id_tokens_->issue({"alice", "c", 0, ""})), second);
+  EXPECT_TRUE(in_jwks(second));
+  EXPECT_EQ(stored(), std::vector<std::string>{second});
+}
+
+TEST_F(AuthorizationCodeTest, PurgeKeepsKeysForTheLongerOfTheOldAndNewTokenLifetime) {
+  ASSERT_TRUE(id_tokens_->issue({"alice", "c", 0, ""}).has_value());
+  const auto key = store_->signing_keys().list()->front();
+  // The TTL was raised after the key was made: tokens it signed late live longer than
+  // publish_until says, so the current TTL decides.
+  ctx_->settings.id_token_ttl_seconds *= 2;
+  clock_.advance_seconds(key.publish_until + 10 - clock_.now_epoch_seconds());
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(0), 0);
+  clock_.advance_seconds(key.retire_after + ctx_->settings.id_token_ttl_seconds + 1 -
+                         clock_.now_epoch_seconds());
+  EXPECT_EQ(*id_tokens_->purge_retired_keys(0), 1);
 }
 
 }  // namespace

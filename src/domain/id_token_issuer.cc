@@ -123,6 +123,28 @@ std::expected<std::string, Error> IdTokenIssuer::jwks_json() {
   return out;
 }
 
+std::expected<std::int64_t, Error> IdTokenIssuer::purge_retired_keys(std::int64_t margin_seconds) {
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  const std::int64_t margin = std::max<std::int64_t>(margin_seconds, 0);
+  // A token signed by a key expires at most id_token_ttl after the key retired. publish_until was
+  // set with the TTL of when the key was made; checking both bounds keeps the key until its last
+  // token has expired even if the setting has changed since. Both bounds are at most `now`, and
+  // the signing key retires after now, so it is never deleted.
+  const std::int64_t ttl = std::max<std::int64_t>(ctx_.settings.id_token_ttl_seconds, 0);
+  std::lock_guard lock(mutex_);
+  auto purged = ctx_.storage.signing_keys().purge_retired(now - ttl - margin, now - margin);
+  if (!purged) return std::unexpected(purged.error());
+  if (*purged > 0) {
+    // Forget the parsed keys that are gone; on a storage error they merely stay cached.
+    if (auto keys = ctx_.storage.signing_keys().list()) {
+      std::erase_if(loaded_, [&](const auto& entry) {
+        return std::ranges::none_of(*keys, [&](const auto& k) { return k.kid == entry.first; });
+      });
+    }
+  }
+  return *purged;
+}
+
 std::string IdTokenIssuer::openid_configuration_json() const {
   const std::string& base = ctx_.settings.public_url;
   return "{\"issuer\":" + json_quote(base) +

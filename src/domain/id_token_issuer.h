@@ -3,7 +3,8 @@
 //
 // Rotation: one key signs until it is settings.signing_key_rotation_seconds old; then a new key is
 // made on the next use. A retired key stays published until every token it signed has expired
-// (retire time + settings.id_token_ttl_seconds), so verifiers that cache the JWKS keep working.
+// (retire time + settings.id_token_ttl_seconds), so verifiers that cache the JWKS keep working;
+// purge_retired_keys deletes it from storage some margin after that.
 //
 // Thread safety: safe for concurrent use; key creation is serialised in-process (two processes
 // may each create a key, and both are then published).
@@ -50,6 +51,11 @@ class IdTokenIssuer {
 
   // The OpenID Provider metadata (OpenID Connect Discovery 1.0, section 3).
   std::string openid_configuration_json() const;
+
+  // Deletes the keys whose every ID token expired more than `margin_seconds` ago: retired more than
+  // id_token_ttl_seconds + margin ago, and unpublished more than margin ago. The key that signs
+  // now is never deleted. Returns how many were deleted; the storage error otherwise.
+  std::expected<std::int64_t, Error> purge_retired_keys(std::int64_t margin_seconds);
 
  private:
   // The key that signs now, made (and stored) when none is active. Lock mutex_.

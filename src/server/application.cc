@@ -79,6 +79,9 @@ std::int64_t Application::purge_expired() {
   if (auto r = storage_->tokens().purge_expired(before)) n += *r;
   // Kept as long, so that a replayed code is still recognised and revokes its tokens.
   if (auto r = storage_->authorization_codes().purge_expired(before)) n += *r;
+  // Retired ID token signing keys, a day after the last token they signed expired (and they left
+  // the JWKS): the same day of slack, for verifiers and other server processes whose clocks lag.
+  if (auto r = id_tokens_->purge_retired_keys(24 * 3600)) n += *r;
   return n;
 }
 

@@ -36,8 +36,8 @@ class Application {
   // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.
   core::HttpResponse handle(const core::HttpRequest& req);
 
-  // Deletes expired device authorizations, tokens and authorization codes. Returns how many rows
-  // went.
+  // Deletes expired device authorizations, tokens and authorization codes, and ID token signing
+  // keys whose tokens have all expired. Returns how many rows went.
   std::int64_t purge_expired();
 
   storage::Storage& storage() { return *storage_; }

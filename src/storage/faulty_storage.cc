@@ -158,6 +158,11 @@ class FaultyStorage::SigningKeys final : public SigningKeyStore {
   Result<std::vector<SigningKeyRecord>> list() override {
     return maybe_fail(faulty_, "list signing keys", [&] { return inner().list(); });
   }
+  Result<std::int64_t> purge_retired(std::int64_t retired_before,
+                                     std::int64_t unpublished_before) override {
+    return maybe_fail(faulty_, "purge signing keys",
+                      [&] { return inner().purge_retired(retired_before, unpublished_before); });
+  }
 
  private:
   SigningKeyStore& inner() { return faulty_.inner().signing_keys(); }

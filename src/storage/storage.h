@@ -55,9 +55,9 @@ struct DeviceAuthorizationRecord {
   std::int64_t expires_at = 0;
   std::int32_t interval = 1;
   DeviceState state = DeviceState::kPending;
-  std::string user_name;           // who allowed or denied; empty while pending
-  std::int64_t decided_at = 0;     // when allowed or denied; 0 while pending
-  std::string requester_address;   // IP that called StartDeviceAuthorization
+  std::string user_name;          // who allowed or denied; empty while pending
+  std::int64_t decided_at = 0;    // when allowed or denied; 0 while pending
+  std::string requester_address;  // IP that called StartDeviceAuthorization
 };
 
 enum class TokenKind { kAccess, kRefresh };
@@ -180,6 +180,12 @@ class SigningKeyStore {
   virtual Result<void> insert(const SigningKeyRecord& key) = 0;
   // Every key, oldest first (by created_at, then kid).
   virtual Result<std::vector<SigningKeyRecord>> list() = 0;
+  // Deletes the keys that stopped signing before `retired_before` (retire_after < retired_before)
+  // and stopped being published before `unpublished_before` (publish_until < unpublished_before).
+  // Returns how many. With bounds at most `now`, the key that signs now (retire_after > now) is
+  // never deleted.
+  virtual Result<std::int64_t> purge_retired(std::int64_t retired_before,
+                                             std::int64_t unpublished_before) = 0;
 };
 
 class UserStore {

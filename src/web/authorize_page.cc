@@ -1,14 +1,10 @@
 #include "web/authorize_page.h"
 
-#include <algorithm>
-
 #include "domain/authorization_service.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
 namespace {
-
-constexpr std::size_t kMaxUserKey = 128;
 
 std::optional<std::string> param(const FormFields& query, std::string_view name) {
   const auto it = query.find(name);
@@ -66,43 +62,10 @@ std::string origin_of(std::string_view uri) {
   return std::string(uri.substr(0, uri.find_first_of("/?#", scheme_end + 3)));
 }
 
-core::HttpResponse sign_in_form(PageDeps& deps, const PageRequest& req, int status,
-                                std::string error, std::string_view username) {
-  return render_page(deps, req, status, "templates/sign_in.html",
-                     {{"page_title", "Sign in"},
-                      {"error", std::move(error)},
-                      {"typed_username", std::string(username.substr(0, 64))},
-                      {"user_code", ""},
-                      {"sign_in_url", self_url(req)}});
-}
-
-// The same rules as the device flow's sign-in page (sign_in_page.cc): rate limits per user name
-// and address, and a fresh session id after success.
-core::HttpResponse sign_in(PageDeps& deps, PageRequest& req) {
-  const std::string_view username = field(req.form, "username");
-  const std::string_view password = field(req.form, "password");
-  if (username.empty() || password.empty())
-    return sign_in_form(deps, req, 400, "Enter your username and password.", username);
-  const std::string user_key(username.substr(0, kMaxUserKey));
-  const std::string address = req.address_key();
-  const std::int64_t retry = std::max(deps.sign_in_per_user.retry_after_seconds(user_key),
-                                      deps.sign_in_per_address.retry_after_seconds(address));
-  if (retry > 0) return too_many_attempts_page(deps, req, retry, "failed sign-ins");
-  auto user = deps.users.authenticate(username, password);
-  if (!user) {
-    if (user.error().type != ErrorType::kAccessDenied) return internal_error_page(deps, req);
-    deps.sign_in_per_user.record_failure(user_key);
-    deps.sign_in_per_address.record_failure(address);
-    return sign_in_form(deps, req, 401, user.error().error_description + ".", username);
-  }
-  deps.sign_in_per_user.reset(user_key);
-  auto renewed = deps.sessions->renew(req.session.id);
-  WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
-  session.user_name = user->name;
-  deps.sessions->update(session);
-  req.session = std::move(session);
-  req.session_changed_id = true;
-  return redirect(self_url(req));
+// An unsigned-in person signs in on the sign-in page, which brings them back here (the whole
+// request, query included) through its return target.
+core::HttpResponse to_sign_in(const PageDeps& deps, const PageRequest& req) {
+  return redirect(deps.sign_in_path() + "?return_to=" + url_encode(self_url(req)));
 }
 
 core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
@@ -139,9 +102,9 @@ core::HttpResponse authorize_page(PageDeps& deps, PageRequest& req) {
     if (!error.state.empty()) params.emplace_back("state", error.state);
     return back_to_client(error.redirect_uri, params);
   }
+  if (!req.session.signed_in()) return to_sign_in(deps, req);
+  // A POST without a decision is not the consent form's: show the consent page again.
   const bool deciding = req.is_post() && req.form.contains("decision");
-  if (req.is_post() && !deciding) return sign_in(deps, req);
-  if (!req.session.signed_in()) return sign_in_form(deps, req, 200, "", "");
   auto user = deps.users.find_enabled(req.session.user_name);
   if (!user) {
     if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);

@@ -90,14 +90,39 @@ class AuthorizePageTest : public ::testing::Test {
            kChallenge;
   }
 
-  // Signs in through the form /authorize shows and returns the consent page.
+  // The value of the hidden field `name` in the last form of `body`, HTML-unescaped as a browser
+  // would before submitting it.
+  static std::string hidden_field(const std::string& body, const std::string& name) {
+    const std::regex input("name=\"" + name + "\" value=\"([^\"]*)\"");
+    std::smatch m;
+    if (!std::regex_search(body, m, input)) return "<missing>";
+    std::string value = m[1];
+    for (const auto& [entity, text] : {std::pair{"&amp;", "&"},
+                                       {"&quot;", "\""},
+                                       {"&#39;", "'"},
+                                       {"&lt;", "<"},
+                                       {"&gt;", ">"}}) {
+      for (std::size_t at = 0; (at = value.find(entity, at)) != std::string::npos; ++at)
+        value.replace(at, std::string_view(entity).size(), text);
+    }
+    return value;
+  }
+
+  // Opens /authorize signed out, follows it to the sign-in page, signs in there with the form's
+  // fields and follows the redirect back; returns the page it lands on (the consent page).
   core::HttpResponse sign_in_and_consent_page(Browser& b) {
-    auto page = b.send("GET", target());
-    EXPECT_EQ(page.status, 200);
-    EXPECT_TRUE(contains(page.body, "name=\"password\""));
-    auto signed_in = b.send(
-        "POST", target(),
-        "csrf_token=" + url_encode(b.csrf) + "&username=alice&password=correct+horse+battery");
+    auto to_sign_in = b.send("GET", target());
+    EXPECT_EQ(to_sign_in.status, 303);
+    EXPECT_EQ(header_of(to_sign_in, "Location"),
+              "/device/sign-in?return_to=" + url_encode(target()));
+    auto form = b.send("GET", header_of(to_sign_in, "Location"));
+    EXPECT_EQ(form.status, 200);
+    EXPECT_TRUE(contains(form.body, "name=\"password\""));
+    EXPECT_EQ(hidden_field(form.body, "return_to"), target());
+    auto signed_in = b.send("POST", "/device/sign-in",
+                            "csrf_token=" + url_encode(b.csrf) +
+                                "&return_to=" + url_encode(hidden_field(form.body, "return_to")) +
+                                "&username=alice&password=correct+horse+battery");
     EXPECT_EQ(signed_in.status, 303);
     EXPECT_EQ(header_of(signed_in, "Location"), target());
     return b.send("GET", header_of(signed_in, "Location"));
@@ -170,6 +195,51 @@ TEST_F(AuthorizePageTest, InvalidRequestIsRedirectedBeforeSignIn) {
   ASSERT_EQ(resp.status, 302);
   EXPECT_TRUE(
       header_of(resp, "Location").starts_with(std::string(kRedirect) + "?error=invalid_request&"));
+}
+
+TEST_F(AuthorizePageTest, SignedOutGoesToSignInAndComesBackToConsent) {
+  Browser b{*web_};
+  ASSERT_EQ(b.send("GET", target()).status, 303);
+  const std::string anonymous = b.cookie;
+  ASSERT_FALSE(anonymous.empty());
+  auto consent = sign_in_and_consent_page(b);
+  EXPECT_NE(b.cookie, anonymous) << "sign-in must issue a fresh session id";
+  ASSERT_EQ(consent.status, 200);
+  EXPECT_TRUE(contains(consent.body, "Allow access?"));
+  EXPECT_TRUE(contains(consent.body, "is asking to sign in as <strong>alice</strong>"));
+  // The consent form posts back to the same authorize request.
+  EXPECT_EQ(hidden_field(consent.body, "csrf_token"), b.csrf);
+  EXPECT_TRUE(contains(consent.body, "action=\"/authorize?response_type=code&amp;client_id="));
+  // Signed in now: /authorize goes straight to consent.
+  EXPECT_EQ(b.send("GET", target()).status, 200);
+}
+
+TEST_F(AuthorizePageTest, FailedSignInKeepsTheReturnTarget) {
+  Browser b{*web_};
+  b.send("GET", header_of(b.send("GET", target()), "Location"));  // the sign-in form
+  auto failed = b.send("POST", "/device/sign-in",
+                       "csrf_token=" + url_encode(b.csrf) + "&return_to=" + url_encode(target()) +
+                           "&username=alice&password=wrong");
+  EXPECT_EQ(failed.status, 401);
+  EXPECT_EQ(hidden_field(failed.body, "return_to"), target());
+  auto signed_in = b.send("POST", "/device/sign-in",
+                          "csrf_token=" + url_encode(b.csrf) +
+                              "&return_to=" + url_encode(hidden_field(failed.body, "return_to")) +
+                              "&username=alice&password=correct+horse+battery");
+  EXPECT_EQ(signed_in.status, 303);
+  EXPECT_EQ(header_of(signed_in, "Location"), target());
+}
+
+TEST_F(AuthorizePageTest, AuthorizeNoLongerTakesPasswords) {
+  Browser b{*web_};
+  b.send("GET", header_of(b.send("GET", target()), "Location"));  // a session and its token
+  auto resp = b.send("POST", target(),
+                     "csrf_token=" + url_encode(b.csrf) +
+                         "&username=alice&password=correct+horse+battery&decision=allow");
+  EXPECT_EQ(resp.status, 303);
+  EXPECT_TRUE(header_of(resp, "Location").starts_with("/device/sign-in?return_to=%2Fauthorize%3F"));
+  // Still signed out, and nothing went back to the client.
+  EXPECT_EQ(b.send("GET", target()).status, 303);
 }
 
 }  // namespace

@@ -69,18 +69,18 @@ core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const Res
 }
 
 core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
-                                          std::int64_t retry_after_seconds,
-                                          std::string_view what) {
+                                          std::int64_t retry_after_seconds, std::string_view what,
+                                          std::string_view where) {
   const std::int64_t at = deps.ctx.clock.now_epoch_seconds() + retry_after_seconds;
   ResultView view;
   view.status = 429;
   view.kind = "warning";
   view.title = "Too many attempts";
   view.heading = "Too many attempts";
-  view.message = "There have been too many " + std::string(what) +
-                 " from this browser or network. For your security, this is paused for a while.";
-  view.next_step = "Try again in " + format_duration(retry_after_seconds) + " (after " +
-                   format_utc(at) + ").";
+  view.message = "There have been too many " + std::string(what) + " " + std::string(where) +
+                 ". For your security, this is paused for a while.";
+  view.next_step =
+      "Try again in " + format_duration(retry_after_seconds) + " (after " + format_utc(at) + ").";
   auto resp = result_page(deps, req, view);
   resp.set("Retry-After", std::to_string(retry_after_seconds));
   return resp;

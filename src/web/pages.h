@@ -29,8 +29,9 @@ struct PageDeps {
         sessions(std::move(s)),
         code_per_session(c.clock, options.code_entry_per_session),
         code_per_address(c.clock, options.code_entry_per_address),
-        sign_in_per_user(c.clock, options.sign_in_per_user),
-        sign_in_per_address(c.clock, options.sign_in_per_address) {}
+        sign_in_per_user_and_address(c.clock, options.sign_in_per_user_and_address),
+        sign_in_per_address(c.clock, options.sign_in_per_address),
+        sign_in_per_user(c.clock, options.sign_in_per_user) {}
 
   domain::Context& ctx;
   domain::DeviceService& devices;
@@ -38,8 +39,9 @@ struct PageDeps {
   std::unique_ptr<SessionStore> sessions;
   RateLimiter code_per_session;
   RateLimiter code_per_address;
-  RateLimiter sign_in_per_user;
+  RateLimiter sign_in_per_user_and_address;
   RateLimiter sign_in_per_address;
+  RateLimiter sign_in_per_user;
 
   // Paths of the pages, under the configured verification path.
   [[nodiscard]] std::string code_path() const { return ctx.settings.verification_path; }
@@ -87,10 +89,11 @@ struct ResultView {
 };
 core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const ResultView& view);
 
-// 429 with Retry-After and a page saying when to try again.
+// 429 with Retry-After and a page saying when to try again: "There have been too many {what}
+// {where}."
 core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
-                                          std::int64_t retry_after_seconds,
-                                          std::string_view what);
+                                          std::int64_t retry_after_seconds, std::string_view what,
+                                          std::string_view where = "from this browser or network");
 // 303 See Other to a path on this server.
 core::HttpResponse redirect(std::string location);
 // 500 page for storage failures; the description is logged nowhere and shown to no one.

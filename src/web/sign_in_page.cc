@@ -1,9 +1,15 @@
-// The sign-in page. Failed sign-ins are limited per user name and per client address (web.h);
-// a successful one gives the browser a fresh session id and CSRF token (no session fixation).
+// The sign-in page. Failed sign-ins are limited per (user name, address) pair, per address, and
+// per user name with a much higher ceiling (web.h explains the numbers); a successful one gives the
+// browser a fresh session id and CSRF token (no session fixation).
+//
+// Afterwards the browser goes to `return_to` (a query parameter on GET, a hidden field on POST)
+// when it is a safe path on this server (return_target.h), as /authorize asks; otherwise to the
+// confirmation of the code it had looked up, or to the code page.
 #include <algorithm>
 
 #include "domain/user_code.h"
 #include "web/pages.h"
+#include "web/return_target.h"
 
 namespace ssooidc::web {
 namespace {
@@ -17,59 +23,77 @@ std::string pending_code(const PageRequest& req, std::string_view typed) {
   return domain::display_user_code(*code);
 }
 
-std::string after_sign_in(const PageDeps& deps, const std::string& code) {
+// Where to go after signing in: the checked return target, else the code's confirmation.
+std::string after_sign_in(const PageDeps& deps, const std::string& return_to,
+                          const std::string& code) {
+  if (!return_to.empty()) return return_to;
   return code.empty() ? deps.code_path() : deps.confirm_path() + "?user_code=" + code;
 }
 
 core::HttpResponse sign_in_form(PageDeps& deps, const PageRequest& req, int status,
                                 std::string error, std::string_view username,
-                                const std::string& code) {
+                                const std::string& return_to, const std::string& code) {
   return render_page(deps, req, status, "templates/sign_in.html",
                      {{"page_title", "Sign in"},
                       {"error", std::move(error)},
                       {"typed_username", std::string(username.substr(0, 64))},
+                      {"return_to", return_to},
                       {"user_code", code}});
 }
 
 }  // namespace
 
 core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
+  const FormFields& fields = req.is_post() ? req.form : req.query;
+  const std::string return_to = safe_return_target(field(fields, "return_to")).value_or("");
+  const std::string code = pending_code(req, field(fields, "user_code"));
   if (!req.is_post()) {
-    const std::string code = pending_code(req, field(req.query, "user_code"));
-    if (req.session.signed_in()) return redirect(after_sign_in(deps, code));
-    return sign_in_form(deps, req, 200, "", "", code);
+    if (req.session.signed_in()) return redirect(after_sign_in(deps, return_to, code));
+    return sign_in_form(deps, req, 200, "", "", return_to, code);
   }
 
-  const std::string code = pending_code(req, field(req.form, "user_code"));
   const std::string_view username = field(req.form, "username");
   const std::string_view password = field(req.form, "password");
-  if (username.empty() || password.empty())
-    return sign_in_form(deps, req, 400, "Enter your username and password.", username, code);
+  if (username.empty() || password.empty()) {
+    return sign_in_form(deps, req, 400, "Enter your username and password.", username, return_to,
+                        code);
+  }
 
   const std::string user_key(username.substr(0, kMaxUserKey));
   const std::string address = req.address_key();
-  const std::int64_t retry = std::max(deps.sign_in_per_user.retry_after_seconds(user_key),
-                                      deps.sign_in_per_address.retry_after_seconds(address));
-  if (retry > 0) return too_many_attempts_page(deps, req, retry, "failed sign-ins");
+  // The address key has no '\n' (an IP address or /64 prefix), so this pair is unambiguous.
+  const std::string pair_key = address + "\n" + user_key;
+  const std::int64_t here =
+      std::max(deps.sign_in_per_user_and_address.retry_after_seconds(pair_key),
+               deps.sign_in_per_address.retry_after_seconds(address));
+  const std::int64_t account = deps.sign_in_per_user.retry_after_seconds(user_key);
+  if (here > 0 || account > 0) {
+    return too_many_attempts_page(
+        deps, req, std::max(here, account), "failed sign-ins",
+        account > here ? "to this account, from many networks" : "from this browser or network");
+  }
 
   auto user = deps.users.authenticate(username, password);
   if (!user) {
     if (user.error().type != ErrorType::kAccessDenied) return internal_error_page(deps, req);
-    deps.sign_in_per_user.record_failure(user_key);
+    deps.sign_in_per_user_and_address.record_failure(pair_key);
     deps.sign_in_per_address.record_failure(address);
+    deps.sign_in_per_user.record_failure(user_key);
     // The domain's text says which: a wrong name or password, or a disabled user (only told to
     // someone who knew the password).
-    return sign_in_form(deps, req, 401, user.error().error_description + ".", username, code);
+    return sign_in_form(deps, req, 401, user.error().error_description + ".", username, return_to,
+                        code);
   }
 
-  deps.sign_in_per_user.reset(user_key);
+  // Only the pair: the per-user ceiling keeps counting a distributed guesser's failures.
+  deps.sign_in_per_user_and_address.reset(pair_key);
   auto renewed = deps.sessions->renew(req.session.id);
   WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
   session.user_name = user->name;
   deps.sessions->update(session);
   req.session = std::move(session);
   req.session_changed_id = true;
-  return redirect(after_sign_in(deps, code));
+  return redirect(after_sign_in(deps, return_to, code));
 }
 
 }  // namespace ssooidc::web

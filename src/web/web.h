@@ -6,7 +6,9 @@
 //                               the code up and goes on to the confirmation, never approving by
 //                               itself
 //   POST {verification_path}    the code form's submission
-//   GET|POST {verification_path}/sign-in   sign-in form
+//   GET|POST {verification_path}/sign-in   sign-in form; afterwards to ?return_to= when it is
+//                                          a path on this server (return_target.h, used by
+//                                          /authorize), else the confirmation or code page
 //   GET|POST {verification_path}/confirm   confirmation: client name, code, time, address;
 //                                          Allow / Deny
 //   POST {verification_path}/sign-out      ends the browser session
@@ -39,15 +41,29 @@ namespace ssooidc::web {
 // That is the RFC's worked example: ~5 guesses for 2^-32. Only wrong codes count, so a person who
 // types their code right is never slowed down.
 //
-// Sign-in failures are limited to 5 per user name and 20 per address in 15 minutes. The per-user
-// limit lets anyone lock a user out for 15 minutes by failing on purpose; that is the price of
-// stopping password guessing that is spread over many addresses.
+// Failed sign-ins are counted three ways, and any one of them at its limit pauses sign-in, even
+// with the right password (else a guesser would carry on and be let in by the right guess):
+//  - 5 per (user name, address) in 15 minutes: someone who mistypes gets 5 tries, then waits.
+//    Failures from one address never block the same user at another address, so locking a user
+//    out takes many addresses, not one (the previous per-user limit of 5 let anyone do it).
+//  - 20 per address in 15 minutes over all user names: one address sprays at most 1,920 guesses
+//    a day across every account (at most 480 a day at any one account, by the limit above).
+//  - 100 per user name in 15 minutes, from any number of addresses: a backstop against guessing
+//    spread over many addresses, each of which gets 5 guesses by the first limit. It bounds
+//    online guessing at one account to 9,600 a day however many addresses the guesser has (a
+//    random 8-letter password, 2^37.6, would last ~30,000 years on average; a password from a
+//    list of the 10,000 most common ones about a day, which only a password policy can prevent).
+//    Reaching it blocks the account for everyone, but takes 100 failures within 15 minutes from
+//    at least 20 addresses (IPv4 addresses or IPv6 /64s), and ends 15 minutes after they stop.
+// A successful sign-in forgets the failures of its (user, address) pair only: the per-user count
+// is left alone, so that the account's own sign-ins do not refill a distributed guesser's budget.
 struct WebOptions {
   SessionLimits sessions;
   RateLimit code_entry_per_session{5, 600};
   RateLimit code_entry_per_address{20, 600};
-  RateLimit sign_in_per_user{5, 900};
+  RateLimit sign_in_per_user_and_address{5, 900};
   RateLimit sign_in_per_address{20, 900};
+  RateLimit sign_in_per_user{100, 900};
 };
 
 struct PageDeps;

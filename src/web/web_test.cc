@@ -111,8 +111,8 @@ class WebTest : public ::testing::Test {
   }
 
   storage::DeviceState state_of(std::string_view shown_code) {
-    auto rec = store_->device_authorizations().find_by_user_code(
-        *domain::normalize_user_code(shown_code));
+    auto rec =
+        store_->device_authorizations().find_by_user_code(*domain::normalize_user_code(shown_code));
     return (*rec)->state;
   }
 
@@ -281,10 +281,51 @@ TEST_F(WebTest, CompleteUriWhenSignedOutLeadsThroughSignIn) {
   auto r = b.follow(b.get("/device?user_code=" + code));
   EXPECT_TRUE(contains(r.body, "Sign in to review the request with code"));
   r = b.follow(b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                                {"user_code", code},
-                                                {"username", "alice"},
-                                                {"password", "correct horse battery"}})));
+                                               {"user_code", code},
+                                               {"username", "alice"},
+                                               {"password", "correct horse battery"}})));
   EXPECT_TRUE(contains(r.body, "Allow access?")) << r.body;
+}
+
+TEST_F(WebTest, SignInReturnsToAPathOnThisServer) {
+  const std::string back = "/device/confirm?user_code=BCDF-GHJK&x=%2F%2Fy";
+  Browser b{*web_};
+  auto page = b.get("/device/sign-in?return_to=" + url_encode(back));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(
+      page.body, R"(name="return_to" value="/device/confirm?user_code=BCDF-GHJK&amp;x=%2F%2Fy")"))
+      << page.body;
+  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                           {"return_to", back},
+                                           {"username", "alice"},
+                                           {"password", "correct horse battery"}}));
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(header_of(r, "Location"), back);
+  // Already signed in, the sign-in page passes straight through to the target.
+  r = b.get("/device/sign-in?return_to=" + url_encode(back));
+  EXPECT_EQ(r.status, 303);
+  EXPECT_EQ(header_of(r, "Location"), back);
+}
+
+TEST_F(WebTest, SignInNeverRedirectsOffSite) {
+  for (const std::string attempt : {"https://evil.example/", "//evil.example/", "/\\evil.example",
+                                    "/\t/evil.example", "javascript:alert(1)", "evil.example"}) {
+    Browser b{*web_};
+    auto page = b.get("/device/sign-in?return_to=" + url_encode(attempt));
+    ASSERT_EQ(page.status, 200) << attempt;
+    EXPECT_TRUE(contains(page.body, R"(name="return_to" value="")")) << attempt;
+    EXPECT_FALSE(contains(page.body, "evil.example")) << attempt;
+    // A hand-made form is refused the same way: the default page instead.
+    auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
+                                             {"return_to", attempt},
+                                             {"username", "alice"},
+                                             {"password", "correct horse battery"}}));
+    EXPECT_EQ(r.status, 303) << attempt;
+    EXPECT_EQ(header_of(r, "Location"), "/device") << attempt;
+    r = b.get("/device/sign-in?return_to=" + url_encode(attempt));
+    EXPECT_EQ(r.status, 303) << attempt;
+    EXPECT_EQ(header_of(r, "Location"), "/device") << attempt;
+  }
 }
 
 TEST_F(WebTest, FormsWithoutAValidCsrfTokenAreRefused) {
@@ -400,28 +441,74 @@ TEST_F(WebTest, Ipv6AddressesShareALimitPerSlash64) {
       404);
 }
 
-TEST_F(WebTest, FailedSignInsAreLimitedPerUser) {
+// Signs in from `b` (fetching the form first for its CSRF token); returns the response.
+core::HttpResponse try_sign_in(Browser& b, const std::string& user, const std::string& password) {
+  b.get("/device/sign-in");
+  return b.post("/device/sign-in", "csrf_token=" + url_encode(b.csrf) + "&username=" +
+                                       url_encode(user) + "&password=" + url_encode(password));
+}
+
+TEST_F(WebTest, FailedSignInsFromOneAddressDoNotLockTheUserOutElsewhere) {
+  Browser attacker{*web_, "192.0.2.1"};
   for (int i = 0; i < 5; ++i) {
-    Browser b{*web_, "192.0.2." + std::to_string(i + 1)};
-    b.get("/device/sign-in");
-    auto r = b.post("/device/sign-in",
-                    form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "guess"}}));
+    auto r = try_sign_in(attacker, "alice", "guess");
     EXPECT_EQ(r.status, 401) << i;
     EXPECT_TRUE(contains(r.body, "Wrong user name or password")) << r.body;
   }
-  Browser b{*web_, "192.0.2.99"};
-  b.get("/device/sign-in");
-  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                           {"username", "alice"},
-                                           {"password", "correct horse battery"}}));
+  // That address is paused for alice, even with the right password...
+  auto r = try_sign_in(attacker, "alice", "correct horse battery");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(header_of(r, "Retry-After"), "900");
+  EXPECT_TRUE(contains(r.body, "too many failed sign-ins from this browser or network"));
   EXPECT_TRUE(contains(r.body, "Try again in 15 minutes"));
-  clock_.advance_seconds(900);
-  r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                      {"username", "alice"},
-                                      {"password", "correct horse battery"}}));
-  EXPECT_EQ(r.status, 303);
+  // ...but not for other users there (within its per-address budget),
+  ASSERT_TRUE(users_->add("bob", "bobs password"));
+  Browser bob{*web_, "192.0.2.1"};
+  EXPECT_EQ(try_sign_in(bob, "bob", "bobs password").status, 303);
+  // and alice herself, at another address, is not locked out.
+  Browser alice{*web_, "198.51.100.10"};
+  EXPECT_EQ(try_sign_in(alice, "alice", "correct horse battery").status, 303);
+  // The pause ends with the window (fake clock: no sleeping).
+  clock_.advance_seconds(899);
+  EXPECT_EQ(try_sign_in(attacker, "alice", "correct horse battery").status, 429);
+  clock_.advance_seconds(1);
+  EXPECT_EQ(try_sign_in(attacker, "alice", "correct horse battery").status, 303);
+}
+
+TEST_F(WebTest, SuccessForgetsThePairsFailures) {
+  Browser b{*web_, "192.0.2.1"};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(try_sign_in(b, "alice", "typo").status, 401);
+  EXPECT_EQ(try_sign_in(b, "alice", "correct horse battery").status, 303);
+  Browser again{*web_, "192.0.2.1"};  // same address, signed out
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(try_sign_in(again, "alice", "typo").status, 401) << i;
+  EXPECT_EQ(try_sign_in(again, "alice", "correct horse battery").status, 303);
+}
+
+TEST_F(WebTest, GuessingFromManyAddressesHitsThePerUserCeiling) {
+  // 20 addresses, 5 failures each but one short: 99 failures at alice in 15 minutes.
+  for (int a = 0; a < 20; ++a) {
+    Browser b{*web_, "192.0.2." + std::to_string(a + 1)};
+    for (int i = 0; i < (a == 19 ? 4 : 5); ++i)
+      ASSERT_EQ(try_sign_in(b, "alice", "guess").status, 401) << a << " " << i;
+    clock_.advance_seconds(10);
+  }
+  // Below the ceiling, alice signs in from a clean address; that does not reset the ceiling.
+  Browser first{*web_, "198.51.100.1"};
+  EXPECT_EQ(try_sign_in(first, "alice", "correct horse battery").status, 303);
+  Browser last{*web_, "192.0.2.20"};
+  EXPECT_EQ(try_sign_in(last, "alice", "guess").status, 401);  // the 100th
+  // Now alice is paused everywhere until the oldest failure leaves the 15-minute window...
+  Browser elsewhere{*web_, "198.51.100.2"};
+  auto r = try_sign_in(elsewhere, "alice", "correct horse battery");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(header_of(r, "Retry-After"), std::to_string(900 - 20 * 10));
+  EXPECT_TRUE(contains(r.body, "too many failed sign-ins to this account, from many networks"));
+  // ...while other users are not.
+  ASSERT_TRUE(users_->add("bob", "bobs password"));
+  EXPECT_EQ(try_sign_in(elsewhere, "bob", "bobs password").status, 303);
+  clock_.advance_seconds(900 - 20 * 10);
+  Browser later{*web_, "198.51.100.3"};
+  EXPECT_EQ(try_sign_in(later, "alice", "correct horse battery").status, 303);
 }
 
 TEST_F(WebTest, FailedSignInsAreLimitedPerAddress) {
@@ -433,9 +520,9 @@ TEST_F(WebTest, FailedSignInsAreLimitedPerAddress) {
                                              {"password", "guess"}}));
     EXPECT_EQ(r.status, 401) << i;
   }
-  auto r = b.post("/device/sign-in", form({{"csrf_token", b.csrf},
-                                           {"username", "alice"},
-                                           {"password", "correct horse battery"}}));
+  auto r = b.post(
+      "/device/sign-in",
+      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "correct horse battery"}}));
   EXPECT_EQ(r.status, 429);
 }
 
@@ -444,8 +531,9 @@ TEST_F(WebTest, DisabledUsersCannotSignInOrApprove) {
   const std::string code = start_device();
   Browser b{*web_};
   b.get("/device/sign-in");
-  auto r = b.post("/device/sign-in",
-                  form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
+  auto r =
+      b.post("/device/sign-in",
+             form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
   ASSERT_EQ(r.status, 303);
   b.follow(b.get("/device?user_code=" + code));
   ASSERT_TRUE(users_->set_disabled("bob", true));

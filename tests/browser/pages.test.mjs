@@ -178,6 +178,28 @@ describe('pages', { timeout: 240_000 }, () => {
     await ctx.close();
   });
 
+  test('sign-in returns to a path on this server, never off-site', async () => {
+    for (const target of ['https://evil.example/', '//evil.example/', '/\\evil.example']) {
+      const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+      const p = await ctx.newPage();
+      await p.goto(`${server.url}/device/sign-in?return_to=${encodeURIComponent(target)}`);
+      await p.getByLabel('Username').fill('alice');
+      await p.getByLabel('Password').fill(PASSWORD);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByLabel('Code').waitFor();
+      assert.equal(p.url(), `${server.url}/device`, target);
+      await ctx.close();
+    }
+    const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
+    const p = await ctx.newPage();
+    await p.goto(`${server.url}/device/sign-in?return_to=${encodeURIComponent('/device?from=sign-in')}`);
+    await p.getByLabel('Username').fill('alice');
+    await p.getByLabel('Password').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${server.url}/device?from=sign-in`);
+    await ctx.close();
+  });
+
   test('a disabled user cannot sign in', async () => {
     server.admin('user', 'disable', 'bob');
     const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
@@ -280,7 +302,7 @@ describe('rate limits', { timeout: 120_000 }, () => {
     await last.close();
   });
 
-  test('failed sign-ins: 5 per user', async () => {
+  test('failed sign-ins: 5 per user and address', async () => {
     const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled: false });
     const page = await ctx.newPage();
     await page.goto(`${server.url}/device/sign-in`);
@@ -298,6 +320,7 @@ describe('rate limits', { timeout: 120_000 }, () => {
       page.getByRole('button', { name: 'Sign in' }).click(),
     ]);
     assert.equal(resp.status(), 429, 'even the right password waits');
+    await page.getByText(/too many failed sign-ins from this browser or network/).waitFor();
     await page.getByText(/Try again in 15 minutes/).waitFor();
     await screenshot(page, '16-sign-in-rate-limited');
     await ctx.close();

@@ -4,8 +4,10 @@
 //
 //   node browser.mjs AUTHORIZE_URL USER PASSWORD allow|deny CALLBACK_PREFIX
 //
-// Prints one JSON line: {"signInShown": bool, "consentText": "...", "finalUrl": "..."}. Exits 1 on
-// any failure (a missing Chromium included: nothing here skips).
+// Prints one JSON line: {"signInShown": bool, "signInUrl": "...", "consentUrl": "...",
+// "consentText": "...", "finalUrl": "..."}: signInUrl is where /authorize sent the browser (the
+// sign-in page, or the authorize URL itself when already signed in), consentUrl where the sign-in
+// brought it back to. Exits 1 on any failure (a missing Chromium included: nothing here skips).
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -29,6 +31,7 @@ async function main() {
   try {
     const page = await browser.newPage();
     await page.goto(authorizeUrl);
+    const signInUrl = page.url();
     const signInShown = (await page.getByLabel('Username').count()) > 0;
     if (signInShown) {
       await page.getByLabel('Username').fill(user);
@@ -36,13 +39,16 @@ async function main() {
       await page.getByRole('button', { name: 'Sign in' }).click();
     }
     await page.getByRole('button', { name: 'Allow' }).waitFor({ timeout: 15_000 });
+    const consentUrl = page.url();
     const consentText = await page.locator('main, body').first().innerText();
     const reached = page.waitForURL((url) => url.href.startsWith(callbackPrefix), {
       timeout: 15_000, waitUntil: 'commit',
     });
     await page.getByRole('button', { name: decision === 'allow' ? 'Allow' : 'Deny' }).click();
     await reached;
-    process.stdout.write(JSON.stringify({ signInShown, consentText, finalUrl: page.url() }) + '\n');
+    process.stdout.write(JSON.stringify({
+      signInShown, signInUrl, consentUrl, consentText, finalUrl: page.url(),
+    }) + '\n');
   } finally {
     await browser.close();
   }

@@ -16,6 +16,7 @@ Chromium or node module fails the test; nothing skips.
 """
 import base64
 import hashlib
+import html
 import http.client
 import http.cookiejar
 import http.server
@@ -215,13 +216,22 @@ class HttpBrowser:
     def authorize(self, url, decision="allow"):
         """Returns the Location the server sends the browser to after the decision."""
         status, headers, page = self.open(url)
-        if 'name="password"' in page:
-            csrf = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
-            status, headers, page = self.open(url, {"csrf_token": csrf, "username": USER,
-                                                    "password": PASSWORD})
+        if status == 303:
+            # Signed out: the sign-in page, which returns to this authorize URL afterwards.
+            sign_in_url = self.server.url + headers["Location"]
+            status, headers, page = self.open(sign_in_url)
+            if status != 200 or 'name="password"' not in page:
+                raise AssertionError(f"sign-in page: {status} {page[:300]}")
+            form = {name: html.unescape(value) for name, value in
+                    re.findall(r'type="hidden" name="([^"]*)" value="([^"]*)"', page)}
+            action = html.unescape(re.search(r'<form[^>]* action="([^"]*)"', page).group(1))
+            form.update({"username": USER, "password": PASSWORD})
+            status, headers, page = self.open(self.server.url + action, form)
             if status != 303:
                 raise AssertionError(f"sign-in: {status} {page[:300]}")
-            status, headers, page = self.open(self.server.url + headers["Location"])
+            if self.server.url + headers["Location"] != url:
+                raise AssertionError(f"sign-in returned to {headers['Location']}, not {url}")
+            status, headers, page = self.open(url)
         if status == 302:
             return headers["Location"]
         if status != 200 or "Allow" not in page:
@@ -260,6 +270,13 @@ class TestCliSequence(unittest.TestCase):
         seen = run_node("browser.mjs", url, USER, PASSWORD, decision,
                         f"http://127.0.0.1:{self.callback.port}/")
         self.assertTrue(seen["signInShown"])
+        # Signed out, /authorize sends the browser to the sign-in page with itself as the return
+        # target, and the sign-in comes back to the same authorize URL for the consent.
+        sign_in = urllib.parse.urlparse(seen["signInUrl"])
+        self.assertEqual(sign_in.path, "/device/sign-in")
+        self.assertEqual(urllib.parse.parse_qs(sign_in.query)["return_to"],
+                         [url[len(self.server.url):]])
+        self.assertEqual(seen["consentUrl"], url)
         self.assertIn("botocore-client-my-sso", seen["consentText"])
         for scope in scopes:
             self.assertIn(scope, seen["consentText"])

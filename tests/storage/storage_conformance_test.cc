@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -1053,6 +1053,49 @@ TEST_P(StorageConformanceTest, SigningKeysListOldestFirstAndDuplicateKidIsAnErro
     reopen();
     EXPECT_EQ(must(storage_->signing_keys().list()).size(), 2u);
   }
+}
+
+TEST_P(StorageConformanceTest, PurgeRetiredDeletesOnlyKeysPastBothBounds) {
+  auto& keys = storage_->signing_keys();
+  //                     kid         pem    created_at  retire_after  publish_until
+  must(keys.insert({"retired-long-ago", "PEM-1", kNow, kNow + 100, kNow + 200}));
+  must(keys.insert({"still-published", "PEM-2", kNow + 1, kNow + 100, kNow + 400}));
+  must(keys.insert({"current", "PEM-3", kNow + 100, kNow + 1000, kNow + 1100}));
+  // Both bounds are strict: retire_after == retired_before, or publish_until ==
+  // unpublished_before, keeps the key.
+  EXPECT_EQ(must(keys.purge_retired(kNow + 100, kNow + 10'000)), 0);
+  EXPECT_EQ(must(keys.purge_retired(kNow + 10'000, kNow + 200)), 0);
+  EXPECT_EQ(must(keys.list()).size(), 3u);
+  // Retired before the first bound but published until after the second: kept.
+  EXPECT_EQ(must(keys.purge_retired(kNow + 101, kNow + 201)), 1);
+  auto left = must(keys.list());
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].kid, "still-published");
+  EXPECT_EQ(left[1].kid, "current");
+  EXPECT_EQ(must(keys.purge_retired(kNow + 101, kNow + 201)), 0);  // idempotent
+  // A purge at a time when "current" still signs never touches it.
+  EXPECT_EQ(must(keys.purge_retired(kNow + 999, kNow + 999)), 1);
+  left = must(keys.list());
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].kid, "current");
+  EXPECT_EQ(left[0].private_pem, "PEM-3");
+  if (backend_->persistent()) {
+    reopen();
+    left = must(storage_->signing_keys().list());
+    ASSERT_EQ(left.size(), 1u);
+    EXPECT_EQ(left[0].kid, "current");
+  }
+  EXPECT_EQ(must(storage_->signing_keys().purge_retired(kNow + 1001, kNow + 1101)), 1);
+  EXPECT_TRUE(must(storage_->signing_keys().list()).empty());
+}
+
+TEST_P(StorageConformanceTest, FailedPurgeOfSigningKeysDeletesNothing) {
+  must(storage_->signing_keys().insert({"old", "PEM", kNow, kNow + 1, kNow + 2}));
+  FaultyStorage faulty(*storage_);
+  faulty.fail_call(1);
+  expect_internal_error(faulty.signing_keys().purge_retired(kNow + 10, kNow + 10));
+  EXPECT_EQ(must(storage_->signing_keys().list()).size(), 1u);
+  EXPECT_EQ(must(faulty.signing_keys().purge_retired(kNow + 10, kNow + 10)), 1);
 }
 
 TEST_P(StorageConformanceTest, FaultyStorageWrapsCodesAndKeys) {

@@ -257,7 +257,8 @@ class MemoryAuthorizationCodeStore final : public AuthorizationCodeStore {
   Result<void> insert(const AuthorizationCodeRecord& code) override {
     std::lock_guard lock(state_.mutex);
     if (!state_.codes.emplace(code.code_hash, code).second) {
-      return std::unexpected(backend_error("insert authorization code", "code hash already exists"));
+      return std::unexpected(
+          backend_error("insert authorization code", "code hash already exists"));
     }
     return {};
   }
@@ -284,8 +285,9 @@ class MemoryAuthorizationCodeStore final : public AuthorizationCodeStore {
 
   Result<std::int64_t> purge_expired(std::int64_t before) override {
     std::lock_guard lock(state_.mutex);
-    return erase_where(state_.codes,
-                       [&](const AuthorizationCodeRecord& code) { return code.expires_at < before; });
+    return erase_where(state_.codes, [&](const AuthorizationCodeRecord& code) {
+      return code.expires_at < before;
+    });
   }
 
  private:
@@ -314,6 +316,15 @@ class MemorySigningKeyStore final : public SigningKeyStore {
       return a.created_at != b.created_at ? a.created_at < b.created_at : a.kid < b.kid;
     });
     return keys;
+  }
+
+  Result<std::int64_t> purge_retired(std::int64_t retired_before,
+                                     std::int64_t unpublished_before) override {
+    std::lock_guard lock(state_.mutex);
+    return static_cast<std::int64_t>(
+        std::erase_if(state_.signing_keys, [&](const SigningKeyRecord& key) {
+          return key.retire_after < retired_before && key.publish_until < unpublished_before;
+        }));
   }
 
  private:

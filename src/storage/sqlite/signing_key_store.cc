@@ -36,4 +36,11 @@ Result<std::vector<SigningKeyRecord>> SqliteSigningKeyStore::list() {
   return keys;
 }
 
+Result<std::int64_t> SqliteSigningKeyStore::purge_retired(std::int64_t retired_before,
+                                                          std::int64_t unpublished_before) {
+  return write_one(database_, Sql::kPurgeSigningKeys, [&](Statement& statement) {
+    statement.bind_int(1, retired_before).bind_int(2, unpublished_before);
+  });
+}
+
 }  // namespace ssooidc::storage::sqlite

@@ -90,6 +90,8 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kListSigningKeys, "list signing keys",
      "SELECT kid, private_pem, created_at, retire_after, publish_until FROM signing_keys "
      "ORDER BY created_at, kid"},
+    {Sql::kPurgeSigningKeys, "purge signing keys",
+     "DELETE FROM signing_keys WHERE retire_after < ?1 AND publish_until < ?2"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -39,6 +39,7 @@ enum class Sql : std::size_t {
   kPurgeAuthorizationCodes,
   kInsertSigningKey,
   kListSigningKeys,
+  kPurgeSigningKeys,
   kCount,  // not a statement: the size of the cache
 };
 

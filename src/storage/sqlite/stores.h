@@ -112,6 +112,8 @@ class SqliteSigningKeyStore final : public SigningKeyStore {
   explicit SqliteSigningKeyStore(Database& database) : database_(database) {}
   Result<void> insert(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> list() override;
+  Result<std::int64_t> purge_retired(std::int64_t retired_before,
+                                     std::int64_t unpublished_before) override;
 
  private:
   Database& database_;
