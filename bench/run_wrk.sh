@@ -5,10 +5,15 @@
 # HTTP transport answering the nginx bodies: the transport's cost without the API's.
 # See bench/README.md.
 #
-# Each server gets one I/O thread pinned to one core; wrk runs pinned to another core.
+# Each server gets one I/O thread pinned to one core; wrk runs pinned to another core. All servers
+# are started first, then measured in interleaved rounds (every server once per scenario per
+# round), and the table shows each server's median over the rounds: on a shared machine the
+# capacity drifts by tens of percent within minutes, and interleaving lets the ratios see the same
+# drift.
 #
 # Environment (all optional):
 #   BENCH_SECONDS=10        wrk duration per run
+#   BENCH_ROUNDS=3          interleaved rounds; the table shows medians
 #   BENCH_CONNECTIONS=32    wrk connections
 #   BENCH_SERVER_CPU=0      core the servers are pinned to
 #   BENCH_WRK_CPU=1         core wrk is pinned to
@@ -24,6 +29,7 @@ bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$bench_dir/.." && pwd)
 
 seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
 server_cpu=${BENCH_SERVER_CPU:-0}
 wrk_cpu=${BENCH_WRK_CPU:-1}
@@ -43,6 +49,7 @@ for name in ${only//,/ }; do
   case "$name" in nginx | transport | ssooidc) ;; *) die "BENCH_ONLY: unknown server '$name'" ;; esac
 done
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
+[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
 command -v "$wrk_bin" >/dev/null || die "wrk not found (apt-get install wrk)"
 command -v taskset >/dev/null || die "taskset not found (util-linux)"
 command -v curl >/dev/null || die "curl not found"
@@ -99,16 +106,25 @@ expect() {
     die "POST $1 answered '$answer', expected $3 with '$4'"
 }
 
-declare -A result
-# measure NAME SCENARIO URL BODY
+declare -A result   # [name,scenario,round] -> wrk's BENCH_RESULT line
+declare -A url body # [name,scenario] -> what to measure
+# measure NAME SCENARIO ROUND
 measure() {
-  local name=$1 scenario=$2 url=$3 body=$4 out line
-  out="$work/wrk-$name-$scenario.txt"
-  BENCH_BODY="$body" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" -d"${seconds}s" \
-    --latency -s "$bench_dir/post.lua" "$url" >"$out"
+  local name=$1 scenario=$2 round=$3 out line
+  out="$work/wrk-$name-$scenario-$round.txt"
+  BENCH_BODY="${body[$name,$scenario]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" \
+    -d"${seconds}s" --latency -s "$bench_dir/post.lua" "${url[$name,$scenario]}" >"$out"
   line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario (see below)$(cat "$out")"
-  result[$name,$scenario]=$line
-  echo "  $name $scenario: ${line#BENCH_RESULT }" >&2
+  result[$name,$scenario,$round]=$line
+  echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
+}
+
+# for_measure NAME BASE TOKEN_BODY DEVICE_BODY: what measure runs for this server.
+for_measure() {
+  url[$1,token]="$2/token"
+  body[$1,token]=$3
+  url[$1,device]="$2/device_authorization"
+  body[$1,device]=$4
 }
 
 field() { # field LINE KEY
@@ -120,7 +136,7 @@ field() { # field LINE KEY
 token_body_nginx='{"grantType":"urn:ietf:params:oauth:grant-type:device_code","clientId":"bench-client-id-0000000000000000","clientSecret":"bench-client-secret-00000000000000000000000000000000000000000000000000000000000000000000000000000000","deviceCode":"bench-device-code-000000000000000000000000000000000000000000000000000000000000"}'
 device_body_nginx='{"clientId":"bench-client-id-0000000000000000","clientSecret":"bench-client-secret-00000000000000000000000000000000000000000000000000000000000000000000000000000000","startUrl":"https://bench.example/start"}'
 
-run_nginx() {
+start_nginx() {
   local port dir
   port=$(free_port)
   dir="$work/nginx"
@@ -134,9 +150,7 @@ run_nginx() {
   expect "$base/token" "$token_body_nginx" 400 authorization_pending
   expect "$base/device_authorization" "$device_body_nginx" 200 deviceCode
   echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on $base" >&2
-  measure nginx token "$base/token" "$token_body_nginx"
-  measure nginx device "$base/device_authorization" "$device_body_nginx"
-  expect "$base/token" "$token_body_nginx" 400 authorization_pending
+  for_measure nginx "$base" "$token_body_nginx" "$device_body_nginx"
 }
 
 # start_pinned NAME COMMAND... : starts a server that prints its URL as the first line of stdout,
@@ -157,16 +171,15 @@ start_pinned() {
   wait_for_http "$base/"
 }
 
-run_transport() {
+start_transport() {
   start_pinned http_fixed_server "$fixed_bin" --listen 127.0.0.1:0 --threads "$threads"
   expect "$base/token" "$token_body_nginx" 400 authorization_pending
   expect "$base/device_authorization" "$device_body_nginx" 200 deviceCode
   echo "http_fixed_server --threads $threads on $base" >&2
-  measure transport token "$base/token" "$token_body_nginx"
-  measure transport device "$base/device_authorization" "$device_body_nginx"
+  for_measure transport "$base" "$token_body_nginx" "$device_body_nginx"
 }
 
-run_ssooidc() {
+start_ssooidc() {
   start_pinned ssooidc-server "$server_bin" serve --listen 127.0.0.1:0 \
     --database "sqlite:$work/bench.db" --threads "$threads" --poll-interval 0 \
     --access-log "$access_log" --no-bootstrap-user
@@ -189,16 +202,34 @@ run_ssooidc() {
 
   expect "$base/token" "$token_body" 400 authorization_pending
   echo "ssooidc-server --threads $threads on $base" >&2
-  measure ssooidc token "$base/token" "$token_body"
-  # Still pending (not SlowDown or ExpiredToken): the run measured the pending path.
-  expect "$base/token" "$token_body" 400 authorization_pending
-  measure ssooidc device "$base/device_authorization" "$device_body"
+  for_measure ssooidc "$base" "$token_body" "$device_body"
 }
 
-echo "wrk -t1 -c$connections -d${seconds}s on cpu $wrk_cpu; servers on cpu $server_cpu" >&2
-if wants nginx; then run_nginx; fi
-if wants transport; then run_transport; fi
-if wants ssooidc; then run_ssooidc; fi
+echo "wrk -t1 -c$connections -d${seconds}s on cpu $wrk_cpu; servers on cpu $server_cpu;" \
+  "$rounds rounds" >&2
+servers=()
+for name in nginx transport ssooidc; do
+  if wants "$name"; then
+    "start_$name"
+    servers+=("$name")
+  fi
+done
+for round in $(seq "$rounds"); do
+  for scenario in token device; do
+    for name in "${servers[@]}"; do measure "$name" "$scenario" "$round"; done
+  done
+done
+# Still pending (not SlowDown or ExpiredToken): the runs measured the pending path.
+for name in "${servers[@]}"; do
+  expect "${url[$name,token]}" "${body[$name,token]}" 400 authorization_pending
+done
+
+# median NAME SCENARIO KEY: the median over the rounds of one field of wrk's result.
+median() {
+  local r
+  for r in $(seq "$rounds"); do field "${result[$1,$2,$r]}" "$3"; done |
+    sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
@@ -207,29 +238,36 @@ echo
 printf '%-26s %-16s %8s %9s %9s\n' scenario server 'req/s' 'p50 ms' 'p99 ms'
 for scenario in token device; do
   label=$([[ $scenario == token ]] && echo "CreateToken (pending)" || echo "StartDeviceAuthorization")
-  for name in nginx transport ssooidc; do
-    line=${result[$name,$scenario]:-}
-    [[ -z "$line" ]] && continue
-    printf '%-26s %-16s %8s %9s %9s\n' "$label" "$name" "$(field "$line" rps)" \
-      "$(ms "$(field "$line" p50_us)")" "$(ms "$(field "$line" p99_us)")"
-    if [[ $(field "$line" socket_errors) != 0 ]]; then
-      echo "  warning: $name $scenario had socket errors: ${line#BENCH_RESULT }" >&2
-    fi
-    want_non2xx=$([[ $scenario == token ]] && field "$line" requests || echo 0)
-    if [[ $(field "$line" non2xx) != "$want_non2xx" ]]; then
-      echo "  warning: $name $scenario: non2xx=$(field "$line" non2xx), expected $want_non2xx" >&2
-    fi
+  for name in "${servers[@]}"; do
+    printf '%-26s %-16s %8s %9s %9s\n' "$label" "$name" "$(median "$name" "$scenario" rps)" \
+      "$(ms "$(median "$name" "$scenario" p50_us)")" "$(ms "$(median "$name" "$scenario" p99_us)")"
+    for round in $(seq "$rounds"); do
+      line=${result[$name,$scenario,$round]}
+      if [[ $(field "$line" socket_errors) != 0 ]]; then
+        echo "  warning: $name $scenario round $round had socket errors: ${line#BENCH_RESULT }" >&2
+      fi
+      want_non2xx=$([[ $scenario == token ]] && field "$line" requests || echo 0)
+      if [[ $(field "$line" non2xx) != "$want_non2xx" ]]; then
+        echo "  warning: $name $scenario round $round: non2xx=$(field "$line" non2xx)," \
+          "expected $want_non2xx" >&2
+      fi
+    done
   done
-  n=${result[nginx,$scenario]:-}
+  wants nginx || continue
   for name in transport ssooidc; do
-    s=${result[$name,$scenario]:-}
-    if [[ -n "$n" && -n "$s" ]]; then
-      printf '%-26s %-16s %8s %9s %9s\n' "$label" "${name}/nginx" \
-        "$(ratio "$(field "$s" rps)" "$(field "$n" rps)")" \
-        "$(ratio "$(field "$s" p50_us)" "$(field "$n" p50_us)")" \
-        "$(ratio "$(field "$s" p99_us)" "$(field "$n" p99_us)")"
-    fi
+    wants "$name" || continue
+    printf '%-26s %-16s %8s %9s %9s\n' "$label" "${name}/nginx" \
+      "$(ratio "$(median "$name" "$scenario" rps)" "$(median nginx "$scenario" rps)")" \
+      "$(ratio "$(median "$name" "$scenario" p50_us)" "$(median nginx "$scenario" p50_us)")" \
+      "$(ratio "$(median "$name" "$scenario" p99_us)" "$(median nginx "$scenario" p99_us)")"
+    per_round=""
+    for round in $(seq "$rounds"); do
+      per_round+=" $(ratio "$(field "${result[$name,$scenario,$round]}" rps)" \
+        "$(field "${result[nginx,$scenario,$round]}" rps)")"
+    done
+    echo "  ${name}/nginx req/s by round:$per_round" >&2
   done
 done
-echo "(transport = http_fixed_server: ssooidc's HTTP layer with fixed answers, no API or database."
-echo " x/nginx ratios: above 1 is better for req/s, worse for latency)"
+echo "(medians over $rounds interleaved rounds; transport = http_fixed_server: ssooidc's HTTP layer"
+echo " with fixed answers, no API or database. x/nginx ratios: above 1 is better for req/s, worse"
+echo " for latency)"
