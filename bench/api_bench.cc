@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "crypto/crypto.h"
 #include "server/application.h"
 
 namespace {
@@ -111,6 +112,20 @@ void BM_CreateTokenUnknownClient(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CreateTokenUnknownClient);
+
+// The database read every poll makes, alone: what is left of BM_CreateTokenPending's cost when
+// JSON, hashing and the answer are taken away.
+void BM_FindDeviceAuthorization(benchmark::State& state) {
+  Fixture& f = fixture();
+  const std::string hash = ssooidc::crypto::sha256_hex(f.device_code);
+  auto& store = f.app->storage().device_authorizations();
+  for (auto _ : state) {
+    auto found = store.find_by_device_code_hash(hash);
+    if (!found || !*found) state.SkipWithError("device authorization not found");
+    benchmark::DoNotOptimize(found);
+  }
+}
+BENCHMARK(BM_FindDeviceAuthorization);
 
 void BM_StartDeviceAuthorization(benchmark::State& state) {
   Fixture& f = fixture();
