@@ -10,69 +10,23 @@
 #include "domain/client_service.h"
 #include "web/form.h"
 #include "web/web.h"
+#include "web/web_test_support.h"
 
 namespace ssooidc::web {
 namespace {
 
-constexpr const char* kOrigin = "http://127.0.0.1:8080";
 constexpr const char* kRedirect = "http://127.0.0.1:53682/oauth/callback";
 constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-std::string header_of(const core::HttpResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers)
-    if (core::iequals(k, name)) return v;
-  return "";
-}
+using testing::Browser;
+using testing::contains;
+using testing::header_of;
+using testing::kOrigin;
 
-bool contains(std::string_view haystack, std::string_view needle) {
-  return haystack.find(needle) != std::string_view::npos;
-}
-
-// A browser with a cookie jar that remembers the CSRF token of the last form it saw.
-struct Browser {
-  Web& web;
-  std::string cookie;
-  std::string csrf;
-
-  core::HttpResponse send(std::string method, std::string target, std::string body = {}) {
-    core::HttpRequest req;
-    req.method = std::move(method);
-    const std::size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = target.substr(q + 1);
-    req.body = std::move(body);
-    req.remote_address = "203.0.113.7";
-    req.headers.emplace_back("Host", "127.0.0.1:8080");
-    if (!cookie.empty()) req.headers.emplace_back("Cookie", cookie);
-    if (req.method == "POST") {
-      req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
-      req.headers.emplace_back("Origin", kOrigin);
-    }
-    auto resp = web.handle(req);
-    EXPECT_TRUE(resp.has_value()) << target;
-    if (!resp) return {};
-    const std::string set_cookie = header_of(*resp, "Set-Cookie");
-    if (!set_cookie.empty()) cookie = set_cookie.substr(0, set_cookie.find(';'));
-    static const std::regex token(R"re(name="csrf_token" value="([^"]*)")re");
-    std::smatch m;
-    if (std::regex_search(resp->body, m, token)) csrf = m[1];
-    return std::move(*resp);
-  }
-};
-
-class AuthorizePageTest : public ::testing::Test {
+class AuthorizePageTest : public testing::PagesTest {
  protected:
   void SetUp() override {
-    store_ = std::move(*storage::open_storage("memory:"));
-    domain::Settings settings;
-    settings.public_url = kOrigin;
-    ctx_ = std::make_unique<domain::Context>(
-        domain::Context{*store_, clock_, random_, std::move(settings)});
-    clients_ = std::make_unique<domain::ClientService>(*ctx_);
-    devices_ = std::make_unique<domain::DeviceService>(*ctx_, *clients_);
-    users_ = std::make_unique<domain::UserService>(*ctx_);
-    web_ = std::make_unique<Web>(*ctx_, *devices_, *users_);
-    ASSERT_TRUE(users_->add("alice", "correct horse battery"));
+    PagesTest::SetUp();
     RegisterClientRequest reg{.clientName = "<b>botocore-client-test</b>", .clientType = "public"};
     reg.scopes = std::vector<std::string>{"sso:account:access", "openid"};
     reg.grantTypes = std::vector<std::string>{"authorization_code", "refresh_token"};
@@ -128,14 +82,6 @@ class AuthorizePageTest : public ::testing::Test {
     return b.send("GET", header_of(signed_in, "Location"));
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<domain::Context> ctx_;
-  std::unique_ptr<domain::ClientService> clients_;
-  std::unique_ptr<domain::DeviceService> devices_;
-  std::unique_ptr<domain::UserService> users_;
-  std::unique_ptr<Web> web_;
   std::string client_id_;
 };
 

@@ -32,18 +32,25 @@ Result<std::optional<T>> find_one(Database& database, Sql id, std::string_view k
   return std::optional<T>(std::move(*value));
 }
 
-// Runs the single write statement `id` after `bind(Statement&)`; returns the rows it changed. One
-// statement outside BEGIN is a transaction of its own.
+// Runs the single write statement `id` on `connection` after `bind(Statement&)`; returns the rows
+// it changed. One statement outside BEGIN is a transaction of its own. The caller holds
+// write_mutex.
+template <typename Bind>
+Result<std::int64_t> run_one(Connection& connection, Sql id, Bind& bind) {
+  auto statement = connection.statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  bind(*statement);
+  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  return connection.changes();
+}
+
+// run_one on a pooled connection, which syncs every commit.
 template <typename Bind>
 Result<std::int64_t> write_one(Database& database, Sql id, Bind bind) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
   std::lock_guard write_lock(database.write_mutex);
-  auto statement = (*lease)->statement(id);
-  if (!statement) return std::unexpected(std::move(statement.error()));
-  bind(*statement);
-  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-  return (*lease)->changes();
+  return run_one(**lease, id, bind);
 }
 
 // As write_one, but committed without fsync (Connection::Commits::kNoFsync): the row survives the
@@ -58,12 +65,7 @@ Result<std::int64_t> write_one_without_fsync(Database& database, Sql id, Bind bi
     if (!opened) return std::unexpected(std::move(opened.error()));
     database.unsynced_writer = std::move(*opened);
   }
-  Connection& connection = *database.unsynced_writer;
-  auto statement = connection.statement(id);
-  if (!statement) return std::unexpected(std::move(statement.error()));
-  bind(*statement);
-  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-  return connection.changes();
+  return run_one(*database.unsynced_writer, id, bind);
 }
 
 inline Result<std::vector<std::string>> read_list(Statement& statement, int column) {
