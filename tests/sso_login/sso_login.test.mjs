@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  callApi, enterCodeAndSignIn, screenshot, startServerAndBrowser, tempDir,
+  callApi, cleanAwsEnv, enterCodeAndSignIn, screenshot, startServerAndBrowser, tempDir,
 } from '../browser/lib/harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -87,15 +87,7 @@ sso_start_url = ${START_URL}
 sso_region = us-east-1
 sso_registration_scopes = sso:account:access
 `);
-    // A clean environment: nothing from the caller's AWS_* variables or real ~/.aws leaks in.
-    env = {
-      PATH: process.env.PATH,
-      LANG: 'C.UTF-8',
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(work, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    env = cleanAwsEnv(home, work);
   });
 
   after(async () => {

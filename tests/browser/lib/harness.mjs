@@ -48,6 +48,19 @@ function runServerCommand(args, input) {
 
 // A running server with its own database in a temporary directory. `users` are created before
 // it starts ({name: password}); extra `args` go to `serve`.
+// The environment for an AWS tool run by a test: HOME and the config files under the test's own
+// directories, and nothing from the caller's AWS_* variables, BROWSER or real ~/.aws.
+export function cleanAwsEnv(home, work) {
+  return {
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(work, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(work, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
 export async function startServer({ users = {}, args = [] } = {}) {
   const dir = tempDir('ssooidc-test-');
   const database = `sqlite:${path.join(dir, 'ssooidc.db')}`;
