@@ -1,6 +1,7 @@
 // The one error model of ssooidc, shared by the server and the client library.
 //
-// `ErrorType` mirrors the error shapes of the SSO OIDC model (API 2019-06-10). Every layer returns
+// `ErrorType` mirrors the error shapes of the SSO OIDC model and of the SSO portal model (both API
+// 2019-06-10; InvalidRequestException is common to both). Every layer returns
 // `std::expected<T, Error>`; exactly one place on the server (api/error_response) turns an Error
 // into HTTP, and the client library parses HTTP back into the same Error.
 //
@@ -27,7 +28,10 @@ enum class ErrorType {
   kInvalidRequest,
   kInvalidRequestRegion,
   kInvalidScope,
+  kResourceNotFound,  // portal: ResourceNotFoundException, 404
   kSlowDown,
+  kTooManyRequests,  // portal: TooManyRequestsException, 429
+  kUnauthorized,     // portal: UnauthorizedException, 401
   kUnauthorizedClient,
   kUnsupportedGrantType,
   // Not modeled by the service; seen only by clients.
@@ -39,9 +43,12 @@ enum class ErrorType {
 // "AccessDeniedException", ... for modeled types; "TransportError", "ConfigurationError",
 // "UnknownError" otherwise.
 [[nodiscard]] std::string_view shape_name(ErrorType type) noexcept;
-// The RFC 6749 style `error` value: "access_denied", "authorization_pending", ...
+// The RFC 6749 style `error` value: "access_denied", "authorization_pending", ... The portal's
+// shapes carry no such value on the wire (their body is {"message"}); theirs ("unauthorized",
+// "resource_not_found", "too_many_requests") only fill Error::error.
 [[nodiscard]] std::string_view oauth_code(ErrorType type) noexcept;
-// HTTP status the service answers with (400, 401 for InvalidClient, 500 for InternalServer).
+// HTTP status the service answers with (400; 401 for InvalidClient and Unauthorized, 404 for
+// ResourceNotFound, 429 for TooManyRequests, 500 for InternalServer).
 [[nodiscard]] int http_status_of(ErrorType type) noexcept;
 // The x-amzn-ErrorType value the service sends for a shape, in Coral form (reference 4.2):
 // "<Shape>:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/".

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "ssooidc/client.h"
+#include "ssooidc/portal_client.h"
 
 namespace ssooidc::client {
 
@@ -27,6 +28,9 @@ struct ClientDependencies {
 
 // Client::create with explicit seams.
 [[nodiscard]] std::expected<Client, Error> make_client(Config config, ClientDependencies deps);
+// PortalClient::create with explicit seams (`deps.clock` is unused: nothing is signed).
+[[nodiscard]] std::expected<PortalClient, Error> make_portal_client(Config config,
+                                                                    ClientDependencies deps);
 
 // The process-wide default seams (function-local statics; never destroyed before exit).
 Env& default_env();

@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "core/http_message.h"
+
 namespace ssooidc::client {
 namespace {
 
@@ -75,10 +77,18 @@ class CurlTransport final : public HttpTransport {
       (void)headers.release();
       headers.reset(next);
     }
-    // No "Expect: 100-continue" round trip for small JSON bodies.
-    if (curl_slist* next = curl_slist_append(headers.get(), "Expect:"); next != nullptr) {
-      (void)headers.release();
-      headers.reset(next);
+    // No "Expect: 100-continue" round trip for small JSON bodies, and no Content-Type but the
+    // caller's (libcurl would label a POST without one as a form; Logout has no body at all).
+    bool has_content_type = false;
+    for (const auto& header : call.headers) {
+      has_content_type = has_content_type || core::iequals(header.first, "Content-Type");
+    }
+    for (const char* disabled : {"Expect:", "Content-Type:"}) {
+      if (has_content_type && std::string_view(disabled) == "Content-Type:") continue;
+      if (curl_slist* next = curl_slist_append(headers.get(), disabled); next != nullptr) {
+        (void)headers.release();
+        headers.reset(next);
+      }
     }
 
     // Options that change per request; the rest were set once in make_curl_transport.

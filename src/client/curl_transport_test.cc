@@ -226,5 +226,31 @@ TEST_F(CurlTransportTest, OversizedAnswerIsRefused) {
   EXPECT_NE(r.error().error_description.find("larger than"), std::string::npos);
 }
 
+TEST_F(CurlTransportTest, PortalRequestsOnTheWire) {
+  StubServer server([](const std::string& request) {
+    return request.starts_with("POST") ? http_answer(200, "")
+                                       : http_answer(200, R"({"accountList":[]})");
+  });
+  env.set_env("AWS_REGION", "us-east-1");
+  Config config;
+  config.endpoint = server.url();
+  ClientDependencies deps;
+  deps.env = &env;
+  deps.sleeper = &sleeper;
+  auto portal = make_portal_client(config, std::move(deps));  // the real libcurl transport
+  ASSERT_TRUE(portal.has_value());
+  ASSERT_TRUE(portal->list_accounts({.accessToken = "tok", .maxResults = 1}).has_value());
+  ASSERT_TRUE(portal->logout({.accessToken = "tok"}).has_value());
+  auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_TRUE(requests[0].starts_with("GET /assignment/accounts?max_result=1 HTTP/1.1\r\n"))
+      << requests[0];
+  EXPECT_NE(requests[0].find("x-amz-sso_bearer_token: tok\r\n"), std::string::npos);
+  EXPECT_TRUE(requests[1].starts_with("POST /logout HTTP/1.1\r\n")) << requests[1];
+  EXPECT_NE(requests[1].find("Content-Length: 0\r\n"), std::string::npos);
+  // libcurl's default form Content-Type is suppressed for a request without a body.
+  EXPECT_EQ(requests[1].find("Content-Type"), std::string::npos) << requests[1];
+}
+
 }  // namespace
 }  // namespace ssooidc::client

@@ -63,6 +63,7 @@ bool is_retryable(const Error& error) noexcept {
   switch (error.type) {
     case ErrorType::kTransport:
     case ErrorType::kInternalServer:
+    case ErrorType::kTooManyRequests:  // the portal's throttling answer (botocore retries it)
       return true;
     case ErrorType::kUnknown:
       break;

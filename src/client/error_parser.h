@@ -25,7 +25,8 @@ namespace ssooidc::client {
 [[nodiscard]] Error parse_error_response(const HttpReply& reply);
 
 // Whether an error is worth retrying: HTTP 500/502/503/504, 429, InternalServerException,
-// throttling and request-timeout codes, and transport errors. Never the device-flow answers.
+// TooManyRequestsException, throttling and request-timeout codes, and transport errors. Never the
+// device-flow answers, and never the portal's Unauthorized, ResourceNotFound or InvalidRequest.
 [[nodiscard]] bool is_retryable(const Error& error) noexcept;
 
 }  // namespace ssooidc::client

@@ -68,6 +68,27 @@ TEST(ErrorParserTest, EveryModeledShapeMaps) {
   }
 }
 
+TEST(ErrorParserTest, PortalShapesMapWithTheirStatus) {
+  struct Case {
+    ErrorType type;
+    const char* shape;
+    int status;
+  };
+  for (const Case& k : {Case{ErrorType::kUnauthorized, "UnauthorizedException", 401},
+                        Case{ErrorType::kResourceNotFound, "ResourceNotFoundException", 404},
+                        Case{ErrorType::kTooManyRequests, "TooManyRequestsException", 429},
+                        Case{ErrorType::kInvalidRequest, "InvalidRequestException", 400}}) {
+    EXPECT_EQ(shape_name(k.type), k.shape);
+    EXPECT_EQ(http_status_of(k.type), k.status);
+    auto e = parse_error_response(
+        reply(k.status, {{"x-amzn-ErrorType", k.shape}}, R"({"message":"lower-case message"})"));
+    EXPECT_EQ(e.type, k.type) << k.shape;
+    EXPECT_EQ(e.error, oauth_code(k.type));
+    EXPECT_EQ(e.error_description, "lower-case message");
+    EXPECT_EQ(is_retryable(e), k.type == ErrorType::kTooManyRequests) << k.shape;
+  }
+}
+
 TEST(ErrorParserTest, ReasonIsKept) {
   auto e = parse_error_response(reply(
       400, {{"x-amzn-ErrorType", "AccessDeniedException"}},

@@ -334,7 +334,7 @@ void newline(std::string& out, int indent) {
 }
 
 void write_value(std::string& out, const Value& v, Style style, int indent) {
-  const bool ascii = style == Style::kPython;
+  const bool ascii = style == Style::kPython || style == Style::kPythonCompact;
   if (v.is_null()) {
     out += "null";
   } else if (auto b = v.as_bool()) {
@@ -366,7 +366,7 @@ void write_value(std::string& out, const Value& v, Style style, int indent) {
       if (i > 0) out += style == Style::kPython ? ", " : ",";
       if (style == Style::kPretty) newline(out, indent + 1);
       write_string(out, (*o)[i].first, ascii);
-      out += style == Style::kCompact ? ":" : ": ";
+      out += style == Style::kCompact || style == Style::kPythonCompact ? ":" : ": ";
       write_value(out, (*o)[i].second, style, indent + 1);
     }
     if (style == Style::kPretty) newline(out, indent);

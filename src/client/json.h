@@ -87,9 +87,10 @@ class Value {
 [[nodiscard]] std::expected<Value, std::string> parse(std::string_view text);
 
 enum class Style {
-  kCompact,  // {"a":1,"b":[1,2]}, UTF-8 kept as is
-  kPython,   // {"a": 1, "b": [1, 2]}, non-ASCII as \uXXXX: Python's json.dumps defaults
-  kPretty,   // 4-space indented, one member per line: the AWS CLI's JSON output
+  kCompact,        // {"a":1,"b":[1,2]}, UTF-8 kept as is
+  kPython,         // {"a": 1, "b": [1, 2]}, non-ASCII as \uXXXX: Python's json.dumps defaults
+  kPythonCompact,  // {"a":1,"b":[1,2]}, non-ASCII as \uXXXX: json.dumps(separators=(',', ':'))
+  kPretty,         // 4-space indented, one member per line: the AWS CLI's JSON output
 };
 [[nodiscard]] std::string serialize(const Value& value, Style style);
 

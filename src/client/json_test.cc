@@ -80,3 +80,17 @@ TEST(JsonTest, SetAndEraseDoNotAffectCopies) {
 
 }  // namespace
 }  // namespace ssooidc::client::json
+
+namespace ssooidc::client::json {
+namespace {
+
+TEST(JsonTest, PythonCompactIsJsonDumpsWithCompactSeparators) {
+  // json.dumps({"a": [1, "\u00e9"], "b": {}}, separators=(",", ":"))
+  Object o;
+  o.emplace_back("a", Value(Array{Value(1), Value("\xc3\xa9")}));
+  o.emplace_back("b", Value(Object{}));
+  EXPECT_EQ(serialize(Value(std::move(o)), Style::kPythonCompact), R"({"a":[1,"\u00e9"],"b":{}})");
+}
+
+}  // namespace
+}  // namespace ssooidc::client::json

@@ -87,13 +87,14 @@ const Partition& partition_for(std::string_view region) {
 
 // The profile's configured endpoint: `services` section first, then `endpoint_url`.
 std::optional<std::string> configured_endpoint(const ConfigFile& file, const std::string& profile,
-                                               std::string& origin) {
+                                               const ServiceNames& service, std::string& origin) {
   const ConfigSection* section = file.profile(profile);
   if (section == nullptr) return std::nullopt;
   if (auto services = section->get("services")) {
     if (const ConfigSection* svc = file.services(*services)) {
-      if (auto url = svc->get_nested("sso_oidc", "endpoint_url")) {
-        origin = "[services " + *services + "] sso_oidc endpoint_url";
+      if (auto url = svc->get_nested(service.services_key, "endpoint_url")) {
+        origin =
+            "[services " + *services + "] " + std::string(service.services_key) + " endpoint_url";
         return url;
       }
     }
@@ -119,12 +120,13 @@ std::string resolve_profile(const Config& config, const Env& env) {
 
 std::string_view partition_of(std::string_view region) { return partition_for(region).name; }
 
-std::string default_endpoint(std::string_view region) {
-  return "https://oidc." + std::string(region) + "." +
+std::string default_endpoint(std::string_view region, const ServiceNames& service) {
+  return "https://" + std::string(service.host_prefix) + "." + std::string(region) + "." +
          std::string(partition_for(region).dns_suffix);
 }
 
-std::expected<ResolvedSettings, Error> resolve_settings(const Config& config, const Env& env) {
+std::expected<ResolvedSettings, Error> resolve_settings(const Config& config, const Env& env,
+                                                        const ServiceNames& service) {
   ResolvedSettings out;
   out.profile = resolve_profile(config, env);
 
@@ -174,7 +176,9 @@ std::expected<ResolvedSettings, Error> resolve_settings(const Config& config, co
     return section != nullptr && is_true(section->get("ignore_configured_endpoint_urls"));
   }();
   if (!ignore_configured) {
-    for (std::string_view name : {"AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL"}) {
+    const std::string service_variable = "AWS_ENDPOINT_URL_" + std::string(service.env_suffix);
+    for (std::string_view name :
+         {std::string_view(service_variable), std::string_view("AWS_ENDPOINT_URL")}) {
       if (auto url = non_empty_env(env, name)) {
         auto ep = checked_endpoint(*url, name);
         if (!ep) return std::unexpected(ep.error());
@@ -185,14 +189,14 @@ std::expected<ResolvedSettings, Error> resolve_settings(const Config& config, co
     auto f = config_file();
     if (!f) return std::unexpected(f.error());
     std::string origin;
-    if (auto url = configured_endpoint(**f, out.profile, origin)) {
+    if (auto url = configured_endpoint(**f, out.profile, service, origin)) {
       auto ep = checked_endpoint(*url, origin);
       if (!ep) return std::unexpected(ep.error());
       out.endpoint = std::move(*ep);
       return out;
     }
   }
-  out.endpoint = default_endpoint(out.region);
+  out.endpoint = default_endpoint(out.region, service);
   return out;
 }
 

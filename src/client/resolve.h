@@ -16,6 +16,17 @@
 
 namespace ssooidc::client {
 
+// How the SDKs name a service's configured endpoint: the AWS_ENDPOINT_URL_<env_suffix> variable,
+// the `<services_key> = endpoint_url = ...` entry of a `[services]` section, and the default
+// https://<host_prefix>.{region}.{DNS suffix of the region's partition}.
+struct ServiceNames {
+  std::string_view env_suffix;
+  std::string_view services_key;
+  std::string_view host_prefix;
+};
+inline constexpr ServiceNames kOidcService{"SSO_OIDC", "sso_oidc", "oidc"};  // serviceId SSO OIDC
+inline constexpr ServiceNames kPortalService{"SSO", "sso", "portal.sso"};    // serviceId SSO
+
 struct ResolvedSettings {
   std::string profile;
   std::string region;
@@ -25,14 +36,16 @@ struct ResolvedSettings {
 // config.credentials.profile, else AWS_PROFILE, else "default".
 [[nodiscard]] std::string resolve_profile(const Config& config, const Env& env);
 
-// Everything create() needs. Errors are ErrorType::kConfiguration: missing region, a shared
-// config file that cannot be parsed, an endpoint that is not http:// or https://.
-[[nodiscard]] std::expected<ResolvedSettings, Error> resolve_settings(const Config& config,
-                                                                      const Env& env);
+// Everything create() needs, for the OIDC service unless `service` says otherwise. Errors are
+// ErrorType::kConfiguration: missing region, a shared config file that cannot be parsed, an
+// endpoint that is not http:// or https://.
+[[nodiscard]] std::expected<ResolvedSettings, Error> resolve_settings(
+    const Config& config, const Env& env, const ServiceNames& service = kOidcService);
 
-// https://oidc.{region}.{dnsSuffix} with the partition of `region` (reference 1.2); regions that
-// match no partition use the `aws` partition.
-[[nodiscard]] std::string default_endpoint(std::string_view region);
+// https://oidc.{region}.{dnsSuffix} (or the service's host prefix) with the partition of
+// `region` (reference 1.2); regions that match no partition use the `aws` partition.
+[[nodiscard]] std::string default_endpoint(std::string_view region,
+                                           const ServiceNames& service = kOidcService);
 // The partition name for a region: "aws", "aws-cn", "aws-us-gov", "aws-eusc", "aws-iso", ...
 [[nodiscard]] std::string_view partition_of(std::string_view region);
 

@@ -94,6 +94,43 @@ TEST(ResolveTest, EndpointPrecedence) {
   EXPECT_EQ(resolve_ok(config, env).endpoint, "https://explicit:5/prefix");
 }
 
+TEST(ResolveTest, PortalEndpointPrecedenceUsesTheSsoNames) {
+  InMemoryEnv env;
+  env.put_file(kConfigPath,
+               "[default]\nregion = eu-west-1\nservices = loc\n"
+               "[services loc]\nsso_oidc =\n  endpoint_url = http://oidc:2\n"
+               "sso =\n  endpoint_url = http://portal:2/\n"
+               "[profile bare]\nregion = cn-north-1\n");
+  Config config;
+  auto portal = [&] {
+    auto r = resolve_settings(config, env, kPortalService);
+    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().error_description);
+    return r.value_or(ResolvedSettings{}).endpoint;
+  };
+  EXPECT_EQ(portal(), "http://portal:2");
+  EXPECT_EQ(resolve_ok(config, env).endpoint, "http://oidc:2");  // the OIDC key is separate
+  env.set_env("AWS_ENDPOINT_URL", "http://env-global:3");
+  EXPECT_EQ(portal(), "http://env-global:3");
+  env.set_env("AWS_ENDPOINT_URL_SSO_OIDC", "http://env-oidc:4");
+  EXPECT_EQ(portal(), "http://env-global:3");  // not the portal's variable
+  env.set_env("AWS_ENDPOINT_URL_SSO", "http://env-portal:4");
+  EXPECT_EQ(portal(), "http://env-portal:4");
+  EXPECT_EQ(resolve_ok(config, env).endpoint, "http://env-oidc:4");
+  config.endpoint = "https://explicit:5";
+  EXPECT_EQ(portal(), "https://explicit:5");
+
+  InMemoryEnv bare;
+  bare.put_file(kConfigPath, "[profile bare]\nregion = cn-north-1\n");
+  bare.set_env("AWS_PROFILE", "bare");
+  auto r = resolve_settings(Config{}, bare, kPortalService);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->endpoint, "https://portal.sso.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(default_endpoint("us-gov-west-1", kPortalService),
+            "https://portal.sso.us-gov-west-1.amazonaws.com");
+  EXPECT_EQ(default_endpoint("eu-central-1", kPortalService),
+            "https://portal.sso.eu-central-1.amazonaws.com");
+}
+
 TEST(ResolveTest, IgnoreConfiguredEndpointUrlsFallsBackToTheDefault) {
   InMemoryEnv env;
   env.set_env("AWS_REGION", "us-east-2");
