@@ -6,13 +6,15 @@
 #include "cli/api_commands.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "cli/portal_commands.h"
 #include "cli/sso_commands.h"
 
 namespace ssooidc::cli {
 namespace {
 
 int run(int argc, char** argv) {
-  CLI::App app{"ssooidc: a client for the AWS SSO OIDC API and ssooidc-server", "ssooidc"};
+  CLI::App app{"ssooidc: a client for the AWS SSO OIDC and SSO portal APIs and ssooidc-server",
+               "ssooidc"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command, as with `aws`
   app.set_version_flag("--version", "ssooidc 0.1.0");
@@ -21,6 +23,7 @@ int run(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, CommandRunner>> runners;
   add_api_commands(app, global, runners);
   add_sso_commands(app, global, runners);
+  add_portal_commands(app, global, runners);
 
   try {
     app.parse(argc, argv);

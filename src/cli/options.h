@@ -13,6 +13,7 @@ namespace ssooidc::cli {
 
 struct GlobalOptions {
   std::string endpoint_url;
+  std::string portal_endpoint_url;  // the SSO portal's, when it is not endpoint_url
   std::string region;
   std::string profile;
   double connect_timeout_seconds = 60;
@@ -23,6 +24,9 @@ struct GlobalOptions {
   void add_to(CLI::App& app);
   // Empty members stay empty so that the library resolves them from the environment and files.
   [[nodiscard]] Config to_config() const;
+  // The same for the SSO portal client: --portal-endpoint-url, else --endpoint-url (ssooidc-server
+  // serves both APIs on one listener), else resolved by the library.
+  [[nodiscard]] Config to_portal_config() const;
 };
 
 // A string option that may be absent (CLI11 binds plain strings; presence is the option count).

@@ -15,18 +15,17 @@
 #include "client/loopback_listener.h"
 #include "client/pkce_login.h"
 #include "client/resolve.h"
+#include "client/role_credentials_cache.h"
 #include "client/sso_login.h"
 #include "crypto/crypto.h"
+#include "ssooidc/portal_client.h"
 
 namespace ssooidc::cli {
 namespace {
 
 struct SsoCommandFlags {
   SsoFlags sso;
-  bool no_browser = false;
-  bool no_qr = false;
-  bool use_device_code = false;
-  double login_timeout_seconds = 600;  // botocore AuthCodeFetcher's _OVERALL_TIMEOUT
+  LoginOptions login;
   bool force_refresh = false;
   bool json = false;
 };
@@ -36,15 +35,80 @@ int fail(const std::string& message) {
   return kExitOtherError;
 }
 
-// The config file and the current profile, as the library resolves them.
-struct Context {
-  client::Env& env = client::default_env();
-  client::ConfigFile config;
-  std::string profile;
+class TerminalPrompt final : public client::LoginPrompt {
+ public:
+  TerminalPrompt(bool open_browser, bool show_qr, std::FILE* out)
+      : open_browser_(open_browser), show_qr_(show_qr), out_(out) {}
+
+  void show(const StartDeviceAuthorizationResponse& a) override {
+    const std::string uri = a.verificationUri.value_or("");
+    const std::string complete = a.verificationUriComplete.value_or(uri);
+    const std::string code = a.userCode.value_or("");
+    if (open_browser_) {
+      std::fprintf(
+          out_,
+          "Attempting to automatically open the SSO authorization page in your default "
+          "browser.\nIf the browser does not open or you wish to use a different device to "
+          "authorize this request, open the following URL:\n");
+    } else {
+      std::fprintf(out_, "Open the following URL on any device:\n");
+    }
+    std::fprintf(out_, "\n%s\n\nThen enter the code:\n\n%s\n\n", uri.c_str(), code.c_str());
+    std::fprintf(out_, "Or open this URL, which includes the code:\n\n%s\n\n", complete.c_str());
+    if (show_qr_ && !complete.empty()) {
+      if (auto qr = render_qr_utf8(complete)) {
+        std::fprintf(out_, "Or scan this QR code:\n\n%s\n", qr->c_str());
+      }
+    }
+    std::fflush(out_);
+    if (open_browser_ && !complete.empty() && !open_in_browser(complete)) {
+      std::fprintf(stderr, "ssooidc: could not start a browser; open the URL above by hand\n");
+    }
+  }
+
+ private:
+  bool open_browser_;
+  bool show_qr_;
+  std::FILE* out_;
 };
 
-std::expected<Context, std::string> load_context(const GlobalOptions& global) {
-  Context ctx;
+// The PKCE login's prompt. The redirect goes to 127.0.0.1, so unlike the device flow's URL this
+// one only works in a browser on this computer; say so, and name the way out.
+class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
+ public:
+  TerminalAuthorizePrompt(bool open_browser, std::FILE* out)
+      : open_browser_(open_browser), out_(out) {}
+
+  void show(const std::string& url) override {
+    if (open_browser_) {
+      std::fprintf(
+          out_,
+          "Attempting to automatically open the SSO authorization page in your default "
+          "browser.\nIf the browser does not open, open the following URL in a browser on this "
+          "computer:\n");
+    } else {
+      std::fprintf(out_, "Open the following URL in a browser on this computer:\n");
+    }
+    std::fprintf(
+        out_,
+        "\n%s\n\nThe browser returns to this computer (127.0.0.1). If that is not possible, for "
+        "example on a remote machine, log in with --use-device-code instead.\n\n",
+        url.c_str());
+    std::fflush(out_);
+    if (open_browser_ && !open_in_browser(url)) {
+      std::fprintf(stderr, "ssooidc: could not start a browser; open the URL above by hand\n");
+    }
+  }
+
+ private:
+  bool open_browser_;
+  std::FILE* out_;
+};
+
+}  // namespace
+
+std::expected<CommandContext, std::string> load_context(const GlobalOptions& global) {
+  CommandContext ctx;
   auto config = client::load_config_file(ctx.env, client::config_file_path(ctx.env));
   if (!config) return std::unexpected(config.error());
   ctx.config = std::move(*config);
@@ -54,69 +118,50 @@ std::expected<Context, std::string> load_context(const GlobalOptions& global) {
   return ctx;
 }
 
-class TerminalPrompt final : public client::LoginPrompt {
- public:
-  TerminalPrompt(bool open_browser, bool show_qr)
-      : open_browser_(open_browser), show_qr_(show_qr) {}
+std::expected<client::LoginResult, Error> log_in(const GlobalOptions& global, client::Env& env,
+                                                 const SsoTarget& target,
+                                                 const LoginOptions& options, std::FILE* out) {
+  const LoginFlow flow = login_flow_for(target, options.use_device_code);
 
-  void show(const StartDeviceAuthorizationResponse& a) override {
-    const std::string uri = a.verificationUri.value_or("");
-    const std::string complete = a.verificationUriComplete.value_or(uri);
-    const std::string code = a.userCode.value_or("");
-    if (open_browser_) {
-      std::printf(
-          "Attempting to automatically open the SSO authorization page in your default "
-          "browser.\nIf the browser does not open or you wish to use a different device to "
-          "authorize this request, open the following URL:\n");
-    } else {
-      std::printf("Open the following URL on any device:\n");
+  // The listener comes first, as in the AWS CLI: without it there is no point in registering.
+  std::unique_ptr<client::LoopbackListener> listener;
+  if (flow == LoginFlow::kAuthorizationCode) {
+    client::LoopbackOptions loopback;
+    loopback.overall_timeout =
+        std::chrono::milliseconds(static_cast<long long>(options.login_timeout_seconds * 1000));
+    auto opened = client::LoopbackListener::open(loopback);
+    if (!opened) {
+      return std::unexpected(client::configuration_error(
+          "Unable to start the listener for the browser's redirect (" +
+          opened.error().error_description +
+          "). You may use --use-device-code to log in with the device flow instead."));
     }
-    std::printf("\n%s\n\nThen enter the code:\n\n%s\n\n", uri.c_str(), code.c_str());
-    std::printf("Or open this URL, which includes the code:\n\n%s\n\n", complete.c_str());
-    if (show_qr_ && !complete.empty()) {
-      if (auto qr = render_qr_utf8(complete)) {
-        std::printf("Or scan this QR code:\n\n%s\n", qr->c_str());
-      }
-    }
-    std::fflush(stdout);
-    if (open_browser_ && !complete.empty() && !open_in_browser(complete)) {
-      std::fprintf(stderr, "ssooidc: could not start a browser; open the URL above by hand\n");
-    }
+    listener = std::move(*opened);
   }
 
- private:
-  bool open_browser_;
-  bool show_qr_;
-};
+  Config config = global.to_config();
+  config.region = target.region;  // the client talks to the SSO region
+  auto client = Client::create(config);
+  if (!client) return std::unexpected(std::move(client.error()));
 
-// The PKCE login's prompt. The redirect goes to 127.0.0.1, so unlike the device flow's URL this
-// one only works in a browser on this computer; say so, and name the way out.
-class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
- public:
-  explicit TerminalAuthorizePrompt(bool open_browser) : open_browser_(open_browser) {}
-
-  void show(const std::string& url) override {
-    if (open_browser_) {
-      std::printf(
-          "Attempting to automatically open the SSO authorization page in your default "
-          "browser.\nIf the browser does not open, open the following URL in a browser on this "
-          "computer:\n");
-    } else {
-      std::printf("Open the following URL in a browser on this computer:\n");
-    }
-    std::printf(
-        "\n%s\n\nThe browser returns to this computer (127.0.0.1). If that is not possible, for "
-        "example on a remote machine, log in with --use-device-code instead.\n\n",
-        url.c_str());
-    std::fflush(stdout);
-    if (open_browser_ && !open_in_browser(url)) {
-      std::fprintf(stderr, "ssooidc: could not start a browser; open the URL above by hand\n");
-    }
+  client::SsoCache cache(env, client::SsoCache::default_dir(env));
+  if (cache.dir().empty()) {
+    return std::unexpected(client::configuration_error("no home directory for ~/.aws/sso/cache"));
   }
+  const client::LoginRequest request{target.start_url, target.region, target.session,
+                                     target.scopes};
+  core::SystemClock clock;
+  if (flow == LoginFlow::kAuthorizationCode) {
+    TerminalAuthorizePrompt prompt(!options.no_browser, out);
+    crypto::SecureRandom random;
+    return client::pkce_login(*client, cache, request, *listener, prompt, clock, random);
+  }
+  TerminalPrompt prompt(!options.no_browser, !options.no_qr, out);
+  client::SystemSleeper sleeper;
+  return client::device_login(*client, cache, request, prompt, clock, sleeper);
+}
 
- private:
-  bool open_browser_;
-};
+namespace {
 
 int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
   auto ctx = load_context(global);
@@ -125,43 +170,7 @@ int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
   sso.region = global.region;
   auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/true);
   if (!target) return fail(target.error());
-  const LoginFlow flow = login_flow_for(*target, flags.use_device_code);
-
-  // The listener comes first, as in the AWS CLI: without it there is no point in registering.
-  std::unique_ptr<client::LoopbackListener> listener;
-  if (flow == LoginFlow::kAuthorizationCode) {
-    client::LoopbackOptions options;
-    options.overall_timeout =
-        std::chrono::milliseconds(static_cast<long long>(flags.login_timeout_seconds * 1000));
-    auto opened = client::LoopbackListener::open(options);
-    if (!opened) {
-      return fail("Unable to start the listener for the browser's redirect (" +
-                  opened.error().error_description +
-                  "). You may use --use-device-code to log in with the device flow instead.");
-    }
-    listener = std::move(*opened);
-  }
-
-  Config config = global.to_config();
-  config.region = target->region;  // the client talks to the SSO region
-  auto client = Client::create(config);
-  if (!client) return report_error(client.error(), "");
-
-  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
-  if (cache.dir().empty()) return fail("no home directory for ~/.aws/sso/cache");
-  const client::LoginRequest request{target->start_url, target->region, target->session,
-                                     target->scopes};
-  core::SystemClock clock;
-  std::expected<client::LoginResult, Error> result;
-  if (flow == LoginFlow::kAuthorizationCode) {
-    TerminalAuthorizePrompt prompt(!flags.no_browser);
-    crypto::SecureRandom random;
-    result = client::pkce_login(*client, cache, request, *listener, prompt, clock, random);
-  } else {
-    TerminalPrompt prompt(!flags.no_browser, !flags.no_qr);
-    client::SystemSleeper sleeper;
-    result = client::device_login(*client, cache, request, prompt, clock, sleeper);
-  }
+  auto result = log_in(global, ctx->env, *target, flags.login, stdout);
   if (!result) return report_error(result.error(), "");
   std::printf("Successfully logged into Start URL: %s\n", target->start_url.c_str());
   return kExitOk;
@@ -280,15 +289,52 @@ int run_logout(const GlobalOptions& global, const SsoCommandFlags& flags) {
   for (const auto& key : keys) {
     auto token = cache.load_token(key);
     if (token && !*token) continue;
+    // As `aws sso logout` (SSOTokenSweeper): a token that names its region is revoked with the
+    // portal's Logout first; a refusal (expired, already revoked) does not stop the removal.
+    if (token && !(*token)->region.empty()) {
+      Config config = global.to_portal_config();
+      config.region = (*token)->region;
+      auto portal = PortalClient::create(config);
+      auto out = portal ? portal->logout({(*token)->access_token})
+                        : std::expected<void, Error>(std::unexpected(portal.error()));
+      if (!out) {
+        std::fprintf(stderr, "ssooidc: warning: Logout of %s: %s\n", (*token)->start_url.c_str(),
+                     describe_error(out.error(), "Logout").c_str());
+      }
+    }
     if (auto r = cache.remove(key); !r) return fail(r.error());
     ++removed;
   }
   std::printf("Removed %d cached SSO token%s from %s\n", removed, removed == 1 ? "" : "s",
               cache.dir().c_str());
+  if (!flags.sso.session.empty() || !flags.sso.start_url.empty()) {
+    return kExitOk;  // role credentials do not say which login they came from: keep them
+  }
+  // And, as SSOCredentialSweeper, the role credentials the SSO provider cached.
+  client::RoleCredentialsCache credentials(ctx->env,
+                                           client::RoleCredentialsCache::default_dir(ctx->env));
+  auto swept = credentials.remove_sso_credentials();
+  if (!swept) return fail(swept.error());
+  std::printf("Removed %d cached role credential%s from %s\n", *swept, *swept == 1 ? "" : "s",
+              credentials.dir().c_str());
   return kExitOk;
 }
 
 }  // namespace
+
+void add_login_flags(CLI::App* sub, LoginOptions& options) {
+  sub->add_flag("--use-device-code", options.use_device_code,
+                "Use the device authorization flow even with an sso-session (for a browser on "
+                "another device)");
+  sub->add_flag("--no-browser", options.no_browser,
+                "Do not open a browser, only print the URL (the browser is $BROWSER, else "
+                "xdg-open)");
+  sub->add_flag("--no-qr", options.no_qr, "Do not print a QR code (device flow)");
+  sub->add_option("--login-timeout", options.login_timeout_seconds,
+                  "Seconds to wait for the browser to come back (PKCE; default 600, at most "
+                  "86400)")
+      ->check(CLI::Range(0.001, 86400.0));
+}
 
 void add_sso_commands(CLI::App& app, const GlobalOptions& global,
                       std::vector<std::pair<CLI::App*, CommandRunner>>& runners) {
@@ -307,17 +353,7 @@ void add_sso_commands(CLI::App& app, const GlobalOptions& global,
     sub->add_option("--scopes", f->sso.scopes,
                     "Registration scopes (default for an sso-session: sso:account:access)")
         ->expected(1, -1);
-    sub->add_flag("--use-device-code", f->use_device_code,
-                  "Use the device authorization flow even with an sso-session (for a browser on "
-                  "another device)");
-    sub->add_flag("--no-browser", f->no_browser,
-                  "Do not open a browser, only print the URL (the browser is $BROWSER, else "
-                  "xdg-open)");
-    sub->add_flag("--no-qr", f->no_qr, "Do not print a QR code (device flow)");
-    sub->add_option("--login-timeout", f->login_timeout_seconds,
-                    "Seconds to wait for the browser to come back (PKCE; default 600, at most "
-                    "86400)")
-        ->check(CLI::Range(0.001, 86400.0));
+    add_login_flags(sub, f->login);
     runners.emplace_back(sub, [f, &global] { return run_login(global, *f); });
   }
   {
@@ -338,8 +374,10 @@ void add_sso_commands(CLI::App& app, const GlobalOptions& global,
   }
   {
     auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub =
-        app.add_subcommand("logout", "Remove cached SSO tokens (all of them, or the one named)");
+    CLI::App* sub = app.add_subcommand(
+        "logout",
+        "Revoke (SSO portal Logout) and remove cached SSO tokens, all of them or the one named, "
+        "like `aws sso logout`; without a name also the cached SSO role credentials");
     add_target(sub, *f);
     runners.emplace_back(sub, [f, &global] { return run_logout(global, *f); });
   }

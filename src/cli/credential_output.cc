@@ -1,0 +1,57 @@
+#include "cli/credential_output.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "client/json.h"
+#include "client/sso_cache.h"
+
+namespace ssooidc::cli {
+
+std::string credential_process_json(const client::CachedRoleCredentials& c) {
+  using client::json::Value;
+  client::json::Object o;
+  o.emplace_back("Version", Value(1));
+  o.emplace_back("AccessKeyId", Value(c.access_key_id));
+  o.emplace_back("SecretAccessKey", Value(c.secret_access_key));
+  o.emplace_back("SessionToken", Value(c.session_token));
+  o.emplace_back("Expiration", Value(client::format_cache_time(c.expiration)));
+  return client::json::serialize(Value(std::move(o)), client::json::Style::kPretty) + "\n";
+}
+
+std::string shell_quote(std::string_view value) {
+  const bool plain = !value.empty() && std::all_of(value.begin(), value.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) != 0 ||
+           std::string_view("+/=._:,@%-").find(ch) != std::string_view::npos;
+  });
+  if (plain) return std::string(value);
+  std::string out = "'";
+  for (char ch : value) {
+    if (ch == '\'') {
+      out += "'\\''";
+    } else {
+      out += ch;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+std::string credential_env_exports(const client::CachedRoleCredentials& c) {
+  std::string out;
+  auto line = [&](std::string_view name, std::string_view value) {
+    out += "export ";
+    out += name;
+    out += '=';
+    out += shell_quote(value);
+    out += '\n';
+  };
+  line("AWS_ACCESS_KEY_ID", c.access_key_id);
+  line("AWS_SECRET_ACCESS_KEY", c.secret_access_key);
+  line("AWS_SESSION_TOKEN", c.session_token);
+  line("AWS_CREDENTIAL_EXPIRATION", client::format_cache_time(c.expiration));
+  return out;
+}
+
+}  // namespace ssooidc::cli
