@@ -1,7 +1,7 @@
 // The one error model of ssooidc, shared by the server and the client library.
 //
-// `ErrorType` mirrors the error shapes of the SSO OIDC model and of the SSO portal model (both API
-// 2019-06-10; InvalidRequestException is common to both). Every layer returns
+// `ErrorType` mirrors the error shapes of the SSO OIDC model (API 2019-06-10) and of the SSO
+// portal model (service `sso`, API 2019-06-10), which share InvalidRequestException. Every layer returns
 // `std::expected<T, Error>`; exactly one place on the server (api/error_response) turns an Error
 // into HTTP, and the client library parses HTTP back into the same Error.
 //
@@ -28,10 +28,10 @@ enum class ErrorType {
   kInvalidRequest,
   kInvalidRequestRegion,
   kInvalidScope,
-  kResourceNotFound,  // portal: ResourceNotFoundException, 404
+  kResourceNotFound,  // SSO portal (API 2019-06-10): 404
   kSlowDown,
-  kTooManyRequests,  // portal: TooManyRequestsException, 429
-  kUnauthorized,     // portal: UnauthorizedException, 401
+  kTooManyRequests,  // SSO portal: 429
+  kUnauthorized,     // SSO portal: 401 (missing, unknown, expired or revoked token)
   kUnauthorizedClient,
   kUnsupportedGrantType,
   // Not modeled by the service; seen only by clients.

@@ -3,20 +3,21 @@
 #include <algorithm>
 #include <cctype>
 
-#include "client/json.h"
+#include "cli/output.h"
 #include "client/sso_cache.h"
+#include "wire/portal_codec.h"
 
 namespace ssooidc::cli {
 
 std::string credential_process_json(const client::CachedRoleCredentials& c) {
-  using client::json::Value;
-  client::json::Object o;
-  o.emplace_back("Version", Value(1));
-  o.emplace_back("AccessKeyId", Value(c.access_key_id));
-  o.emplace_back("SecretAccessKey", Value(c.secret_access_key));
-  o.emplace_back("SessionToken", Value(c.session_token));
-  o.emplace_back("Expiration", Value(client::format_cache_time(c.expiration)));
-  return client::json::serialize(Value(std::move(o)), client::json::Style::kPretty) + "\n";
+  // The one encoder of the credential_process format (the server reads it from its `command`
+  // credential source), indented as the CLI prints JSON.
+  CredentialProcessOutput out;
+  out.AccessKeyId = c.access_key_id;
+  out.SecretAccessKey = c.secret_access_key;
+  out.SessionToken = c.session_token;
+  out.Expiration = client::format_cache_time(c.expiration);
+  return pretty_json(wire::encode(out)) + "\n";
 }
 
 std::string shell_quote(std::string_view value) {

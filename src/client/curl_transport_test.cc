@@ -239,7 +239,7 @@ TEST_F(CurlTransportTest, PortalRequestsOnTheWire) {
   deps.sleeper = &sleeper;
   auto portal = make_portal_client(config, std::move(deps));  // the real libcurl transport
   ASSERT_TRUE(portal.has_value());
-  ASSERT_TRUE(portal->list_accounts({.accessToken = "tok", .maxResults = 1}).has_value());
+  ASSERT_TRUE(portal->list_accounts({.maxResults = 1, .accessToken = "tok"}).has_value());
   ASSERT_TRUE(portal->logout({.accessToken = "tok"}).has_value());
   auto requests = server.requests();
   ASSERT_EQ(requests.size(), 2u);

@@ -2,10 +2,10 @@
 #include <utility>
 
 #include "client/client_internal.h"
-#include "client/portal_codec.h"
 #include "client/resolve.h"
 #include "client/service_call.h"
 #include "client/sigv4.h"
+#include "wire/portal_codec.h"
 
 namespace ssooidc {
 
@@ -13,9 +13,6 @@ using client::HttpCall;
 using client::HttpReply;
 
 namespace {
-
-// The model's `x-amz-sso_bearer_token` location for every operation's `accessToken`.
-constexpr std::string_view kBearerTokenHeader = "x-amz-sso_bearer_token";
 
 // "?a=1&b=2" from the parameters that are set, in the given order; "" when none is.
 std::string query_string(
@@ -47,7 +44,7 @@ struct PortalClient::Impl {
     return connection->send([&](HttpCall& call) -> std::expected<void, Error> {
       call.method = std::string(method);
       call.url = connection->settings.endpoint + std::string(path_and_query);
-      call.headers.emplace_back(std::string(kBearerTokenHeader), access_token);
+      call.headers.emplace_back(std::string(kPortalBearerHeader), access_token);
       return {};
     });
   }
@@ -91,7 +88,7 @@ std::expected<GetRoleCredentialsResponse, Error> PortalClient::get_role_credenti
       "/federation/credentials" +
       query_string({{"role_name", request.roleName}, {"account_id", request.accountId}});
   return client::decode_reply(impl_->call("GET", path, request.accessToken),
-                              &client::decode_get_role_credentials_response);
+                              &wire::decode_get_role_credentials_response);
 }
 
 std::expected<ListAccountsResponse, Error> PortalClient::list_accounts(
@@ -100,7 +97,7 @@ std::expected<ListAccountsResponse, Error> PortalClient::list_accounts(
       "/assignment/accounts" + query_string({{"max_result", number_text(request.maxResults)},
                                              {"next_token", request.nextToken}});
   return client::decode_reply(impl_->call("GET", path, request.accessToken),
-                              &client::decode_list_accounts_response);
+                              &wire::decode_list_accounts_response);
 }
 
 std::expected<ListAccountRolesResponse, Error> PortalClient::list_account_roles(
@@ -110,7 +107,7 @@ std::expected<ListAccountRolesResponse, Error> PortalClient::list_account_roles(
                                           {"max_result", number_text(request.maxResults)},
                                           {"next_token", request.nextToken}});
   return client::decode_reply(impl_->call("GET", path, request.accessToken),
-                              &client::decode_list_account_roles_response);
+                              &wire::decode_list_account_roles_response);
 }
 
 std::expected<void, Error> PortalClient::logout(const LogoutRequest& request) {
@@ -124,7 +121,8 @@ std::expected<std::vector<AccountInfo>, Error> PortalClient::list_all_accounts(
   using Page = std::pair<std::vector<AccountInfo>, std::optional<std::string>>;
   return impl_->paginate<AccountInfo>([&](const std::optional<std::string>& token)
                                           -> std::expected<Page, Error> {
-    auto page = list_accounts({access_token, page_size, token});
+    auto page =
+        list_accounts({.nextToken = token, .maxResults = page_size, .accessToken = access_token});
     if (!page) return std::unexpected(std::move(page.error()));
     return Page{page->accountList.value_or(std::vector<AccountInfo>{}), std::move(page->nextToken)};
   });
@@ -136,7 +134,10 @@ std::expected<std::vector<RoleInfo>, Error> PortalClient::list_all_account_roles
   using Page = std::pair<std::vector<RoleInfo>, std::optional<std::string>>;
   return impl_->paginate<RoleInfo>(
       [&](const std::optional<std::string>& token) -> std::expected<Page, Error> {
-        auto page = list_account_roles({access_token, account_id, page_size, token});
+        auto page = list_account_roles({.nextToken = token,
+                                        .maxResults = page_size,
+                                        .accessToken = access_token,
+                                        .accountId = account_id});
         if (!page) return std::unexpected(std::move(page.error()));
         return Page{page->roleList.value_or(std::vector<RoleInfo>{}), std::move(page->nextToken)};
       });

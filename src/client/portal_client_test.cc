@@ -2,7 +2,7 @@
 
 #include "client/client_internal.h"
 #include "client/fake_transport.h"
-#include "client/portal_codec.h"
+#include "wire/portal_codec.h"
 
 namespace ssooidc::client {
 namespace {
@@ -99,7 +99,7 @@ TEST_F(PortalClientTest, QueryValuesArePercentEncodedLikeBotocore) {
   answer("/assignment/accounts?max_result=5&next_token=a%20b%2F%2B%3D", ok("{}"));
   answer("/federation/credentials?role_name=R%20x%26y&account_id=1%3D2", ok("{}"));
   PortalClient c = make();
-  ASSERT_TRUE(c.list_accounts({.accessToken = "t", .maxResults = 5, .nextToken = "a b/+="}));
+  ASSERT_TRUE(c.list_accounts({.nextToken = "a b/+=", .maxResults = 5, .accessToken = "t"}));
   ASSERT_TRUE(
       c.get_role_credentials({.roleName = "R x&y", .accountId = "1=2", .accessToken = "t"}));
 }
@@ -128,7 +128,7 @@ TEST_F(PortalClientTest, ListAccountRolesPutsTheAccountFirst) {
       ok(R"({"roleList":[{"roleName":"ReadOnly","accountId":"111122223333"}],"nextToken":"n1"})"));
   PortalClient c = make();
   auto r =
-      c.list_account_roles({.accessToken = "t", .accountId = "111122223333", .maxResults = 100});
+      c.list_account_roles({.maxResults = 100, .accessToken = "t", .accountId = "111122223333"});
   ASSERT_TRUE(r.has_value()) << r.error().error_description;
   ASSERT_EQ(r->roleList->size(), 1u);
   EXPECT_EQ((*r->roleList)[0].roleName, "ReadOnly");
@@ -279,7 +279,7 @@ TEST_F(PortalClientTest, MalformedSuccessBodyNamesTheMember) {
   EXPECT_EQ(r.error().type, ErrorType::kUnknown);
   EXPECT_EQ(r.error().http_status, 200);
   EXPECT_EQ(r.error().error_description,
-            "malformed response: roleCredentials.expiration is not an integer");
+            "malformed response: Response body: member 'expiration' has the wrong type");
 }
 
 TEST_F(PortalClientTest, TransportErrorsAreReported) {
@@ -292,20 +292,21 @@ TEST_F(PortalClientTest, TransportErrorsAreReported) {
   EXPECT_EQ(r.error().http_status, 0);
 }
 
+// The shared wire decoders, as the client meets them.
 TEST(PortalCodecTest, DecodersAreLenientAboutShapeButNotTypes) {
-  EXPECT_TRUE(decode_list_accounts_response("").has_value());
-  EXPECT_TRUE(decode_list_accounts_response(R"({"unknown":1,"accountList":null})").has_value());
-  auto wrong_list = decode_list_accounts_response(R"({"accountList":{}})");
+  EXPECT_TRUE(wire::decode_list_accounts_response("").has_value());
+  EXPECT_TRUE(wire::decode_list_accounts_response(R"({"unknown":1,"accountList":null})"));
+  auto wrong_list = wire::decode_list_accounts_response(R"({"accountList":{}})");
   ASSERT_FALSE(wrong_list.has_value());
-  EXPECT_EQ(wrong_list.error().error_description, "accountList is not a list");
-  auto wrong_item = decode_list_account_roles_response(R"({"roleList":[{"roleName":1}]})");
+  EXPECT_EQ(wrong_list.error().type, ErrorType::kUnknown);
+  EXPECT_NE(wrong_list.error().error_description.find("accountList"), std::string::npos);
+  auto wrong_item = wire::decode_list_account_roles_response(R"({"roleList":[{"roleName":1}]})");
   ASSERT_FALSE(wrong_item.has_value());
-  EXPECT_EQ(wrong_item.error().error_description, "roleList[0].roleName is not a string");
-  auto not_object = decode_get_role_credentials_response("[1]");
-  ASSERT_FALSE(not_object.has_value());
-  EXPECT_EQ(not_object.error().error_description, "the body is not a JSON object");
-  // Integral numbers in any notation (a Java service may write 1.7E12).
-  auto exp = decode_get_role_credentials_response(R"({"roleCredentials":{"expiration":1.5E3}})");
+  EXPECT_EQ(wrong_item.error().type, ErrorType::kUnknown);
+  EXPECT_FALSE(wire::decode_get_role_credentials_response("[1]").has_value());
+  // Integral numbers in another notation (a Java service may write 1.5E3).
+  auto exp =
+      wire::decode_get_role_credentials_response(R"({"roleCredentials":{"expiration":1.5E3}})");
   ASSERT_TRUE(exp.has_value());
   EXPECT_EQ(exp->roleCredentials->expiration, 1500);
 }

@@ -25,6 +25,16 @@ struct Settings {
   // key stays in the JWKS until every ID token it signed has expired.
   std::int32_t id_token_ttl_seconds = 3600;
   std::int64_t signing_key_rotation_seconds = 30LL * 24 * 3600;
+
+  // SSO portal API (domain/portal_service.h). Requests per access token: a bucket of
+  // `portal_burst` requests refilled at `portal_requests_per_second`; past it, 429.
+  std::int32_t portal_requests_per_second = 20;
+  std::int32_t portal_burst = 100;
+  // A role's `command` credential source: how long the program may run and how much it may print.
+  std::int32_t credential_command_timeout_ms = 10'000;
+  std::int32_t credential_command_max_output_bytes = 64 * 1024;
+  // Credential records are kept this long, then purged.
+  std::int64_t credential_record_retention_seconds = 90LL * 24 * 3600;
 };
 
 }  // namespace ssooidc::domain

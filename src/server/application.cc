@@ -20,6 +20,9 @@ Application::Application(const std::string& database_url, domain::Settings setti
   id_tokens_ = std::make_unique<domain::IdTokenIssuer>(*context_);
   tokens_ = std::make_unique<domain::TokenService>(*context_, *clients_, id_tokens_.get());
   users_ = std::make_unique<domain::UserService>(*context_);
+  portal_service_ = std::make_unique<domain::PortalService>(*context_);
+  directory_ = std::make_unique<domain::DirectoryService>(*context_);
+  portal_ = std::make_unique<portal::Portal>(*portal_service_, random_);
   api_ = std::make_unique<api::Api>(api::Services{*clients_, *devices_, *tokens_, random_});
   web_ = std::make_unique<web::Web>(*context_, *devices_, *users_);
 }
@@ -55,6 +58,7 @@ std::optional<core::HttpResponse> Application::well_known(const core::HttpReques
 
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
   if (auto resp = api_->handle(req)) return std::move(*resp);
+  if (auto resp = portal_->handle(req)) return std::move(*resp);
   if (auto resp = web_->handle(req)) return std::move(*resp);
   if (req.path == "/healthz" && (req.method == "GET" || req.method == "HEAD")) {
     core::HttpResponse resp;
@@ -82,6 +86,9 @@ std::int64_t Application::purge_expired() {
   // Retired ID token signing keys, a day after the last token they signed expired (and they left
   // the JWKS): the same day of slack, for verifiers and other server processes whose clocks lag.
   if (auto r = id_tokens_->purge_retired_keys(24 * 3600)) n += *r;
+  if (auto r = storage_->credential_records().purge_issued_before(
+          now - context_->settings.credential_record_retention_seconds))
+    n += *r;
   return n;
 }
 

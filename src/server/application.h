@@ -16,10 +16,13 @@
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
 #include "domain/device_service.h"
+#include "domain/directory_service.h"
 #include "domain/id_token_issuer.h"
+#include "domain/portal_service.h"
 #include "domain/settings.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
+#include "portal/portal.h"
 #include "storage/storage.h"
 #include "web/web.h"
 
@@ -32,12 +35,13 @@ class Application {
   Application(const std::string& database_url, domain::Settings settings,
               std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>());
 
-  // Routes one request: the AWS operations, the person's pages, /healthz, the OpenID discovery
+  // Routes one request: the AWS operations (SSO OIDC and the SSO portal), the person's pages, /healthz, the OpenID discovery
   // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.
   core::HttpResponse handle(const core::HttpRequest& req);
 
-  // Deletes expired device authorizations, tokens and authorization codes, and ID token signing
-  // keys whose tokens have all expired. Returns how many rows went.
+  // Deletes expired device authorizations, tokens and authorization codes, ID token signing
+  // keys whose tokens have all expired, and credential records older than their retention.
+  // Returns how many rows went.
   std::int64_t purge_expired();
 
   storage::Storage& storage() { return *storage_; }
@@ -47,6 +51,8 @@ class Application {
   domain::ClientService& clients() { return *clients_; }
   domain::TokenService& tokens() { return *tokens_; }
   domain::IdTokenIssuer& id_tokens() { return *id_tokens_; }
+  domain::PortalService& portal() { return *portal_service_; }
+  domain::DirectoryService& directory() { return *directory_; }
   void set_public_url(std::string url) { context_->settings.public_url = std::move(url); }
 
  private:
@@ -61,7 +67,10 @@ class Application {
   std::unique_ptr<domain::IdTokenIssuer> id_tokens_;
   std::unique_ptr<domain::TokenService> tokens_;
   std::unique_ptr<domain::UserService> users_;
+  std::unique_ptr<domain::PortalService> portal_service_;
+  std::unique_ptr<domain::DirectoryService> directory_;
   std::unique_ptr<api::Api> api_;
+  std::unique_ptr<portal::Portal> portal_;
   std::unique_ptr<web::Web> web_;
 };
 

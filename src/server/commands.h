@@ -2,7 +2,9 @@
 // thrown as std::runtime_error and reported by main.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "domain/settings.h"
 
@@ -31,6 +33,37 @@ struct UserOptions {
   bool password_stdin = false;
   std::string email;
 };
+
+// SSO portal directory (portal_commands.cc).
+struct DirectoryOptions {
+  std::string account_id;
+  std::string name;  // account name, role name, group name
+  std::string email;
+  std::string description;
+  std::string user;   // --user (assignments, membership, credential listing)
+  std::string group;  // --group (assignments), or the group of a membership
+  std::int32_t session_duration = 3600;
+  std::string source = "minted";
+  std::string access_key_id;
+  bool secret_stdin = false;  // static source: secret (and session token) on standard input
+  std::vector<std::string> command;
+  std::int64_t limit = 100;
+};
+
+int run_account_add(const CommonOptions& common, const DirectoryOptions& options);
+int run_account_list(const CommonOptions& common);
+int run_account_remove(const CommonOptions& common, const DirectoryOptions& options);
+int run_role_add(const CommonOptions& common, const DirectoryOptions& options);
+int run_role_list(const CommonOptions& common, const DirectoryOptions& options);
+int run_role_remove(const CommonOptions& common, const DirectoryOptions& options);
+int run_group_add(const CommonOptions& common, const DirectoryOptions& options);
+int run_group_list(const CommonOptions& common);
+int run_group_remove(const CommonOptions& common, const DirectoryOptions& options);
+int run_group_member(const CommonOptions& common, const DirectoryOptions& options, bool add);
+int run_group_members(const CommonOptions& common, const DirectoryOptions& options);
+int run_assign(const CommonOptions& common, const DirectoryOptions& options, bool assign);
+int run_assignment_list(const CommonOptions& common);
+int run_credentials_list(const CommonOptions& common, const DirectoryOptions& options);
 
 int run_serve(const CommonOptions& common, const ServeOptions& options);
 int run_device_decision(const CommonOptions& common, const DeviceOptions& options, bool allow);

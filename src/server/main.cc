@@ -4,6 +4,14 @@
 //   ssooidc-server device approve USER-CODE --user NAME
 //   ssooidc-server device deny USER-CODE [--user NAME]
 //   ssooidc-server user add NAME --password-stdin | user list | user disable NAME | user enable NAME
+//   ssooidc-server account add ID --name NAME [--email E] | account list | account remove ID
+//   ssooidc-server role add ACCOUNT ROLE [--session-duration S] [--source minted|static|command]
+//                  [--access-key-id K --secret-access-key-stdin] [--command PROG ARG...]
+//   ssooidc-server role list [ACCOUNT] | role remove ACCOUNT ROLE
+//   ssooidc-server group add NAME | list | remove NAME | add-member GROUP USER |
+//                  remove-member GROUP USER | members GROUP
+//   ssooidc-server assign|unassign (--user U | --group G) ACCOUNT ROLE | assignment list
+//   ssooidc-server credentials list [--user U] [--limit N]
 //
 // Every subcommand honours --database and SSOOIDC_DATABASE.
 #include <CLI/CLI.hpp>
@@ -91,6 +99,110 @@ int main(int argc, char** argv) {
   enable->add_option("name", user.name, "User name")->required();
   add_database(enable);
 
+  serve_cmd->add_option("--portal-requests-per-second", serve.settings.portal_requests_per_second,
+                        "SSO portal calls per access token per second (0: no limit)")
+      ->check(CLI::Range(0, 1'000'000));
+  serve_cmd->add_option("--portal-burst", serve.settings.portal_burst,
+                        "SSO portal calls one access token may make at once")
+      ->check(CLI::Range(1, 1'000'000));
+  serve_cmd->add_option("--credential-command-timeout-ms",
+                        serve.settings.credential_command_timeout_ms,
+                        "How long a role's credential command may run")
+      ->check(CLI::Range(10, 120'000));
+  serve_cmd->add_option("--credential-record-retention", serve.settings.credential_record_retention_seconds,
+                        "Seconds credential records are kept (default 90 days)")
+      ->check(CLI::Range(3600LL, 10LL * 365 * 86400));
+
+  DirectoryOptions dir;
+  auto* account_cmd = app.add_subcommand("account", "Manage the AWS accounts of the SSO portal");
+  account_cmd->require_subcommand(1);
+  auto* account_add = account_cmd->add_subcommand("add", "Add an account");
+  account_add->add_option("account-id", dir.account_id, "12-digit account id")->required();
+  account_add->add_option("--name", dir.name, "Account name")->required();
+  account_add->add_option("--email", dir.email, "Account e-mail address");
+  add_database(account_add);
+  auto* account_list = account_cmd->add_subcommand("list", "List accounts");
+  add_database(account_list);
+  auto* account_remove =
+      account_cmd->add_subcommand("remove", "Remove an account, its roles and assignments");
+  account_remove->add_option("account-id", dir.account_id, "12-digit account id")->required();
+  add_database(account_remove);
+
+  auto* role_cmd = app.add_subcommand("role", "Manage the roles of accounts");
+  role_cmd->require_subcommand(1);
+  auto* role_add = role_cmd->add_subcommand("add", "Add a role to an account");
+  role_add->add_option("account-id", dir.account_id, "12-digit account id")->required();
+  role_add->add_option("role-name", dir.name, "Role name, e.g. AdministratorAccess")->required();
+  role_add->add_option("--session-duration", dir.session_duration,
+                       "Seconds the role's credentials last (900 to 43200, default 3600)");
+  role_add->add_option("--source", dir.source, "Where credentials come from")
+      ->check(CLI::IsMember({"minted", "static", "command"}));
+  role_add->add_option("--access-key-id", dir.access_key_id, "static: the access key id");
+  role_add->add_flag("--secret-access-key-stdin", dir.secret_stdin,
+                     "static: read the secret (and an optional session token line) from stdin");
+  role_add->add_option("--command", dir.command,
+                       "command: the program and its arguments ({account_id}, {role_name}, "
+                       "{user_name} are replaced)")
+      ->expected(1, -1);
+  add_database(role_add);
+  auto* role_list = role_cmd->add_subcommand("list", "List roles");
+  role_list->add_option("account-id", dir.account_id, "Only this account");
+  add_database(role_list);
+  auto* role_remove = role_cmd->add_subcommand("remove", "Remove a role and its assignments");
+  role_remove->add_option("account-id", dir.account_id, "12-digit account id")->required();
+  role_remove->add_option("role-name", dir.name, "Role name")->required();
+  add_database(role_remove);
+
+  auto* group_cmd = app.add_subcommand("group", "Manage groups of users");
+  group_cmd->require_subcommand(1);
+  auto* group_add = group_cmd->add_subcommand("add", "Add a group");
+  group_add->add_option("name", dir.name, "Group name")->required();
+  group_add->add_option("--description", dir.description, "What the group is for");
+  add_database(group_add);
+  auto* group_list = group_cmd->add_subcommand("list", "List groups");
+  add_database(group_list);
+  auto* group_remove =
+      group_cmd->add_subcommand("remove", "Remove a group, its memberships and assignments");
+  group_remove->add_option("name", dir.name, "Group name")->required();
+  add_database(group_remove);
+  auto* group_add_member = group_cmd->add_subcommand("add-member", "Add a user to a group");
+  group_add_member->add_option("group", dir.group, "Group name")->required();
+  group_add_member->add_option("user", dir.user, "User name")->required();
+  add_database(group_add_member);
+  auto* group_remove_member =
+      group_cmd->add_subcommand("remove-member", "Remove a user from a group");
+  group_remove_member->add_option("group", dir.group, "Group name")->required();
+  group_remove_member->add_option("user", dir.user, "User name")->required();
+  add_database(group_remove_member);
+  auto* group_members = group_cmd->add_subcommand("members", "List the members of a group");
+  group_members->add_option("group", dir.group, "Group name")->required();
+  add_database(group_members);
+
+  auto add_assignment_options = [&](CLI::App* cmd) {
+    cmd->add_option("--user", dir.user, "The user");
+    cmd->add_option("--group", dir.group, "The group");
+    cmd->add_option("account-id", dir.account_id, "12-digit account id")->required();
+    cmd->add_option("role-name", dir.name, "Role name")->required();
+    add_database(cmd);
+  };
+  auto* assign_cmd = app.add_subcommand("assign", "Assign a role of an account to a user or group");
+  add_assignment_options(assign_cmd);
+  auto* unassign_cmd = app.add_subcommand("unassign", "Remove an assignment");
+  add_assignment_options(unassign_cmd);
+  auto* assignment_cmd = app.add_subcommand("assignment", "List assignments");
+  assignment_cmd->require_subcommand(1);
+  auto* assignment_list = assignment_cmd->add_subcommand("list", "List every assignment");
+  add_database(assignment_list);
+
+  auto* credentials_cmd = app.add_subcommand("credentials", "The record of issued credentials");
+  credentials_cmd->require_subcommand(1);
+  auto* credentials_list =
+      credentials_cmd->add_subcommand("list", "List issued credentials, newest first (no secrets)");
+  credentials_list->add_option("--user", dir.user, "Only this user's");
+  credentials_list->add_option("--limit", dir.limit, "At most this many (default 100)")
+      ->check(CLI::Range(1LL, 100'000LL));
+  add_database(credentials_list);
+
   CLI11_PARSE(app, argc, argv);
   // The database holds password and secret hashes: keep every file we create private.
   umask(077);
@@ -103,6 +215,22 @@ int main(int argc, char** argv) {
     if (list->parsed()) return run_user_list(common);
     if (disable->parsed()) return run_user_set_disabled(common, user, true);
     if (enable->parsed()) return run_user_set_disabled(common, user, false);
+    if (account_add->parsed()) return run_account_add(common, dir);
+    if (account_list->parsed()) return run_account_list(common);
+    if (account_remove->parsed()) return run_account_remove(common, dir);
+    if (role_add->parsed()) return run_role_add(common, dir);
+    if (role_list->parsed()) return run_role_list(common, dir);
+    if (role_remove->parsed()) return run_role_remove(common, dir);
+    if (group_add->parsed()) return run_group_add(common, dir);
+    if (group_list->parsed()) return run_group_list(common);
+    if (group_remove->parsed()) return run_group_remove(common, dir);
+    if (group_add_member->parsed()) return run_group_member(common, dir, true);
+    if (group_remove_member->parsed()) return run_group_member(common, dir, false);
+    if (group_members->parsed()) return run_group_members(common, dir);
+    if (assign_cmd->parsed()) return run_assign(common, dir, true);
+    if (unassign_cmd->parsed()) return run_assign(common, dir, false);
+    if (assignment_list->parsed()) return run_assignment_list(common);
+    if (credentials_list->parsed()) return run_credentials_list(common, dir);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssooidc-server: %s\n", e.what());
     return 1;

@@ -87,6 +87,10 @@ class FaultyStorage::Tokens final : public TokenStore {
     return maybe_fail(faulty_, "rotate refresh token",
                       [&] { return inner().rotate(old_hash, replacements); });
   }
+  Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override {
+    return maybe_fail(faulty_, "read token family expiry",
+                      [&] { return inner().family_expires_at(family_id); });
+  }
   Result<std::int64_t> revoke_family(std::string_view family_id) override {
     return maybe_fail(faulty_, "revoke token family",
                       [&] { return inner().revoke_family(family_id); });
@@ -169,6 +173,109 @@ class FaultyStorage::SigningKeys final : public SigningKeyStore {
   FaultyStorage& faulty_;
 };
 
+// The portal's stores: every call forwarded through maybe_fail like the others.
+#define SSOOIDC_FORWARD(operation, call) \
+  return maybe_fail(faulty_, operation, [&] { return inner().call; })
+
+class FaultyStorage::Accounts final : public AccountStore {
+ public:
+  explicit Accounts(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> put(const AccountRecord& a) override { SSOOIDC_FORWARD("put account", put(a)); }
+  Result<std::optional<AccountRecord>> find(std::string_view id) override {
+    SSOOIDC_FORWARD("find account", find(id));
+  }
+  Result<std::vector<AccountRecord>> list() override { SSOOIDC_FORWARD("list accounts", list()); }
+  Result<bool> remove(std::string_view id) override { SSOOIDC_FORWARD("remove account", remove(id)); }
+  Result<bool> put_role(const RoleRecord& r) override { SSOOIDC_FORWARD("put role", put_role(r)); }
+  Result<std::optional<RoleRecord>> find_role(std::string_view a, std::string_view r) override {
+    SSOOIDC_FORWARD("find role", find_role(a, r));
+  }
+  Result<std::vector<RoleRecord>> list_roles(std::string_view a) override {
+    SSOOIDC_FORWARD("list roles", list_roles(a));
+  }
+  Result<bool> remove_role(std::string_view a, std::string_view r) override {
+    SSOOIDC_FORWARD("remove role", remove_role(a, r));
+  }
+
+ private:
+  AccountStore& inner() { return faulty_.inner().accounts(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::Groups final : public GroupStore {
+ public:
+  explicit Groups(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> put(const GroupRecord& g) override { SSOOIDC_FORWARD("put group", put(g)); }
+  Result<std::optional<GroupRecord>> find(std::string_view n) override {
+    SSOOIDC_FORWARD("find group", find(n));
+  }
+  Result<std::vector<GroupRecord>> list() override { SSOOIDC_FORWARD("list groups", list()); }
+  Result<bool> remove(std::string_view n) override { SSOOIDC_FORWARD("remove group", remove(n)); }
+  Result<bool> add_member(std::string_view g, std::string_view u) override {
+    SSOOIDC_FORWARD("add group member", add_member(g, u));
+  }
+  Result<bool> remove_member(std::string_view g, std::string_view u) override {
+    SSOOIDC_FORWARD("remove group member", remove_member(g, u));
+  }
+  Result<std::vector<std::string>> members(std::string_view g) override {
+    SSOOIDC_FORWARD("list group members", members(g));
+  }
+
+ private:
+  GroupStore& inner() { return faulty_.inner().groups(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::Assignments final : public AssignmentStore {
+ public:
+  explicit Assignments(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> add(const AssignmentRecord& a) override { SSOOIDC_FORWARD("add assignment", add(a)); }
+  Result<bool> remove(PrincipalType t, std::string_view p, std::string_view a,
+                      std::string_view r) override {
+    SSOOIDC_FORWARD("remove assignment", remove(t, p, a, r));
+  }
+  Result<std::vector<AssignmentRecord>> list() override {
+    SSOOIDC_FORWARD("list assignments", list());
+  }
+  Result<std::vector<AccountRecord>> accounts_for_user(std::string_view u, std::string_view after,
+                                                       std::int64_t limit) override {
+    SSOOIDC_FORWARD("list accounts of user", accounts_for_user(u, after, limit));
+  }
+  Result<std::vector<RoleRecord>> roles_for_user(std::string_view u, std::string_view a,
+                                                 std::string_view after,
+                                                 std::int64_t limit) override {
+    SSOOIDC_FORWARD("list roles of user", roles_for_user(u, a, after, limit));
+  }
+  Result<std::optional<RoleRecord>> assigned_role(std::string_view u, std::string_view a,
+                                                  std::string_view r) override {
+    SSOOIDC_FORWARD("find assigned role", assigned_role(u, a, r));
+  }
+
+ private:
+  AssignmentStore& inner() { return faulty_.inner().assignments(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::CredentialRecords final : public CredentialRecordStore {
+ public:
+  explicit CredentialRecords(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> insert(const CredentialIssueRecord& r) override {
+    SSOOIDC_FORWARD("insert credential record", insert(r));
+  }
+  Result<std::vector<CredentialIssueRecord>> list(std::string_view u, std::int64_t limit) override {
+    SSOOIDC_FORWARD("list credential records", list(u, limit));
+  }
+  Result<std::int64_t> purge_issued_before(std::int64_t before) override {
+    SSOOIDC_FORWARD("purge credential records", purge_issued_before(before));
+  }
+
+ private:
+  CredentialRecordStore& inner() { return faulty_.inner().credential_records(); }
+  FaultyStorage& faulty_;
+};
+
+#undef SSOOIDC_FORWARD
+
 FaultyStorage::FaultyStorage(Storage& inner)
     : inner_(inner),
       clients_(std::make_unique<Clients>(*this)),
@@ -176,7 +283,11 @@ FaultyStorage::FaultyStorage(Storage& inner)
       tokens_(std::make_unique<Tokens>(*this)),
       users_(std::make_unique<Users>(*this)),
       authorization_codes_(std::make_unique<AuthorizationCodes>(*this)),
-      signing_keys_(std::make_unique<SigningKeys>(*this)) {}
+      signing_keys_(std::make_unique<SigningKeys>(*this)),
+      accounts_(std::make_unique<Accounts>(*this)),
+      groups_(std::make_unique<Groups>(*this)),
+      assignments_(std::make_unique<Assignments>(*this)),
+      credential_records_(std::make_unique<CredentialRecords>(*this)) {}
 
 FaultyStorage::~FaultyStorage() = default;
 
@@ -207,5 +318,9 @@ TokenStore& FaultyStorage::tokens() { return *tokens_; }
 UserStore& FaultyStorage::users() { return *users_; }
 AuthorizationCodeStore& FaultyStorage::authorization_codes() { return *authorization_codes_; }
 SigningKeyStore& FaultyStorage::signing_keys() { return *signing_keys_; }
+AccountStore& FaultyStorage::accounts() { return *accounts_; }
+GroupStore& FaultyStorage::groups() { return *groups_; }
+AssignmentStore& FaultyStorage::assignments() { return *assignments_; }
+CredentialRecordStore& FaultyStorage::credential_records() { return *credential_records_; }
 
 }  // namespace ssooidc::storage

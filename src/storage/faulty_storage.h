@@ -52,6 +52,10 @@ class FaultyStorage final : public Storage {
   UserStore& users() override;
   AuthorizationCodeStore& authorization_codes() override;
   SigningKeyStore& signing_keys() override;
+  AccountStore& accounts() override;
+  GroupStore& groups() override;
+  AssignmentStore& assignments() override;
+  CredentialRecordStore& credential_records() override;
 
   // Used by the wrapped stores: counts a call and says whether to fail it, and how.
   struct Verdict {
@@ -67,6 +71,10 @@ class FaultyStorage final : public Storage {
   class Users;
   class AuthorizationCodes;
   class SigningKeys;
+  class Accounts;
+  class Groups;
+  class Assignments;
+  class CredentialRecords;
 
   void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
 
@@ -82,6 +90,10 @@ class FaultyStorage final : public Storage {
   std::unique_ptr<Users> users_;
   std::unique_ptr<AuthorizationCodes> authorization_codes_;
   std::unique_ptr<SigningKeys> signing_keys_;
+  std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<Groups> groups_;
+  std::unique_ptr<Assignments> assignments_;
+  std::unique_ptr<CredentialRecords> credential_records_;
 };
 
 }  // namespace ssooidc::storage

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ssooidc/error.h"
+#include "storage/portal_stores.h"
 
 namespace ssooidc::storage {
 
@@ -150,6 +151,9 @@ class TokenStore {
   // Expiry is the caller's business. Error (and nothing changed) when a replacement's hash exists.
   virtual Result<bool> rotate(std::string_view old_hash,
                               const std::vector<TokenRecord>& replacements) = 0;
+  // The latest expires_at of the family's unrevoked tokens (for a refreshable login, when its
+  // refresh tokens stop working: the end of the SSO session), or nullopt when it has none.
+  virtual Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) = 0;
   // Revokes every token of the family. Returns how many tokens were revoked by this call (tokens
   // already revoked are not counted again, so a second call returns 0).
   virtual Result<std::int64_t> revoke_family(std::string_view family_id) = 0;
@@ -210,6 +214,11 @@ class Storage {
   virtual UserStore& users() = 0;
   virtual AuthorizationCodeStore& authorization_codes() = 0;
   virtual SigningKeyStore& signing_keys() = 0;
+  // The SSO portal's directory and credential records (portal_stores.h).
+  virtual AccountStore& accounts() = 0;
+  virtual GroupStore& groups() = 0;
+  virtual AssignmentStore& assignments() = 0;
+  virtual CredentialRecordStore& credential_records() = 0;
 };
 
 // Opens a backend from a URL:

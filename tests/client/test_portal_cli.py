@@ -240,7 +240,7 @@ def seed_world(server):
                           (UNASSIGNED_ACCOUNT, ROLE)):
         server.admin_ok("role", "add", account, role)
     for account, role in ((ACCOUNT, ROLE), (ACCOUNT, READ_ONLY), (OTHER_ACCOUNT, READ_ONLY)):
-        server.admin_ok("assign", "--user", USER, "--account", account, "--role", role)
+        server.admin_ok("assign", "--user", USER, account, role)
 
 
 class CliProcess:
@@ -450,7 +450,9 @@ class PortalEndToEndTests(unittest.TestCase):
         self.login()
         token = self.cached_token()
         self.cli_json("credentials", "--profile", "dev", "--no-login")
-        done = self.cli("logout")
+        # The portal endpoint comes from the profile's [services] section, as for `aws sso
+        # logout --profile dev`.
+        done = self.cli("logout", "--profile", "dev")
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertNotIn("warning", done.stderr)
         self.assertIn("Removed 1 cached SSO token", done.stdout)

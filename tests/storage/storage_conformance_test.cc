@@ -1110,6 +1110,202 @@ TEST_P(StorageConformanceTest, FaultyStorageWrapsCodesAndKeys) {
   EXPECT_TRUE(must(faulty.authorization_codes().redeem("code-2", "client-1", kNow, {})));
 }
 
+
+// ---- SSO portal: accounts, roles, groups, assignments, credential records ----------------------
+
+RoleRecord make_role(std::string account, std::string name) {
+  RoleRecord role;
+  role.account_id = std::move(account);
+  role.role_name = std::move(name);
+  role.session_duration_seconds = 7200;
+  role.created_at = kNow;
+  return role;
+}
+
+// Accounts 111…, 222…, 333… with roles; alice holds Admin on 111 directly and Dev on 222 via
+// group devs; bob holds nothing.
+void seed_directory(Storage& s) {
+  for (const char* id : {"111111111111", "222222222222", "333333333333"})
+    ASSERT_TRUE(must(s.accounts().put({id, std::string("acct-") + id, "", kNow})));
+  ASSERT_TRUE(must(s.accounts().put_role(make_role("111111111111", "Admin"))));
+  ASSERT_TRUE(must(s.accounts().put_role(make_role("111111111111", "ReadOnly"))));
+  ASSERT_TRUE(must(s.accounts().put_role(make_role("222222222222", "Dev"))));
+  ASSERT_TRUE(must(s.accounts().put_role(make_role("333333333333", "Admin"))));
+  ASSERT_TRUE(must(s.groups().put({"devs", "developers", kNow})));
+  ASSERT_TRUE(must(s.groups().add_member("devs", "alice")));
+  ASSERT_TRUE(must(s.assignments().add({PrincipalType::kUser, "alice", "111111111111", "Admin", kNow})));
+  ASSERT_TRUE(must(s.assignments().add({PrincipalType::kGroup, "devs", "222222222222", "Dev", kNow})));
+}
+
+std::vector<std::string> ids_of(const std::vector<AccountRecord>& accounts) {
+  std::vector<std::string> ids;
+  for (const auto& a : accounts) ids.push_back(a.account_id);
+  return ids;
+}
+
+TEST_P(StorageConformanceTest, AccountPutInsertsUpdatesAndReportsNoChange) {
+  EXPECT_TRUE(must(storage_->accounts().put({"111111111111", "Prod", "a@example.com", kNow})));
+  EXPECT_FALSE(must(storage_->accounts().put({"111111111111", "Prod", "a@example.com", kNow + 5})));
+  EXPECT_TRUE(must(storage_->accounts().put({"111111111111", "Production", "a@example.com", kNow + 9})));
+  auto found = must(storage_->accounts().find("111111111111"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->name, "Production");
+  EXPECT_EQ(found->created_at, kNow);  // kept from the insert
+  EXPECT_FALSE(must(storage_->accounts().find("999999999999")).has_value());
+  must(storage_->accounts().put({"000000000001", "First", "", kNow}));
+  EXPECT_EQ(ids_of(must(storage_->accounts().list())),
+            (std::vector<std::string>{"000000000001", "111111111111"}));
+}
+
+TEST_P(StorageConformanceTest, RoleRoundTripsEveryFieldAndPutReportsChanges) {
+  must(storage_->accounts().put({"111111111111", "Prod", "", kNow}));
+  RoleRecord role = make_role("111111111111", "Cmd");
+  role.source = CredentialSource::kCommand;
+  role.command = {"/usr/bin/helper", "--role", "{role_name}", "a b,c\n\"q\""};
+  role.static_access_key_id = "AKIA";
+  role.static_secret_access_key = "secret";
+  role.static_session_token = "token";
+  EXPECT_TRUE(must(storage_->accounts().put_role(role)));
+  EXPECT_FALSE(must(storage_->accounts().put_role(role)));
+  auto found = must(storage_->accounts().find_role("111111111111", "Cmd"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->session_duration_seconds, 7200);
+  EXPECT_EQ(found->source, CredentialSource::kCommand);
+  EXPECT_EQ(found->command, role.command);
+  EXPECT_EQ(found->static_access_key_id, "AKIA");
+  EXPECT_EQ(found->static_secret_access_key, "secret");
+  EXPECT_EQ(found->static_session_token, "token");
+  EXPECT_EQ(found->created_at, kNow);
+  role.session_duration_seconds = 3600;
+  role.created_at = kNow + 100;
+  EXPECT_TRUE(must(storage_->accounts().put_role(role)));
+  found = must(storage_->accounts().find_role("111111111111", "Cmd"));
+  EXPECT_EQ(found->session_duration_seconds, 3600);
+  EXPECT_EQ(found->created_at, kNow);
+  EXPECT_FALSE(must(storage_->accounts().find_role("111111111111", "cmd")).has_value());
+}
+
+TEST_P(StorageConformanceTest, AccountsAndRolesOfAUserComeFromDirectAndGroupAssignments) {
+  seed_directory(*storage_);
+  auto& a = storage_->assignments();
+  EXPECT_EQ(ids_of(must(a.accounts_for_user("alice", "", 10))),
+            (std::vector<std::string>{"111111111111", "222222222222"}));
+  EXPECT_EQ(ids_of(must(a.accounts_for_user("alice", "", 1))),
+            (std::vector<std::string>{"111111111111"}));
+  EXPECT_EQ(ids_of(must(a.accounts_for_user("alice", "111111111111", 10))),
+            (std::vector<std::string>{"222222222222"}));
+  EXPECT_TRUE(must(a.accounts_for_user("bob", "", 10)).empty());
+  auto roles = must(a.roles_for_user("alice", "111111111111", "", 10));
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_EQ(roles[0].role_name, "Admin");
+  EXPECT_TRUE(must(a.roles_for_user("alice", "333333333333", "", 10)).empty());
+  EXPECT_TRUE(must(a.assigned_role("alice", "222222222222", "Dev")).has_value());
+  EXPECT_FALSE(must(a.assigned_role("alice", "111111111111", "ReadOnly")).has_value());
+  EXPECT_FALSE(must(a.assigned_role("bob", "111111111111", "Admin")).has_value());
+  EXPECT_FALSE(must(a.assigned_role("alice", "111111111111", "admin")).has_value());
+  // Leaving the group takes its assignments away.
+  EXPECT_TRUE(must(storage_->groups().remove_member("devs", "alice")));
+  EXPECT_FALSE(must(storage_->groups().remove_member("devs", "alice")));
+  EXPECT_FALSE(must(a.assigned_role("alice", "222222222222", "Dev")).has_value());
+}
+
+TEST_P(StorageConformanceTest, AssignmentsAddOnceListInOrderAndRemove) {
+  seed_directory(*storage_);
+  auto& a = storage_->assignments();
+  EXPECT_FALSE(must(a.add({PrincipalType::kUser, "alice", "111111111111", "Admin", kNow})));
+  must(a.add({PrincipalType::kGroup, "devs", "111111111111", "Admin", kNow}));
+  auto all = must(a.list());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].principal_type, PrincipalType::kUser);  // user before group
+  EXPECT_EQ(all[1].principal_name, "devs");
+  EXPECT_EQ(all[2].account_id, "222222222222");
+  EXPECT_TRUE(must(a.remove(PrincipalType::kUser, "alice", "111111111111", "Admin")));
+  EXPECT_FALSE(must(a.remove(PrincipalType::kUser, "alice", "111111111111", "Admin")));
+  EXPECT_EQ(must(a.list()).size(), 2u);
+}
+
+TEST_P(StorageConformanceTest, RemovalsCascade) {
+  seed_directory(*storage_);
+  EXPECT_TRUE(must(storage_->accounts().remove_role("111111111111", "Admin")));
+  EXPECT_FALSE(must(storage_->accounts().remove_role("111111111111", "Admin")));
+  EXPECT_EQ(must(storage_->assignments().list()).size(), 1u);  // alice's Admin went with it
+  EXPECT_TRUE(must(storage_->groups().remove("devs")));
+  EXPECT_FALSE(must(storage_->groups().remove("devs")));
+  EXPECT_TRUE(must(storage_->assignments().list()).empty());
+  EXPECT_TRUE(must(storage_->groups().members("devs")).empty());
+  must(storage_->assignments().add({PrincipalType::kUser, "alice", "333333333333", "Admin", kNow}));
+  EXPECT_TRUE(must(storage_->accounts().remove("333333333333")));
+  EXPECT_FALSE(must(storage_->accounts().remove("333333333333")));
+  EXPECT_TRUE(must(storage_->assignments().list()).empty());
+  EXPECT_TRUE(must(storage_->accounts().list_roles("333333333333")).empty());
+  EXPECT_EQ(must(storage_->accounts().list_roles("")).size(), 2u);  // 111 ReadOnly, 222 Dev
+}
+
+TEST_P(StorageConformanceTest, GroupsAndMembers) {
+  EXPECT_TRUE(must(storage_->groups().put({"ops", "", kNow})));
+  EXPECT_FALSE(must(storage_->groups().put({"ops", "", kNow})));
+  EXPECT_TRUE(must(storage_->groups().put({"ops", "operators", kNow + 1})));
+  EXPECT_EQ(must(storage_->groups().find("ops"))->description, "operators");
+  EXPECT_TRUE(must(storage_->groups().add_member("ops", "zed")));
+  EXPECT_TRUE(must(storage_->groups().add_member("ops", "amy")));
+  EXPECT_FALSE(must(storage_->groups().add_member("ops", "amy")));
+  EXPECT_EQ(must(storage_->groups().members("ops")), (std::vector<std::string>{"amy", "zed"}));
+  must(storage_->groups().put({"admins", "", kNow}));
+  auto groups = must(storage_->groups().list());
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].name, "admins");
+}
+
+TEST_P(StorageConformanceTest, CredentialRecordsListNewestFirstFilterAndPurge) {
+  auto& r = storage_->credential_records();
+  for (int i = 0; i < 5; ++i) {
+    must(r.insert({kNow + i, i % 2 ? "bob" : "alice", "111111111111", "Admin",
+                   "ASIA" + std::to_string(i), kNow + 3600, CredentialSource::kMinted}));
+  }
+  must(r.insert({kNow + 4, "alice", "111111111111", "Admin", "ASIA-same-second", kNow, CredentialSource::kStatic}));
+  auto all = must(r.list("", 100));
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0].access_key_id, "ASIA-same-second");  // later insert first on a tie
+  EXPECT_EQ(all[0].source, CredentialSource::kStatic);
+  EXPECT_EQ(all[1].access_key_id, "ASIA4");
+  EXPECT_EQ(all.back().access_key_id, "ASIA0");
+  EXPECT_EQ(must(r.list("bob", 100)).size(), 2u);
+  EXPECT_EQ(must(r.list("", 2)).size(), 2u);
+  EXPECT_EQ(must(r.purge_issued_before(kNow + 2)), 2);
+  EXPECT_EQ(must(r.list("", 100)).size(), 4u);
+}
+
+TEST_P(StorageConformanceTest, FamilyExpiresAtIsTheLatestUnrevokedToken) {
+  TokenRecord access = make_token("h-access", TokenKind::kAccess);
+  access.expires_at = kNow + 3600;
+  TokenRecord refresh = make_token("h-refresh", TokenKind::kRefresh);
+  refresh.expires_at = kNow + 8 * 3600;
+  must(tokens().insert({access, refresh}));
+  EXPECT_EQ(must(tokens().family_expires_at("family-1")), kNow + 8 * 3600);
+  EXPECT_FALSE(must(tokens().family_expires_at("family-2")).has_value());
+  must(tokens().revoke_family("family-1"));
+  EXPECT_FALSE(must(tokens().family_expires_at("family-1")).has_value());
+}
+
+TEST_P(StorageConformanceTest, FaultyStorageWrapsThePortalStores) {
+  FaultyStorage faulty(*storage_);
+  faulty.fail_call(1);
+  expect_internal_error(faulty.accounts().put({"111111111111", "P", "", kNow}));
+  EXPECT_FALSE(must(storage_->accounts().find("111111111111")).has_value());
+  faulty.fail_call(1);
+  expect_internal_error(faulty.credential_records().insert({kNow, "a", "1", "r", "k", kNow, CredentialSource::kMinted}));
+  EXPECT_TRUE(must(storage_->credential_records().list("", 10)).empty());
+  EXPECT_TRUE(must(faulty.groups().put({"g", "", kNow})));
+  EXPECT_TRUE(must(faulty.assignments().list()).empty());
+}
+
+TEST_P(PersistentStorageTest, PortalDirectoryPersists) {
+  seed_directory(*storage_);
+  reopen();
+  EXPECT_EQ(ids_of(must(storage_->assignments().accounts_for_user("alice", "", 10))).size(), 2u);
+  EXPECT_EQ(must(storage_->groups().members("devs")), (std::vector<std::string>{"alice"}));
+}
+
 // ---- backends under test ------------------------------------------------------------------------
 
 const BackendParam kBackends[] = {

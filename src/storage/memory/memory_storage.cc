@@ -6,6 +6,7 @@
 #include <string>
 
 #include "storage/backend_error.h"
+#include "storage/memory/memory_portal_stores.h"
 
 namespace ssooidc::storage {
 namespace {
@@ -189,6 +190,16 @@ class MemoryTokenStore final : public TokenStore {
     return true;
   }
 
+  Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override {
+    std::lock_guard lock(state_.mutex);
+    std::optional<std::int64_t> latest;
+    for (const auto& [hash, token] : state_.tokens) {
+      if (token.family_id == family_id && !token.revoked)
+        latest = std::max(latest.value_or(token.expires_at), token.expires_at);
+    }
+    return latest;
+  }
+
   Result<std::int64_t> revoke_family(std::string_view family_id) override {
     std::lock_guard lock(state_.mutex);
     std::int64_t revoked = 0;
@@ -339,8 +350,13 @@ class MemoryStorage final : public Storage {
   UserStore& users() override { return users_; }
   AuthorizationCodeStore& authorization_codes() override { return codes_; }
   SigningKeyStore& signing_keys() override { return signing_keys_; }
+  AccountStore& accounts() override { return portal_.accounts(); }
+  GroupStore& groups() override { return portal_.groups(); }
+  AssignmentStore& assignments() override { return portal_.assignments(); }
+  CredentialRecordStore& credential_records() override { return portal_.credential_records(); }
 
  private:
+  MemoryPortalStores portal_;
   State state_;
   MemoryClientStore clients_{state_};
   MemoryDeviceAuthorizationStore devices_{state_};

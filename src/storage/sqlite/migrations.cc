@@ -90,6 +90,62 @@ CREATE TABLE signing_keys (
   publish_until INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {3, "SSO portal: accounts, roles, groups, assignments, credential records", R"sql(
+CREATE TABLE accounts (
+  account_id TEXT NOT NULL PRIMARY KEY,
+  name       TEXT NOT NULL,
+  email      TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE account_roles (
+  account_id               TEXT NOT NULL,
+  role_name                TEXT NOT NULL,
+  session_duration_seconds INTEGER NOT NULL,
+  credential_source        TEXT NOT NULL CHECK (credential_source IN ('minted', 'static', 'command')),
+  static_access_key_id     TEXT NOT NULL,
+  static_secret_access_key TEXT NOT NULL,
+  static_session_token     TEXT NOT NULL,
+  command                  TEXT NOT NULL,
+  created_at               INTEGER NOT NULL,
+  PRIMARY KEY (account_id, role_name)
+) WITHOUT ROWID;
+
+CREATE TABLE user_groups (
+  name        TEXT NOT NULL PRIMARY KEY,
+  description TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE group_members (
+  group_name TEXT NOT NULL,
+  user_name  TEXT NOT NULL,
+  PRIMARY KEY (group_name, user_name)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (user_name);
+
+CREATE TABLE assignments (
+  principal_type TEXT NOT NULL CHECK (principal_type IN ('user', 'group')),
+  principal_name TEXT NOT NULL,
+  account_id     TEXT NOT NULL,
+  role_name      TEXT NOT NULL,
+  created_at     INTEGER NOT NULL,
+  PRIMARY KEY (principal_type, principal_name, account_id, role_name)
+) WITHOUT ROWID;
+CREATE INDEX assignments_by_role ON assignments (account_id, role_name);
+
+CREATE TABLE credential_records (
+  id                INTEGER PRIMARY KEY,
+  issued_at         INTEGER NOT NULL,
+  user_name         TEXT NOT NULL,
+  account_id        TEXT NOT NULL,
+  role_name         TEXT NOT NULL,
+  access_key_id     TEXT NOT NULL,
+  expires_at        INTEGER NOT NULL,
+  credential_source TEXT NOT NULL
+);
+CREATE INDEX credential_records_by_time ON credential_records (issued_at);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

@@ -6,6 +6,7 @@
 
 #include "storage/backend_error.h"
 #include "storage/sqlite/migrations.h"
+#include "storage/sqlite/portal_stores.h"
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage {
@@ -22,6 +23,10 @@ class SqliteStorage final : public Storage {
   UserStore& users() override { return users_; }
   AuthorizationCodeStore& authorization_codes() override { return codes_; }
   SigningKeyStore& signing_keys() override { return signing_keys_; }
+  AccountStore& accounts() override { return accounts_; }
+  GroupStore& groups() override { return groups_; }
+  AssignmentStore& assignments() override { return assignments_; }
+  CredentialRecordStore& credential_records() override { return credential_records_; }
 
   sqlite::Database& database() noexcept { return database_; }
 
@@ -33,6 +38,10 @@ class SqliteStorage final : public Storage {
   sqlite::SqliteUserStore users_{database_};
   sqlite::SqliteAuthorizationCodeStore codes_{database_};
   sqlite::SqliteSigningKeyStore signing_keys_{database_};
+  sqlite::SqliteAccountStore accounts_{database_};
+  sqlite::SqliteGroupStore groups_{database_};
+  sqlite::SqliteAssignmentStore assignments_{database_};
+  sqlite::SqliteCredentialRecordStore credential_records_{database_};
 };
 
 }  // namespace

@@ -92,6 +92,127 @@ constexpr SqlStatement kStatements[] = {
      "ORDER BY created_at, kid"},
     {Sql::kPurgeSigningKeys, "purge signing keys",
      "DELETE FROM signing_keys WHERE retire_after < ?1 AND publish_until < ?2"},
+
+    // The SSO portal. "principal_type DESC" puts 'user' before 'group'.
+    {Sql::kFamilyExpiresAt, "read token family expiry",
+     "SELECT max(expires_at) IS NOT NULL, coalesce(max(expires_at), 0) FROM tokens "
+     "WHERE family_id = ?1 AND revoked = 0"},
+    {Sql::kPutAccount, "put account",
+     "INSERT INTO accounts (account_id, name, email, created_at) VALUES (?1, ?2, ?3, "
+     "?4) ON CONFLICT (account_id) DO UPDATE SET name = excluded.name, email = "
+     "excluded.email WHERE name IS NOT excluded.name OR email IS NOT excluded.email"},
+    {Sql::kFindAccount, "find account",
+     "SELECT account_id, name, email, created_at FROM accounts WHERE account_id = ?1"},
+    {Sql::kListAccounts, "list accounts",
+     "SELECT account_id, name, email, created_at FROM accounts ORDER BY account_id"},
+    {Sql::kDeleteAccount, "remove account",
+     "DELETE FROM accounts WHERE account_id = ?1"},
+    {Sql::kDeleteAccountRoles, "remove roles of account",
+     "DELETE FROM account_roles WHERE account_id = ?1"},
+    {Sql::kDeleteAccountAssignments, "remove assignments of account",
+     "DELETE FROM assignments WHERE account_id = ?1"},
+    {Sql::kPutRole, "put role",
+     "INSERT INTO account_roles (account_id, role_name, session_duration_seconds, "
+     "credential_source, static_access_key_id, static_secret_access_key, "
+     "static_session_token, command, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+     "?8, ?9) ON CONFLICT (account_id, role_name) DO UPDATE SET "
+     "session_duration_seconds = excluded.session_duration_seconds, credential_source "
+     "= excluded.credential_source, static_access_key_id = "
+     "excluded.static_access_key_id, static_secret_access_key = "
+     "excluded.static_secret_access_key, static_session_token = "
+     "excluded.static_session_token, command = excluded.command WHERE "
+     "session_duration_seconds IS NOT excluded.session_duration_seconds OR "
+     "credential_source IS NOT excluded.credential_source OR static_access_key_id IS "
+     "NOT excluded.static_access_key_id OR static_secret_access_key IS NOT "
+     "excluded.static_secret_access_key OR static_session_token IS NOT "
+     "excluded.static_session_token OR command IS NOT excluded.command"},
+    {Sql::kFindRole, "find role",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = ?1 AND r.role_name = ?2"},
+    {Sql::kListRolesOfAccount, "list roles",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = ?1 ORDER BY r.role_name"},
+    {Sql::kListAllRoles, "list roles",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r ORDER BY "
+     "r.account_id, r.role_name"},
+    {Sql::kDeleteRole, "remove role",
+     "DELETE FROM account_roles WHERE account_id = ?1 AND role_name = ?2"},
+    {Sql::kDeleteRoleAssignments, "remove assignments of role",
+     "DELETE FROM assignments WHERE account_id = ?1 AND role_name = ?2"},
+    {Sql::kPutGroup, "put group",
+     "INSERT INTO user_groups (name, description, created_at) VALUES (?1, ?2, ?3) ON "
+     "CONFLICT (name) DO UPDATE SET description = excluded.description WHERE "
+     "description IS NOT excluded.description"},
+    {Sql::kFindGroup, "find group",
+     "SELECT name, description, created_at FROM user_groups WHERE name = ?1"},
+    {Sql::kListGroups, "list groups",
+     "SELECT name, description, created_at FROM user_groups ORDER BY name"},
+    {Sql::kDeleteGroup, "remove group",
+     "DELETE FROM user_groups WHERE name = ?1"},
+    {Sql::kDeleteGroupMembers, "remove members of group",
+     "DELETE FROM group_members WHERE group_name = ?1"},
+    {Sql::kDeleteGroupAssignments, "remove assignments of group",
+     "DELETE FROM assignments WHERE principal_type = 'group' AND principal_name = ?1"},
+    {Sql::kAddGroupMember, "add group member",
+     "INSERT INTO group_members (group_name, user_name) VALUES (?1, ?2) ON CONFLICT DO "
+     "NOTHING"},
+    {Sql::kRemoveGroupMember, "remove group member",
+     "DELETE FROM group_members WHERE group_name = ?1 AND user_name = ?2"},
+    {Sql::kListGroupMembers, "list group members",
+     "SELECT user_name FROM group_members WHERE group_name = ?1 ORDER BY user_name"},
+    {Sql::kAddAssignment, "add assignment",
+     "INSERT INTO assignments (principal_type, principal_name, account_id, role_name, "
+     "created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"},
+    {Sql::kRemoveAssignment, "remove assignment",
+     "DELETE FROM assignments WHERE principal_type = ?1 AND principal_name = ?2 AND "
+     "account_id = ?3 AND role_name = ?4"},
+    {Sql::kListAssignments, "list assignments",
+     "SELECT principal_type, principal_name, account_id, role_name, created_at FROM "
+     "assignments ORDER BY account_id, role_name, principal_type DESC, principal_name"},
+    {Sql::kAccountsForUser, "list accounts of user",
+     "SELECT a.account_id, a.name, a.email, a.created_at FROM accounts a WHERE "
+     "a.account_id > ?2 AND EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = "
+     "a.account_id AND EXISTS (SELECT 1 FROM assignments s WHERE s.account_id = "
+     "r.account_id AND s.role_name = r.role_name AND ((s.principal_type = 'user' AND "
+     "s.principal_name = ?1) OR (s.principal_type = 'group' AND s.principal_name IN "
+     "(SELECT group_name FROM group_members WHERE user_name = ?1))))) ORDER BY "
+     "a.account_id LIMIT ?3"},
+    {Sql::kRolesForUser, "list roles of user",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = ?2 AND r.role_name > ?3 AND EXISTS (SELECT 1 FROM accounts a "
+     "WHERE a.account_id = r.account_id) AND EXISTS (SELECT 1 FROM assignments s WHERE "
+     "s.account_id = r.account_id AND s.role_name = r.role_name AND ((s.principal_type "
+     "= 'user' AND s.principal_name = ?1) OR (s.principal_type = 'group' AND "
+     "s.principal_name IN (SELECT group_name FROM group_members WHERE user_name = "
+     "?1)))) ORDER BY r.role_name LIMIT ?4"},
+    {Sql::kAssignedRole, "find assigned role",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = ?2 AND r.role_name = ?3 AND EXISTS (SELECT 1 FROM accounts a "
+     "WHERE a.account_id = r.account_id) AND EXISTS (SELECT 1 FROM assignments s WHERE "
+     "s.account_id = r.account_id AND s.role_name = r.role_name AND ((s.principal_type "
+     "= 'user' AND s.principal_name = ?1) OR (s.principal_type = 'group' AND "
+     "s.principal_name IN (SELECT group_name FROM group_members WHERE user_name = "
+     "?1))))"},
+    {Sql::kInsertCredentialRecord, "insert credential record",
+     "INSERT INTO credential_records (issued_at, user_name, account_id, role_name, "
+     "access_key_id, expires_at, credential_source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+     "?7)"},
+    {Sql::kListCredentialRecords, "list credential records",
+     "SELECT issued_at, user_name, account_id, role_name, access_key_id, expires_at, "
+     "credential_source FROM credential_records WHERE ?1 = '' OR user_name = ?1 ORDER "
+     "BY issued_at DESC, id DESC LIMIT ?2"},
+    {Sql::kPurgeCredentialRecords, "purge credential records",
+     "DELETE FROM credential_records WHERE issued_at < ?1"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -74,6 +74,7 @@ class SqliteTokenStore final : public TokenStore {
   Result<std::optional<TokenRecord>> find(std::string_view token_hash) override;
   Result<bool> rotate(std::string_view old_hash,
                       const std::vector<TokenRecord>& replacements) override;
+  Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override;
   Result<std::int64_t> revoke_family(std::string_view family_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
 

@@ -124,6 +124,20 @@ Result<bool> SqliteTokenStore::rotate(std::string_view old_hash,
   return true;
 }
 
+Result<std::optional<std::int64_t>> SqliteTokenStore::family_expires_at(
+    std::string_view family_id) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kFamilyExpiresAt);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, family_id);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  // Column 0 says whether the family has any unrevoked token (max() of no rows is NULL).
+  if (!*row || statement->column_int(0) == 0) return std::nullopt;
+  return std::optional<std::int64_t>(statement->column_int(1));
+}
+
 Result<std::int64_t> SqliteTokenStore::revoke_family(std::string_view family_id) {
   return write_one(database_, Sql::kRevokeTokenFamily,
                    [&](Statement& statement) { statement.bind_text(1, family_id); });

@@ -1,0 +1,305 @@
+#include "domain/portal_service.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include "crypto/crypto.h"
+#include "domain/credential_command.h"
+#include "wire/portal_codec.h"
+
+namespace ssooidc::domain {
+namespace {
+
+std::unexpected<Error> fail(ErrorType type, std::string text) {
+  return std::unexpected(Error::make(type, std::move(text)));
+}
+
+// The real service's words for every rejected token.
+std::unexpected<Error> unauthorized() {
+  return fail(ErrorType::kUnauthorized, "Session token not found or invalid");
+}
+
+std::unexpected<Error> not_found() {
+  return fail(ErrorType::kResourceNotFound, "No access");
+}
+
+// Maps `n` random bytes onto `alphabet` without bias: a byte is used only when it falls below
+// the largest multiple of the alphabet's size.
+std::string random_chars(core::Random& random, std::string_view alphabet, std::size_t n) {
+  const unsigned limit = 256 - 256 % alphabet.size();
+  std::string out;
+  out.reserve(n);
+  std::uint8_t buffer[64];
+  while (out.size() < n) {
+    random.fill(buffer, sizeof buffer);
+    for (const std::uint8_t b : buffer) {
+      if (b >= limit) continue;
+      out.push_back(alphabet[b % alphabet.size()]);
+      if (out.size() == n) break;
+    }
+  }
+  return out;
+}
+
+// "2024-05-01T12:00:00Z", with optional fractional seconds and a "Z" or "+00:00" offset.
+std::optional<std::int64_t> parse_iso8601_utc(std::string_view text) {
+  std::tm tm{};
+  int consumed = 0;
+  const std::string s(text);
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+    return std::nullopt;
+  std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
+  if (rest.starts_with('.')) {
+    std::size_t i = 1;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
+    rest.remove_prefix(i);
+  }
+  int offset_seconds = 0;
+  if (rest == "Z" || rest == "z" || rest == "+00:00") {
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    int hours = 0, minutes = 0;
+    if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &hours, &minutes) != 2)
+      return std::nullopt;
+    offset_seconds = (rest[0] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
+  } else {
+    return std::nullopt;
+  }
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&tm)) - offset_seconds;
+}
+
+}  // namespace
+
+RoleCredentials mint_credentials(core::Random& random) {
+  constexpr std::string_view kUpper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  constexpr std::string_view kBase64 =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  RoleCredentials c;
+  c.accessKeyId = "ASIA" + random_chars(random, kUpper, 16);
+  c.secretAccessKey = random_chars(random, kBase64, 40);
+  c.sessionToken = random_chars(random, kBase64, 356);
+  return c;
+}
+
+PortalService::PortalService(Context& ctx, Log log)
+    : ctx_(ctx),
+      log_(log ? std::move(log)
+               : Log([](std::string_view line) {
+                   std::fprintf(stderr, "ssooidc-server: %.*s\n", static_cast<int>(line.size()),
+                                line.data());
+                 })),
+      pages_(ctx.random.bytes(32)),
+      limiter_(ctx.clock, ctx.settings.portal_requests_per_second, ctx.settings.portal_burst) {}
+
+std::expected<storage::TokenRecord, Error> PortalService::authenticate(
+    std::string_view access_token) {
+  if (access_token.empty() || access_token.size() > 4096) return unauthorized();
+  const std::string hash = crypto::sha256_hex(access_token);
+  auto found = ctx_.storage.tokens().find(hash);
+  if (!found) return std::unexpected(found.error());
+  if (!*found) return unauthorized();
+  storage::TokenRecord& token = **found;
+  if (token.kind != storage::TokenKind::kAccess || token.revoked ||
+      token.expires_at <= ctx_.clock.now_epoch_seconds())
+    return unauthorized();
+  if (std::ranges::find(token.scopes, kPortalScope) == token.scopes.end()) {
+    // Without the scope, only a token of a legacy (unscoped) registration may call, as AWS does.
+    if (!token.scopes.empty()) return unauthorized();
+    auto client = ctx_.storage.clients().find(token.client_id);
+    if (!client) return std::unexpected(client.error());
+    if (!*client || !(*client)->scopes.empty()) return unauthorized();
+  }
+  auto user = ctx_.storage.users().find(token.user_name);
+  if (!user) return std::unexpected(user.error());
+  if (!*user || (*user)->disabled) return unauthorized();
+  if (!limiter_.try_acquire(hash))
+    return fail(ErrorType::kTooManyRequests, "Too many requests with this session token");
+  return std::move(token);
+}
+
+std::expected<std::int32_t, Error> PortalService::page_size(
+    std::optional<std::int32_t> max_results) const {
+  if (!max_results) return kDefaultPageSize;
+  if (*max_results < 1 || *max_results > kMaxPageSize)
+    return fail(ErrorType::kInvalidRequest, "max_result must be between 1 and 100");
+  return *max_results;
+}
+
+std::expected<ListAccountsResponse, Error> PortalService::list_accounts(
+    const storage::TokenRecord& caller, std::optional<std::int32_t> max_results,
+    const std::optional<std::string>& next_token) {
+  auto size = page_size(max_results);
+  if (!size) return std::unexpected(size.error());
+  std::string after;
+  if (next_token) {
+    auto opened = pages_.open(*next_token, caller.user_name, "accounts");
+    if (!opened) return fail(ErrorType::kInvalidRequest, "Invalid next token");
+    after = std::move(*opened);
+  }
+  // One more than asked for says whether there is a next page.
+  auto accounts = ctx_.storage.assignments().accounts_for_user(caller.user_name, after, *size + 1);
+  if (!accounts) return std::unexpected(accounts.error());
+  ListAccountsResponse out;
+  out.accountList.emplace();
+  const bool more = std::cmp_greater(accounts->size(), *size);
+  if (more) accounts->resize(static_cast<std::size_t>(*size));
+  out.accountList->reserve(accounts->size());
+  for (auto& a : *accounts) {
+    AccountInfo info;
+    info.accountId = std::move(a.account_id);
+    info.accountName = std::move(a.name);
+    if (!a.email.empty()) info.emailAddress = std::move(a.email);
+    out.accountList->push_back(std::move(info));
+  }
+  if (more) out.nextToken = pages_.make(caller.user_name, "accounts", *out.accountList->back().accountId);
+  return out;
+}
+
+std::expected<ListAccountRolesResponse, Error> PortalService::list_account_roles(
+    const storage::TokenRecord& caller, std::string_view account_id,
+    std::optional<std::int32_t> max_results, const std::optional<std::string>& next_token) {
+  if (account_id.empty()) return fail(ErrorType::kInvalidRequest, "account_id is required");
+  auto size = page_size(max_results);
+  if (!size) return std::unexpected(size.error());
+  const std::string listing = "roles\n" + std::string(account_id);
+  std::string after;
+  if (next_token) {
+    auto opened = pages_.open(*next_token, caller.user_name, listing);
+    if (!opened) return fail(ErrorType::kInvalidRequest, "Invalid next token");
+    after = std::move(*opened);
+  }
+  auto roles =
+      ctx_.storage.assignments().roles_for_user(caller.user_name, account_id, after, *size + 1);
+  if (!roles) return std::unexpected(roles.error());
+  // An account the user holds no role on is the same as one that does not exist.
+  if (roles->empty() && after.empty()) return not_found();
+  ListAccountRolesResponse out;
+  out.roleList.emplace();
+  const bool more = std::cmp_greater(roles->size(), *size);
+  if (more) roles->resize(static_cast<std::size_t>(*size));
+  for (auto& r : *roles) out.roleList->push_back(RoleInfo{std::move(r.role_name), std::move(r.account_id)});
+  if (more) out.nextToken = pages_.make(caller.user_name, listing, *out.roleList->back().roleName);
+  return out;
+}
+
+std::expected<RoleCredentials, Error> PortalService::get_role_credentials(
+    const storage::TokenRecord& caller, std::string_view account_id, std::string_view role_name) {
+  if (account_id.empty()) return fail(ErrorType::kInvalidRequest, "account_id is required");
+  if (role_name.empty()) return fail(ErrorType::kInvalidRequest, "role_name is required");
+  auto role = ctx_.storage.assignments().assigned_role(caller.user_name, account_id, role_name);
+  if (!role) return std::unexpected(role.error());
+  if (!*role) return not_found();
+  // The SSO session ends when the family's last token does (for a refreshable login, its
+  // refresh token; for a legacy one, this access token).
+  auto session_end = ctx_.storage.tokens().family_expires_at(caller.family_id);
+  if (!session_end) return std::unexpected(session_end.error());
+  return issue(caller.user_name, **role, session_end->value_or(caller.expires_at));
+}
+
+std::expected<RoleCredentials, Error> PortalService::credentials_for_user(
+    std::string_view user_name, std::string_view account_id, std::string_view role_name,
+    std::int64_t session_ends_at) {
+  auto role = ctx_.storage.assignments().assigned_role(user_name, account_id, role_name);
+  if (!role) return std::unexpected(role.error());
+  if (!*role) return not_found();
+  return issue(user_name, **role, session_ends_at);
+}
+
+std::expected<RoleCredentials, Error> PortalService::issue(std::string_view user_name,
+                                                           const storage::RoleRecord& role,
+                                                           std::int64_t session_ends_at) {
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  std::int64_t expires_at = std::min(now + role.session_duration_seconds, session_ends_at);
+  RoleCredentials creds;
+  switch (role.source) {
+    case storage::CredentialSource::kMinted:
+      creds = mint_credentials(ctx_.random);
+      break;
+    case storage::CredentialSource::kStatic:
+      creds.accessKeyId = role.static_access_key_id;
+      creds.secretAccessKey = role.static_secret_access_key;
+      if (!role.static_session_token.empty()) creds.sessionToken = role.static_session_token;
+      break;
+    case storage::CredentialSource::kCommand: {
+      const std::string what = "credential command of role " + role.role_name + " in account " +
+                               role.account_id + " (user " + std::string(user_name) + ")";
+      CommandRequest request{role.command,
+                             role.account_id,
+                             role.role_name,
+                             std::string(user_name),
+                             role.session_duration_seconds,
+                             ctx_.settings.credential_command_timeout_ms,
+                             ctx_.settings.credential_command_max_output_bytes};
+      auto output = run_credential_command(request);
+      if (!output) {
+        log_(what + " failed: " + output.error().reason);
+        return fail(ErrorType::kInternalServer, "The credential source of this role failed");
+      }
+      auto parsed = wire::decode_credential_process_output(*output);
+      std::optional<std::int64_t> until;
+      if (parsed && parsed->Expiration) {
+        until = parse_iso8601_utc(*parsed->Expiration);
+        if (!until) parsed = std::unexpected(Error::make(ErrorType::kInternalServer,
+                                                         "credential_process output: Expiration "
+                                                         "is not an ISO 8601 UTC time"));
+      }
+      if (!parsed) {
+        log_(what + " printed unusable output: " + parsed.error().error_description);
+        return fail(ErrorType::kInternalServer, "The credential source of this role failed");
+      }
+      // The program's credentials expire when it says, whatever the SSO session does.
+      if (until) expires_at = *until;
+      creds.accessKeyId = std::move(parsed->AccessKeyId);
+      creds.secretAccessKey = std::move(parsed->SecretAccessKey);
+      creds.sessionToken = std::move(parsed->SessionToken);
+      break;
+    }
+  }
+  creds.expiration = expires_at * 1000;
+
+  storage::CredentialIssueRecord record;
+  record.issued_at = now;
+  record.user_name = std::string(user_name);
+  record.account_id = role.account_id;
+  record.role_name = role.role_name;
+  record.access_key_id = *creds.accessKeyId;
+  record.expires_at = expires_at;
+  record.source = role.source;
+  if (auto recorded = ctx_.storage.credential_records().insert(record); !recorded)
+    return std::unexpected(recorded.error());
+  return creds;
+}
+
+std::expected<void, Error> PortalService::logout(const storage::TokenRecord& caller) {
+  auto revoked = ctx_.storage.tokens().revoke_family(caller.family_id);
+  if (!revoked) return std::unexpected(revoked.error());
+  return {};
+}
+
+std::expected<std::vector<PortalService::AccountWithRoles>, Error> PortalService::assignments_of(
+    std::string_view user_name) {
+  std::vector<AccountWithRoles> out;
+  std::string after;
+  // Bounded by the directory the operator made; read in pages like the API does.
+  while (true) {
+    auto accounts = ctx_.storage.assignments().accounts_for_user(user_name, after, kMaxPageSize);
+    if (!accounts) return std::unexpected(accounts.error());
+    for (auto& account : *accounts) {
+      auto roles = ctx_.storage.assignments().roles_for_user(user_name, account.account_id, "",
+                                                             1000);
+      if (!roles) return std::unexpected(roles.error());
+      out.push_back({std::move(account), std::move(*roles)});
+    }
+    if (std::cmp_less(accounts->size(), kMaxPageSize)) return out;
+    after = out.back().account.account_id;
+  }
+}
+
+}  // namespace ssooidc::domain

@@ -1,0 +1,91 @@
+// The SSO portal API's domain (service `sso`, API 2019-06-10): who may call, which accounts and
+// roles a user sees, and the AWS credentials of a role.
+//
+// A call is accepted when its bearer token is an unexpired, unrevoked access token of this server
+// whose scopes include sso:account:access, or that was issued to a legacy (unscoped)
+// registration, and its user exists and is enabled; anything else is Unauthorized (401). Each
+// token is rate-limited (Settings::portal_requests_per_second/portal_burst; TooManyRequests,
+// 429). An account or role that does not exist and one not assigned to the caller are the same
+// ResourceNotFound (404). Pages hold 1..100 items (default 20); nextToken is a PageTokenCodec
+// token bound to the user and listing, and one that does not verify is InvalidRequest (400).
+//
+// Credentials come from the role's source (storage::CredentialSource): minted (random, AWS's
+// shapes), static, or an external command (credential_command.h); they expire at the earlier of
+// the role's session duration and the end of the SSO session (the latest expiry of the token's
+// family), or when a command says. Every issue is recorded (CredentialRecordStore) before it is
+// returned: no record, no credentials.
+//
+// Thread safety: safe for concurrent use if the Context's parts are.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/context.h"
+#include "domain/page_token.h"
+#include "domain/request_rate_limiter.h"
+#include "ssooidc/portal_types.h"
+#include "storage/storage.h"
+
+namespace ssooidc::domain {
+
+class PortalService {
+ public:
+  // Where failures of credential sources are reported (one line each, no secrets, nothing the
+  // program printed). Defaults to standard error.
+  using Log = std::function<void(std::string_view line)>;
+
+  explicit PortalService(Context& ctx, Log log = {});
+
+  static constexpr std::int32_t kDefaultPageSize = 20;
+  static constexpr std::int32_t kMaxPageSize = 100;
+  static constexpr std::string_view kPortalScope = "sso:account:access";
+
+  // The access token's record when the token may call the portal (see above).
+  std::expected<storage::TokenRecord, Error> authenticate(std::string_view access_token);
+
+  std::expected<ListAccountsResponse, Error> list_accounts(
+      const storage::TokenRecord& caller, std::optional<std::int32_t> max_results,
+      const std::optional<std::string>& next_token);
+  std::expected<ListAccountRolesResponse, Error> list_account_roles(
+      const storage::TokenRecord& caller, std::string_view account_id,
+      std::optional<std::int32_t> max_results, const std::optional<std::string>& next_token);
+  std::expected<RoleCredentials, Error> get_role_credentials(const storage::TokenRecord& caller,
+                                                             std::string_view account_id,
+                                                             std::string_view role_name);
+  // Revokes the token's whole family (access and refresh tokens).
+  std::expected<void, Error> logout(const storage::TokenRecord& caller);
+
+  // Every account and role assigned to `user_name` (for the person's portal page).
+  struct AccountWithRoles {
+    storage::AccountRecord account;
+    std::vector<storage::RoleRecord> roles;
+  };
+  std::expected<std::vector<AccountWithRoles>, Error> assignments_of(std::string_view user_name);
+  // Credentials for a signed-in person of the portal page: as get_role_credentials, expiring at
+  // the earlier of the role's duration and `session_ends_at`.
+  std::expected<RoleCredentials, Error> credentials_for_user(std::string_view user_name,
+                                                             std::string_view account_id,
+                                                             std::string_view role_name,
+                                                             std::int64_t session_ends_at);
+
+ private:
+  std::expected<RoleCredentials, Error> issue(std::string_view user_name,
+                                              const storage::RoleRecord& role,
+                                              std::int64_t session_ends_at);
+  std::expected<std::int32_t, Error> page_size(std::optional<std::int32_t> max_results) const;
+
+  Context& ctx_;
+  Log log_;
+  PageTokenCodec pages_;
+  RequestRateLimiter limiter_;
+};
+
+// AWS's shapes for minted credentials: "ASIA" + 16 of A-Z, a 40-character secret of the base64
+// alphabet, and a long session token; all from `random`.
+RoleCredentials mint_credentials(core::Random& random);
+
+}  // namespace ssooidc::domain

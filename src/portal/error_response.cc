@@ -1,0 +1,44 @@
+#include "portal/error_response.h"
+
+#include "wire/portal_codec.h"
+
+namespace ssooidc::portal {
+
+core::HttpResponse json_response(std::string body, std::string_view request_id) {
+  core::HttpResponse resp;
+  resp.status = 200;
+  resp.headers.reserve(3);
+  resp.headers.emplace_back("Content-Type", "application/json");
+  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  resp.headers.emplace_back("Cache-Control", "no-store");
+  resp.body = std::move(body);
+  return resp;
+}
+
+core::HttpResponse protocol_error(int status, std::string_view shape, std::string_view message,
+                                  std::string_view request_id) {
+  core::HttpResponse resp;
+  resp.status = status;
+  resp.headers.reserve(4);
+  resp.headers.emplace_back("Content-Type", "application/json");
+  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  resp.headers.emplace_back("x-amzn-ErrorType", std::string(shape));
+  resp.body = wire::encode_portal_error_body(shape, message);
+  return resp;
+}
+
+core::HttpResponse error_response(const Error& error, std::string_view request_id) {
+  const int status = http_status_of(error.type);
+  if (error.type == ErrorType::kInternalServer || status == 0) {
+    // A storage failure's description names the operation and the database's reason: for the
+    // log, not for the caller (storage/backend_error.h).
+    const bool storage = error.error_description.starts_with("storage: ");
+    return protocol_error(
+        500, "InternalServerException",
+        storage ? "The server could not complete the request" : error.error_description,
+        request_id);
+  }
+  return protocol_error(status, shape_name(error.type), error.error_description, request_id);
+}
+
+}  // namespace ssooidc::portal
