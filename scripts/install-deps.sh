@@ -14,7 +14,7 @@ packages=(
   # build
   build-essential cmake g++ pkg-config
   libboost1.81-dev libssl-dev libsqlite3-dev libpq-dev libargon2-dev libcurl4-openssl-dev
-  libcli11-dev libspdlog-dev libqrencode-dev
+  libcli11-dev libspdlog-dev libqrencode-dev libtomlplusplus-dev
   # unit tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # servers and tools the tests and benchmarks start

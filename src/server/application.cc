@@ -25,6 +25,7 @@ Application::Application(const std::string& database_url, domain::Settings setti
   portal_ = std::make_unique<portal::Portal>(*portal_service_, random_);
   api_ = std::make_unique<api::Api>(api::Services{*clients_, *devices_, *tokens_, random_});
   web_ = std::make_unique<web::Web>(*context_, *devices_, *users_);
+  web_->enable_portal(*portal_service_);
 }
 
 // OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).

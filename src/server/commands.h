@@ -21,6 +21,7 @@ struct ServeOptions {
   int threads = 0;
   std::string access_log = "stderr";
   bool no_bootstrap_user = false;
+  std::string world_file;  // applied at start-up when set (world_file.h)
 };
 
 struct DeviceOptions {
@@ -64,6 +65,8 @@ int run_group_members(const CommonOptions& common, const DirectoryOptions& optio
 int run_assign(const CommonOptions& common, const DirectoryOptions& options, bool assign);
 int run_assignment_list(const CommonOptions& common);
 int run_credentials_list(const CommonOptions& common, const DirectoryOptions& options);
+
+int run_world_apply(const CommonOptions& common, const std::string& path);
 
 int run_serve(const CommonOptions& common, const ServeOptions& options);
 int run_device_decision(const CommonOptions& common, const DeviceOptions& options, bool allow);

@@ -12,6 +12,7 @@
 //                  remove-member GROUP USER | members GROUP
 //   ssooidc-server assign|unassign (--user U | --group G) ACCOUNT ROLE | assignment list
 //   ssooidc-server credentials list [--user U] [--limit N]
+//   ssooidc-server world apply FILE   (and serve --world FILE)
 //
 // Every subcommand honours --database and SSOOIDC_DATABASE.
 #include <CLI/CLI.hpp>
@@ -112,6 +113,19 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--credential-record-retention", serve.settings.credential_record_retention_seconds,
                         "Seconds credential records are kept (default 90 days)")
       ->check(CLI::Range(3600LL, 10LL * 365 * 86400));
+
+  serve_cmd->add_option("--world", serve.world_file,
+                        "A test-world TOML file (users, groups, accounts, roles, assignments) to "
+                        "apply at start")
+      ->envname("SSOOIDC_WORLD");
+
+  std::string world_path;
+  auto* world_cmd = app.add_subcommand("world", "The declarative test-world file");
+  world_cmd->require_subcommand(1);
+  auto* world_apply = world_cmd->add_subcommand(
+      "apply", "Create or update what the file describes; nothing if it is malformed");
+  world_apply->add_option("file", world_path, "The TOML file")->required();
+  add_database(world_apply);
 
   DirectoryOptions dir;
   auto* account_cmd = app.add_subcommand("account", "Manage the AWS accounts of the SSO portal");
@@ -215,6 +229,7 @@ int main(int argc, char** argv) {
     if (list->parsed()) return run_user_list(common);
     if (disable->parsed()) return run_user_set_disabled(common, user, true);
     if (enable->parsed()) return run_user_set_disabled(common, user, false);
+    if (world_apply->parsed()) return run_world_apply(common, world_path);
     if (account_add->parsed()) return run_account_add(common, dir);
     if (account_list->parsed()) return run_account_list(common);
     if (account_remove->parsed()) return run_account_remove(common, dir);

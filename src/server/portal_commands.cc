@@ -8,6 +8,7 @@
 
 #include "server/application.h"
 #include "server/commands.h"
+#include "server/world_file.h"
 
 namespace ssooidc::server {
 namespace {
@@ -218,6 +219,17 @@ int run_credentials_list(const CommonOptions& common, const DirectoryOptions& o)
                 r.access_key_id.c_str(),
                 std::string(domain::credential_source_name(r.source)).c_str(),
                 format_time(r.expires_at).c_str());
+  return 0;
+}
+
+int run_world_apply(const CommonOptions& common, const std::string& path) {
+  const World world = load_world_file(path);  // refuses a malformed file before opening the database
+  Application app(common.database, domain::Settings{});
+  const std::int64_t changes = apply_world(app, world);
+  std::printf("Applied %s: %zu users, %zu groups, %zu accounts, %zu roles, %zu assignments; %lld "
+              "changes\n",
+              path.c_str(), world.users.size(), world.groups.size(), world.accounts.size(),
+              world.roles.size(), world.assignments.size(), static_cast<long long>(changes));
   return 0;
 }
 

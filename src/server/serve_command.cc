@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "http/server.h"
 #include "server/application.h"
 #include "server/commands.h"
+#include "server/world_file.h"
 
 namespace ssooidc::server {
 namespace {
@@ -89,7 +91,15 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const ListenAddress listen = parse_listen(options.listen);
+  // A malformed world file stops the start before the database is touched.
+  std::optional<World> world;
+  if (!options.world_file.empty()) world = load_world_file(options.world_file);
   Application app(common.database, options.settings);
+  if (world) {
+    const std::int64_t changes = apply_world(app, *world);
+    std::fprintf(stderr, "ssooidc-server: applied world file %s (%lld changes)\n",
+                 options.world_file.c_str(), static_cast<long long>(changes));
+  }
 
   http::ServerOptions http_options;
   http_options.host = listen.host;

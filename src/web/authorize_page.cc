@@ -76,6 +76,8 @@ core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
   auto resp =
       render_page(deps, req, 200, "templates/consent.html",
                   {{"page_title", "Allow access?"},
+                   {"brand_sub", "Sign-in"},
+                   {"footer_note", "Only allow applications you started yourself."},
                    {"client_name", request.client.client_name.empty() ? "An unnamed application"
                                                                       : request.client.client_name},
                    {"user_name", req.session.user_name},

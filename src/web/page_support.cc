@@ -27,8 +27,7 @@ std::string PageRequest::address_key() const {
   return address;
 }
 
-core::HttpResponse render_page(PageDeps& deps, const PageRequest& req, int status,
-                               std::string_view template_path, TemplateValues values) {
+TemplateValues page_values(PageDeps& deps, const PageRequest& req, TemplateValues values) {
   const bool have_session = !req.session_ended && !req.session.id.empty();
   values.try_emplace("csrf_token", have_session ? req.session.csrf_token : "");
   values.try_emplace("signed_in_user", have_session ? req.session.user_name : "");
@@ -37,18 +36,34 @@ core::HttpResponse render_page(PageDeps& deps, const PageRequest& req, int statu
   values.try_emplace("confirm_url", deps.confirm_path());
   values.try_emplace("sign_out_url", deps.sign_out_path());
   values.try_emplace("page_title", "Device sign-in");
-  auto body = render_template(template_path, values);
+  // The header's sub-title and the footer's advice; the PKCE consent and portal pages set their
+  // own (a device-code footer there would be wrong).
+  values.try_emplace("brand_sub", "Device sign-in");
+  values.try_emplace("footer_note", "Only enter codes from devices you are signing in yourself.");
+  values.try_emplace("home_url", deps.home_path());
+  values.try_emplace("portal_url", deps.portal ? "/portal" : "");
+  return values;
+}
+
+core::HttpResponse html_response(int status, std::string body) {
   core::HttpResponse resp;
+  resp.status = status;
+  resp.set("Content-Type", "text/html; charset=utf-8");
+  resp.body = std::move(body);
+  return resp;
+}
+
+core::HttpResponse render_page(PageDeps& deps, const PageRequest& req, int status,
+                               std::string_view template_path, TemplateValues values) {
+  auto body = render_template(template_path, page_values(deps, req, std::move(values)));
   if (!body) {
+    core::HttpResponse resp;
     resp.status = 500;
     resp.set("Content-Type", "text/plain; charset=utf-8");
     resp.body = "The page could not be rendered.\n";
     return resp;
   }
-  resp.status = status;
-  resp.set("Content-Type", "text/html; charset=utf-8");
-  resp.body = std::move(*body);
-  return resp;
+  return html_response(status, std::move(*body));
 }
 
 core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const ResultView& view) {

@@ -11,6 +11,7 @@
 #include "core/http_message.h"
 #include "domain/context.h"
 #include "domain/device_service.h"
+#include "domain/portal_service.h"
 #include "domain/user_service.h"
 #include "web/form.h"
 #include "web/html_template.h"
@@ -31,7 +32,8 @@ struct PageDeps {
         code_per_address(c.clock, options.code_entry_per_address),
         sign_in_per_user_and_address(c.clock, options.sign_in_per_user_and_address),
         sign_in_per_address(c.clock, options.sign_in_per_address),
-        sign_in_per_user(c.clock, options.sign_in_per_user) {}
+        sign_in_per_user(c.clock, options.sign_in_per_user),
+        session_absolute_seconds(options.sessions.absolute_seconds) {}
 
   domain::Context& ctx;
   domain::DeviceService& devices;
@@ -42,12 +44,17 @@ struct PageDeps {
   RateLimiter sign_in_per_user_and_address;
   RateLimiter sign_in_per_address;
   RateLimiter sign_in_per_user;
+  // The SSO portal's page (portal_page.cc); null when the server has no portal (Web::enable_portal).
+  domain::PortalService* portal = nullptr;
+  std::int64_t session_absolute_seconds;
 
   // Paths of the pages, under the configured verification path.
   [[nodiscard]] std::string code_path() const { return ctx.settings.verification_path; }
   [[nodiscard]] std::string sign_in_path() const { return code_path() + "/sign-in"; }
   [[nodiscard]] std::string confirm_path() const { return code_path() + "/confirm"; }
   [[nodiscard]] std::string sign_out_path() const { return code_path() + "/sign-out"; }
+  // Where a person lands after signing in with nothing pending: the portal, or the code page.
+  [[nodiscard]] std::string home_path() const { return portal ? "/portal" : code_path(); }
 };
 
 // One request as the handlers see it.
@@ -68,8 +75,16 @@ core::HttpResponse code_page(PageDeps& deps, PageRequest& req);
 core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req);
 core::HttpResponse confirm_page(PageDeps& deps, PageRequest& req);
 core::HttpResponse sign_out_page(PageDeps& deps, PageRequest& req);
+core::HttpResponse portal_page(PageDeps& deps, PageRequest& req);
+core::HttpResponse portal_credentials_page(PageDeps& deps, PageRequest& req);
 
 // --- helpers (page_support.cc) ---
+
+// The values every page uses (csrf_token, signed_in_user, the page paths, the header and footer
+// texts) added to `values` where it has none of its own.
+TemplateValues page_values(PageDeps& deps, const PageRequest& req, TemplateValues values);
+// 200-style HTML response around an already rendered body (escaped fragments put together).
+core::HttpResponse html_response(int status, std::string body);
 
 // Renders `template_path` inside the layout, adding the values every page uses (csrf_token,
 // signed_in_user, the page paths). A template bug becomes a plain 500.

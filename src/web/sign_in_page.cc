@@ -4,7 +4,8 @@
 //
 // Afterwards the browser goes to `return_to` (a query parameter on GET, a hidden field on POST)
 // when it is a safe path on this server (return_target.h), as /authorize asks; otherwise to the
-// confirmation of the code it had looked up, or to the code page.
+// confirmation of the code it had looked up, or, with nothing pending, home (the portal page when
+// the server has one, else the code page).
 #include <algorithm>
 
 #include "domain/user_code.h"
@@ -27,7 +28,7 @@ std::string pending_code(const PageRequest& req, std::string_view typed) {
 std::string after_sign_in(const PageDeps& deps, const std::string& return_to,
                           const std::string& code) {
   if (!return_to.empty()) return return_to;
-  return code.empty() ? deps.code_path() : deps.confirm_path() + "?user_code=" + code;
+  return code.empty() ? deps.home_path() : deps.confirm_path() + "?user_code=" + code;
 }
 
 core::HttpResponse sign_in_form(PageDeps& deps, const PageRequest& req, int status,

@@ -108,11 +108,15 @@ core::HttpResponse simple_result(PageDeps& deps, const PageRequest& req, int sta
   return result_page(deps, req, view);
 }
 
-enum class Page { kNone, kCode, kSignIn, kConfirm, kSignOut, kAuthorize, kUnknown };
+enum class Page {
+  kNone, kCode, kSignIn, kConfirm, kSignOut, kAuthorize, kPortal, kPortalCredentials, kUnknown
+};
 
 Page route(const PageDeps& deps, std::string_view path) {
   const std::string base = deps.code_path();
   if (path == kAuthorizePath) return Page::kAuthorize;
+  if (deps.portal && (path == "/portal" || path == "/portal/")) return Page::kPortal;
+  if (deps.portal && path == "/portal/credentials") return Page::kPortalCredentials;
   if (path == base || path == base + "/") return Page::kCode;
   if (path == deps.sign_in_path()) return Page::kSignIn;
   if (path == deps.confirm_path()) return Page::kConfirm;
@@ -132,6 +136,8 @@ Web::Web(domain::Context& ctx, domain::DeviceService& devices, domain::UserServi
 
 Web::~Web() = default;
 
+void Web::enable_portal(domain::PortalService& portal) { deps_->portal = &portal; }
+
 std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
   PageDeps& deps = *deps_;
   if (http.path == "/static/style.css") {
@@ -141,13 +147,13 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
   }
   if (http.path == "/") {
     core::HttpResponse resp =
-        http.method == "GET" ? redirect(deps.code_path()) : method_not_allowed("GET");
+        http.method == "GET" ? redirect(deps.home_path()) : method_not_allowed("GET");
     add_security_headers(resp, false);
     return resp;
   }
   const Page page = route(deps, http.path);
   if (page == Page::kNone) return std::nullopt;
-  const bool post_only = page == Page::kSignOut;
+  const bool post_only = page == Page::kSignOut || page == Page::kPortalCredentials;
   if ((post_only && http.method != "POST") ||
       (!post_only && http.method != "GET" && http.method != "POST")) {
     core::HttpResponse resp = method_not_allowed(post_only ? "POST" : "GET, POST");
@@ -198,6 +204,8 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
         case Page::kConfirm: resp = confirm_page(deps, req); break;
         case Page::kSignOut: resp = sign_out_page(deps, req); break;
         case Page::kAuthorize: resp = authorize_page(deps, req); break;
+        case Page::kPortal: resp = portal_page(deps, req); break;
+        case Page::kPortalCredentials: resp = portal_credentials_page(deps, req); break;
         default: break;
       }
     }

@@ -1,7 +1,10 @@
 // The person's side of the device flow (RFC 8628 section 3.3): server-rendered HTML pages where a
 // person types the user code, signs in, checks which application asked and allows or denies it.
 //
-//   GET  /                      303 to the verification page
+//   GET  /                      303 to /portal when the portal is enabled, else the verification page
+//   GET  /portal                the SSO portal: the signed-in user's accounts and roles
+//   POST /portal/credentials    short-term credentials of one role (shell exports, a
+//                               credential_process line, a ~/.aws/config profile)
 //   GET  {verification_path}    the code form; with ?user_code= (verificationUriComplete) looks
 //                               the code up and goes on to the confirmation, never approving by
 //                               itself
@@ -27,6 +30,7 @@
 #include "core/http_message.h"
 #include "domain/context.h"
 #include "domain/device_service.h"
+#include "domain/portal_service.h"
 #include "domain/user_service.h"
 #include "web/rate_limiter.h"
 #include "web/session_store.h"
@@ -77,6 +81,10 @@ class Web {
   ~Web();
   Web(const Web&) = delete;
   Web& operator=(const Web&) = delete;
+
+  // Serves /portal with `portal`, which must outlive the Web; sign-in with nothing pending then
+  // lands there instead of on the code page.
+  void enable_portal(domain::PortalService& portal);
 
   // The page's response, or nullopt when the path is none of the pages (the caller answers 404).
   std::optional<core::HttpResponse> handle(const core::HttpRequest& req);
