@@ -79,7 +79,7 @@ TEST(ErrorParserTest, PortalShapesMapWithTheirStatus) {
                         Case{ErrorType::kTooManyRequests, "TooManyRequestsException", 429},
                         Case{ErrorType::kInvalidRequest, "InvalidRequestException", 400}}) {
     EXPECT_EQ(shape_name(k.type), k.shape);
-    EXPECT_EQ(http_status_of(k.type), k.status);
+    EXPECT_EQ(Error::make(k.type, "").http_status, k.status);
     auto e = parse_error_response(
         reply(k.status, {{"x-amzn-ErrorType", k.shape}}, R"({"message":"lower-case message"})"));
     EXPECT_EQ(e.type, k.type) << k.shape;
