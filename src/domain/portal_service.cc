@@ -98,10 +98,28 @@ PortalService::PortalService(Context& ctx, Log log)
       pages_(ctx.random.bytes(32)),
       limiter_(ctx.clock, ctx.settings.portal_requests_per_second, ctx.settings.portal_burst) {}
 
+bool PortalService::fresh(std::int64_t fetched_millis) const {
+  return ctx_.settings.portal_cache_ms > 0 &&
+         ctx_.clock.monotonic_millis() - fetched_millis < ctx_.settings.portal_cache_ms;
+}
+
 std::expected<storage::TokenRecord, Error> PortalService::authenticate(
     std::string_view access_token) {
   if (access_token.empty() || access_token.size() > 4096) return unauthorized();
   const std::string hash = crypto::sha256_hex(access_token);
+  {
+    std::shared_lock lock(cache_mutex_);
+    const auto it = callers_.find(hash);
+    if (it != callers_.end() && fresh(it->second.fetched_millis)) {
+      // Accepted a moment ago; only its expiry can have changed since.
+      if (it->second.token.expires_at <= ctx_.clock.now_epoch_seconds()) return unauthorized();
+      storage::TokenRecord token = it->second.token;
+      lock.unlock();
+      if (!limiter_.try_acquire(hash))
+        return fail(ErrorType::kTooManyRequests, "Too many requests with this session token");
+      return token;
+    }
+  }
   auto found = ctx_.storage.tokens().find(hash);
   if (!found) return std::unexpected(found.error());
   if (!*found) return unauthorized();
@@ -121,7 +139,65 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
   if (!*user || (*user)->disabled) return unauthorized();
   if (!limiter_.try_acquire(hash))
     return fail(ErrorType::kTooManyRequests, "Too many requests with this session token");
+  if (ctx_.settings.portal_cache_ms > 0) {
+    // The SSO session ends when the family's last token does (for a refreshable login, its
+    // refresh token; for a legacy one, this access token).
+    auto session_end = ctx_.storage.tokens().family_expires_at(token.family_id);
+    if (!session_end) return std::unexpected(session_end.error());
+    std::unique_lock lock(cache_mutex_);
+    if (callers_.size() >= kMaxCachedEntries) callers_.clear();
+    callers_[hash] = {token, session_end->value_or(token.expires_at),
+                      ctx_.clock.monotonic_millis()};
+  }
   return std::move(token);
+}
+
+std::expected<std::int64_t, Error> PortalService::session_end_of(
+    const storage::TokenRecord& caller) {
+  {
+    std::shared_lock lock(cache_mutex_);
+    const auto it = callers_.find(caller.token_hash);
+    if (it != callers_.end() && fresh(it->second.fetched_millis)) return it->second.session_ends_at;
+  }
+  auto session_end = ctx_.storage.tokens().family_expires_at(caller.family_id);
+  if (!session_end) return std::unexpected(session_end.error());
+  return session_end->value_or(caller.expires_at);
+}
+
+std::expected<std::shared_ptr<const PortalService::Directory>, Error> PortalService::directory_of(
+    std::string_view user_name) {
+  const std::string user(user_name);
+  {
+    std::shared_lock lock(cache_mutex_);
+    const auto it = directories_.find(user);
+    if (it != directories_.end() && fresh(it->second->fetched_millis)) return it->second;
+  }
+  auto accounts = assignments_of(user_name);
+  if (!accounts) return std::unexpected(accounts.error());
+  auto directory = std::make_shared<Directory>();
+  directory->accounts = std::move(*accounts);
+  directory->fetched_millis = ctx_.clock.monotonic_millis();
+  if (ctx_.settings.portal_cache_ms > 0 && directory->accounts.size() <= kMaxCachedAccounts) {
+    std::unique_lock lock(cache_mutex_);
+    if (directories_.size() >= kMaxCachedEntries) directories_.clear();
+    directories_[user] = directory;
+  }
+  return directory;
+}
+
+std::expected<storage::RoleRecord, Error> PortalService::find_assigned(
+    std::string_view user_name, std::string_view account_id, std::string_view role_name) {
+  auto directory = directory_of(user_name);
+  if (!directory) return std::unexpected(directory.error());
+  const auto& accounts = (*directory)->accounts;
+  const auto account = std::ranges::lower_bound(
+      accounts, account_id, {}, [](const AccountWithRoles& a) -> std::string_view {
+        return a.account.account_id;
+      });
+  if (account == accounts.end() || account->account.account_id != account_id) return not_found();
+  for (const auto& role : account->roles)
+    if (role.role_name == role_name) return role;
+  return not_found();
 }
 
 std::expected<std::int32_t, Error> PortalService::page_size(
@@ -143,22 +219,25 @@ std::expected<ListAccountsResponse, Error> PortalService::list_accounts(
     if (!opened) return fail(ErrorType::kInvalidRequest, "Invalid next token");
     after = std::move(*opened);
   }
-  // One more than asked for says whether there is a next page.
-  auto accounts = ctx_.storage.assignments().accounts_for_user(caller.user_name, after, *size + 1);
-  if (!accounts) return std::unexpected(accounts.error());
+  auto directory = directory_of(caller.user_name);
+  if (!directory) return std::unexpected(directory.error());
+  const auto& accounts = (*directory)->accounts;
+  auto it = std::ranges::upper_bound(accounts, std::string_view(after), {},
+                                     [](const AccountWithRoles& a) -> std::string_view {
+                                       return a.account.account_id;
+                                     });
   ListAccountsResponse out;
   out.accountList.emplace();
-  const bool more = std::cmp_greater(accounts->size(), *size);
-  if (more) accounts->resize(static_cast<std::size_t>(*size));
-  out.accountList->reserve(accounts->size());
-  for (auto& a : *accounts) {
+  out.accountList->reserve(static_cast<std::size_t>(*size));
+  for (; it != accounts.end() && std::cmp_less(out.accountList->size(), *size); ++it) {
     AccountInfo info;
-    info.accountId = std::move(a.account_id);
-    info.accountName = std::move(a.name);
-    if (!a.email.empty()) info.emailAddress = std::move(a.email);
+    info.accountId = it->account.account_id;
+    info.accountName = it->account.name;
+    if (!it->account.email.empty()) info.emailAddress = it->account.email;
     out.accountList->push_back(std::move(info));
   }
-  if (more) out.nextToken = pages_.make(caller.user_name, "accounts", *out.accountList->back().accountId);
+  if (it != accounts.end())
+    out.nextToken = pages_.make(caller.user_name, "accounts", *out.accountList->back().accountId);
   return out;
 }
 
@@ -175,17 +254,25 @@ std::expected<ListAccountRolesResponse, Error> PortalService::list_account_roles
     if (!opened) return fail(ErrorType::kInvalidRequest, "Invalid next token");
     after = std::move(*opened);
   }
-  auto roles =
-      ctx_.storage.assignments().roles_for_user(caller.user_name, account_id, after, *size + 1);
-  if (!roles) return std::unexpected(roles.error());
+  auto directory = directory_of(caller.user_name);
+  if (!directory) return std::unexpected(directory.error());
+  const auto& accounts = (*directory)->accounts;
+  const auto account = std::ranges::lower_bound(
+      accounts, account_id, {}, [](const AccountWithRoles& a) -> std::string_view {
+        return a.account.account_id;
+      });
   // An account the user holds no role on is the same as one that does not exist.
-  if (roles->empty() && after.empty()) return not_found();
+  if (account == accounts.end() || account->account.account_id != account_id) return not_found();
   ListAccountRolesResponse out;
   out.roleList.emplace();
-  const bool more = std::cmp_greater(roles->size(), *size);
-  if (more) roles->resize(static_cast<std::size_t>(*size));
-  for (auto& r : *roles) out.roleList->push_back(RoleInfo{std::move(r.role_name), std::move(r.account_id)});
-  if (more) out.nextToken = pages_.make(caller.user_name, listing, *out.roleList->back().roleName);
+  auto role = std::ranges::upper_bound(account->roles, std::string_view(after), {},
+                                       [](const storage::RoleRecord& r) -> std::string_view {
+                                         return r.role_name;
+                                       });
+  for (; role != account->roles.end() && std::cmp_less(out.roleList->size(), *size); ++role)
+    out.roleList->push_back(RoleInfo{role->role_name, role->account_id});
+  if (role != account->roles.end())
+    out.nextToken = pages_.make(caller.user_name, listing, *out.roleList->back().roleName);
   return out;
 }
 
@@ -193,23 +280,19 @@ std::expected<RoleCredentials, Error> PortalService::get_role_credentials(
     const storage::TokenRecord& caller, std::string_view account_id, std::string_view role_name) {
   if (account_id.empty()) return fail(ErrorType::kInvalidRequest, "account_id is required");
   if (role_name.empty()) return fail(ErrorType::kInvalidRequest, "role_name is required");
-  auto role = ctx_.storage.assignments().assigned_role(caller.user_name, account_id, role_name);
+  auto role = find_assigned(caller.user_name, account_id, role_name);
   if (!role) return std::unexpected(role.error());
-  if (!*role) return not_found();
-  // The SSO session ends when the family's last token does (for a refreshable login, its
-  // refresh token; for a legacy one, this access token).
-  auto session_end = ctx_.storage.tokens().family_expires_at(caller.family_id);
+  auto session_end = session_end_of(caller);
   if (!session_end) return std::unexpected(session_end.error());
-  return issue(caller.user_name, **role, session_end->value_or(caller.expires_at));
+  return issue(caller.user_name, *role, *session_end);
 }
 
 std::expected<RoleCredentials, Error> PortalService::credentials_for_user(
     std::string_view user_name, std::string_view account_id, std::string_view role_name,
     std::int64_t session_ends_at) {
-  auto role = ctx_.storage.assignments().assigned_role(user_name, account_id, role_name);
+  auto role = find_assigned(user_name, account_id, role_name);
   if (!role) return std::unexpected(role.error());
-  if (!*role) return not_found();
-  return issue(user_name, **role, session_ends_at);
+  return issue(user_name, *role, session_ends_at);
 }
 
 std::expected<RoleCredentials, Error> PortalService::issue(std::string_view user_name,
@@ -280,6 +363,10 @@ std::expected<RoleCredentials, Error> PortalService::issue(std::string_view user
 std::expected<void, Error> PortalService::logout(const storage::TokenRecord& caller) {
   auto revoked = ctx_.storage.tokens().revoke_family(caller.family_id);
   if (!revoked) return std::unexpected(revoked.error());
+  std::unique_lock lock(cache_mutex_);
+  std::erase_if(callers_, [&](const auto& entry) {
+    return entry.second.token.family_id == caller.family_id;
+  });
   return {};
 }
 

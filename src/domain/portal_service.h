@@ -9,6 +9,14 @@
 // ResourceNotFound (404). Pages hold 1..100 items (default 20); nextToken is a PageTokenCodec
 // token bound to the user and listing, and one that does not verify is InvalidRequest (400).
 //
+// What a call needs to know is cached in this process for Settings::portal_cache_ms (default
+// 1 s; 0 turns the cache off): an accepted token (with the end of its SSO session) and each user's
+// accounts and roles. Logout through this service forgets the token's family at once; changes
+// made elsewhere (an operator disabling a user or removing an assignment from another process,
+// a refresh token's reuse revoking its family) are seen within that time. Both caches are
+// bounded (kMaxCachedEntries each; when full they start over), and a user with more than
+// kMaxCachedAccounts accounts is not cached.
+//
 // Credentials come from the role's source (storage::CredentialSource): minted (random, AWS's
 // shapes), static, or an external command (credential_command.h); they expire at the earlier of
 // the role's session duration and the end of the SSO session (the latest expiry of the token's
@@ -20,7 +28,10 @@
 
 #include <expected>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -43,6 +54,8 @@ class PortalService {
   static constexpr std::int32_t kDefaultPageSize = 20;
   static constexpr std::int32_t kMaxPageSize = 100;
   static constexpr std::string_view kPortalScope = "sso:account:access";
+  static constexpr std::size_t kMaxCachedEntries = 10'000;
+  static constexpr std::size_t kMaxCachedAccounts = 1'000;
 
   // The access token's record when the token may call the portal (see above).
   std::expected<storage::TokenRecord, Error> authenticate(std::string_view access_token);
@@ -78,10 +91,30 @@ class PortalService {
                                               std::int64_t session_ends_at);
   std::expected<std::int32_t, Error> page_size(std::optional<std::int32_t> max_results) const;
 
+  struct CachedCaller {
+    storage::TokenRecord token;
+    std::int64_t session_ends_at = 0;
+    std::int64_t fetched_millis = 0;
+  };
+  struct Directory {
+    std::vector<AccountWithRoles> accounts;  // ordered by account id, roles by name
+    std::int64_t fetched_millis = 0;
+  };
+  bool fresh(std::int64_t fetched_millis) const;
+  // The user's accounts and roles: cached, or read from storage.
+  std::expected<std::shared_ptr<const Directory>, Error> directory_of(std::string_view user_name);
+  std::expected<std::int64_t, Error> session_end_of(const storage::TokenRecord& caller);
+  std::expected<storage::RoleRecord, Error> find_assigned(std::string_view user_name,
+                                                          std::string_view account_id,
+                                                          std::string_view role_name);
+
   Context& ctx_;
   Log log_;
   PageTokenCodec pages_;
   RequestRateLimiter limiter_;
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, CachedCaller> callers_;  // by token hash
+  std::unordered_map<std::string, std::shared_ptr<const Directory>> directories_;  // by user
 };
 
 // AWS's shapes for minted credentials: "ASIA" + 16 of A-Z, a 40-character secret of the base64

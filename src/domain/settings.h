@@ -30,6 +30,9 @@ struct Settings {
   // `portal_burst` requests refilled at `portal_requests_per_second`; past it, 429.
   std::int32_t portal_requests_per_second = 20;
   std::int32_t portal_burst = 100;
+  // How long the portal keeps an accepted token and a user's assignments in memory (0: not at
+  // all); see domain/portal_service.h.
+  std::int32_t portal_cache_ms = 1000;
   // A role's `command` credential source: how long the program may run and how much it may print.
   std::int32_t credential_command_timeout_ms = 10'000;
   std::int32_t credential_command_max_output_bytes = 64 * 1024;

@@ -410,6 +410,34 @@ TEST_F(PortalTest, LogoutRevokesTheWholeFamily) {
   expect_error(call("POST", "/logout", "", kScopedToken), 401, "UnauthorizedException");
 }
 
+TEST_F(PortalTest, ChangesFromElsewhereAreSeenWithinTheCacheTime) {
+  EXPECT_EQ(call("GET", "/assignment/accounts", "", "aoa-bob").status, 200);
+  EXPECT_EQ(credentials("111111111111", "ReadOnly").status, 200);
+  // As an operator command in another process would: the storage changes under the service.
+  ASSERT_TRUE(users_->set_disabled("bob", true).has_value());
+  ASSERT_TRUE(directory_->unassign(storage::PrincipalType::kUser, "alice", "111111111111",
+                                   "ReadOnly").has_value());
+  EXPECT_EQ(call("GET", "/assignment/accounts", "", "aoa-bob").status, 200);  // cached
+  EXPECT_EQ(credentials("111111111111", "ReadOnly").status, 200);             // cached
+  clock_.advance_millis(999);
+  EXPECT_EQ(call("GET", "/assignment/accounts", "", "aoa-bob").status, 200);
+  clock_.advance_millis(1);  // Settings::portal_cache_ms is 1000
+  expect_error(call("GET", "/assignment/accounts", "", "aoa-bob"), 401, "UnauthorizedException");
+  expect_error(credentials("111111111111", "ReadOnly"), 404, "ResourceNotFoundException");
+}
+
+TEST_F(PortalTest, WithoutTheCacheChangesAreSeenAtOnce) {
+  domain::Settings settings;
+  settings.portal_cache_ms = 0;
+  build(settings);
+  EXPECT_EQ(credentials("111111111111", "ReadOnly").status, 200);
+  ASSERT_TRUE(directory_->unassign(storage::PrincipalType::kUser, "alice", "111111111111",
+                                   "ReadOnly").has_value());
+  expect_error(credentials("111111111111", "ReadOnly"), 404, "ResourceNotFoundException");
+  ASSERT_TRUE(users_->set_disabled("alice", true).has_value());
+  expect_error(call("GET", "/assignment/accounts", "", kScopedToken), 401, "UnauthorizedException");
+}
+
 TEST_F(PortalTest, WrongMethodIs405AndOtherPathsAreNotThePortals) {
   auto r = call("POST", "/assignment/accounts", "", kScopedToken);
   EXPECT_EQ(r.status, 405);

@@ -1,4 +1,8 @@
 #include <algorithm>
+#include <chrono>
+#include <iterator>
+
+#include "storage/backend_error.h"
 
 #include "storage/sqlite/portal_stores.h"
 #include "storage/sqlite/query.h"
@@ -297,31 +301,107 @@ Result<std::optional<RoleRecord>> SqliteAssignmentStore::assigned_role(
 
 // ---- credential records -------------------------------------------------------------------------
 
-Result<void> SqliteCredentialRecordStore::insert(const CredentialIssueRecord& r) {
-  // An audit row: losing the last ones to a power cut never makes a credential valid, so it is
-  // not worth an fsync on the hot path of GetRoleCredentials (see write_one_without_fsync).
-  auto inserted = write_one_without_fsync(database_, Sql::kInsertCredentialRecord,
-                                          [&](Statement& s) {
-                                            s.bind_int(1, r.issued_at)
-                                                .bind_text(2, r.user_name)
-                                                .bind_text(3, r.account_id)
-                                                .bind_text(4, r.role_name)
-                                                .bind_text(5, r.access_key_id)
-                                                .bind_int(6, r.expires_at)
-                                                .bind_text(7, source_name(r.source));
-                                          });
-  if (!inserted) return std::unexpected(std::move(inserted.error()));
+SqliteCredentialRecordStore::~SqliteCredentialRecordStore() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+Result<void> SqliteCredentialRecordStore::insert(const CredentialIssueRecord& record) {
+  {
+    std::lock_guard lock(mutex_);
+    if (failure_) return std::unexpected(*failure_);
+    if (pending_.size() >= kMaxPending)
+      return std::unexpected(backend_error("insert credential record", "too many records waiting"));
+    pending_.push_back(record);
+    if (!writer_.joinable()) writer_ = std::thread([this] { run(); });
+  }
+  wake_.notify_one();
+  return {};
+}
+
+void SqliteCredentialRecordStore::run() {
+  std::unique_lock lock(mutex_);
+  std::vector<CredentialIssueRecord> batch;
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || (!pending_.empty() && !failure_); });
+    if (pending_.empty()) return;  // stopping, everything committed
+    batch.swap(pending_);
+    writing_ = true;
+    lock.unlock();
+    auto done = commit(batch);
+    lock.lock();
+    writing_ = false;
+    if (done) {
+      failure_.reset();
+      batch.clear();
+    } else {
+      // Kept, in order, ahead of what came meanwhile; retried after a pause.
+      failure_ = done.error();
+      batch.insert(batch.end(), std::make_move_iterator(pending_.begin()),
+                   std::make_move_iterator(pending_.end()));
+      pending_.swap(batch);
+      batch.clear();
+      committed_.notify_all();
+      if (stopping_) return;
+      wake_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_; });
+      failure_.reset();
+      if (stopping_) {
+        // One last try, so that a clean shutdown loses nothing that can still be written.
+        batch.swap(pending_);
+        lock.unlock();
+        (void)commit(batch);
+        return;
+      }
+      continue;
+    }
+    committed_.notify_all();
+  }
+}
+
+Result<void> SqliteCredentialRecordStore::commit(const std::vector<CredentialIssueRecord>& batch) {
+  std::lock_guard write_lock(database_.write_mutex);
+  auto writer = unsynced_writer_locked(database_);
+  if (!writer) return std::unexpected(std::move(writer.error()));
+  Connection& connection = **writer;
+  auto transaction = WriteTransaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  for (const auto& r : batch) {
+    auto bind = [&](Statement& s) {
+      s.bind_int(1, r.issued_at)
+          .bind_text(2, r.user_name)
+          .bind_text(3, r.account_id)
+          .bind_text(4, r.role_name)
+          .bind_text(5, r.access_key_id)
+          .bind_int(6, r.expires_at)
+          .bind_text(7, source_name(r.source));
+    };
+    if (auto ran = run_one(connection, Sql::kInsertCredentialRecord, bind); !ran)
+      return std::unexpected(std::move(ran.error()));
+  }
+  return transaction->commit();
+}
+
+Result<void> SqliteCredentialRecordStore::wait_committed() {
+  std::unique_lock lock(mutex_);
+  committed_.wait(lock, [&] { return (pending_.empty() && !writing_) || failure_.has_value(); });
+  if (failure_) return std::unexpected(*failure_);
   return {};
 }
 
 Result<std::vector<CredentialIssueRecord>> SqliteCredentialRecordStore::list(
     std::string_view user_name, std::int64_t limit) {
+  if (auto committed = wait_committed(); !committed) return std::unexpected(committed.error());
   return read_rows<CredentialIssueRecord>(
       database_, Sql::kListCredentialRecords,
       [&](Statement& s) { s.bind_text(1, user_name).bind_int(2, limit); }, read_record);
 }
 
 Result<std::int64_t> SqliteCredentialRecordStore::purge_issued_before(std::int64_t before) {
+  if (auto committed = wait_committed(); !committed) return std::unexpected(committed.error());
   return write_one(database_, Sql::kPurgeCredentialRecords,
                    [&](Statement& s) { s.bind_int(1, before); });
 }

@@ -4,6 +4,12 @@
 // writes hold Database::write_mutex, and the removals that cascade run in one transaction.
 #pragma once
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage::sqlite {
@@ -62,16 +68,41 @@ class SqliteAssignmentStore final : public AssignmentStore {
   Database& database_;
 };
 
+// Records are committed by a writer thread of this store (started on the first insert), in one
+// transaction for whatever is queued when it wakes, without fsync: insert() returns once the
+// record is queued, so the request that issued credentials does not wait for the database, and
+// under load many records share one commit. A record reaches the file right after its answer;
+// a crash of the process can lose the records of that moment (never a credential's validity).
+// list() and purge_issued_before() first wait until every queued record is committed. At most
+// kMaxPending records wait; past that, or after the writer failed to commit (until it succeeds
+// again), insert() is an error, so that no credentials go out unrecorded. The destructor commits
+// what is queued and stops the thread.
 class SqliteCredentialRecordStore final : public CredentialRecordStore {
  public:
   explicit SqliteCredentialRecordStore(Database& database) : database_(database) {}
+  ~SqliteCredentialRecordStore() override;
   Result<void> insert(const CredentialIssueRecord& record) override;
   Result<std::vector<CredentialIssueRecord>> list(std::string_view user_name,
                                                   std::int64_t limit) override;
   Result<std::int64_t> purge_issued_before(std::int64_t before) override;
 
+  static constexpr std::size_t kMaxPending = 10'000;
+
  private:
+  void run();
+  Result<void> commit(const std::vector<CredentialIssueRecord>& batch);
+  // Waits until nothing is queued or being written; the writer's last error, if any.
+  Result<void> wait_committed();
+
   Database& database_;
+  std::mutex mutex_;
+  std::condition_variable wake_;       // the writer: records queued, or stopping
+  std::condition_variable committed_;  // waiters: a batch was committed (or failed)
+  std::vector<CredentialIssueRecord> pending_;
+  bool writing_ = false;
+  bool stopping_ = false;
+  std::optional<Error> failure_;  // the last commit's error until one succeeds
+  std::thread writer_;
 };
 
 }  // namespace ssooidc::storage::sqlite

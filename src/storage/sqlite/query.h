@@ -56,16 +56,23 @@ Result<std::int64_t> write_one(Database& database, Sql id, Bind bind) {
 // As write_one, but committed without fsync (Connection::Commits::kNoFsync): the row survives the
 // server being killed but not a power loss or kernel crash, and becomes durable with the next
 // synced commit. Only for rows whose loss costs a retry, never a secret's validity.
-template <typename Bind>
-Result<std::int64_t> write_one_without_fsync(Database& database, Sql id, Bind bind) {
-  std::lock_guard write_lock(database.write_mutex);
+// The connection that commits without fsync, opened on first use. The caller holds write_mutex.
+inline Result<Connection*> unsynced_writer_locked(Database& database) {
   if (!database.unsynced_writer) {
     auto opened = Connection::open(database.pool.path(), database.pool.options(),
                                    Connection::Commits::kNoFsync);
     if (!opened) return std::unexpected(std::move(opened.error()));
     database.unsynced_writer = std::move(*opened);
   }
-  return run_one(*database.unsynced_writer, id, bind);
+  return database.unsynced_writer.get();
+}
+
+template <typename Bind>
+Result<std::int64_t> write_one_without_fsync(Database& database, Sql id, Bind bind) {
+  std::lock_guard write_lock(database.write_mutex);
+  auto writer = unsynced_writer_locked(database);
+  if (!writer) return std::unexpected(std::move(writer.error()));
+  return run_one(**writer, id, bind);
 }
 
 inline Result<std::vector<std::string>> read_list(Statement& statement, int column) {
