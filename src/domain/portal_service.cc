@@ -290,6 +290,9 @@ std::expected<RoleCredentials, Error> PortalService::get_role_credentials(
 std::expected<RoleCredentials, Error> PortalService::credentials_for_user(
     std::string_view user_name, std::string_view account_id, std::string_view role_name,
     std::int64_t session_ends_at) {
+  // The page's requests share one bucket per user (the API's are per token).
+  if (!limiter_.try_acquire("page\n" + std::string(user_name)))
+    return fail(ErrorType::kTooManyRequests, "Too many requests for credentials");
   auto role = find_assigned(user_name, account_id, role_name);
   if (!role) return std::unexpected(role.error());
   return issue(user_name, *role, session_ends_at);

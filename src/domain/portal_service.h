@@ -79,7 +79,8 @@ class PortalService {
   };
   std::expected<std::vector<AccountWithRoles>, Error> assignments_of(std::string_view user_name);
   // Credentials for a signed-in person of the portal page: as get_role_credentials, expiring at
-  // the earlier of the role's duration and `session_ends_at`.
+  // the earlier of the role's duration and `session_ends_at`; rate-limited per user name like the
+  // API per token (TooManyRequests).
   std::expected<RoleCredentials, Error> credentials_for_user(std::string_view user_name,
                                                              std::string_view account_id,
                                                              std::string_view role_name,

@@ -106,6 +106,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--portal-burst", serve.settings.portal_burst,
                         "SSO portal calls one access token may make at once")
       ->check(CLI::Range(1, 1'000'000));
+  serve_cmd->add_option("--portal-cache-ms", serve.settings.portal_cache_ms,
+                        "How long an accepted SSO token and a user's assignments are kept in "
+                        "memory; changes from other processes show within this time (0: off)")
+      ->check(CLI::Range(0, 60'000));
   serve_cmd->add_option("--credential-command-timeout-ms",
                         serve.settings.credential_command_timeout_ms,
                         "How long a role's credential command may run")

@@ -17,7 +17,9 @@
 //
 // A malformed file is refused as a whole: the file is parsed and checked completely (syntax, every
 // field, every reference against the file and the database) before anything is written, and the
-// error names the file, line and field. Unknown keys are errors too (a typo must not pass).
+// error names the file, line and field. Unknown keys are errors too (a typo must not pass). A
+// storage failure in the middle of applying (a full disk) can leave part of a valid file applied;
+// applying it again completes it.
 #pragma once
 
 #include <cstdint>

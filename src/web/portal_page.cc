@@ -85,6 +85,8 @@ core::HttpResponse portal_credentials_page(PageDeps& deps, PageRequest& req) {
   auto creds = deps.portal->credentials_for_user(req.session.user_name, account_id, role_name,
                                                  session_end(deps, req));
   if (!creds) {
+    if (creds.error().type == ErrorType::kTooManyRequests)
+      return too_many_attempts_page(deps, req, 1, "requests for credentials", "from your account");
     if (creds.error().type != ErrorType::kResourceNotFound) return internal_error_page(deps, req);
     ResultView view;
     view.status = 404;

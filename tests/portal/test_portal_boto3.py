@@ -135,6 +135,9 @@ sso_registration_scopes = sso:account:access
 
 
 class OperationTests(PortalSuite):
+    # Without the 1 s cache, so that an operator's change from another process shows at once
+    # (portal_test.cc covers the cache).
+    server_args = ("--portal-requests-per-second", "0", "--portal-cache-ms", "0")
 
     @classmethod
     def setUpClass(cls):
