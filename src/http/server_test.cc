@@ -279,6 +279,96 @@ TEST(ServerTest, ChunkedBodyIsDelivered) {
   EXPECT_EQ(response->body, "POST /c\nabcde");
 }
 
+// Issue 11 item 1: once the header is complete, a chunk-size line or a trailer section that never
+// ends must not keep growing the connection's buffer. Without the bound the server waited for
+// more (and buffered it) instead of answering.
+TEST(ServerTest, EndlessChunkExtensionGets400WithoutWaitingForItsEnd) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;ext=");
+  // Far more than header limit + a chunk line, and no end of line in sight.
+  const std::string piece(4096, 'e');
+  bool answered = false;
+  for (int i = 0; i < 64 && !answered; ++i) {
+    try {
+      client.send(piece);
+    } catch (const boost::system::system_error&) {
+      break;  // the server answered and closed while we were still sending
+    }
+  }
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(response->header("x-amzn-ErrorType"), "InvalidRequestException" + std::string(kCoral));
+  EXPECT_EQ(response->header("Connection"), "close");
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+TEST(ServerTest, ChunkExtensionOver1KiBGets400) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;e=" +
+              std::string(1100, 'e') + "\r\na\r\n0\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_NE(response->body.find("chunk extension exceeds 1024 bytes"), std::string::npos)
+      << response->body;
+}
+
+TEST(ServerTest, EndlessTrailerSectionGets400) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n");
+  for (int i = 0; i < 64; ++i) {
+    try {
+      client.send("X-T" + std::to_string(i) + ": " + std::string(1000, 't') + "\r\n");
+    } catch (const boost::system::system_error&) {
+      break;
+    }
+  }
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+TEST(ServerTest, TrailerSectionOverHeaderLimitGets400) {
+  ServerOptions options = test_options();
+  options.header_limit = 2048;
+  RunningServer running(options, echo);
+  Client client(running.port());
+  // Complete, but 2.5 KiB of trailers against a 2 KiB header limit.
+  std::string request = "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n";
+  for (int i = 0; i < 5; ++i) request += "X-T" + std::to_string(i) + ": " + std::string(500, 't') + "\r\n";
+  client.send(request + "\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_NE(response->body.find("trailer section exceeds 2048 bytes"), std::string::npos)
+      << response->body;
+}
+
+// Issue 11 item 9, RFC 9112 section 3.2.
+TEST(ServerTest, Http11WithoutOrWithTwoHostHeadersGets400) {
+  RunningServer running(test_options(), echo);
+  for (std::string request : {std::string("GET / HTTP/1.1\r\n\r\n"),
+                              std::string("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")}) {
+    Client client(running.port());
+    client.send(request);
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << request;
+    EXPECT_EQ(response->status, 400) << request;
+    EXPECT_NE(response->body.find("Host"), std::string::npos) << response->body;
+    EXPECT_TRUE(client.closed_within(2s));
+  }
+  Client old(running.port());  // HTTP/1.0 may omit it
+  old.send("GET / HTTP/1.0\r\n\r\n");
+  auto response = old.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
 TEST(ServerTest, HeaderOverLimitGets431AndCloses) {
   RunningServer running(test_options(), echo);
   Client client(running.port());

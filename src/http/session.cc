@@ -21,6 +21,8 @@ namespace {
 constexpr std::size_t kReadSize = 4096;
 // A closing connection reads and discards at most this much before giving up on the client.
 constexpr std::size_t kMaxDiscard = 1024 * 1024;
+// What a complete chunk-size line may take besides its extension: the hex size and CRLFs.
+constexpr std::size_t kChunkLineSlack = RequestParser::kMaxChunkExtension + 64;
 
 }  // namespace
 
@@ -87,6 +89,14 @@ void Session::process_buffer() {
       // Beast counts the limit from where each put() starts; this bounds the whole header,
       // request line included, however the bytes were split across reads.
       reject(beast_http::error::header_limit);
+      return;
+    }
+    if (parser_->is_header_done() &&
+        buffer_.size() > config_.options.header_limit + kChunkLineSlack) {
+      // Past the header Beast hands body bytes on as they arrive but keeps a chunk-size line or
+      // the trailer section buffered until it is complete. Neither may grow the buffer beyond the
+      // header limit plus a chunk line; RequestParser refuses the too-long ones once complete.
+      reject_malformed("chunk-size line or trailer section too long");
       return;
     }
     if (parser_->is_header_done() && parser_->expects_continue() && !continue_sent_) {
@@ -195,6 +205,10 @@ void Session::dispatch() {
 
 void Session::reject(const error_code& ec) {
   const auto& options = config_.options;
+  if (parser_ && !parser_->rejection().empty()) {
+    reject_malformed(std::string(parser_->rejection()));
+    return;
+  }
   int status = 400;
   std::string description;
   if (ec == beast_http::error::header_limit) {
@@ -206,6 +220,14 @@ void Session::reject(const error_code& ec) {
   } else {
     description = "Malformed HTTP request: " + ec.message();
   }
+  reject_with(status, std::move(description));
+}
+
+void Session::reject_malformed(std::string why) {
+  reject_with(400, "Malformed HTTP request: " + why);
+}
+
+void Session::reject_with(int status, std::string description) {
   core::HttpRequest partial = parser_ ? std::move(parser_->request()) : core::HttpRequest{};
   parser_.reset();
   closing_ = true;

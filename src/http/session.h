@@ -72,6 +72,8 @@ class Session : public std::enable_shared_from_this<Session>,
   void start_message();
   void dispatch();
   void reject(const boost::system::error_code& ec);
+  void reject_malformed(std::string why);  // 400 "Malformed HTTP request: why"
+  void reject_with(int status, std::string description);
   Outgoing* push_outgoing();
   void start_write();
   void on_write(const boost::system::error_code& ec);
