@@ -1,8 +1,11 @@
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <limits>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -43,6 +46,17 @@ class Server::Impl {
       address = results.begin()->endpoint().address();
     }
 
+    auto trusted = NetworkList::parse(options.trusted_proxies);
+    if (!trusted) return std::unexpected("trusted proxies: " + trusted.error());
+    config_.trusted_proxies = std::move(*trusted);
+    rlimit files{};
+    const std::uint64_t descriptor_limit =
+        ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+            ? static_cast<std::uint64_t>(files.rlim_cur)
+            : std::numeric_limits<std::uint64_t>::max();
+    config_.connection_cap = effective_connection_cap(options.max_connections, descriptor_limit,
+                                                      options.descriptor_reserve);
+
     int threads = options.threads;
     if (threads <= 0) threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 
@@ -69,6 +83,9 @@ class Server::Impl {
     for (auto& thread : threads) thread.join();
   }
 
+  std::size_t open_connections() const noexcept { return config_.connections.open(); }
+  std::size_t connection_cap() const noexcept { return config_.connection_cap; }
+
   void stop() {
     if (config_.stopping.exchange(true)) return;
     for (auto& worker : workers_) worker->stop();
@@ -78,6 +95,18 @@ class Server::Impl {
   ServerConfig config_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };
+
+std::size_t effective_connection_cap(std::size_t max_connections, std::uint64_t descriptor_limit,
+                                     std::size_t descriptor_reserve) noexcept {
+  const std::uint64_t usable =
+      descriptor_limit > descriptor_reserve ? descriptor_limit - descriptor_reserve : 1;
+  return std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::min<std::uint64_t>(max_connections, usable)));
+}
+
+std::size_t Server::open_connections() const noexcept { return impl_->open_connections(); }
+
+std::size_t Server::connection_cap() const noexcept { return impl_->connection_cap(); }
 
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}

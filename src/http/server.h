@@ -17,7 +17,10 @@
 //   body larger than body_limit      -> 413, InvalidRequestException JSON, connection closed
 //   malformed HTTP                   -> 400, InvalidRequestException JSON, connection closed
 //   request not complete within read_timeout of its first byte (slowloris) -> closed silently
+//   a new connection sending nothing within first_byte_timeout -> closed silently
 //   no new request within idle_timeout -> closed silently
+//   a connection past max_connections, or past max_connections_per_address from one address
+//     (trusted proxies exempt) -> accepted and closed at once; the others keep being served
 //   a response not written within read_timeout -> closed
 //   handler throws                   -> 500, InternalServerException JSON (handlers should not)
 #pragma once
@@ -30,6 +33,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/http_message.h"
 
@@ -60,6 +64,17 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   // How long a keep-alive connection may wait for its next request.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  // How long a new connection may wait before sending the first byte of its first request.
+  std::chrono::milliseconds first_byte_timeout{std::chrono::seconds(5)};
+  // Open connections over all workers, and from one client address (IPv6: one /64). The global
+  // cap is further lowered at bind() to what RLIMIT_NOFILE allows after `descriptor_reserve`
+  // descriptors kept for the database, logs and listeners.
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 256;
+  std::size_t descriptor_reserve = 128;
+  // Peers allowed to name the client in X-Forwarded-For / X-Forwarded-Proto (CIDR list; see
+  // client_address.h). Empty: the TCP peer is always the client.
+  std::vector<std::string> trusted_proxies;
   // How long stop() lets requests in flight finish before closing every connection.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::size_t pipeline_limit = 8;  // responses queued per connection before reading pauses
@@ -67,6 +82,11 @@ struct ServerOptions {
   // Called on the I/O thread after each response is written; must be thread-safe and quick.
   std::function<void(const AccessLogEntry&)> access_log;
 };
+
+// min(max_connections, RLIMIT_NOFILE soft limit - descriptor_reserve), at least 1.
+[[nodiscard]] std::size_t effective_connection_cap(std::size_t max_connections,
+                                                   std::uint64_t descriptor_limit,
+                                                   std::size_t descriptor_reserve) noexcept;
 
 class Server {
  public:
@@ -79,6 +99,11 @@ class Server {
   // Binds and listens on every worker. Returns the port actually bound (useful with port 0), or
   // a message naming the address and the system error. Call once, before run().
   [[nodiscard]] std::expected<std::uint16_t, std::string> bind();
+
+  // Connections open now (for tests and monitoring); thread-safe.
+  [[nodiscard]] std::size_t open_connections() const noexcept;
+  // The global connection cap in force after bind() (see ServerOptions::max_connections).
+  [[nodiscard]] std::size_t connection_cap() const noexcept;
 
   // Serves on the calling thread plus threads-1 new ones; returns after stop() once every
   // connection has closed. Returns at once when bind() did not succeed.

@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <array>
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -639,6 +641,128 @@ TEST(ServerTest, BindReportsAddressInUse) {
   auto bound = second.bind();
   ASSERT_FALSE(bound);
   EXPECT_NE(bound.error().find(std::to_string(running.port())), std::string::npos) << bound.error();
+}
+
+// Issue 11 item 2. Counts, not timings: of N idle connections over the cap exactly the cap are
+// served, the rest are closed before anything is read, and the server keeps serving.
+std::size_t served_of(std::vector<std::unique_ptr<Client>>& clients) {
+  std::size_t served = 0;
+  for (auto& client : clients) {
+    try {
+      client->send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    } catch (const boost::system::system_error&) {
+      continue;  // refused: reset
+    }
+    if (auto response = client->read_response(3s); response && response->status == 200) ++served;
+  }
+  return served;
+}
+
+TEST(ServerTest, ConnectionsPastThePerAddressCapAreRefused) {
+  ServerOptions options = test_options();
+  options.max_connections_per_address = 3;
+  RunningServer running(options, echo);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 10; ++i) clients.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(clients), 3u);
+  // The refused ones were closed by the server without a response.
+  std::size_t closed = 0;
+  for (auto& client : clients) closed += client->closed_within(50ms) ? 1 : 0;
+  EXPECT_EQ(closed, 7u);
+  EXPECT_EQ(running.server().open_connections(), 3u);
+
+  // Closing one frees its slot for a newcomer.
+  clients.clear();
+  for (int attempt = 0; attempt < 200 && running.server().open_connections() != 0; ++attempt)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(running.server().open_connections(), 0u);
+  std::vector<std::unique_ptr<Client>> again;
+  again.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(again), 1u);
+}
+
+TEST(ServerTest, ConnectionsPastTheGlobalCapAreRefusedWhileOthersAreServed) {
+  ServerOptions options = test_options();
+  options.max_connections = 4;
+  RunningServer running(options, echo);
+  EXPECT_EQ(running.server().connection_cap(), 4u);
+  std::vector<std::unique_ptr<Client>> first;
+  for (int i = 0; i < 4; ++i) first.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(first), 4u);
+  std::vector<std::unique_ptr<Client>> late;
+  for (int i = 0; i < 5; ++i) late.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(late), 0u);
+  EXPECT_EQ(served_of(first), 4u);  // the kept-alive ones are still served
+}
+
+TEST(ServerTest, DescriptorReserveLowersTheConnectionCap) {
+  EXPECT_EQ(effective_connection_cap(10'000, 1024, 128), 896u);
+  EXPECT_EQ(effective_connection_cap(100, 1024, 128), 100u);
+  EXPECT_EQ(effective_connection_cap(100, 64, 128), 1u);
+  ServerOptions options = test_options();
+  options.max_connections = std::numeric_limits<std::size_t>::max();
+  options.descriptor_reserve = 100;
+  Server server(options, echo);
+  ASSERT_TRUE(server.bind());
+  rlimit files{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  EXPECT_EQ(server.connection_cap(), files.rlim_cur - 100);
+}
+
+TEST(ServerTest, TrustedProxiesAreExemptFromThePerAddressCap) {
+  ServerOptions options = test_options();
+  options.max_connections_per_address = 1;
+  options.trusted_proxies = {"127.0.0.0/8"};
+  RunningServer running(options, echo);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(clients), 3u);
+}
+
+TEST(ServerTest, SilentNewConnectionIsClosedAfterFirstByteTimeout) {
+  ServerOptions options = test_options();
+  options.first_byte_timeout = 200ms;
+  RunningServer running(options, echo);
+  Client client(running.port());
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+// Issue 11 item 3: the handler sees the client a trusted proxy names, never one an untrusted
+// peer claims.
+TEST(ServerTest, ForwardedHeadersCountOnlyFromTrustedProxies) {
+  auto handler = [](const core::HttpRequest& request) {
+    core::HttpResponse response;
+    response.body = request.remote_address + (request.tls ? " https" : " http");
+    return response;
+  };
+  const std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6, 198.51.100.4\r\n"
+      "X-Forwarded-Proto: https\r\n\r\n";
+  {
+    RunningServer running(test_options(), handler);
+    Client client(running.port());
+    client.send(request);
+    auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body, "127.0.0.1 http");
+  }
+  ServerOptions options = test_options();
+  options.trusted_proxies = {"127.0.0.1/32"};
+  RunningServer running(options, handler);
+  Client client(running.port());
+  client.send(request);
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "198.51.100.4 https");
+}
+
+TEST(ServerTest, BadTrustedProxyListFailsBind) {
+  ServerOptions options = test_options();
+  options.trusted_proxies = {"10.0.0.0/40"};
+  Server server(options, echo);
+  auto bound = server.bind();
+  ASSERT_FALSE(bound);
+  EXPECT_NE(bound.error().find("10.0.0.0/40"), std::string::npos) << bound.error();
 }
 
 TEST(ServerTest, ManyConnectionsSpreadOverWorkers) {

@@ -26,8 +26,13 @@ constexpr std::size_t kChunkLineSlack = RequestParser::kMaxChunkExtension + 64;
 
 }  // namespace
 
-Session::Session(Worker& worker, asio::ip::tcp::socket socket)
-    : worker_(worker), config_(worker.config()), socket_(std::move(socket)) {
+Session::Session(Worker& worker, asio::ip::tcp::socket socket, asio::ip::address peer,
+                 std::string connection_key)
+    : worker_(worker),
+      config_(worker.config()),
+      socket_(std::move(socket)),
+      peer_(std::move(peer)),
+      connection_key_(std::move(connection_key)) {
   const std::size_t limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
   ring_.resize(limit + 2);
   worker_.attach(*this);
@@ -36,20 +41,12 @@ Session::Session(Worker& worker, asio::ip::tcp::socket socket)
 Session::~Session() {
   // Unlink before telling the worker, which may find its list empty and finish.
   unlink();
+  worker_.config().connections.release(connection_key_);
   worker_.detach(*this);
 }
 
 void Session::start() {
   error_code ec;
-  const auto peer = socket_.remote_endpoint(ec);
-  if (ec) {  // the peer is already gone
-    close_now();
-    return;
-  }
-  const auto address = peer.address();
-  remote_ = address.is_v6() && address.to_v6().is_v4_mapped()
-                ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
-                : address.to_string();
   // Responses go out in one gathered write; do not let Nagle hold the last segment back.
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   process_buffer();
@@ -128,10 +125,11 @@ void Session::start_message() {
 void Session::read_more() {
   if (reading_ || closed_) return;
   if (!parser_) {
-    // Waiting for the first byte of a request: a fresh connection gets read_timeout to start
-    // talking, a kept-alive one idle_timeout.
-    read_deadline_ =
-        Clock::now() + (served_any_ ? config_.options.idle_timeout : config_.options.read_timeout);
+    // Waiting for the first byte of a request: a fresh connection gets first_byte_timeout to
+    // start talking (an idle socket holds a descriptor and a connection slot), a kept-alive one
+    // idle_timeout.
+    read_deadline_ = Clock::now() + (served_any_ ? config_.options.idle_timeout
+                                                 : config_.options.first_byte_timeout);
   }
   reading_ = true;
   const std::size_t spare = buffer_.capacity() - buffer_.size();
@@ -171,8 +169,9 @@ void Session::dispatch() {
   const bool client_keep_alive = parser_->keep_alive();
   parser_.reset();
   served_any_ = true;
-  request.remote_address = remote_;
-  request.tls = config_.options.tls_public;
+  ClientOrigin origin = client_origin(peer_, request, config_.trusted_proxies);
+  request.remote_address = std::move(origin.address);
+  request.tls = origin.tls.value_or(config_.options.tls_public);
 
   core::HttpResponse response;
   try {
@@ -198,6 +197,7 @@ void Session::dispatch() {
   if (config_.options.access_log) {
     out->method = std::move(request.method);
     out->path = std::move(request.path);
+    out->remote = std::move(request.remote_address);
   }
   if (wire.close) closing_ = true;
   start_write();
@@ -246,6 +246,7 @@ void Session::reject_with(int status, std::string description) {
   if (config_.options.access_log) {
     out->method = std::move(partial.method);
     out->path = std::move(partial.path);
+    out->remote = address_text(peer_);
   }
   start_write();
 }
@@ -265,6 +266,7 @@ Session::Outgoing* Session::push_outgoing() {
   out.status = 0;
   out.method.clear();
   out.path.clear();
+  out.remote.clear();
   return &out;
 }
 
@@ -304,7 +306,7 @@ void Session::on_write(const error_code& ec) {
       entry.bytes = out.body.size();
       entry.duration_us = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
-      entry.remote = remote_;
+      entry.remote = out.remote;
       try {
         access_log(entry);
       } catch (...) {

@@ -40,7 +40,10 @@ class Session : public std::enable_shared_from_this<Session>,
  public:
   using Clock = std::chrono::steady_clock;
 
-  Session(Worker& worker, boost::asio::ip::tcp::socket socket);
+  // `peer` is the socket's remote address; `connection_key` the slot the worker's
+  // ConnectionCounter gave it, released when the session ends.
+  Session(Worker& worker, boost::asio::ip::tcp::socket socket, boost::asio::ip::address peer,
+          std::string connection_key);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -63,6 +66,7 @@ class Session : public std::enable_shared_from_this<Session>,
     int status = 0;
     std::string method;
     std::string path;
+    std::string remote;  // the client, as the request saw it
     Clock::time_point started{};
   };
 
@@ -83,7 +87,8 @@ class Session : public std::enable_shared_from_this<Session>,
   Worker& worker_;
   const ServerConfig& config_;
   boost::asio::ip::tcp::socket socket_;
-  std::string remote_;
+  boost::asio::ip::address peer_;
+  std::string connection_key_;
   boost::beast::flat_buffer buffer_;
 
   std::optional<RequestParser> parser_;  // engaged while a request is being received

@@ -2,7 +2,9 @@
 // thrown as std::runtime_error and reported by main.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "domain/settings.h"
 
@@ -19,6 +21,9 @@ struct ServeOptions {
   int threads = 0;
   std::string access_log = "stderr";
   bool no_bootstrap_user = false;
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 256;
+  std::vector<std::string> trusted_proxies;  // CIDRs allowed to set X-Forwarded-For/-Proto
 };
 
 struct DeviceOptions {

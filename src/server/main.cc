@@ -56,6 +56,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(3600LL, 365LL * 86400));
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(0, 256));
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "Open connections at most (lowered to what the descriptor limit allows)")
+      ->envname("SSOOIDC_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  serve_cmd->add_option("--max-connections-per-address", serve.max_connections_per_address,
+                        "Open connections at most from one client address (IPv6: one /64)")
+      ->envname("SSOOIDC_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  serve_cmd->add_option("--trusted-proxies", serve.trusted_proxies,
+                        "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For and "
+                        "X-Forwarded-Proto are believed (default: none)")
+      ->envname("SSOOIDC_TRUSTED_PROXIES")
+      ->delimiter(',');
   serve_cmd->add_option("--access-log", serve.access_log, "Access log: stderr or off")
       ->check(CLI::IsMember({"stderr", "off"}));
   serve_cmd->add_flag("--no-bootstrap-user", serve.no_bootstrap_user,

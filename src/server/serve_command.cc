@@ -2,6 +2,7 @@
 // standard output, and serves until SIGINT or SIGTERM, finishing requests in flight.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -78,6 +79,15 @@ void bootstrap_user(Application& app) {
   std::printf("Created the first user: admin\nPassword (shown once): %s\n", password.c_str());
 }
 
+// Every connection takes a descriptor: use all the hard limit allows (the HTTP server keeps a
+// reserve of them for the database and caps connections to the rest).
+void raise_descriptor_limit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+}
+
 }  // namespace
 
 int run_serve(const CommonOptions& common, const ServeOptions& options) {
@@ -95,6 +105,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   http_options.host = listen.host;
   http_options.port = listen.port;
   http_options.threads = options.threads;
+  http_options.max_connections = options.max_connections;
+  http_options.max_connections_per_address = options.max_connections_per_address;
+  http_options.trusted_proxies = options.trusted_proxies;
+  raise_descriptor_limit();
   static std::mutex log_mutex;
   if (options.access_log == "stderr") {
     http_options.access_log = [](const http::AccessLogEntry& e) {
