@@ -1,6 +1,9 @@
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <ctime>
+
+#include "crypto/crypto.h"
 
 #include "domain/user_code.h"
 #include "web/pages.h"
@@ -27,9 +30,42 @@ std::string PageRequest::address_key() const {
   return address;
 }
 
+bool is_anonymous_browser_id(std::string_view cookie) noexcept {
+  // "a." + base64url of 32 bytes; '.' never occurs in a session id, so the two cannot be confused.
+  if (cookie.size() != 2 + 43 || !cookie.starts_with("a.")) return false;
+  return std::ranges::all_of(cookie.substr(2), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+std::string new_anonymous_browser_id(core::Random& random) {
+  return crypto::random_token(random, "a.", 32);
+}
+
+WebSession anonymous_session(std::string_view key, std::string browser_id) {
+  WebSession s;
+  s.csrf_token = crypto::base64url_encode(crypto::hmac_sha256(key, "csrf\n" + browser_id));
+  s.browser_key = crypto::base64url_encode(crypto::hmac_sha256(key, "browser\n" + browser_id));
+  s.browser_id = std::move(browser_id);
+  return s;
+}
+
+bool save_session(PageDeps& deps, PageRequest& req) {
+  if (!req.session.id.empty()) {
+    deps.sessions->update(req.session);
+    return true;
+  }
+  auto created = deps.sessions->create(req.session);
+  if (!created) return false;
+  req.session = std::move(*created);
+  req.session_changed_id = true;
+  return true;
+}
+
 core::HttpResponse render_page(PageDeps& deps, const PageRequest& req, int status,
                                std::string_view template_path, TemplateValues values) {
-  const bool have_session = !req.session_ended && !req.session.id.empty();
+  const bool have_session = !req.session_ended && !req.session.csrf_token.empty();
   values.try_emplace("csrf_token", have_session ? req.session.csrf_token : "");
   values.try_emplace("signed_in_user", have_session ? req.session.user_name : "");
   values.try_emplace("code_url", deps.code_path());

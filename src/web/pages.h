@@ -42,6 +42,8 @@ struct PageDeps {
   RateLimiter sign_in_per_user_and_address;
   RateLimiter sign_in_per_address;
   RateLimiter sign_in_per_user;
+  // MAC key of anonymous browsers' CSRF tokens and rate-limit keys; random per process.
+  std::string anonymous_key;
 
   // Paths of the pages, under the configured verification path.
   [[nodiscard]] std::string code_path() const { return ctx.settings.verification_path; }
@@ -55,6 +57,7 @@ struct PageRequest {
   const core::HttpRequest& http;
   WebSession session;
   bool session_changed_id = false;  // new or renewed: send the cookie
+  bool fresh_browser = false;       // anonymous browser id minted now: send it as the cookie
   bool session_ended = false;       // signed out: expire the cookie
   FormFields query;
   FormFields form;  // POST body; empty for GET
@@ -70,6 +73,15 @@ core::HttpResponse confirm_page(PageDeps& deps, PageRequest& req);
 core::HttpResponse sign_out_page(PageDeps& deps, PageRequest& req);
 
 // --- helpers (page_support.cc) ---
+
+// Anonymous browsers (no stored session): the cookie holds "a." + 256 random bits, the CSRF token
+// and browser_key are HMACs of it. `id` stays empty: nothing is stored.
+[[nodiscard]] bool is_anonymous_browser_id(std::string_view cookie) noexcept;
+[[nodiscard]] std::string new_anonymous_browser_id(core::Random& random);
+[[nodiscard]] WebSession anonymous_session(std::string_view key, std::string browser_id);
+// Stores what `req.session` holds: updates a stored session, or creates one for an anonymous
+// browser (then the cookie is sent). False when the store has no room for it.
+[[nodiscard]] bool save_session(PageDeps& deps, PageRequest& req);
 
 // Renders `template_path` inside the layout, adding the values every page uses (csrf_token,
 // signed_in_user, the page paths). A template bug becomes a plain 500.
