@@ -70,6 +70,43 @@ TEST_F(ApiTest, RegisterClientAnswersCompactJson) {
   EXPECT_EQ(header(r, "x-amzn-RequestId").size(), 36u);
 }
 
+// Issue 11 item 6: a flood of registrations or device starts from one address is refused with
+// SlowDownException in the service's shape; other addresses and, a minute later, the same one
+// carry on.
+TEST_F(ApiTest, RegistrationAndDeviceStartFloodsGetSlowDownPerAddress) {
+  const std::string reg_body = R"({"clientName": "c", "clientType": "public"})";
+  for (int i = 0; i < 60; ++i) ASSERT_EQ(post("/client/register", reg_body).status, 200) << i;
+  auto r = post("/client/register", reg_body);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(header(r, "x-amzn-ErrorType"),
+            "SlowDownException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/");
+  EXPECT_TRUE(r.body.starts_with(R"({"error":"slow_down","error_description":")")) << r.body;
+
+  core::HttpRequest other;
+  other.method = "POST";
+  other.path = "/client/register";
+  other.body = reg_body;
+  other.remote_address = "192.0.2.1";
+  EXPECT_EQ(api_->handle(other)->status, 200);
+  clock_.advance_seconds(1);  // one more a second
+  auto registered = post("/client/register", reg_body);
+  ASSERT_EQ(registered.status, 200) << registered.body;
+
+  auto id_at = registered.body.find(R"("clientId":")") + 12;
+  const std::string id = registered.body.substr(id_at, registered.body.find('"', id_at) - id_at);
+  auto secret_at = registered.body.find(R"("clientSecret":")") + 16;
+  const std::string secret =
+      registered.body.substr(secret_at, registered.body.find('"', secret_at) - secret_at);
+  const std::string start = R"({"clientId":")" + id + R"(","clientSecret":")" + secret +
+                            R"(","startUrl":"https://d-0000000000.awsapps.com/start"})";
+  for (int i = 0; i < 120; ++i) ASSERT_EQ(post("/device_authorization", start).status, 200) << i;
+  r = post("/device_authorization", start);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(header(r, "x-amzn-ErrorType").starts_with("SlowDownException:")) << r.body;
+  clock_.advance_seconds(60);
+  EXPECT_EQ(post("/device_authorization", start).status, 200);
+}
+
 TEST_F(ApiTest, BadBodiesGetInvalidRequestNamingTheProblem) {
   auto r = post("/client/register", "{not json");
   EXPECT_EQ(r.status, 400);

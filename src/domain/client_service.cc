@@ -61,7 +61,10 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
 }  // namespace
 
 std::expected<RegisterClientResponse, Error> ClientService::register_client(
-    const RegisterClientRequest& req) {
+    const RegisterClientRequest& req, std::string_view requester_address) {
+  if (!requester_address.empty() && !throttle_.allow(requester_address))
+    return std::unexpected(Error::make(ErrorType::kSlowDown,
+                                       "Too many registrations from this address; slow down"));
   if (req.clientName.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientName is required"));
   if (req.clientName.size() > kMaxClientName)

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "domain/context.h"
+#include "domain/request_throttle.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -21,13 +22,17 @@ namespace ssooidc::domain {
 
 class ClientService {
  public:
-  explicit ClientService(Context& ctx) : ctx_(ctx) {}
+  explicit ClientService(Context& ctx)
+      : ctx_(ctx), throttle_(ctx.clock, ctx.settings.register_client_per_minute) {}
 
   // Validates and stores a registration; the secret is returned once and stored as SHA-256.
+  // SlowDown when `requester_address` has registered more than settings.register_client_per_minute
+  // times a minute (an empty address, for callers inside the server, is not throttled);
   // InvalidRequest for missing members, InvalidClientMetadata for a clientType other than
   // "public", InvalidScope for malformed scopes, UnsupportedGrantType for unknown grant types,
   // InvalidRedirectUri for unusable redirect URIs.
-  std::expected<RegisterClientResponse, Error> register_client(const RegisterClientRequest& req);
+  std::expected<RegisterClientResponse, Error> register_client(
+      const RegisterClientRequest& req, std::string_view requester_address = {});
 
   // The registration of `client_id` if `client_secret` matches (constant time) and the
   // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
@@ -60,6 +65,7 @@ class ClientService {
   };
 
   Context& ctx_;
+  RequestThrottle throttle_;
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const storage::ClientRecord>, StringHash,
                      std::equal_to<>>

@@ -15,6 +15,9 @@ constexpr std::size_t kDeviceCodeBytes = 64;
 
 std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
     const StartDeviceAuthorizationRequest& req, std::string_view requester_address) {
+  if (!requester_address.empty() && !throttle_.allow(requester_address))
+    return std::unexpected(Error::make(ErrorType::kSlowDown,
+                                       "Too many device authorizations from this address; slow down"));
   if (req.startUrl.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "startUrl is required"));
   if (req.startUrl.size() > kMaxStartUrl)

@@ -11,6 +11,7 @@
 
 #include "domain/client_service.h"
 #include "domain/context.h"
+#include "domain/request_throttle.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -18,10 +19,14 @@ namespace ssooidc::domain {
 
 class DeviceService {
  public:
-  DeviceService(Context& ctx, ClientService& clients) : ctx_(ctx), clients_(clients) {}
+  DeviceService(Context& ctx, ClientService& clients)
+      : ctx_(ctx),
+        clients_(clients),
+        throttle_(ctx.clock, ctx.settings.start_device_authorization_per_minute) {}
 
   // Authenticates the client and creates a pending authorization. `requester_address` is shown to
-  // the person on the confirmation page.
+  // the person on the confirmation page. SlowDown when that address has started more than
+  // settings.start_device_authorization_per_minute a minute (an empty address is not throttled).
   std::expected<StartDeviceAuthorizationResponse, Error> start(
       const StartDeviceAuthorizationRequest& req, std::string_view requester_address);
 
@@ -40,6 +45,7 @@ class DeviceService {
  private:
   Context& ctx_;
   ClientService& clients_;
+  RequestThrottle throttle_;
 };
 
 }  // namespace ssooidc::domain

@@ -25,6 +25,12 @@ struct Settings {
   // key stays in the JWKS until every ID token it signed has expired.
   std::int32_t id_token_ttl_seconds = 3600;
   std::int64_t signing_key_rotation_seconds = 30LL * 24 * 3600;
+  // Per client address (IPv6: per /64), requests a minute, with as many allowed at once; past
+  // them SlowDownException. 0 = unlimited. A person registers a tool once per registration_ttl and
+  // starts a login a few times a day; these leave room for a large office behind one NAT address
+  // while bounding what a flood from one address can add to the database (item 6 of issue 11).
+  std::int32_t register_client_per_minute = 60;
+  std::int32_t start_device_authorization_per_minute = 120;
 };
 
 }  // namespace ssooidc::domain

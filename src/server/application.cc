@@ -75,6 +75,8 @@ std::int64_t Application::purge_expired() {
   // Keep expired rows a day so late polls still get ExpiredTokenException rather than
   // InvalidGrantException, and replayed refresh tokens are still recognised.
   const std::int64_t before = now - 24 * 3600;
+  // Registrations past clientSecretExpiresAt, with what hangs off them (issue 11 item 6).
+  if (auto r = storage_->clients().purge_expired(before)) n += *r;
   if (auto r = storage_->device_authorizations().purge_expired(before)) n += *r;
   if (auto r = storage_->tokens().purge_expired(before)) n += *r;
   // Kept as long, so that a replayed code is still recognised and revokes its tokens.

@@ -54,6 +54,17 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--signing-key-rotation", serve.settings.signing_key_rotation_seconds,
                         "Seconds one ID token signing key signs before a new one takes over")
       ->check(CLI::Range(3600LL, 365LL * 86400));
+  serve_cmd->add_option("--register-client-rate", serve.settings.register_client_per_minute,
+                        "RegisterClient calls a minute per client address before "
+                        "SlowDownException; 0 = unlimited")
+      ->envname("SSOOIDC_REGISTER_CLIENT_RATE")
+      ->check(CLI::Range(0, 1'000'000));
+  serve_cmd->add_option("--device-authorization-rate",
+                        serve.settings.start_device_authorization_per_minute,
+                        "StartDeviceAuthorization calls a minute per client address before "
+                        "SlowDownException; 0 = unlimited")
+      ->envname("SSOOIDC_DEVICE_AUTHORIZATION_RATE")
+      ->check(CLI::Range(0, 1'000'000));
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(0, 256));
   serve_cmd->add_option("--max-connections", serve.max_connections,

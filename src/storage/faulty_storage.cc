@@ -31,6 +31,10 @@ class FaultyStorage::Clients final : public ClientStore {
     return maybe_fail(faulty_, "find client",
                       [&] { return faulty_.inner().clients().find(client_id); });
   }
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    return maybe_fail(faulty_, "purge clients",
+                      [&] { return faulty_.inner().clients().purge_expired(before); });
+  }
 
  private:
   FaultyStorage& faulty_;

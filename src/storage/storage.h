@@ -114,6 +114,10 @@ class ClientStore {
   virtual Result<void> insert(const ClientRecord& client) = 0;
   // The registration, or nullopt when unknown (expiry is the caller's business).
   virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
+  // Atomically deletes the registrations that expired before `before` together with everything
+  // that hangs off them: their device authorizations, tokens and authorization codes. Returns
+  // how many registrations went.
+  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
 class DeviceAuthorizationStore {

@@ -1,8 +1,7 @@
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <ctime>
 
+#include "core/address_key.h"
 #include "crypto/crypto.h"
 
 #include "domain/user_code.h"
@@ -10,25 +9,7 @@
 
 namespace ssooidc::web {
 
-std::string PageRequest::address_key() const {
-  const std::string& address = http.remote_address;
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
-    // IPv4-mapped addresses count as the IPv4 address.
-    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::equal(kMapped, kMapped + 12, v6.s6_addr)) {
-      char text[INET_ADDRSTRLEN];
-      if (inet_ntop(AF_INET, v6.s6_addr + 12, text, sizeof text)) return text;
-    }
-    // One IPv6 subscriber usually holds a whole /64; counting per address would give an attacker
-    // 2^64 budgets.
-    in6_addr prefix{};
-    std::copy(v6.s6_addr, v6.s6_addr + 8, prefix.s6_addr);
-    char text[INET6_ADDRSTRLEN];
-    if (inet_ntop(AF_INET6, &prefix, text, sizeof text)) return std::string(text) + "/64";
-  }
-  return address;
-}
+std::string PageRequest::address_key() const { return core::address_key(http.remote_address); }
 
 bool is_anonymous_browser_id(std::string_view cookie) noexcept {
   // "a." + base64url of 32 bytes; '.' never occurs in a session id, so the two cannot be confused.

@@ -526,6 +526,32 @@ class SlowDownTests(ServerTestCase):
         self.assertEqual(self.poll(reg, a)["tokenType"], "Bearer")
 
 
+class FloodLimitTests(ServerTestCase):
+    """Per-address limits on RegisterClient and StartDeviceAuthorization (issue 11 item 6)."""
+
+    server_args = ("--register-client-rate", "3", "--device-authorization-rate", "3")
+
+    def test_registration_flood_gets_slow_down(self):
+        regs = [self.register() for _ in range(3)]
+        self.assertApiError("SlowDownException", 400, "slow_down", self.register)
+        for _ in range(3):
+            self.start(regs[0])
+        self.assertApiError("SlowDownException", 400, "slow_down", self.start, regs[0])
+        # What was registered before the limit still works.
+        self.assertPending(regs[1], self.start_or_wait(regs[1]))
+
+    def start_or_wait(self, reg):
+        """StartDeviceAuthorization once the bucket has refilled (3 a minute: one per 20 s)."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return self.start(reg)
+            except self.client.exceptions.SlowDownException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
+
 class ExpiryTests(ServerTestCase):
     """Short lifetimes on the real clock: --device-code-ttl 10, --registration-ttl 60."""
 

@@ -1026,6 +1026,34 @@ TEST_P(StorageConformanceTest, AuthorizationCodePurgeDeletesOnlyExpired) {
   EXPECT_TRUE(must(storage_->authorization_codes().find("code-live")).has_value());
 }
 
+// Issue 11 item 6: expired registrations go, with what hangs off them; live ones keep theirs.
+TEST_P(StorageConformanceTest, ClientPurgeExpiredTakesItsAuthorizationsTokensAndCodes) {
+  auto expired = make_client("client-old");
+  expired.expires_at = kNow - 1;
+  must(clients().insert(expired));
+  must(clients().insert(make_client("client-1")));
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-old", "OLDOLDOL", "client-old"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-1", "LIVELIVE", "client-1"))));
+  must(tokens().insert({make_token("token-old", TokenKind::kRefresh, "family-old", "client-old"),
+                        make_token("token-1", TokenKind::kRefresh, "family-1", "client-1")}));
+  auto old_code = make_code("code-old", "client-old");
+  must(storage_->authorization_codes().insert(old_code));
+  must(storage_->authorization_codes().insert(make_code("code-1")));
+
+  EXPECT_EQ(must(clients().purge_expired(kNow - 1)), 0);  // expires_at == before is kept
+  EXPECT_EQ(must(clients().purge_expired(kNow)), 1);
+  EXPECT_FALSE(must(clients().find("client-old")).has_value());
+  EXPECT_FALSE(authorization("hash-old").has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("OLDOLDOL")).has_value());
+  EXPECT_FALSE(token("token-old").has_value());
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-old")).has_value());
+  EXPECT_TRUE(must(clients().find("client-1")).has_value());
+  EXPECT_TRUE(authorization("hash-1").has_value());
+  EXPECT_TRUE(token("token-1").has_value());
+  EXPECT_TRUE(must(storage_->authorization_codes().find("code-1")).has_value());
+  EXPECT_EQ(must(clients().purge_expired(kNow)), 0);
+}
+
 TEST_P(PersistentStorageTest, AuthorizationCodePersists) {
   must(storage_->authorization_codes().insert(make_code("code-1")));
   reopen();

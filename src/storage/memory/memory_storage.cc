@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "storage/backend_error.h"
@@ -77,6 +78,23 @@ class MemoryClientStore final : public ClientStore {
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override {
     std::lock_guard lock(state_.mutex);
     return find_in(state_.clients, client_id);
+  }
+
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    std::lock_guard lock(state_.mutex);
+    std::set<std::string, std::less<>> gone;
+    for (const auto& [id, client] : state_.clients)
+      if (client.expires_at < before) gone.insert(id);
+    erase_where(state_.devices, [&](const DeviceAuthorizationRecord& authorization) {
+      if (!gone.contains(authorization.client_id)) return false;
+      state_.device_code_by_user_code.erase(authorization.user_code);
+      return true;
+    });
+    erase_where(state_.tokens, [&](const TokenRecord& t) { return gone.contains(t.client_id); });
+    erase_where(state_.codes,
+                [&](const AuthorizationCodeRecord& c) { return gone.contains(c.client_id); });
+    return erase_where(state_.clients,
+                       [&](const ClientRecord& c) { return gone.contains(c.client_id); });
   }
 
  private:

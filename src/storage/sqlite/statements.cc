@@ -26,6 +26,16 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kFindClient, "find client",
      "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
      "grant_types, issuer_url, issued_at, expires_at FROM clients WHERE client_id = ?1"},
+    // Purging a registration takes what hangs off it, in one transaction, dependents first.
+    {Sql::kPurgeClientDeviceAuthorizations, "purge device authorizations of expired clients",
+     "DELETE FROM device_authorizations WHERE client_id IN "
+     "(SELECT client_id FROM clients WHERE expires_at < ?1)"},
+    {Sql::kPurgeClientTokens, "purge tokens of expired clients",
+     "DELETE FROM tokens WHERE client_id IN (SELECT client_id FROM clients WHERE expires_at < ?1)"},
+    {Sql::kPurgeClientAuthorizationCodes, "purge authorization codes of expired clients",
+     "DELETE FROM authorization_codes WHERE client_id IN "
+     "(SELECT client_id FROM clients WHERE expires_at < ?1)"},
+    {Sql::kPurgeClients, "purge clients", "DELETE FROM clients WHERE expires_at < ?1"},
 
     // A taken user code is an expected outcome (the caller draws another), not an error.
     {Sql::kInsertDeviceAuthorization, "insert device authorization",

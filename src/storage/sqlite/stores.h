@@ -42,6 +42,7 @@ class SqliteClientStore final : public ClientStore {
   explicit SqliteClientStore(Database& database) : database_(database) {}
   Result<void> insert(const ClientRecord& client) override;
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override;
+  Result<std::int64_t> purge_expired(std::int64_t before) override;
 
  private:
   Database& database_;
