@@ -30,6 +30,10 @@ struct Settings {
   // starts a login a few times a day; these leave room for a large office behind one NAT address
   // while bounding what a flood from one address can add to the database (item 6 of issue 11).
   std::int32_t register_client_per_minute = 60;
+  // A retried refresh or device-code redemption (same client, same secret) within this many
+  // seconds of the first gets the first's response again instead of reuse detection
+  // (domain/retry_grace.h). 0 disables.
+  std::int32_t retry_grace_seconds = 5;
   std::int32_t start_device_authorization_per_minute = 120;
 };
 

@@ -67,6 +67,21 @@ TokenService::Issued TokenService::issue(const storage::ClientRecord& client,
   return out;
 }
 
+// The response remembered for a retry of `secret` by `client` (retry_grace.h), as long as the
+// client has not used the refresh token that response gave it: once it has, the response
+// evidently arrived, and the secret presented again is reuse.
+std::optional<CreateTokenResponse> TokenService::retried_response(
+    const storage::ClientRecord& client, const std::string& secret) {
+  auto again = grace_.recall(client.client_id, secret);
+  if (!again) return std::nullopt;
+  if (again->refreshToken) {
+    auto successor = ctx_.storage.tokens().find(crypto::sha256_hex(*again->refreshToken));
+    if (!successor || !*successor || (*successor)->used || (*successor)->revoked)
+      return std::nullopt;
+  }
+  return again;
+}
+
 std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
     const storage::ClientRecord& client, const CreateTokenRequest& req) {
   if (!req.deviceCode || req.deviceCode->empty())
@@ -82,6 +97,8 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   switch (auth.state) {
     case storage::DeviceState::kRedeemed:
+      // A retry whose first response was lost gets that response again (retry_grace.h).
+      if (auto again = retried_response(client, *req.deviceCode)) return std::move(*again);
       return fail(ErrorType::kInvalidGrant, "Device code has already been used");
     case storage::DeviceState::kDenied:
       polls_.forget(hash);
@@ -109,8 +126,12 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
                         crypto::random_token(ctx_.random, "", 16));
   auto redeemed = store.redeem(hash, client.client_id, now, issued.records);
   if (!redeemed) return std::unexpected(redeemed.error());
-  if (!*redeemed) return fail(ErrorType::kInvalidGrant, "Device code has already been used");
+  if (!*redeemed) {
+    if (auto again = retried_response(client, *req.deviceCode)) return std::move(*again);
+    return fail(ErrorType::kInvalidGrant, "Device code has already been used");
+  }
   polls_.forget(hash);
+  grace_.remember(client.client_id, *req.deviceCode, issued.response);
   return std::move(issued.response);
 }
 
@@ -128,6 +149,9 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
   const auto& old = **found;
   if (old.revoked) return fail(ErrorType::kInvalidGrant, "Refresh token has been revoked");
   if (old.used) {
+    // Unless it is a retry within the grace window, whose first response was lost on the way
+    // (retry_grace.h): that gets the same response again.
+    if (auto again = retried_response(client, *req.refreshToken)) return std::move(*again);
     // A used refresh token presented again means it leaked: revoke everything it led to.
     if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
     return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
@@ -150,10 +174,13 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
   auto rotated = tokens.rotate(hash, issued.records);
   if (!rotated) return std::unexpected(rotated.error());
   if (!*rotated) {
-    // Lost a race with another use of the same token: that is reuse too.
+    // Lost a race with another use of the same token: that is reuse too, unless the winner was
+    // this client's own first attempt.
+    if (auto again = retried_response(client, *req.refreshToken)) return std::move(*again);
     if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
     return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
   }
+  grace_.remember(client.client_id, *req.refreshToken, issued.response);
   return std::move(issued.response);
 }
 

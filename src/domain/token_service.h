@@ -7,6 +7,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "domain/context.h"
 #include "domain/id_token_issuer.h"
 #include "domain/poll_tracker.h"
+#include "domain/retry_grace.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -23,7 +25,10 @@ class TokenService {
  public:
   // `id_tokens`, when given, signs the idToken of authorization_code grants with `openid`.
   TokenService(Context& ctx, ClientService& clients, IdTokenIssuer* id_tokens = nullptr)
-      : ctx_(ctx), clients_(clients), id_tokens_(id_tokens) {}
+      : ctx_(ctx),
+        clients_(clients),
+        id_tokens_(id_tokens),
+        grace_(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds) {}
 
   // Dispatches on grantType. Errors are those of the model: InvalidRequest (missing members),
   // InvalidClient, UnsupportedGrantType, UnauthorizedClient, InvalidGrant, AuthorizationPending,
@@ -50,10 +55,14 @@ class TokenService {
   std::expected<CreateTokenResponse, Error> authorization_code_grant(
       const storage::ClientRecord& client, const CreateTokenRequest& req);
 
+  std::optional<CreateTokenResponse> retried_response(
+      const storage::ClientRecord& client, const std::string& secret);
+
   Context& ctx_;
   ClientService& clients_;
   IdTokenIssuer* id_tokens_;
   PollTracker polls_;
+  RetryGrace grace_;
 };
 
 }  // namespace ssooidc::domain

@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--signing-key-rotation", serve.settings.signing_key_rotation_seconds,
                         "Seconds one ID token signing key signs before a new one takes over")
       ->check(CLI::Range(3600LL, 365LL * 86400));
+  serve_cmd->add_option("--retry-grace", serve.settings.retry_grace_seconds,
+                        "Seconds within which a retried refresh or device-code redemption gets "
+                        "the first response again instead of reuse detection; 0 disables")
+      ->check(CLI::Range(0, 30));
   serve_cmd->add_option("--register-client-rate", serve.settings.register_client_per_minute,
                         "RegisterClient calls a minute per client address before "
                         "SlowDownException; 0 = unlimited")
