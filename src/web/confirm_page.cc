@@ -2,14 +2,19 @@
 // client asked, the code in large type to compare with their device, when and from where the
 // request came, and chooses Allow or Deny.
 #include "domain/user_code.h"
+#include "web/display_text.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
 namespace {
 
+// The client's name as it may be shown (display_text.h: no bidi or invisible characters).
 std::string client_name_of(PageDeps& deps, const std::string& client_id) {
   auto client = deps.ctx.storage.clients().find(client_id);
-  if (client && *client && !(*client)->client_name.empty()) return (*client)->client_name;
+  if (client && *client) {
+    std::string name = display_text((*client)->client_name);
+    if (name.find_first_not_of(' ') != std::string::npos) return name;
+  }
   return "An unnamed application";
 }
 

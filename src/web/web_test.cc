@@ -205,6 +205,22 @@ TEST_F(WebTest, SignedInBrowserGoesStraightToConfirmationAndCanDeny) {
   EXPECT_EQ(state_of(code), storage::DeviceState::kDenied);
 }
 
+// Issue 11 item 9: a client cannot spoof its name with bidi overrides or control characters.
+TEST_F(WebTest, ClientNamesAreShownWithoutBidiOrControlCharacters) {
+  Browser b{*web_};
+  sign_in(b);
+  const std::string code = start_device("aws-cli\xE2\x80\xAE" "exe.txt\x1B[2J\xE2\x81\xA6");
+  auto r = open_complete_uri(b, code);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(contains(r.body, "aws-cliexe.txt[2J")) << r.body;
+  EXPECT_FALSE(contains(r.body, "\xE2\x80\xAE"));
+  EXPECT_FALSE(contains(r.body, "\x1B"));
+  EXPECT_FALSE(contains(r.body, "\xE2\x81\xA6"));
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "deny"}}));
+  EXPECT_TRUE(contains(r.body, "aws-cliexe.txt[2J was not given access")) << r.body;
+}
+
 TEST_F(WebTest, CompleteUriWhenSignedOutLeadsThroughSignIn) {
   const std::string code = start_device();
   Browser b{*web_};
