@@ -162,18 +162,20 @@ CallbackVerdict handle_callback_request(std::string_view method, std::string_vie
     return ignored(400, "Not an authorization response",
                    "This request holds neither an authorization code nor an error.");
   }
-  if (error) return failed(redirected_error(*error, first(params, "error_description")));
-
-  // RFC 6749 section 10.12: a code that does not come back with our state was not asked for by
-  // this login (cross-site request forgery); never exchange it.
+  // RFC 6749 section 10.12: an answer that does not come back with our state was not asked for
+  // by this login (cross-site request forgery): never exchange its code, and never take its
+  // error for the server's (RFC 6749 4.1.2.1 returns state with errors too; issue 11 item 9).
   const auto state = first(params, "state");
   if (!state || !crypto::constant_time_equals(*state, expected_state)) {
     Error e = Error::make(ErrorType::kInvalidRequest,
-                          "Error loading authorization code: State parameter does not match "
-                          "expected value.");
+                          code ? "Error loading authorization code: State parameter does not "
+                                 "match expected value."
+                               : "Error loading authorization response: State parameter does not "
+                                 "match expected value.");
     e.http_status = 0;  // found here, not answered by the service
     return failed(std::move(e));
   }
+  if (error) return failed(redirected_error(*error, first(params, "error_description")));
   CallbackVerdict v;
   v.outcome = Outcome::kCode;
   v.code = *code;
