@@ -5,6 +5,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/es256.h"
+#include "crypto/sealed_box.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -48,13 +49,62 @@ std::string json_quote(std::string_view s) {
   return out;
 }
 
-IdTokenIssuer::IdTokenIssuer(Context& ctx) : ctx_(ctx) {}
+namespace {
+constexpr std::string_view kSealedPrefix = "sealed:";
+}  // namespace
+
+IdTokenIssuer::IdTokenIssuer(Context& ctx, std::string key_encryption_key)
+    : ctx_(ctx), key_encryption_key_(std::move(key_encryption_key)) {
+  if (key_encryption_key_.size() != crypto::kSealKeyBytes) {
+    key_encryption_key_ = ctx_.random.bytes(crypto::kSealKeyBytes);
+  }
+}
 IdTokenIssuer::~IdTokenIssuer() = default;
 
+std::expected<std::string, Error> IdTokenIssuer::seal_pem(const std::string& kid,
+                                                          const std::string& pem) {
+  auto box = crypto::seal(key_encryption_key_, pem, ctx_.random, kid);
+  if (!box) return internal("Cannot encrypt ID token signing key " + kid + ": " + box.error());
+  return std::string(kSealedPrefix) + crypto::base64url_encode(*box);
+}
+
+std::expected<std::string, Error> IdTokenIssuer::open_pem(const std::string& kid,
+                                                          const std::string& stored) {
+  if (!stored.starts_with(kSealedPrefix)) return stored;  // written in clear before issue 11
+  auto box = crypto::base64url_decode(std::string_view(stored).substr(kSealedPrefix.size()));
+  if (!box) return internal("ID token signing key " + kid + " is damaged in storage");
+  auto pem = crypto::open_sealed(key_encryption_key_, *box, kid);
+  if (!pem)
+    return internal("ID token signing key " + kid +
+                    " does not decrypt with this server's key file (or SSOOIDC_KEY): use the key "
+                    "file this database was created with");
+  return std::move(*pem);
+}
+
+std::expected<std::int64_t, Error> IdTokenIssuer::seal_stored_keys() {
+  std::lock_guard lock(mutex_);
+  auto keys = ctx_.storage.signing_keys().list();
+  if (!keys) return std::unexpected(keys.error());
+  std::int64_t sealed = 0;
+  for (const auto& record : *keys) {
+    auto pem = open_pem(record.kid, record.private_pem);
+    if (!pem) return std::unexpected(pem.error());
+    if (record.private_pem.starts_with(kSealedPrefix)) continue;
+    auto box = seal_pem(record.kid, *pem);
+    if (!box) return std::unexpected(box.error());
+    auto stored = ctx_.storage.signing_keys().set_private_pem(record.kid, *box);
+    if (!stored) return std::unexpected(stored.error());
+    sealed += *stored ? 1 : 0;
+  }
+  return sealed;
+}
+
 std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::load_locked(const std::string& kid,
-                                                                           const std::string& pem) {
+                                                                           const std::string& stored) {
   if (auto it = loaded_.find(kid); it != loaded_.end()) return it->second.get();
-  auto key = crypto::SigningKey::from_pem(kid, pem);
+  auto pem = open_pem(kid, stored);
+  if (!pem) return std::unexpected(pem.error());
+  auto key = crypto::SigningKey::from_pem(kid, *pem);
   if (!key) return internal("Cannot load ID token signing key " + kid + ": " + key.error());
   auto [it, inserted] = loaded_.emplace(kid, std::make_unique<crypto::SigningKey>(std::move(*key)));
   return it->second.get();
@@ -74,7 +124,9 @@ std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::active_key_locked
   if (!made) return internal("Cannot make an ID token signing key: " + made.error());
   storage::SigningKeyRecord record;
   record.kid = kid;
-  record.private_pem = made->private_pem();
+  auto sealed = seal_pem(kid, made->private_pem());
+  if (!sealed) return std::unexpected(sealed.error());
+  record.private_pem = std::move(*sealed);
   record.created_at = now;
   record.retire_after = now + ctx_.settings.signing_key_rotation_seconds;
   record.publish_until = record.retire_after + ctx_.settings.id_token_ttl_seconds;

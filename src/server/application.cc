@@ -7,7 +7,8 @@
 namespace ssooidc::server {
 
 Application::Application(const std::string& database_url, domain::Settings settings,
-                         std::unique_ptr<core::Clock> clock)
+                         std::unique_ptr<core::Clock> clock,
+                         std::string signing_key_encryption_key)
     : clock_(std::move(clock)) {
   auto opened = storage::open_storage(database_url);
   if (!opened)
@@ -17,7 +18,8 @@ Application::Application(const std::string& database_url, domain::Settings setti
       domain::Context{*storage_, *clock_, random_, std::move(settings)});
   clients_ = std::make_unique<domain::ClientService>(*context_);
   devices_ = std::make_unique<domain::DeviceService>(*context_, *clients_);
-  id_tokens_ = std::make_unique<domain::IdTokenIssuer>(*context_);
+  id_tokens_ =
+      std::make_unique<domain::IdTokenIssuer>(*context_, std::move(signing_key_encryption_key));
   tokens_ = std::make_unique<domain::TokenService>(*context_, *clients_, id_tokens_.get());
   users_ = std::make_unique<domain::UserService>(*context_);
   api_ = std::make_unique<api::Api>(api::Services{*clients_, *devices_, *tokens_, random_});

@@ -29,8 +29,11 @@ class Application {
  public:
   // Opens storage from `database_url` and builds the services. Throws std::runtime_error with a
   // clear message when storage cannot be opened (start-up only).
+  // `signing_key_encryption_key` seals the ID-token signing keys (secret_files.h); empty: a
+  // random one, for commands that never sign.
   Application(const std::string& database_url, domain::Settings settings,
-              std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>());
+              std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
+              std::string signing_key_encryption_key = {});
 
   // Routes one request: the AWS operations, the person's pages, /healthz, the OpenID discovery
   // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.

@@ -24,6 +24,8 @@ struct ServeOptions {
   std::size_t max_connections = 10'000;
   std::size_t max_connections_per_address = 256;
   std::vector<std::string> trusted_proxies;  // CIDRs allowed to set X-Forwarded-For/-Proto
+  std::string key_file;                 // empty: the SQLite file + ".key" (secret_files.h)
+  std::string bootstrap_password_file;  // empty: the SQLite file + ".admin-password"
 };
 
 struct DeviceOptions {

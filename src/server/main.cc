@@ -86,6 +86,14 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   serve_cmd->add_option("--access-log", serve.access_log, "Access log: stderr or off")
       ->check(CLI::IsMember({"stderr", "off"}));
+  serve_cmd->add_option("--key-file", serve.key_file,
+                        "File of the key that encrypts the ID token signing keys (created 0600 on "
+                        "first start; default: the SQLite file + .key; SSOOIDC_KEY overrides)")
+      ->envname("SSOOIDC_KEY_FILE");
+  serve_cmd->add_option("--bootstrap-password-file", serve.bootstrap_password_file,
+                        "Where the first user's password is written, mode 0600 (default: the "
+                        "SQLite file + .admin-password)")
+      ->envname("SSOOIDC_BOOTSTRAP_PASSWORD_FILE");
   serve_cmd->add_flag("--no-bootstrap-user", serve.no_bootstrap_user,
                       "Do not create a first user on an empty database");
 

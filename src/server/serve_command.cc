@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include "http/server.h"
 #include "server/application.h"
 #include "server/commands.h"
+#include "server/secret_files.h"
 
 namespace ssooidc::server {
 namespace {
@@ -68,15 +70,30 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-// Creates the first user of an empty directory so that a newcomer can sign in at once.
-void bootstrap_user(Application& app) {
+// Creates the first user of an empty directory so that a newcomer can sign in at once. The
+// password goes to a 0600 file, and to standard output only when that is a terminal: service
+// managers log standard output (issue 11 item 9).
+void bootstrap_user(Application& app, const std::string& database_url, std::string file) {
   auto count = app.storage().users().count();
   if (!count || *count > 0) return;
+  if (file.empty()) {
+    if (auto sqlite = sqlite_file_of(database_url)) file = *sqlite + ".admin-password";
+  }
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  if (file.empty() && !terminal) {
+    std::fprintf(stderr,
+                 "ssooidc-server: no first user created: standard output is not a terminal and "
+                 "the database has no file beside it; pass --bootstrap-password-file\n");
+    return;
+  }
   crypto::SecureRandom random;
   const std::string password = crypto::random_token(random, "", 15);
+  if (!file.empty()) write_private_file(file, password + "\n");  // before the user exists
   auto added = app.users().add("admin", password);
   if (!added) return;
-  std::printf("Created the first user: admin\nPassword (shown once): %s\n", password.c_str());
+  std::printf("Created the first user: admin\n");
+  if (!file.empty()) std::printf("Password written to %s (mode 0600)\n", file.c_str());
+  if (terminal) std::printf("Password (shown once): %s\n", password.c_str());
 }
 
 // Every connection takes a descriptor: use all the hard limit allows (the HTTP server keeps a
@@ -99,7 +116,13 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const ListenAddress listen = parse_listen(options.listen);
-  Application app(common.database, options.settings);
+  crypto::SecureRandom key_random;
+  Application app(common.database, options.settings, std::make_unique<core::SystemClock>(),
+                  load_or_create_server_key(common.database, options.key_file, key_random));
+  // Signing keys stored in clear by an older version are sealed now; the wrong key file for this
+  // database stops the start here rather than at the first ID token.
+  if (auto sealed = app.id_tokens().seal_stored_keys(); !sealed)
+    throw std::runtime_error(sealed.error().error_description);
 
   http::ServerOptions http_options;
   http_options.host = listen.host;
@@ -139,7 +162,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   app.set_public_url(options.public_url.empty() ? bound_url
                                                 : strip_trailing_slash(options.public_url));
   std::printf("%s\n", bound_url.c_str());
-  if (!options.no_bootstrap_user) bootstrap_user(app);
+  if (!options.no_bootstrap_user)
+    bootstrap_user(app, common.database, options.bootstrap_password_file);
   std::fflush(stdout);
 
   std::thread signal_thread([&server, signals] {

@@ -162,6 +162,10 @@ class FaultyStorage::SigningKeys final : public SigningKeyStore {
   Result<std::vector<SigningKeyRecord>> list() override {
     return maybe_fail(faulty_, "list signing keys", [&] { return inner().list(); });
   }
+  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override {
+    return maybe_fail(faulty_, "set signing key",
+                      [&] { return inner().set_private_pem(kid, private_pem); });
+  }
   Result<std::int64_t> purge_retired(std::int64_t retired_before,
                                      std::int64_t unpublished_before) override {
     return maybe_fail(faulty_, "purge signing keys",

@@ -101,6 +101,8 @@ struct AuthorizationCodeRecord {
 // An ES256 key that signs ID tokens.
 struct SigningKeyRecord {
   std::string kid;
+  // The private key as the domain stores it: sealed with the server's key file since issue 11
+  // (domain/id_token_issuer.h), a PKCS#8 PEM in rows written before.
   std::string private_pem;
   std::int64_t created_at = 0;
   std::int64_t retire_after = 0;   // no longer signs from this time on
@@ -184,6 +186,8 @@ class SigningKeyStore {
   virtual Result<void> insert(const SigningKeyRecord& key) = 0;
   // Every key, oldest first (by created_at, then kid).
   virtual Result<std::vector<SigningKeyRecord>> list() = 0;
+  // Replaces the stored private key of `kid` (re-encryption). False when there is no such key.
+  virtual Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) = 0;
   // Deletes the keys that stopped signing before `retired_before` (retire_after < retired_before)
   // and stopped being published before `unpublished_before` (publish_until < unpublished_before).
   // Returns how many. With bounds at most `now`, the key that signs now (retire_after > now) is

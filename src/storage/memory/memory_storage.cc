@@ -336,6 +336,16 @@ class MemorySigningKeyStore final : public SigningKeyStore {
     return keys;
   }
 
+  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override {
+    std::lock_guard lock(state_.mutex);
+    for (auto& key : state_.signing_keys) {
+      if (key.kid != kid) continue;
+      key.private_pem = std::string(private_pem);
+      return true;
+    }
+    return false;
+  }
+
   Result<std::int64_t> purge_retired(std::int64_t retired_before,
                                      std::int64_t unpublished_before) override {
     std::lock_guard lock(state_.mutex);

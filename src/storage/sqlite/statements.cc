@@ -100,6 +100,8 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kListSigningKeys, "list signing keys",
      "SELECT kid, private_pem, created_at, retire_after, publish_until FROM signing_keys "
      "ORDER BY created_at, kid"},
+    {Sql::kSetSigningKeyPem, "set signing key",
+     "UPDATE signing_keys SET private_pem = ?2 WHERE kid = ?1"},
     {Sql::kPurgeSigningKeys, "purge signing keys",
      "DELETE FROM signing_keys WHERE retire_after < ?1 AND publish_until < ?2"},
 };

@@ -43,6 +43,7 @@ enum class Sql : std::size_t {
   kPurgeAuthorizationCodes,
   kInsertSigningKey,
   kListSigningKeys,
+  kSetSigningKeyPem,
   kPurgeSigningKeys,
   kCount,  // not a statement: the size of the cache
 };

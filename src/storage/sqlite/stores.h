@@ -113,6 +113,7 @@ class SqliteSigningKeyStore final : public SigningKeyStore {
   explicit SqliteSigningKeyStore(Database& database) : database_(database) {}
   Result<void> insert(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> list() override;
+  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override;
   Result<std::int64_t> purge_retired(std::int64_t retired_before,
                                      std::int64_t unpublished_before) override;
 
