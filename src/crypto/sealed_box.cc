@@ -14,6 +14,13 @@ constexpr std::string_view kVersion = "v1";
 constexpr std::size_t kNonceBytes = 12;
 constexpr std::size_t kTagBytes = 16;
 
+std::unexpected<Error> internal(std::string_view what) {
+  return std::unexpected(Error::make(ErrorType::kInternalServer, std::string(what)));
+}
+std::unexpected<Error> refused(std::string_view what) {
+  return std::unexpected(Error::make(ErrorType::kInvalidRequest, std::string(what)));
+}
+
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
 const unsigned char* bytes(std::string_view s) {
@@ -22,9 +29,9 @@ const unsigned char* bytes(std::string_view s) {
 
 }  // namespace
 
-std::expected<std::string, std::string> seal(std::string_view key, std::string_view plaintext,
+std::expected<std::string, Error> seal(std::string_view key, std::string_view plaintext,
                                              core::Random& random, std::string_view context) {
-  if (key.size() != kSealKeyBytes) return std::unexpected("seal: key must be 32 bytes");
+  if (key.size() != kSealKeyBytes) return internal("seal: key must be 32 bytes");
   std::string out(kVersion);
   std::string nonce(kNonceBytes, '\0');
   random.fill(reinterpret_cast<std::uint8_t*>(nonce.data()), nonce.size());
@@ -35,16 +42,16 @@ std::expected<std::string, std::string> seal(std::string_view key, std::string_v
       EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
       (!context.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(context),
                                              static_cast<int>(context.size())) != 1))
-    return std::unexpected("seal: cipher set-up failed");
+    return internal("seal: cipher set-up failed");
   std::string cipher(plaintext.size(), '\0');
   if (!plaintext.empty() &&
       EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(cipher.data()), &len,
                         bytes(plaintext), static_cast<int>(plaintext.size())) != 1)
-    return std::unexpected("seal: encryption failed");
+    return internal("seal: encryption failed");
   unsigned char tag[kTagBytes];
   if (EVP_EncryptFinal_ex(ctx.get(), nullptr, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag) != 1)
-    return std::unexpected("seal: encryption failed");
+    return internal("seal: encryption failed");
   out += cipher;
   out.append(reinterpret_cast<const char*>(tag), kTagBytes);
   return out;
@@ -54,10 +61,10 @@ bool looks_sealed(std::string_view text) noexcept {
   return text.size() >= kVersion.size() + kNonceBytes + kTagBytes && text.starts_with(kVersion);
 }
 
-std::expected<std::string, std::string> open_sealed(std::string_view key, std::string_view box,
+std::expected<std::string, Error> open_sealed(std::string_view key, std::string_view box,
                                                     std::string_view context) {
-  if (key.size() != kSealKeyBytes) return std::unexpected("open: key must be 32 bytes");
-  if (!looks_sealed(box)) return std::unexpected("open: not a sealed box");
+  if (key.size() != kSealKeyBytes) return internal("open: key must be 32 bytes");
+  if (!looks_sealed(box)) return refused("open: not a sealed box");
   box.remove_prefix(kVersion.size());
   const std::string_view nonce = box.substr(0, kNonceBytes);
   const std::string_view tag = box.substr(box.size() - kTagBytes);
@@ -68,16 +75,16 @@ std::expected<std::string, std::string> open_sealed(std::string_view key, std::s
       EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
       (!context.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(context),
                                              static_cast<int>(context.size())) != 1))
-    return std::unexpected("open: cipher set-up failed");
+    return internal("open: cipher set-up failed");
   std::string plain(cipher.size(), '\0');
   if (!cipher.empty() &&
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
                         bytes(cipher), static_cast<int>(cipher.size())) != 1)
-    return std::unexpected("open: decryption failed");
+    return refused("open: decryption failed");
   std::string tag_copy(tag);
   if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag_copy.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), nullptr, &len) != 1)
-    return std::unexpected("open: wrong key, or the data was altered");
+    return refused("open: wrong key, or the data was altered");
   return plain;
 }
 

@@ -11,16 +11,18 @@
 #include <string_view>
 
 #include "core/random.h"
+#include "ssooidc/error.h"
 
 namespace ssooidc::crypto {
 
 inline constexpr std::size_t kSealKeyBytes = 32;
 
-// `key` must be kSealKeyBytes long (else the result is an error).
-std::expected<std::string, std::string> seal(std::string_view key, std::string_view plaintext,
+// `key` must be kSealKeyBytes long. Errors are kInternalServer (a key of the wrong size, an
+// OpenSSL failure).
+std::expected<std::string, Error> seal(std::string_view key, std::string_view plaintext,
                                              core::Random& random, std::string_view context = {});
-// The plaintext, or an error when the key or context is wrong or the box was altered.
-std::expected<std::string, std::string> open_sealed(std::string_view key, std::string_view box,
+// The plaintext; kInvalidRequest when the key or context is wrong or the box was altered.
+std::expected<std::string, Error> open_sealed(std::string_view key, std::string_view box,
                                                     std::string_view context = {});
 // True when `text` has the form seal() produces (it may still fail to open).
 bool looks_sealed(std::string_view text) noexcept;

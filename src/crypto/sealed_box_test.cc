@@ -12,7 +12,7 @@ TEST(SealedBox, RoundTripsAndRefusesWrongKeysContextsAndTampering) {
   const std::string key = derive_key("a high-entropy secret", "test");
   ASSERT_EQ(key.size(), kSealKeyBytes);
   auto box = seal(key, "-----BEGIN PRIVATE KEY-----", random, "kid-1");
-  ASSERT_TRUE(box) << box.error();
+  ASSERT_TRUE(box) << box.error().error_description;
   EXPECT_TRUE(looks_sealed(*box));
   EXPECT_EQ(box->find("PRIVATE"), std::string::npos);
   EXPECT_EQ(open_sealed(key, *box, "kid-1").value_or("?"), "-----BEGIN PRIVATE KEY-----");

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "http/request_parser.h"
+#include "http/response_writer.h"
 
 namespace ssooidc::http {
 
@@ -75,10 +76,17 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
   void start_message();
   void dispatch();
+  // The transport's own error answer: ServerOptions::error_response, else plain text.
+  [[nodiscard]] core::HttpResponse error_response(int status, std::string_view description) const;
   void reject(const boost::system::error_code& ec);
   void reject_malformed(std::string why);  // 400 "Malformed HTTP request: why"
   void reject_with(int status, std::string description);
   Outgoing* push_outgoing();
+  // Fills `out` with a serialized answer (and, for the access log, the request line) and starts
+  // writing.
+  // `remote`: the client as the request saw it (client_address.h), for the access log.
+  void queue(Outgoing& out, SerializedResponse&& wire, std::string method, std::string path,
+             std::string remote);
   void start_write();
   void on_write(const boost::system::error_code& ec);
   void finish_if_done();

@@ -3,7 +3,6 @@
 // page; nothing here approves anything.
 #include <algorithm>
 
-#include "domain/user_code.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
@@ -23,12 +22,12 @@ core::HttpResponse code_form(PageDeps& deps, const PageRequest& req, int status,
 // in web.h), counted before the lookup and refunded when the code exists; a code this browser
 // already found does not count again.
 core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view typed) {
-  auto code = domain::normalize_user_code(typed);
+  auto code = domain::UserCode::parse(typed);
   if (!code)
     return code_form(deps, req, 400,
                      "That doesn't look like a code. Codes are 8 letters, like WDJB-MJHT.", typed);
   const std::string address = req.address_key();
-  const bool counted = !req.session.has_checked(*code);
+  const bool counted = !req.session.has_checked(code->normalized());
   if (counted) {
     const std::int64_t per_session = deps.code_per_session.try_acquire(req.session.browser_key);
     const std::int64_t per_address =
@@ -38,30 +37,31 @@ core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view ty
       return too_many_attempts_page(deps, req, std::max(per_session, per_address), "wrong codes");
     }
   }
+  // Only a code that does not exist is a wrong guess: anything else gives the attempt back.
   auto refund = [&] {
     if (!counted) return;
     deps.code_per_session.refund(req.session.browser_key);
     deps.code_per_address.refund(address);
   };
-  auto found = deps.devices.find_by_user_code(*code);
+  auto found = deps.devices.confirmation(*code);
   if (!found) {
+    const Error& error = found.error();
+    if (domain::DeviceService::has_reason(error, domain::DeviceService::kUnknownUserCode)) {
+      return code_form(deps, req, 404,
+                       "We couldn't find that code. Check the code shown on your device and type "
+                       "it again. If the code is more than a few minutes old, start the sign-in "
+                       "again on your device to get a new one.",
+                       typed);
+    }
     refund();
-    return internal_error_page(deps, req);
-  }
-  if (!*found) {
-    return code_form(deps, req, 404,
-                     "We couldn't find that code. Check the code shown on your device and type it "
-                     "again. If the code is more than a few minutes old, start the sign-in again "
-                     "on your device to get a new one.",
-                     typed);
+    return undecidable_code_page(deps, req, error);
   }
   refund();
-  const storage::DeviceAuthorizationRecord& rec = **found;
-  if (rec.state != storage::DeviceState::kPending) return used_code_page(deps, req);
-  if (rec.expires_at <= deps.ctx.clock.now_epoch_seconds()) return expired_code_page(deps, req);
-  req.session.remember_checked(*code);
-  if (!save_session(deps, req)) return internal_error_page(deps, req);
-  return redirect(deps.confirm_path() + "?user_code=" + domain::display_user_code(*code));
+  req.session.remember_checked(code->normalized());
+  // An anonymous browser gets its stored session now; none is made when the store is full of
+  // signed-in ones (session_store.h).
+  if (!save_session(deps, req) && !req.session_ended) return internal_error_page(deps, req);
+  return redirect(deps.confirm_path() + "?user_code=" + code->display());
 }
 
 }  // namespace

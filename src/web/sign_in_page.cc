@@ -112,6 +112,7 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
     req.session = std::move(*created);
   }
   req.session_changed_id = true;
+  save_session(deps, req);
   return redirect(after_sign_in(deps, return_to, code));
 }
 

@@ -123,13 +123,13 @@ Page route(const PageDeps& deps, std::string_view path) {
 
 }  // namespace
 
-Web::Web(domain::Context& ctx, domain::DeviceService& devices, domain::UserService& users,
-         WebOptions options, std::unique_ptr<SessionStore> sessions)
+Web::Web(WebServices services, WebOptions options, std::unique_ptr<SessionStore> sessions)
     : deps_(std::make_unique<PageDeps>(
-          ctx, devices, users, options,
+          services, options,
           sessions ? std::move(sessions)
-                   : make_memory_session_store(ctx.clock, ctx.random, options.sessions))) {
-  deps_->anonymous_key = crypto::random_token(ctx.random, "", 32);
+                   : make_memory_session_store(services.clock, services.random,
+                                               options.sessions))) {
+  deps_->anonymous_key = crypto::random_token(services.random, "", 32);
 }
 
 Web::~Web() = default;
@@ -170,7 +170,7 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
     // signs in (save_session).
     std::string browser_id(cookie);
     if (!is_anonymous_browser_id(browser_id)) {
-      browser_id = new_anonymous_browser_id(deps.ctx.random);
+      browser_id = new_anonymous_browser_id(deps.random);
       req.fresh_browser = true;
     }
     req.session = anonymous_session(deps.anonymous_key, browser_id);
@@ -192,7 +192,7 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
     if (req.is_post()) {
       req.form = parse_form(http.body);
       // A browser id minted just now has a token the form cannot have carried.
-      forged = req.fresh_browser || !same_origin_post(http, deps.ctx.settings.public_url) ||
+      forged = req.fresh_browser || !same_origin_post(http, deps.settings.public_url) ||
                !crypto::constant_time_equals(field(req.form, "csrf_token"),
                                              req.session.csrf_token);
     }

@@ -389,7 +389,9 @@ TEST_F(WebTest, CodesInGetRequestsAreNeverCounted) {
 TEST_F(WebTest, AnonymousRequestsStoreNoSessionAndSignNobodyOut) {
   WebOptions options;
   options.sessions.max_sessions = 10;
-  Web small(*ctx_, *devices_, *users_, options);
+  Web small(WebServices{t_.graph.devices, t_.graph.users, t_.graph.authorizations,
+                        t_.graph.context.settings, t_.clock, t_.random},
+            options);
   Browser alice{small};
   alice.get("/device/sign-in");
   ASSERT_EQ(alice.post("/device/sign-in", form({{"csrf_token", alice.csrf},
