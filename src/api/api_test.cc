@@ -90,7 +90,7 @@ TEST_F(ApiTest, RegistrationAndDeviceStartFloodsGetSlowDownPerAddress) {
   for (int i = 0; i < 60; ++i) ASSERT_EQ(post("/client/register", reg_body).status, 200) << i;
   auto r = post("/client/register", reg_body);
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(header(r, "x-amzn-ErrorType"),
+  EXPECT_EQ(header_of(r, "x-amzn-ErrorType"),
             "SlowDownException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/");
   EXPECT_TRUE(r.body.starts_with(R"({"error":"slow_down","error_description":")")) << r.body;
 
@@ -114,7 +114,7 @@ TEST_F(ApiTest, RegistrationAndDeviceStartFloodsGetSlowDownPerAddress) {
   for (int i = 0; i < 120; ++i) ASSERT_EQ(post("/device_authorization", start).status, 200) << i;
   r = post("/device_authorization", start);
   EXPECT_EQ(r.status, 400);
-  EXPECT_TRUE(header(r, "x-amzn-ErrorType").starts_with("SlowDownException:")) << r.body;
+  EXPECT_TRUE(header_of(r, "x-amzn-ErrorType").starts_with("SlowDownException:")) << r.body;
   clock_.advance_seconds(60);
   EXPECT_EQ(post("/device_authorization", start).status, 200);
 }

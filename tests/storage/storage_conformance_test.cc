@@ -1094,6 +1094,20 @@ TEST_P(StorageConformanceTest, ClientPurgeExpiredTakesItsAuthorizationsTokensAnd
   EXPECT_EQ(must(clients().purge_expired(kNow)), 0);
 }
 
+TEST_P(StorageConformanceTest, SetPrivatePemReplacesOnlyThatKey) {
+  SigningKeyRecord a{"kid-a", "clear-a", kNow, kNow + 10, kNow + 20};
+  SigningKeyRecord b{"kid-b", "clear-b", kNow + 1, kNow + 10, kNow + 20};
+  must(storage_->signing_keys().insert(a));
+  must(storage_->signing_keys().insert(b));
+  EXPECT_TRUE(must(storage_->signing_keys().set_private_pem("kid-a", "sealed:x")));
+  EXPECT_FALSE(must(storage_->signing_keys().set_private_pem("kid-none", "sealed:y")));
+  auto keys = must(storage_->signing_keys().list());
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].private_pem, "sealed:x");
+  EXPECT_EQ(keys[0].retire_after, kNow + 10);
+  EXPECT_EQ(keys[1].private_pem, "clear-b");
+}
+
 TEST_P(PersistentStorageTest, AuthorizationCodePersists) {
   must(storage_->authorization_codes().insert(make_code("code-1")));
   reopen();
