@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that starts the server: installs the dependencies, builds ssooidc-server and
 # serves on its defaults (http://127.0.0.1:8080, SQLite database var/ssooidc.db in the repo).
-# On the first start it creates the user `admin` and prints its password once.
+# On the first start it creates the user `admin`; its password is in var/ssooidc.db.admin-password
+# (mode 0600), and is also printed when standard output is a terminal.
 #
 #   bash scripts/run.sh                              # defaults
 #   bash scripts/run.sh --listen 0.0.0.0:8080 --public-url https://sso.example.com

@@ -11,7 +11,7 @@ core::HttpResponse register_client(Services& s, const core::HttpRequest& req,
   if (!decoded) return error_response(decoded.error(), request_id);
   if (!decoded->missing_required.empty())
     return error_response(missing_member_error(decoded->missing_required), request_id);
-  auto resp = s.clients.register_client(decoded->value);
+  auto resp = s.clients.register_client(decoded->value, req.remote_address);
   if (!resp) return error_response(resp.error(), request_id);
   return json_response(wire::encode(*resp), request_id);
 }

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "client/pkce.h"
+#include "core/url.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client {
@@ -74,44 +75,10 @@ Error redirected_error(const std::string& code, const std::optional<std::string>
   return e;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (item.empty()) continue;
-    const auto eq = item.find('=');
-    out.emplace_back(form_decode(item.substr(0, eq)),
-                     eq == std::string_view::npos ? "" : form_decode(item.substr(eq + 1)));
-  }
-  return out;
+  return core::parse_query_pairs(query);
 }
 
 std::string html_escape(std::string_view text) {
@@ -162,18 +129,20 @@ CallbackVerdict handle_callback_request(std::string_view method, std::string_vie
     return ignored(400, "Not an authorization response",
                    "This request holds neither an authorization code nor an error.");
   }
-  if (error) return failed(redirected_error(*error, first(params, "error_description")));
-
-  // RFC 6749 section 10.12: a code that does not come back with our state was not asked for by
-  // this login (cross-site request forgery); never exchange it.
+  // RFC 6749 section 10.12: an answer that does not come back with our state was not asked for
+  // by this login (cross-site request forgery): never exchange its code, and never take its
+  // error for the server's (RFC 6749 4.1.2.1 returns state with errors too; issue 11 item 9).
   const auto state = first(params, "state");
   if (!state || !crypto::constant_time_equals(*state, expected_state)) {
     Error e = Error::make(ErrorType::kInvalidRequest,
-                          "Error loading authorization code: State parameter does not match "
-                          "expected value.");
+                          code ? "Error loading authorization code: State parameter does not "
+                                 "match expected value."
+                               : "Error loading authorization response: State parameter does not "
+                                 "match expected value.");
     e.http_status = 0;  // found here, not answered by the service
     return failed(std::move(e));
   }
+  if (error) return failed(redirected_error(*error, first(params, "error_description")));
   CallbackVerdict v;
   v.outcome = Outcome::kCode;
   v.code = *code;

@@ -89,14 +89,32 @@ TEST(OAuthCallbackTest, DenialIsAccessDenied) {
   EXPECT_NE(v.reply.body.find("The authorization request was denied."), std::string::npos);
 }
 
+// Issue 11 item 9: an error without this login's state is not the server's answer.
+TEST(OAuthCallbackTest, ErrorsNeedTheMatchingStateToo) {
+  for (std::string target :
+       {std::string("/oauth/callback?error=access_denied"),
+        std::string("/oauth/callback?error=access_denied&state=forged"),
+        std::string("/oauth/callback?error=access_denied&state=") + std::string(kState).substr(1)}) {
+    auto v = handle_callback_request("GET", target, kState);
+    EXPECT_EQ(v.outcome, Outcome::kFailed) << target;
+    EXPECT_EQ(v.error.type, ErrorType::kInvalidRequest) << target;
+    EXPECT_NE(v.error.error_description.find("State parameter does not match"), std::string::npos)
+        << v.error.error_description;
+    EXPECT_EQ(v.error.http_status, 0) << "found here, not the server's answer";
+  }
+}
+
 TEST(OAuthCallbackTest, OtherRedirectedErrorsKeepTheirType) {
-  auto scope = handle_callback_request("GET", "/oauth/callback?error=invalid_scope", kState);
+  auto scope = handle_callback_request(
+      "GET", std::string("/oauth/callback?error=invalid_scope&state=") + kState, kState);
   EXPECT_EQ(scope.error.type, ErrorType::kInvalidScope);
   EXPECT_EQ(scope.error.error_description,
             "Failed to retrieve an authorization code (invalid_scope).");
 
   auto unknown =
-      handle_callback_request("GET", "/oauth/callback?error=temporarily_unavailable", kState);
+      handle_callback_request(
+          "GET", std::string("/oauth/callback?error=temporarily_unavailable&state=") + kState,
+          kState);
   EXPECT_EQ(unknown.outcome, Outcome::kFailed);
   EXPECT_EQ(unknown.error.type, ErrorType::kUnknown);
   EXPECT_EQ(unknown.error.error, "temporarily_unavailable");
@@ -106,8 +124,8 @@ TEST(OAuthCallbackTest, OtherRedirectedErrorsKeepTheirType) {
 TEST(OAuthCallbackTest, PagesNeverReflectInputUnescaped) {
   auto v = handle_callback_request(
       "GET",
-      "/oauth/callback?error=%3Cimg+src%3Dx%3E&error_description=%3Cscript%3Ealert(1)%3C%2Fscript"
-      "%3E%22%27%26",
+      std::string("/oauth/callback?error=%3Cimg+src%3Dx%3E&error_description=%3Cscript%3Ealert(1)"
+                  "%3C%2Fscript%3E%22%27%26&state=") + kState,
       kState);
   ASSERT_EQ(v.outcome, Outcome::kFailed);
   EXPECT_EQ(v.reply.body.find("<script>"), std::string::npos);

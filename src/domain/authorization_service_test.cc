@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/es256.h"
+
 #include "crypto/crypto.h"
-#include "domain/client_service.h"
-#include "domain/id_token_issuer.h"
-#include "domain/token_service.h"
-#include "domain/user_service.h"
+#include "testing/test_services.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -46,18 +45,12 @@ TEST(RedirectUri, LocationAppendsEncodedParameters) {
             "https://a.example/cb?x=1&error=access_denied");
 }
 
-class AuthorizationCodeTest : public ::testing::Test {
+class AuthorizationCodeTest : public test_support::ServicesTest {
  protected:
   void SetUp() override {
-    store_ = std::move(*storage::open_storage("memory:"));
-    ctx_ = std::make_unique<Context>(Context{*store_, clock_, random_, Settings{}});
     ctx_->settings.public_url = "https://sso.example.test";
-    clients_ = std::make_unique<ClientService>(*ctx_);
-    id_tokens_ = std::make_unique<IdTokenIssuer>(*ctx_);
-    tokens_ = std::make_unique<TokenService>(*ctx_, *clients_, id_tokens_.get());
-    authorize_ = std::make_unique<AuthorizationService>(*ctx_);
-    UserService users(*ctx_);
-    ASSERT_TRUE(users.add("alice", "correct horse battery", "alice@example.com").has_value());
+    ASSERT_TRUE(t_.graph.users.add("alice", "correct horse battery", "alice@example.com")
+                    .has_value());
     client_ = reg();
   }
 
@@ -106,14 +99,6 @@ class AuthorizationCodeTest : public ::testing::Test {
     return tokens_->create_token(r);
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<Context> ctx_;
-  std::unique_ptr<ClientService> clients_;
-  std::unique_ptr<IdTokenIssuer> id_tokens_;
-  std::unique_ptr<TokenService> tokens_;
-  std::unique_ptr<AuthorizationService> authorize_;
   RegisterClientResponse client_;
 };
 
@@ -388,6 +373,46 @@ TEST_F(AuthorizationCodeTest, PurgeKeepsKeysForTheLongerOfTheOldAndNewTokenLifet
   clock_.advance_seconds(key.retire_after + ctx_->settings.id_token_ttl_seconds + 1 -
                          clock_.now_epoch_seconds());
   EXPECT_EQ(*id_tokens_->purge_retired_keys(0), 1);
+}
+
+// Issue 11 item 9: signing keys are stored sealed with a key kept outside the database; keys
+// stored in clear by older versions are sealed at start-up; the wrong key-encryption key is
+// refused at start-up, not at the first ID token.
+TEST_F(AuthorizationCodeTest, SigningKeysAreSealedAtRestAndClearOnesMigrated) {
+  const std::string kek(32, 'k');
+  IdTokenIssuer issuer(*ctx_, kek);
+  ASSERT_TRUE(issuer.jwks_json().has_value());  // makes the first key
+  auto keys = store_->signing_keys().list();
+  ASSERT_TRUE(keys && keys->size() == 1u);
+  const std::string stored = keys->front().private_pem;
+  EXPECT_TRUE(stored.starts_with("sealed:")) << stored;
+  EXPECT_EQ(stored.find("PRIVATE KEY"), std::string::npos);
+
+  // Another issuer with the same key file reads it; one with another key refuses to start.
+  IdTokenIssuer same(*ctx_, kek);
+  EXPECT_EQ(same.seal_stored_keys().value_or(-1), 0);
+  EXPECT_EQ(same.jwks_json().value_or("?"), issuer.jwks_json().value_or("!"));
+  IdTokenIssuer wrong(*ctx_, std::string(32, 'w'));
+  auto refused = wrong.seal_stored_keys();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().type, ErrorType::kInternalServer);
+  EXPECT_NE(refused.error().error_description.find("key file"), std::string::npos);
+
+  // A key left in clear by an older version: sealed by the start-up migration, same key after.
+  auto clear = crypto::SigningKey::generate("k-clear");
+  ASSERT_TRUE(clear.has_value());
+  storage::SigningKeyRecord legacy = keys->front();
+  legacy.kid = "k-clear";
+  legacy.private_pem = clear->private_pem();
+  legacy.created_at += 1;
+  ASSERT_TRUE(store_->signing_keys().insert(legacy).has_value());
+  EXPECT_EQ(same.seal_stored_keys().value_or(-1), 1);
+  auto all = store_->signing_keys().list();
+  ASSERT_TRUE(all.has_value());
+  for (const auto& record : *all)
+    EXPECT_TRUE(record.private_pem.starts_with("sealed:")) << record.kid;
+  EXPECT_NE(same.jwks_json().value_or("").find(clear->public_jwk_json()), std::string::npos);
+  EXPECT_EQ(same.seal_stored_keys().value_or(-1), 0);
 }
 
 }  // namespace

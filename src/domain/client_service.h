@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "domain/context.h"
+#include "domain/request_throttle.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -21,19 +22,23 @@ namespace ssooidc::domain {
 
 class ClientService {
  public:
-  explicit ClientService(Context& ctx) : ctx_(ctx) {}
+  explicit ClientService(Context& ctx)
+      : ctx_(ctx), throttle_(ctx.clock, ctx.settings.register_client_per_minute) {}
 
   // Validates and stores a registration; the secret is returned once and stored as SHA-256.
+  // SlowDown when `requester_address` has registered more than settings.register_client_per_minute
+  // times a minute (an empty address, for callers inside the server, is not throttled);
   // InvalidRequest for missing members, InvalidClientMetadata for a clientType other than
   // "public", InvalidScope for malformed scopes, UnsupportedGrantType for unknown grant types,
   // InvalidRedirectUri for unusable redirect URIs.
-  std::expected<RegisterClientResponse, Error> register_client(const RegisterClientRequest& req);
+  [[nodiscard]] std::expected<RegisterClientResponse, Error> register_client(
+      const RegisterClientRequest& req, std::string_view requester_address = {});
 
   // The registration of `client_id` if `client_secret` matches (constant time) and the
   // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
   // empty. Registrations once read are kept in memory (see find_cached).
-  std::expected<storage::ClientRecord, Error> authenticate(std::string_view client_id,
-                                                           std::string_view client_secret);
+  [[nodiscard]] std::expected<storage::ClientRecord, Error> authenticate(
+      std::string_view client_id, std::string_view client_secret);
 
   // True when tokens issued to this registration come with a refresh token: like the real
   // service, registrations with scopes (sso:account:access) or the refresh_token grant.
@@ -42,6 +47,11 @@ class ClientService {
   // device code grant, and the refresh grant when refreshable).
   static bool allows_grant(const storage::ClientRecord& client, std::string_view grant_type);
 
+  // The registration of `client_id` (expired or not), or nullptr when unknown; from the cache
+  // when it has been read before (see below). Error only when storage fails.
+  [[nodiscard]] storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
+      std::string_view client_id);
+
  private:
   // Registrations never change once stored (storage::ClientStore has no update), so any node may
   // keep those it has read: every CreateToken poll then skips a database read. At most
@@ -49,8 +59,6 @@ class ClientService {
   // faster than an unknown one, which is harmless: client ids are not secrets, the secret check
   // stays constant-time.
   static constexpr std::size_t kMaxCachedClients = 100'000;
-  storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
-      std::string_view client_id);
 
   struct StringHash {
     using is_transparent = void;
@@ -60,6 +68,7 @@ class ClientService {
   };
 
   Context& ctx_;
+  RequestThrottle throttle_;
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const storage::ClientRecord>, StringHash,
                      std::equal_to<>>

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/json_text.h"
 #include "crypto/crypto.h"
 #include "crypto/es256.h"
+#include "crypto/sealed_box.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -15,47 +17,67 @@ std::unexpected<Error> internal(std::string text) {
 
 }  // namespace
 
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+namespace {
+constexpr std::string_view kSealedPrefix = "sealed:";
+}  // namespace
 
-IdTokenIssuer::IdTokenIssuer(Context& ctx) : ctx_(ctx) {}
+IdTokenIssuer::IdTokenIssuer(Context& ctx, std::string key_encryption_key)
+    : ctx_(ctx), key_encryption_key_(std::move(key_encryption_key)) {
+  if (key_encryption_key_.size() != crypto::kSealKeyBytes) {
+    key_encryption_key_ = ctx_.random.bytes(crypto::kSealKeyBytes);
+  }
+}
 IdTokenIssuer::~IdTokenIssuer() = default;
 
+std::expected<std::string, Error> IdTokenIssuer::seal_pem(const std::string& kid,
+                                                          const std::string& pem) {
+  auto box = crypto::seal(key_encryption_key_, pem, ctx_.random, kid);
+  if (!box)
+    return internal("Cannot encrypt ID token signing key " + kid + ": " +
+                    box.error().error_description);
+  return std::string(kSealedPrefix) + crypto::base64url_encode(*box);
+}
+
+std::expected<std::string, Error> IdTokenIssuer::open_pem(const std::string& kid,
+                                                          const std::string& stored) {
+  if (!stored.starts_with(kSealedPrefix)) return stored;  // written in clear before issue 11
+  auto box = crypto::base64url_decode(std::string_view(stored).substr(kSealedPrefix.size()));
+  if (!box) return internal("ID token signing key " + kid + " is damaged in storage");
+  auto pem = crypto::open_sealed(key_encryption_key_, *box, kid);
+  if (!pem)
+    return internal("ID token signing key " + kid +
+                    " does not decrypt with this server's key file (or SSOOIDC_KEY): use the key "
+                    "file this database was created with");
+  return std::move(*pem);
+}
+
+std::expected<std::int64_t, Error> IdTokenIssuer::seal_stored_keys() {
+  std::lock_guard lock(mutex_);
+  auto keys = ctx_.storage.signing_keys().list();
+  if (!keys) return std::unexpected(keys.error());
+  std::int64_t sealed = 0;
+  for (const auto& record : *keys) {
+    auto pem = open_pem(record.kid, record.private_pem);
+    if (!pem) return std::unexpected(pem.error());
+    if (record.private_pem.starts_with(kSealedPrefix)) continue;
+    auto box = seal_pem(record.kid, *pem);
+    if (!box) return std::unexpected(box.error());
+    auto stored = ctx_.storage.signing_keys().set_private_pem(record.kid, *box);
+    if (!stored) return std::unexpected(stored.error());
+    sealed += *stored ? 1 : 0;
+  }
+  return sealed;
+}
+
 std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::load_locked(const std::string& kid,
-                                                                           const std::string& pem) {
+                                                                           const std::string& stored) {
   if (auto it = loaded_.find(kid); it != loaded_.end()) return it->second.get();
-  auto key = crypto::SigningKey::from_pem(kid, pem);
-  if (!key) return internal("Cannot load ID token signing key " + kid + ": " + key.error());
+  auto pem = open_pem(kid, stored);
+  if (!pem) return std::unexpected(pem.error());
+  auto key = crypto::SigningKey::from_pem(kid, *pem);
+  if (!key)
+    return internal("Cannot load ID token signing key " + kid + ": " +
+                    key.error().error_description);
   auto [it, inserted] = loaded_.emplace(kid, std::make_unique<crypto::SigningKey>(std::move(*key)));
   return it->second.get();
 }
@@ -71,10 +93,13 @@ std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::active_key_locked
   const std::string kid =
       "k" + std::to_string(now) + "-" + crypto::hex_encode(ctx_.random.bytes(4));
   auto made = crypto::SigningKey::generate(kid);
-  if (!made) return internal("Cannot make an ID token signing key: " + made.error());
+  if (!made)
+    return internal("Cannot make an ID token signing key: " + made.error().error_description);
   storage::SigningKeyRecord record;
   record.kid = kid;
-  record.private_pem = made->private_pem();
+  auto sealed = seal_pem(kid, made->private_pem());
+  if (!sealed) return std::unexpected(sealed.error());
+  record.private_pem = std::move(*sealed);
   record.created_at = now;
   record.retire_after = now + ctx_.settings.signing_key_rotation_seconds;
   record.publish_until = record.retire_after + ctx_.settings.id_token_ttl_seconds;
@@ -90,15 +115,16 @@ std::expected<std::string, Error> IdTokenIssuer::issue(const IdTokenClaims& clai
   std::lock_guard lock(mutex_);
   auto key = active_key_locked(now);
   if (!key) return std::unexpected(key.error());
-  std::string payload =
-      "{\"iss\":" + json_quote(ctx_.settings.public_url) +
-      ",\"sub\":" + json_quote(claims.subject) + ",\"aud\":" + json_quote(claims.audience) +
-      ",\"exp\":" + std::to_string(now + ctx_.settings.id_token_ttl_seconds) +
-      ",\"iat\":" + std::to_string(now) + ",\"auth_time\":" + std::to_string(claims.auth_time);
-  if (!claims.email.empty()) payload += ",\"email\":" + json_quote(claims.email);
+  std::string payload = "{\"iss\":" + core::json_quote(ctx_.settings.public_url) +
+                        ",\"sub\":" + core::json_quote(claims.subject) +
+                        ",\"aud\":" + core::json_quote(claims.audience) +
+                        ",\"exp\":" + std::to_string(now + ctx_.settings.id_token_ttl_seconds) +
+                        ",\"iat\":" + std::to_string(now) +
+                        ",\"auth_time\":" + std::to_string(claims.auth_time);
+  if (!claims.email.empty()) payload += ",\"email\":" + core::json_quote(claims.email);
   payload += "}";
   auto jwt = (*key)->sign_jwt(payload);
-  if (!jwt) return internal("Cannot sign the ID token: " + jwt.error());
+  if (!jwt) return internal("Cannot sign the ID token: " + jwt.error().error_description);
   return std::move(*jwt);
 }
 
@@ -147,10 +173,10 @@ std::expected<std::int64_t, Error> IdTokenIssuer::purge_retired_keys(std::int64_
 
 std::string IdTokenIssuer::openid_configuration_json() const {
   const std::string& base = ctx_.settings.public_url;
-  return "{\"issuer\":" + json_quote(base) +
-         ",\"authorization_endpoint\":" + json_quote(base + "/authorize") +
-         ",\"token_endpoint\":" + json_quote(base + "/token") +
-         ",\"jwks_uri\":" + json_quote(base + "/.well-known/jwks.json") +
+  return "{\"issuer\":" + core::json_quote(base) +
+         ",\"authorization_endpoint\":" + core::json_quote(base + "/authorize") +
+         ",\"token_endpoint\":" + core::json_quote(base + "/token") +
+         ",\"jwks_uri\":" + core::json_quote(base + "/.well-known/jwks.json") +
          ",\"response_types_supported\":[\"code\"]"
          ",\"grant_types_supported\":[\"authorization_code\",\"refresh_token\","
          "\"urn:ietf:params:oauth:grant-type:device_code\"]"

@@ -6,6 +6,11 @@
 // (retire time + settings.id_token_ttl_seconds), so verifiers that cache the JWKS keep working;
 // purge_retired_keys deletes it from storage some margin after that.
 //
+// At rest the private keys are sealed (AES-256-GCM, crypto/sealed_box.h, the kid as associated
+// data) with a key-encryption key kept outside the database (the server's key file or
+// SSOOIDC_KEY; server/key_file.h), so that a copy of the database alone cannot mint ID tokens
+// (issue 11 item 9). Rows written in clear by older versions are sealed by seal_stored_keys().
+//
 // Thread safety: safe for concurrent use; key creation is serialised in-process (two processes
 // may each create a key, and both are then published).
 #pragma once
@@ -37,17 +42,24 @@ struct IdTokenClaims {
 
 class IdTokenIssuer {
  public:
-  explicit IdTokenIssuer(Context& ctx);
+  // `key_encryption_key`: crypto::kSealKeyBytes bytes; empty means a random one of this object's
+  // own (keys then do not outlive it: for tests and memory: storage).
+  explicit IdTokenIssuer(Context& ctx, std::string key_encryption_key = {});
   ~IdTokenIssuer();
   IdTokenIssuer(const IdTokenIssuer&) = delete;
   IdTokenIssuer& operator=(const IdTokenIssuer&) = delete;
 
   // A signed JWT with iss (settings.public_url), sub, aud, exp, iat, auth_time and email.
   // kInternalServer when no key can be loaded or made.
-  std::expected<std::string, Error> issue(const IdTokenClaims& claims);
+  [[nodiscard]] std::expected<std::string, Error> issue(const IdTokenClaims& claims);
 
   // {"keys":[...]}: every key whose publish_until is in the future, oldest first.
-  std::expected<std::string, Error> jwks_json();
+  [[nodiscard]] std::expected<std::string, Error> jwks_json();
+
+  // Start-up check and migration: seals every stored key still in clear, and fails
+  // (kInternalServer, naming the kid) when a sealed key does not open with this issuer's
+  // key-encryption key (the wrong key file for this database). Returns how many were sealed.
+  std::expected<std::int64_t, Error> seal_stored_keys();
 
   // The OpenID Provider metadata (OpenID Connect Discovery 1.0, section 3).
   std::string openid_configuration_json() const;
@@ -55,20 +67,22 @@ class IdTokenIssuer {
   // Deletes the keys whose every ID token expired more than `margin_seconds` ago: retired more than
   // id_token_ttl_seconds + margin ago, and unpublished more than margin ago. The key that signs
   // now is never deleted. Returns how many were deleted; the storage error otherwise.
-  std::expected<std::int64_t, Error> purge_retired_keys(std::int64_t margin_seconds);
+  [[nodiscard]] std::expected<std::int64_t, Error> purge_retired_keys(std::int64_t margin_seconds);
 
  private:
   // The key that signs now, made (and stored) when none is active. Lock mutex_.
-  std::expected<const crypto::SigningKey*, Error> active_key_locked(std::int64_t now);
-  std::expected<const crypto::SigningKey*, Error> load_locked(const std::string& kid,
+  [[nodiscard]] std::expected<const crypto::SigningKey*, Error> active_key_locked(std::int64_t now);
+  [[nodiscard]] std::expected<const crypto::SigningKey*, Error> load_locked(const std::string& kid,
                                                               const std::string& pem);
 
+  std::expected<std::string, Error> seal_pem(const std::string& kid, const std::string& pem);
+  std::expected<std::string, Error> open_pem(const std::string& kid, const std::string& stored);
+
   Context& ctx_;
+  std::string key_encryption_key_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<crypto::SigningKey>> loaded_;  // by kid
 };
 
-// JSON string literal of `s` (with the quotes).
-std::string json_quote(std::string_view s);
 
 }  // namespace ssooidc::domain

@@ -38,12 +38,12 @@ TEST(RequestRateLimiterTest, ZeroRateIsNoLimit) {
 TEST(RequestRateLimiterTest, MemoryIsBounded) {
   core::FakeClock clock;
   RequestRateLimiter limiter(clock, 1, 2, /*max_keys=*/160);
-  for (int i = 0; i < 10'000; ++i) limiter.try_acquire("key-" + std::to_string(i));
+  for (int i = 0; i < 10'000; ++i) (void)limiter.try_acquire("key-" + std::to_string(i));
   EXPECT_LE(limiter.size(), 160u);
   // A key that has just been limited keeps its empty bucket while there is room.
   RequestRateLimiter roomy(clock, 1, 1, 1'000);
   EXPECT_TRUE(roomy.try_acquire("x"));
-  for (int i = 0; i < 50; ++i) roomy.try_acquire("other-" + std::to_string(i));
+  for (int i = 0; i < 50; ++i) (void)roomy.try_acquire("other-" + std::to_string(i));
   EXPECT_FALSE(roomy.try_acquire("x"));
 }
 

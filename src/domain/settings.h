@@ -38,6 +38,16 @@ struct Settings {
   std::int32_t credential_command_max_output_bytes = 64 * 1024;
   // Credential records are kept this long, then purged.
   std::int64_t credential_record_retention_seconds = 90LL * 24 * 3600;
+  // Per client address (IPv6: per /64), requests a minute, with as many allowed at once; past
+  // them SlowDownException. 0 = unlimited. A person registers a tool once per registration_ttl and
+  // starts a login a few times a day; these leave room for a large office behind one NAT address
+  // while bounding what a flood from one address can add to the database (item 6 of issue 11).
+  std::int32_t register_client_per_minute = 60;
+  // A retried refresh or device-code redemption (same client, same secret) within this many
+  // seconds of the first gets the first's response again instead of reuse detection
+  // (domain/retry_grace.h). 0 disables.
+  std::int32_t retry_grace_seconds = 5;
+  std::int32_t start_device_authorization_per_minute = 120;
 };
 
 }  // namespace ssooidc::domain

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@
 #include "domain/context.h"
 #include "domain/id_token_issuer.h"
 #include "domain/poll_tracker.h"
+#include "domain/retry_grace.h"
+#include "domain/user_service.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -22,13 +25,19 @@ namespace ssooidc::domain {
 class TokenService {
  public:
   // `id_tokens`, when given, signs the idToken of authorization_code grants with `openid`.
-  TokenService(Context& ctx, ClientService& clients, IdTokenIssuer* id_tokens = nullptr)
-      : ctx_(ctx), clients_(clients), id_tokens_(id_tokens) {}
+  TokenService(Context& ctx, ClientService& clients, UserService& users,
+               IdTokenIssuer* id_tokens = nullptr)
+      : ctx_(ctx),
+        clients_(clients),
+        users_(users),
+        id_tokens_(id_tokens),
+        grace_(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds) {}
 
   // Dispatches on grantType. Errors are those of the model: InvalidRequest (missing members),
   // InvalidClient, UnsupportedGrantType, UnauthorizedClient, InvalidGrant, AuthorizationPending,
   // SlowDown, AccessDenied, ExpiredToken, InvalidScope.
-  std::expected<CreateTokenResponse, Error> create_token(const CreateTokenRequest& req);
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> create_token(
+      const CreateTokenRequest& req);
 
   // A fresh access token (and a refresh token when `refreshable`) for `user_name`, stored with a
   // new family id. Used by grants that have already been authorised.
@@ -43,17 +52,28 @@ class TokenService {
   PollTracker& poll_tracker() { return polls_; }
 
  private:
-  std::expected<CreateTokenResponse, Error> device_code_grant(const storage::ClientRecord& client,
-                                                              const CreateTokenRequest& req);
-  std::expected<CreateTokenResponse, Error> refresh_grant(const storage::ClientRecord& client,
-                                                          const CreateTokenRequest& req);
-  std::expected<CreateTokenResponse, Error> authorization_code_grant(
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> device_code_grant(
       const storage::ClientRecord& client, const CreateTokenRequest& req);
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> refresh_grant(
+      const storage::ClientRecord& client, const CreateTokenRequest& req);
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> authorization_code_grant(
+      const storage::ClientRecord& client, const CreateTokenRequest& req);
+
+  // The user a grant is for when it exists and is enabled; else `refusal` with `text` (each
+  // grant answers a disabled user in its own way). Storage failures pass through.
+  [[nodiscard]] std::expected<storage::UserRecord, Error> enabled_user(std::string_view name,
+                                                                       ErrorType refusal,
+                                                                       std::string text);
+
+  std::optional<CreateTokenResponse> retried_response(
+      const storage::ClientRecord& client, const std::string& secret);
 
   Context& ctx_;
   ClientService& clients_;
+  UserService& users_;
   IdTokenIssuer* id_tokens_;
   PollTracker polls_;
+  RetryGrace grace_;
 };
 
 }  // namespace ssooidc::domain

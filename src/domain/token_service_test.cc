@@ -2,25 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "crypto/crypto.h"
-#include "domain/device_service.h"
-#include "domain/user_service.h"
+#include "testing/test_services.h"
 
 namespace ssooidc::domain {
 namespace {
 
-class DeviceFlowTest : public ::testing::Test {
+class DeviceFlowTest : public test_support::ServicesTest {
  protected:
   void SetUp() override {
-    auto opened = storage::open_storage("memory:");
-    ASSERT_TRUE(opened.has_value());
-    store_ = std::move(*opened);
-    ctx_ = std::make_unique<Context>(Context{*store_, clock_, random_, Settings{}});
     ctx_->settings.public_url = "https://sso.example.test";
-    clients_ = std::make_unique<ClientService>(*ctx_);
-    devices_ = std::make_unique<DeviceService>(*ctx_, *clients_);
-    tokens_ = std::make_unique<TokenService>(*ctx_, *clients_);
-    users_ = std::make_unique<UserService>(*ctx_);
     ASSERT_TRUE(users_->add("alice", "correct horse battery").has_value());
   }
 
@@ -55,14 +45,6 @@ class DeviceFlowTest : public ::testing::Test {
     return tokens_->create_token(r);
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<Context> ctx_;
-  std::unique_ptr<ClientService> clients_;
-  std::unique_ptr<DeviceService> devices_;
-  std::unique_ptr<TokenService> tokens_;
-  std::unique_ptr<UserService> users_;
 };
 
 TEST_F(DeviceFlowTest, StartReturnsTheServiceShape) {
@@ -89,7 +71,56 @@ TEST_F(DeviceFlowTest, LegacyClientGetsEightHoursAndNoRefreshToken) {
   EXPECT_EQ(*t->expiresIn, 28800);
   EXPECT_EQ(*t->tokenType, "Bearer");
   EXPECT_FALSE(t->refreshToken.has_value());
-  // Single use.
+  // Single use (past the retry grace window).
+  clock_.advance_seconds(6);
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kInvalidGrant);
+}
+
+// Issue 11 item 8: botocore retries a CreateToken whose response was lost. Within the grace
+// window the same client with the same secret gets the same response; afterwards, or once the
+// response's refresh token has been used, reuse detection is as before.
+TEST_F(DeviceFlowTest, RetriedRedemptionsWithinTheGraceWindowGetTheSameResponse) {
+  auto c = reg(std::vector<std::string>{"sso:account:access"});
+  auto d = start(c);
+  ASSERT_TRUE(devices_->decide(*d.userCode, true, "alice").has_value());
+  auto t = poll(c, d);
+  ASSERT_TRUE(t.has_value());
+  clock_.advance_seconds(4);
+  auto again = poll(c, d);
+  ASSERT_TRUE(again.has_value()) << again.error().error_description;
+  EXPECT_EQ(*again->accessToken, *t->accessToken);
+  EXPECT_EQ(*again->refreshToken, *t->refreshToken);
+  EXPECT_EQ(poll(reg(), d).error().type, ErrorType::kInvalidGrant) << "another client: no";
+
+  auto r1 = refresh(c, *t->refreshToken);
+  ASSERT_TRUE(r1.has_value());
+  auto r1_again = refresh(c, *t->refreshToken);  // the retry of a lost refresh response
+  ASSERT_TRUE(r1_again.has_value()) << r1_again.error().error_description;
+  EXPECT_EQ(*r1_again->refreshToken, *r1->refreshToken);
+  EXPECT_EQ(*r1_again->accessToken, *r1->accessToken);
+  // The family is intact: the new refresh token works.
+  auto r2 = refresh(c, *r1->refreshToken);
+  ASSERT_TRUE(r2.has_value()) << r2.error().error_description;
+  // r1 has been used, so presenting t again is no retry: reuse, and the family is revoked.
+  EXPECT_EQ(refresh(c, *t->refreshToken).error().type, ErrorType::kInvalidGrant);
+  EXPECT_EQ(refresh(c, *r2->refreshToken).error().type, ErrorType::kInvalidGrant);
+  // The device code's remembered response led to a used refresh token too: no longer replayed.
+  EXPECT_EQ(poll(c, d).error().type, ErrorType::kInvalidGrant);
+}
+
+TEST_F(DeviceFlowTest, ReuseAfterTheGraceWindowStillRevokesTheFamily) {
+  auto c = reg(std::vector<std::string>{"sso:account:access"});
+  auto d = start(c);
+  ASSERT_TRUE(devices_->decide(*d.userCode, true, "alice").has_value());
+  auto t = poll(c, d);
+  ASSERT_TRUE(t.has_value());
+  auto r1 = refresh(c, *t->refreshToken);
+  ASSERT_TRUE(r1.has_value());
+  clock_.advance_seconds(6);
+  EXPECT_EQ(refresh(c, *t->refreshToken).error().type, ErrorType::kInvalidGrant);
+  EXPECT_EQ(refresh(c, *r1->refreshToken).error().type, ErrorType::kInvalidGrant)
+      << "the family was revoked";
+  clock_.advance_seconds(1);
   EXPECT_EQ(poll(c, d).error().type, ErrorType::kInvalidGrant);
 }
 

@@ -7,7 +7,8 @@ namespace ssooidc::http {
 
 namespace beast_http = boost::beast::http;
 
-RequestParser::RequestParser(std::size_t header_limit, std::size_t body_limit) {
+RequestParser::RequestParser(std::size_t header_limit, std::size_t body_limit)
+    : header_limit_(header_limit) {
   this->header_limit(static_cast<std::uint32_t>(header_limit));
   this->body_limit(body_limit);
   // Parse header and body in one put() when both are buffered.
@@ -50,10 +51,19 @@ void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
 }
 
 void RequestParser::on_field_impl(beast_http::field name, string_view name_string,
-                                  string_view value, error_code&) {
+                                  string_view value, error_code& ec) {
   // Trailer fields of a chunked body arrive here too; they are not part of the header the
-  // handler sees (RFC 9110 §6.5.1: trailers must not be merged blindly).
-  if (header_done_) return;
+  // handler sees (RFC 9110 §6.5.1: trailers must not be merged blindly). Beast bounds the header
+  // but not the trailer section, so it is bounded here by the same limit.
+  if (header_done_) {
+    trailer_bytes_ += name_string.size() + value.size() + 4;  // ": " and CRLF
+    if (trailer_bytes_ > header_limit_) {
+      rejection_ = "trailer section exceeds " + std::to_string(header_limit_) + " bytes";
+      ec = beast_http::error::bad_field;
+    }
+    return;
+  }
+  if (name == beast_http::field::host) ++host_fields_;
   if (name == beast_http::field::transfer_encoding) transfer_encoding_ = true;
   if (name == beast_http::field::expect && version_ >= 11 &&
       core::iequals(std::string_view(value.data(), value.size()), "100-continue"))
@@ -67,7 +77,17 @@ void RequestParser::on_header_impl(error_code& ec) {
   // RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no reliable
   // length and must get 400. Beast would read it as bodiless and then parse the body as the next
   // request, which is how requests get smuggled past a proxy.
-  if (transfer_encoding_ && !this->chunked()) ec = beast_http::error::bad_transfer_encoding;
+  if (transfer_encoding_ && !this->chunked()) {
+    ec = beast_http::error::bad_transfer_encoding;
+    return;
+  }
+  // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request that lacks Host or has more
+  // than one (HTTP/1.0 clients may omit it).
+  if (version_ >= 11 && host_fields_ != 1) {
+    rejection_ = host_fields_ == 0 ? "HTTP/1.1 request without a Host header"
+                                   : "more than one Host header";
+    ec = beast_http::error::bad_field;
+  }
 }
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
@@ -81,7 +101,12 @@ std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
   return body.size();
 }
 
-void RequestParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
+void RequestParser::on_chunk_header_impl(std::uint64_t, string_view extensions, error_code& ec) {
+  if (extensions.size() > kMaxChunkExtension) {
+    rejection_ = "chunk extension exceeds " + std::to_string(kMaxChunkExtension) + " bytes";
+    ec = beast_http::error::bad_chunk_extension;
+  }
+}
 
 std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
   request_.body.append(body.data(), body.size());

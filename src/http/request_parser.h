@@ -5,7 +5,10 @@
 // One parser per request (Beast parsers are single-use); `put` it the connection's buffered
 // bytes until `is_done()` or an error. Limits are enforced by Beast: `header_limit` bytes for the
 // request line and fields, `body_limit` bytes of body (a larger Content-Length fails as soon as
-// the header is complete, a chunked body once its chunks add up to more).
+// the header is complete, a chunked body once its chunks add up to more). This class adds what
+// Beast leaves open: a chunk extension longer than kMaxChunkExtension, a trailer section longer
+// than `header_limit`, and an HTTP/1.1 request without exactly one Host field (RFC 9112 §3.2)
+// fail with `rejection()` saying why.
 //
 // Thread safety: none; one parser belongs to one connection.
 #pragma once
@@ -13,6 +16,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/http_message.h"
@@ -35,6 +39,12 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   // absolute form ("http://host/a?b", RFC 9112 §3.2.2) is reduced to its path. No decoding.
   static void split_target(std::string_view target, std::string& path, std::string& query);
 
+  // Longest chunk extension accepted (RFC 9112 §7.1.1 sets none; nothing here uses them).
+  static constexpr std::size_t kMaxChunkExtension = 1024;
+
+  // Why this parser failed a request Beast alone would accept; empty otherwise.
+  [[nodiscard]] std::string_view rejection() const noexcept { return rejection_; }
+
  private:
   using error_code = boost::beast::error_code;
   using string_view = boost::beast::string_view;
@@ -53,6 +63,10 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   core::HttpRequest request_;
+  std::size_t header_limit_;
+  std::size_t trailer_bytes_ = 0;
+  int host_fields_ = 0;
+  std::string rejection_;
   int version_ = 11;
   bool header_done_ = false;
   bool expect_continue_ = false;

@@ -60,7 +60,7 @@ TEST(RequestParserTest, FillsRequestWhateverTheReadSizes) {
 TEST(RequestParserTest, ChunkedTrailersAreNotHeaders) {
   RequestParser parser(16 * 1024, 64 * 1024);
   ASSERT_FALSE(parse(parser,
-                     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "2\r\nab\r\n0\r\nX-Trailer: t\r\n\r\n",
                      5));
   EXPECT_EQ(parser.request().body, "ab");
@@ -69,7 +69,7 @@ TEST(RequestParserTest, ChunkedTrailersAreNotHeaders) {
 
 TEST(RequestParserTest, ExpectContinueOnlyForHttp11) {
   RequestParser v11(16 * 1024, 64 * 1024);
-  EXPECT_EQ(parse(v11, "POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n", 100),
+  EXPECT_EQ(parse(v11, "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n", 100),
             beast_http::error::need_more);
   EXPECT_TRUE(v11.is_header_done());
   EXPECT_TRUE(v11.expects_continue());
@@ -98,7 +98,35 @@ TEST(RequestParserTest, TransferEncodingNotEndingInChunkedIsRejected) {
             beast_http::error::bad_transfer_encoding);
   RequestParser chunked_last(16 * 1024, 64 * 1024);
   EXPECT_FALSE(parse(chunked_last,
-                     "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 100));
+                     "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 100));
+}
+
+TEST(RequestParserTest, Http11NeedsExactlyOneHost) {
+  RequestParser none(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(none, "GET / HTTP/1.1\r\nX: y\r\n\r\n", 100), beast_http::error::bad_field);
+  EXPECT_EQ(none.rejection(), "HTTP/1.1 request without a Host header");
+  RequestParser two(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(two, "GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", 100),
+            beast_http::error::bad_field);
+  EXPECT_EQ(two.rejection(), "more than one Host header");
+  RequestParser v10(16 * 1024, 64 * 1024);
+  EXPECT_FALSE(parse(v10, "GET / HTTP/1.0\r\n\r\n", 100));
+  EXPECT_EQ(v10.rejection(), "");
+}
+
+TEST(RequestParserTest, LongChunkExtensionAndTrailersAreRejected) {
+  const std::string head = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+  RequestParser at_limit(16 * 1024, 64 * 1024);
+  EXPECT_FALSE(parse(at_limit, head + "1;" + std::string(1023, 'e') + "\r\na\r\n0\r\n\r\n", 64));
+  RequestParser over(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(over, head + "1;" + std::string(1024, 'e') + "\r\na\r\n0\r\n\r\n", 64),
+            beast_http::error::bad_chunk_extension);
+  EXPECT_EQ(over.rejection(), "chunk extension exceeds 1024 bytes");
+  RequestParser trailers(1024, 64 * 1024);
+  EXPECT_EQ(parse(trailers, head + "0\r\nX-A: " + std::string(600, 't') + "\r\nX-B: " +
+                                std::string(600, 't') + "\r\n\r\n", 4096),
+            beast_http::error::bad_field);
+  EXPECT_EQ(trailers.rejection(), "trailer section exceeds 1024 bytes");
 }
 
 TEST(RequestParserTest, SplitTarget) {

@@ -1,8 +1,11 @@
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <limits>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -13,6 +16,15 @@ namespace ssooidc::http {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+
+namespace {
+
+// Binding happens at start-up; the caller prints the description and exits.
+std::unexpected<Error> failure(std::string description) {
+  return std::unexpected(Error::make(ErrorType::kInternalServer, std::move(description)));
+}
+
+}  // namespace
 
 class Server::Impl {
  public:
@@ -25,10 +37,10 @@ class Server::Impl {
         std::min(config_.options.read_timeout, std::chrono::milliseconds(std::chrono::seconds(2)));
   }
 
-  std::expected<std::uint16_t, std::string> bind() {
+  std::expected<std::uint16_t, Error> bind() {
     const auto& options = config_.options;
     const std::string where = options.host + ":" + std::to_string(options.port);
-    if (!workers_.empty()) return std::unexpected("already bound to " + where);
+    if (!workers_.empty()) return failure("already bound to " + where);
 
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options.host, ec);
@@ -38,10 +50,21 @@ class Server::Impl {
       tcp::resolver resolver(resolver_context);
       auto results = resolver.resolve(options.host, "", ec);
       if (ec || results.empty())
-        return std::unexpected("cannot resolve " + options.host + ": " +
-                               (ec ? ec.message() : std::string("no addresses")));
+        return failure("cannot resolve " + options.host + ": " +
+                       (ec ? ec.message() : std::string("no addresses")));
       address = results.begin()->endpoint().address();
     }
+
+    auto trusted = NetworkList::parse(options.trusted_proxies);
+    if (!trusted) return failure("trusted proxies: " + trusted.error());
+    config_.trusted_proxies = std::move(*trusted);
+    rlimit files{};
+    const std::uint64_t descriptor_limit =
+        ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+            ? static_cast<std::uint64_t>(files.rlim_cur)
+            : std::numeric_limits<std::uint64_t>::max();
+    config_.connection_cap = effective_connection_cap(options.max_connections, descriptor_limit,
+                                                      options.descriptor_reserve);
 
     int threads = options.threads;
     if (threads <= 0) threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -51,7 +74,7 @@ class Server::Impl {
     for (int i = 0; i < threads; ++i) {
       auto worker = std::make_unique<Worker>(config_);
       ec = worker->listen(tcp::endpoint(address, port), threads > 1);
-      if (ec) return std::unexpected("cannot listen on " + where + ": " + ec.message());
+      if (ec) return failure("cannot listen on " + where + ": " + ec.message());
       if (i == 0) port = worker->port();  // port 0: siblings join the port the kernel chose
       workers.push_back(std::move(worker));
     }
@@ -69,6 +92,9 @@ class Server::Impl {
     for (auto& thread : threads) thread.join();
   }
 
+  std::size_t open_connections() const noexcept { return config_.connections.open(); }
+  std::size_t connection_cap() const noexcept { return config_.connection_cap; }
+
   void stop() {
     if (config_.stopping.exchange(true)) return;
     for (auto& worker : workers_) worker->stop();
@@ -79,12 +105,24 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 
+std::size_t effective_connection_cap(std::size_t max_connections, std::uint64_t descriptor_limit,
+                                     std::size_t descriptor_reserve) noexcept {
+  const std::uint64_t usable =
+      descriptor_limit > descriptor_reserve ? descriptor_limit - descriptor_reserve : 1;
+  return std::max<std::size_t>(
+      1, static_cast<std::size_t>(std::min<std::uint64_t>(max_connections, usable)));
+}
+
+std::size_t Server::open_connections() const noexcept { return impl_->open_connections(); }
+
+std::size_t Server::connection_cap() const noexcept { return impl_->connection_cap(); }
+
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() = default;
 
-std::expected<std::uint16_t, std::string> Server::bind() { return impl_->bind(); }
+std::expected<std::uint16_t, Error> Server::bind() { return impl_->bind(); }
 
 void Server::run() { impl_->run(); }
 

@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <array>
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,6 +23,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "api/error_response.h"
 
 namespace ssooidc::http {
 namespace {
@@ -47,7 +51,7 @@ class RunningServer {
   RunningServer(ServerOptions options, Handler handler)
       : server_(std::move(options), std::move(handler)) {
     auto port = server_.bind();
-    if (!port) throw std::runtime_error(port.error());
+    if (!port) throw std::runtime_error(port.error().error_description);
     port_ = *port;
     thread_ = std::thread([this] {
       server_.run();
@@ -71,10 +75,14 @@ class RunningServer {
   std::thread thread_;
 };
 
+// As the server wires it: the transport's own errors in the api layer's AWS shape.
 ServerOptions test_options() {
   ServerOptions options;
   options.port = 0;
   options.threads = 2;
+  options.error_response = [](int status, std::string_view description) {
+    return api::transport_error_response(status, description, "test-request-id");
+  };
   return options;
 }
 
@@ -279,6 +287,96 @@ TEST(ServerTest, ChunkedBodyIsDelivered) {
   EXPECT_EQ(response->body, "POST /c\nabcde");
 }
 
+// Issue 11 item 1: once the header is complete, a chunk-size line or a trailer section that never
+// ends must not keep growing the connection's buffer. Without the bound the server waited for
+// more (and buffered it) instead of answering.
+TEST(ServerTest, EndlessChunkExtensionGets400WithoutWaitingForItsEnd) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;ext=");
+  // Far more than header limit + a chunk line, and no end of line in sight.
+  const std::string piece(4096, 'e');
+  bool answered = false;
+  for (int i = 0; i < 64 && !answered; ++i) {
+    try {
+      client.send(piece);
+    } catch (const boost::system::system_error&) {
+      break;  // the server answered and closed while we were still sending
+    }
+  }
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(response->header("x-amzn-ErrorType"), "InvalidRequestException" + std::string(kCoral));
+  EXPECT_EQ(response->header("Connection"), "close");
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+TEST(ServerTest, ChunkExtensionOver1KiBGets400) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;e=" +
+              std::string(1100, 'e') + "\r\na\r\n0\r\n\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_NE(response->body.find("chunk extension exceeds 1024 bytes"), std::string::npos)
+      << response->body;
+}
+
+TEST(ServerTest, EndlessTrailerSectionGets400) {
+  RunningServer running(test_options(), echo);
+  Client client(running.port());
+  client.send("POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n");
+  for (int i = 0; i < 64; ++i) {
+    try {
+      client.send("X-T" + std::to_string(i) + ": " + std::string(1000, 't') + "\r\n");
+    } catch (const boost::system::system_error&) {
+      break;
+    }
+  }
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+TEST(ServerTest, TrailerSectionOverHeaderLimitGets400) {
+  ServerOptions options = test_options();
+  options.header_limit = 2048;
+  RunningServer running(options, echo);
+  Client client(running.port());
+  // Complete, but 2.5 KiB of trailers against a 2 KiB header limit.
+  std::string request = "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n";
+  for (int i = 0; i < 5; ++i) request += "X-T" + std::to_string(i) + ": " + std::string(500, 't') + "\r\n";
+  client.send(request + "\r\n");
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_NE(response->body.find("trailer section exceeds 2048 bytes"), std::string::npos)
+      << response->body;
+}
+
+// Issue 11 item 9, RFC 9112 section 3.2.
+TEST(ServerTest, Http11WithoutOrWithTwoHostHeadersGets400) {
+  RunningServer running(test_options(), echo);
+  for (std::string request : {std::string("GET / HTTP/1.1\r\n\r\n"),
+                              std::string("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")}) {
+    Client client(running.port());
+    client.send(request);
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << request;
+    EXPECT_EQ(response->status, 400) << request;
+    EXPECT_NE(response->body.find("Host"), std::string::npos) << response->body;
+    EXPECT_TRUE(client.closed_within(2s));
+  }
+  Client old(running.port());  // HTTP/1.0 may omit it
+  old.send("GET / HTTP/1.0\r\n\r\n");
+  auto response = old.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
 TEST(ServerTest, HeaderOverLimitGets431AndCloses) {
   RunningServer running(test_options(), echo);
   Client client(running.port());
@@ -432,6 +530,25 @@ TEST(ServerTest, HandlerExceptionGives500Json) {
   EXPECT_EQ(next->status, 200);
 }
 
+// The transport asks the layer above for its own answers; the request id comes with them.
+TEST(ServerTest, InvalidStatusGives500FromTheErrorResponder) {
+  for (int status : {0, 100, 99, 600, 1000}) {
+    RunningServer running(test_options(), [status](const core::HttpRequest&) {
+      core::HttpResponse response;
+      response.status = status;
+      return response;
+    });
+    Client client(running.port());
+    client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << status;
+    EXPECT_EQ(response->status, 500) << status;
+    EXPECT_EQ(response->header("x-amzn-ErrorType"),
+              "InternalServerException" + std::string(kCoral));
+    EXPECT_EQ(response->header("x-amzn-RequestId"), "test-request-id");
+  }
+}
+
 TEST(ServerTest, ConnectionCloseFromClientIsHonoured) {
   RunningServer running(test_options(), echo);
   Client client(running.port());
@@ -548,7 +665,132 @@ TEST(ServerTest, BindReportsAddressInUse) {
   Server second(options, echo);
   auto bound = second.bind();
   ASSERT_FALSE(bound);
-  EXPECT_NE(bound.error().find(std::to_string(running.port())), std::string::npos) << bound.error();
+  EXPECT_NE(bound.error().error_description.find(std::to_string(running.port())),
+            std::string::npos)
+      << bound.error().error_description;
+}
+
+// Issue 11 item 2. Counts, not timings: of N idle connections over the cap exactly the cap are
+// served, the rest are closed before anything is read, and the server keeps serving.
+std::size_t served_of(std::vector<std::unique_ptr<Client>>& clients) {
+  std::size_t served = 0;
+  for (auto& client : clients) {
+    try {
+      client->send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    } catch (const boost::system::system_error&) {
+      continue;  // refused: reset
+    }
+    if (auto response = client->read_response(3s); response && response->status == 200) ++served;
+  }
+  return served;
+}
+
+TEST(ServerTest, ConnectionsPastThePerAddressCapAreRefused) {
+  ServerOptions options = test_options();
+  options.max_connections_per_address = 3;
+  RunningServer running(options, echo);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 10; ++i) clients.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(clients), 3u);
+  // The refused ones were closed by the server without a response.
+  std::size_t closed = 0;
+  for (auto& client : clients) closed += client->closed_within(50ms) ? 1 : 0;
+  EXPECT_EQ(closed, 7u);
+  EXPECT_EQ(running.server().open_connections(), 3u);
+
+  // Closing one frees its slot for a newcomer.
+  clients.clear();
+  for (int attempt = 0; attempt < 200 && running.server().open_connections() != 0; ++attempt)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(running.server().open_connections(), 0u);
+  std::vector<std::unique_ptr<Client>> again;
+  again.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(again), 1u);
+}
+
+TEST(ServerTest, ConnectionsPastTheGlobalCapAreRefusedWhileOthersAreServed) {
+  ServerOptions options = test_options();
+  options.max_connections = 4;
+  RunningServer running(options, echo);
+  EXPECT_EQ(running.server().connection_cap(), 4u);
+  std::vector<std::unique_ptr<Client>> first;
+  for (int i = 0; i < 4; ++i) first.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(first), 4u);
+  std::vector<std::unique_ptr<Client>> late;
+  for (int i = 0; i < 5; ++i) late.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(late), 0u);
+  EXPECT_EQ(served_of(first), 4u);  // the kept-alive ones are still served
+}
+
+TEST(ServerTest, DescriptorReserveLowersTheConnectionCap) {
+  EXPECT_EQ(effective_connection_cap(10'000, 1024, 128), 896u);
+  EXPECT_EQ(effective_connection_cap(100, 1024, 128), 100u);
+  EXPECT_EQ(effective_connection_cap(100, 64, 128), 1u);
+  ServerOptions options = test_options();
+  options.max_connections = std::numeric_limits<std::size_t>::max();
+  options.descriptor_reserve = 100;
+  Server server(options, echo);
+  ASSERT_TRUE(server.bind());
+  rlimit files{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  EXPECT_EQ(server.connection_cap(), files.rlim_cur - 100);
+}
+
+TEST(ServerTest, TrustedProxiesAreExemptFromThePerAddressCap) {
+  ServerOptions options = test_options();
+  options.max_connections_per_address = 1;
+  options.trusted_proxies = {"127.0.0.0/8"};
+  RunningServer running(options, echo);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(std::make_unique<Client>(running.port()));
+  EXPECT_EQ(served_of(clients), 3u);
+}
+
+TEST(ServerTest, SilentNewConnectionIsClosedAfterFirstByteTimeout) {
+  ServerOptions options = test_options();
+  options.first_byte_timeout = 200ms;
+  RunningServer running(options, echo);
+  Client client(running.port());
+  EXPECT_TRUE(client.closed_within(3s));
+}
+
+// Issue 11 item 3: the handler sees the client a trusted proxy names, never one an untrusted
+// peer claims.
+TEST(ServerTest, ForwardedHeadersCountOnlyFromTrustedProxies) {
+  auto handler = [](const core::HttpRequest& request) {
+    core::HttpResponse response;
+    response.body = request.remote_address + (request.tls ? " https" : " http");
+    return response;
+  };
+  const std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6, 198.51.100.4\r\n"
+      "X-Forwarded-Proto: https\r\n\r\n";
+  {
+    RunningServer running(test_options(), handler);
+    Client client(running.port());
+    client.send(request);
+    auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->body, "127.0.0.1 http");
+  }
+  ServerOptions options = test_options();
+  options.trusted_proxies = {"127.0.0.1/32"};
+  RunningServer running(options, handler);
+  Client client(running.port());
+  client.send(request);
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "198.51.100.4 https");
+}
+
+TEST(ServerTest, BadTrustedProxyListFailsBind) {
+  ServerOptions options = test_options();
+  options.trusted_proxies = {"10.0.0.0/40"};
+  Server server(options, echo);
+  auto bound = server.bind();
+  ASSERT_FALSE(bound);
+  EXPECT_NE(bound.error().error_description.find("10.0.0.0/40"), std::string::npos)
+      << bound.error().error_description;
 }
 
 TEST(ServerTest, ManyConnectionsSpreadOverWorkers) {

@@ -21,11 +21,18 @@ namespace {
 constexpr std::size_t kReadSize = 4096;
 // A closing connection reads and discards at most this much before giving up on the client.
 constexpr std::size_t kMaxDiscard = 1024 * 1024;
+// What a complete chunk-size line may take besides its extension: the hex size and CRLFs.
+constexpr std::size_t kChunkLineSlack = RequestParser::kMaxChunkExtension + 64;
 
 }  // namespace
 
-Session::Session(Worker& worker, asio::ip::tcp::socket socket)
-    : worker_(worker), config_(worker.config()), socket_(std::move(socket)) {
+Session::Session(Worker& worker, asio::ip::tcp::socket socket, asio::ip::address peer,
+                 std::string connection_key)
+    : worker_(worker),
+      config_(worker.config()),
+      socket_(std::move(socket)),
+      peer_(std::move(peer)),
+      connection_key_(std::move(connection_key)) {
   const std::size_t limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
   ring_.resize(limit + 2);
   worker_.attach(*this);
@@ -34,20 +41,12 @@ Session::Session(Worker& worker, asio::ip::tcp::socket socket)
 Session::~Session() {
   // Unlink before telling the worker, which may find its list empty and finish.
   unlink();
+  worker_.config().connections.release(connection_key_);
   worker_.detach(*this);
 }
 
 void Session::start() {
   error_code ec;
-  const auto peer = socket_.remote_endpoint(ec);
-  if (ec) {  // the peer is already gone
-    close_now();
-    return;
-  }
-  const auto address = peer.address();
-  remote_ = address.is_v6() && address.to_v6().is_v4_mapped()
-                ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
-                : address.to_string();
   // Responses go out in one gathered write; do not let Nagle hold the last segment back.
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   process_buffer();
@@ -89,6 +88,14 @@ void Session::process_buffer() {
       reject(beast_http::error::header_limit);
       return;
     }
+    if (parser_->is_header_done() &&
+        buffer_.size() > config_.options.header_limit + kChunkLineSlack) {
+      // Past the header Beast hands body bytes on as they arrive but keeps a chunk-size line or
+      // the trailer section buffered until it is complete. Neither may grow the buffer beyond the
+      // header limit plus a chunk line; RequestParser refuses the too-long ones once complete.
+      reject_malformed("chunk-size line or trailer section too long");
+      return;
+    }
     if (parser_->is_header_done() && parser_->expects_continue() && !continue_sent_) {
       // RFC 9110 §10.1.1: the client waits for this before sending the body.
       continue_sent_ = true;
@@ -118,10 +125,11 @@ void Session::start_message() {
 void Session::read_more() {
   if (reading_ || closed_) return;
   if (!parser_) {
-    // Waiting for the first byte of a request: a fresh connection gets read_timeout to start
-    // talking, a kept-alive one idle_timeout.
-    read_deadline_ =
-        Clock::now() + (served_any_ ? config_.options.idle_timeout : config_.options.read_timeout);
+    // Waiting for the first byte of a request: a fresh connection gets first_byte_timeout to
+    // start talking (an idle socket holds a descriptor and a connection slot), a kept-alive one
+    // idle_timeout.
+    read_deadline_ = Clock::now() + (served_any_ ? config_.options.idle_timeout
+                                                 : config_.options.first_byte_timeout);
   }
   reading_ = true;
   const std::size_t spare = buffer_.capacity() - buffer_.size();
@@ -161,8 +169,9 @@ void Session::dispatch() {
   const bool client_keep_alive = parser_->keep_alive();
   parser_.reset();
   served_any_ = true;
-  request.remote_address = remote_;
-  request.tls = config_.options.tls_public;
+  ClientOrigin origin = client_origin(peer_, request, config_.trusted_proxies);
+  request.remote_address = std::move(origin.address);
+  request.tls = origin.tls.value_or(config_.options.tls_public);
 
   core::HttpResponse response;
   try {
@@ -170,8 +179,10 @@ void Session::dispatch() {
   } catch (...) {
     // Handlers report errors in the response; an exception is a bug, answered like the
     // service answers its own faults.
-    response = internal_error_response();
+    response = error_response(500, kInternalErrorDescription);
   }
+  if (response.status < 200 || response.status > 599)
+    response = error_response(500, kInternalErrorDescription);
 
   // Read `stopping` after the handler: a stop() that arrived meanwhile closes this connection.
   const bool keep_alive = client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
@@ -180,21 +191,42 @@ void Session::dispatch() {
   const bool head_request = request.method == "HEAD";
   SerializedResponse wire =
       serialize_response(std::move(response), keep_alive, head_request, worker_.http_date());
-  out->head = std::move(wire.head);
-  out->body = std::move(wire.body);
-  out->status = wire.status;
-  out->logged = true;
-  out->started = request_started_;
-  if (config_.options.access_log) {
-    out->method = std::move(request.method);
-    out->path = std::move(request.path);
-  }
   if (wire.close) closing_ = true;
+  queue(*out, std::move(wire), std::move(request.method), std::move(request.path),
+        std::move(request.remote_address));
+}
+
+void Session::queue(Outgoing& out, SerializedResponse&& wire, std::string method,
+                    std::string path, std::string remote) {
+  out.head = std::move(wire.head);
+  out.body = std::move(wire.body);
+  out.status = wire.status;
+  out.logged = true;
+  out.started = request_started_;
+  if (config_.options.access_log) {
+    out.method = std::move(method);
+    out.path = std::move(path);
+    out.remote = std::move(remote);
+  }
   start_write();
+}
+
+core::HttpResponse Session::error_response(int status, std::string_view description) const {
+  const auto& responder = config_.options.error_response;
+  if (!responder) return plain_error_response(status, description);
+  try {
+    return responder(status, description);
+  } catch (...) {
+    return plain_error_response(status, description);
+  }
 }
 
 void Session::reject(const error_code& ec) {
   const auto& options = config_.options;
+  if (parser_ && !parser_->rejection().empty()) {
+    reject_malformed(std::string(parser_->rejection()));
+    return;
+  }
   int status = 400;
   std::string description;
   if (ec == beast_http::error::header_limit) {
@@ -206,6 +238,14 @@ void Session::reject(const error_code& ec) {
   } else {
     description = "Malformed HTTP request: " + ec.message();
   }
+  reject_with(status, std::move(description));
+}
+
+void Session::reject_malformed(std::string why) {
+  reject_with(400, "Malformed HTTP request: " + why);
+}
+
+void Session::reject_with(int status, std::string description) {
   core::HttpRequest partial = parser_ ? std::move(parser_->request()) : core::HttpRequest{};
   parser_.reset();
   closing_ = true;
@@ -214,18 +254,10 @@ void Session::reject(const error_code& ec) {
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
   SerializedResponse wire =
-      serialize_response(invalid_request_response(status, std::move(description)),
+      serialize_response(error_response(status, description),
                          /*keep_alive=*/false, /*head_request=*/false, worker_.http_date());
-  out->head = std::move(wire.head);
-  out->body = std::move(wire.body);
-  out->status = wire.status;
-  out->logged = true;
-  out->started = request_started_;
-  if (config_.options.access_log) {
-    out->method = std::move(partial.method);
-    out->path = std::move(partial.path);
-  }
-  start_write();
+  queue(*out, std::move(wire), std::move(partial.method), std::move(partial.path),
+        address_text(peer_));
 }
 
 Session::Outgoing* Session::push_outgoing() {
@@ -243,6 +275,7 @@ Session::Outgoing* Session::push_outgoing() {
   out.status = 0;
   out.method.clear();
   out.path.clear();
+  out.remote.clear();
   return &out;
 }
 
@@ -282,7 +315,7 @@ void Session::on_write(const error_code& ec) {
       entry.bytes = out.body.size();
       entry.duration_us = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
-      entry.remote = remote_;
+      entry.remote = out.remote;
       try {
         access_log(entry);
       } catch (...) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "http/request_parser.h"
+#include "http/response_writer.h"
 
 namespace ssooidc::http {
 
@@ -40,7 +41,10 @@ class Session : public std::enable_shared_from_this<Session>,
  public:
   using Clock = std::chrono::steady_clock;
 
-  Session(Worker& worker, boost::asio::ip::tcp::socket socket);
+  // `peer` is the socket's remote address; `connection_key` the slot the worker's
+  // ConnectionCounter gave it, released when the session ends.
+  Session(Worker& worker, boost::asio::ip::tcp::socket socket, boost::asio::ip::address peer,
+          std::string connection_key);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -63,6 +67,7 @@ class Session : public std::enable_shared_from_this<Session>,
     int status = 0;
     std::string method;
     std::string path;
+    std::string remote;  // the client, as the request saw it
     Clock::time_point started{};
   };
 
@@ -71,8 +76,17 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
   void start_message();
   void dispatch();
+  // The transport's own error answer: ServerOptions::error_response, else plain text.
+  [[nodiscard]] core::HttpResponse error_response(int status, std::string_view description) const;
   void reject(const boost::system::error_code& ec);
+  void reject_malformed(std::string why);  // 400 "Malformed HTTP request: why"
+  void reject_with(int status, std::string description);
   Outgoing* push_outgoing();
+  // Fills `out` with a serialized answer (and, for the access log, the request line) and starts
+  // writing.
+  // `remote`: the client as the request saw it (client_address.h), for the access log.
+  void queue(Outgoing& out, SerializedResponse&& wire, std::string method, std::string path,
+             std::string remote);
   void start_write();
   void on_write(const boost::system::error_code& ec);
   void finish_if_done();
@@ -81,7 +95,8 @@ class Session : public std::enable_shared_from_this<Session>,
   Worker& worker_;
   const ServerConfig& config_;
   boost::asio::ip::tcp::socket socket_;
-  std::string remote_;
+  boost::asio::ip::address peer_;
+  std::string connection_key_;
   boost::beast::flat_buffer buffer_;
 
   std::optional<RequestParser> parser_;  // engaged while a request is being received

@@ -14,9 +14,10 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using tcp = asio::ip::tcp;
 
-Worker::Worker(const ServerConfig& config) : config_(config) {
+Worker::Worker(ServerConfig& config) : config_(config) {
   const auto& options = config_.options;
-  const auto shortest = std::min(options.read_timeout, options.idle_timeout);
+  const auto shortest =
+      std::min({options.read_timeout, options.idle_timeout, options.first_byte_timeout});
   tick_ = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
 }
 
@@ -106,9 +107,28 @@ void Worker::accept() {
       });
       return;
     }
-    std::make_shared<Session>(*this, std::move(socket))->start();
+    admit(std::move(socket));
     accept();
   });
+}
+
+// Past a cap the connection is closed at once, before anything is read: a refused client learns
+// it in one round trip and costs no buffer, while the connections already open keep being served.
+void Worker::admit(tcp::socket socket) {
+  error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone; the socket closes here
+  const auto& options = config_.options;
+  const bool trusted = config_.trusted_proxies.contains(peer.address());
+  auto key = config_.connections.admit(peer.address(), trusted, config_.connection_cap,
+                                       options.max_connections_per_address);
+  if (!key) {
+    // RST rather than FIN: no TIME_WAIT state kept for a refused connection.
+    socket.set_option(asio::socket_base::linger(true, 0), ec);
+    socket.close(ec);
+    return;
+  }
+  std::make_shared<Session>(*this, std::move(socket), peer.address(), std::move(*key))->start();
 }
 
 void Worker::schedule_sweep() {

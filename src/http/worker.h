@@ -19,6 +19,8 @@
 #include <cstdint>
 #include <system_error>
 
+#include "http/client_address.h"
+#include "http/connection_counter.h"
 #include "http/response_writer.h"
 #include "http/server.h"
 #include "http/session.h"
@@ -31,11 +33,14 @@ struct ServerConfig {
   Handler handler;
   std::chrono::milliseconds linger{};  // how long a closing connection drains its input
   std::atomic<bool> stopping{false};
+  NetworkList trusted_proxies;
+  std::size_t connection_cap = 0;  // effective_connection_cap, set by bind()
+  ConnectionCounter connections;
 };
 
 class Worker {
  public:
-  explicit Worker(const ServerConfig& config);
+  explicit Worker(ServerConfig& config);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -52,7 +57,7 @@ class Worker {
   void stop();
 
   // For sessions, on the worker thread.
-  [[nodiscard]] const ServerConfig& config() const noexcept { return config_; }
+  [[nodiscard]] ServerConfig& config() const noexcept { return config_; }
   [[nodiscard]] std::string_view http_date() { return date_.now(); }
   void attach(Session& session) noexcept;
   void detach(Session& session) noexcept;
@@ -62,12 +67,13 @@ class Worker {
 
   void start();
   void accept();
+  void admit(boost::asio::ip::tcp::socket socket);
   void schedule_sweep();
   void sweep();
   void begin_shutdown();
   void finish_if_drained();
 
-  const ServerConfig& config_;
+  ServerConfig& config_;
   boost::asio::io_context io_context_{1};
   boost::asio::ip::tcp::acceptor acceptor_{io_context_};
   boost::asio::steady_timer sweep_timer_{io_context_};

@@ -28,7 +28,7 @@ core::HttpResponse protocol_error(int status, std::string_view shape, std::strin
 }
 
 core::HttpResponse error_response(const Error& error, std::string_view request_id) {
-  const int status = http_status_of(error.type);
+  const int status = Error::make(error.type, {}).http_status;
   if (error.type == ErrorType::kInternalServer || status == 0) {
     // A storage failure's description names the operation and the database's reason: for the
     // log, not for the caller (storage/backend_error.h).

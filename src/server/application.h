@@ -14,14 +14,8 @@
 #include "core/clock.h"
 #include "core/http_message.h"
 #include "crypto/crypto.h"
-#include "domain/client_service.h"
-#include "domain/device_service.h"
-#include "domain/directory_service.h"
-#include "domain/id_token_issuer.h"
-#include "domain/portal_service.h"
+#include "domain/service_graph.h"
 #include "domain/settings.h"
-#include "domain/token_service.h"
-#include "domain/user_service.h"
 #include "portal/portal.h"
 #include "storage/storage.h"
 #include "web/web.h"
@@ -32,8 +26,11 @@ class Application {
  public:
   // Opens storage from `database_url` and builds the services. Throws std::runtime_error with a
   // clear message when storage cannot be opened (start-up only).
+  // `signing_key_encryption_key` seals the ID-token signing keys (secret_files.h); empty: a
+  // random one, for commands that never sign.
   Application(const std::string& database_url, domain::Settings settings,
-              std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>());
+              std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
+              std::string signing_key_encryption_key = {});
 
   // Routes one request: the AWS operations (SSO OIDC and the SSO portal), the person's pages, /healthz, the OpenID discovery
   // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.
@@ -44,16 +41,18 @@ class Application {
   // Returns how many rows went.
   std::int64_t purge_expired();
 
+  // The answer to a request the HTTP transport fails on its own (http::ServerOptions::
+  // error_response): the AWS error shape with a fresh request id. Thread-safe.
+  core::HttpResponse transport_error(int status, std::string_view description);
+
   storage::Storage& storage() { return *storage_; }
-  domain::Context& context() { return *context_; }
-  domain::UserService& users() { return *users_; }
-  domain::DeviceService& devices() { return *devices_; }
-  domain::ClientService& clients() { return *clients_; }
-  domain::TokenService& tokens() { return *tokens_; }
-  domain::IdTokenIssuer& id_tokens() { return *id_tokens_; }
-  domain::PortalService& portal() { return *portal_service_; }
-  domain::DirectoryService& directory() { return *directory_; }
-  void set_public_url(std::string url) { context_->settings.public_url = std::move(url); }
+  domain::ServiceGraph& services() { return *services_; }
+  domain::UserService& users() { return services_->users; }
+  domain::DeviceService& devices() { return services_->devices; }
+  domain::PortalService& portal() { return services_->portal; }
+  domain::DirectoryService& directory() { return services_->directory; }
+  // Before serving only: the pages and the ID tokens read it at request time.
+  void set_public_url(std::string url) { services_->context.settings.public_url = std::move(url); }
 
  private:
   std::optional<core::HttpResponse> well_known(const core::HttpRequest& req);
@@ -61,14 +60,7 @@ class Application {
   std::unique_ptr<core::Clock> clock_;
   crypto::SecureRandom random_;
   std::unique_ptr<storage::Storage> storage_;
-  std::unique_ptr<domain::Context> context_;
-  std::unique_ptr<domain::ClientService> clients_;
-  std::unique_ptr<domain::DeviceService> devices_;
-  std::unique_ptr<domain::IdTokenIssuer> id_tokens_;
-  std::unique_ptr<domain::TokenService> tokens_;
-  std::unique_ptr<domain::UserService> users_;
-  std::unique_ptr<domain::PortalService> portal_service_;
-  std::unique_ptr<domain::DirectoryService> directory_;
+  std::unique_ptr<domain::ServiceGraph> services_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<portal::Portal> portal_;
   std::unique_ptr<web::Web> web_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ struct ServeOptions {
   std::string access_log = "stderr";
   bool no_bootstrap_user = false;
   std::string world_file;  // applied at start-up when set (world_file.h)
+  std::size_t max_connections = 10'000;
+  std::size_t max_connections_per_address = 256;
+  std::vector<std::string> trusted_proxies;  // CIDRs allowed to set X-Forwarded-For/-Proto
+  std::string key_file;                 // empty: the SQLite file + ".key" (secret_files.h)
+  std::string bootstrap_password_file;  // empty: the SQLite file + ".admin-password"
 };
 
 struct DeviceOptions {

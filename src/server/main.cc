@@ -63,10 +63,46 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--signing-key-rotation", serve.settings.signing_key_rotation_seconds,
                         "Seconds one ID token signing key signs before a new one takes over")
       ->check(CLI::Range(3600LL, 365LL * 86400));
+  serve_cmd->add_option("--retry-grace", serve.settings.retry_grace_seconds,
+                        "Seconds within which a retried refresh or device-code redemption gets "
+                        "the first response again instead of reuse detection; 0 disables")
+      ->check(CLI::Range(0, 30));
+  serve_cmd->add_option("--register-client-rate", serve.settings.register_client_per_minute,
+                        "RegisterClient calls a minute per client address before "
+                        "SlowDownException; 0 = unlimited")
+      ->envname("SSOOIDC_REGISTER_CLIENT_RATE")
+      ->check(CLI::Range(0, 1'000'000));
+  serve_cmd->add_option("--device-authorization-rate",
+                        serve.settings.start_device_authorization_per_minute,
+                        "StartDeviceAuthorization calls a minute per client address before "
+                        "SlowDownException; 0 = unlimited")
+      ->envname("SSOOIDC_DEVICE_AUTHORIZATION_RATE")
+      ->check(CLI::Range(0, 1'000'000));
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(0, 256));
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "Open connections at most (lowered to what the descriptor limit allows)")
+      ->envname("SSOOIDC_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  serve_cmd->add_option("--max-connections-per-address", serve.max_connections_per_address,
+                        "Open connections at most from one client address (IPv6: one /64)")
+      ->envname("SSOOIDC_MAX_CONNECTIONS_PER_ADDRESS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  serve_cmd->add_option("--trusted-proxies", serve.trusted_proxies,
+                        "Comma-separated CIDRs of reverse proxies whose X-Forwarded-For and "
+                        "X-Forwarded-Proto are believed (default: none)")
+      ->envname("SSOOIDC_TRUSTED_PROXIES")
+      ->delimiter(',');
   serve_cmd->add_option("--access-log", serve.access_log, "Access log: stderr or off")
       ->check(CLI::IsMember({"stderr", "off"}));
+  serve_cmd->add_option("--key-file", serve.key_file,
+                        "File of the key that encrypts the ID token signing keys (created 0600 on "
+                        "first start; default: the SQLite file + .key; SSOOIDC_KEY overrides)")
+      ->envname("SSOOIDC_KEY_FILE");
+  serve_cmd->add_option("--bootstrap-password-file", serve.bootstrap_password_file,
+                        "Where the first user's password is written, mode 0600 (default: the "
+                        "SQLite file + .admin-password)")
+      ->envname("SSOOIDC_BOOTSTRAP_PASSWORD_FILE");
   serve_cmd->add_flag("--no-bootstrap-user", serve.no_bootstrap_user,
                       "Do not create a first user on an empty database");
 

@@ -2,6 +2,8 @@
 // standard output, and serves until SIGINT or SIGTERM, finishing requests in flight.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -12,11 +14,14 @@
 #include <string>
 #include <thread>
 
+#include "core/json_text.h"
+#include "core/time_format.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
 #include "server/application.h"
 #include "server/commands.h"
 #include "server/world_file.h"
+#include "server/secret_files.h"
 
 namespace ssooidc::server {
 namespace {
@@ -51,33 +56,39 @@ std::string strip_trailing_slash(std::string url) {
   return url;
 }
 
-// A JSON string value; access-log fields are paths and names, never secrets.
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// Creates the first user of an empty directory so that a newcomer can sign in at once.
-void bootstrap_user(Application& app) {
+// Creates the first user of an empty directory so that a newcomer can sign in at once. The
+// password goes to a 0600 file, and to standard output only when that is a terminal: service
+// managers log standard output (issue 11 item 9).
+void bootstrap_user(Application& app, const std::string& database_url, std::string file) {
   auto count = app.storage().users().count();
   if (!count || *count > 0) return;
+  if (file.empty()) {
+    if (auto sqlite = sqlite_file_of(database_url)) file = *sqlite + ".admin-password";
+  }
+  const bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  if (file.empty() && !terminal) {
+    std::fprintf(stderr,
+                 "ssooidc-server: no first user created: standard output is not a terminal and "
+                 "the database has no file beside it; pass --bootstrap-password-file\n");
+    return;
+  }
   crypto::SecureRandom random;
   const std::string password = crypto::random_token(random, "", 15);
+  if (!file.empty()) write_private_file(file, password + "\n");  // before the user exists
   auto added = app.users().add("admin", password);
   if (!added) return;
-  std::printf("Created the first user: admin\nPassword (shown once): %s\n", password.c_str());
+  std::printf("Created the first user: admin\n");
+  if (!file.empty()) std::printf("Password written to %s (mode 0600)\n", file.c_str());
+  if (terminal) std::printf("Password (shown once): %s\n", password.c_str());
+}
+
+// Every connection takes a descriptor: use all the hard limit allows (the HTTP server keeps a
+// reserve of them for the database and caps connections to the rest).
+void raise_descriptor_limit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) return;
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
 }
 
 }  // namespace
@@ -94,7 +105,13 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   // A malformed world file stops the start before the database is touched.
   std::optional<World> world;
   if (!options.world_file.empty()) world = load_world_file(options.world_file);
-  Application app(common.database, options.settings);
+  crypto::SecureRandom key_random;
+  Application app(common.database, options.settings, std::make_unique<core::SystemClock>(),
+                  load_or_create_server_key(common.database, options.key_file, key_random));
+  // Signing keys stored in clear by an older version are sealed now; the wrong key file for this
+  // database stops the start here rather than at the first ID token.
+  if (auto sealed = app.services().id_tokens.seal_stored_keys(); !sealed)
+    throw std::runtime_error(sealed.error().error_description);
   if (world) {
     const std::int64_t changes = apply_world(app, *world);
     std::fprintf(stderr, "ssooidc-server: applied world file %s (%lld changes)\n",
@@ -105,17 +122,22 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   http_options.host = listen.host;
   http_options.port = listen.port;
   http_options.threads = options.threads;
+  http_options.max_connections = options.max_connections;
+  http_options.max_connections_per_address = options.max_connections_per_address;
+  http_options.trusted_proxies = options.trusted_proxies;
+  raise_descriptor_limit();
+  http_options.error_response = [&app](int status, std::string_view description) {
+    return app.transport_error(status, description);
+  };
   static std::mutex log_mutex;
   if (options.access_log == "stderr") {
     http_options.access_log = [](const http::AccessLogEntry& e) {
-      char ts[32];
-      std::time_t t = std::time(nullptr);
-      std::tm tm{};
-      gmtime_r(&t, &tm);
-      std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-      std::string line = "{\"ts\":\"" + std::string(ts) + "\",\"remote\":" +
-                         json_string(e.remote) + ",\"method\":" + json_string(e.method) +
-                         ",\"path\":" + json_string(e.path) +
+      // Access-log fields are paths and names, never secrets.
+      using core::json_quote;
+      std::string line = "{\"ts\":\"" + core::format_iso8601_utc(std::time(nullptr)) +
+                         "\",\"remote\":" +
+                         json_quote(e.remote) + ",\"method\":" + json_quote(e.method) +
+                         ",\"path\":" + json_quote(e.path) +
                          ",\"status\":" + std::to_string(e.status) +
                          ",\"bytes\":" + std::to_string(e.bytes) +
                          ",\"us\":" + std::to_string(e.duration_us) + "}\n";
@@ -125,9 +147,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   }
   const bool https = options.public_url.starts_with("https://");
   http_options.tls_public = https;
-  http::Server server(http_options, [&app](const core::HttpRequest& req) { return app.handle(req); });
+  http::Server server(http_options,
+                      [&app](const core::HttpRequest& req) { return app.handle(req); });
   auto port = server.bind();
-  if (!port) throw std::runtime_error("cannot listen on " + options.listen + ": " + port.error());
+  if (!port) throw std::runtime_error("cannot listen on " + options.listen + ": " + port.error().error_description);
 
   std::string host_for_url = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
                                                                           : listen.host;
@@ -135,7 +158,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   app.set_public_url(options.public_url.empty() ? bound_url
                                                 : strip_trailing_slash(options.public_url));
   std::printf("%s\n", bound_url.c_str());
-  if (!options.no_bootstrap_user) bootstrap_user(app);
+  if (!options.no_bootstrap_user)
+    bootstrap_user(app, common.database, options.bootstrap_password_file);
   std::fflush(stdout);
 
   std::thread signal_thread([&server, signals] {

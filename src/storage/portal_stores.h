@@ -82,69 +82,69 @@ class AccountStore {
   virtual ~AccountStore() = default;
   // Inserts the account, or updates name and email of an existing one (created_at is kept).
   // Returns true when a row was inserted or changed, false when it was stored exactly so already.
-  virtual Result<bool> put(const AccountRecord& account) = 0;
-  virtual Result<std::optional<AccountRecord>> find(std::string_view account_id) = 0;
+  [[nodiscard]] virtual Result<bool> put(const AccountRecord& account) = 0;
+  [[nodiscard]] virtual Result<std::optional<AccountRecord>> find(std::string_view account_id) = 0;
   // Every account, ordered by account_id (byte-wise).
-  virtual Result<std::vector<AccountRecord>> list() = 0;
+  [[nodiscard]] virtual Result<std::vector<AccountRecord>> list() = 0;
   // Removes the account, its roles and their assignments at once. False when there is none.
-  virtual Result<bool> remove(std::string_view account_id) = 0;
+  [[nodiscard]] virtual Result<bool> remove(std::string_view account_id) = 0;
 
   // Inserts the role, or updates every field but created_at of an existing one. Returns true when
   // a row was inserted or changed.
-  virtual Result<bool> put_role(const RoleRecord& role) = 0;
-  virtual Result<std::optional<RoleRecord>> find_role(std::string_view account_id,
+  [[nodiscard]] virtual Result<bool> put_role(const RoleRecord& role) = 0;
+  [[nodiscard]] virtual Result<std::optional<RoleRecord>> find_role(std::string_view account_id,
                                                       std::string_view role_name) = 0;
   // The roles of one account ordered by role_name; every role when `account_id` is empty
   // (ordered by account_id, role_name).
-  virtual Result<std::vector<RoleRecord>> list_roles(std::string_view account_id) = 0;
+  [[nodiscard]] virtual Result<std::vector<RoleRecord>> list_roles(std::string_view account_id) = 0;
   // Removes the role and its assignments at once. False when there is none.
-  virtual Result<bool> remove_role(std::string_view account_id, std::string_view role_name) = 0;
+  [[nodiscard]] virtual Result<bool> remove_role(std::string_view account_id, std::string_view role_name) = 0;
 };
 
 class GroupStore {
  public:
   virtual ~GroupStore() = default;
   // Inserts the group or updates its description. True when a row was inserted or changed.
-  virtual Result<bool> put(const GroupRecord& group) = 0;
-  virtual Result<std::optional<GroupRecord>> find(std::string_view name) = 0;
+  [[nodiscard]] virtual Result<bool> put(const GroupRecord& group) = 0;
+  [[nodiscard]] virtual Result<std::optional<GroupRecord>> find(std::string_view name) = 0;
   // Every group ordered by name.
-  virtual Result<std::vector<GroupRecord>> list() = 0;
+  [[nodiscard]] virtual Result<std::vector<GroupRecord>> list() = 0;
   // Removes the group, its memberships and its assignments at once. False when there is none.
-  virtual Result<bool> remove(std::string_view name) = 0;
+  [[nodiscard]] virtual Result<bool> remove(std::string_view name) = 0;
   // False when the user is a member already.
-  virtual Result<bool> add_member(std::string_view group, std::string_view user_name) = 0;
+  [[nodiscard]] virtual Result<bool> add_member(std::string_view group, std::string_view user_name) = 0;
   // False when the user was not a member.
-  virtual Result<bool> remove_member(std::string_view group, std::string_view user_name) = 0;
+  [[nodiscard]] virtual Result<bool> remove_member(std::string_view group, std::string_view user_name) = 0;
   // Member user names ordered by name.
-  virtual Result<std::vector<std::string>> members(std::string_view group) = 0;
+  [[nodiscard]] virtual Result<std::vector<std::string>> members(std::string_view group) = 0;
 };
 
 class AssignmentStore {
  public:
   virtual ~AssignmentStore() = default;
   // False when the same assignment exists already.
-  virtual Result<bool> add(const AssignmentRecord& assignment) = 0;
+  [[nodiscard]] virtual Result<bool> add(const AssignmentRecord& assignment) = 0;
   // False when there was no such assignment.
-  virtual Result<bool> remove(PrincipalType type, std::string_view principal_name,
+  [[nodiscard]] virtual Result<bool> remove(PrincipalType type, std::string_view principal_name,
                               std::string_view account_id, std::string_view role_name) = 0;
   // Every assignment ordered by (account_id, role_name, principal type: user first, name).
-  virtual Result<std::vector<AssignmentRecord>> list() = 0;
+  [[nodiscard]] virtual Result<std::vector<AssignmentRecord>> list() = 0;
 
   // The accounts on which `user_name` holds at least one existing role, directly or through a
   // group, with account_id > `after` (byte-wise; "" for the first page), ordered by account_id,
   // at most `limit` of them.
-  virtual Result<std::vector<AccountRecord>> accounts_for_user(std::string_view user_name,
+  [[nodiscard]] virtual Result<std::vector<AccountRecord>> accounts_for_user(std::string_view user_name,
                                                                std::string_view after,
                                                                std::int64_t limit) = 0;
   // The roles of `account_id` assigned to `user_name` (directly or through a group) with
   // role_name > `after`, ordered by role_name, at most `limit`.
-  virtual Result<std::vector<RoleRecord>> roles_for_user(std::string_view user_name,
+  [[nodiscard]] virtual Result<std::vector<RoleRecord>> roles_for_user(std::string_view user_name,
                                                          std::string_view account_id,
                                                          std::string_view after,
                                                          std::int64_t limit) = 0;
   // The role when it exists and is assigned to `user_name`, else nullopt (the two cases are not
   // told apart, on purpose).
-  virtual Result<std::optional<RoleRecord>> assigned_role(std::string_view user_name,
+  [[nodiscard]] virtual Result<std::optional<RoleRecord>> assigned_role(std::string_view user_name,
                                                           std::string_view account_id,
                                                           std::string_view role_name) = 0;
 };
@@ -154,13 +154,13 @@ class CredentialRecordStore {
   virtual ~CredentialRecordStore() = default;
   // Appends one record. May be committed without fsync (a power loss can drop the last ones; a
   // lost record never makes a credential valid).
-  virtual Result<void> insert(const CredentialIssueRecord& record) = 0;
+  [[nodiscard]] virtual Result<void> insert(const CredentialIssueRecord& record) = 0;
   // The newest records first (by issued_at, then insertion), at most `limit`; only those of
   // `user_name` unless it is empty.
-  virtual Result<std::vector<CredentialIssueRecord>> list(std::string_view user_name,
+  [[nodiscard]] virtual Result<std::vector<CredentialIssueRecord>> list(std::string_view user_name,
                                                           std::int64_t limit) = 0;
   // Deletes records issued before `before`. Returns how many.
-  virtual Result<std::int64_t> purge_issued_before(std::int64_t before) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> purge_issued_before(std::int64_t before) = 0;
 };
 
 }  // namespace ssooidc::storage

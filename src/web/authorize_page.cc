@@ -1,6 +1,7 @@
 #include "web/authorize_page.h"
 
 #include "domain/authorization_service.h"
+#include "web/display_text.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
@@ -70,19 +71,23 @@ core::HttpResponse to_sign_in(const PageDeps& deps, const PageRequest& req) {
 
 core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
                                 const domain::ValidAuthorizeRequest& request) {
+  // Everything here is the client's choice: shown without bidi or invisible characters.
   std::string scope_list;
-  for (const auto& s : request.scopes) scope_list += (scope_list.empty() ? "" : " ") + s;
+  for (const auto& s : request.scopes)
+    scope_list += (scope_list.empty() ? "" : " ") + display_text(s);
   if (scope_list.empty()) scope_list = "(none)";
+  std::string client_name = display_text(request.client.client_name);
+  if (client_name.find_first_not_of(' ') == std::string::npos)
+    client_name = "An unnamed application";
   auto resp =
       render_page(deps, req, 200, "templates/consent.html",
                   {{"page_title", "Allow access?"},
                    {"brand_sub", "Sign-in"},
                    {"footer_note", "Only allow applications you started yourself."},
-                   {"client_name", request.client.client_name.empty() ? "An unnamed application"
-                                                                      : request.client.client_name},
+                   {"client_name", client_name},
                    {"user_name", req.session.user_name},
                    {"scope_list", scope_list},
-                   {"redirect_uri", request.redirect_uri},
+                   {"redirect_uri", display_text(request.redirect_uri)},
                    {"authorize_url", self_url(req)}});
   // The Allow/Deny form ends in a redirect to the client, which form-action must also allow.
   resp.set("Content-Security-Policy",
@@ -94,7 +99,7 @@ core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
 }  // namespace
 
 core::HttpResponse authorize_page(PageDeps& deps, PageRequest& req) {
-  domain::AuthorizationService service(deps.ctx);
+  domain::AuthorizationService& service = deps.authorizations;
   auto valid = service.validate(params_of(req.query));
   if (!valid) {
     const auto& error = valid.error();

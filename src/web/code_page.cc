@@ -3,7 +3,6 @@
 // page; nothing here approves anything.
 #include <algorithm>
 
-#include "domain/user_code.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
@@ -17,38 +16,52 @@ core::HttpResponse code_form(PageDeps& deps, const PageRequest& req, int status,
                       {"typed_code", std::string(typed.substr(0, 32))}});
 }
 
-// Looks a typed code up for this browser. Wrong codes count against the per-browser and
-// per-address limits (RFC 8628 section 5.1, numbers in web.h); a code this browser already found
-// does not count again.
+// Looks a typed code up for this browser (POST only: a GET never looks anything up, so another
+// site's <img src="/device?user_code=..."> can neither guess nor spend this browser's budget).
+// Wrong codes count against the per-browser and per-address limits (RFC 8628 section 5.1, numbers
+// in web.h), counted before the lookup and refunded when the code exists; a code this browser
+// already found does not count again.
 core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view typed) {
-  auto code = domain::normalize_user_code(typed);
+  auto code = domain::UserCode::parse(typed);
   if (!code)
     return code_form(deps, req, 400,
                      "That doesn't look like a code. Codes are 8 letters, like WDJB-MJHT.", typed);
   const std::string address = req.address_key();
-  if (!req.session.has_checked(*code)) {
-    const std::int64_t retry =
-        std::max(deps.code_per_session.retry_after_seconds(req.session.browser_key),
-                 deps.code_per_address.retry_after_seconds(address));
-    if (retry > 0) return too_many_attempts_page(deps, req, retry, "wrong codes");
+  const bool counted = !req.session.has_checked(code->normalized());
+  if (counted) {
+    const std::int64_t per_session = deps.code_per_session.try_acquire(req.session.browser_key);
+    const std::int64_t per_address =
+        per_session > 0 ? 0 : deps.code_per_address.try_acquire(address);
+    if (per_session > 0 || per_address > 0) {
+      if (per_session == 0) deps.code_per_session.refund(req.session.browser_key);
+      return too_many_attempts_page(deps, req, std::max(per_session, per_address), "wrong codes");
+    }
   }
-  auto found = deps.devices.find_by_user_code(*code);
-  if (!found) return internal_error_page(deps, req);
-  if (!*found) {
-    deps.code_per_session.record_failure(req.session.browser_key);
-    deps.code_per_address.record_failure(address);
-    return code_form(deps, req, 404,
-                     "We couldn't find that code. Check the code shown on your device and type it "
-                     "again. If the code is more than a few minutes old, start the sign-in again "
-                     "on your device to get a new one.",
-                     typed);
+  // Only a code that does not exist is a wrong guess: anything else gives the attempt back.
+  auto refund = [&] {
+    if (!counted) return;
+    deps.code_per_session.refund(req.session.browser_key);
+    deps.code_per_address.refund(address);
+  };
+  auto found = deps.devices.confirmation(*code);
+  if (!found) {
+    const Error& error = found.error();
+    if (domain::DeviceService::has_reason(error, domain::DeviceService::kUnknownUserCode)) {
+      return code_form(deps, req, 404,
+                       "We couldn't find that code. Check the code shown on your device and type "
+                       "it again. If the code is more than a few minutes old, start the sign-in "
+                       "again on your device to get a new one.",
+                       typed);
+    }
+    refund();
+    return undecidable_code_page(deps, req, error);
   }
-  const storage::DeviceAuthorizationRecord& rec = **found;
-  if (rec.state != storage::DeviceState::kPending) return used_code_page(deps, req);
-  if (rec.expires_at <= deps.ctx.clock.now_epoch_seconds()) return expired_code_page(deps, req);
-  req.session.remember_checked(*code);
-  deps.sessions->update(req.session);
-  return redirect(deps.confirm_path() + "?user_code=" + domain::display_user_code(*code));
+  refund();
+  req.session.remember_checked(code->normalized());
+  // An anonymous browser gets its stored session now; none is made when the store is full of
+  // signed-in ones (session_store.h).
+  if (!save_session(deps, req) && !req.session_ended) return internal_error_page(deps, req);
+  return redirect(deps.confirm_path() + "?user_code=" + code->display());
 }
 
 }  // namespace
@@ -60,9 +73,12 @@ core::HttpResponse code_page(PageDeps& deps, PageRequest& req) {
       return code_form(deps, req, 400, "Enter the code shown on your device.", typed);
     return look_up(deps, req, typed);
   }
+  // verificationUriComplete: a code this browser has already found goes on to its confirmation;
+  // any other only fills the form in, for the person to send (POST, CSRF-checked, counted).
   const std::string_view typed = field(req.query, "user_code");
-  if (typed.empty()) return code_form(deps, req, 200, "", "");
-  return look_up(deps, req, typed);
+  if (auto code = domain::normalize_user_code(typed); code && req.session.has_checked(*code))
+    return redirect(deps.confirm_path() + "?user_code=" + domain::display_user_code(*code));
+  return code_form(deps, req, 200, "", typed);
 }
 
 }  // namespace ssooidc::web

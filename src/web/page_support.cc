@@ -1,34 +1,53 @@
-#include <arpa/inet.h>
-
+#include <algorithm>
 #include <ctime>
 
+#include "core/address_key.h"
+#include "crypto/crypto.h"
+
+#include "core/time_format.h"
 #include "domain/user_code.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
 
-std::string PageRequest::address_key() const {
-  const std::string& address = http.remote_address;
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
-    // IPv4-mapped addresses count as the IPv4 address.
-    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::equal(kMapped, kMapped + 12, v6.s6_addr)) {
-      char text[INET_ADDRSTRLEN];
-      if (inet_ntop(AF_INET, v6.s6_addr + 12, text, sizeof text)) return text;
-    }
-    // One IPv6 subscriber usually holds a whole /64; counting per address would give an attacker
-    // 2^64 budgets.
-    in6_addr prefix{};
-    std::copy(v6.s6_addr, v6.s6_addr + 8, prefix.s6_addr);
-    char text[INET6_ADDRSTRLEN];
-    if (inet_ntop(AF_INET6, &prefix, text, sizeof text)) return std::string(text) + "/64";
+std::string PageRequest::address_key() const { return core::address_key(http.remote_address); }
+
+bool is_anonymous_browser_id(std::string_view cookie) noexcept {
+  // "a." + base64url of 32 bytes; '.' never occurs in a session id, so the two cannot be confused.
+  if (cookie.size() != 2 + 43 || !cookie.starts_with("a.")) return false;
+  return std::ranges::all_of(cookie.substr(2), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+std::string new_anonymous_browser_id(core::Random& random) {
+  return crypto::random_token(random, "a.", 32);
+}
+
+WebSession anonymous_session(std::string_view key, std::string browser_id) {
+  WebSession s;
+  s.csrf_token = crypto::base64url_encode(crypto::hmac_sha256(key, "csrf\n" + browser_id));
+  s.browser_key = crypto::base64url_encode(crypto::hmac_sha256(key, "browser\n" + browser_id));
+  s.browser_id = std::move(browser_id);
+  return s;
+}
+
+bool save_session(PageDeps& deps, PageRequest& req) {
+  if (!req.session.id.empty()) {
+    if (deps.sessions->update(req.session)) return true;
+    req.session_ended = true;
+    return false;
   }
-  return address;
+  auto created = deps.sessions->create(req.session);
+  if (!created) return false;
+  req.session = std::move(*created);
+  req.session_changed_id = true;
+  return true;
 }
 
 TemplateValues page_values(PageDeps& deps, const PageRequest& req, TemplateValues values) {
-  const bool have_session = !req.session_ended && !req.session.id.empty();
+  const bool have_session = !req.session_ended && !req.session.csrf_token.empty();
   values.try_emplace("csrf_token", have_session ? req.session.csrf_token : "");
   values.try_emplace("signed_in_user", have_session ? req.session.user_name : "");
   values.try_emplace("code_url", deps.code_path());
@@ -86,7 +105,7 @@ core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const Res
 core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
                                           std::int64_t retry_after_seconds, std::string_view what,
                                           std::string_view where) {
-  const std::int64_t at = deps.ctx.clock.now_epoch_seconds() + retry_after_seconds;
+  const std::int64_t at = deps.clock.now_epoch_seconds() + retry_after_seconds;
   ResultView view;
   view.status = 429;
   view.kind = "warning";
@@ -95,7 +114,8 @@ core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req
   view.message = "There have been too many " + std::string(what) + " " + std::string(where) +
                  ". For your security, this is paused for a while.";
   view.next_step =
-      "Try again in " + format_duration(retry_after_seconds) + " (after " + format_utc(at) + ").";
+      "Try again in " + format_duration(retry_after_seconds) + " (after " +
+      core::format_utc_text(at) + ").";
   auto resp = result_page(deps, req, view);
   resp.set("Retry-After", std::to_string(retry_after_seconds));
   return resp;
@@ -163,10 +183,20 @@ core::HttpResponse unknown_code_page(PageDeps& deps, const PageRequest& req) {
   return result_page(deps, req, view);
 }
 
+core::HttpResponse undecidable_code_page(PageDeps& deps, PageRequest& req, const Error& error) {
+  using domain::DeviceService;
+  if (error.type == ErrorType::kExpiredToken) return expired_code_page(deps, req);
+  if (DeviceService::has_reason(error, DeviceService::kUnknownUserCode))
+    return unknown_code_page(deps, req);
+  if (DeviceService::has_reason(error, DeviceService::kDecidedUserCode))
+    return used_code_page(deps, req);
+  return internal_error_page(deps, req);
+}
+
 core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
   // The account was disabled while signed in: sign the browser out.
   req.session.user_name.clear();
-  deps.sessions->update(req.session);
+  save_session(deps, req);
   ResultView view;
   view.status = 403;
   view.kind = "denied";
@@ -176,15 +206,6 @@ core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
   view.action_url = deps.code_path();
   view.action_label = "Back to start";
   return result_page(deps, req, view);
-}
-
-std::string format_utc(std::int64_t epoch_seconds) {
-  const std::time_t t = static_cast<std::time_t>(epoch_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
 }
 
 std::string format_ago(std::int64_t seconds) {

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/http_message.h"
-#include "domain/context.h"
+#include "domain/authorization_service.h"
 #include "domain/device_service.h"
 #include "domain/portal_service.h"
 #include "domain/user_service.h"
@@ -21,23 +21,29 @@
 
 namespace ssooidc::web {
 
+// The services (WebServices) plus what the web layer itself keeps: sessions and rate limits.
 struct PageDeps {
-  PageDeps(domain::Context& c, domain::DeviceService& d, domain::UserService& u,
-           const WebOptions& options, std::unique_ptr<SessionStore> s)
-      : ctx(c),
-        devices(d),
-        users(u),
-        sessions(std::move(s)),
-        code_per_session(c.clock, options.code_entry_per_session),
-        code_per_address(c.clock, options.code_entry_per_address),
-        sign_in_per_user_and_address(c.clock, options.sign_in_per_user_and_address),
-        sign_in_per_address(c.clock, options.sign_in_per_address),
-        sign_in_per_user(c.clock, options.sign_in_per_user),
+  PageDeps(const WebServices& s, const WebOptions& options, std::unique_ptr<SessionStore> store)
+      : devices(s.devices),
+        users(s.users),
+        authorizations(s.authorizations),
+        settings(s.settings),
+        clock(s.clock),
+        random(s.random),
+        sessions(std::move(store)),
+        code_per_session(s.clock, options.code_entry_per_session),
+        code_per_address(s.clock, options.code_entry_per_address),
+        sign_in_per_user_and_address(s.clock, options.sign_in_per_user_and_address),
+        sign_in_per_address(s.clock, options.sign_in_per_address),
+        sign_in_per_user(s.clock, options.sign_in_per_user),
         session_absolute_seconds(options.sessions.absolute_seconds) {}
 
-  domain::Context& ctx;
   domain::DeviceService& devices;
   domain::UserService& users;
+  domain::AuthorizationService& authorizations;
+  const domain::Settings& settings;
+  const core::Clock& clock;
+  core::Random& random;
   std::unique_ptr<SessionStore> sessions;
   RateLimiter code_per_session;
   RateLimiter code_per_address;
@@ -47,9 +53,11 @@ struct PageDeps {
   // The SSO portal's page (portal_page.cc); null when the server has no portal (Web::enable_portal).
   domain::PortalService* portal = nullptr;
   std::int64_t session_absolute_seconds;
+  // MAC key of anonymous browsers' CSRF tokens and rate-limit keys; random per process.
+  std::string anonymous_key;
 
   // Paths of the pages, under the configured verification path.
-  [[nodiscard]] std::string code_path() const { return ctx.settings.verification_path; }
+  [[nodiscard]] std::string code_path() const { return settings.verification_path; }
   [[nodiscard]] std::string sign_in_path() const { return code_path() + "/sign-in"; }
   [[nodiscard]] std::string confirm_path() const { return code_path() + "/confirm"; }
   [[nodiscard]] std::string sign_out_path() const { return code_path() + "/sign-out"; }
@@ -62,6 +70,7 @@ struct PageRequest {
   const core::HttpRequest& http;
   WebSession session;
   bool session_changed_id = false;  // new or renewed: send the cookie
+  bool fresh_browser = false;       // anonymous browser id minted now: send it as the cookie
   bool session_ended = false;       // signed out: expire the cookie
   FormFields query;
   FormFields form;  // POST body; empty for GET
@@ -85,6 +94,15 @@ core::HttpResponse portal_credentials_page(PageDeps& deps, PageRequest& req);
 TemplateValues page_values(PageDeps& deps, const PageRequest& req, TemplateValues values);
 // 200-style HTML response around an already rendered body (escaped fragments put together).
 core::HttpResponse html_response(int status, std::string body);
+// Anonymous browsers (no stored session): the cookie holds "a." + 256 random bits, the CSRF token
+// and browser_key are HMACs of it. `id` stays empty: nothing is stored.
+[[nodiscard]] bool is_anonymous_browser_id(std::string_view cookie) noexcept;
+[[nodiscard]] std::string new_anonymous_browser_id(core::Random& random);
+[[nodiscard]] WebSession anonymous_session(std::string_view key, std::string browser_id);
+// Stores what `req.session` holds: updates a stored session (one that has ended meanwhile marks
+// the request's session ended), or creates one for an anonymous browser (then the cookie is
+// sent). False when it could not be stored.
+bool save_session(PageDeps& deps, PageRequest& req);
 
 // Renders `template_path` inside the layout, adding the values every page uses (csrf_token,
 // signed_in_user, the page paths). A template bug becomes a plain 500.
@@ -109,13 +127,14 @@ core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const Res
 core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
                                           std::int64_t retry_after_seconds, std::string_view what,
                                           std::string_view where = "from this browser or network");
+// The page for an error of DeviceService::confirmation or decide about a code: unknown, already
+// decided, expired; anything else (storage) is the internal error page.
+core::HttpResponse undecidable_code_page(PageDeps& deps, PageRequest& req, const Error& error);
 // 303 See Other to a path on this server.
 core::HttpResponse redirect(std::string location);
 // 500 page for storage failures; the description is logged nowhere and shown to no one.
 core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req);
 
-// "2024-05-01 12:03:04 UTC".
-std::string format_utc(std::int64_t epoch_seconds);
 // "just now", "1 minute ago", "12 minutes ago", "2 hours ago".
 std::string format_ago(std::int64_t seconds);
 // "45 seconds", "1 minute", "15 minutes" (rounded up).

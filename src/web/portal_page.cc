@@ -8,6 +8,7 @@
 // goes through the template's escaping.
 #include <string>
 
+#include "core/time_format.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
@@ -66,7 +67,7 @@ core::HttpResponse portal_page(PageDeps& deps, PageRequest& req) {
     ok = ok && add("templates/portal_account_end.html", {});
   }
   ok = ok && add("templates/portal_bottom.html",
-                 {{"session_end", format_utc(session_end(deps, req))},
+                 {{"session_end", core::format_utc_text(session_end(deps, req))},
                   {"footer_note", "Credentials are secrets: keep them to yourself."}});
   if (!ok) return internal_error_page(deps, req);
   return html_response(200, std::move(body));
@@ -98,15 +99,18 @@ core::HttpResponse portal_credentials_page(PageDeps& deps, PageRequest& req) {
     view.action_label = "Back to the accounts";
     return result_page(deps, req, view);
   }
-  auto account = deps.ctx.storage.accounts().find(account_id);
-  const std::string account_name = account && *account ? (*account)->name : account_id;
+  std::string account_name = account_id;
+  if (auto assigned = deps.portal->assignments_of(req.session.user_name)) {
+    for (const auto& a : *assigned)
+      if (a.account.account_id == account_id) account_name = a.account.name;
+  }
 
   std::string exports = "export AWS_ACCESS_KEY_ID=" + shell_quote(creds->accessKeyId.value_or("")) +
                         "\nexport AWS_SECRET_ACCESS_KEY=" +
                         shell_quote(creds->secretAccessKey.value_or(""));
   if (creds->sessionToken)
     exports += "\nexport AWS_SESSION_TOKEN=" + shell_quote(*creds->sessionToken);
-  const std::string& url = deps.ctx.settings.public_url;
+  const std::string& url = deps.settings.public_url;
   const std::string profile_name = role_name + "-" + account_id;
   const std::string credential_process = "credential_process = ssooidc credentials --account-id " +
                                          account_id + " --role-name " + role_name +
@@ -126,7 +130,7 @@ core::HttpResponse portal_credentials_page(PageDeps& deps, PageRequest& req) {
                       {"role_name", role_name},
                       {"account_id", account_id},
                       {"account_name", account_name},
-                      {"expires_at", format_utc(creds->expiration.value_or(0) / 1000)},
+                      {"expires_at", core::format_utc_text(creds->expiration.value_or(0) / 1000)},
                       {"exports", exports},
                       {"credential_process", credential_process},
                       {"profile_name", profile_name},

@@ -28,14 +28,16 @@ class MemorySessionStore final : public SessionStore {
   MemorySessionStore(const core::Clock& clock, core::Random& random, SessionLimits limits)
       : clock_(clock), random_(random), limits_(limits) {}
 
-  WebSession create() override {
+  std::optional<WebSession> create(const WebSession& seed) override {
     WebSession s;
     s.id = new_secret();
     s.csrf_token = new_secret();
-    s.browser_key = new_secret();
+    s.browser_key = seed.browser_key.empty() ? new_secret() : seed.browser_key;
+    s.user_name = seed.user_name;
+    s.checked_user_codes = seed.checked_user_codes;
     s.created_at = s.last_seen = clock_.now_epoch_seconds();
     std::lock_guard lock(mutex_);
-    make_room_locked();
+    if (!make_room_locked(s.signed_in())) return std::nullopt;
     sessions_.emplace(key_of(s.id), s);
     return s;
   }
@@ -103,19 +105,29 @@ class MemorySessionStore final : public SessionStore {
     return it;
   }
 
-  void make_room_locked() {
-    if (sessions_.size() < limits_.max_sessions) return;
+  // Room for one more session, dropping a tenth of the eligible ones at a time so that this stays
+  // amortised O(1): ended ones first, then the least recently used signed-out ones, then (only
+  // for a signed-in newcomer) the least recently used signed-in ones.
+  bool make_room_locked(bool for_signed_in) {
+    if (sessions_.size() < limits_.max_sessions) return true;
     const std::int64_t now = clock_.now_epoch_seconds();
     std::erase_if(sessions_, [&](const auto& entry) { return ended(entry.second, now); });
-    if (sessions_.size() < limits_.max_sessions) return;
-    // Full of live sessions: drop the least recently used tenth in one pass.
+    if (sessions_.size() < limits_.max_sessions) return true;
+    if (drop_least_recently_used(/*signed_in=*/false)) return true;
+    return for_signed_in && drop_least_recently_used(/*signed_in=*/true);
+  }
+
+  bool drop_least_recently_used(bool signed_in) {
     std::vector<std::pair<std::int64_t, std::string>> by_use;
-    by_use.reserve(sessions_.size());
-    for (const auto& [key, s] : sessions_) by_use.emplace_back(s.last_seen, key);
-    const std::size_t drop = std::max<std::size_t>(1, sessions_.size() / 10);
+    for (const auto& [key, s] : sessions_)
+      if (s.signed_in() == signed_in) by_use.emplace_back(s.last_seen, key);
+    if (by_use.empty()) return false;
+    const std::size_t drop =
+        std::min(by_use.size(), std::max<std::size_t>(1, sessions_.size() / 10));
     std::nth_element(by_use.begin(), by_use.begin() + static_cast<std::ptrdiff_t>(drop - 1),
                      by_use.end());
     for (std::size_t i = 0; i < drop; ++i) sessions_.erase(by_use[i].second);
+    return true;
   }
 
   const core::Clock& clock_;

@@ -5,8 +5,13 @@
 // everyone out, and servers behind a load balancer need sticky sessions. Nothing in a session is
 // needed by the API, so losing them costs a person one more sign-in, never a device's login.
 //
+// Sessions are stored only once there is something to keep (a code found, a sign-in); anonymous
+// browsers carry a stateless CSRF token instead (pages.h), so requests alone cannot fill the store.
+//
 // A session ends when idle for `idle_seconds`, `absolute_seconds` after it was created or renewed,
-// or when removed (sign-out). Past `max_sessions` the least recently used session is dropped.
+// or when removed (sign-out). Past `max_sessions` ended sessions go first, then the least recently
+// used signed-out ones; a signed-in session is dropped (least recently used first) only to make
+// room for another signed-in one, never for a signed-out one.
 //
 // Thread safety: implementations must allow calls from any thread.
 #pragma once
@@ -29,6 +34,7 @@ struct WebSession {
   std::string csrf_token;   // hidden field of every form: 256 random bits, base64url
   std::string browser_key;  // stable across renewals; keys this browser's rate limits
   std::string user_name;    // empty while signed out
+  std::string browser_id;   // anonymous browsers only (id empty): the cookie value
   std::int64_t created_at = 0;    // epoch seconds, reset by renew()
   std::int64_t last_seen = 0;     // epoch seconds
   // Normalised user codes this browser looked up successfully (rate-limited), newest last, so that
@@ -52,14 +58,16 @@ struct SessionLimits {
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
-  // A new signed-out session with a fresh id, CSRF token and browser key.
-  virtual WebSession create() = 0;
+  // A new session with a fresh id and CSRF token, keeping `seed`'s user_name, checked codes and
+  // browser_key (a fresh one when empty). nullopt when the store is full and `seed` is signed out
+  // while every stored session is signed in.
+  virtual std::optional<WebSession> create(const WebSession& seed = {}) = 0;
   // The live session with this id, its idle timer restarted; nullopt when the id is unknown or
   // the session has ended (an ended session is deleted).
   virtual std::optional<WebSession> find(std::string_view id) = 0;
   // Saves `session.user_name` and `session.checked_user_codes` to the live session with
   // `session.id`. False when that session has ended.
-  virtual bool update(const WebSession& session) = 0;
+  [[nodiscard]] virtual bool update(const WebSession& session) = 0;
   // Replaces the session's id and CSRF token with fresh ones and restarts its absolute lifetime,
   // keeping the rest (called on sign-in, against session fixation). nullopt when it has ended;
   // the old id is invalid afterwards either way.

@@ -16,8 +16,8 @@ class SessionStoreTest : public ::testing::Test {
 };
 
 TEST_F(SessionStoreTest, CreatesUnguessableDistinctSecrets) {
-  WebSession a = store_->create();
-  WebSession b = store_->create();
+  WebSession a = *store_->create();
+  WebSession b = *store_->create();
   EXPECT_EQ(a.id.size(), 43u);  // 256 bits, base64url
   EXPECT_EQ(a.csrf_token.size(), 43u);
   EXPECT_NE(a.id, b.id);
@@ -32,7 +32,7 @@ TEST_F(SessionStoreTest, CreatesUnguessableDistinctSecrets) {
 }
 
 TEST_F(SessionStoreTest, EndsAfterIdleTimeButUseKeepsItAlive) {
-  WebSession s = store_->create();
+  WebSession s = *store_->create();
   clock_.advance_seconds(599);
   ASSERT_TRUE(store_->find(s.id));  // restarts the idle timer
   clock_.advance_seconds(599);
@@ -43,7 +43,7 @@ TEST_F(SessionStoreTest, EndsAfterIdleTimeButUseKeepsItAlive) {
 }
 
 TEST_F(SessionStoreTest, EndsAtTheAbsoluteLifetimeHoweverBusy) {
-  WebSession s = store_->create();
+  WebSession s = *store_->create();
   for (int i = 0; i < 11; ++i) {
     clock_.advance_seconds(300);
     ASSERT_TRUE(store_->find(s.id)) << i;
@@ -53,7 +53,7 @@ TEST_F(SessionStoreTest, EndsAtTheAbsoluteLifetimeHoweverBusy) {
 }
 
 TEST_F(SessionStoreTest, RenewGivesFreshSecretsAndKeepsTheRest) {
-  WebSession s = store_->create();
+  WebSession s = *store_->create();
   s.user_name = "alice";
   s.remember_checked("WDJBMJHT");
   ASSERT_TRUE(store_->update(s));
@@ -70,7 +70,7 @@ TEST_F(SessionStoreTest, RenewGivesFreshSecretsAndKeepsTheRest) {
 }
 
 TEST_F(SessionStoreTest, RemoveEndsASession) {
-  WebSession s = store_->create();
+  WebSession s = *store_->create();
   store_->remove(s.id);
   EXPECT_FALSE(store_->find(s.id));
   store_->remove("unknown");  // harmless
@@ -79,14 +79,39 @@ TEST_F(SessionStoreTest, RemoveEndsASession) {
 TEST_F(SessionStoreTest, CapacityDropsTheLeastRecentlyUsed) {
   std::vector<WebSession> all;
   for (int i = 0; i < 100; ++i) {
-    all.push_back(store_->create());
+    all.push_back(*store_->create());
     clock_.advance_seconds(1);
   }
   ASSERT_TRUE(store_->find(all[0].id));  // now the most recently used
-  WebSession extra = store_->create();
+  WebSession extra = *store_->create();
   EXPECT_TRUE(store_->find(extra.id));
   EXPECT_TRUE(store_->find(all[0].id));
   EXPECT_FALSE(store_->find(all[1].id));
+}
+
+// Issue 11 item 5: signed-out sessions never push a signed-in one out.
+TEST_F(SessionStoreTest, SignedOutSessionsNeverEvictSignedInOnes) {
+  WebSession signed_in_seed;
+  signed_in_seed.user_name = "alice";
+  std::vector<WebSession> people;
+  for (int i = 0; i < 60; ++i) people.push_back(*store_->create(signed_in_seed));
+  clock_.advance_seconds(1);
+  // Signed-out sessions fill the rest and then displace only each other.
+  for (int i = 0; i < 1000; ++i) {
+    auto anonymous = store_->create();
+    ASSERT_TRUE(anonymous) << i;
+    clock_.advance_seconds(1);
+    if (i % 100 == 0) {
+      for (const auto& p : people) ASSERT_TRUE(store_->find(p.id)) << i;  // keeps them in use
+    }
+  }
+  for (const auto& p : people) EXPECT_TRUE(store_->find(p.id));
+  // Full of signed-in sessions, a signed-out one is refused; a signed-in one still gets in.
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(store_->create(signed_in_seed));
+  EXPECT_FALSE(store_->create());
+  auto newcomer = store_->create(signed_in_seed);
+  ASSERT_TRUE(newcomer);
+  EXPECT_EQ(newcomer->user_name, "alice");
 }
 
 TEST(WebSession, RemembersABoundedListOfCheckedCodes) {

@@ -64,11 +64,22 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
   const std::string address = req.address_key();
   // The address key has no '\n' (an IP address or /64 prefix), so this pair is unambiguous.
   const std::string pair_key = address + "\n" + user_key;
-  const std::int64_t here =
-      std::max(deps.sign_in_per_user_and_address.retry_after_seconds(pair_key),
-               deps.sign_in_per_address.retry_after_seconds(address));
-  const std::int64_t account = deps.sign_in_per_user.retry_after_seconds(user_key);
-  if (here > 0 || account > 0) {
+  // Count first, refund on success: the attempt is counted under the limiters' locks before the
+  // password is checked, so concurrent wrong passwords cannot all slip past a check made before
+  // any of them was counted.
+  const std::int64_t pair_retry = deps.sign_in_per_user_and_address.try_acquire(pair_key);
+  const std::int64_t address_retry =
+      pair_retry > 0 ? 0 : deps.sign_in_per_address.try_acquire(address);
+  const std::int64_t account =
+      pair_retry > 0 || address_retry > 0 ? 0 : deps.sign_in_per_user.try_acquire(user_key);
+  auto refund = [&](bool pair, bool per_address, bool per_user) {
+    if (pair) deps.sign_in_per_user_and_address.refund(pair_key);
+    if (per_address) deps.sign_in_per_address.refund(address);
+    if (per_user) deps.sign_in_per_user.refund(user_key);
+  };
+  if (pair_retry > 0 || address_retry > 0 || account > 0) {
+    refund(pair_retry == 0, pair_retry == 0 && address_retry == 0, false);
+    const std::int64_t here = std::max(pair_retry, address_retry);
     return too_many_attempts_page(
         deps, req, std::max(here, account), "failed sign-ins",
         account > here ? "to this account, from many networks" : "from this browser or network");
@@ -76,24 +87,33 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
 
   auto user = deps.users.authenticate(username, password);
   if (!user) {
-    if (user.error().type != ErrorType::kAccessDenied) return internal_error_page(deps, req);
-    deps.sign_in_per_user_and_address.record_failure(pair_key);
-    deps.sign_in_per_address.record_failure(address);
-    deps.sign_in_per_user.record_failure(user_key);
+    if (user.error().type != ErrorType::kAccessDenied) {
+      refund(true, true, true);  // the server failed, not the person
+      return internal_error_page(deps, req);
+    }
     // The domain's text says which: a wrong name or password, or a disabled user (only told to
     // someone who knew the password).
     return sign_in_form(deps, req, 401, user.error().error_description + ".", username, return_to,
                         code);
   }
 
+  refund(false, true, true);
   // Only the pair: the per-user ceiling keeps counting a distributed guesser's failures.
   deps.sign_in_per_user_and_address.reset(pair_key);
-  auto renewed = deps.sessions->renew(req.session.id);
-  WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
-  session.user_name = user->name;
-  deps.sessions->update(session);
-  req.session = std::move(session);
+  // A stored session gets a fresh id (no fixation); an anonymous browser gets its first one.
+  auto renewed = req.session.id.empty() ? std::nullopt : deps.sessions->renew(req.session.id);
+  WebSession seed = renewed ? std::move(*renewed) : req.session;
+  seed.user_name = user->name;
+  if (renewed) {
+    deps.sessions->update(seed);
+    req.session = std::move(seed);
+  } else {
+    auto created = deps.sessions->create(seed);
+    if (!created) return internal_error_page(deps, req);
+    req.session = std::move(*created);
+  }
   req.session_changed_id = true;
+  save_session(deps, req);
   return redirect(after_sign_in(deps, return_to, code));
 }
 

@@ -127,12 +127,14 @@ Page route(const PageDeps& deps, std::string_view path) {
 
 }  // namespace
 
-Web::Web(domain::Context& ctx, domain::DeviceService& devices, domain::UserService& users,
-         WebOptions options, std::unique_ptr<SessionStore> sessions)
+Web::Web(WebServices services, WebOptions options, std::unique_ptr<SessionStore> sessions)
     : deps_(std::make_unique<PageDeps>(
-          ctx, devices, users, options,
+          services, options,
           sessions ? std::move(sessions)
-                   : make_memory_session_store(ctx.clock, ctx.random, options.sessions))) {}
+                   : make_memory_session_store(services.clock, services.random,
+                                               options.sessions))) {
+  deps_->anonymous_key = crypto::random_token(services.random, "", 32);
+}
 
 Web::~Web() = default;
 
@@ -164,11 +166,20 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
   PageRequest req{http, {}};
   req.query = parse_form(http.query);
   const std::string name = cookie_name(http);
-  if (auto found = deps.sessions->find(cookie_value(http.header("Cookie"), name))) {
+  const std::string_view cookie = cookie_value(http.header("Cookie"), name);
+  if (auto found = deps.sessions->find(cookie)) {
     req.session = std::move(*found);
   } else {
-    req.session = deps.sessions->create();
-    req.session_changed_id = true;
+    // No stored session: an anonymous browser, which costs the server nothing (issue 11 item 5).
+    // Its cookie holds a random browser id; its CSRF token and rate-limit key are MACs of that id
+    // under a key of this process, so nothing needs storing until the browser finds a code or
+    // signs in (save_session).
+    std::string browser_id(cookie);
+    if (!is_anonymous_browser_id(browser_id)) {
+      browser_id = new_anonymous_browser_id(deps.random);
+      req.fresh_browser = true;
+    }
+    req.session = anonymous_session(deps.anonymous_key, browser_id);
   }
 
   core::HttpResponse resp;
@@ -186,8 +197,8 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
     bool forged = false;
     if (req.is_post()) {
       req.form = parse_form(http.body);
-      // A session made just now has a token the form cannot have carried.
-      forged = req.session_changed_id || !same_origin_post(http, deps.ctx.settings.public_url) ||
+      // A browser id minted just now has a token the form cannot have carried.
+      forged = req.fresh_browser || !same_origin_post(http, deps.settings.public_url) ||
                !crypto::constant_time_equals(field(req.form, "csrf_token"),
                                              req.session.csrf_token);
     }
@@ -215,6 +226,9 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
     resp.headers.emplace_back("Set-Cookie", name + "=; Max-Age=0" + cookie_attributes(http));
   } else if (req.session_changed_id) {
     resp.headers.emplace_back("Set-Cookie", name + "=" + req.session.id + cookie_attributes(http));
+  } else if (req.fresh_browser) {
+    resp.headers.emplace_back("Set-Cookie",
+                              name + "=" + req.session.browser_id + cookie_attributes(http));
   }
   add_security_headers(resp, false);
   return resp;

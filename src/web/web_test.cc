@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
@@ -48,6 +51,14 @@ class WebTest : public testing::PagesTest {
     std::string out;
     for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + k + "=" + url_encode(v);
     return out;
+  }
+
+  // verificationUriComplete as a person uses it: the link fills the code in, the person sends it.
+  core::HttpResponse open_complete_uri(Browser& b, const std::string& code) {
+    auto page = b.get("/device?user_code=" + code);
+    if (page.status != 200) return page;
+    EXPECT_TRUE(contains(page.body, "value=\"" + code + "\"")) << page.body;
+    return b.follow(b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", code}})));
   }
 
   // Signs `b` in as alice, starting from the sign-in page.
@@ -183,7 +194,7 @@ TEST_F(WebTest, SignedInBrowserGoesStraightToConfirmationAndCanDeny) {
   Browser b{*web_};
   sign_in(b);
   const std::string code = start_device();
-  auto r = b.follow(b.get("/device?user_code=" + code));  // verificationUriComplete
+  auto r = open_complete_uri(b, code);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(contains(r.body, "Allow access?"));
   EXPECT_EQ(state_of(code), storage::DeviceState::kPending) << "the link alone approves nothing";
@@ -194,10 +205,26 @@ TEST_F(WebTest, SignedInBrowserGoesStraightToConfirmationAndCanDeny) {
   EXPECT_EQ(state_of(code), storage::DeviceState::kDenied);
 }
 
+// Issue 11 item 9: a client cannot spoof its name with bidi overrides or control characters.
+TEST_F(WebTest, ClientNamesAreShownWithoutBidiOrControlCharacters) {
+  Browser b{*web_};
+  sign_in(b);
+  const std::string code = start_device("aws-cli\xE2\x80\xAE" "exe.txt\x1B[2J\xE2\x81\xA6");
+  auto r = open_complete_uri(b, code);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(contains(r.body, "aws-cliexe.txt[2J")) << r.body;
+  EXPECT_FALSE(contains(r.body, "\xE2\x80\xAE"));
+  EXPECT_FALSE(contains(r.body, "\x1B"));
+  EXPECT_FALSE(contains(r.body, "\xE2\x81\xA6"));
+  r = b.post("/device/confirm",
+             form({{"csrf_token", b.csrf}, {"user_code", code}, {"decision", "deny"}}));
+  EXPECT_TRUE(contains(r.body, "aws-cliexe.txt[2J was not given access")) << r.body;
+}
+
 TEST_F(WebTest, CompleteUriWhenSignedOutLeadsThroughSignIn) {
   const std::string code = start_device();
   Browser b{*web_};
-  auto r = b.follow(b.get("/device?user_code=" + code));
+  auto r = open_complete_uri(b, code);
   EXPECT_TRUE(contains(r.body, "Sign in to review the request with code"));
   r = b.follow(b.post("/device/sign-in", form({{"csrf_token", b.csrf},
                                                {"user_code", code},
@@ -251,7 +278,7 @@ TEST_F(WebTest, FormsWithoutAValidCsrfTokenAreRefused) {
   const std::string code = start_device();
   Browser b{*web_};
   sign_in(b);
-  b.follow(b.get("/device?user_code=" + code));
+  open_complete_uri(b, code);
   ASSERT_FALSE(b.csrf.empty());
   const std::string good = b.csrf;
 
@@ -336,8 +363,82 @@ TEST_F(WebTest, WrongCodesAreLimitedPerAddressAcrossFreshSessions) {
   b.get("/device");
   auto r = b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "BCDF-GHJK"}}));
   EXPECT_EQ(r.status, 429);
-  // The complete URI is rate-limited the same way.
-  EXPECT_EQ(b.get("/device?user_code=BCDF-GHJK").status, 429);
+  // The complete URI only fills the form in: it shows, but looks nothing up.
+  r = b.get("/device?user_code=BCDF-GHJK");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(contains(r.body, R"(value="BCDF-GHJK")")) << r.body;
+}
+
+// Issue 11 item 4: another site's page full of <img src="/device?user_code=..."> must not spend
+// the visitor's address budget (GETs carry no CSRF token).
+TEST_F(WebTest, CodesInGetRequestsAreNeverCounted) {
+  for (int i = 0; i < 100; ++i) {
+    Browser victim{*web_};  // a cookie-less image request each time
+    auto r = victim.get("/device?user_code=BCDF-GHJ" + std::string(1, "KLMNPQRSTV"[i % 10]));
+    ASSERT_EQ(r.status, 200) << i;
+  }
+  const std::string code = start_device();
+  Browser person{*web_};
+  person.get("/device");
+  auto r = person.follow(person.post("/device", form({{"csrf_token", person.csrf}, {"user_code", code}})));
+  EXPECT_TRUE(contains(r.body, "Sign in to review the request with code")) << r.status << r.body;
+}
+
+// Issue 11 item 5: cookie-less page requests store nothing, and a flood of them cannot sign
+// anyone out.
+TEST_F(WebTest, AnonymousRequestsStoreNoSessionAndSignNobodyOut) {
+  WebOptions options;
+  options.sessions.max_sessions = 10;
+  Web small(WebServices{t_.graph.devices, t_.graph.users, t_.graph.authorizations,
+                        t_.graph.context.settings, t_.clock, t_.random},
+            options);
+  Browser alice{small};
+  alice.get("/device/sign-in");
+  ASSERT_EQ(alice.post("/device/sign-in", form({{"csrf_token", alice.csrf},
+                                                {"username", "alice"},
+                                                {"password", "correct horse battery"}}))
+                .status,
+            303);
+  for (int i = 0; i < 1000; ++i) {
+    Browser stranger{small};
+    auto r = stranger.get(i % 2 ? "/device" : "/device/sign-in");
+    ASSERT_EQ(r.status, 200);
+    ASSERT_FALSE(stranger.csrf.empty());
+    ASSERT_TRUE(stranger.cookie.starts_with("ssooidc_session=a.")) << stranger.cookie;
+  }
+  EXPECT_TRUE(contains(alice.get("/device").body, "Signed in as <strong>alice</strong>"));
+  // An anonymous browser's form works with its stateless token, and not with another's.
+  Browser b{small};
+  b.get("/device");
+  Browser other{small};
+  other.get("/device");
+  EXPECT_NE(b.csrf, other.csrf);
+  EXPECT_EQ(b.post("/device", form({{"csrf_token", b.csrf}, {"user_code", "BCDF-GHJK"}})).status,
+            404);
+  EXPECT_EQ(b.post("/device", form({{"csrf_token", other.csrf}, {"user_code", "BCDF-GHJK"}})).status,
+            403);
+}
+
+// Issue 11 item 7: 12 concurrent wrong passwords get 5 password checks, not more.
+TEST_F(WebTest, ConcurrentWrongPasswordsAreCountedBeforeTheyAreChecked) {
+  std::vector<Browser> browsers;
+  for (int i = 0; i < 12; ++i) {
+    browsers.push_back(Browser{*web_, "192.0.2.1"});
+    browsers.back().get("/device/sign-in");
+  }
+  std::atomic<int> checked{0};
+  std::atomic<int> limited{0};
+  std::vector<std::thread> threads;
+  for (auto& b : browsers)
+    threads.emplace_back([&] {
+      auto r = b.post("/device/sign-in",
+                      form({{"csrf_token", b.csrf}, {"username", "alice"}, {"password", "guess"}}));
+      if (r.status == 401) ++checked;
+      if (r.status == 429) ++limited;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(checked.load(), 5);
+  EXPECT_EQ(limited.load(), 7);
 }
 
 TEST_F(WebTest, Ipv6AddressesShareALimitPerSlash64) {
@@ -454,7 +555,7 @@ TEST_F(WebTest, DisabledUsersCannotSignInOrApprove) {
       b.post("/device/sign-in",
              form({{"csrf_token", b.csrf}, {"username", "bob"}, {"password", "bobs password"}}));
   ASSERT_EQ(r.status, 303);
-  b.follow(b.get("/device?user_code=" + code));
+  open_complete_uri(b, code);
   ASSERT_TRUE(users_->set_disabled("bob", true));
   // Disabled while signed in: the confirmation is refused and the browser signed out.
   r = b.post("/device/confirm",
@@ -475,7 +576,7 @@ TEST_F(WebTest, ExpiredCodesSayToStartAgain) {
   const std::string code = start_device();
   Browser b{*web_};
   sign_in(b);
-  b.follow(b.get("/device?user_code=" + code));
+  open_complete_uri(b, code);
   clock_.advance_seconds(601);
   auto r = b.get("/device/confirm?user_code=" + code);
   EXPECT_EQ(r.status, 410);
@@ -520,7 +621,7 @@ TEST_F(WebTest, SignOutEndsTheSession) {
   r = b.get("/device");
   EXPECT_FALSE(contains(r.body, "Signed in as"));
   EXPECT_FALSE(header_of(r, "Set-Cookie").empty());
-  r = b.follow(b.get("/device?user_code=" + code));
+  r = open_complete_uri(b, code);
   EXPECT_TRUE(contains(r.body, "Sign in to review"));
 }
 

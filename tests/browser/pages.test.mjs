@@ -95,9 +95,12 @@ describe('pages', { timeout: 240_000 }, () => {
     assert.equal(resp.headers()['cache-control'], 'no-store');
   });
 
-  test('signed in: the complete URI lands on the confirmation, deny', async () => {
+  test('signed in: the complete URI fills the code in, one click to the confirmation, deny', async () => {
     const device = await startDevice(server.url, 'botocore-client-denied');
     await page.goto(device.verificationUriComplete);
+    // A GET only fills the form in (another site's links cannot spend the rate limit).
+    assert.equal(await page.getByLabel('Code').inputValue(), device.userCode);
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Deny' }).waitFor();
     assert.equal((await pollToken(server.url, device)).errorType, 'AuthorizationPendingException',
       'opening the link alone approves nothing');
@@ -109,6 +112,7 @@ describe('pages', { timeout: 240_000 }, () => {
 
   test('a used code says so', async () => {
     await page.goto(allowed.verificationUriComplete);
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { name: 'This code has already been used' }).waitFor();
     await screenshot(page, '06-already-used');
   });
@@ -219,6 +223,7 @@ describe('pages', { timeout: 240_000 }, () => {
     await screenshot(page, '12-signed-out');
     const device = await startDevice(server.url);
     await page.goto(device.verificationUriComplete);
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByLabel('Username').waitFor();  // asked to sign in again
     assert.equal(await page.getByRole('button', { name: 'Allow' }).count(), 0);
   });

@@ -72,6 +72,15 @@ class ApiCommandTests(CliTestCase):
                                   "--client-secret", reg["clientSecret"], "--grant-type",
                                   "refresh_token", "--refresh-token", token["refreshToken"])
         self.assertNotEqual(refreshed["accessToken"], token["accessToken"])
+        # Presented again at once, as a retry would be: the same answer (issue 11 item 8) ...
+        retried = self.cli_json("create-token", "--client-id", reg["clientId"],
+                                "--client-secret", reg["clientSecret"], "--grant-type",
+                                "refresh_token", "--refresh-token", token["refreshToken"])
+        self.assertEqual(retried["accessToken"], refreshed["accessToken"])
+        # ... until the new refresh token is used; then the old one is reuse.
+        self.cli_json("create-token", "--client-id", reg["clientId"], "--client-secret",
+                      reg["clientSecret"], "--grant-type", "refresh_token",
+                      "--refresh-token", refreshed["refreshToken"])
         reused = self.cli("create-token", "--client-id", reg["clientId"], "--client-secret",
                           reg["clientSecret"], "--grant-type", "refresh_token",
                           "--refresh-token", token["refreshToken"])

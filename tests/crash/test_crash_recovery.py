@@ -212,7 +212,9 @@ class CrashRecoveryTest(unittest.TestCase):
     def setUp(self):
         self.tmp = h.TempDir("ssooidc-crash-")
         self.addCleanup(self.tmp.close)
-        self.server = h.Server(self.tmp.path, "--access-log", "off", name="crash")
+        # A load test: the per-address registration and device-start limits would slow it down.
+        self.server = h.Server(self.tmp.path, "--access-log", "off", "--register-client-rate", "0",
+                               "--device-authorization-rate", "0", name="crash")
         self.addCleanup(self.server.kill)
 
     def run_load_and_kill(self, journal):

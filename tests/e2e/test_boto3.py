@@ -10,13 +10,18 @@ Run one class with `python3 test_boto3.py DeviceFlowTests`; CTest registers each
 test so they run in parallel. SSOOIDC_SERVER names the binary (see ssooidc_harness.py).
 """
 
+import base64
+import http.client
 import json
 import os
+import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -296,11 +301,17 @@ class DeviceFlowTests(ServerTestCase):
                             self.refresh, reg, "aor-anything")
 
     def test_device_code_is_single_use(self):
-        reg = self.register()
+        reg = self.register(scopes=["sso:account:access"])
         dev = self.start(reg)
         self.server.approve(dev["userCode"])
         first = self.poll(reg, dev)
         self.assertIn("accessToken", first)
+        # A retry within the grace window (the first response lost on the way) gets the same
+        # tokens, not a second set (issue 11 item 8) ...
+        retried = self.poll(reg, dev)
+        self.assertEqual(payload(retried), payload(first))
+        # ... but once the client has used what it got, the code is spent.
+        self.refresh(reg, first["refreshToken"])
         self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.poll, reg, dev)
         # An operator cannot approve it again either.
         again = self.server.admin("device", "approve", dev["userCode"], "--user", "admin")
@@ -353,18 +364,23 @@ class DeviceFlowTests(ServerTestCase):
         second = self.refresh(reg, r1)
         r2 = second["refreshToken"]
         self.assertNotIn(r2, (r0, r1))
+        # botocore's retry of a refresh whose response was lost, within the grace window: the
+        # same response again, nothing revoked (issue 11 item 8).
+        self.assertEqual(payload(self.refresh(reg, r1)), payload(second))
+        third = self.refresh(reg, r2)
+        r3 = third["refreshToken"]
 
-        # Replaying r1 (already used) is reuse: it fails, and the whole family is revoked, so
-        # the newest token r2 stops working too.
+        # Replaying r1 once its successor r2 has been used is reuse: it fails, and the whole
+        # family is revoked, so the newest token r3 stops working too.
         self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.refresh, reg, r1)
-        self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.refresh, reg, r2)
+        self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.refresh, reg, r3)
         self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.refresh, reg, r0)
 
     def test_reuse_revokes_only_its_own_family(self):
         reg = self.register(scopes=["sso:account:access"])
         a = self.token_for(reg)["refreshToken"]
         b = self.token_for(reg)["refreshToken"]
-        self.refresh(reg, a)
+        self.refresh(reg, self.refresh(reg, a)["refreshToken"])  # a's successor used: a is spent
         self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.refresh, reg, a)
         self.assertIn("refreshToken", self.refresh(reg, b))
 
@@ -524,6 +540,32 @@ class SlowDownTests(ServerTestCase):
         # An approved code is redeemed at once, however fast the client polls.
         self.server.approve(a["userCode"])
         self.assertEqual(self.poll(reg, a)["tokenType"], "Bearer")
+
+
+class FloodLimitTests(ServerTestCase):
+    """Per-address limits on RegisterClient and StartDeviceAuthorization (issue 11 item 6)."""
+
+    server_args = ("--register-client-rate", "3", "--device-authorization-rate", "3")
+
+    def test_registration_flood_gets_slow_down(self):
+        regs = [self.register() for _ in range(3)]
+        self.assertApiError("SlowDownException", 400, "slow_down", self.register)
+        for _ in range(3):
+            self.start(regs[0])
+        self.assertApiError("SlowDownException", 400, "slow_down", self.start, regs[0])
+        # What was registered before the limit still works.
+        self.assertPending(regs[1], self.start_or_wait(regs[1]))
+
+    def start_or_wait(self, reg):
+        """StartDeviceAuthorization once the bucket has refilled (3 a minute: one per 20 s)."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return self.start(reg)
+            except self.client.exceptions.SlowDownException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
 
 
 class ExpiryTests(ServerTestCase):
@@ -846,6 +888,27 @@ class WireFormatTests(ServerTestCase):
             conn.close()
 
 
+def sign_in(url, user, password):
+    """Signs in on the person's pages with a fresh browser session; returns the POST's status."""
+    parsed = urllib.parse.urlparse(url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    try:
+        conn.request("GET", "/device/sign-in")
+        page = conn.getresponse()
+        body = page.read().decode()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        csrf = re.search(r'name="csrf_token" value="([^"]*)"', body).group(1)
+        form = urllib.parse.urlencode({"csrf_token": csrf, "username": user, "password": password})
+        conn.request("POST", "/device/sign-in", body=form,
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "Cookie": cookie, "Origin": url})
+        answer = conn.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        conn.close()
+
+
 class OperatorTests(unittest.TestCase):
     """The serve command's start-up output, environment settings, signals and user commands."""
 
@@ -863,13 +926,25 @@ class OperatorTests(unittest.TestCase):
         self.servers.append(s)
         return s
 
-    def test_bootstrap_user_is_printed_once(self):
+    def test_bootstrap_password_goes_to_a_private_file_not_stdout(self):
+        # Issue 11 item 9: stdout is not a terminal here (as under a service manager), so the
+        # password must not be printed; it is in a 0600 file beside the database.
         s = self.server()
         s.start()
         lines = s.wait_for_stdout_lines(3)
         self.assertRegex(lines[0], h.URL_LINE_RE)
         self.assertEqual(lines[1], "Created the first user: admin")
-        self.assertRegex(lines[2], r"Password \(shown once\): \S{12,}")
+        db_file = s.database[len("sqlite:"):]
+        self.assertEqual(lines[2], f"Password written to {db_file}.admin-password (mode 0600)")
+        mode = os.stat(db_file + ".admin-password").st_mode & 0o777
+        self.assertEqual(mode, 0o600, oct(mode))
+        with open(db_file + ".admin-password") as f:
+            password = f.read().strip()
+        self.assertRegex(password, r"^\S{12,}$")
+        self.assertFalse(any(password in line for line in s.wait_for_stdout_lines(3)))
+        # It is admin's password: the sign-in page accepts it.
+        self.assertEqual(sign_in(s.url, "admin", password), 303)
+        self.assertEqual(sign_in(s.url, "admin", password + "x"), 401)
         self.assertEqual(s.stop(), 0)
         listing = s.admin_ok("user", "list").stdout
         self.assertRegex(listing, r"(?m)^admin\s+enabled\s")
@@ -878,6 +953,35 @@ class OperatorTests(unittest.TestCase):
         time.sleep(1.0)
         self.assertEqual(s.wait_for_stdout_lines(1, timeout=0.1), [s.url])
         self.assertEqual(s.stop(), 0)
+
+    def test_signing_keys_are_sealed_with_the_key_file_and_files_are_private(self):
+        # Issue 11 item 9: a copy of the database alone cannot mint ID tokens.
+        s = self.server("--no-bootstrap-user")
+        s.start()
+        jwks = h.raw_request(s.url, "GET", "/.well-known/jwks.json")
+        self.assertEqual(jwks.status, 200)
+        self.assertEqual(len(json.loads(jwks.body)["keys"]), 1)
+        self.assertEqual(s.stop(), 0)
+        db_file = s.database[len("sqlite:"):]
+        self.assertEqual(os.stat(db_file + ".key").st_mode & 0o777, 0o600)
+        with sqlite3.connect(db_file) as db:
+            stored = [row[0] for row in db.execute("SELECT private_pem FROM signing_keys")]
+        self.assertEqual(len(stored), 1)
+        self.assertTrue(stored[0].startswith("sealed:"), stored[0][:20])
+        self.assertNotIn("PRIVATE KEY", stored[0])
+        # A database left world-readable is made private again at the next start.
+        os.chmod(db_file, 0o644)
+        s.start()
+        self.assertEqual(os.stat(db_file).st_mode & 0o777, 0o600)
+        self.assertEqual(h.raw_request(s.url, "GET", "/.well-known/jwks.json").body, jwks.body)
+        self.assertEqual(s.stop(), 0)
+        # Another key (SSOOIDC_KEY, or a lost key file) does not open the keys: a clear refusal.
+        other = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+        done = subprocess.run(s.command(), stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=30,
+                              env=h.clean_environment({"SSOOIDC_KEY": other}))
+        self.assertNotEqual(done.returncode, 0)
+        self.assertIn("does not decrypt with this server's key file", done.stderr)
 
     def test_no_bootstrap_user(self):
         s = self.server("--no-bootstrap-user")

@@ -62,7 +62,10 @@ describe('aws sso login (CLI 2.9.19) and botocore refresh', { timeout: 300_000 }
     const version = spawnSync(AWS, ['--version'], { encoding: 'utf8' });
     assert.match(version.stdout + version.stderr, /^aws-cli\/2\./, 'needs AWS CLI v2');
 
-    ({ server, browser } = await startServerAndBrowser({ users: { alice: PASSWORD } }));
+    // No retry grace: the replays below check that the old refresh token is spent at once.
+    ({ server, browser } = await startServerAndBrowser({
+      users: { alice: PASSWORD }, args: ['--retry-grace', '0'],
+    }));
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
 
     work = tempDir('ssooidc-sso-login-');

@@ -64,7 +64,10 @@ describe('ssooidc login (PKCE) through Chromium', { timeout: 300_000 }, () => {
 
   before(async () => {
     assert.ok(existsSync(CLI), `ssooidc not found at ${CLI}`);
-    ({ server, browser } = await startServerAndBrowser({ users: { alice: PASSWORD } }));
+    // No retry grace: the replays below check that the old refresh token is spent at once.
+    ({ server, browser } = await startServerAndBrowser({
+      users: { alice: PASSWORD }, args: ['--retry-grace', '0'],
+    }));
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     work = tempDir('ssooidc-pkce-login-');
     const home = path.join(work, 'home');

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -189,6 +190,36 @@ TEST(SqliteSchemaTest, MigrationsApplyOnceAndAreRecorded) {
   EXPECT_EQ(raw.query_text("SELECT max(version) FROM schema_migrations"), latest);
   EXPECT_EQ(raw.query_text("SELECT description FROM schema_migrations WHERE version = 1"),
             sqlite::migrations()[0].description);
+}
+
+// Issue 11 item 9: an existing database left world-readable (0644), with its -wal and -shm, is
+// made owner-only when opened.
+TEST(SqliteFilesTest, LooseFilePermissionsAreTightenedAtOpen) {
+  TempDir dir;
+  const auto path = dir.path() / "loose.db";
+  {
+    auto storage = must(open_storage("sqlite:" + path.string()));
+    must(storage->users().insert(UserRecord{"alice", "hash", false, kNow, ""}));
+  }
+  ASSERT_TRUE(std::filesystem::exists(path));
+  std::filesystem::permissions(path, std::filesystem::perms(0644));
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const auto side = path.string() + suffix;
+    if (!std::filesystem::exists(side)) {  // closed cleanly: SQLite removed them; leave stale ones
+      std::FILE* f = std::fopen(side.c_str(), "w");
+      ASSERT_NE(f, nullptr);
+      std::fclose(f);
+    }
+    std::filesystem::permissions(side, std::filesystem::perms(0644));
+  }
+  auto storage = must(open_storage("sqlite:" + path.string()));
+  EXPECT_TRUE(must(storage->users().find("alice")).has_value());
+  for (const std::string& file : {path.string(), path.string() + "-wal", path.string() + "-shm"}) {
+    const auto perms = std::filesystem::status(file).permissions();
+    EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+              std::filesystem::perms::none)
+        << file;
+  }
 }
 
 TEST(SqliteSchemaTest, FileIsInWalMode) {

@@ -19,20 +19,35 @@
 #include <type_traits>
 #include <vector>
 
-#include "storage/faulty_storage.h"
 #include "storage/memory/memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/storage.h"
 #include "storage_test_support.h"
+#include "testing/faulty_storage.h"
 
 namespace ssooidc::storage {
 namespace {
+
+using ::ssooidc::test_support::FaultMode;
+using ::ssooidc::test_support::FaultyStorage;
 
 using test_support::describe;
 using test_support::must;
 using test_support::TempDir;
 
 constexpr std::int64_t kNow = 1'700'000'000;
+
+AuthorizationCodeRecord make_code_for_vocabulary(std::string code_hash) {
+  AuthorizationCodeRecord code;
+  code.code_hash = std::move(code_hash);
+  code.client_id = "client-1";
+  code.redirect_uri = "http://127.0.0.1/cb";
+  code.code_challenge = "challenge";
+  code.user_name = "alice";
+  code.created_at = kNow;
+  code.expires_at = kNow + 300;
+  return code;
+}
 
 // ---- backends -----------------------------------------------------------------------------------
 
@@ -274,6 +289,31 @@ TEST_P(StorageConformanceTest, ClientInsertDuplicateIsInternalErrorAndKeepsTheFi
   const auto found = must(clients().find("client-1"));
   ASSERT_TRUE(found.has_value());
   expect_equal(*found, first);
+}
+
+// Every backend says "already exists" in the same words (storage_error.h), for every aggregate.
+TEST_P(StorageConformanceTest, DuplicateKeysAreAlreadyExistsInEveryBackend) {
+  auto expect_already_exists = [](const auto& result, std::string_view what) {
+    ASSERT_FALSE(result.has_value()) << what;
+    EXPECT_EQ(storage_error_code(result.error()), StorageErrorCode::kAlreadyExists)
+        << what << ": " << result.error().error_description;
+  };
+  must(clients().insert(make_client("client-1")));
+  expect_already_exists(clients().insert(make_client("client-1")), "client");
+  EXPECT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  expect_already_exists(devices().insert(make_authorization("hash-1", "ZYXWVUTS")), "device");
+  must(storage_->authorization_codes().insert(make_code_for_vocabulary("code-1")));
+  expect_already_exists(storage_->authorization_codes().insert(make_code_for_vocabulary("code-1")),
+                        "authorization code");
+}
+
+// A fault the injector makes is what an outage looks like: unavailable.
+TEST_P(StorageConformanceTest, InjectedFaultsAreUnavailable) {
+  FaultyStorage faulty(*storage_);
+  faulty.fail_call(1);
+  const auto failed = faulty.users().count();
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(storage_error_code(failed.error()), StorageErrorCode::kUnavailable);
 }
 
 TEST_P(StorageConformanceTest, ClientFindUnknownIsNullopt) {
@@ -1024,6 +1064,48 @@ TEST_P(StorageConformanceTest, AuthorizationCodePurgeDeletesOnlyExpired) {
   EXPECT_EQ(must(storage_->authorization_codes().purge_expired(kNow)), 1);
   EXPECT_FALSE(must(storage_->authorization_codes().find("code-old")).has_value());
   EXPECT_TRUE(must(storage_->authorization_codes().find("code-live")).has_value());
+}
+
+// Issue 11 item 6: expired registrations go, with what hangs off them; live ones keep theirs.
+TEST_P(StorageConformanceTest, ClientPurgeExpiredTakesItsAuthorizationsTokensAndCodes) {
+  auto expired = make_client("client-old");
+  expired.expires_at = kNow - 1;
+  must(clients().insert(expired));
+  must(clients().insert(make_client("client-1")));
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-old", "OLDOLDOL", "client-old"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("hash-1", "LIVELIVE", "client-1"))));
+  must(tokens().insert({make_token("token-old", TokenKind::kRefresh, "family-old", "client-old"),
+                        make_token("token-1", TokenKind::kRefresh, "family-1", "client-1")}));
+  auto old_code = make_code("code-old", "client-old");
+  must(storage_->authorization_codes().insert(old_code));
+  must(storage_->authorization_codes().insert(make_code("code-1")));
+
+  EXPECT_EQ(must(clients().purge_expired(kNow - 1)), 0);  // expires_at == before is kept
+  EXPECT_EQ(must(clients().purge_expired(kNow)), 1);
+  EXPECT_FALSE(must(clients().find("client-old")).has_value());
+  EXPECT_FALSE(authorization("hash-old").has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("OLDOLDOL")).has_value());
+  EXPECT_FALSE(token("token-old").has_value());
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-old")).has_value());
+  EXPECT_TRUE(must(clients().find("client-1")).has_value());
+  EXPECT_TRUE(authorization("hash-1").has_value());
+  EXPECT_TRUE(token("token-1").has_value());
+  EXPECT_TRUE(must(storage_->authorization_codes().find("code-1")).has_value());
+  EXPECT_EQ(must(clients().purge_expired(kNow)), 0);
+}
+
+TEST_P(StorageConformanceTest, SetPrivatePemReplacesOnlyThatKey) {
+  SigningKeyRecord a{"kid-a", "clear-a", kNow, kNow + 10, kNow + 20};
+  SigningKeyRecord b{"kid-b", "clear-b", kNow + 1, kNow + 10, kNow + 20};
+  must(storage_->signing_keys().insert(a));
+  must(storage_->signing_keys().insert(b));
+  EXPECT_TRUE(must(storage_->signing_keys().set_private_pem("kid-a", "sealed:x")));
+  EXPECT_FALSE(must(storage_->signing_keys().set_private_pem("kid-none", "sealed:y")));
+  auto keys = must(storage_->signing_keys().list());
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].private_pem, "sealed:x");
+  EXPECT_EQ(keys[0].retire_after, kNow + 10);
+  EXPECT_EQ(keys[1].private_pem, "clear-b");
 }
 
 TEST_P(PersistentStorageTest, AuthorizationCodePersists) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "storage/backend_error.h"
@@ -43,7 +44,9 @@ Result<void> insert_tokens_locked(State& state, const std::vector<TokenRecord>& 
     for (std::size_t j = 0; j < i && !duplicate; ++j) {
       duplicate = tokens[j].token_hash == tokens[i].token_hash;
     }
-    if (duplicate) return std::unexpected(backend_error(operation, "token hash already exists"));
+    if (duplicate)
+      return std::unexpected(
+          storage_error(StorageErrorCode::kAlreadyExists, operation, "token hash already exists"));
   }
   for (const auto& token : tokens) state.tokens.emplace(token.token_hash, token);
   return {};
@@ -70,7 +73,7 @@ class MemoryClientStore final : public ClientStore {
   Result<void> insert(const ClientRecord& client) override {
     std::lock_guard lock(state_.mutex);
     if (!state_.clients.emplace(client.client_id, client).second) {
-      return std::unexpected(backend_error("insert client", "client_id already exists"));
+      return std::unexpected(storage_error(StorageErrorCode::kAlreadyExists, "insert client", "client_id already exists"));
     }
     return {};
   }
@@ -78,6 +81,23 @@ class MemoryClientStore final : public ClientStore {
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override {
     std::lock_guard lock(state_.mutex);
     return find_in(state_.clients, client_id);
+  }
+
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    std::lock_guard lock(state_.mutex);
+    std::set<std::string, std::less<>> gone;
+    for (const auto& [id, client] : state_.clients)
+      if (client.expires_at < before) gone.insert(id);
+    erase_where(state_.devices, [&](const DeviceAuthorizationRecord& authorization) {
+      if (!gone.contains(authorization.client_id)) return false;
+      state_.device_code_by_user_code.erase(authorization.user_code);
+      return true;
+    });
+    erase_where(state_.tokens, [&](const TokenRecord& t) { return gone.contains(t.client_id); });
+    erase_where(state_.codes,
+                [&](const AuthorizationCodeRecord& c) { return gone.contains(c.client_id); });
+    return erase_where(state_.clients,
+                       [&](const ClientRecord& c) { return gone.contains(c.client_id); });
   }
 
  private:
@@ -93,7 +113,7 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
     if (state_.device_code_by_user_code.contains(authorization.user_code)) return false;
     if (state_.devices.contains(authorization.device_code_hash)) {
       return std::unexpected(
-          backend_error("insert device authorization", "device code hash already exists"));
+          storage_error(StorageErrorCode::kAlreadyExists, "insert device authorization", "device code hash already exists"));
     }
     state_.devices.emplace(authorization.device_code_hash, authorization);
     state_.device_code_by_user_code.emplace(authorization.user_code,
@@ -115,19 +135,18 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
     return find_in(state_.devices, code->second);
   }
 
-  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
-                      std::int64_t now) override {
+  Result<std::optional<DeviceAuthorizationRecord>> decide(std::string_view user_code, bool allow,
+                                                          std::string_view user_name,
+                                                          std::int64_t now) override {
     std::lock_guard lock(state_.mutex);
     const auto code = state_.device_code_by_user_code.find(user_code);
-    if (code == state_.device_code_by_user_code.end()) return false;
+    if (code == state_.device_code_by_user_code.end()) return std::nullopt;
     auto& authorization = state_.devices.at(code->second);
-    if (authorization.state != DeviceState::kPending || authorization.expires_at <= now) {
-      return false;
-    }
+    if (!authorization.awaiting_decision(now)) return std::nullopt;
     authorization.state = allow ? DeviceState::kApproved : DeviceState::kDenied;
     authorization.user_name = std::string(user_name);
     authorization.decided_at = now;
-    return true;
+    return authorization;
   }
 
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
@@ -268,8 +287,9 @@ class MemoryAuthorizationCodeStore final : public AuthorizationCodeStore {
   Result<void> insert(const AuthorizationCodeRecord& code) override {
     std::lock_guard lock(state_.mutex);
     if (!state_.codes.emplace(code.code_hash, code).second) {
-      return std::unexpected(
-          backend_error("insert authorization code", "code hash already exists"));
+      return std::unexpected(storage_error(StorageErrorCode::kAlreadyExists,
+                                           "insert authorization code",
+                                           "code hash already exists"));
     }
     return {};
   }
@@ -313,7 +333,7 @@ class MemorySigningKeyStore final : public SigningKeyStore {
     std::lock_guard lock(state_.mutex);
     for (const auto& existing : state_.signing_keys) {
       if (existing.kid == key.kid) {
-        return std::unexpected(backend_error("insert signing key", "kid already exists"));
+        return std::unexpected(storage_error(StorageErrorCode::kAlreadyExists, "insert signing key", "kid already exists"));
       }
     }
     state_.signing_keys.push_back(key);
@@ -327,6 +347,16 @@ class MemorySigningKeyStore final : public SigningKeyStore {
       return a.created_at != b.created_at ? a.created_at < b.created_at : a.kid < b.kid;
     });
     return keys;
+  }
+
+  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override {
+    std::lock_guard lock(state_.mutex);
+    for (auto& key : state_.signing_keys) {
+      if (key.kid != kid) continue;
+      key.private_pem = std::string(private_pem);
+      return true;
+    }
+    return false;
   }
 
   Result<std::int64_t> purge_retired(std::int64_t retired_before,

@@ -53,4 +53,24 @@ Result<std::optional<ClientRecord>> SqliteClientStore::find(std::string_view cli
   return find_one<ClientRecord>(database_, Sql::kFindClient, client_id, read_client);
 }
 
+Result<std::int64_t> SqliteClientStore::purge_expired(std::int64_t before) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  Connection& connection = **lease;
+  std::lock_guard write_lock(database_.write_mutex);
+  auto transaction = WriteTransaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  for (Sql id : {Sql::kPurgeClientDeviceAuthorizations, Sql::kPurgeClientTokens,
+                 Sql::kPurgeClientAuthorizationCodes, Sql::kPurgeClients}) {
+    auto statement = connection.statement(id);
+    if (!statement) return std::unexpected(std::move(statement.error()));
+    statement->bind_int(1, before);
+    if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  }
+  const std::int64_t purged = connection.changes();  // of the last statement: the clients
+  if (auto committed = transaction->commit(); !committed)
+    return std::unexpected(std::move(committed.error()));
+  return purged;
+}
+
 }  // namespace ssooidc::storage::sqlite

@@ -90,7 +90,13 @@ CREATE TABLE signing_keys (
   publish_until INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
-    {3, "SSO portal: accounts, roles, groups, assignments, credential records", R"sql(
+    {3, "indexes for purging expired registrations and what hangs off them", R"sql(
+CREATE INDEX clients_by_expiry ON clients (expires_at);
+CREATE INDEX device_authorizations_by_client ON device_authorizations (client_id);
+CREATE INDEX tokens_by_client ON tokens (client_id);
+CREATE INDEX authorization_codes_by_client ON authorization_codes (client_id);
+)sql"},
+    {4, "SSO portal: accounts, roles, groups, assignments, credential records", R"sql(
 CREATE TABLE accounts (
   account_id TEXT NOT NULL PRIMARY KEY,
   name       TEXT NOT NULL,

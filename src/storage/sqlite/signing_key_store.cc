@@ -36,6 +36,15 @@ Result<std::vector<SigningKeyRecord>> SqliteSigningKeyStore::list() {
   return keys;
 }
 
+Result<bool> SqliteSigningKeyStore::set_private_pem(std::string_view kid,
+                                                    std::string_view private_pem) {
+  auto changed = write_one(database_, Sql::kSetSigningKeyPem, [&](Statement& statement) {
+    statement.bind_text(1, kid).bind_text(2, private_pem);
+  });
+  if (!changed) return std::unexpected(std::move(changed.error()));
+  return *changed == 1;
+}
+
 Result<std::int64_t> SqliteSigningKeyStore::purge_retired(std::int64_t retired_before,
                                                           std::int64_t unpublished_before) {
   return write_one(database_, Sql::kPurgeSigningKeys, [&](Statement& statement) {

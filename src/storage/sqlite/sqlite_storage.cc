@@ -1,5 +1,9 @@
 #include "storage/sqlite/sqlite_storage.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -44,6 +48,28 @@ class SqliteStorage final : public Storage {
   sqlite::SqliteCredentialRecordStore credential_records_{database_};
 };
 
+// The file holds password and secret hashes, and SQLite gives its -wal and -shm files the main
+// file's permissions: an existing file readable by group or others is tightened to owner-only
+// before it is opened (issue 11 item 9), or refused when that is not possible.
+Result<void> make_private(const std::string& file, const std::string& operation) {
+  for (const std::string& path : {file, file + "-wal", file + "-shm", file + "-journal"}) {
+    struct stat info{};
+    if (::stat(path.c_str(), &info) != 0) continue;  // not there (yet): created private
+    const mode_t loose = info.st_mode & (S_IRWXG | S_IRWXO);
+    if (loose == 0) continue;
+    if (::chmod(path.c_str(), info.st_mode & S_IRWXU) != 0) {
+      return std::unexpected(backend_error(
+          operation, path + " is readable or writable by others (mode " +
+                         std::to_string((info.st_mode & 0777) >> 6) +
+                         std::to_string(((info.st_mode & 0777) >> 3) & 7) +
+                         std::to_string(info.st_mode & 7) +
+                         ") and cannot be made private: " + std::strerror(errno) +
+                         "; run chmod 600 on it as its owner"));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Storage>> open_sqlite_storage(std::string_view path, SqliteOptions options) {
@@ -64,6 +90,9 @@ Result<std::unique_ptr<Storage>> open_sqlite_storage(std::string_view path, Sqli
           backend_error(operation, "cannot create " + parent.string() + ": " + error.message()));
     }
   }
+
+  if (auto made_private = make_private(file, operation); !made_private)
+    return std::unexpected(std::move(made_private.error()));
 
   auto storage = std::make_unique<SqliteStorage>(file, std::move(options));
   {

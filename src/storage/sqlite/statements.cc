@@ -26,6 +26,16 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kFindClient, "find client",
      "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
      "grant_types, issuer_url, issued_at, expires_at FROM clients WHERE client_id = ?1"},
+    // Purging a registration takes what hangs off it, in one transaction, dependents first.
+    {Sql::kPurgeClientDeviceAuthorizations, "purge device authorizations of expired clients",
+     "DELETE FROM device_authorizations WHERE client_id IN "
+     "(SELECT client_id FROM clients WHERE expires_at < ?1)"},
+    {Sql::kPurgeClientTokens, "purge tokens of expired clients",
+     "DELETE FROM tokens WHERE client_id IN (SELECT client_id FROM clients WHERE expires_at < ?1)"},
+    {Sql::kPurgeClientAuthorizationCodes, "purge authorization codes of expired clients",
+     "DELETE FROM authorization_codes WHERE client_id IN "
+     "(SELECT client_id FROM clients WHERE expires_at < ?1)"},
+    {Sql::kPurgeClients, "purge clients", "DELETE FROM clients WHERE expires_at < ?1"},
 
     // A taken user code is an expected outcome (the caller draws another), not an error.
     {Sql::kInsertDeviceAuthorization, "insert device authorization",
@@ -40,6 +50,7 @@ constexpr SqlStatement kStatements[] = {
      "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
      "interval_seconds, state, user_name, decided_at, requester_address "
      "FROM device_authorizations WHERE user_code = ?1"},
+    // The WHERE is DeviceAuthorizationRecord::awaiting_decision, evaluated atomically.
     {Sql::kDecideDeviceAuthorization, "decide device authorization",
      "UPDATE device_authorizations SET state = ?2, user_name = ?3, decided_at = ?4 "
      "WHERE user_code = ?1 AND state = 'pending' AND expires_at > ?4"},
@@ -90,6 +101,8 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kListSigningKeys, "list signing keys",
      "SELECT kid, private_pem, created_at, retire_after, publish_until FROM signing_keys "
      "ORDER BY created_at, kid"},
+    {Sql::kSetSigningKeyPem, "set signing key",
+     "UPDATE signing_keys SET private_pem = ?2 WHERE kid = ?1"},
     {Sql::kPurgeSigningKeys, "purge signing keys",
      "DELETE FROM signing_keys WHERE retire_after < ?1 AND publish_until < ?2"},
 

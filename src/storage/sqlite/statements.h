@@ -17,6 +17,10 @@ enum class Sql : std::size_t {
   kRecordMigration,
   kInsertClient,
   kFindClient,
+  kPurgeClientDeviceAuthorizations,
+  kPurgeClientTokens,
+  kPurgeClientAuthorizationCodes,
+  kPurgeClients,
   kInsertDeviceAuthorization,
   kFindDeviceAuthorizationByHash,
   kFindDeviceAuthorizationByUserCode,
@@ -39,6 +43,7 @@ enum class Sql : std::size_t {
   kPurgeAuthorizationCodes,
   kInsertSigningKey,
   kListSigningKeys,
+  kSetSigningKeyPem,
   kPurgeSigningKeys,
   // The SSO portal's stores (portal_store.cc); kFamilyExpiresAt belongs to the token store.
   kFamilyExpiresAt,

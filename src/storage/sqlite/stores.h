@@ -42,6 +42,7 @@ class SqliteClientStore final : public ClientStore {
   explicit SqliteClientStore(Database& database) : database_(database) {}
   Result<void> insert(const ClientRecord& client) override;
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override;
+  Result<std::int64_t> purge_expired(std::int64_t before) override;
 
  private:
   Database& database_;
@@ -55,7 +56,8 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
       std::string_view device_code_hash) override;
   Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
       std::string_view user_code) override;
-  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
+  Result<std::optional<DeviceAuthorizationRecord>> decide(std::string_view user_code, bool allow,
+                                                          std::string_view user_name,
                       std::int64_t now) override;
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
                       std::int64_t now, const std::vector<TokenRecord>& tokens) override;
@@ -113,6 +115,7 @@ class SqliteSigningKeyStore final : public SigningKeyStore {
   explicit SqliteSigningKeyStore(Database& database) : database_(database) {}
   Result<void> insert(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> list() override;
+  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override;
   Result<std::int64_t> purge_retired(std::int64_t retired_before,
                                      std::int64_t unpublished_before) override;
 

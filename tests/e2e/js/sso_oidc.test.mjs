@@ -171,7 +171,8 @@ test('register, start, pending, approve, token, refresh', async () => {
   assert.equal(typeof token.refreshToken, 'string');
   assert.equal(token.idToken, undefined);
 
-  await expectError(poll(), InvalidGrantException, 400, 'invalid_grant');
+  // A retried redemption within the grace window gets the same tokens (issue 11 item 8).
+  assert.equal((await poll()).accessToken, token.accessToken);
 
   const refresh = (refreshToken) => client.send(new CreateTokenCommand({
     ...creds, grantType: 'refresh_token', refreshToken,
@@ -181,9 +182,12 @@ test('register, start, pending, approve, token, refresh', async () => {
   assert.equal(refreshed.expiresIn, 3600);
   assert.notEqual(refreshed.refreshToken, token.refreshToken);
   assert.notEqual(refreshed.accessToken, token.accessToken);
-  // Replaying the used token is reuse: refused, and the newest token is revoked with it.
+  const newest = await refresh(refreshed.refreshToken);
+  // The device code and the first refresh token are spent once what they gave has been used;
+  // replaying the token is reuse: refused, and the newest token is revoked with it.
+  await expectError(poll(), InvalidGrantException, 400, 'invalid_grant');
   await expectError(refresh(token.refreshToken), InvalidGrantException, 400, 'invalid_grant');
-  await expectError(refresh(refreshed.refreshToken), InvalidGrantException, 400, 'invalid_grant');
+  await expectError(refresh(newest.refreshToken), InvalidGrantException, 400, 'invalid_grant');
 });
 
 test('slow_down after two free polls, then denial', async () => {

@@ -1,10 +1,12 @@
-#include "storage/faulty_storage.h"
+#include "testing/faulty_storage.h"
 
 #include <string>
 
 #include "storage/backend_error.h"
 
-namespace ssooidc::storage {
+namespace ssooidc::test_support {
+
+using namespace storage;  // NOLINT(google-build-using-namespace): it wraps every store
 namespace {
 
 // Forwards `forward()` unless this call is to fail; in kAfterCall mode the call runs first and
@@ -31,6 +33,10 @@ class FaultyStorage::Clients final : public ClientStore {
     return maybe_fail(faulty_, "find client",
                       [&] { return faulty_.inner().clients().find(client_id); });
   }
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    return maybe_fail(faulty_, "purge clients",
+                      [&] { return faulty_.inner().clients().purge_expired(before); });
+  }
 
  private:
   FaultyStorage& faulty_;
@@ -53,8 +59,9 @@ class FaultyStorage::DeviceAuthorizations final : public DeviceAuthorizationStor
     return maybe_fail(faulty_, "find device authorization by user code",
                       [&] { return inner().find_by_user_code(user_code); });
   }
-  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
-                      std::int64_t now) override {
+  Result<std::optional<DeviceAuthorizationRecord>> decide(std::string_view user_code, bool allow,
+                                                          std::string_view user_name,
+                                                          std::int64_t now) override {
     return maybe_fail(faulty_, "decide device authorization",
                       [&] { return inner().decide(user_code, allow, user_name, now); });
   }
@@ -161,6 +168,10 @@ class FaultyStorage::SigningKeys final : public SigningKeyStore {
   }
   Result<std::vector<SigningKeyRecord>> list() override {
     return maybe_fail(faulty_, "list signing keys", [&] { return inner().list(); });
+  }
+  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override {
+    return maybe_fail(faulty_, "set signing key",
+                      [&] { return inner().set_private_pem(kid, private_pem); });
   }
   Result<std::int64_t> purge_retired(std::int64_t retired_before,
                                      std::int64_t unpublished_before) override {
@@ -323,4 +334,4 @@ GroupStore& FaultyStorage::groups() { return *groups_; }
 AssignmentStore& FaultyStorage::assignments() { return *assignments_; }
 CredentialRecordStore& FaultyStorage::credential_records() { return *credential_records_; }
 
-}  // namespace ssooidc::storage
+}  // namespace ssooidc::test_support

@@ -18,17 +18,17 @@
 
 #include "storage/storage.h"
 
-namespace ssooidc::storage {
+namespace ssooidc::test_support {
 
 enum class FaultMode {
   kBeforeCall,  // the failed call never reaches the wrapped storage
   kAfterCall,   // the call runs, then its result is replaced by the error (a lost reply)
 };
 
-class FaultyStorage final : public Storage {
+class FaultyStorage final : public storage::Storage {
  public:
   // `inner` must outlive this object. Starts disarmed: every call is forwarded.
-  explicit FaultyStorage(Storage& inner);
+  explicit FaultyStorage(storage::Storage& inner);
   ~FaultyStorage() override;
   FaultyStorage(const FaultyStorage&) = delete;
   FaultyStorage& operator=(const FaultyStorage&) = delete;
@@ -44,18 +44,18 @@ class FaultyStorage final : public Storage {
   [[nodiscard]] std::int64_t calls() const noexcept { return calls_.load(); }
   // Calls failed on purpose since then.
   [[nodiscard]] std::int64_t failures() const noexcept { return failures_.load(); }
-  [[nodiscard]] Storage& inner() noexcept { return inner_; }
+  [[nodiscard]] storage::Storage& inner() noexcept { return inner_; }
 
-  ClientStore& clients() override;
-  DeviceAuthorizationStore& device_authorizations() override;
-  TokenStore& tokens() override;
-  UserStore& users() override;
-  AuthorizationCodeStore& authorization_codes() override;
-  SigningKeyStore& signing_keys() override;
-  AccountStore& accounts() override;
-  GroupStore& groups() override;
-  AssignmentStore& assignments() override;
-  CredentialRecordStore& credential_records() override;
+  storage::ClientStore& clients() override;
+  storage::DeviceAuthorizationStore& device_authorizations() override;
+  storage::TokenStore& tokens() override;
+  storage::UserStore& users() override;
+  storage::AuthorizationCodeStore& authorization_codes() override;
+  storage::SigningKeyStore& signing_keys() override;
+  storage::AccountStore& accounts() override;
+  storage::GroupStore& groups() override;
+  storage::AssignmentStore& assignments() override;
+  storage::CredentialRecordStore& credential_records() override;
 
   // Used by the wrapped stores: counts a call and says whether to fail it, and how.
   struct Verdict {
@@ -78,7 +78,7 @@ class FaultyStorage final : public Storage {
 
   void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
 
-  Storage& inner_;
+  storage::Storage& inner_;
   std::atomic<std::int64_t> calls_{0};
   std::atomic<std::int64_t> failures_{0};
   std::atomic<std::int64_t> fail_at_{0};  // 0: disarmed
@@ -96,4 +96,4 @@ class FaultyStorage final : public Storage {
   std::unique_ptr<CredentialRecords> credential_records_;
 };
 
-}  // namespace ssooidc::storage
+}  // namespace ssooidc::test_support

@@ -1,0 +1,68 @@
+// The grace window for retried redemptions (issue 11 item 8). botocore retries timeouts and 5xx,
+// so a CreateToken whose response was lost on the way arrives again with the same refresh token
+// or device code. Without this, the retry of a refresh is taken for reuse (the family is
+// revoked) and the retry of a device code gets InvalidGrantException.
+//
+// After a successful refresh or device-code redemption the service remembers the response for
+// `window_seconds` (settings.retry_grace_seconds, default 5), and the same client presenting the
+// same secret within it gets that response again. Outside the window, reuse detection is as
+// before.
+//
+// How "the same result" is kept without keeping tokens in clear: the response is sealed with
+// AES-256-GCM under a key derived from the presented secret (crypto/sealed_box.h), and filed under
+// a hash of client id and secret. The server stores that secret only as a hash, so the entry can be
+// opened only by someone presenting the secret again, never by reading the server's memory or
+// database alone; it lives in this process's memory only, for the window, and is never written
+// to disk. With several server processes a retry reaching another process is treated as reuse,
+// as before.
+//
+// Memory is bounded: at most `max_entries`; expired entries go first, then the oldest.
+//
+// Thread safety: all methods may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "ssooidc/types.h"
+
+namespace ssooidc::domain {
+
+class RetryGrace {
+ public:
+  RetryGrace(const core::Clock& clock, core::Random& random, std::int32_t window_seconds,
+             std::size_t max_entries = 10'000);
+
+  // Remembers `response` as what `client_id` got for `secret` (a refresh token or device code).
+  void remember(std::string_view client_id, std::string_view secret,
+                const CreateTokenResponse& response);
+  // The response remembered for this client and secret within the window; nullopt otherwise.
+  [[nodiscard]] std::optional<CreateTokenResponse> recall(std::string_view client_id,
+                                                         std::string_view secret);
+
+ private:
+  struct Entry {
+    std::string sealed;
+    std::int64_t expires_ms = 0;
+  };
+  static std::string key_of(std::string_view client_id, std::string_view secret);
+  void expire_locked(std::int64_t now);
+
+  const core::Clock& clock_;
+  core::Random& random_;
+  const std::int64_t window_ms_;
+  const std::size_t max_entries_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::deque<std::pair<std::int64_t, std::string>> order_;  // (expires_ms, key), oldest first
+};
+
+}  // namespace ssooidc::domain

@@ -1,0 +1,95 @@
+#include "server/secret_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "crypto/crypto.h"
+#include "crypto/sealed_box.h"
+
+namespace ssooidc::server {
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::string decode_key(const std::string& text, const std::string& where) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' ||
+                              trimmed.back() == ' '))
+    trimmed.pop_back();
+  auto key = crypto::base64url_decode(trimmed);
+  if (!key || key->size() != crypto::kSealKeyBytes)
+    throw std::runtime_error(where + " does not hold a key: expected 43 base64url characters "
+                             "(32 bytes)");
+  return std::move(*key);
+}
+
+}  // namespace
+
+std::optional<std::string> sqlite_file_of(const std::string& database_url) {
+  if (database_url.starts_with("sqlite://")) return database_url.substr(9);
+  if (database_url.starts_with("sqlite:")) return database_url.substr(7);
+  return std::nullopt;
+}
+
+void write_private_file(const std::string& path, const std::string& content) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(parent, ignored);
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + errno_text());
+  // O_CREAT's mode applies only to a new file: make an old one private too.
+  bool ok = ::fchmod(fd, 0600) == 0;
+  std::size_t written = 0;
+  while (ok && written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) written += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const std::string failure = ok ? "" : errno_text();
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot write " + path + ": " + failure);
+}
+
+std::string load_or_create_server_key(const std::string& database_url, const std::string& key_file,
+                                      core::Random& random) {
+  if (const char* env = std::getenv("SSOOIDC_KEY"); env != nullptr && *env != '\0')
+    return decode_key(env, "SSOOIDC_KEY");
+  std::string path = key_file;
+  if (path.empty()) {
+    auto file = sqlite_file_of(database_url);
+    if (!file) return random.bytes(crypto::kSealKeyBytes);  // memory: nothing persists
+    path = *file + ".key";
+  }
+  struct stat info{};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno != ENOENT) throw std::runtime_error("cannot read key file " + path + ": " + errno_text());
+    const std::string key = random.bytes(crypto::kSealKeyBytes);
+    write_private_file(path, crypto::base64url_encode(key) + "\n");
+    return key;
+  }
+  if (!S_ISREG(info.st_mode))
+    throw std::runtime_error("key file " + path + " is not a regular file");
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0 && ::chmod(path.c_str(), 0600) != 0)
+    throw std::runtime_error("key file " + path + " is readable by others and cannot be made "
+                             "private: " + errno_text());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) throw std::runtime_error("cannot read key file " + path);
+  return decode_key(text.str(), "key file " + path);
+}
+
+}  // namespace ssooidc::server
