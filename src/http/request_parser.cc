@@ -68,6 +68,9 @@ void RequestParser::on_header_impl(error_code& ec) {
   // length and must get 400. Beast would read it as bodiless and then parse the body as the next
   // request, which is how requests get smuggled past a proxy.
   if (transfer_encoding_ && !this->chunked()) ec = beast_http::error::bad_transfer_encoding;
+  // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing (1.0 has no
+  // chunked coding, so a 1.0 proxy in front would frame it by Content-Length or the close).
+  if (transfer_encoding_ && version_ < 11) ec = beast_http::error::bad_transfer_encoding;
 }
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
