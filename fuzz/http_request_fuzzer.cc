@@ -32,17 +32,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::string buffered;
   std::size_t offset = 0;
+  // Appends the next read; false at the end of the input (the peer closed).
+  auto read_more = [&] {
+    if (offset >= input.size()) return false;
+    buffered.append(input.substr(offset, step));
+    offset += step;
+    return true;
+  };
   std::optional<ssooidc::http::RequestParser> parser;
   std::size_t header_bytes = 0;
-  for (int requests = 0; requests < 64;) {
+  if (!read_more()) return 0;
+  while (true) {
     if (!parser) {
       parser.emplace(kHeaderLimit, kBodyLimit);
       header_bytes = 0;
-    }
-    if (buffered.empty()) {
-      if (offset >= input.size()) break;
-      buffered.append(input.substr(offset, step));
-      offset += step;
     }
     boost::system::error_code ec;
     const bool header_was_done = parser->is_header_done();
@@ -50,12 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(used <= buffered.size());
     if (!header_was_done && !parser->is_header_done()) header_bytes += used;
     buffered.erase(0, used);
-    if (ec == beast_http::error::need_more) {
-      ec = {};
-      if (offset >= input.size()) break;
-      buffered.append(input.substr(offset, step));
-      offset += step;
-    }
+    if (ec == beast_http::error::need_more) ec = {};
     if (ec) break;  // the session answers 400/413/431 and closes
     if (parser->is_done()) {
       const auto& request = parser->request();
@@ -63,11 +61,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(!request.method.empty());
       std::string path, query;
       ssooidc::http::RequestParser::split_target(request.path + "?" + request.query, path, query);
+      check(path == request.path);
       parser.reset();
-      ++requests;
+      if (buffered.empty() && !read_more()) break;
       continue;
     }
     if (!parser->is_header_done() && header_bytes + buffered.size() >= kHeaderLimit) break;
+    if ((used == 0 || buffered.empty()) && !read_more()) break;
   }
   return 0;
 }
