@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       options, [&device_body](const HttpRequest& request) { return answer(request, device_body); });
   auto port = server.bind();
   if (!port) {
-    std::fprintf(stderr, "http_fixed_server: %s\n", port.error().c_str());
+    std::fprintf(stderr, "http_fixed_server: %s\n", port.error().error_description.c_str());
     return 1;
   }
   const std::string base = "http://" + options.host + ":" + std::to_string(*port);

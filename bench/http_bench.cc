@@ -81,7 +81,7 @@ void BM_LoopbackRoundTrip(benchmark::State& state) {
       options, [](const ssooidc::core::HttpRequest&) { return pending_response(); });
   auto port = server.bind();
   if (!port) {
-    state.SkipWithError(port.error().c_str());
+    state.SkipWithError(port.error().error_description.c_str());
     return;
   }
   std::thread serving([&server] { server.run(); });

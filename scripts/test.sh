@@ -6,7 +6,8 @@
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh -L e2e          # extra arguments go to ctest
 #
-# BUILD_DIR (default build) and JOBS (default: all cores) can be set in the environment.
+# BUILD_DIR (default build) and JOBS (default: all cores) can be set in the environment; with
+# CI=true the build treats warnings as errors (SSOOIDC_WERROR).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,7 +22,10 @@ while IFS= read -r manifest; do
   bash scripts/ensure-node-modules.sh "$(dirname "$manifest")"
 done < <(find tests bench -name package.json -not -path '*/node_modules/*' 2>/dev/null | sort)
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# CI builds with warnings as errors, so that a warning cannot land unseen.
+werror=OFF
+if [[ "${CI:-}" == "true" ]]; then werror=ON; fi
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSOOIDC_WERROR="$werror"
 cmake --build "$build_dir" -j"$jobs"
 # The end-to-end suites bind 127.0.0.1:0, so they can run in parallel.
 ctest --test-dir "$build_dir" --output-on-failure -j2 "$@"

@@ -41,23 +41,23 @@ enum class ErrorType {
 [[nodiscard]] std::string_view shape_name(ErrorType type) noexcept;
 // The RFC 6749 style `error` value: "access_denied", "authorization_pending", ...
 [[nodiscard]] std::string_view oauth_code(ErrorType type) noexcept;
-// HTTP status the service answers with (400, 401 for InvalidClient, 500 for InternalServer).
-[[nodiscard]] int http_status_of(ErrorType type) noexcept;
-// The x-amzn-ErrorType value the service sends for a shape, in Coral form (reference 4.2):
-// "<Shape>:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/".
-[[nodiscard]] std::string coral_error_type(std::string_view shape);
 // Parses a shape name as a client reads it from x-amzn-ErrorType (already sanitised).
 [[nodiscard]] std::optional<ErrorType> error_type_from_shape(std::string_view shape) noexcept;
 
+// An error as one layer hands it to the next. The client library fills it from the service's
+// answer; the server builds it with Error::make and api/error_response.cc writes it.
 struct Error {
-  ErrorType type = ErrorType::kUnknown;
+  ErrorType type = ErrorType::kUnknown;  // the shape (x-amzn-ErrorType), or a client-side kind
   std::string error;              // OAuth code as on the wire ("invalid_grant")
-  std::string error_description;  // human text
-  int http_status = 0;            // 0 when there was no HTTP answer
+  std::string error_description;  // human text; never a secret
+  int http_status = 0;            // the answer's status; 0 when there was no HTTP answer
   std::string request_id;         // x-amzn-RequestId, when known
-  std::optional<std::string> reason;  // modeled `reason` (AccessDenied, InvalidRequest)
+  // The modeled `reason` of AccessDenied and InvalidRequest; on the server also a detail a caller
+  // needs to tell errors of one type apart (documented where it is set).
+  std::optional<std::string> reason;
 
-  // Builds a modeled error with its canonical OAuth code and HTTP status.
+  // Builds a modeled error with its canonical OAuth code and the HTTP status the service answers
+  // it with (400; 401 for InvalidClient, 500 for InternalServer; 0 for the client-side kinds).
   [[nodiscard]] static Error make(ErrorType type, std::string description);
   [[nodiscard]] std::string_view shape() const noexcept { return shape_name(type); }
 };

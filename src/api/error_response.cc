@@ -4,6 +4,21 @@
 
 namespace ssooidc::api {
 
+int http_status_of(ErrorType type) {
+  const int status = Error::make(type, {}).http_status;
+  return status == 0 ? 500 : status;
+}
+
+std::string coral_error_type(std::string_view shape) {
+  constexpr std::string_view kNamespace =
+      ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
+  std::string value;
+  value.reserve(shape.size() + kNamespace.size());
+  value += shape;
+  value += kNamespace;
+  return value;
+}
+
 core::HttpResponse json_response(std::string body, std::string_view request_id) {
   core::HttpResponse resp;
   resp.status = 200;
@@ -34,11 +49,16 @@ core::HttpResponse error_shape(int status, std::string_view shape, const Error& 
 
 core::HttpResponse error_response(const Error& error, std::string_view request_id) {
   const int status = http_status_of(error.type);
-  if (!error.error.empty())
-    return error_shape(status == 0 ? 500 : status, shape_name(error.type), error, request_id);
+  // The model gives `reason` to AccessDenied and InvalidRequest only; on other types it is a
+  // server-side detail (storage_error.h) that stays off the wire.
+  const bool modeled_reason =
+      error.type == ErrorType::kAccessDenied || error.type == ErrorType::kInvalidRequest;
+  if (!error.error.empty() && (modeled_reason || !error.reason))
+    return error_shape(status, shape_name(error.type), error, request_id);
   Error wire = error;
-  wire.error = std::string(oauth_code(error.type));
-  return error_shape(status == 0 ? 500 : status, shape_name(error.type), wire, request_id);
+  if (wire.error.empty()) wire.error = std::string(oauth_code(error.type));
+  if (!modeled_reason) wire.reason.reset();
+  return error_shape(status, shape_name(error.type), wire, request_id);
 }
 
 core::HttpResponse protocol_error(int status, std::string_view error_type, std::string_view code,
@@ -47,6 +67,12 @@ core::HttpResponse protocol_error(int status, std::string_view error_type, std::
   e.error = std::string(code);
   e.error_description = std::string(description);
   return error_shape(status, error_type, e, request_id);
+}
+
+core::HttpResponse transport_error_response(int status, std::string_view description,
+                                            std::string_view request_id) {
+  const ErrorType type = status == 500 ? ErrorType::kInternalServer : ErrorType::kInvalidRequest;
+  return protocol_error(status, shape_name(type), oauth_code(type), description, request_id);
 }
 
 }  // namespace ssooidc::api

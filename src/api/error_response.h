@@ -11,10 +11,21 @@
 namespace ssooidc::api {
 
 core::HttpResponse error_response(const Error& error, std::string_view request_id);
+// The HTTP status the service answers `type` with (Error::make's http_status): 400; 401 for
+// InvalidClient; 500 for InternalServer and the client-side kinds, which the server never sends.
+[[nodiscard]] int http_status_of(ErrorType type);
+// The x-amzn-ErrorType value the service sends for a shape, in Coral form (reference 4.2):
+// "<Shape>:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/".
+[[nodiscard]] std::string coral_error_type(std::string_view shape);
 // 200 with Content-Type application/json and x-amzn-RequestId.
 core::HttpResponse json_response(std::string body, std::string_view request_id);
 // Errors outside the model (no route, wrong method, body too large) in the same shape.
 core::HttpResponse protocol_error(int status, std::string_view error_type, std::string_view code,
                                   std::string_view description, std::string_view request_id);
+// The HTTP transport's own answers (http::ServerOptions::error_response), shaped as the service
+// shapes its faults: 500 is InternalServerException, any other status (400 malformed request,
+// 413 body too large, 431 header too large) InvalidRequestException with `description`.
+core::HttpResponse transport_error_response(int status, std::string_view description,
+                                            std::string_view request_id);
 
 }  // namespace ssooidc::api

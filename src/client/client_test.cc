@@ -2,6 +2,7 @@
 
 #include "client/client_internal.h"
 #include "client/fake_transport.h"
+#include "testing/fake_random.h"
 
 namespace ssooidc::client {
 namespace {
@@ -10,16 +11,8 @@ using testing::FakeTransport;
 using testing::ok;
 using testing::service_error;
 
-// A repeatable Random: bytes 0, 1, 2, ... so that backoff delays are deterministic.
-class CountingRandom final : public core::Random {
- public:
-  void fill(std::uint8_t* out, std::size_t n) override {
-    for (std::size_t i = 0; i < n; ++i) out[i] = next_++;
-  }
-
- private:
-  std::uint8_t next_ = 0;
-};
+// A repeatable Random (bytes 0, 1, 2, ...), so that backoff delays are deterministic.
+using CountingRandom = test_support::FakeRandom;
 
 class ClientTest : public ::testing::Test {
  protected:

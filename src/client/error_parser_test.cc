@@ -60,9 +60,10 @@ TEST(ErrorParserTest, EveryModeledShapeMaps) {
         ErrorType::kInvalidGrant, ErrorType::kInvalidRedirectUri, ErrorType::kInvalidRequest,
         ErrorType::kInvalidRequestRegion, ErrorType::kInvalidScope, ErrorType::kSlowDown,
         ErrorType::kUnauthorizedClient, ErrorType::kUnsupportedGrantType}) {
-    auto e = parse_error_response(
-        reply(http_status_of(type), {{"x-amzn-ErrorType", std::string(shape_name(type)) + ":ns"}},
-              "{\"error\":\"" + std::string(oauth_code(type)) + "\"}"));
+    auto e =
+        parse_error_response(reply(Error::make(type, "").http_status,
+                                   {{"x-amzn-ErrorType", std::string(shape_name(type)) + ":ns"}},
+                                   "{\"error\":\"" + std::string(oauth_code(type)) + "\"}"));
     EXPECT_EQ(e.type, type) << shape_name(type);
     EXPECT_EQ(e.error, oauth_code(type));
   }

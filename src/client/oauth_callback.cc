@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "client/pkce.h"
+#include "core/url.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client {
@@ -74,44 +75,10 @@ Error redirected_error(const std::string& code, const std::optional<std::string>
   return e;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string form_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-               hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (item.empty()) continue;
-    const auto eq = item.find('=');
-    out.emplace_back(form_decode(item.substr(0, eq)),
-                     eq == std::string_view::npos ? "" : form_decode(item.substr(eq + 1)));
-  }
-  return out;
+  return core::parse_query_pairs(query);
 }
 
 std::string html_escape(std::string_view text) {

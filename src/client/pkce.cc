@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "client/sigv4.h"
+#include "core/url.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client::pkce {
@@ -18,7 +18,7 @@ std::string make_code_verifier(core::Random& random) {
 }
 
 std::string code_challenge_s256(std::string_view verifier) {
-  return crypto::base64url_encode(crypto::sha256(verifier));
+  return crypto::s256_challenge(verifier);
 }
 
 std::string make_state(core::Random& random) { return crypto::uuid4(random); }
@@ -28,8 +28,7 @@ std::string loopback_redirect_uri(std::uint16_t port) {
 }
 
 std::string percent_encode(std::string_view text) {
-  // SigV4's URI encoding leaves exactly the characters quote(safe='-._~') leaves.
-  return sigv4::uri_encode(text, /*keep_slash=*/false);
+  return core::percent_encode(text);
 }
 
 std::string authorize_base_url(std::string_view endpoint) {

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <map>
 
+#include "core/time_format.h"
+#include "core/url.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client::sigv4 {
@@ -149,23 +151,7 @@ std::string signature_hex(const Params& p, std::string_view date, std::string_vi
 }  // namespace
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                            c == '~' || (keep_slash && c == '/');
-    if (unreserved) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
+  return core::percent_encode(s, keep_slash ? "/" : "");
 }
 
 std::string uri_decode(std::string_view s) {
@@ -188,17 +174,7 @@ std::string uri_decode(std::string_view s) {
 }
 
 std::string amz_date(std::int64_t epoch_seconds) {
-  using namespace std::chrono;
-  const sys_seconds t{seconds(epoch_seconds)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return core::format_iso8601_basic_utc(epoch_seconds);
 }
 
 Signature sign_headers(const Request& request, const Params& params) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "client/json.h"
+#include "core/time_format.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client {
@@ -51,17 +52,7 @@ bool expect(std::string_view& s, char c) {
 }  // namespace
 
 std::string format_cache_time(std::int64_t epoch_seconds) {
-  using namespace std::chrono;
-  const sys_seconds t{seconds(epoch_seconds)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return core::format_iso8601_utc(epoch_seconds);
 }
 
 std::optional<std::int64_t> parse_cache_time(std::string_view s) {

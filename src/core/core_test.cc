@@ -18,16 +18,14 @@ namespace {
 
 TEST(ErrorTest, ShapesCodesAndStatusesFollowTheModel) {
   EXPECT_EQ(shape_name(ErrorType::kInvalidClient), "InvalidClientException");
-  EXPECT_EQ(http_status_of(ErrorType::kInvalidClient), 401);
-  EXPECT_EQ(http_status_of(ErrorType::kInternalServer), 500);
+  EXPECT_EQ(Error::make(ErrorType::kInvalidClient, "").http_status, 401);
+  EXPECT_EQ(Error::make(ErrorType::kInternalServer, "").http_status, 500);
   EXPECT_EQ(oauth_code(ErrorType::kInternalServer), "server_error");
   EXPECT_EQ(oauth_code(ErrorType::kInvalidRequestRegion), "invalid_request");
-  EXPECT_EQ(http_status_of(ErrorType::kSlowDown), 400);
+  EXPECT_EQ(Error::make(ErrorType::kSlowDown, "").http_status, 400);
   EXPECT_EQ(error_type_from_shape("SlowDownException"), ErrorType::kSlowDown);
   EXPECT_EQ(error_type_from_shape("TransportError"), std::nullopt);
   EXPECT_EQ(error_type_from_shape("Nope"), std::nullopt);
-  EXPECT_EQ(coral_error_type("SlowDownException"),
-            "SlowDownException:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/");
   auto e = Error::make(ErrorType::kInvalidGrant, "Invalid refresh token provided");
   EXPECT_EQ(e.error, "invalid_grant");
   EXPECT_EQ(e.http_status, 400);

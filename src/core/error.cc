@@ -45,17 +45,6 @@ const Row& row(ErrorType type) noexcept {
 
 std::string_view shape_name(ErrorType type) noexcept { return row(type).shape; }
 std::string_view oauth_code(ErrorType type) noexcept { return row(type).code; }
-int http_status_of(ErrorType type) noexcept { return row(type).status; }
-
-std::string coral_error_type(std::string_view shape) {
-  constexpr std::string_view kNamespace =
-      ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
-  std::string value;
-  value.reserve(shape.size() + kNamespace.size());
-  value += shape;
-  value += kNamespace;
-  return value;
-}
 
 std::optional<ErrorType> error_type_from_shape(std::string_view shape) noexcept {
   for (const auto& r : kRows)
@@ -68,7 +57,7 @@ Error Error::make(ErrorType type, std::string description) {
   e.type = type;
   e.error = std::string(oauth_code(type));
   e.error_description = std::move(description);
-  e.http_status = http_status_of(type);
+  e.http_status = row(type).status;
   return e;
 }
 

@@ -1,6 +1,5 @@
 #include "crypto/crypto.h"
 
-#include <argon2.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -16,13 +15,6 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
-constexpr std::uint32_t kArgonMemoryKiB = 19 * 1024;
-constexpr std::uint32_t kArgonPasses = 2;
-constexpr std::uint32_t kArgonLanes = 1;
-constexpr std::size_t kArgonSaltBytes = 16;
-constexpr std::size_t kArgonHashBytes = 32;
 
 std::string b64(std::string_view in, const char* alphabet, bool pad) {
   std::string out;
@@ -131,9 +123,11 @@ std::string hex_encode(std::string_view bytes) {
 }
 
 std::string base64url_encode(std::string_view bytes) { return b64(bytes, kB64Url, false); }
+
+std::string s256_challenge(std::string_view verifier) { return base64url_encode(sha256(verifier)); }
 std::string base64_encode(std::string_view bytes) { return b64(bytes, kB64, true); }
 
-std::expected<std::string, std::string> base64url_decode(std::string_view text) {
+std::expected<std::string, Error> base64url_decode(std::string_view text) {
   auto value = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -143,13 +137,16 @@ std::expected<std::string, std::string> base64url_decode(std::string_view text) 
     return -1;
   };
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::unexpected("invalid base64url length");
+  if (text.size() % 4 == 1)
+    return std::unexpected(Error::make(ErrorType::kInvalidRequest, "invalid base64url length"));
   std::string out;
   std::uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
     int v = value(c);
-    if (v < 0) return std::unexpected("invalid base64url character");
+    if (v < 0)
+      return std::unexpected(
+          Error::make(ErrorType::kInvalidRequest, "invalid base64url character"));
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -174,25 +171,6 @@ std::string random_token(core::Random& random, std::string_view prefix, std::siz
   std::string out(prefix);
   out += body;
   return out;
-}
-
-std::expected<std::string, std::string> hash_password(std::string_view password,
-                                                      core::Random& random) {
-  const std::string salt = random.bytes(kArgonSaltBytes);
-  const std::size_t encoded_len = argon2_encodedlen(kArgonPasses, kArgonMemoryKiB, kArgonLanes,
-                                                    kArgonSaltBytes, kArgonHashBytes, Argon2_id);
-  std::string encoded(encoded_len, '\0');
-  int rc = argon2id_hash_encoded(kArgonPasses, kArgonMemoryKiB, kArgonLanes, password.data(),
-                                 password.size(), salt.data(), salt.size(), kArgonHashBytes,
-                                 encoded.data(), encoded.size());
-  if (rc != ARGON2_OK) return std::unexpected(argon2_error_message(rc));
-  encoded.resize(std::char_traits<char>::length(encoded.c_str()));
-  return encoded;
-}
-
-bool verify_password(std::string_view password, std::string_view phc) noexcept {
-  std::string encoded(phc);  // argon2 wants a NUL-terminated string
-  return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
 std::string uuid4(core::Random& random) {

@@ -1,5 +1,6 @@
-// Cryptographic primitives over OpenSSL and libargon2: the CSPRNG, hashes, encodings and
-// constant-time comparison. Nothing else in the tree includes OpenSSL or argon2 headers.
+// Cryptographic primitives over OpenSSL: the CSPRNG, hashes, encodings, PKCE's S256 and
+// constant-time comparison. Nothing outside src/crypto includes OpenSSL or argon2 headers
+// (password hashing is crypto/password.h, linked by the server only).
 //
 // Thread safety: all functions are safe to call concurrently.
 #pragma once
@@ -10,6 +11,7 @@
 #include <string_view>
 
 #include "core/random.h"
+#include "ssooidc/error.h"
 
 namespace ssooidc::crypto {
 
@@ -32,7 +34,11 @@ std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string hex_encode(std::string_view bytes);
 // base64url without padding (RFC 4648 section 5).
 std::string base64url_encode(std::string_view bytes);
-std::expected<std::string, std::string> base64url_decode(std::string_view text);
+// InvalidRequest when `text` is not base64url (bad length or character).
+std::expected<std::string, Error> base64url_decode(std::string_view text);
+// The PKCE S256 code challenge of a verifier: base64url(SHA-256(verifier)) without padding
+// (RFC 7636 section 4.2). The client computes it to send, the server to compare.
+std::string s256_challenge(std::string_view verifier);
 std::string base64_encode(std::string_view bytes);
 
 // Compares in time that depends only on the lengths.
@@ -41,11 +47,6 @@ bool constant_time_equals(std::string_view a, std::string_view b) noexcept;
 // A random token: `prefix` + base64url of `bytes` random bytes. Never starts with '-', so that
 // it can be passed as a command-line argument.
 std::string random_token(core::Random& random, std::string_view prefix, std::size_t bytes);
-
-// argon2id in PHC string form ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
-std::expected<std::string, std::string> hash_password(std::string_view password,
-                                                      core::Random& random);
-bool verify_password(std::string_view password, std::string_view phc) noexcept;
 
 // A random UUID v4 in canonical text form (x-amzn-RequestId).
 std::string uuid4(core::Random& random);

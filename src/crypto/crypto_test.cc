@@ -6,6 +6,9 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/password.h"
+#include "testing/fake_random.h"
+
 namespace ssooidc::crypto {
 namespace {
 
@@ -60,7 +63,7 @@ TEST(CryptoTest, ConstantTimeEquals) {
 TEST(CryptoTest, PasswordsAreArgon2idAndVerify) {
   SecureRandom random;
   auto phc = hash_password("correct horse", random);
-  ASSERT_TRUE(phc.has_value()) << phc.error();
+  ASSERT_TRUE(phc.has_value()) << phc.error().error_description;
   EXPECT_TRUE(phc->starts_with("$argon2id$"));
   EXPECT_TRUE(verify_password("correct horse", *phc));
   EXPECT_FALSE(verify_password("wrong", *phc));
@@ -78,21 +81,18 @@ TEST(CryptoTest, RandomTokensAreUniqueAndLongEnough) {
   EXPECT_EQ(u[14], '4');
 }
 
-// Always yields 0xF8 first, whose base64url starts with '-', then counts up.
-class DashFirstRandom final : public core::Random {
- public:
-  void fill(std::uint8_t* out, std::size_t n) override {
-    for (std::size_t i = 0; i < n; ++i) out[i] = calls_ == 0 ? 0xF8 : static_cast<std::uint8_t>(i);
-    ++calls_;
-  }
-  int calls_ = 0;
-};
+// Yields 0xF8 (base64url '-') for the first 18-byte draw, then counts up.
+test_support::FakeRandom dash_first_random() {
+  std::vector<std::uint8_t> script(18, 0xF8);
+  for (std::uint8_t i = 0; i < 18; ++i) script.push_back(i);
+  return test_support::FakeRandom(std::move(script));
+}
 
 TEST(CryptoTest, RandomTokensNeverStartWithADash) {
-  DashFirstRandom random;
+  auto random = dash_first_random();
   auto token = random_token(random, "", 18);
   EXPECT_NE(token.front(), '-');
-  EXPECT_EQ(random.calls_, 2);
+  EXPECT_EQ(random.calls(), 2);
   SecureRandom secure;
   for (int i = 0; i < 2000; ++i) ASSERT_NE(random_token(secure, "", 18).front(), '-');
 }

@@ -1,5 +1,7 @@
 #include "crypto/es256.h"
 
+#include "core/json_text.h"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -12,6 +14,11 @@
 
 namespace ssooidc::crypto {
 namespace {
+
+// OpenSSL failures are the server's own (a key it made or stored), so InternalServer.
+std::unexpected<Error> failure(std::string_view what) {
+  return std::unexpected(Error::make(ErrorType::kInternalServer, std::string(what)));
+}
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -53,18 +60,18 @@ SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 SigningKey::~SigningKey() = default;
 
-std::expected<SigningKey, std::string> SigningKey::generate(std::string kid) {
+std::expected<SigningKey, Error> SigningKey::generate(std::string kid) {
   PkeyPtr pkey(EVP_EC_gen("P-256"));
-  if (!pkey) return std::unexpected("EC key generation failed");
+  if (!pkey) return failure("EC key generation failed");
   return SigningKey(std::move(kid), std::make_unique<Key>(Key{std::move(pkey)}));
 }
 
-std::expected<SigningKey, std::string> SigningKey::from_pem(std::string kid, std::string_view pem) {
+std::expected<SigningKey, Error> SigningKey::from_pem(std::string kid, std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return std::unexpected("out of memory");
+  if (!bio) return failure("out of memory");
   PkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!pkey || EVP_PKEY_get_base_id(pkey.get()) != EVP_PKEY_EC)
-    return std::unexpected("not an EC private key in PEM form");
+    return failure("not an EC private key in PEM form");
   return SigningKey(std::move(kid), std::make_unique<Key>(Key{std::move(pkey)}));
 }
 
@@ -86,28 +93,29 @@ std::string SigningKey::public_jwk_json() const {
   BnPtr xp(x), yp(y);
   if (!x || !y) return {};
   return R"({"kty":"EC","crv":"P-256","x":")" + base64url_encode(fixed32(x)) + R"(","y":")" +
-         base64url_encode(fixed32(y)) + R"(","kid":")" + kid_ +
-         R"(","use":"sig","alg":"ES256"})";
+         base64url_encode(fixed32(y)) + R"(","kid":)" +
+         core::json_quote(kid_) + R"(,"use":"sig","alg":"ES256"})";
 }
 
-std::expected<std::string, std::string> SigningKey::sign_jwt(std::string_view payload_json) const {
-  const std::string header = R"({"alg":"ES256","kid":")" + kid_ + R"(","typ":"JWT"})";
+std::expected<std::string, Error> SigningKey::sign_jwt(std::string_view payload_json) const {
+  const std::string header =
+      R"({"alg":"ES256","kid":)" + core::json_quote(kid_) + R"(,"typ":"JWT"})";
   std::string input = base64url_encode(header) + "." + base64url_encode(payload_json);
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->pkey.get()) != 1)
-    return std::unexpected("signing setup failed");
+    return failure("signing setup failed");
   std::size_t der_len = 0;
   if (EVP_DigestSign(ctx.get(), nullptr, &der_len,
                      reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
-    return std::unexpected("signing failed");
+    return failure("signing failed");
   std::string der(der_len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &der_len,
                      reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
-    return std::unexpected("signing failed");
+    return failure("signing failed");
   // OpenSSL gives a DER ECDSA-Sig-Value; JWS wants the raw 64-byte r || s (RFC 7518 3.4).
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   SigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-  if (!sig) return std::unexpected("bad signature encoding");
+  if (!sig) return failure("bad signature encoding");
   const BIGNUM* r = nullptr;
   const BIGNUM* s = nullptr;
   ECDSA_SIG_get0(sig.get(), &r, &s);

@@ -9,14 +9,16 @@
 #include <string>
 #include <string_view>
 
+#include "ssooidc/error.h"
+
 namespace ssooidc::crypto {
 
 class SigningKey {
  public:
   // A fresh P-256 key from the OpenSSL CSPRNG.
-  static std::expected<SigningKey, std::string> generate(std::string kid);
+  static std::expected<SigningKey, Error> generate(std::string kid);
   // Loads a key written by `private_pem`.
-  static std::expected<SigningKey, std::string> from_pem(std::string kid, std::string_view pem);
+  static std::expected<SigningKey, Error> from_pem(std::string kid, std::string_view pem);
 
   SigningKey(SigningKey&&) noexcept;
   SigningKey& operator=(SigningKey&&) noexcept;
@@ -28,7 +30,7 @@ class SigningKey {
   std::string public_jwk_json() const;
   // A compact JWS: base64url(header).base64url(payload).base64url(r||s), header
   // {"alg":"ES256","kid":...,"typ":"JWT"}. `payload_json` must be a JSON object.
-  std::expected<std::string, std::string> sign_jwt(std::string_view payload_json) const;
+  std::expected<std::string, Error> sign_jwt(std::string_view payload_json) const;
 
  private:
   struct Key;

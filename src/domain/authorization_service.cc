@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/url.h"
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
 #include "ssooidc/types.h"
@@ -47,10 +48,6 @@ std::optional<UriParts> split_uri(std::string_view uri) {
   return parts;
 }
 
-bool is_loopback_host(std::string_view host) {
-  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
-}
-
 bool is_base64url(std::string_view s) {
   return std::ranges::all_of(s, [](char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -70,23 +67,6 @@ std::vector<std::string> split_spaces(std::string_view s) {
   return out;
 }
 
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
-}
-
 std::unexpected<AuthorizeError> page_error(std::string error, std::string description) {
   return std::unexpected(AuthorizeError{false, std::move(error), std::move(description), {}, {}});
 }
@@ -101,12 +81,12 @@ bool AuthorizationService::redirect_uri_matches(std::string_view registered,
   const auto reg = split_uri(registered);
   const auto pre = split_uri(presented);
   if (!reg || !pre) return false;
-  return reg->scheme == "http" && pre->scheme == "http" && is_loopback_host(reg->host) &&
+  return reg->scheme == "http" && pre->scheme == "http" && core::is_loopback_host(reg->host) &&
          reg->host == pre->host && reg->rest == pre->rest;
 }
 
 std::string AuthorizationService::s256_challenge(std::string_view verifier) {
-  return crypto::base64url_encode(crypto::sha256(verifier));
+  return crypto::s256_challenge(verifier);
 }
 
 std::string AuthorizationService::redirect_location(
@@ -117,9 +97,9 @@ std::string AuthorizationService::redirect_location(
   for (const auto& [name, value] : params) {
     if (separator != '\0') out += separator;
     separator = '&';
-    out += percent_encode(name);
+    out += core::percent_encode(name);
     out += '=';
-    out += percent_encode(value);
+    out += core::percent_encode(value);
   }
   return out;
 }

@@ -55,12 +55,14 @@ class AuthorizationService {
   explicit AuthorizationService(Context& ctx) : ctx_(ctx) {}
 
   // Validates a GET /authorize request. A storage failure is an error page (server_error).
-  std::expected<ValidAuthorizeRequest, AuthorizeError> validate(const AuthorizeParams& params);
+  [[nodiscard]] std::expected<ValidAuthorizeRequest, AuthorizeError> validate(
+      const AuthorizeParams& params);
 
   // After consent: stores a new single-use code (hashed, settings.authorization_code_ttl_seconds)
   // for `user_name`, who signed in at `auth_time`, and returns the code.
-  std::expected<std::string, Error> issue_code(const ValidAuthorizeRequest& request,
-                                               std::string_view user_name, std::int64_t auth_time);
+  [[nodiscard]] std::expected<std::string, Error> issue_code(const ValidAuthorizeRequest& request,
+                                                             std::string_view user_name,
+                                                             std::int64_t auth_time);
 
   // `redirect_uri` with `params` appended to its query (percent-encoded, '&' when it has a query
   // already).

@@ -3,10 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/crypto.h"
-#include "domain/client_service.h"
-#include "domain/id_token_issuer.h"
-#include "domain/token_service.h"
-#include "domain/user_service.h"
+#include "testing/test_services.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -46,18 +43,12 @@ TEST(RedirectUri, LocationAppendsEncodedParameters) {
             "https://a.example/cb?x=1&error=access_denied");
 }
 
-class AuthorizationCodeTest : public ::testing::Test {
+class AuthorizationCodeTest : public test_support::ServicesTest {
  protected:
   void SetUp() override {
-    store_ = std::move(*storage::open_storage("memory:"));
-    ctx_ = std::make_unique<Context>(Context{*store_, clock_, random_, Settings{}});
     ctx_->settings.public_url = "https://sso.example.test";
-    clients_ = std::make_unique<ClientService>(*ctx_);
-    id_tokens_ = std::make_unique<IdTokenIssuer>(*ctx_);
-    tokens_ = std::make_unique<TokenService>(*ctx_, *clients_, id_tokens_.get());
-    authorize_ = std::make_unique<AuthorizationService>(*ctx_);
-    UserService users(*ctx_);
-    ASSERT_TRUE(users.add("alice", "correct horse battery", "alice@example.com").has_value());
+    ASSERT_TRUE(t_.graph.users.add("alice", "correct horse battery", "alice@example.com")
+                    .has_value());
     client_ = reg();
   }
 
@@ -106,14 +97,6 @@ class AuthorizationCodeTest : public ::testing::Test {
     return tokens_->create_token(r);
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<Context> ctx_;
-  std::unique_ptr<ClientService> clients_;
-  std::unique_ptr<IdTokenIssuer> id_tokens_;
-  std::unique_ptr<TokenService> tokens_;
-  std::unique_ptr<AuthorizationService> authorize_;
   RegisterClientResponse client_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/url.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::domain {
@@ -22,10 +23,6 @@ bool valid_scope(std::string_view s) {
     auto u = static_cast<unsigned char>(c);
     return u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
   });
-}
-
-bool is_loopback_host(std::string_view host) {
-  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
 }
 
 // Redirect URIs (reference 3.1, issue 5): https anywhere, http only for loopback hosts, no
@@ -52,7 +49,7 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
     host = host.substr(0, host.find(':'));
   }
   if (host.empty()) return "must name a host";
-  if (http && !is_loopback_host(host)) return "may use http only for a loopback host";
+  if (http && !core::is_loopback_host(host)) return "may use http only for a loopback host";
   for (char c : uri)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) return "must not contain whitespace";
   return std::nullopt;

@@ -27,13 +27,14 @@ class ClientService {
   // InvalidRequest for missing members, InvalidClientMetadata for a clientType other than
   // "public", InvalidScope for malformed scopes, UnsupportedGrantType for unknown grant types,
   // InvalidRedirectUri for unusable redirect URIs.
-  std::expected<RegisterClientResponse, Error> register_client(const RegisterClientRequest& req);
+  [[nodiscard]] std::expected<RegisterClientResponse, Error> register_client(
+      const RegisterClientRequest& req);
 
   // The registration of `client_id` if `client_secret` matches (constant time) and the
   // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
   // empty. Registrations once read are kept in memory (see find_cached).
-  std::expected<storage::ClientRecord, Error> authenticate(std::string_view client_id,
-                                                           std::string_view client_secret);
+  [[nodiscard]] std::expected<storage::ClientRecord, Error> authenticate(
+      std::string_view client_id, std::string_view client_secret);
 
   // True when tokens issued to this registration come with a refresh token: like the real
   // service, registrations with scopes (sso:account:access) or the refresh_token grant.
@@ -42,6 +43,11 @@ class ClientService {
   // device code grant, and the refresh grant when refreshable).
   static bool allows_grant(const storage::ClientRecord& client, std::string_view grant_type);
 
+  // The registration of `client_id` (expired or not), or nullptr when unknown; from the cache
+  // when it has been read before (see below). Error only when storage fails.
+  [[nodiscard]] storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
+      std::string_view client_id);
+
  private:
   // Registrations never change once stored (storage::ClientStore has no update), so any node may
   // keep those it has read: every CreateToken poll then skips a database read. At most
@@ -49,8 +55,6 @@ class ClientService {
   // faster than an unknown one, which is harmless: client ids are not secrets, the secret check
   // stays constant-time.
   static constexpr std::size_t kMaxCachedClients = 100'000;
-  storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
-      std::string_view client_id);
 
   struct StringHash {
     using is_transparent = void;

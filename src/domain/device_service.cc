@@ -60,39 +60,73 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
   return resp;
 }
 
-std::expected<std::optional<storage::DeviceAuthorizationRecord>, Error>
-DeviceService::find_by_user_code(std::string_view typed_user_code) {
-  auto code = normalize_user_code(typed_user_code);
-  if (!code) return std::optional<storage::DeviceAuthorizationRecord>{};
-  return ctx_.storage.device_authorizations().find_by_user_code(*code);
+Error DeviceService::undecidable(const std::optional<storage::DeviceAuthorizationRecord>& rec,
+                                 std::int64_t now) {
+  Error error;
+  if (!rec) {
+    error = Error::make(ErrorType::kInvalidGrant, "Unknown user code");
+    error.reason = std::string(kUnknownUserCode);
+  } else if (rec->state == storage::DeviceState::kPending && rec->expires_at <= now) {
+    error = Error::make(ErrorType::kExpiredToken, "The user code has expired");
+  } else {
+    error = Error::make(ErrorType::kInvalidGrant, "The user code has already been used");
+    error.reason = std::string(kDecidedUserCode);
+  }
+  return error;
+}
+
+std::expected<DeviceConfirmation, Error> DeviceService::confirmation(const UserCode& code) {
+  auto found = ctx_.storage.device_authorizations().find_by_user_code(code.normalized());
+  if (!found) return std::unexpected(found.error());
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (!*found || !(*found)->awaiting_decision(now))
+    return std::unexpected(undecidable(*found, now));
+  const storage::DeviceAuthorizationRecord& rec = **found;
+  DeviceConfirmation view;
+  view.client_name = client_name(rec.client_id);
+  view.display_code = code.display();
+  view.requester_address = rec.requester_address;
+  view.requested_at = rec.created_at;
+  view.age_seconds = now - rec.created_at;
+  view.seconds_left = rec.expires_at - now;
+  return view;
+}
+
+std::string DeviceService::client_name(std::string_view client_id) {
+  auto client = clients_.find_cached(client_id);
+  if (!client || !*client) return {};
+  return (*client)->client_name;
 }
 
 std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
     std::string_view typed_user_code, bool allow, std::string_view user_name) {
-  auto code = normalize_user_code(typed_user_code);
+  auto code = UserCode::parse(typed_user_code);
   if (!code)
     return std::unexpected(Error::make(ErrorType::kInvalidGrant, "Not a valid user code"));
+  return decide(*code, allow, user_name);
+}
+
+std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
+    const UserCode& code, bool allow, std::string_view user_name) {
   // Only an enabled user can allow a device; anyone the operator names may deny one.
   if (allow) {
-    auto user = ctx_.storage.users().find(user_name);
-    if (!user) return std::unexpected(user.error());
-    if (!*user || (*user)->disabled)
+    auto user = users_.find_enabled(user_name);
+    if (!user) {
+      if (user.error().type != ErrorType::kAccessDenied) return std::unexpected(user.error());
       return std::unexpected(Error::make(ErrorType::kAccessDenied,
                                          "User '" + std::string(user_name) +
                                              "' does not exist or is disabled"));
+    }
   }
   auto& store = ctx_.storage.device_authorizations();
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
-  auto changed = store.decide(*code, allow, user_name, now);
-  if (!changed) return std::unexpected(changed.error());
-  auto rec = store.find_by_user_code(*code);
+  auto decided = store.decide(code.normalized(), allow, user_name, now);
+  if (!decided) return std::unexpected(decided.error());
+  if (*decided) return std::move(**decided);
+  // Not decided: read the row only to say why.
+  auto rec = store.find_by_user_code(code.normalized());
   if (!rec) return std::unexpected(rec.error());
-  if (!*rec) return std::unexpected(Error::make(ErrorType::kInvalidGrant, "Unknown user code"));
-  if (*changed) return std::move(**rec);
-  if ((*rec)->state == storage::DeviceState::kPending && (*rec)->expires_at <= now)
-    return std::unexpected(Error::make(ErrorType::kExpiredToken, "The user code has expired"));
-  return std::unexpected(
-      Error::make(ErrorType::kInvalidGrant, "The user code has already been used"));
+  return std::unexpected(undecidable(*rec, now));
 }
 
 }  // namespace ssooidc::domain

@@ -11,35 +11,70 @@
 
 #include "domain/client_service.h"
 #include "domain/context.h"
+#include "domain/user_code.h"
+#include "domain/user_service.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
 namespace ssooidc::domain {
 
+// What the confirmation page shows (RFC 8628 section 5.4: enough for the person to recognise
+// the request as their own) about an authorization that is awaiting a decision.
+struct DeviceConfirmation {
+  std::string client_name;        // the registration's clientName; empty when it has none
+  std::string display_code;       // "WDJB-MJHT", to compare with the device
+  std::string requester_address;  // who called StartDeviceAuthorization; empty when unknown
+  std::int64_t requested_at = 0;  // epoch seconds
+  std::int64_t age_seconds = 0;   // how long ago that was
+  std::int64_t seconds_left = 0;  // until the code expires; always > 0
+};
+
 class DeviceService {
  public:
-  DeviceService(Context& ctx, ClientService& clients) : ctx_(ctx), clients_(clients) {}
+  DeviceService(Context& ctx, ClientService& clients, UserService& users)
+      : ctx_(ctx), clients_(clients), users_(users) {}
 
   // Authenticates the client and creates a pending authorization. `requester_address` is shown to
   // the person on the confirmation page.
-  std::expected<StartDeviceAuthorizationResponse, Error> start(
+  [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> start(
       const StartDeviceAuthorizationRequest& req, std::string_view requester_address);
 
-  // What a person sees before deciding: the authorization behind a typed user code. nullopt when
-  // the text is not a well-formed user code or no authorization has it.
-  std::expected<std::optional<storage::DeviceAuthorizationRecord>, Error> find_by_user_code(
-      std::string_view typed_user_code);
+  // What a person sees before deciding on `code`: the confirmation() of an authorization that
+  // is still awaiting a decision. Errors, each with the description the operator's CLI prints:
+  //   InvalidGrant, reason kUnknownUserCode  no authorization has this code
+  //   InvalidGrant, reason kDecidedUserCode  already allowed, denied or redeemed
+  //   ExpiredToken                           still pending but past its expiry
+  //   InternalServer                         storage failed
+  [[nodiscard]] std::expected<DeviceConfirmation, Error> confirmation(const UserCode& code);
 
-  // Allows or denies the pending authorization of `typed_user_code` on behalf of `user_name`,
-  // who, to allow, must exist and be enabled. InvalidGrant when the code is unknown, no longer pending or
-  // expired (description says which); AccessDenied when the user may not approve.
-  std::expected<storage::DeviceAuthorizationRecord, Error> decide(std::string_view typed_user_code,
-                                                                  bool allow,
-                                                                  std::string_view user_name);
+  // Allows or denies the pending authorization of `code` on behalf of `user_name`, who, to allow,
+  // must exist and be enabled. Returns the row as decided. The errors of confirmation(), plus
+  // AccessDenied when the user may not approve.
+  [[nodiscard]] std::expected<storage::DeviceAuthorizationRecord, Error> decide(
+      const UserCode& code, bool allow, std::string_view user_name);
+  // The same for text as typed; InvalidGrant "Not a valid user code" when it is not well formed.
+  [[nodiscard]] std::expected<storage::DeviceAuthorizationRecord, Error> decide(
+      std::string_view typed_user_code, bool allow, std::string_view user_name);
+
+  // The clientName of a registration; "" when it has none, is unknown or storage fails (it is only
+  // shown to people).
+  [[nodiscard]] std::string client_name(std::string_view client_id);
+
+  // The `reason` of the InvalidGrant errors above, for callers that answer them differently.
+  static constexpr std::string_view kUnknownUserCode = "UNKNOWN_USER_CODE";
+  static constexpr std::string_view kDecidedUserCode = "USER_CODE_ALREADY_DECIDED";
+  [[nodiscard]] static bool has_reason(const Error& error, std::string_view reason) noexcept {
+    return error.reason && *error.reason == reason;
+  }
 
  private:
+  // Why `rec` (nullopt: no row) cannot be decided at `now`, as one of the errors above.
+  [[nodiscard]] static Error undecidable(
+      const std::optional<storage::DeviceAuthorizationRecord>& rec, std::int64_t now);
+
   Context& ctx_;
   ClientService& clients_;
+  UserService& users_;
 };
 
 }  // namespace ssooidc::domain

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/json_text.h"
 #include "crypto/crypto.h"
 #include "crypto/es256.h"
 
@@ -15,39 +16,6 @@ std::unexpected<Error> internal(std::string text) {
 
 }  // namespace
 
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 IdTokenIssuer::IdTokenIssuer(Context& ctx) : ctx_(ctx) {}
 IdTokenIssuer::~IdTokenIssuer() = default;
 
@@ -55,7 +23,9 @@ std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::load_locked(const
                                                                            const std::string& pem) {
   if (auto it = loaded_.find(kid); it != loaded_.end()) return it->second.get();
   auto key = crypto::SigningKey::from_pem(kid, pem);
-  if (!key) return internal("Cannot load ID token signing key " + kid + ": " + key.error());
+  if (!key)
+    return internal("Cannot load ID token signing key " + kid + ": " +
+                    key.error().error_description);
   auto [it, inserted] = loaded_.emplace(kid, std::make_unique<crypto::SigningKey>(std::move(*key)));
   return it->second.get();
 }
@@ -71,7 +41,8 @@ std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::active_key_locked
   const std::string kid =
       "k" + std::to_string(now) + "-" + crypto::hex_encode(ctx_.random.bytes(4));
   auto made = crypto::SigningKey::generate(kid);
-  if (!made) return internal("Cannot make an ID token signing key: " + made.error());
+  if (!made)
+    return internal("Cannot make an ID token signing key: " + made.error().error_description);
   storage::SigningKeyRecord record;
   record.kid = kid;
   record.private_pem = made->private_pem();
@@ -90,15 +61,16 @@ std::expected<std::string, Error> IdTokenIssuer::issue(const IdTokenClaims& clai
   std::lock_guard lock(mutex_);
   auto key = active_key_locked(now);
   if (!key) return std::unexpected(key.error());
-  std::string payload =
-      "{\"iss\":" + json_quote(ctx_.settings.public_url) +
-      ",\"sub\":" + json_quote(claims.subject) + ",\"aud\":" + json_quote(claims.audience) +
-      ",\"exp\":" + std::to_string(now + ctx_.settings.id_token_ttl_seconds) +
-      ",\"iat\":" + std::to_string(now) + ",\"auth_time\":" + std::to_string(claims.auth_time);
-  if (!claims.email.empty()) payload += ",\"email\":" + json_quote(claims.email);
+  std::string payload = "{\"iss\":" + core::json_quote(ctx_.settings.public_url) +
+                        ",\"sub\":" + core::json_quote(claims.subject) +
+                        ",\"aud\":" + core::json_quote(claims.audience) +
+                        ",\"exp\":" + std::to_string(now + ctx_.settings.id_token_ttl_seconds) +
+                        ",\"iat\":" + std::to_string(now) +
+                        ",\"auth_time\":" + std::to_string(claims.auth_time);
+  if (!claims.email.empty()) payload += ",\"email\":" + core::json_quote(claims.email);
   payload += "}";
   auto jwt = (*key)->sign_jwt(payload);
-  if (!jwt) return internal("Cannot sign the ID token: " + jwt.error());
+  if (!jwt) return internal("Cannot sign the ID token: " + jwt.error().error_description);
   return std::move(*jwt);
 }
 
@@ -147,10 +119,10 @@ std::expected<std::int64_t, Error> IdTokenIssuer::purge_retired_keys(std::int64_
 
 std::string IdTokenIssuer::openid_configuration_json() const {
   const std::string& base = ctx_.settings.public_url;
-  return "{\"issuer\":" + json_quote(base) +
-         ",\"authorization_endpoint\":" + json_quote(base + "/authorize") +
-         ",\"token_endpoint\":" + json_quote(base + "/token") +
-         ",\"jwks_uri\":" + json_quote(base + "/.well-known/jwks.json") +
+  return "{\"issuer\":" + core::json_quote(base) +
+         ",\"authorization_endpoint\":" + core::json_quote(base + "/authorize") +
+         ",\"token_endpoint\":" + core::json_quote(base + "/token") +
+         ",\"jwks_uri\":" + core::json_quote(base + "/.well-known/jwks.json") +
          ",\"response_types_supported\":[\"code\"]"
          ",\"grant_types_supported\":[\"authorization_code\",\"refresh_token\","
          "\"urn:ietf:params:oauth:grant-type:device_code\"]"

@@ -44,10 +44,10 @@ class IdTokenIssuer {
 
   // A signed JWT with iss (settings.public_url), sub, aud, exp, iat, auth_time and email.
   // kInternalServer when no key can be loaded or made.
-  std::expected<std::string, Error> issue(const IdTokenClaims& claims);
+  [[nodiscard]] std::expected<std::string, Error> issue(const IdTokenClaims& claims);
 
   // {"keys":[...]}: every key whose publish_until is in the future, oldest first.
-  std::expected<std::string, Error> jwks_json();
+  [[nodiscard]] std::expected<std::string, Error> jwks_json();
 
   // The OpenID Provider metadata (OpenID Connect Discovery 1.0, section 3).
   std::string openid_configuration_json() const;
@@ -55,12 +55,12 @@ class IdTokenIssuer {
   // Deletes the keys whose every ID token expired more than `margin_seconds` ago: retired more than
   // id_token_ttl_seconds + margin ago, and unpublished more than margin ago. The key that signs
   // now is never deleted. Returns how many were deleted; the storage error otherwise.
-  std::expected<std::int64_t, Error> purge_retired_keys(std::int64_t margin_seconds);
+  [[nodiscard]] std::expected<std::int64_t, Error> purge_retired_keys(std::int64_t margin_seconds);
 
  private:
   // The key that signs now, made (and stored) when none is active. Lock mutex_.
-  std::expected<const crypto::SigningKey*, Error> active_key_locked(std::int64_t now);
-  std::expected<const crypto::SigningKey*, Error> load_locked(const std::string& kid,
+  [[nodiscard]] std::expected<const crypto::SigningKey*, Error> active_key_locked(std::int64_t now);
+  [[nodiscard]] std::expected<const crypto::SigningKey*, Error> load_locked(const std::string& kid,
                                                               const std::string& pem);
 
   Context& ctx_;
@@ -68,7 +68,5 @@ class IdTokenIssuer {
   std::map<std::string, std::unique_ptr<crypto::SigningKey>> loaded_;  // by kid
 };
 
-// JSON string literal of `s` (with the quotes).
-std::string json_quote(std::string_view s);
 
 }  // namespace ssooidc::domain

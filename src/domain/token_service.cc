@@ -13,9 +13,30 @@ std::unexpected<Error> fail(ErrorType type, std::string text) {
   return std::unexpected(Error::make(type, std::move(text)));
 }
 
+// The scopes a grant asks for, narrowed from those it was granted (RFC 6749 section 6: a refresh,
+// and here also a code exchange, may ask for fewer, never for more). No request keeps them all.
+std::expected<std::vector<std::string>, Error> narrow_scopes(
+    const std::vector<std::string>& granted,
+    const std::optional<std::vector<std::string>>& requested) {
+  if (!requested || requested->empty()) return granted;
+  for (const auto& s : *requested)
+    if (std::ranges::find(granted, s) == granted.end())
+      return fail(ErrorType::kInvalidScope, "Scope '" + s + "' was not granted");
+  return *requested;
+}
+
 }  // namespace
 
-std::expected<CreateTokenResponse, Error> TokenService::create_token(const CreateTokenRequest& req) {
+std::expected<storage::UserRecord, Error> TokenService::enabled_user(std::string_view name,
+                                                                     ErrorType refusal,
+                                                                     std::string text) {
+  auto user = users_.find_enabled(name);
+  if (!user && user.error().type == ErrorType::kAccessDenied) return fail(refusal, std::move(text));
+  return user;
+}
+
+std::expected<CreateTokenResponse, Error> TokenService::create_token(
+    const CreateTokenRequest& req) {
   if (req.grantType.empty()) return fail(ErrorType::kInvalidRequest, "grantType is required");
   auto client = clients_.authenticate(req.clientId, req.clientSecret);
   if (!client) return std::unexpected(client.error());
@@ -99,10 +120,9 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
       break;
   }
   if (auth.expires_at <= now) return fail(ErrorType::kExpiredToken, "Device code has expired");
-  auto user = ctx_.storage.users().find(auth.user_name);
+  auto user = enabled_user(auth.user_name, ErrorType::kAccessDenied,
+                           "The approving user is disabled");
   if (!user) return std::unexpected(user.error());
-  if (!*user || (*user)->disabled)
-    return fail(ErrorType::kAccessDenied, "The approving user is disabled");
 
   Issued issued = issue(client, auth.user_name, client.scopes,
                         now + ctx_.settings.session_ttl_seconds,
@@ -134,19 +154,13 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
   }
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   if (old.expires_at <= now) return fail(ErrorType::kInvalidGrant, "Refresh token has expired");
-  std::vector<std::string> scopes = old.scopes;
-  if (req.scope && !req.scope->empty()) {
-    for (const auto& s : *req.scope)
-      if (std::ranges::find(old.scopes, s) == old.scopes.end())
-        return fail(ErrorType::kInvalidScope, "Scope '" + s + "' was not granted");
-    scopes = *req.scope;
-  }
-  auto user = ctx_.storage.users().find(old.user_name);
+  auto scopes = narrow_scopes(old.scopes, req.scope);
+  if (!scopes) return std::unexpected(scopes.error());
+  auto user = enabled_user(old.user_name, ErrorType::kInvalidGrant,
+                           "The user of this refresh token is disabled");
   if (!user) return std::unexpected(user.error());
-  if (!*user || (*user)->disabled)
-    return fail(ErrorType::kInvalidGrant, "The user of this refresh token is disabled");
 
-  Issued issued = issue(client, old.user_name, scopes, old.expires_at, old.family_id);
+  Issued issued = issue(client, old.user_name, *scopes, old.expires_at, old.family_id);
   auto rotated = tokens.rotate(hash, issued.records);
   if (!rotated) return std::unexpected(rotated.error());
   if (!*rotated) {
@@ -183,7 +197,8 @@ std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant
     return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
   }
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
-  if (code.expires_at <= now) return fail(ErrorType::kInvalidGrant, "Authorization code has expired");
+  if (code.expires_at <= now)
+    return fail(ErrorType::kInvalidGrant, "Authorization code has expired");
   // RFC 6749 4.1.3: the redirect URI must be identical to the one of the authorization request.
   if (*req.redirectUri != code.redirect_uri)
     return fail(ErrorType::kInvalidGrant, "redirectUri does not match the authorization request");
@@ -195,27 +210,21 @@ std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                c == '-' || c == '.' || c == '_' || c == '~';
       });
-  const std::string challenge = crypto::base64url_encode(crypto::sha256(verifier));
+  const std::string challenge = crypto::s256_challenge(verifier);
   if (!crypto::constant_time_equals(challenge, code.code_challenge) || !well_formed)
     return fail(ErrorType::kInvalidGrant, "codeVerifier does not match the code challenge");
-  std::vector<std::string> scopes = code.scopes;
-  if (req.scope && !req.scope->empty()) {
-    for (const auto& s : *req.scope)
-      if (std::ranges::find(code.scopes, s) == code.scopes.end())
-        return fail(ErrorType::kInvalidScope, "Scope '" + s + "' was not granted");
-    scopes = *req.scope;
-  }
-  auto user = ctx_.storage.users().find(code.user_name);
+  auto scopes = narrow_scopes(code.scopes, req.scope);
+  if (!scopes) return std::unexpected(scopes.error());
+  auto user = enabled_user(code.user_name, ErrorType::kInvalidGrant,
+                           "The user of this authorization code is disabled");
   if (!user) return std::unexpected(user.error());
-  if (!*user || (*user)->disabled)
-    return fail(ErrorType::kInvalidGrant, "The user of this authorization code is disabled");
 
-  Issued issued = issue(client, code.user_name, scopes, now + ctx_.settings.session_ttl_seconds,
+  Issued issued = issue(client, code.user_name, *scopes, now + ctx_.settings.session_ttl_seconds,
                         code.family_id);
-  if (id_tokens_ && std::ranges::find(scopes, "openid") != scopes.end()) {
+  if (id_tokens_ && std::ranges::find(*scopes, "openid") != scopes->end()) {
     // Signed before the code is redeemed, so that a signing failure leaves the code usable.
-    auto id_token = id_tokens_->issue(
-        {code.user_name, client.client_id, code.auth_time, (*user)->email});
+    auto id_token =
+        id_tokens_->issue({code.user_name, client.client_id, code.auth_time, user->email});
     if (!id_token) return std::unexpected(id_token.error());
     issued.response.idToken = std::move(*id_token);
   }

@@ -14,6 +14,7 @@
 #include "domain/context.h"
 #include "domain/id_token_issuer.h"
 #include "domain/poll_tracker.h"
+#include "domain/user_service.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -22,13 +23,15 @@ namespace ssooidc::domain {
 class TokenService {
  public:
   // `id_tokens`, when given, signs the idToken of authorization_code grants with `openid`.
-  TokenService(Context& ctx, ClientService& clients, IdTokenIssuer* id_tokens = nullptr)
-      : ctx_(ctx), clients_(clients), id_tokens_(id_tokens) {}
+  TokenService(Context& ctx, ClientService& clients, UserService& users,
+               IdTokenIssuer* id_tokens = nullptr)
+      : ctx_(ctx), clients_(clients), users_(users), id_tokens_(id_tokens) {}
 
   // Dispatches on grantType. Errors are those of the model: InvalidRequest (missing members),
   // InvalidClient, UnsupportedGrantType, UnauthorizedClient, InvalidGrant, AuthorizationPending,
   // SlowDown, AccessDenied, ExpiredToken, InvalidScope.
-  std::expected<CreateTokenResponse, Error> create_token(const CreateTokenRequest& req);
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> create_token(
+      const CreateTokenRequest& req);
 
   // A fresh access token (and a refresh token when `refreshable`) for `user_name`, stored with a
   // new family id. Used by grants that have already been authorised.
@@ -43,15 +46,22 @@ class TokenService {
   PollTracker& poll_tracker() { return polls_; }
 
  private:
-  std::expected<CreateTokenResponse, Error> device_code_grant(const storage::ClientRecord& client,
-                                                              const CreateTokenRequest& req);
-  std::expected<CreateTokenResponse, Error> refresh_grant(const storage::ClientRecord& client,
-                                                          const CreateTokenRequest& req);
-  std::expected<CreateTokenResponse, Error> authorization_code_grant(
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> device_code_grant(
       const storage::ClientRecord& client, const CreateTokenRequest& req);
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> refresh_grant(
+      const storage::ClientRecord& client, const CreateTokenRequest& req);
+  [[nodiscard]] std::expected<CreateTokenResponse, Error> authorization_code_grant(
+      const storage::ClientRecord& client, const CreateTokenRequest& req);
+
+  // The user a grant is for when it exists and is enabled; else `refusal` with `text` (each
+  // grant answers a disabled user in its own way). Storage failures pass through.
+  [[nodiscard]] std::expected<storage::UserRecord, Error> enabled_user(std::string_view name,
+                                                                       ErrorType refusal,
+                                                                       std::string text);
 
   Context& ctx_;
   ClientService& clients_;
+  UserService& users_;
   IdTokenIssuer* id_tokens_;
   PollTracker polls_;
 };

@@ -2,25 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include "crypto/crypto.h"
-#include "domain/device_service.h"
-#include "domain/user_service.h"
+#include "testing/test_services.h"
 
 namespace ssooidc::domain {
 namespace {
 
-class DeviceFlowTest : public ::testing::Test {
+class DeviceFlowTest : public test_support::ServicesTest {
  protected:
   void SetUp() override {
-    auto opened = storage::open_storage("memory:");
-    ASSERT_TRUE(opened.has_value());
-    store_ = std::move(*opened);
-    ctx_ = std::make_unique<Context>(Context{*store_, clock_, random_, Settings{}});
     ctx_->settings.public_url = "https://sso.example.test";
-    clients_ = std::make_unique<ClientService>(*ctx_);
-    devices_ = std::make_unique<DeviceService>(*ctx_, *clients_);
-    tokens_ = std::make_unique<TokenService>(*ctx_, *clients_);
-    users_ = std::make_unique<UserService>(*ctx_);
     ASSERT_TRUE(users_->add("alice", "correct horse battery").has_value());
   }
 
@@ -55,14 +45,6 @@ class DeviceFlowTest : public ::testing::Test {
     return tokens_->create_token(r);
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<Context> ctx_;
-  std::unique_ptr<ClientService> clients_;
-  std::unique_ptr<DeviceService> devices_;
-  std::unique_ptr<TokenService> tokens_;
-  std::unique_ptr<UserService> users_;
 };
 
 TEST_F(DeviceFlowTest, StartReturnsTheServiceShape) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crypto/crypto.h"
+#include "testing/fake_random.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -24,25 +25,13 @@ TEST(UserCodeTest, GeneratedCodesUseTheRfcAlphabet) {
 }
 
 // Returns fixed bytes in order, then repeats them.
-class ScriptedRandom final : public core::Random {
- public:
-  explicit ScriptedRandom(std::vector<std::uint8_t> script) : script_(std::move(script)) {}
-  void fill(std::uint8_t* out, std::size_t n) override {
-    ++calls;
-    for (std::size_t i = 0; i < n; ++i) out[i] = script_[next_++ % script_.size()];
-  }
-  int calls = 0;
-
- private:
-  std::vector<std::uint8_t> script_;
-  std::size_t next_ = 0;
-};
+using ScriptedRandom = test_support::FakeRandom;
 
 TEST(UserCodeTest, BytesMapToLettersWithoutBiasAndOneDrawUsually) {
   // 0 -> B, 19 -> Z, 20 -> B again; 240..255 would favour the first 16 letters and are dropped.
   ScriptedRandom random({0, 240, 19, 255, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
   EXPECT_EQ(generate_user_code(random), "BZBCDFGH");
-  EXPECT_EQ(random.calls, 1);
+  EXPECT_EQ(random.calls(), 1);
 }
 
 TEST(UserCodeTest, DrawsAgainWhenTooManyBytesAreDropped) {
@@ -50,7 +39,7 @@ TEST(UserCodeTest, DrawsAgainWhenTooManyBytesAreDropped) {
   script[3] = 5;  // one usable byte per 16
   ScriptedRandom random(script);
   EXPECT_EQ(generate_user_code(random), "HHHHHHHH");
-  EXPECT_EQ(random.calls, 8);
+  EXPECT_EQ(random.calls(), 8);
 }
 
 TEST(UserCodeTest, NormalisationIgnoresCaseDashesAndSpaces) {

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "crypto/crypto.h"
+#include "crypto/password.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -33,7 +34,9 @@ std::expected<storage::UserRecord, Error> UserService::add(std::string_view name
   if (password.size() < kMinPassword || password.size() > kMaxPassword)
     return fail(ErrorType::kInvalidRequest, "Passwords are 8 to 1024 characters long");
   auto phc = crypto::hash_password(password, ctx_.random);
-  if (!phc) return fail(ErrorType::kInternalServer, "Could not hash the password: " + phc.error());
+  if (!phc)
+    return fail(ErrorType::kInternalServer,
+                "Could not hash the password: " + phc.error().error_description);
   storage::UserRecord user;
   user.name = std::string(name);
   user.password_hash = std::move(*phc);

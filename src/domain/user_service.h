@@ -19,17 +19,18 @@ class UserService {
 
   // Names are 1 to 64 characters of [A-Za-z0-9._@-]; passwords 8 to 1024 bytes. InvalidRequest
   // for a bad name or password, InvalidRequest "already exists" for a duplicate.
-  std::expected<storage::UserRecord, Error> add(std::string_view name, std::string_view password,
-                                                std::string_view email = {});
-  std::expected<std::vector<storage::UserRecord>, Error> list();
+  [[nodiscard]] std::expected<storage::UserRecord, Error> add(std::string_view name,
+                                                              std::string_view password,
+                                                              std::string_view email = {});
+  [[nodiscard]] std::expected<std::vector<storage::UserRecord>, Error> list();
   // InvalidRequest when there is no such user.
-  std::expected<void, Error> set_disabled(std::string_view name, bool disabled);
+  [[nodiscard]] std::expected<void, Error> set_disabled(std::string_view name, bool disabled);
   // The user when the password matches and the user is enabled; AccessDenied otherwise, taking
   // the same argon2 time whether or not the user exists.
-  std::expected<storage::UserRecord, Error> authenticate(std::string_view name,
-                                                         std::string_view password);
+  [[nodiscard]] std::expected<storage::UserRecord, Error> authenticate(std::string_view name,
+                                                                       std::string_view password);
   // An enabled user of that name, or AccessDenied.
-  std::expected<storage::UserRecord, Error> find_enabled(std::string_view name);
+  [[nodiscard]] std::expected<storage::UserRecord, Error> find_enabled(std::string_view name);
 
   static bool valid_name(std::string_view name);
 

@@ -10,7 +10,7 @@
 #include <ostream>
 #include <utility>
 
-#include "ssooidc/error.h"
+#include "core/time_format.h"
 
 namespace ssooidc::http {
 namespace {
@@ -67,35 +67,12 @@ void append_number(std::string& out, std::size_t value) {
   out.append(digits.data(), end);
 }
 
-std::string error_body(ErrorType type, std::string_view description) {
-  // Descriptions are the transport's own ASCII constants; no JSON escaping is needed, but stay
-  // safe if one ever carries a quote or backslash.
-  std::string body = R"({"error":")";
-  body += oauth_code(type);
-  body += R"(","error_description":")";
-  for (char c : description) {
-    if (c == '"' || c == '\\') body += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) body += c;
-  }
-  body += "\"}";
-  return body;
-}
-
-core::HttpResponse error_response(int status, ErrorType type, std::string_view description) {
-  core::HttpResponse response;
-  response.status = status;
-  response.headers.reserve(2);
-  response.headers.emplace_back("Content-Type", "application/json");
-  response.headers.emplace_back("x-amzn-ErrorType", coral_error_type(shape_name(type)));
-  response.body = error_body(type, description);
-  return response;
-}
-
 }  // namespace
 
 SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_alive,
                                       bool head_request, std::string_view date) {
-  if (response.status < 200 || response.status > 599) response = internal_error_response();
+  if (response.status < 200 || response.status > 599)
+    response = plain_error_response(500, kInternalErrorDescription);
 
   SerializedResponse out;
   out.status = response.status;
@@ -145,13 +122,12 @@ SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_a
 
 std::string_view continue_response() noexcept { return "HTTP/1.1 100 Continue\r\n\r\n"; }
 
-core::HttpResponse invalid_request_response(int status, std::string description) {
-  return error_response(status, ErrorType::kInvalidRequest, description);
-}
-
-core::HttpResponse internal_error_response() {
-  return error_response(500, ErrorType::kInternalServer,
-                        "The server encountered an internal error");
+core::HttpResponse plain_error_response(int status, std::string_view description) {
+  core::HttpResponse response;
+  response.status = status;
+  response.set("Content-Type", "text/plain; charset=utf-8");
+  response.body = std::string(description) + "\n";
+  return response;
 }
 
 std::string_view HttpDate::now() {
@@ -163,20 +139,6 @@ std::string_view HttpDate::now() {
   return text_;
 }
 
-std::string HttpDate::format(std::time_t t) {
-  static constexpr std::array<const char*, 7> kDays{"Sun", "Mon", "Tue", "Wed",
-                                                    "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::tm tm{};
-  if (gmtime_r(&t, &tm) == nullptr) return {};
-  std::array<char, 40> buf{};
-  // "Sun, 06 Nov 1994 08:49:37 GMT"
-  std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                kDays[static_cast<std::size_t>(tm.tm_wday) % 7], tm.tm_mday,
-                kMonths[static_cast<std::size_t>(tm.tm_mon) % 12], tm.tm_year + 1900, tm.tm_hour,
-                tm.tm_min, tm.tm_sec);
-  return std::string(buf.data());
-}
+std::string HttpDate::format(std::time_t t) { return core::format_imf_fixdate(t); }
 
 }  // namespace ssooidc::http

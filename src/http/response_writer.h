@@ -26,7 +26,8 @@ struct SerializedResponse {
 // Transfer-Encoding and Connection fields are replaced by its own. `keep_alive` is the
 // transport's decision (RFC 9112 §9.3); a handler's "Connection: close" turns it off. Fields whose
 // name is not a token or whose value holds CR, LF or NUL are dropped (no response splitting). A
-// status outside 200..599 is replaced by the internal-error response. `head_request` keeps the
+// status outside 200..599 is replaced by plain_error_response(500) (sessions replace it with
+// ServerOptions::error_response before it gets here). `head_request` keeps the
 // Content-Length of the body but leaves the body out (RFC 9110 §9.3.2). `date` is an IMF-fixdate.
 [[nodiscard]] SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_alive,
                                                     bool head_request, std::string_view date);
@@ -34,13 +35,13 @@ struct SerializedResponse {
 // The interim response to "Expect: 100-continue".
 [[nodiscard]] std::string_view continue_response() noexcept;
 
-// A request the transport rejects before any handler sees it (malformed, too large). Shaped like
-// the service's InvalidRequestException: JSON {"error","error_description"} plus x-amzn-ErrorType,
-// with the HTTP status of the transport failure (400, 413, 431).
-[[nodiscard]] core::HttpResponse invalid_request_response(int status, std::string description);
+// The transport's own error answer when ServerOptions::error_response is unset: `status` with
+// the description as text/plain.
+[[nodiscard]] core::HttpResponse plain_error_response(int status, std::string_view description);
 
-// What a request gets when the handler throws: 500 InternalServerException.
-[[nodiscard]] core::HttpResponse internal_error_response();
+// The description the transport gives its 500 answers (handler threw, impossible status).
+inline constexpr std::string_view kInternalErrorDescription =
+    "The server encountered an internal error";
 
 // Caches the Date header value; reformats at most once a second.
 class HttpDate {

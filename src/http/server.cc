@@ -14,6 +14,15 @@ namespace ssooidc::http {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// Binding happens at start-up; the caller prints the description and exits.
+std::unexpected<Error> failure(std::string description) {
+  return std::unexpected(Error::make(ErrorType::kInternalServer, std::move(description)));
+}
+
+}  // namespace
+
 class Server::Impl {
  public:
   Impl(ServerOptions options, Handler handler) {
@@ -25,10 +34,10 @@ class Server::Impl {
         std::min(config_.options.read_timeout, std::chrono::milliseconds(std::chrono::seconds(2)));
   }
 
-  std::expected<std::uint16_t, std::string> bind() {
+  std::expected<std::uint16_t, Error> bind() {
     const auto& options = config_.options;
     const std::string where = options.host + ":" + std::to_string(options.port);
-    if (!workers_.empty()) return std::unexpected("already bound to " + where);
+    if (!workers_.empty()) return failure("already bound to " + where);
 
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options.host, ec);
@@ -38,8 +47,8 @@ class Server::Impl {
       tcp::resolver resolver(resolver_context);
       auto results = resolver.resolve(options.host, "", ec);
       if (ec || results.empty())
-        return std::unexpected("cannot resolve " + options.host + ": " +
-                               (ec ? ec.message() : std::string("no addresses")));
+        return failure("cannot resolve " + options.host + ": " +
+                       (ec ? ec.message() : std::string("no addresses")));
       address = results.begin()->endpoint().address();
     }
 
@@ -51,7 +60,7 @@ class Server::Impl {
     for (int i = 0; i < threads; ++i) {
       auto worker = std::make_unique<Worker>(config_);
       ec = worker->listen(tcp::endpoint(address, port), threads > 1);
-      if (ec) return std::unexpected("cannot listen on " + where + ": " + ec.message());
+      if (ec) return failure("cannot listen on " + where + ": " + ec.message());
       if (i == 0) port = worker->port();  // port 0: siblings join the port the kernel chose
       workers.push_back(std::move(worker));
     }
@@ -84,7 +93,7 @@ Server::Server(ServerOptions options, Handler handler)
 
 Server::~Server() = default;
 
-std::expected<std::uint16_t, std::string> Server::bind() { return impl_->bind(); }
+std::expected<std::uint16_t, Error> Server::bind() { return impl_->bind(); }
 
 void Server::run() { impl_->run(); }
 

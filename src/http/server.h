@@ -13,13 +13,16 @@
 // handler ends it after that response); pipelined requests are answered in order, with at most
 // `pipeline_limit` responses waiting before the connection stops reading; one read buffer reused
 // for every request. Limits and what a client gets for crossing them:
-//   header larger than header_limit  -> 431, InvalidRequestException JSON, connection closed
-//   body larger than body_limit      -> 413, InvalidRequestException JSON, connection closed
-//   malformed HTTP                   -> 400, InvalidRequestException JSON, connection closed
+//   header larger than header_limit  -> 431 (error_response), connection closed
+//   body larger than body_limit      -> 413 (error_response), connection closed
+//   malformed HTTP                   -> 400 (error_response), connection closed
 //   request not complete within read_timeout of its first byte (slowloris) -> closed silently
 //   no new request within idle_timeout -> closed silently
 //   a response not written within read_timeout -> closed
-//   handler throws                   -> 500, InternalServerException JSON (handlers should not)
+//   handler throws, or answers a status outside 200..599 -> 500 (error_response)
+// The bodies of those answers are not the transport's to shape: it asks the layer above through
+// ServerOptions::error_response (the server's wiring passes api::transport_error_response, so
+// they carry the AWS error shape and an x-amzn-RequestId like every other error).
 #pragma once
 
 #include <chrono>
@@ -32,12 +35,18 @@
 #include <string_view>
 
 #include "core/http_message.h"
+#include "ssooidc/error.h"
 
 namespace ssooidc::http {
 
 // Called for every request; must be thread-safe. Exceptions are caught (500) but should not
 // happen: errors belong in the returned response.
 using Handler = std::function<core::HttpResponse(const core::HttpRequest&)>;
+
+// Builds the answer to a request the transport fails on its own: `status` is 400, 413, 431 or
+// 500, `description` a constant sentence of the transport's (never request data beyond the
+// limits it names). Must be thread-safe and must not throw.
+using ErrorResponder = std::function<core::HttpResponse(int status, std::string_view description)>;
 
 // One line of an access log. Views are valid only during the call. The query string and the
 // body are never included: they may carry secrets.
@@ -64,6 +73,9 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::size_t pipeline_limit = 8;  // responses queued per connection before reading pauses
   bool tls_public = false;         // copied into HttpRequest::tls (TLS is terminated in front)
+  // The transport's own error answers (see the top of this file). Unset: a plain-text answer
+  // with the status (transport tests, the fixed-response benchmark server).
+  ErrorResponder error_response;
   // Called on the I/O thread after each response is written; must be thread-safe and quick.
   std::function<void(const AccessLogEntry&)> access_log;
 };
@@ -77,8 +89,9 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and listens on every worker. Returns the port actually bound (useful with port 0), or
-  // a message naming the address and the system error. Call once, before run().
-  [[nodiscard]] std::expected<std::uint16_t, std::string> bind();
+  // an InternalServer error whose description names the address and the system error. Call
+  // once, before run().
+  [[nodiscard]] std::expected<std::uint16_t, Error> bind();
 
   // Serves on the calling thread plus threads-1 new ones; returns after stop() once every
   // connection has closed. Returns at once when bind() did not succeed.

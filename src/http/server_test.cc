@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "api/error_response.h"
+
 namespace ssooidc::http {
 namespace {
 
@@ -47,7 +49,7 @@ class RunningServer {
   RunningServer(ServerOptions options, Handler handler)
       : server_(std::move(options), std::move(handler)) {
     auto port = server_.bind();
-    if (!port) throw std::runtime_error(port.error());
+    if (!port) throw std::runtime_error(port.error().error_description);
     port_ = *port;
     thread_ = std::thread([this] {
       server_.run();
@@ -71,10 +73,14 @@ class RunningServer {
   std::thread thread_;
 };
 
+// As the server wires it: the transport's own errors in the api layer's AWS shape.
 ServerOptions test_options() {
   ServerOptions options;
   options.port = 0;
   options.threads = 2;
+  options.error_response = [](int status, std::string_view description) {
+    return api::transport_error_response(status, description, "test-request-id");
+  };
   return options;
 }
 
@@ -432,6 +438,25 @@ TEST(ServerTest, HandlerExceptionGives500Json) {
   EXPECT_EQ(next->status, 200);
 }
 
+// The transport asks the layer above for its own answers; the request id comes with them.
+TEST(ServerTest, InvalidStatusGives500FromTheErrorResponder) {
+  for (int status : {0, 100, 99, 600, 1000}) {
+    RunningServer running(test_options(), [status](const core::HttpRequest&) {
+      core::HttpResponse response;
+      response.status = status;
+      return response;
+    });
+    Client client(running.port());
+    client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << status;
+    EXPECT_EQ(response->status, 500) << status;
+    EXPECT_EQ(response->header("x-amzn-ErrorType"),
+              "InternalServerException" + std::string(kCoral));
+    EXPECT_EQ(response->header("x-amzn-RequestId"), "test-request-id");
+  }
+}
+
 TEST(ServerTest, ConnectionCloseFromClientIsHonoured) {
   RunningServer running(test_options(), echo);
   Client client(running.port());
@@ -548,7 +573,9 @@ TEST(ServerTest, BindReportsAddressInUse) {
   Server second(options, echo);
   auto bound = second.bind();
   ASSERT_FALSE(bound);
-  EXPECT_NE(bound.error().find(std::to_string(running.port())), std::string::npos) << bound.error();
+  EXPECT_NE(bound.error().error_description.find(std::to_string(running.port())),
+            std::string::npos)
+      << bound.error().error_description;
 }
 
 TEST(ServerTest, ManyConnectionsSpreadOverWorkers) {

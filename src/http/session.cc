@@ -170,8 +170,10 @@ void Session::dispatch() {
   } catch (...) {
     // Handlers report errors in the response; an exception is a bug, answered like the
     // service answers its own faults.
-    response = internal_error_response();
+    response = error_response(500, kInternalErrorDescription);
   }
+  if (response.status < 200 || response.status > 599)
+    response = error_response(500, kInternalErrorDescription);
 
   // Read `stopping` after the handler: a stop() that arrived meanwhile closes this connection.
   const bool keep_alive = client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
@@ -180,17 +182,32 @@ void Session::dispatch() {
   const bool head_request = request.method == "HEAD";
   SerializedResponse wire =
       serialize_response(std::move(response), keep_alive, head_request, worker_.http_date());
-  out->head = std::move(wire.head);
-  out->body = std::move(wire.body);
-  out->status = wire.status;
-  out->logged = true;
-  out->started = request_started_;
-  if (config_.options.access_log) {
-    out->method = std::move(request.method);
-    out->path = std::move(request.path);
-  }
   if (wire.close) closing_ = true;
+  queue(*out, std::move(wire), std::move(request.method), std::move(request.path));
+}
+
+void Session::queue(Outgoing& out, SerializedResponse&& wire, std::string method,
+                    std::string path) {
+  out.head = std::move(wire.head);
+  out.body = std::move(wire.body);
+  out.status = wire.status;
+  out.logged = true;
+  out.started = request_started_;
+  if (config_.options.access_log) {
+    out.method = std::move(method);
+    out.path = std::move(path);
+  }
   start_write();
+}
+
+core::HttpResponse Session::error_response(int status, std::string_view description) const {
+  const auto& responder = config_.options.error_response;
+  if (!responder) return plain_error_response(status, description);
+  try {
+    return responder(status, description);
+  } catch (...) {
+    return plain_error_response(status, description);
+  }
 }
 
 void Session::reject(const error_code& ec) {
@@ -214,18 +231,9 @@ void Session::reject(const error_code& ec) {
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
   SerializedResponse wire =
-      serialize_response(invalid_request_response(status, std::move(description)),
+      serialize_response(error_response(status, description),
                          /*keep_alive=*/false, /*head_request=*/false, worker_.http_date());
-  out->head = std::move(wire.head);
-  out->body = std::move(wire.body);
-  out->status = wire.status;
-  out->logged = true;
-  out->started = request_started_;
-  if (config_.options.access_log) {
-    out->method = std::move(partial.method);
-    out->path = std::move(partial.path);
-  }
-  start_write();
+  queue(*out, std::move(wire), std::move(partial.method), std::move(partial.path));
 }
 
 Session::Outgoing* Session::push_outgoing() {

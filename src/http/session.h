@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "http/request_parser.h"
+#include "http/response_writer.h"
 
 namespace ssooidc::http {
 
@@ -71,8 +72,13 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
   void start_message();
   void dispatch();
+  // The transport's own error answer: ServerOptions::error_response, else plain text.
+  [[nodiscard]] core::HttpResponse error_response(int status, std::string_view description) const;
   void reject(const boost::system::error_code& ec);
   Outgoing* push_outgoing();
+  // Fills `out` with a serialized answer (and, for the access log, the request line) and starts
+  // writing.
+  void queue(Outgoing& out, SerializedResponse&& wire, std::string method, std::string path);
   void start_write();
   void on_write(const boost::system::error_code& ec);
   void finish_if_done();

@@ -5,21 +5,13 @@
 #include <iostream>
 #include <string>
 
+#include "core/time_format.h"
 #include "domain/user_code.h"
 #include "server/application.h"
 #include "server/commands.h"
 
 namespace ssooidc::server {
 namespace {
-
-std::string format_time(std::int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int report(const Error& e) {
   std::fprintf(stderr, "ssooidc-server: %s (%s)\n", e.error_description.c_str(),
@@ -59,7 +51,7 @@ int run_user_list(const CommonOptions& common) {
   std::printf("%-32s %-9s %s\n", "NAME", "STATUS", "CREATED");
   for (const auto& u : *users)
     std::printf("%-32s %-9s %s\n", u.name.c_str(), u.disabled ? "disabled" : "enabled",
-                format_time(u.created_at).c_str());
+                core::format_iso8601_utc(u.created_at).c_str());
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "server/application.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "api/error_response.h"
@@ -13,15 +14,12 @@ Application::Application(const std::string& database_url, domain::Settings setti
   if (!opened)
     throw std::runtime_error("cannot open database: " + opened.error().error_description);
   storage_ = std::move(*opened);
-  context_ = std::make_unique<domain::Context>(
-      domain::Context{*storage_, *clock_, random_, std::move(settings)});
-  clients_ = std::make_unique<domain::ClientService>(*context_);
-  devices_ = std::make_unique<domain::DeviceService>(*context_, *clients_);
-  id_tokens_ = std::make_unique<domain::IdTokenIssuer>(*context_);
-  tokens_ = std::make_unique<domain::TokenService>(*context_, *clients_, id_tokens_.get());
-  users_ = std::make_unique<domain::UserService>(*context_);
-  api_ = std::make_unique<api::Api>(api::Services{*clients_, *devices_, *tokens_, random_});
-  web_ = std::make_unique<web::Web>(*context_, *devices_, *users_);
+  services_ = std::make_unique<domain::ServiceGraph>(*storage_, *clock_, random_,
+                                                     std::move(settings));
+  domain::ServiceGraph& s = *services_;
+  api_ = std::make_unique<api::Api>(api::Services{s.clients, s.devices, s.tokens, random_});
+  web_ = std::make_unique<web::Web>(web::WebServices{s.devices, s.users, s.authorizations,
+                                                     s.context.settings, *clock_, random_});
 }
 
 // OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).
@@ -38,9 +36,9 @@ std::optional<core::HttpResponse> Application::well_known(const core::HttpReques
     return resp;
   }
   if (config) {
-    resp.body = id_tokens_->openid_configuration_json();
+    resp.body = services_->id_tokens.openid_configuration_json();
   } else {
-    auto keys = id_tokens_->jwks_json();
+    auto keys = services_->id_tokens.jwks_json();
     if (!keys) {
       return api::protocol_error(500, "InternalServerException", "server_error",
                                  keys.error().error_description, api_->new_request_id());
@@ -69,19 +67,33 @@ core::HttpResponse Application::handle(const core::HttpRequest& req) {
                              api_->new_request_id());
 }
 
+core::HttpResponse Application::transport_error(int status, std::string_view description) {
+  return api::transport_error_response(status, description, api_->new_request_id());
+}
+
 std::int64_t Application::purge_expired() {
   const std::int64_t now = clock_->now_epoch_seconds();
   std::int64_t n = 0;
+  // A failed purge loses nothing (the rows wait for the next run), but it must not go unseen: a
+  // database that keeps refusing deletes grows without bound. Storage descriptions hold no secret.
+  auto count = [&n](const storage::Result<std::int64_t>& removed, const char* what) {
+    if (removed) {
+      n += *removed;
+    } else {
+      std::fprintf(stderr, "ssooidc-server: purging %s failed: %s\n", what,
+                   removed.error().error_description.c_str());
+    }
+  };
   // Keep expired rows a day so late polls still get ExpiredTokenException rather than
   // InvalidGrantException, and replayed refresh tokens are still recognised.
   const std::int64_t before = now - 24 * 3600;
-  if (auto r = storage_->device_authorizations().purge_expired(before)) n += *r;
-  if (auto r = storage_->tokens().purge_expired(before)) n += *r;
+  count(storage_->device_authorizations().purge_expired(before), "device authorizations");
+  count(storage_->tokens().purge_expired(before), "tokens");
   // Kept as long, so that a replayed code is still recognised and revokes its tokens.
-  if (auto r = storage_->authorization_codes().purge_expired(before)) n += *r;
+  count(storage_->authorization_codes().purge_expired(before), "authorization codes");
   // Retired ID token signing keys, a day after the last token they signed expired (and they left
   // the JWKS): the same day of slack, for verifiers and other server processes whose clocks lag.
-  if (auto r = id_tokens_->purge_retired_keys(24 * 3600)) n += *r;
+  count(services_->id_tokens.purge_retired_keys(24 * 3600), "signing keys");
   return n;
 }
 

@@ -14,12 +14,8 @@
 #include "core/clock.h"
 #include "core/http_message.h"
 #include "crypto/crypto.h"
-#include "domain/client_service.h"
-#include "domain/device_service.h"
-#include "domain/id_token_issuer.h"
+#include "domain/service_graph.h"
 #include "domain/settings.h"
-#include "domain/token_service.h"
-#include "domain/user_service.h"
 #include "storage/storage.h"
 #include "web/web.h"
 
@@ -40,14 +36,16 @@ class Application {
   // keys whose tokens have all expired. Returns how many rows went.
   std::int64_t purge_expired();
 
+  // The answer to a request the HTTP transport fails on its own (http::ServerOptions::
+  // error_response): the AWS error shape with a fresh request id. Thread-safe.
+  core::HttpResponse transport_error(int status, std::string_view description);
+
   storage::Storage& storage() { return *storage_; }
-  domain::Context& context() { return *context_; }
-  domain::UserService& users() { return *users_; }
-  domain::DeviceService& devices() { return *devices_; }
-  domain::ClientService& clients() { return *clients_; }
-  domain::TokenService& tokens() { return *tokens_; }
-  domain::IdTokenIssuer& id_tokens() { return *id_tokens_; }
-  void set_public_url(std::string url) { context_->settings.public_url = std::move(url); }
+  domain::ServiceGraph& services() { return *services_; }
+  domain::UserService& users() { return services_->users; }
+  domain::DeviceService& devices() { return services_->devices; }
+  // Before serving only: the pages and the ID tokens read it at request time.
+  void set_public_url(std::string url) { services_->context.settings.public_url = std::move(url); }
 
  private:
   std::optional<core::HttpResponse> well_known(const core::HttpRequest& req);
@@ -55,12 +53,7 @@ class Application {
   std::unique_ptr<core::Clock> clock_;
   crypto::SecureRandom random_;
   std::unique_ptr<storage::Storage> storage_;
-  std::unique_ptr<domain::Context> context_;
-  std::unique_ptr<domain::ClientService> clients_;
-  std::unique_ptr<domain::DeviceService> devices_;
-  std::unique_ptr<domain::IdTokenIssuer> id_tokens_;
-  std::unique_ptr<domain::TokenService> tokens_;
-  std::unique_ptr<domain::UserService> users_;
+  std::unique_ptr<domain::ServiceGraph> services_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<web::Web> web_;
 };

@@ -11,6 +11,8 @@
 #include <string>
 #include <thread>
 
+#include "core/json_text.h"
+#include "core/time_format.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
 #include "server/application.h"
@@ -49,24 +51,6 @@ std::string strip_trailing_slash(std::string url) {
   return url;
 }
 
-// A JSON string value; access-log fields are paths and names, never secrets.
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 // Creates the first user of an empty directory so that a newcomer can sign in at once.
 void bootstrap_user(Application& app) {
   auto count = app.storage().users().count();
@@ -95,17 +79,18 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   http_options.host = listen.host;
   http_options.port = listen.port;
   http_options.threads = options.threads;
+  http_options.error_response = [&app](int status, std::string_view description) {
+    return app.transport_error(status, description);
+  };
   static std::mutex log_mutex;
   if (options.access_log == "stderr") {
     http_options.access_log = [](const http::AccessLogEntry& e) {
-      char ts[32];
-      std::time_t t = std::time(nullptr);
-      std::tm tm{};
-      gmtime_r(&t, &tm);
-      std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-      std::string line = "{\"ts\":\"" + std::string(ts) + "\",\"remote\":" +
-                         json_string(e.remote) + ",\"method\":" + json_string(e.method) +
-                         ",\"path\":" + json_string(e.path) +
+      // Access-log fields are paths and names, never secrets.
+      using core::json_quote;
+      std::string line = "{\"ts\":\"" + core::format_iso8601_utc(std::time(nullptr)) +
+                         "\",\"remote\":" +
+                         json_quote(e.remote) + ",\"method\":" + json_quote(e.method) +
+                         ",\"path\":" + json_quote(e.path) +
                          ",\"status\":" + std::to_string(e.status) +
                          ",\"bytes\":" + std::to_string(e.bytes) +
                          ",\"us\":" + std::to_string(e.duration_us) + "}\n";
@@ -115,9 +100,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   }
   const bool https = options.public_url.starts_with("https://");
   http_options.tls_public = https;
-  http::Server server(http_options, [&app](const core::HttpRequest& req) { return app.handle(req); });
+  http::Server server(http_options,
+                      [&app](const core::HttpRequest& req) { return app.handle(req); });
   auto port = server.bind();
-  if (!port) throw std::runtime_error("cannot listen on " + options.listen + ": " + port.error());
+  if (!port) throw std::runtime_error("cannot listen on " + options.listen + ": " + port.error().error_description);
 
   std::string host_for_url = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
                                                                           : listen.host;

@@ -1,22 +1,17 @@
-// The one way a backend reports a failure: an Error of type kInternalServer whose description
-// names the operation and the backend's reason, never a secret or a bound value.
+// The backends' shorthand for the common case of storage_error.h: a failure of the backend
+// itself (kUnavailable). A backend that knows better says so with storage_error().
 //
-// Private to src/storage.
+// Private to src/storage (and the fault injector in src/testing).
 #pragma once
 
-#include <string>
 #include <string_view>
 
-#include "ssooidc/error.h"
+#include "storage/storage_error.h"
 
 namespace ssooidc::storage {
 
 [[nodiscard]] inline Error backend_error(std::string_view operation, std::string_view reason) {
-  std::string description = "storage: ";
-  description.append(operation);
-  description.append(": ");
-  description.append(reason);
-  return Error::make(ErrorType::kInternalServer, std::move(description));
+  return storage_error(StorageErrorCode::kUnavailable, operation, reason);
 }
 
 }  // namespace ssooidc::storage

@@ -2,49 +2,10 @@
 
 #include <cstdint>
 
+#include "core/json_text.h"
+
 namespace ssooidc::storage {
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-void append_escaped(std::string& out, std::string_view item) {
-  out.push_back('"');
-  for (const char c : item) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out.append("\\\"");
-        break;
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      case '\f':
-        out.append("\\f");
-        break;
-      default:
-        if (byte < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHexDigits[byte >> 4]);
-          out.push_back(kHexDigits[byte & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 void append_utf8(std::string& out, std::uint32_t code_point) {
   if (code_point < 0x80) {
@@ -179,7 +140,8 @@ std::string encode_string_list(const std::vector<std::string>& items) {
   out.push_back('[');
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i != 0) out.push_back(',');
-    append_escaped(out, items[i]);
+    // Byte for byte: a list must round-trip even when it is not UTF-8.
+    core::append_json_string(out, items[i], core::NonUtf8::kCopy);
   }
   out.push_back(']');
   return out;

@@ -4,7 +4,9 @@
 
 #include "storage/backend_error.h"
 #include "storage/memory/memory_storage.h"
+#if SSOOIDC_STORAGE_SQLITE
 #include "storage/sqlite/sqlite_storage.h"
+#endif
 
 namespace ssooidc::storage {
 
@@ -12,8 +14,13 @@ Result<std::unique_ptr<Storage>> open_storage(std::string_view url) {
   if (url == "memory:") return make_memory_storage();
   // "sqlite:///abs/file.db" and "sqlite:/abs/file.db" name the same file, as do
   // "sqlite://data/file.db" and "sqlite:data/file.db" (relative to the working directory).
+#if SSOOIDC_STORAGE_SQLITE
   if (url.starts_with("sqlite://")) return open_sqlite_storage(url.substr(9));
   if (url.starts_with("sqlite:")) return open_sqlite_storage(url.substr(7));
+#else
+  if (url.starts_with("sqlite:"))
+    return std::unexpected(backend_error("open storage", "the SQLite backend is not built"));
+#endif
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
     return std::unexpected(backend_error("open storage", "PostgreSQL backend is not built yet"));
   }

@@ -5,9 +5,11 @@
 // Secrets never reach storage in clear: client secrets, device codes and tokens are stored as
 // lower-case hex SHA-256 (`*_hash` fields), passwords as argon2id PHC strings.
 //
-// Every method returns `std::expected`; a backend failure is an Error of type kInternalServer
-// whose description names the operation (never a secret). Compound operations (`redeem`,
-// `rotate`) are atomic: either every effect is visible or none is.
+// Every method returns `std::expected`; a failure is an Error in the vocabulary of
+// storage_error.h (kAlreadyExists for an insert of an existing key, kUnavailable when the backend
+// cannot answer), whose description names the operation (never a secret). Outcomes callers
+// handle are results: a missing row is nullopt, a lost compare-and-set is false. Compound
+// operations (`redeem`, `rotate`) are atomic: either every effect is visible or none is.
 //
 // Thread safety: a Storage and its stores may be used from any number of threads at once.
 //
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "ssooidc/error.h"
+#include "storage/storage_error.h"
 
 namespace ssooidc::storage {
 
@@ -58,6 +61,12 @@ struct DeviceAuthorizationRecord {
   std::string user_name;          // who allowed or denied; empty while pending
   std::int64_t decided_at = 0;    // when allowed or denied; 0 while pending
   std::string requester_address;  // IP that called StartDeviceAuthorization
+
+  // The one statement of "pending and not expired": a person may still allow or deny it, and a
+  // poll is still answered AuthorizationPending. The SQL of `decide` says the same in its WHERE.
+  [[nodiscard]] bool awaiting_decision(std::int64_t now) const noexcept {
+    return state == DeviceState::kPending && expires_at > now;
+  }
 };
 
 enum class TokenKind { kAccess, kRefresh };
@@ -110,10 +119,10 @@ struct SigningKeyRecord {
 class ClientStore {
  public:
   virtual ~ClientStore() = default;
-  // Inserts a new registration. Error (kInternalServer) if the client_id already exists.
-  virtual Result<void> insert(const ClientRecord& client) = 0;
+  // Inserts a new registration. kAlreadyExists if the client_id exists.
+  [[nodiscard]] virtual Result<void> insert(const ClientRecord& client) = 0;
   // The registration, or nullopt when unknown (expiry is the caller's business).
-  virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
+  [[nodiscard]] virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
 };
 
 class DeviceAuthorizationStore {
@@ -121,84 +130,90 @@ class DeviceAuthorizationStore {
   virtual ~DeviceAuthorizationStore() = default;
   // Inserts a pending authorization. Returns false (and stores nothing) when its user code is
   // already taken by another row, so that the caller can draw a new code.
-  virtual Result<bool> insert(const DeviceAuthorizationRecord& authorization) = 0;
-  virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
+  [[nodiscard]] virtual Result<bool> insert(const DeviceAuthorizationRecord& authorization) = 0;
+  [[nodiscard]] virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
       std::string_view device_code_hash) = 0;
-  virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
+  [[nodiscard]] virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
       std::string_view user_code) = 0;
   // Moves a pending, unexpired (expires_at > now) authorization to kApproved or kDenied, recording
-  // who and when. Returns false when it was not pending or has expired.
-  virtual Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
-                              std::int64_t now) = 0;
+  // who and when, and returns the row as decided. nullopt (and nothing changed) when it is
+  // unknown, not pending or has expired.
+  [[nodiscard]] virtual Result<std::optional<DeviceAuthorizationRecord>> decide(
+      std::string_view user_code, bool allow, std::string_view user_name, std::int64_t now) = 0;
   // Atomically moves an approved authorization of `client_id` to kRedeemed and inserts `tokens`.
   // Returns false (and changes nothing) when it is not approved, belongs to another client or
-  // has expired (expires_at <= now). Error (and nothing changed) when a token's hash exists.
-  virtual Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
-                              std::int64_t now, const std::vector<TokenRecord>& tokens) = 0;
+  // has expired (expires_at <= now). kAlreadyExists (and nothing changed) when a token's hash
+  // exists.
+  [[nodiscard]] virtual Result<bool> redeem(std::string_view device_code_hash,
+                                            std::string_view client_id, std::int64_t now,
+                                            const std::vector<TokenRecord>& tokens) = 0;
   // Deletes authorizations that expired before `before`. Returns how many.
-  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
 class TokenStore {
  public:
   virtual ~TokenStore() = default;
   // Inserts all of `tokens` or, on error (e.g. a hash that exists already), none of them.
-  virtual Result<void> insert(const std::vector<TokenRecord>& tokens) = 0;
-  virtual Result<std::optional<TokenRecord>> find(std::string_view token_hash) = 0;
+  [[nodiscard]] virtual Result<void> insert(const std::vector<TokenRecord>& tokens) = 0;
+  [[nodiscard]] virtual Result<std::optional<TokenRecord>> find(std::string_view token_hash) = 0;
   // Atomically marks the refresh token `old_hash` used and inserts `replacements`. Returns false
   // (and changes nothing) when it is already used, revoked, unknown or not a refresh token.
-  // Expiry is the caller's business. Error (and nothing changed) when a replacement's hash exists.
-  virtual Result<bool> rotate(std::string_view old_hash,
-                              const std::vector<TokenRecord>& replacements) = 0;
+  // Expiry is the caller's business. kAlreadyExists (and nothing changed) when a replacement's hash
+  // exists.
+  [[nodiscard]] virtual Result<bool> rotate(std::string_view old_hash,
+                                            const std::vector<TokenRecord>& replacements) = 0;
   // Revokes every token of the family. Returns how many tokens were revoked by this call (tokens
   // already revoked are not counted again, so a second call returns 0).
-  virtual Result<std::int64_t> revoke_family(std::string_view family_id) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> revoke_family(std::string_view family_id) = 0;
   // Deletes tokens that expired before `before`. Returns how many.
-  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
 class AuthorizationCodeStore {
  public:
   virtual ~AuthorizationCodeStore() = default;
-  // Inserts an unused code. Error (kInternalServer) when its hash exists already.
-  virtual Result<void> insert(const AuthorizationCodeRecord& code) = 0;
+  // Inserts an unused code. kAlreadyExists when its hash exists already.
+  [[nodiscard]] virtual Result<void> insert(const AuthorizationCodeRecord& code) = 0;
   // The code (used or not, expired or not), or nullopt when unknown.
-  virtual Result<std::optional<AuthorizationCodeRecord>> find(std::string_view code_hash) = 0;
+  [[nodiscard]] virtual Result<std::optional<AuthorizationCodeRecord>> find(
+      std::string_view code_hash) = 0;
   // Atomically marks an unused, unexpired (expires_at > now) code of `client_id` used and inserts
   // `tokens`. Returns false (and changes nothing) when it is unknown, used, expired or belongs to
-  // another client. Error (and nothing changed) when a token's hash exists.
-  virtual Result<bool> redeem(std::string_view code_hash, std::string_view client_id,
-                              std::int64_t now, const std::vector<TokenRecord>& tokens) = 0;
+  // another client. kAlreadyExists (and nothing changed) when a token's hash exists.
+  [[nodiscard]] virtual Result<bool> redeem(std::string_view code_hash, std::string_view client_id,
+                                            std::int64_t now,
+                                            const std::vector<TokenRecord>& tokens) = 0;
   // Deletes codes that expired before `before`. Returns how many.
-  virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
 class SigningKeyStore {
  public:
   virtual ~SigningKeyStore() = default;
-  // Error (kInternalServer) when the kid exists already.
-  virtual Result<void> insert(const SigningKeyRecord& key) = 0;
+  // kAlreadyExists when the kid exists already.
+  [[nodiscard]] virtual Result<void> insert(const SigningKeyRecord& key) = 0;
   // Every key, oldest first (by created_at, then kid).
-  virtual Result<std::vector<SigningKeyRecord>> list() = 0;
+  [[nodiscard]] virtual Result<std::vector<SigningKeyRecord>> list() = 0;
   // Deletes the keys that stopped signing before `retired_before` (retire_after < retired_before)
   // and stopped being published before `unpublished_before` (publish_until < unpublished_before).
   // Returns how many. With bounds at most `now`, the key that signs now (retire_after > now) is
   // never deleted.
-  virtual Result<std::int64_t> purge_retired(std::int64_t retired_before,
-                                             std::int64_t unpublished_before) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> purge_retired(std::int64_t retired_before,
+                                                           std::int64_t unpublished_before) = 0;
 };
 
 class UserStore {
  public:
   virtual ~UserStore() = default;
   // Returns false when a user of that name exists already.
-  virtual Result<bool> insert(const UserRecord& user) = 0;
-  virtual Result<std::optional<UserRecord>> find(std::string_view name) = 0;
+  [[nodiscard]] virtual Result<bool> insert(const UserRecord& user) = 0;
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> find(std::string_view name) = 0;
   // All users ordered by name (byte-wise).
-  virtual Result<std::vector<UserRecord>> list() = 0;
+  [[nodiscard]] virtual Result<std::vector<UserRecord>> list() = 0;
   // Returns false when there is no such user.
-  virtual Result<bool> set_disabled(std::string_view name, bool disabled) = 0;
-  virtual Result<std::int64_t> count() = 0;
+  [[nodiscard]] virtual Result<bool> set_disabled(std::string_view name, bool disabled) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> count() = 0;
 };
 
 class Storage {
@@ -217,6 +232,6 @@ class Storage {
 //   sqlite:PATH  sqlite://PATH  an embedded SQLite file (WAL); parent directories are created
 //   postgres://... postgresql://...  a PostgreSQL server (libpq connection URI)
 // Runs pending schema migrations. Errors name the URL scheme or the file, never a password.
-Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
+[[nodiscard]] Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
 
 }  // namespace ssooidc::storage

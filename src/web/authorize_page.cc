@@ -92,7 +92,7 @@ core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
 }  // namespace
 
 core::HttpResponse authorize_page(PageDeps& deps, PageRequest& req) {
-  domain::AuthorizationService service(deps.ctx);
+  domain::AuthorizationService& service = deps.authorizations;
   auto valid = service.validate(params_of(req.query));
   if (!valid) {
     const auto& error = valid.error();

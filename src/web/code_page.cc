@@ -3,7 +3,6 @@
 // page; nothing here approves anything.
 #include <algorithm>
 
-#include "domain/user_code.h"
 #include "web/pages.h"
 
 namespace ssooidc::web {
@@ -21,34 +20,34 @@ core::HttpResponse code_form(PageDeps& deps, const PageRequest& req, int status,
 // per-address limits (RFC 8628 section 5.1, numbers in web.h); a code this browser already found
 // does not count again.
 core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view typed) {
-  auto code = domain::normalize_user_code(typed);
+  auto code = domain::UserCode::parse(typed);
   if (!code)
     return code_form(deps, req, 400,
                      "That doesn't look like a code. Codes are 8 letters, like WDJB-MJHT.", typed);
   const std::string address = req.address_key();
-  if (!req.session.has_checked(*code)) {
+  if (!req.session.has_checked(code->normalized())) {
     const std::int64_t retry =
         std::max(deps.code_per_session.retry_after_seconds(req.session.browser_key),
                  deps.code_per_address.retry_after_seconds(address));
     if (retry > 0) return too_many_attempts_page(deps, req, retry, "wrong codes");
   }
-  auto found = deps.devices.find_by_user_code(*code);
-  if (!found) return internal_error_page(deps, req);
-  if (!*found) {
-    deps.code_per_session.record_failure(req.session.browser_key);
-    deps.code_per_address.record_failure(address);
-    return code_form(deps, req, 404,
-                     "We couldn't find that code. Check the code shown on your device and type it "
-                     "again. If the code is more than a few minutes old, start the sign-in again "
-                     "on your device to get a new one.",
-                     typed);
+  auto found = deps.devices.confirmation(*code);
+  if (!found) {
+    const Error& error = found.error();
+    if (domain::DeviceService::has_reason(error, domain::DeviceService::kUnknownUserCode)) {
+      deps.code_per_session.record_failure(req.session.browser_key);
+      deps.code_per_address.record_failure(address);
+      return code_form(deps, req, 404,
+                       "We couldn't find that code. Check the code shown on your device and type "
+                       "it again. If the code is more than a few minutes old, start the sign-in "
+                       "again on your device to get a new one.",
+                       typed);
+    }
+    return undecidable_code_page(deps, req, error);
   }
-  const storage::DeviceAuthorizationRecord& rec = **found;
-  if (rec.state != storage::DeviceState::kPending) return used_code_page(deps, req);
-  if (rec.expires_at <= deps.ctx.clock.now_epoch_seconds()) return expired_code_page(deps, req);
-  req.session.remember_checked(*code);
-  deps.sessions->update(req.session);
-  return redirect(deps.confirm_path() + "?user_code=" + domain::display_user_code(*code));
+  req.session.remember_checked(code->normalized());
+  save_session(deps, req);
+  return redirect(deps.confirm_path() + "?user_code=" + code->display());
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/url.h"
+
 namespace ssooidc::web {
 
 // Field name -> value. When a name repeats, the first value wins.
@@ -17,8 +19,9 @@ using FormFields = std::map<std::string, std::string, std::less<>>;
 FormFields parse_form(std::string_view text);
 // The value of `name`, or "" when absent.
 std::string_view field(const FormFields& fields, std::string_view name);
-// Percent-encodes everything but unreserved characters (RFC 3986 section 2.3).
-std::string url_encode(std::string_view text);
+// Percent-encodes everything but unreserved characters (RFC 3986 section 2.3): the pages' name
+// for core::percent_encode.
+inline std::string url_encode(std::string_view text) { return core::percent_encode(text); }
 // The value of cookie `name` in a Cookie header ("a=1; b=2"), or "" when absent. The first of
 // several cookies with that name wins (browsers send the most specific path first).
 std::string_view cookie_value(std::string_view cookie_header, std::string_view name);

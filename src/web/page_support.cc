@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "core/time_format.h"
 #include "domain/user_code.h"
 #include "web/pages.h"
 
@@ -71,7 +72,7 @@ core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const Res
 core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
                                           std::int64_t retry_after_seconds, std::string_view what,
                                           std::string_view where) {
-  const std::int64_t at = deps.ctx.clock.now_epoch_seconds() + retry_after_seconds;
+  const std::int64_t at = deps.clock.now_epoch_seconds() + retry_after_seconds;
   ResultView view;
   view.status = 429;
   view.kind = "warning";
@@ -80,7 +81,8 @@ core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req
   view.message = "There have been too many " + std::string(what) + " " + std::string(where) +
                  ". For your security, this is paused for a while.";
   view.next_step =
-      "Try again in " + format_duration(retry_after_seconds) + " (after " + format_utc(at) + ").";
+      "Try again in " + format_duration(retry_after_seconds) + " (after " +
+      core::format_utc_text(at) + ").";
   auto resp = result_page(deps, req, view);
   resp.set("Retry-After", std::to_string(retry_after_seconds));
   return resp;
@@ -148,10 +150,24 @@ core::HttpResponse unknown_code_page(PageDeps& deps, const PageRequest& req) {
   return result_page(deps, req, view);
 }
 
+void save_session(PageDeps& deps, PageRequest& req) {
+  if (!deps.sessions->update(req.session)) req.session_ended = true;
+}
+
+core::HttpResponse undecidable_code_page(PageDeps& deps, PageRequest& req, const Error& error) {
+  using domain::DeviceService;
+  if (error.type == ErrorType::kExpiredToken) return expired_code_page(deps, req);
+  if (DeviceService::has_reason(error, DeviceService::kUnknownUserCode))
+    return unknown_code_page(deps, req);
+  if (DeviceService::has_reason(error, DeviceService::kDecidedUserCode))
+    return used_code_page(deps, req);
+  return internal_error_page(deps, req);
+}
+
 core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
   // The account was disabled while signed in: sign the browser out.
   req.session.user_name.clear();
-  deps.sessions->update(req.session);
+  save_session(deps, req);
   ResultView view;
   view.status = 403;
   view.kind = "denied";
@@ -161,15 +177,6 @@ core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
   view.action_url = deps.code_path();
   view.action_label = "Back to start";
   return result_page(deps, req, view);
-}
-
-std::string format_utc(std::int64_t epoch_seconds) {
-  const std::time_t t = static_cast<std::time_t>(epoch_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
 }
 
 std::string format_ago(std::int64_t seconds) {

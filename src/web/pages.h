@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/http_message.h"
-#include "domain/context.h"
+#include "domain/authorization_service.h"
 #include "domain/device_service.h"
 #include "domain/user_service.h"
 #include "web/form.h"
@@ -20,22 +20,26 @@
 
 namespace ssooidc::web {
 
+// The services (WebServices) plus what the web layer itself keeps: sessions and rate limits.
 struct PageDeps {
-  PageDeps(domain::Context& c, domain::DeviceService& d, domain::UserService& u,
-           const WebOptions& options, std::unique_ptr<SessionStore> s)
-      : ctx(c),
-        devices(d),
-        users(u),
-        sessions(std::move(s)),
-        code_per_session(c.clock, options.code_entry_per_session),
-        code_per_address(c.clock, options.code_entry_per_address),
-        sign_in_per_user_and_address(c.clock, options.sign_in_per_user_and_address),
-        sign_in_per_address(c.clock, options.sign_in_per_address),
-        sign_in_per_user(c.clock, options.sign_in_per_user) {}
+  PageDeps(const WebServices& s, const WebOptions& options, std::unique_ptr<SessionStore> store)
+      : devices(s.devices),
+        users(s.users),
+        authorizations(s.authorizations),
+        settings(s.settings),
+        clock(s.clock),
+        sessions(std::move(store)),
+        code_per_session(s.clock, options.code_entry_per_session),
+        code_per_address(s.clock, options.code_entry_per_address),
+        sign_in_per_user_and_address(s.clock, options.sign_in_per_user_and_address),
+        sign_in_per_address(s.clock, options.sign_in_per_address),
+        sign_in_per_user(s.clock, options.sign_in_per_user) {}
 
-  domain::Context& ctx;
   domain::DeviceService& devices;
   domain::UserService& users;
+  domain::AuthorizationService& authorizations;
+  const domain::Settings& settings;
+  const core::Clock& clock;
   std::unique_ptr<SessionStore> sessions;
   RateLimiter code_per_session;
   RateLimiter code_per_address;
@@ -44,7 +48,7 @@ struct PageDeps {
   RateLimiter sign_in_per_user;
 
   // Paths of the pages, under the configured verification path.
-  [[nodiscard]] std::string code_path() const { return ctx.settings.verification_path; }
+  [[nodiscard]] std::string code_path() const { return settings.verification_path; }
   [[nodiscard]] std::string sign_in_path() const { return code_path() + "/sign-in"; }
   [[nodiscard]] std::string confirm_path() const { return code_path() + "/confirm"; }
   [[nodiscard]] std::string sign_out_path() const { return code_path() + "/sign-out"; }
@@ -94,13 +98,18 @@ core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const Res
 core::HttpResponse too_many_attempts_page(PageDeps& deps, const PageRequest& req,
                                           std::int64_t retry_after_seconds, std::string_view what,
                                           std::string_view where = "from this browser or network");
+// Saves the request's session (SessionStore::update). When the store says it has ended meanwhile
+// (idle or absolute timeout between loading and saving), the cookie is expired so that the
+// browser starts a fresh session on its next request instead of carrying a dead id.
+void save_session(PageDeps& deps, PageRequest& req);
+// The page for an error of DeviceService::confirmation or decide about a code: unknown, already
+// decided, expired; anything else (storage) is the internal error page.
+core::HttpResponse undecidable_code_page(PageDeps& deps, PageRequest& req, const Error& error);
 // 303 See Other to a path on this server.
 core::HttpResponse redirect(std::string location);
 // 500 page for storage failures; the description is logged nowhere and shown to no one.
 core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req);
 
-// "2024-05-01 12:03:04 UTC".
-std::string format_utc(std::int64_t epoch_seconds);
 // "just now", "1 minute ago", "12 minutes ago", "2 hours ago".
 std::string format_ago(std::int64_t seconds);
 // "45 seconds", "1 minute", "15 minutes" (rounded up).

@@ -59,7 +59,7 @@ class SessionStore {
   virtual std::optional<WebSession> find(std::string_view id) = 0;
   // Saves `session.user_name` and `session.checked_user_codes` to the live session with
   // `session.id`. False when that session has ended.
-  virtual bool update(const WebSession& session) = 0;
+  [[nodiscard]] virtual bool update(const WebSession& session) = 0;
   // Replaces the session's id and CSRF token with fresh ones and restarts its absolute lifetime,
   // keeping the rest (called on sign-in, against session fixation). nullopt when it has ended;
   // the old id is invalid afterwards either way.

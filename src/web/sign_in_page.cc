@@ -90,9 +90,9 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
   auto renewed = deps.sessions->renew(req.session.id);
   WebSession session = renewed ? std::move(*renewed) : deps.sessions->create();
   session.user_name = user->name;
-  deps.sessions->update(session);
   req.session = std::move(session);
   req.session_changed_id = true;
+  save_session(deps, req);
   return redirect(after_sign_in(deps, return_to, code));
 }
 

@@ -123,12 +123,12 @@ Page route(const PageDeps& deps, std::string_view path) {
 
 }  // namespace
 
-Web::Web(domain::Context& ctx, domain::DeviceService& devices, domain::UserService& users,
-         WebOptions options, std::unique_ptr<SessionStore> sessions)
+Web::Web(WebServices services, WebOptions options, std::unique_ptr<SessionStore> sessions)
     : deps_(std::make_unique<PageDeps>(
-          ctx, devices, users, options,
+          services, options,
           sessions ? std::move(sessions)
-                   : make_memory_session_store(ctx.clock, ctx.random, options.sessions))) {}
+                   : make_memory_session_store(services.clock, services.random,
+                                               options.sessions))) {}
 
 Web::~Web() = default;
 
@@ -181,7 +181,7 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
     if (req.is_post()) {
       req.form = parse_form(http.body);
       // A session made just now has a token the form cannot have carried.
-      forged = req.session_changed_id || !same_origin_post(http, deps.ctx.settings.public_url) ||
+      forged = req.session_changed_id || !same_origin_post(http, deps.settings.public_url) ||
                !crypto::constant_time_equals(field(req.form, "csrf_token"),
                                              req.session.csrf_token);
     }

@@ -24,9 +24,12 @@
 #include <memory>
 #include <optional>
 
+#include "core/clock.h"
 #include "core/http_message.h"
-#include "domain/context.h"
+#include "core/random.h"
+#include "domain/authorization_service.h"
 #include "domain/device_service.h"
+#include "domain/settings.h"
 #include "domain/user_service.h"
 #include "web/rate_limiter.h"
 #include "web/session_store.h"
@@ -66,14 +69,25 @@ struct WebOptions {
   RateLimit sign_in_per_user{100, 900};
 };
 
+// What the pages are given: the domain services they call (never storage), the settings they
+// read at request time (so that a public URL set after construction is honoured), and the seams
+// their sessions and rate limiters use. Everything referred to must outlive the Web.
+struct WebServices {
+  domain::DeviceService& devices;
+  domain::UserService& users;
+  domain::AuthorizationService& authorizations;
+  const domain::Settings& settings;
+  const core::Clock& clock;  // sessions and rate limits
+  core::Random& random;      // session ids and CSRF tokens
+};
+
 struct PageDeps;
 
 class Web {
  public:
-  // Uses `ctx.settings` at request time, so a public URL set after construction is honoured.
-  // `ctx`, `devices` and `users` must outlive the Web. `sessions` defaults to the in-memory store.
-  Web(domain::Context& ctx, domain::DeviceService& devices, domain::UserService& users,
-      WebOptions options = {}, std::unique_ptr<SessionStore> sessions = nullptr);
+  // `sessions` defaults to the in-memory store.
+  explicit Web(WebServices services, WebOptions options = {},
+               std::unique_ptr<SessionStore> sessions = nullptr);
   ~Web();
   Web(const Web&) = delete;
   Web& operator=(const Web&) = delete;

@@ -14,23 +14,15 @@
 #include <utility>
 #include <vector>
 
-#include "core/clock.h"
-#include "crypto/crypto.h"
-#include "domain/client_service.h"
-#include "domain/device_service.h"
-#include "domain/user_service.h"
-#include "storage/storage.h"
+#include "testing/http_values.h"
+#include "testing/test_services.h"
 #include "web/web.h"
 
 namespace ssooidc::web::testing {
 
 inline constexpr const char* kOrigin = "http://127.0.0.1:8080";
 
-inline std::string header_of(const core::HttpResponse& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers)
-    if (core::iequals(k, name)) return v;
-  return "";
-}
+using test_support::header_of;
 
 inline bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
@@ -90,28 +82,21 @@ struct Browser {
 };
 
 // The pages' services; the user alice has the password "correct horse battery".
-class PagesTest : public ::testing::Test {
+class PagesTest : public test_support::ServicesTest {
  protected:
+  PagesTest() : ServicesTest(settings()) {}
+  static domain::Settings settings() {
+    domain::Settings s;
+    s.public_url = kOrigin;
+    return s;
+  }
   void SetUp() override {
-    store_ = std::move(*storage::open_storage("memory:"));
-    domain::Settings settings;
-    settings.public_url = kOrigin;
-    ctx_ = std::make_unique<domain::Context>(
-        domain::Context{*store_, clock_, random_, std::move(settings)});
-    clients_ = std::make_unique<domain::ClientService>(*ctx_);
-    devices_ = std::make_unique<domain::DeviceService>(*ctx_, *clients_);
-    users_ = std::make_unique<domain::UserService>(*ctx_);
-    web_ = std::make_unique<Web>(*ctx_, *devices_, *users_);
+    web_ = std::make_unique<Web>(WebServices{t_.graph.devices, t_.graph.users,
+                                             t_.graph.authorizations, t_.graph.context.settings,
+                                             t_.clock, t_.random});
     ASSERT_TRUE(users_->add("alice", "correct horse battery"));
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<domain::Context> ctx_;
-  std::unique_ptr<domain::ClientService> clients_;
-  std::unique_ptr<domain::DeviceService> devices_;
-  std::unique_ptr<domain::UserService> users_;
   std::unique_ptr<Web> web_;
 };
 

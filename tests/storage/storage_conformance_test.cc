@@ -19,20 +19,35 @@
 #include <type_traits>
 #include <vector>
 
-#include "storage/faulty_storage.h"
 #include "storage/memory/memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/storage.h"
 #include "storage_test_support.h"
+#include "testing/faulty_storage.h"
 
 namespace ssooidc::storage {
 namespace {
+
+using ::ssooidc::test_support::FaultMode;
+using ::ssooidc::test_support::FaultyStorage;
 
 using test_support::describe;
 using test_support::must;
 using test_support::TempDir;
 
 constexpr std::int64_t kNow = 1'700'000'000;
+
+AuthorizationCodeRecord make_code_for_vocabulary(std::string code_hash) {
+  AuthorizationCodeRecord code;
+  code.code_hash = std::move(code_hash);
+  code.client_id = "client-1";
+  code.redirect_uri = "http://127.0.0.1/cb";
+  code.code_challenge = "challenge";
+  code.user_name = "alice";
+  code.created_at = kNow;
+  code.expires_at = kNow + 300;
+  return code;
+}
 
 // ---- backends -----------------------------------------------------------------------------------
 
@@ -274,6 +289,31 @@ TEST_P(StorageConformanceTest, ClientInsertDuplicateIsInternalErrorAndKeepsTheFi
   const auto found = must(clients().find("client-1"));
   ASSERT_TRUE(found.has_value());
   expect_equal(*found, first);
+}
+
+// Every backend says "already exists" in the same words (storage_error.h), for every aggregate.
+TEST_P(StorageConformanceTest, DuplicateKeysAreAlreadyExistsInEveryBackend) {
+  auto expect_already_exists = [](const auto& result, std::string_view what) {
+    ASSERT_FALSE(result.has_value()) << what;
+    EXPECT_EQ(storage_error_code(result.error()), StorageErrorCode::kAlreadyExists)
+        << what << ": " << result.error().error_description;
+  };
+  must(clients().insert(make_client("client-1")));
+  expect_already_exists(clients().insert(make_client("client-1")), "client");
+  EXPECT_TRUE(must(devices().insert(make_authorization("hash-1", "ABCDEFGH"))));
+  expect_already_exists(devices().insert(make_authorization("hash-1", "ZYXWVUTS")), "device");
+  must(storage_->authorization_codes().insert(make_code_for_vocabulary("code-1")));
+  expect_already_exists(storage_->authorization_codes().insert(make_code_for_vocabulary("code-1")),
+                        "authorization code");
+}
+
+// A fault the injector makes is what an outage looks like: unavailable.
+TEST_P(StorageConformanceTest, InjectedFaultsAreUnavailable) {
+  FaultyStorage faulty(*storage_);
+  faulty.fail_call(1);
+  const auto failed = faulty.users().count();
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(storage_error_code(failed.error()), StorageErrorCode::kUnavailable);
 }
 
 TEST_P(StorageConformanceTest, ClientFindUnknownIsNullopt) {

@@ -42,7 +42,9 @@ Result<void> insert_tokens_locked(State& state, const std::vector<TokenRecord>& 
     for (std::size_t j = 0; j < i && !duplicate; ++j) {
       duplicate = tokens[j].token_hash == tokens[i].token_hash;
     }
-    if (duplicate) return std::unexpected(backend_error(operation, "token hash already exists"));
+    if (duplicate)
+      return std::unexpected(
+          storage_error(StorageErrorCode::kAlreadyExists, operation, "token hash already exists"));
   }
   for (const auto& token : tokens) state.tokens.emplace(token.token_hash, token);
   return {};
@@ -69,7 +71,7 @@ class MemoryClientStore final : public ClientStore {
   Result<void> insert(const ClientRecord& client) override {
     std::lock_guard lock(state_.mutex);
     if (!state_.clients.emplace(client.client_id, client).second) {
-      return std::unexpected(backend_error("insert client", "client_id already exists"));
+      return std::unexpected(storage_error(StorageErrorCode::kAlreadyExists, "insert client", "client_id already exists"));
     }
     return {};
   }
@@ -92,7 +94,7 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
     if (state_.device_code_by_user_code.contains(authorization.user_code)) return false;
     if (state_.devices.contains(authorization.device_code_hash)) {
       return std::unexpected(
-          backend_error("insert device authorization", "device code hash already exists"));
+          storage_error(StorageErrorCode::kAlreadyExists, "insert device authorization", "device code hash already exists"));
     }
     state_.devices.emplace(authorization.device_code_hash, authorization);
     state_.device_code_by_user_code.emplace(authorization.user_code,
@@ -114,19 +116,18 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
     return find_in(state_.devices, code->second);
   }
 
-  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
-                      std::int64_t now) override {
+  Result<std::optional<DeviceAuthorizationRecord>> decide(std::string_view user_code, bool allow,
+                                                          std::string_view user_name,
+                                                          std::int64_t now) override {
     std::lock_guard lock(state_.mutex);
     const auto code = state_.device_code_by_user_code.find(user_code);
-    if (code == state_.device_code_by_user_code.end()) return false;
+    if (code == state_.device_code_by_user_code.end()) return std::nullopt;
     auto& authorization = state_.devices.at(code->second);
-    if (authorization.state != DeviceState::kPending || authorization.expires_at <= now) {
-      return false;
-    }
+    if (!authorization.awaiting_decision(now)) return std::nullopt;
     authorization.state = allow ? DeviceState::kApproved : DeviceState::kDenied;
     authorization.user_name = std::string(user_name);
     authorization.decided_at = now;
-    return true;
+    return authorization;
   }
 
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
@@ -257,8 +258,9 @@ class MemoryAuthorizationCodeStore final : public AuthorizationCodeStore {
   Result<void> insert(const AuthorizationCodeRecord& code) override {
     std::lock_guard lock(state_.mutex);
     if (!state_.codes.emplace(code.code_hash, code).second) {
-      return std::unexpected(
-          backend_error("insert authorization code", "code hash already exists"));
+      return std::unexpected(storage_error(StorageErrorCode::kAlreadyExists,
+                                           "insert authorization code",
+                                           "code hash already exists"));
     }
     return {};
   }
@@ -302,7 +304,7 @@ class MemorySigningKeyStore final : public SigningKeyStore {
     std::lock_guard lock(state_.mutex);
     for (const auto& existing : state_.signing_keys) {
       if (existing.kid == key.kid) {
-        return std::unexpected(backend_error("insert signing key", "kid already exists"));
+        return std::unexpected(storage_error(StorageErrorCode::kAlreadyExists, "insert signing key", "kid already exists"));
       }
     }
     state_.signing_keys.push_back(key);

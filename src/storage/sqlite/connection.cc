@@ -5,8 +5,18 @@
 namespace ssooidc::storage::sqlite {
 namespace {
 
+// SQLite's primary result codes in the storage vocabulary: a UNIQUE or PRIMARY KEY violation is
+// an insert of a key that exists; every other failure (busy, I/O, corruption, full disk) is the
+// backend being unavailable.
+StorageErrorCode code_of(sqlite3* db) {
+  if (db != nullptr && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT)
+    return StorageErrorCode::kAlreadyExists;
+  return StorageErrorCode::kUnavailable;
+}
+
 Error connection_error(sqlite3* db, std::string_view operation) {
-  return backend_error(operation, db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+  return storage_error(code_of(db), operation,
+                       db != nullptr ? sqlite3_errmsg(db) : "out of memory");
 }
 
 // Runs a pragma that answers with one text row and returns that row.
@@ -70,7 +80,8 @@ Result<bool> Statement::step() {
     case SQLITE_DONE:
       return false;
     default:
-      return std::unexpected(error(sqlite3_errmsg(connection_->handle())));
+      return std::unexpected(storage_error(code_of(connection_->handle()), operation_,
+                                           sqlite3_errmsg(connection_->handle())));
   }
 }
 

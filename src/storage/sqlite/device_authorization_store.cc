@@ -90,8 +90,8 @@ Result<std::optional<DeviceAuthorizationRecord>> SqliteDeviceAuthorizationStore:
   return find_by(Sql::kFindDeviceAuthorizationByUserCode, user_code);
 }
 
-Result<bool> SqliteDeviceAuthorizationStore::decide(std::string_view user_code, bool allow,
-                                                    std::string_view user_name, std::int64_t now) {
+Result<std::optional<DeviceAuthorizationRecord>> SqliteDeviceAuthorizationStore::decide(
+    std::string_view user_code, bool allow, std::string_view user_name, std::int64_t now) {
   // The WHERE clause checks pending and unexpired, so the check and the change are one step.
   auto decided = write_one(database_, Sql::kDecideDeviceAuthorization, [&](Statement& statement) {
     statement.bind_text(1, user_code)
@@ -100,7 +100,9 @@ Result<bool> SqliteDeviceAuthorizationStore::decide(std::string_view user_code, 
         .bind_int(4, now);
   });
   if (!decided) return std::unexpected(std::move(decided.error()));
-  return *decided == 1;
+  if (*decided != 1) return std::nullopt;
+  // Committed: any connection reads the decided row now.
+  return find_by_user_code(user_code);
 }
 
 Result<bool> SqliteDeviceAuthorizationStore::redeem(std::string_view device_code_hash,

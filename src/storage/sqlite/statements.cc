@@ -40,6 +40,7 @@ constexpr SqlStatement kStatements[] = {
      "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
      "interval_seconds, state, user_name, decided_at, requester_address "
      "FROM device_authorizations WHERE user_code = ?1"},
+    // The WHERE is DeviceAuthorizationRecord::awaiting_decision, evaluated atomically.
     {Sql::kDecideDeviceAuthorization, "decide device authorization",
      "UPDATE device_authorizations SET state = ?2, user_name = ?3, decided_at = ?4 "
      "WHERE user_code = ?1 AND state = 'pending' AND expires_at > ?4"},

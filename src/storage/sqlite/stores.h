@@ -55,7 +55,8 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
       std::string_view device_code_hash) override;
   Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
       std::string_view user_code) override;
-  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
+  Result<std::optional<DeviceAuthorizationRecord>> decide(std::string_view user_code, bool allow,
+                                                          std::string_view user_name,
                       std::int64_t now) override;
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
                       std::int64_t now, const std::vector<TokenRecord>& tokens) override;

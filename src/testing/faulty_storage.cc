@@ -1,10 +1,12 @@
-#include "storage/faulty_storage.h"
+#include "testing/faulty_storage.h"
 
 #include <string>
 
 #include "storage/backend_error.h"
 
-namespace ssooidc::storage {
+namespace ssooidc::test_support {
+
+using namespace storage;  // NOLINT(google-build-using-namespace): it wraps every store
 namespace {
 
 // Forwards `forward()` unless this call is to fail; in kAfterCall mode the call runs first and
@@ -53,8 +55,9 @@ class FaultyStorage::DeviceAuthorizations final : public DeviceAuthorizationStor
     return maybe_fail(faulty_, "find device authorization by user code",
                       [&] { return inner().find_by_user_code(user_code); });
   }
-  Result<bool> decide(std::string_view user_code, bool allow, std::string_view user_name,
-                      std::int64_t now) override {
+  Result<std::optional<DeviceAuthorizationRecord>> decide(std::string_view user_code, bool allow,
+                                                          std::string_view user_name,
+                                                          std::int64_t now) override {
     return maybe_fail(faulty_, "decide device authorization",
                       [&] { return inner().decide(user_code, allow, user_name, now); });
   }
@@ -208,4 +211,4 @@ UserStore& FaultyStorage::users() { return *users_; }
 AuthorizationCodeStore& FaultyStorage::authorization_codes() { return *authorization_codes_; }
 SigningKeyStore& FaultyStorage::signing_keys() { return *signing_keys_; }
 
-}  // namespace ssooidc::storage
+}  // namespace ssooidc::test_support

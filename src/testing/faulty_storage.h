@@ -18,17 +18,17 @@
 
 #include "storage/storage.h"
 
-namespace ssooidc::storage {
+namespace ssooidc::test_support {
 
 enum class FaultMode {
   kBeforeCall,  // the failed call never reaches the wrapped storage
   kAfterCall,   // the call runs, then its result is replaced by the error (a lost reply)
 };
 
-class FaultyStorage final : public Storage {
+class FaultyStorage final : public storage::Storage {
  public:
   // `inner` must outlive this object. Starts disarmed: every call is forwarded.
-  explicit FaultyStorage(Storage& inner);
+  explicit FaultyStorage(storage::Storage& inner);
   ~FaultyStorage() override;
   FaultyStorage(const FaultyStorage&) = delete;
   FaultyStorage& operator=(const FaultyStorage&) = delete;
@@ -44,14 +44,14 @@ class FaultyStorage final : public Storage {
   [[nodiscard]] std::int64_t calls() const noexcept { return calls_.load(); }
   // Calls failed on purpose since then.
   [[nodiscard]] std::int64_t failures() const noexcept { return failures_.load(); }
-  [[nodiscard]] Storage& inner() noexcept { return inner_; }
+  [[nodiscard]] storage::Storage& inner() noexcept { return inner_; }
 
-  ClientStore& clients() override;
-  DeviceAuthorizationStore& device_authorizations() override;
-  TokenStore& tokens() override;
-  UserStore& users() override;
-  AuthorizationCodeStore& authorization_codes() override;
-  SigningKeyStore& signing_keys() override;
+  storage::ClientStore& clients() override;
+  storage::DeviceAuthorizationStore& device_authorizations() override;
+  storage::TokenStore& tokens() override;
+  storage::UserStore& users() override;
+  storage::AuthorizationCodeStore& authorization_codes() override;
+  storage::SigningKeyStore& signing_keys() override;
 
   // Used by the wrapped stores: counts a call and says whether to fail it, and how.
   struct Verdict {
@@ -70,7 +70,7 @@ class FaultyStorage final : public Storage {
 
   void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
 
-  Storage& inner_;
+  storage::Storage& inner_;
   std::atomic<std::int64_t> calls_{0};
   std::atomic<std::int64_t> failures_{0};
   std::atomic<std::int64_t> fail_at_{0};  // 0: disarmed
@@ -84,4 +84,4 @@ class FaultyStorage final : public Storage {
   std::unique_ptr<SigningKeys> signing_keys_;
 };
 
-}  // namespace ssooidc::storage
+}  // namespace ssooidc::test_support

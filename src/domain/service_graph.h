@@ -1,0 +1,43 @@
+// The domain's service graph: every domain service, built once from storage, time, randomness
+// and settings, each handed the services it depends on. The server's wiring (src/server), the
+// benchmarks and every test fixture build the services through this one constructor, so that a
+// new service is added here and nowhere else.
+//
+// Ownership: the graph holds storage, clock and random by reference; they must outlive it. The
+// services hold references into the graph, so it is neither copyable nor movable.
+//
+// Thread safety: the services are safe for concurrent use (see each header); `context.settings`
+// may be changed only before requests are served (the server sets the public URL after binding).
+#pragma once
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "domain/authorization_service.h"
+#include "domain/client_service.h"
+#include "domain/context.h"
+#include "domain/device_service.h"
+#include "domain/id_token_issuer.h"
+#include "domain/settings.h"
+#include "domain/token_service.h"
+#include "domain/user_service.h"
+#include "storage/storage.h"
+
+namespace ssooidc::domain {
+
+class ServiceGraph {
+ public:
+  ServiceGraph(storage::Storage& storage, const core::Clock& clock, core::Random& random,
+               Settings settings);
+  ServiceGraph(const ServiceGraph&) = delete;
+  ServiceGraph& operator=(const ServiceGraph&) = delete;
+
+  Context context;  // first: every service below refers to it
+  ClientService clients;
+  UserService users;
+  DeviceService devices;
+  IdTokenIssuer id_tokens;
+  TokenService tokens;
+  AuthorizationService authorizations;
+};
+
+}  // namespace ssooidc::domain
