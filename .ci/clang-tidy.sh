@@ -13,6 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 build_dir="${TIDY_BUILD_DIR:-build-tidy}"
 jobs="${JOBS:-$(nproc)}"
-CXX=clang++-16 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CXX=clang++-16 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSSOOIDC_BUILD_TESTS=OFF -DSSOOIDC_BUILD_BENCHMARKS=OFF >/dev/null
 timeout "${TIDY_TIMEOUT:-900}" run-clang-tidy-16 -p "$build_dir" -j "$jobs" -quiet \
   "^$PWD/src/.*(?<!_test)\.cc\$"

@@ -35,7 +35,10 @@ launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 
 configure() {  # dir flags
-  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+  # No -Werror here: g++ warns that TSan does not model Boost.Asio's atomic_thread_fence
+  # (-Wtsan, silenced below); the normal build in scripts/test.sh is the one held to -Werror.
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DSSOOIDC_WERROR=OFF \
+    -DSSOOIDC_BUILD_BENCHMARKS=OFF \
     -DCMAKE_CXX_FLAGS="$2" -DCMAKE_EXE_LINKER_FLAGS="$2" -DCMAKE_SHARED_LINKER_FLAGS="$2" >/dev/null
 }
 
@@ -51,7 +54,7 @@ run_asan() {
 
 run_tsan() {
   local dir="$root/build-tsan"
-  configure "$dir" "-fsanitize=thread -fno-omit-frame-pointer"
+  configure "$dir" "-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan"
   cmake --build "$dir" -j"$jobs" --target http_test storage_conformance_test domain_test web_test \
     ssooidc-server
   export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1

@@ -24,7 +24,7 @@ fi
 launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 CXX=clang++-16 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSOOIDC_FUZZ=ON \
-  "${launcher[@]}" >/dev/null
+  -DSSOOIDC_BUILD_TESTS=OFF -DSSOOIDC_BUILD_BENCHMARKS=OFF "${launcher[@]}" >/dev/null
 cmake --build "$build_dir" -j"$jobs" --target "${targets[@]}"
 
 mkdir -p "$build_dir/artifacts"
