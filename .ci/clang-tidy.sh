@@ -5,7 +5,7 @@
 # (default 900).
 #
 # clang-tidy parses with clang 16 and libstdc++ 12, whose <expected> needs __cpp_concepts >=
-# 202002L; the compile database of a clang tree carries -D__cpp_concepts=202002L (CMakeLists.txt,
+# 202002L; the compile database of a clang tree redefines it to 202002L (CMakeLists.txt,
 # fuzz/README.md), so every file parses. Nothing is built: configuring writes
 # compile_commands.json, and the generated web assets are not analysed.
 set -euo pipefail
