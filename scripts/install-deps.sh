@@ -17,6 +17,8 @@ packages=(
   libcli11-dev libspdlog-dev libqrencode-dev libtomlplusplus-dev
   # unit tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing, sanitizers and static analysis (fuzz/README.md): clang 16 with libFuzzer, clang-tidy
+  clang-16 libclang-rt-16-dev libfuzzer-16-dev clang-tidy-16
   # servers and tools the tests and benchmarks start
   postgresql sqlite3 nginx wrk
   # real clients for the end-to-end suites: AWS CLI v2 (/usr/bin/aws), a browser

@@ -81,6 +81,12 @@ void RequestParser::on_header_impl(error_code& ec) {
     ec = beast_http::error::bad_transfer_encoding;
     return;
   }
+  // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing (1.0 has no
+  // chunked coding, so a 1.0 proxy in front would frame it by Content-Length or the close).
+  if (transfer_encoding_ && version_ < 11) {
+    ec = beast_http::error::bad_transfer_encoding;
+    return;
+  }
   // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request that lacks Host or has more
   // than one (HTTP/1.0 clients may omit it).
   if (version_ >= 11 && host_fields_ != 1) {

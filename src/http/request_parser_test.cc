@@ -129,6 +129,14 @@ TEST(RequestParserTest, LongChunkExtensionAndTrailersAreRejected) {
   EXPECT_EQ(trailers.rejection(), "trailer section exceeds 1024 bytes");
 }
 
+// Found by the hostile-request suite (tests/hostile): an HTTP/1.0 request with
+// Transfer-Encoding: chunked was read as chunked.
+TEST(RequestParserTest, TransferEncodingOnHttp10IsRejected) {
+  RequestParser parser(16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(parser, "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 100),
+            beast_http::error::bad_transfer_encoding);
+}
+
 TEST(RequestParserTest, SplitTarget) {
   std::string path, query;
   RequestParser::split_target("/a/b?c=d?e", path, query);

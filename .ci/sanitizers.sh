@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# CI stage: the test suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the
+# concurrency tests under ThreadSanitizer. Called by .ci/run after the normal build and tests;
+# can be run alone (it builds its own trees, build-asan/ and build-tsan/ by default).
+#
+#   bash .ci/sanitizers.sh            # both
+#   bash .ci/sanitizers.sh asan       # one of them
+#
+# Both trees are built with g++ (which parses libstdc++ 12's <expected>; clang does not, see
+# fuzz/README.md). Any sanitizer report fails the test it happens in: halt_on_error /
+# -fno-sanitize-recover make the process exit non-zero, and the end-to-end harness fails a
+# server that does not exit 0 on SIGTERM (which is also where LeakSanitizer reports).
+#
+# What each covers:
+#   asan  every CTest test except the Chromium-driven suites (browser_*, sso_login_*, pkce.*),
+#         whose run time is the browser's: the unit tests of every layer, the storage conformance
+#         suite, the end-to-end suites (boto3, AWS CLI, JavaScript SDK), the client suites, the
+#         crash-recovery suite and the hostile-request suite, all against the ASan+UBSan server.
+#   tsan  the HTTP server's tests (http_test: worker threads, SO_REUSEPORT listeners, graceful
+#         stop), the storage conformance suite (concurrent inserts, redeems and rotations from
+#         several threads on SQLite and memory), the domain and web unit tests (the rate limiter
+#         and session store are shared between I/O threads), and the hostile-request suite and
+#         crash-recovery load (six client threads) against the TSan server on 4 I/O threads.
+#
+# BUILD_ROOT (default: the repository) and JOBS (default: all cores) can be set.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+root="${BUILD_ROOT:-.}"
+jobs="${JOBS:-$(nproc)}"
+stages=("$@")
+if [ ${#stages[@]} -eq 0 ]; then stages=(asan tsan); fi
+
+launcher=()
+if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+
+configure() {  # dir flags
+  # No -Werror here: g++ warns that TSan does not model Boost.Asio's atomic_thread_fence
+  # (-Wtsan, silenced below); the normal build in scripts/test.sh is the one held to -Werror.
+  cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DSSOOIDC_WERROR=OFF \
+    -DSSOOIDC_BUILD_BENCHMARKS=OFF \
+    -DCMAKE_CXX_FLAGS="$2" -DCMAKE_EXE_LINKER_FLAGS="$2" -DCMAKE_SHARED_LINKER_FLAGS="$2" >/dev/null
+}
+
+run_asan() {
+  local dir="$root/build-asan"
+  configure "$dir" "-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  cmake --build "$dir" -j"$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900 \
+      -E '^(browser_|sso_login_|pkce\.)'
+}
+
+run_tsan() {
+  local dir="$root/build-tsan"
+  configure "$dir" "-fsanitize=thread -fno-omit-frame-pointer -Wno-tsan"
+  cmake --build "$dir" -j"$jobs" --target http_test storage_conformance_test domain_test web_test \
+    ssooidc-server
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  local test
+  for test in http_test storage_conformance_test domain_test web_test; do
+    "$dir/bin/$test" --gtest_brief=1
+  done
+  ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900 -R '^(hostile|crash)\.'
+}
+
+for stage in "${stages[@]}"; do
+  start=$(date +%s)
+  case "$stage" in
+    asan) run_asan ;;
+    tsan) run_tsan ;;
+    *) echo "sanitizers.sh: unknown stage $stage (asan or tsan)" >&2; exit 2 ;;
+  esac
+  echo "sanitizers: $stage passed in $(( $(date +%s) - start )) s"
+done
