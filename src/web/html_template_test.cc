@@ -45,7 +45,7 @@ TEST(RenderTemplate, CommentsVanish) {
 }
 
 TEST(RenderTemplate, MistakesAreErrorsNotSilentOutput) {
-  EXPECT_NE(render_template_text("{{nope}}", {}).error().find("nope"), std::string::npos);
+  EXPECT_NE(render_template_text("{{nope}}", {}).error().error_description.find("nope"), std::string::npos);
   EXPECT_FALSE(render_template_text("{{#a}}x", {{"a", "1"}}));
   EXPECT_FALSE(render_template_text("x{{/a}}", {}));
   EXPECT_FALSE(render_template_text("{{#a}}x{{/b}}", {{"a", "1"}}));
