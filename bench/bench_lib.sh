@@ -1,7 +1,7 @@
 # Shared by bench/run_wrk.sh and bench/run_portal_wrk.sh (sourced, not run): the work directory
 # and the cleanup of started servers, ports, curl probes, one wrk run and the medians and ratios
-# of the table. The sourcing script sets `bench_script` (its name, for messages) and `bench_dir`
-# before sourcing, and `work` and `wrk_bin` before calling these.
+# of the table. The sourcing script sets `bench_script` (its name, for messages), `bench_dir` and
+# `root` before sourcing, and `work` before calling these.
 
 die() { echo "$bench_script: $*" >&2; exit 1; }
 
@@ -12,6 +12,10 @@ connections=${BENCH_CONNECTIONS:-32}
 server_cpu=${BENCH_SERVER_CPU:-0}
 wrk_cpu=${BENCH_WRK_CPU:-1}
 threads=${BENCH_THREADS:-1}
+access_log=${BENCH_ACCESS_LOG:-off}
+server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
+wrk_bin=${WRK:-wrk}
+nginx_bin=${NGINX:-nginx}
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
 [[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
 

@@ -17,10 +17,6 @@ bench_script=run_portal_wrk.sh
 # shellcheck source=bench/bench_lib.sh
 source "$bench_dir/bench_lib.sh"
 
-access_log=${BENCH_ACCESS_LOG:-off}
-server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
-wrk_bin=${WRK:-wrk}
-nginx_bin=${NGINX:-nginx}
 
 for tool in "$wrk_bin" "$nginx_bin" taskset curl jq python3; do
   command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh)"

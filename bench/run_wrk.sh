@@ -33,11 +33,7 @@ source "$bench_dir/bench_lib.sh"
 
 only=${BENCH_ONLY:-all}
 [[ "$only" == all ]] && only=nginx,transport,ssooidc
-access_log=${BENCH_ACCESS_LOG:-off}
-server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
 fixed_bin=${FIXED_SERVER:-$(dirname "$server_bin")/http_fixed_server}
-wrk_bin=${WRK:-wrk}
-nginx_bin=${NGINX:-nginx}
 
 wants() { [[ ",$only," == *",$1,"* ]]; }
 for name in ${only//,/ }; do
