@@ -2,7 +2,7 @@
 # CI stage (run by .ci/run): clang-tidy-16 with the root .clang-tidy over every source file of the
 # libraries and programs under src/ (tests excluded: gtest's macros trip bugprone-* without
 # telling us anything). Strict: .clang-tidy makes every finding an error, and a file that does
-# not parse fails the stage too. Bounded by TIDY_TIMEOUT seconds (default 1200); running out of
+# not parse fails the stage too. Bounded by TIDY_TIMEOUT seconds (default 1800); running out of
 # time fails the stage as well.
 #
 # clang-tidy parses with clang 16 and libstdc++ 12, whose <expected> needs __cpp_concepts >=
@@ -28,13 +28,13 @@ fi
 echo "clang-tidy: $files files, $jobs jobs"
 log="$build_dir/clang-tidy.log"
 status=0
-timeout "${TIDY_TIMEOUT:-1200}" run-clang-tidy-16 -p "$build_dir" -j "$jobs" -quiet \
+timeout "${TIDY_TIMEOUT:-1800}" run-clang-tidy-16 -p "$build_dir" -j "$jobs" -quiet \
   "^$PWD/src/.*(?<!_test)\.cc\$" >"$log" 2>&1 || status=$?
 findings=$(grep -E '(warning|error): ' "$log" | grep -v '^/usr/' | sort -u || true)
 if [ -n "$findings" ]; then printf '%s\n' "$findings"; fi
 count=$(printf '%s' "$findings" | grep -c . || true)
 if [ "$status" -eq 124 ]; then
-  echo "clang-tidy: FAILED: out of time after ${TIDY_TIMEOUT:-1200} s" >&2
+  echo "clang-tidy: FAILED: out of time after ${TIDY_TIMEOUT:-1800} s" >&2
   exit 1
 fi
 if [ "$status" -ne 0 ] || [ "$count" -ne 0 ]; then

@@ -61,7 +61,7 @@ class PortalClient {
 
   // Resolves profile, region and endpoint. Fails with ErrorType::kConfiguration when no region
   // is configured, the endpoint is not an http(s) URL, or a shared config file cannot be parsed.
-  [[nodiscard]] static std::expected<PortalClient, Error> create(Config config = {});
+  [[nodiscard]] static std::expected<PortalClient, Error> create(const Config& config = {});
 
   explicit PortalClient(std::unique_ptr<Impl> impl) noexcept;
   PortalClient(PortalClient&&) noexcept;
