@@ -61,7 +61,7 @@ class PortalClient {
 
   // Resolves the Config as Client::create does (client.h), with the portal's endpoint rules
   // above, and fails the same way (ErrorType::kConfiguration).
-  [[nodiscard]] static std::expected<PortalClient, Error> create(Config config = {});
+  [[nodiscard]] static std::expected<PortalClient, Error> create(const Config& config = {});
 
   // Move-only: a PortalClient owns its HTTP connection (Impl), which no copy may share.
   explicit PortalClient(std::unique_ptr<Impl> impl) noexcept;

@@ -76,7 +76,8 @@ class CurlTransport final : public HttpTransport {
 
     Slist headers;
     for (const auto& [name, value] : call.headers) {
-      std::string line = name + ": " + value;
+      std::string line = name;
+      line.append(": ").append(value);
       curl_slist* next = curl_slist_append(headers.get(), line.c_str());
       if (next == nullptr) return std::unexpected(transport_error("out of memory building request headers"));
       (void)headers.release();
