@@ -25,7 +25,10 @@ done < <(find tests bench -name package.json -not -path '*/node_modules/*' 2>/de
 # CI builds with warnings as errors, so that a warning cannot land unseen.
 werror=OFF
 if [[ "${CI:-}" == "true" ]]; then werror=ON; fi
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSOOIDC_WERROR="$werror"
+# A compiler cache, when the machine has one, makes a rebuild of unchanged sources nearly free.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSOOIDC_WERROR="$werror" "${launcher[@]}"
 cmake --build "$build_dir" -j"$jobs"
 # The end-to-end suites bind 127.0.0.1:0, so they can run in parallel.
 ctest --test-dir "$build_dir" --output-on-failure -j2 "$@"
