@@ -7,6 +7,9 @@
 #if SSOOIDC_STORAGE_SQLITE
 #include "storage/sqlite/sqlite_storage.h"
 #endif
+#if SSOOIDC_STORAGE_POSTGRES
+#include "storage/postgres/postgres_storage.h"
+#endif
 
 namespace ssooidc::storage {
 
@@ -22,7 +25,11 @@ Result<std::unique_ptr<Storage>> open_storage(std::string_view url) {
     return std::unexpected(backend_error("open storage", "the SQLite backend is not built"));
 #endif
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return std::unexpected(backend_error("open storage", "PostgreSQL backend is not built yet"));
+#if SSOOIDC_STORAGE_POSTGRES
+    return open_postgres_storage(url);
+#else
+    return std::unexpected(backend_error("open storage", "the PostgreSQL backend is not built"));
+#endif
   }
   // Only the scheme is echoed: the rest of a URL may hold a password.
   const auto colon = url.find(':');

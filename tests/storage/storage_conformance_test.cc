@@ -22,6 +22,7 @@
 #include "storage/memory/memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/storage.h"
+#include "postgres_test_support.h"
 #include "storage_test_support.h"
 #include "testing/faulty_storage.h"
 
@@ -75,6 +76,26 @@ class SqliteBackend final : public Backend {
 
  private:
   TempDir dir_;
+};
+
+// A scratch schema of the test PostgreSQL (postgres_test_support.h): every Storage this backend
+// opens shares it. Without SSOOIDC_TEST_POSTGRES_URL, open() fails and so does every test.
+class PostgresBackend final : public Backend {
+ public:
+  Result<std::unique_ptr<Storage>> open() override {
+    if (!schema_) {
+      try {
+        schema_ = std::make_unique<test_support::ScratchSchema>();
+      } catch (const std::exception& e) {
+        return std::unexpected(Error::make(ErrorType::kInternalServer, e.what()));
+      }
+    }
+    return open_storage(schema_->url());
+  }
+  bool persistent() const override { return true; }
+
+ private:
+  std::unique_ptr<test_support::ScratchSchema> schema_;
 };
 
 struct BackendParam {
@@ -1393,6 +1414,7 @@ TEST_P(PersistentStorageTest, PortalDirectoryPersists) {
 const BackendParam kBackends[] = {
     {"Memory", [] { return std::make_unique<MemoryBackend>(); }},
     {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+    {"Postgres", [] { return std::make_unique<PostgresBackend>(); }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(kBackends),
@@ -1402,6 +1424,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(k
 
 const BackendParam kPersistentBackends[] = {
     {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+    {"Postgres", [] { return std::make_unique<PostgresBackend>(); }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, PersistentStorageTest, ::testing::ValuesIn(kPersistentBackends),

@@ -1,0 +1,247 @@
+#include "storage/postgres/statements.h"
+
+#include <iterator>
+
+namespace ssooidc::storage::postgres {
+namespace {
+
+// The SQLite backend's statements (storage/sqlite/statements.cc) in PostgreSQL's dialect: $n
+// parameters, IS DISTINCT FROM, and RETURNING where a compare-and-set must say whether it won.
+// The column lists are spelled out so that the readers in the *_store.cc files can take columns by
+// position.
+constexpr SqlStatement kStatements[] = {
+    {Sql::kLatestSchemaVersion, "read schema version",
+     "SELECT coalesce(max(version), 0) FROM schema_migrations"},
+    {Sql::kRecordMigration, "record migration",
+     "INSERT INTO schema_migrations (version, description, applied_at) "
+     "VALUES ($1, $2, extract(epoch FROM now())::bigint)"},
+
+    {Sql::kInsertClient, "insert client",
+     "INSERT INTO clients (client_id, secret_hash, client_name, client_type, scopes, "
+     "redirect_uris, grant_types, issuer_url, issued_at, expires_at) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+    {Sql::kFindClient, "find client",
+     "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
+     "grant_types, issuer_url, issued_at, expires_at FROM clients WHERE client_id = $1"},
+    // Purging a registration takes what hangs off it, in one transaction, dependents first.
+    {Sql::kPurgeClientDeviceAuthorizations, "purge device authorizations of expired clients",
+     "DELETE FROM device_authorizations WHERE client_id IN "
+     "(SELECT client_id FROM clients WHERE expires_at < $1)"},
+    {Sql::kPurgeClientTokens, "purge tokens of expired clients",
+     "DELETE FROM tokens WHERE client_id IN (SELECT client_id FROM clients WHERE expires_at < $1)"},
+    {Sql::kPurgeClientAuthorizationCodes, "purge authorization codes of expired clients",
+     "DELETE FROM authorization_codes WHERE client_id IN "
+     "(SELECT client_id FROM clients WHERE expires_at < $1)"},
+    {Sql::kPurgeClients, "purge clients", "DELETE FROM clients WHERE expires_at < $1"},
+
+    // A taken user code is an expected outcome (the caller draws another), not an error.
+    {Sql::kInsertDeviceAuthorization, "insert device authorization",
+     "INSERT INTO device_authorizations (device_code_hash, user_code, client_id, start_url, "
+     "created_at, expires_at, interval_seconds, state, user_name, decided_at, requester_address) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (user_code) DO NOTHING"},
+    {Sql::kFindDeviceAuthorizationByHash, "find device authorization",
+     "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
+     "interval_seconds, state, user_name, decided_at, requester_address "
+     "FROM device_authorizations WHERE device_code_hash = $1"},
+    {Sql::kFindDeviceAuthorizationByUserCode, "find device authorization by user code",
+     "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
+     "interval_seconds, state, user_name, decided_at, requester_address "
+     "FROM device_authorizations WHERE user_code = $1"},
+    // The WHERE is DeviceAuthorizationRecord::awaiting_decision, evaluated atomically.
+    {Sql::kDecideDeviceAuthorization, "decide device authorization",
+     "UPDATE device_authorizations SET state = $2, user_name = $3, decided_at = $4 "
+     "WHERE user_code = $1 AND state = 'pending' AND expires_at > $4 "
+     "RETURNING device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
+     "interval_seconds, state, user_name, decided_at, requester_address"},
+    {Sql::kRedeemDeviceAuthorization, "redeem device authorization",
+     "UPDATE device_authorizations SET state = 'redeemed' "
+     "WHERE device_code_hash = $1 AND client_id = $2 AND state = 'approved' AND expires_at > $3 "
+     "RETURNING 1"},
+    {Sql::kPurgeDeviceAuthorizations, "purge device authorizations",
+     "DELETE FROM device_authorizations WHERE expires_at < $1"},
+
+    {Sql::kInsertToken, "insert token",
+     "INSERT INTO tokens (token_hash, kind, family_id, client_id, user_name, scopes, issued_at, "
+     "expires_at, used, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+    {Sql::kFindToken, "find token",
+     "SELECT token_hash, kind, family_id, client_id, user_name, scopes, issued_at, expires_at, "
+     "used, revoked FROM tokens WHERE token_hash = $1"},
+    {Sql::kMarkRefreshTokenUsed, "rotate refresh token",
+     "UPDATE tokens SET used = 1 "
+     "WHERE token_hash = $1 AND kind = 'refresh' AND used = 0 AND revoked = 0 RETURNING 1"},
+    {Sql::kRevokeTokenFamily, "revoke token family",
+     "UPDATE tokens SET revoked = 1 WHERE family_id = $1 AND revoked = 0"},
+    {Sql::kPurgeTokens, "purge tokens", "DELETE FROM tokens WHERE expires_at < $1"},
+
+    {Sql::kInsertUser, "insert user",
+     "INSERT INTO users (name, password_hash, disabled, created_at, email) "
+     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING"},
+    {Sql::kFindUser, "find user",
+     "SELECT name, password_hash, disabled, created_at, email FROM users WHERE name = $1"},
+    {Sql::kListUsers, "list users",
+     "SELECT name, password_hash, disabled, created_at, email FROM users ORDER BY name"},
+    {Sql::kSetUserDisabled, "set user disabled", "UPDATE users SET disabled = $2 WHERE name = $1"},
+    {Sql::kCountUsers, "count users", "SELECT count(*) FROM users"},
+
+    {Sql::kInsertAuthorizationCode, "insert authorization code",
+     "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, code_challenge, "
+     "scopes, user_name, auth_time, created_at, expires_at, used, family_id) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+    {Sql::kFindAuthorizationCode, "find authorization code",
+     "SELECT code_hash, client_id, redirect_uri, code_challenge, scopes, user_name, auth_time, "
+     "created_at, expires_at, used, family_id FROM authorization_codes WHERE code_hash = $1"},
+    {Sql::kRedeemAuthorizationCode, "redeem authorization code",
+     "UPDATE authorization_codes SET used = 1 "
+     "WHERE code_hash = $1 AND client_id = $2 AND used = 0 AND expires_at > $3 RETURNING 1"},
+    {Sql::kPurgeAuthorizationCodes, "purge authorization codes",
+     "DELETE FROM authorization_codes WHERE expires_at < $1"},
+    {Sql::kInsertSigningKey, "insert signing key",
+     "INSERT INTO signing_keys (kid, private_pem, created_at, retire_after, publish_until) "
+     "VALUES ($1, $2, $3, $4, $5)"},
+    {Sql::kListSigningKeys, "list signing keys",
+     "SELECT kid, private_pem, created_at, retire_after, publish_until FROM signing_keys "
+     "ORDER BY created_at, kid"},
+    {Sql::kSetSigningKeyPem, "set signing key",
+     "UPDATE signing_keys SET private_pem = $2 WHERE kid = $1"},
+    {Sql::kPurgeSigningKeys, "purge signing keys",
+     "DELETE FROM signing_keys WHERE retire_after < $1 AND publish_until < $2"},
+
+    // The SSO portal. "principal_type DESC" puts 'user' before 'group' (text columns are
+    // COLLATE "C": byte-wise, as the interface orders).
+    {Sql::kFamilyExpiresAt, "read token family expiry",
+     "SELECT max(expires_at) FROM tokens "
+     "WHERE family_id = $1 AND revoked = 0"},
+    {Sql::kPutAccount, "put account",
+     "INSERT INTO accounts (account_id, name, email, created_at) VALUES ($1, $2, $3, "
+     "$4) ON CONFLICT (account_id) DO UPDATE SET name = excluded.name, email = "
+     "excluded.email WHERE accounts.name IS DISTINCT FROM excluded.name OR accounts.email IS "
+     "DISTINCT FROM excluded.email"},
+    {Sql::kFindAccount, "find account",
+     "SELECT account_id, name, email, created_at FROM accounts WHERE account_id = $1"},
+    {Sql::kListAccounts, "list accounts",
+     "SELECT account_id, name, email, created_at FROM accounts ORDER BY account_id"},
+    {Sql::kDeleteAccount, "remove account",
+     "DELETE FROM accounts WHERE account_id = $1"},
+    {Sql::kDeleteAccountRoles, "remove roles of account",
+     "DELETE FROM account_roles WHERE account_id = $1"},
+    {Sql::kDeleteAccountAssignments, "remove assignments of account",
+     "DELETE FROM assignments WHERE account_id = $1"},
+    {Sql::kPutRole, "put role",
+     "INSERT INTO account_roles AS r (account_id, role_name, session_duration_seconds, "
+     "credential_source, static_access_key_id, static_secret_access_key, "
+     "static_session_token, command, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+     "$8, $9) ON CONFLICT (account_id, role_name) DO UPDATE SET "
+     "session_duration_seconds = excluded.session_duration_seconds, credential_source "
+     "= excluded.credential_source, static_access_key_id = "
+     "excluded.static_access_key_id, static_secret_access_key = "
+     "excluded.static_secret_access_key, static_session_token = "
+     "excluded.static_session_token, command = excluded.command WHERE "
+     "(r.session_duration_seconds, r.credential_source, r.static_access_key_id, "
+     "r.static_secret_access_key, r.static_session_token, r.command) IS DISTINCT FROM "
+     "(excluded.session_duration_seconds, excluded.credential_source, "
+     "excluded.static_access_key_id, excluded.static_secret_access_key, "
+     "excluded.static_session_token, excluded.command)"},
+    {Sql::kFindRole, "find role",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = $1 AND r.role_name = $2"},
+    {Sql::kListRolesOfAccount, "list roles",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = $1 ORDER BY r.role_name"},
+    {Sql::kListAllRoles, "list roles",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r ORDER BY "
+     "r.account_id, r.role_name"},
+    {Sql::kDeleteRole, "remove role",
+     "DELETE FROM account_roles WHERE account_id = $1 AND role_name = $2"},
+    {Sql::kDeleteRoleAssignments, "remove assignments of role",
+     "DELETE FROM assignments WHERE account_id = $1 AND role_name = $2"},
+    {Sql::kPutGroup, "put group",
+     "INSERT INTO user_groups (name, description, created_at) VALUES ($1, $2, $3) ON "
+     "CONFLICT (name) DO UPDATE SET description = excluded.description WHERE "
+     "user_groups.description IS DISTINCT FROM excluded.description"},
+    {Sql::kFindGroup, "find group",
+     "SELECT name, description, created_at FROM user_groups WHERE name = $1"},
+    {Sql::kListGroups, "list groups",
+     "SELECT name, description, created_at FROM user_groups ORDER BY name"},
+    {Sql::kDeleteGroup, "remove group",
+     "DELETE FROM user_groups WHERE name = $1"},
+    {Sql::kDeleteGroupMembers, "remove members of group",
+     "DELETE FROM group_members WHERE group_name = $1"},
+    {Sql::kDeleteGroupAssignments, "remove assignments of group",
+     "DELETE FROM assignments WHERE principal_type = 'group' AND principal_name = $1"},
+    {Sql::kAddGroupMember, "add group member",
+     "INSERT INTO group_members (group_name, user_name) VALUES ($1, $2) ON CONFLICT DO "
+     "NOTHING"},
+    {Sql::kRemoveGroupMember, "remove group member",
+     "DELETE FROM group_members WHERE group_name = $1 AND user_name = $2"},
+    {Sql::kListGroupMembers, "list group members",
+     "SELECT user_name FROM group_members WHERE group_name = $1 ORDER BY user_name"},
+    {Sql::kAddAssignment, "add assignment",
+     "INSERT INTO assignments (principal_type, principal_name, account_id, role_name, "
+     "created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"},
+    {Sql::kRemoveAssignment, "remove assignment",
+     "DELETE FROM assignments WHERE principal_type = $1 AND principal_name = $2 AND "
+     "account_id = $3 AND role_name = $4"},
+    {Sql::kListAssignments, "list assignments",
+     "SELECT principal_type, principal_name, account_id, role_name, created_at FROM "
+     "assignments ORDER BY account_id, role_name, principal_type DESC, principal_name"},
+    {Sql::kAccountsForUser, "list accounts of user",
+     "SELECT a.account_id, a.name, a.email, a.created_at FROM accounts a WHERE "
+     "a.account_id > $2 AND EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = "
+     "a.account_id AND EXISTS (SELECT 1 FROM assignments s WHERE s.account_id = "
+     "r.account_id AND s.role_name = r.role_name AND ((s.principal_type = 'user' AND "
+     "s.principal_name = $1) OR (s.principal_type = 'group' AND s.principal_name IN "
+     "(SELECT group_name FROM group_members WHERE user_name = $1))))) ORDER BY "
+     "a.account_id LIMIT $3"},
+    {Sql::kRolesForUser, "list roles of user",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = $2 AND r.role_name > $3 AND EXISTS (SELECT 1 FROM accounts a "
+     "WHERE a.account_id = r.account_id) AND EXISTS (SELECT 1 FROM assignments s WHERE "
+     "s.account_id = r.account_id AND s.role_name = r.role_name AND ((s.principal_type "
+     "= 'user' AND s.principal_name = $1) OR (s.principal_type = 'group' AND "
+     "s.principal_name IN (SELECT group_name FROM group_members WHERE user_name = "
+     "$1)))) ORDER BY r.role_name LIMIT $4"},
+    {Sql::kAssignedRole, "find assigned role",
+     "SELECT r.account_id, r.role_name, r.session_duration_seconds, "
+     "r.credential_source, r.static_access_key_id, r.static_secret_access_key, "
+     "r.static_session_token, r.command, r.created_at FROM account_roles r WHERE "
+     "r.account_id = $2 AND r.role_name = $3 AND EXISTS (SELECT 1 FROM accounts a "
+     "WHERE a.account_id = r.account_id) AND EXISTS (SELECT 1 FROM assignments s WHERE "
+     "s.account_id = r.account_id AND s.role_name = r.role_name AND ((s.principal_type "
+     "= 'user' AND s.principal_name = $1) OR (s.principal_type = 'group' AND "
+     "s.principal_name IN (SELECT group_name FROM group_members WHERE user_name = "
+     "$1))))"},
+    {Sql::kInsertCredentialRecord, "insert credential record",
+     "INSERT INTO credential_records (issued_at, user_name, account_id, role_name, "
+     "access_key_id, expires_at, credential_source) VALUES ($1, $2, $3, $4, $5, $6, "
+     "$7)"},
+    {Sql::kListCredentialRecords, "list credential records",
+     "SELECT issued_at, user_name, account_id, role_name, access_key_id, expires_at, "
+     "credential_source FROM credential_records WHERE $1 = '' OR user_name = $1 ORDER "
+     "BY issued_at DESC, id DESC LIMIT $2"},
+    {Sql::kPurgeCredentialRecords, "purge credential records",
+     "DELETE FROM credential_records WHERE issued_at < $1"},
+};
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < std::size(kStatements); ++i) {
+    if (static_cast<std::size_t>(kStatements[i].id) != i) return false;
+  }
+  return true;
+}
+static_assert(std::size(kStatements) == kSqlCount, "one entry per Sql");
+static_assert(in_enum_order(), "entries in the order of enum Sql");
+
+}  // namespace
+
+const SqlStatement& sql_statement(Sql id) noexcept {
+  return kStatements[static_cast<std::size_t>(id)];
+}
+
+}  // namespace ssooidc::storage::postgres
