@@ -35,9 +35,13 @@ namespace ssooidc::storage {
 template <typename T>
 using Result = std::expected<T, Error>;
 
+// Where a client comes from: RegisterClient (expires, never changes) or the operator's
+// `ssooidc-server client add` (a fixed client_id, no expiry, removable; issue 14).
+enum class ClientOrigin { kRegistered, kOperator };
+
 struct ClientRecord {
   std::string client_id;
-  std::string secret_hash;
+  std::string secret_hash;  // empty: a public client without a secret (operator clients only)
   std::string client_name;
   std::string client_type;
   std::vector<std::string> scopes;
@@ -46,6 +50,7 @@ struct ClientRecord {
   std::string issuer_url;  // empty when not given
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;
+  ClientOrigin origin = ClientOrigin::kRegistered;
 };
 
 enum class DeviceState { kPending, kApproved, kDenied, kRedeemed };
@@ -62,6 +67,8 @@ struct DeviceAuthorizationRecord {
   std::string user_name;          // who allowed or denied; empty while pending
   std::int64_t decided_at = 0;    // when allowed or denied; 0 while pending
   std::string requester_address;  // IP that called StartDeviceAuthorization
+  // The scopes asked for (RFC 8628 3.1 `scope`); empty: the client's registered scopes.
+  std::vector<std::string> scopes;
 
   // The one statement of "pending and not expired": a person may still allow or deny it, and a
   // poll is still answered AuthorizationPending. The SQL of `decide` says the same in its WHERE.
@@ -106,6 +113,7 @@ struct AuthorizationCodeRecord {
   std::int64_t expires_at = 0;
   bool used = false;
   std::string family_id;  // of the tokens issued from this code (revoked on replay)
+  std::string nonce;      // OpenID Connect `nonce` sent to /authorize; empty when none was sent
 };
 
 // An ES256 key that signs ID tokens.
@@ -126,6 +134,12 @@ class ClientStore {
   [[nodiscard]] virtual Result<void> insert(const ClientRecord& client) = 0;
   // The registration, or nullopt when unknown (expiry is the caller's business).
   [[nodiscard]] virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
+  // The operator's clients (origin kOperator), ordered by client_id (byte-wise). Registrations
+  // are not listed: there may be very many.
+  [[nodiscard]] virtual Result<std::vector<ClientRecord>> list_operator_clients() = 0;
+  // Atomically deletes the client together with its device authorizations, tokens and
+  // authorization codes. Returns false (and changes nothing) when there is no such client.
+  [[nodiscard]] virtual Result<bool> remove(std::string_view client_id) = 0;
   // Atomically deletes the registrations that expired before `before` together with everything
   // that hangs off them: their device authorizations, tokens and authorization codes. Returns
   // how many registrations went.

@@ -37,6 +37,14 @@ class FaultyStorage::Clients final : public ClientStore {
     return maybe_fail(faulty_, "purge clients",
                       [&] { return faulty_.inner().clients().purge_expired(before); });
   }
+  Result<std::vector<ClientRecord>> list_operator_clients() override {
+    return maybe_fail(faulty_, "list operator clients",
+                      [&] { return faulty_.inner().clients().list_operator_clients(); });
+  }
+  Result<bool> remove(std::string_view client_id) override {
+    return maybe_fail(faulty_, "remove client",
+                      [&] { return faulty_.inner().clients().remove(client_id); });
+  }
 
  private:
   FaultyStorage& faulty_;

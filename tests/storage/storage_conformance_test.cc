@@ -171,6 +171,7 @@ void expect_equal(const ClientRecord& actual, const ClientRecord& expected) {
   EXPECT_EQ(actual.issuer_url, expected.issuer_url);
   EXPECT_EQ(actual.issued_at, expected.issued_at);
   EXPECT_EQ(actual.expires_at, expected.expires_at);
+  EXPECT_EQ(actual.origin, expected.origin);
 }
 
 void expect_equal(const DeviceAuthorizationRecord& actual,
@@ -186,6 +187,7 @@ void expect_equal(const DeviceAuthorizationRecord& actual,
   EXPECT_EQ(actual.user_name, expected.user_name);
   EXPECT_EQ(actual.decided_at, expected.decided_at);
   EXPECT_EQ(actual.requester_address, expected.requester_address);
+  EXPECT_EQ(actual.scopes, expected.scopes);
 }
 
 void expect_equal(const TokenRecord& actual, const TokenRecord& expected) {
@@ -275,6 +277,56 @@ TEST_P(StorageConformanceTest, ClientInsertThenFindReturnsEveryField) {
   const auto found = must(clients().find("client-1"));
   ASSERT_TRUE(found.has_value());
   expect_equal(*found, client);
+}
+
+// Issue 14: the operator's clients are listed (registrations are not), in client_id order, and
+// removing one takes its device authorizations, tokens and codes with it, and nothing else.
+TEST_P(StorageConformanceTest, OperatorClientsAreListedAndRemovedWithWhatHangsOffThem) {
+  auto tool = make_client("tool-b");
+  tool.origin = ClientOrigin::kOperator;
+  tool.secret_hash = "";  // a public client
+  auto other = make_client("tool-a");
+  other.origin = ClientOrigin::kOperator;
+  must(clients().insert(tool));
+  must(clients().insert(other));
+  must(clients().insert(make_client("registered-1")));
+  auto listed = must(clients().list_operator_clients());
+  ASSERT_EQ(listed.size(), 2u);
+  expect_equal(listed[0], other);
+  expect_equal(listed[1], tool);
+  expect_equal(*must(clients().find("tool-b")), tool);
+
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-b", "BBBBBBBB", "tool-b"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-a", "AAAAAAAA", "tool-a"))));
+  must(tokens().insert({make_token("tok-b", TokenKind::kAccess, "fam-b", "tool-b"),
+                        make_token("tok-a", TokenKind::kAccess, "fam-a", "tool-a")}));
+  auto code = make_code_for_vocabulary("code-b");
+  code.client_id = "tool-b";
+  must(storage_->authorization_codes().insert(code));
+
+  EXPECT_TRUE(must(clients().remove("tool-b")));
+  EXPECT_FALSE(must(clients().find("tool-b")).has_value());
+  EXPECT_FALSE(authorization("dev-b").has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("BBBBBBBB")).has_value());
+  EXPECT_FALSE(token("tok-b").has_value());
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-b")).has_value());
+  EXPECT_TRUE(authorization("dev-a").has_value());
+  EXPECT_TRUE(token("tok-a").has_value());
+  EXPECT_TRUE(must(clients().find("registered-1")).has_value());
+  EXPECT_EQ(must(clients().list_operator_clients()).size(), 1u);
+  EXPECT_FALSE(must(clients().remove("tool-b")));
+  EXPECT_FALSE(must(clients().remove("unknown")));
+}
+
+// Issue 14: the scopes of a device authorization (RFC 8628 3.1) round-trip, awkward ones too.
+TEST_P(StorageConformanceTest, DeviceScopesRoundTrip) {
+  for (std::size_t i = 0; i < kAwkwardLists.size(); ++i) {
+    auto authorization = make_authorization("dev-scopes-" + std::to_string(i),
+                                            "SCOPE" + std::string(3, static_cast<char>('A' + i)));
+    authorization.scopes = kAwkwardLists[i];
+    ASSERT_TRUE(must(devices().insert(authorization)));
+    expect_equal(*this->authorization(authorization.device_code_hash), authorization);
+  }
 }
 
 TEST_P(StorageConformanceTest, ClientWithEmptyFieldsRoundTrips) {
@@ -1029,6 +1081,7 @@ void expect_equal(const AuthorizationCodeRecord& actual, const AuthorizationCode
   EXPECT_EQ(actual.expires_at, expected.expires_at);
   EXPECT_EQ(actual.used, expected.used);
   EXPECT_EQ(actual.family_id, expected.family_id);
+  EXPECT_EQ(actual.nonce, expected.nonce);
 }
 
 TEST_P(StorageConformanceTest, AuthorizationCodeRoundTripsAndDuplicateIsAnError) {
@@ -1039,6 +1092,17 @@ TEST_P(StorageConformanceTest, AuthorizationCodeRoundTripsAndDuplicateIsAnError)
   expect_equal(*found, code);
   EXPECT_FALSE(must(storage_->authorization_codes().find("code-2")).has_value());
   expect_internal_error(storage_->authorization_codes().insert(code));
+}
+
+// Issue 14: the OpenID Connect nonce of a code round-trips; none is the empty string.
+TEST_P(StorageConformanceTest, AuthorizationCodeNonceRoundTrips) {
+  auto code = make_code("code-nonce");
+  code.nonce = "n-0S6_WzA2Mj \"quoted\" \xc3\xa9";
+  must(storage_->authorization_codes().insert(code));
+  expect_equal(*must(storage_->authorization_codes().find("code-nonce")), code);
+  auto plain = make_code("code-plain");
+  must(storage_->authorization_codes().insert(plain));
+  EXPECT_EQ(must(storage_->authorization_codes().find("code-plain"))->nonce, "");
 }
 
 TEST_P(StorageConformanceTest, AuthorizationCodeRedeemsOnceAndInsertsTokens) {

@@ -100,6 +100,30 @@ class MemoryClientStore final : public ClientStore {
                        [&](const ClientRecord& c) { return gone.contains(c.client_id); });
   }
 
+  Result<std::vector<ClientRecord>> list_operator_clients() override {
+    std::lock_guard lock(state_.mutex);
+    std::vector<ClientRecord> out;
+    for (const auto& [id, client] : state_.clients)
+      if (client.origin == ClientOrigin::kOperator) out.push_back(client);
+    return out;
+  }
+
+  Result<bool> remove(std::string_view client_id) override {
+    std::lock_guard lock(state_.mutex);
+    const auto it = state_.clients.find(client_id);
+    if (it == state_.clients.end()) return false;
+    erase_where(state_.devices, [&](const DeviceAuthorizationRecord& authorization) {
+      if (authorization.client_id != client_id) return false;
+      state_.device_code_by_user_code.erase(authorization.user_code);
+      return true;
+    });
+    erase_where(state_.tokens, [&](const TokenRecord& t) { return t.client_id == client_id; });
+    erase_where(state_.codes,
+                [&](const AuthorizationCodeRecord& c) { return c.client_id == client_id; });
+    state_.clients.erase(it);
+    return true;
+  }
+
  private:
   State& state_;
 };
