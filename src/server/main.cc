@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   CommonOptions common;
   auto add_database = [&](CLI::App* cmd) {
     cmd->add_option("--database", common.database,
-                    "Storage URL: sqlite:PATH (default sqlite:var/ssooidc.db) or memory:")
+                    "Storage URL: sqlite:PATH (default sqlite:var/ssooidc.db), "
+                    "postgresql://USER@HOST/DB (libpq URI) or memory:")
         ->envname("SSOOIDC_DATABASE");
   };
 

@@ -22,6 +22,7 @@
 #include "server/commands.h"
 #include "server/world_file.h"
 #include "server/secret_files.h"
+#include "storage/storage.h"
 
 namespace ssooidc::server {
 namespace {
@@ -82,6 +83,26 @@ void bootstrap_user(Application& app, const std::string& database_url, std::stri
   if (terminal) std::printf("Password (shown once): %s\n", password.c_str());
 }
 
+// A replica started while its PostgreSQL is down (or not yet up) waits for it instead of exiting,
+// saying so once a second, until the database answers or SIGINT/SIGTERM (blocked in `signals`)
+// arrives. Returns false on the signal. SQLite and memory: are opened at once as before.
+bool wait_for_database(const std::string& database_url, const sigset_t& signals) {
+  if (!database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://"))
+    return true;
+  for (int attempt = 1;; ++attempt) {
+    auto opened = storage::open_storage(database_url);
+    if (opened) {
+      if (attempt > 1) std::fprintf(stderr, "ssooidc-server: database reachable, starting\n");
+      return true;
+    }
+    // The description names the server (host, port, database, user), never the password.
+    std::fprintf(stderr, "ssooidc-server: waiting for the database (attempt %d): %s; retrying in 1 s\n",
+                 attempt, opened.error().error_description.c_str());
+    const timespec pause{1, 0};
+    if (sigtimedwait(&signals, nullptr, &pause) > 0) return false;
+  }
+}
+
 // Every connection takes a descriptor: use all the hard limit allows (the HTTP server keeps a
 // reserve of them for the database and caps connections to the rest).
 void raise_descriptor_limit() {
@@ -106,8 +127,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   std::optional<World> world;
   if (!options.world_file.empty()) world = load_world_file(options.world_file);
   crypto::SecureRandom key_random;
+  std::string server_key = load_or_create_server_key(common.database, options.key_file, key_random);
+  if (!wait_for_database(common.database, signals)) return 0;
   Application app(common.database, options.settings, std::make_unique<core::SystemClock>(),
-                  load_or_create_server_key(common.database, options.key_file, key_random));
+                  std::move(server_key));
   // Signing keys stored in clear by an older version are sealed now; the wrong key file for this
   // database stops the start here rather than at the first ID token.
   if (auto sealed = app.services().id_tokens.seal_stored_keys(); !sealed)

@@ -19,6 +19,7 @@ Result<AuthorizationCodeRecord> read_code(const Rows& rows, int row) {
   code.expires_at = rows.integer(row, 8);
   code.used = rows.integer(row, 9) != 0;
   code.family_id = rows.text(row, 10);
+  code.nonce = rows.text(row, 11);
   return code;
 }
 
@@ -37,7 +38,8 @@ Result<void> PostgresAuthorizationCodeStore::insert(const AuthorizationCodeRecor
       .integer(code.created_at)
       .integer(code.expires_at)
       .boolean(code.used)
-      .text(code.family_id);
+      .text(code.family_id)
+      .text(code.nonce);
   auto inserted = write(database_, Sql::kInsertAuthorizationCode, params);
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};

@@ -23,6 +23,12 @@ Result<ClientRecord> read_client(const Rows& rows, int row) {
   client.issuer_url = rows.text(row, 7);
   client.issued_at = rows.integer(row, 8);
   client.expires_at = rows.integer(row, 9);
+  const std::string_view origin = rows.view(row, 10);
+  if (origin == "operator") {
+    client.origin = ClientOrigin::kOperator;
+  } else if (origin != "registered") {
+    return std::unexpected(backend_error("find client", "unknown client origin"));
+  }
   return client;
 }
 
@@ -49,7 +55,8 @@ Result<void> PostgresClientStore::insert(const ClientRecord& client) {
       .text(grant_types)
       .text(client.issuer_url)
       .integer(client.issued_at)
-      .integer(client.expires_at);
+      .integer(client.expires_at)
+      .text(client.origin == ClientOrigin::kOperator ? "operator" : "registered");
   auto inserted = write(database_, Sql::kInsertClient, params);
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
@@ -59,6 +66,31 @@ Result<std::optional<ClientRecord>> PostgresClientStore::find(std::string_view c
   Params params;
   params.text(client_id);
   return read_first<ClientRecord>(database_, Sql::kFindClient, params, read_client);
+}
+
+Result<std::vector<ClientRecord>> PostgresClientStore::list_operator_clients() {
+  return read_all<ClientRecord>(database_, Sql::kListOperatorClients, Params{}, read_client);
+}
+
+Result<bool> PostgresClientStore::remove(std::string_view client_id) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  Connection& connection = **lease;
+  auto transaction = Transaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  Params params;
+  params.text(client_id);
+  std::int64_t removed = 0;
+  for (Sql id : {Sql::kRemoveClientDeviceAuthorizations, Sql::kRemoveClientTokens,
+                 Sql::kRemoveClientAuthorizationCodes, Sql::kRemoveClient}) {
+    auto rows = connection.execute(id, params);
+    if (!rows) return std::unexpected(std::move(rows.error()));
+    removed = rows->changed();  // of the last statement: the client
+  }
+  if (removed == 0) return false;  // rolls back: nothing hung off an unknown id
+  if (auto committed = transaction->commit(); !committed)
+    return std::unexpected(std::move(committed.error()));
+  return true;
 }
 
 Result<std::int64_t> PostgresClientStore::purge_expired(std::int64_t before) {

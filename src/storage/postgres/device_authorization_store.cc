@@ -45,6 +45,9 @@ Result<DeviceAuthorizationRecord> read_authorization(const Rows& rows, int row) 
   authorization.user_name = rows.text(row, 8);
   authorization.decided_at = rows.integer(row, 9);
   authorization.requester_address = rows.text(row, 10);
+  auto scopes = read_list(rows, row, 11, "read device authorization");
+  if (!scopes) return std::unexpected(std::move(scopes.error()));
+  authorization.scopes = std::move(*scopes);
   return authorization;
 }
 
@@ -54,6 +57,7 @@ Result<bool> PostgresDeviceAuthorizationStore::insert(
     const DeviceAuthorizationRecord& authorization) {
   // ON CONFLICT (user_code) DO NOTHING: a taken user code changes no row. Committed durably
   // (issue 12 asks StartDeviceAuthorization's row to be durable on PostgreSQL).
+  const std::string scopes = encode_string_list(authorization.scopes);
   Params params;
   params.text(authorization.device_code_hash)
       .text(authorization.user_code)
@@ -65,7 +69,8 @@ Result<bool> PostgresDeviceAuthorizationStore::insert(
       .text(state_name(authorization.state))
       .text(authorization.user_name)
       .integer(authorization.decided_at)
-      .text(authorization.requester_address);
+      .text(authorization.requester_address)
+      .text(scopes);
   return changed_one(write(database_, Sql::kInsertDeviceAuthorization, params));
 }
 

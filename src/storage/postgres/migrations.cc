@@ -155,16 +155,25 @@ CREATE TABLE credential_records (
 );
 CREATE INDEX credential_records_by_time ON credential_records (issued_at);
 )sql"},
+    // Version 5 is helper `state`'s (session 4), as in the SQLite backend.
+    {6, "standard OAuth face: operator clients, nonce of authorization codes, device scopes", R"sql(
+ALTER TABLE clients ADD COLUMN origin TEXT COLLATE "C" NOT NULL DEFAULT 'registered'
+  CHECK (origin IN ('registered', 'operator'));
+CREATE INDEX clients_by_origin ON clients (origin, client_id);
+ALTER TABLE authorization_codes ADD COLUMN nonce TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE device_authorizations ADD COLUMN scopes TEXT COLLATE "C" NOT NULL DEFAULT '[]';
+)sql"},
 };
 
 constexpr bool numbered_in_order() {
-  int expected = 1;
+  int previous = 0;
   for (const auto& migration : kMigrations) {
-    if (migration.version != expected++) return false;
+    if (migration.version <= previous) return false;
+    previous = migration.version;
   }
   return true;
 }
-static_assert(numbered_in_order(), "migration versions must be 1, 2, 3, ... in order");
+static_assert(numbered_in_order(), "migration versions must increase");
 
 constexpr std::string_view kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -184,7 +193,7 @@ Result<void> apply_pending(Connection& connection) {
   if (!rows) return std::unexpected(std::move(rows.error()));
   if (rows->empty()) return std::unexpected(backend_error("read schema version", "no row"));
   const std::int64_t version = rows->integer(0, 0);
-  const auto latest = static_cast<std::int64_t>(std::size(kMigrations));
+  const std::int64_t latest = std::end(kMigrations)[-1].version;
   if (version > latest) {
     return std::unexpected(backend_error(
         "open postgres", "schema version " + std::to_string(version) +

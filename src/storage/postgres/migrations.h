@@ -13,7 +13,7 @@
 namespace ssooidc::storage::postgres {
 
 struct Migration {
-  int version;  // 1, 2, 3, ... in order
+  int version;  // increasing (the same numbers as the SQLite backend's)
   std::string_view description;
   std::string_view sql;  // any number of statements, no values
 };

@@ -18,11 +18,22 @@ constexpr SqlStatement kStatements[] = {
 
     {Sql::kInsertClient, "insert client",
      "INSERT INTO clients (client_id, secret_hash, client_name, client_type, scopes, "
-     "redirect_uris, grant_types, issuer_url, issued_at, expires_at) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"},
+     "redirect_uris, grant_types, issuer_url, issued_at, expires_at, origin) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
     {Sql::kFindClient, "find client",
      "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
-     "grant_types, issuer_url, issued_at, expires_at FROM clients WHERE client_id = $1"},
+     "grant_types, issuer_url, issued_at, expires_at, origin FROM clients WHERE client_id = $1"},
+    {Sql::kListOperatorClients, "list operator clients",
+     "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
+     "grant_types, issuer_url, issued_at, expires_at, origin FROM clients "
+     "WHERE origin = 'operator' ORDER BY client_id"},
+    // Removing a client takes what hangs off it, in one transaction, dependents first.
+    {Sql::kRemoveClientDeviceAuthorizations, "remove device authorizations of client",
+     "DELETE FROM device_authorizations WHERE client_id = $1"},
+    {Sql::kRemoveClientTokens, "remove tokens of client", "DELETE FROM tokens WHERE client_id = $1"},
+    {Sql::kRemoveClientAuthorizationCodes, "remove authorization codes of client",
+     "DELETE FROM authorization_codes WHERE client_id = $1"},
+    {Sql::kRemoveClient, "remove client", "DELETE FROM clients WHERE client_id = $1"},
     // Purging a registration takes what hangs off it, in one transaction, dependents first.
     {Sql::kPurgeClientDeviceAuthorizations, "purge device authorizations of expired clients",
      "DELETE FROM device_authorizations WHERE client_id IN "
@@ -37,22 +48,23 @@ constexpr SqlStatement kStatements[] = {
     // A taken user code is an expected outcome (the caller draws another), not an error.
     {Sql::kInsertDeviceAuthorization, "insert device authorization",
      "INSERT INTO device_authorizations (device_code_hash, user_code, client_id, start_url, "
-     "created_at, expires_at, interval_seconds, state, user_name, decided_at, requester_address) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (user_code) DO NOTHING"},
+     "created_at, expires_at, interval_seconds, state, user_name, decided_at, requester_address, "
+     "scopes) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (user_code) DO NOTHING"},
     {Sql::kFindDeviceAuthorizationByHash, "find device authorization",
      "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
-     "interval_seconds, state, user_name, decided_at, requester_address "
+     "interval_seconds, state, user_name, decided_at, requester_address, scopes "
      "FROM device_authorizations WHERE device_code_hash = $1"},
     {Sql::kFindDeviceAuthorizationByUserCode, "find device authorization by user code",
      "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
-     "interval_seconds, state, user_name, decided_at, requester_address "
+     "interval_seconds, state, user_name, decided_at, requester_address, scopes "
      "FROM device_authorizations WHERE user_code = $1"},
     // The WHERE is DeviceAuthorizationRecord::awaiting_decision, evaluated atomically.
     {Sql::kDecideDeviceAuthorization, "decide device authorization",
      "UPDATE device_authorizations SET state = $2, user_name = $3, decided_at = $4 "
      "WHERE user_code = $1 AND state = 'pending' AND expires_at > $4 "
      "RETURNING device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
-     "interval_seconds, state, user_name, decided_at, requester_address"},
+     "interval_seconds, state, user_name, decided_at, requester_address, scopes"},
     {Sql::kRedeemDeviceAuthorization, "redeem device authorization",
      "UPDATE device_authorizations SET state = 'redeemed' "
      "WHERE device_code_hash = $1 AND client_id = $2 AND state = 'approved' AND expires_at > $3 "
@@ -85,11 +97,12 @@ constexpr SqlStatement kStatements[] = {
 
     {Sql::kInsertAuthorizationCode, "insert authorization code",
      "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, code_challenge, "
-     "scopes, user_name, auth_time, created_at, expires_at, used, family_id) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"},
+     "scopes, user_name, auth_time, created_at, expires_at, used, family_id, nonce) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"},
     {Sql::kFindAuthorizationCode, "find authorization code",
      "SELECT code_hash, client_id, redirect_uri, code_challenge, scopes, user_name, auth_time, "
-     "created_at, expires_at, used, family_id FROM authorization_codes WHERE code_hash = $1"},
+     "created_at, expires_at, used, family_id, nonce FROM authorization_codes "
+     "WHERE code_hash = $1"},
     {Sql::kRedeemAuthorizationCode, "redeem authorization code",
      "UPDATE authorization_codes SET used = 1 "
      "WHERE code_hash = $1 AND client_id = $2 AND used = 0 AND expires_at > $3 RETURNING 1"},
