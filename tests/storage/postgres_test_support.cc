@@ -29,6 +29,7 @@ void postgres_execute(const std::string& url, const std::string& sql) {
   if (PQstatus(connection.get()) != CONNECTION_OK)
     throw std::runtime_error(std::string("test PostgreSQL unreachable: ") +
                              PQerrorMessage(connection.get()));
+  PQsetNoticeProcessor(connection.get(), [](void*, const char*) {}, nullptr);
   std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(connection.get(), sql.c_str()),
                                                        &PQclear);
   const auto status = PQresultStatus(result.get());

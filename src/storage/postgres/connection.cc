@@ -98,6 +98,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url,
     return std::unexpected(backend_error(
         "connect", detailed ? connect_reason(handle.get()) : "cannot connect to PostgreSQL"));
   }
+  // NOTICEs ("already exists, skipping") are for interactive sessions: libpq would print them
+  // on standard error, between the server's log lines.
+  PQsetNoticeProcessor(handle.get(), [](void*, const char*) {}, nullptr);
   if (PQsetClientEncoding(handle.get(), "UTF8") != 0)
     return std::unexpected(backend_error("connect", "PostgreSQL refused client encoding UTF8"));
   std::unique_ptr<Connection> connection(new Connection(std::move(handle)));
