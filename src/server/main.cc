@@ -258,6 +258,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1LL, 100'000LL));
   add_database(credentials_list);
 
+  auto* storage_cmd = app.add_subcommand("storage", "Move the database");
+  storage_cmd->require_subcommand(1);
+  std::string copy_to;
+  auto* storage_copy = storage_cmd->add_subcommand(
+      "copy", "Copy every table of --database (SQLite) into an empty PostgreSQL database");
+  storage_copy->add_option("--to", copy_to, "The target: postgresql://USER@HOST/DB (libpq URI)")
+      ->required();
+  add_database(storage_copy);
+
   CLI11_PARSE(app, argc, argv);
   // The database holds password and secret hashes: keep every file we create private.
   umask(077);
@@ -287,6 +296,7 @@ int main(int argc, char** argv) {
     if (unassign_cmd->parsed()) return run_assign(common, dir, false);
     if (assignment_list->parsed()) return run_assignment_list(common);
     if (credentials_list->parsed()) return run_credentials_list(common, dir);
+    if (storage_copy->parsed()) return run_storage_copy(common, copy_to);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssooidc-server: %s\n", e.what());
     return 1;

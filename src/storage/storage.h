@@ -267,4 +267,18 @@ class Storage {
 // Runs pending schema migrations. Errors name the URL scheme or the file, never a password.
 [[nodiscard]] Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
 
+// What copy_storage moved: rows per table, in the order copied.
+struct CopiedTable {
+  std::string table;
+  std::int64_t rows = 0;
+};
+
+// Copies every table of the database at `from_url` into the one at `to_url` (the operator's
+// `ssooidc-server storage copy`, moving to PostgreSQL): both are first brought to this build's
+// schema, the source is read in one snapshot, and the target is written in one transaction, so
+// a failure leaves it as it was. Every table the source has must exist, empty, in the target.
+// Supported: sqlite: to postgres(ql)://. Secrets move as they are stored (hashes, sealed keys).
+[[nodiscard]] Result<std::vector<CopiedTable>> copy_storage(std::string_view from_url,
+                                                            std::string_view to_url);
+
 }  // namespace ssooidc::storage

@@ -46,6 +46,14 @@ Params& Params::integer(std::int64_t value) {
   return *this;
 }
 
+Params& Params::untyped(const std::string& value) {
+  values_.push_back(value.c_str());
+  lengths_.push_back(static_cast<int>(value.size()));
+  formats_.push_back(0);
+  types_.push_back(0);
+  return *this;
+}
+
 std::int64_t Rows::changed() const noexcept {
   const char* tuples = PQcmdTuples(result_.get());
   std::int64_t n = 0;
@@ -152,6 +160,24 @@ Result<Rows> Connection::execute_script(std::string_view operation, const std::s
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
     return std::unexpected(failure(operation, result.get()));
   return Rows(std::move(result));
+}
+
+Result<Rows> Connection::execute_unnamed(std::string_view operation, const std::string& sql,
+                                        const Params& params) {
+  ResultHandle result(PQexecParams(connection_.get(), sql.c_str(), params.count(), params.types(),
+                                   params.values(), params.lengths(), params.formats(), 0));
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return std::unexpected(failure(operation, result.get()));
+  return Rows(std::move(result));
+}
+
+std::optional<std::string> Connection::quote_identifier(std::string_view name) const {
+  char* quoted = PQescapeIdentifier(connection_.get(), name.data(), name.size());
+  if (quoted == nullptr) return std::nullopt;
+  std::string text(quoted);
+  PQfreemem(quoted);
+  return text;
 }
 
 bool Connection::reusable() const noexcept {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +45,9 @@ class Params {
   Params& text(std::string_view value);
   Params& integer(std::int64_t value);
   Params& boolean(bool value) { return integer(value ? 1 : 0); }
+  // Text of no declared type, which the server converts to the column's type (copying rows
+  // between backends, table_import.cc). `value` must hold no NUL byte and outlive the execution.
+  Params& untyped(const std::string& value);
 
   [[nodiscard]] int count() const noexcept { return static_cast<int>(values_.size()); }
   [[nodiscard]] const char* const* values() const noexcept { return values_.data(); }
@@ -95,6 +99,12 @@ class Connection {
   [[nodiscard]] Result<Rows> execute(Sql id, const Params& params);
   // Runs `sql`, which holds no values (transaction control, migrations), with the simple protocol.
   [[nodiscard]] Result<Rows> execute_script(std::string_view operation, const std::string& sql);
+  // Runs `sql`, which is not one of the named statements (its identifiers come from
+  // quote_identifier), with every value in `params`.
+  [[nodiscard]] Result<Rows> execute_unnamed(std::string_view operation, const std::string& sql,
+                                             const Params& params);
+  // `name` as a quoted SQL identifier ("a""b"), or nullopt when libpq cannot quote it.
+  [[nodiscard]] std::optional<std::string> quote_identifier(std::string_view name) const;
 
   // False once the connection is lost, or when it is inside a transaction (a ROLLBACK failed):
   // the pool then closes it rather than lending it again.

@@ -51,6 +51,19 @@ struct PostgresOptions {
 [[nodiscard]] Result<std::unique_ptr<Storage>> open_postgres_storage(std::string_view url,
                                                                      PostgresOptions options = {});
 
+// Rows copied into the database at `url` (storage/table_copy.h), after bringing it to this
+// build's schema, in one transaction: each table received must exist and be empty (or the import
+// fails naming it); values are bound, never spliced; an identity column's sequence is moved past
+// the copied ids. commit() makes everything visible; destroying it uncommitted rolls back.
+class TableSink;
+class PostgresImport {
+ public:
+  virtual ~PostgresImport() = default;
+  virtual TableSink& sink() = 0;
+  [[nodiscard]] virtual Result<void> commit() = 0;
+};
+[[nodiscard]] Result<std::unique_ptr<PostgresImport>> begin_postgres_import(std::string_view url);
+
 // "PostgreSQL database ssooidc on 127.0.0.1:5432 as ssooidc": what the URL names, for log lines,
 // without its password. A URL libpq cannot parse is described as "PostgreSQL (unparsable URL)".
 [[nodiscard]] std::string describe_postgres_url(std::string_view url);
