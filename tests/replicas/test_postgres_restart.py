@@ -182,7 +182,10 @@ class PostgresRestartTest(unittest.TestCase):
         # It says it is waiting (more than once: it retries) and does not exit meanwhile.
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            text = open(late.log_path).read() if os.path.exists(getattr(late, "log_path", "")) else ""
+            text = ""
+            if os.path.exists(getattr(late, "log_path", "")):
+                with open(late.log_path) as log:
+                    text = log.read()
             if text.count("waiting for the database") >= 2:
                 break
             time.sleep(0.1)
