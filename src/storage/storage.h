@@ -1,5 +1,6 @@
 // The storage interface: one store per aggregate (clients, device authorizations, tokens, users,
-// authorization codes, signing keys),
+// authorization codes, signing keys), the portal's (portal_stores.h) and the state every server
+// process shares: sessions, rate counters, poll counts, leases (shared_state_stores.h),
 // reached through one `Storage` object opened from a URL by `open_storage`.
 //
 // Secrets never reach storage in clear: client secrets, device codes and tokens are stored as
@@ -29,6 +30,7 @@
 #include "ssooidc/error.h"
 #include "storage/storage_error.h"
 #include "storage/portal_stores.h"
+#include "storage/shared_state_stores.h"
 
 namespace ssooidc::storage {
 
@@ -258,6 +260,11 @@ class Storage {
   virtual GroupStore& groups() = 0;
   virtual AssignmentStore& assignments() = 0;
   virtual CredentialRecordStore& credential_records() = 0;
+  // The state every server process shares (shared_state_stores.h).
+  virtual WebSessionStore& web_sessions() = 0;
+  virtual RateCounterStore& rate_counters() = 0;
+  virtual PollCountStore& poll_counts() = 0;
+  virtual LeaseStore& leases() = 0;
 };
 
 // Opens a backend from a URL:

@@ -8,6 +8,7 @@
 
 #include "storage/backend_error.h"
 #include "storage/memory/memory_portal_stores.h"
+#include "storage/memory/memory_shared_state_stores.h"
 
 namespace ssooidc::storage {
 namespace {
@@ -408,9 +409,14 @@ class MemoryStorage final : public Storage {
   GroupStore& groups() override { return portal_.groups(); }
   AssignmentStore& assignments() override { return portal_.assignments(); }
   CredentialRecordStore& credential_records() override { return portal_.credential_records(); }
+  WebSessionStore& web_sessions() override { return shared_.web_sessions(); }
+  RateCounterStore& rate_counters() override { return shared_.rate_counters(); }
+  PollCountStore& poll_counts() override { return shared_.poll_counts(); }
+  LeaseStore& leases() override { return shared_.leases(); }
 
  private:
   MemoryPortalStores portal_;
+  MemorySharedStateStores shared_;
   State state_;
   MemoryClientStore clients_{state_};
   MemoryDeviceAuthorizationStore devices_{state_};

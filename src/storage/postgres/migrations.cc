@@ -155,7 +155,79 @@ CREATE TABLE credential_records (
 );
 CREATE INDEX credential_records_by_time ON credential_records (issued_at);
 )sql"},
-    // Version 5 is helper `state`'s (session 4), as in the SQLite backend.
+    {5, "state shared by every server process: sessions, rate counters, poll counts, leases",
+     R"sql(
+CREATE TABLE web_sessions (
+  id_hash            TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  browser_key        TEXT COLLATE "C" NOT NULL,
+  user_name          TEXT COLLATE "C" NOT NULL,
+  checked_user_codes TEXT COLLATE "C" NOT NULL,
+  created_at         BIGINT NOT NULL,
+  last_seen          BIGINT NOT NULL
+);
+CREATE INDEX web_sessions_by_use
+  ON web_sessions ((CASE WHEN user_name <> '' THEN 1 ELSE 0 END), last_seen);
+
+CREATE TABLE rate_counters (
+  bucket           TEXT COLLATE "C" NOT NULL,
+  key              TEXT COLLATE "C" NOT NULL,
+  marks            TEXT COLLATE "C" NOT NULL,
+  blocked_until_ms BIGINT NOT NULL,
+  expires_at_ms    BIGINT NOT NULL,
+  version          BIGINT NOT NULL,
+  PRIMARY KEY (bucket, key)
+);
+CREATE INDEX rate_counters_by_expiry ON rate_counters (bucket, expires_at_ms);
+CREATE INDEX rate_counters_by_global_expiry ON rate_counters (expires_at_ms);
+
+-- How many rows the capped tables hold, kept by triggers as in the SQLite backend, so that
+-- checking a cap on insert does not count a whole table: 'web_sessions' and
+-- 'rate_counters:' || bucket.
+CREATE TABLE row_counts (
+  name    TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  counted BIGINT NOT NULL
+);
+INSERT INTO row_counts (name, counted) VALUES ('web_sessions', 0);
+CREATE FUNCTION web_sessions_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE row_counts SET counted = counted + 1 WHERE name = 'web_sessions';
+  ELSE
+    UPDATE row_counts SET counted = counted - 1 WHERE name = 'web_sessions';
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER web_sessions_counted AFTER INSERT OR DELETE ON web_sessions
+  FOR EACH ROW EXECUTE FUNCTION web_sessions_counted();
+CREATE FUNCTION rate_counters_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO row_counts (name, counted) VALUES ('rate_counters:' || NEW.bucket, 1)
+      ON CONFLICT (name) DO UPDATE SET counted = row_counts.counted + 1;
+  ELSE
+    UPDATE row_counts SET counted = counted - 1 WHERE name = 'rate_counters:' || OLD.bucket;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER rate_counters_counted AFTER INSERT OR DELETE ON rate_counters
+  FOR EACH ROW EXECUTE FUNCTION rate_counters_counted();
+
+CREATE TABLE poll_counts (
+  device_code_hash TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  polls            BIGINT NOT NULL,
+  first_poll_ms    BIGINT NOT NULL,
+  expires_at       BIGINT NOT NULL
+);
+CREATE INDEX poll_counts_by_expiry ON poll_counts (expires_at);
+
+CREATE TABLE leases (
+  name          TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  holder        TEXT COLLATE "C" NOT NULL,
+  expires_at_ms BIGINT NOT NULL
+);
+)sql"},
     {6, "standard OAuth face: operator clients, nonce of authorization codes, device scopes", R"sql(
 ALTER TABLE clients ADD COLUMN origin TEXT COLLATE "C" NOT NULL DEFAULT 'registered'
   CHECK (origin IN ('registered', 'operator'));

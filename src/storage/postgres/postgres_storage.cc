@@ -6,6 +6,7 @@
 
 #include "storage/backend_error.h"
 #include "storage/postgres/migrations.h"
+#include "storage/postgres/shared_state_stores.h"
 #include "storage/postgres/stores.h"
 
 namespace ssooidc::storage {
@@ -25,6 +26,10 @@ class PostgresStorage final : public Storage {
   GroupStore& groups() override { return groups_; }
   AssignmentStore& assignments() override { return assignments_; }
   CredentialRecordStore& credential_records() override { return credential_records_; }
+  WebSessionStore& web_sessions() override { return web_sessions_; }
+  RateCounterStore& rate_counters() override { return rate_counters_; }
+  PollCountStore& poll_counts() override { return poll_counts_; }
+  LeaseStore& leases() override { return leases_; }
 
   postgres::Database& database() noexcept { return database_; }
 
@@ -40,6 +45,10 @@ class PostgresStorage final : public Storage {
   postgres::PostgresGroupStore groups_{database_};
   postgres::PostgresAssignmentStore assignments_{database_};
   postgres::PostgresCredentialRecordStore credential_records_{database_};
+  postgres::PostgresWebSessionStore web_sessions_{database_};
+  postgres::PostgresRateCounterStore rate_counters_{database_};
+  postgres::PostgresPollCountStore poll_counts_{database_};
+  postgres::PostgresLeaseStore leases_{database_};
 };
 
 struct ConninfoFreer {

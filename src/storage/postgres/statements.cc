@@ -241,6 +241,68 @@ constexpr SqlStatement kStatements[] = {
      "BY issued_at DESC, id DESC LIMIT $2"},
     {Sql::kPurgeCredentialRecords, "purge credential records",
      "DELETE FROM credential_records WHERE issued_at < $1"},
+
+    // The shared state. row_counts is kept by triggers (migrations.cc); kLockRowCount also locks
+    // the row, so that concurrent inserts on several replicas check a cap one after another.
+    {Sql::kLockRowCount, "lock row count",
+     "INSERT INTO row_counts (name, counted) VALUES ($1, 0) ON CONFLICT (name) DO UPDATE SET "
+     "counted = row_counts.counted RETURNING counted"},
+    {Sql::kRowCount, "read row count", "SELECT counted FROM row_counts WHERE name = $1"},
+    // A session is live while last_seen > now - idle and created_at > now - absolute.
+    {Sql::kInsertWebSession, "insert web session",
+     "INSERT INTO web_sessions (id_hash, browser_key, user_name, checked_user_codes, created_at, "
+     "last_seen) VALUES ($1, $2, $3, $4, $5, $6)"},
+    {Sql::kFindWebSession, "find web session",
+     "SELECT id_hash, browser_key, user_name, checked_user_codes, created_at, last_seen "
+     "FROM web_sessions WHERE id_hash = $1"},
+    {Sql::kTouchWebSession, "touch web session",
+     "UPDATE web_sessions SET last_seen = $2 WHERE id_hash = $1 AND last_seen < $2"},
+    {Sql::kUpdateWebSession, "update web session",
+     "UPDATE web_sessions SET user_name = $2, checked_user_codes = $3, last_seen = $4 "
+     "WHERE id_hash = $1 AND last_seen > $4 - $5 AND created_at > $4 - $6"},
+    {Sql::kDeleteWebSession, "delete web session", "DELETE FROM web_sessions WHERE id_hash = $1"},
+    {Sql::kPurgeEndedWebSessions, "purge ended web sessions",
+     "DELETE FROM web_sessions WHERE last_seen <= $1 - $2 OR created_at <= $1 - $3"},
+    {Sql::kEvictWebSessions, "evict web sessions",
+     "DELETE FROM web_sessions WHERE id_hash IN (SELECT id_hash FROM web_sessions "
+     "WHERE (CASE WHEN user_name <> '' THEN 1 ELSE 0 END) = $1 ORDER BY last_seen LIMIT $2)"},
+    {Sql::kFindRateCounter, "find rate counter",
+     "SELECT bucket, key, marks, blocked_until_ms, expires_at_ms, version FROM rate_counters "
+     "WHERE bucket = $1 AND key = $2"},
+    {Sql::kInsertRateCounter, "insert rate counter",
+     "INSERT INTO rate_counters (bucket, key, marks, blocked_until_ms, expires_at_ms, version) "
+     "VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (bucket, key) DO NOTHING"},
+    // The compare-and-set: only the version that was read is replaced.
+    {Sql::kUpdateRateCounter, "update rate counter",
+     "UPDATE rate_counters SET marks = $3, blocked_until_ms = $4, expires_at_ms = $5, "
+     "version = version + 1 WHERE bucket = $1 AND key = $2 AND version = $6"},
+    {Sql::kDeleteRateCounter, "delete rate counter",
+     "DELETE FROM rate_counters WHERE bucket = $1 AND key = $2"},
+    {Sql::kPurgeBucketRateCounters, "purge expired rate counters of a bucket",
+     "DELETE FROM rate_counters WHERE bucket = $1 AND expires_at_ms <= $2"},
+    // Never a blocked counter: dropping it would lift its block.
+    {Sql::kEvictRateCounters, "evict rate counters",
+     "DELETE FROM rate_counters WHERE bucket = $1 AND key IN (SELECT key FROM rate_counters "
+     "WHERE bucket = $1 AND blocked_until_ms <= $2 ORDER BY expires_at_ms LIMIT $3)"},
+    {Sql::kPurgeRateCounters, "purge rate counters",
+     "DELETE FROM rate_counters WHERE expires_at_ms <= $1"},
+    {Sql::kAddPollCount, "add poll count",
+     "INSERT INTO poll_counts (device_code_hash, polls, first_poll_ms, expires_at) "
+     "VALUES ($1, $2, $3, $4) ON CONFLICT (device_code_hash) DO UPDATE SET "
+     "polls = poll_counts.polls + excluded.polls, "
+     "first_poll_ms = least(poll_counts.first_poll_ms, excluded.first_poll_ms) "
+     "RETURNING polls, first_poll_ms"},
+    {Sql::kPurgePollCounts, "purge poll counts", "DELETE FROM poll_counts WHERE expires_at < $1"},
+    // One statement: of concurrent takers, on any replicas, exactly one changes the row (the
+    // others wait on its lock and re-check the WHERE against the committed row).
+    {Sql::kAcquireLease, "acquire lease",
+     "INSERT INTO leases (name, holder, expires_at_ms) VALUES ($1, $2, $4) "
+     "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+     "expires_at_ms = excluded.expires_at_ms "
+     "WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= $3"},
+    {Sql::kReleaseLease, "release lease", "DELETE FROM leases WHERE name = $1 AND holder = $2"},
+    {Sql::kFindLease, "find lease",
+     "SELECT name, holder, expires_at_ms FROM leases WHERE name = $1"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -78,6 +78,28 @@ enum class Sql : std::size_t {
   kInsertCredentialRecord,
   kListCredentialRecords,
   kPurgeCredentialRecords,
+  // The shared state (shared_state_store.cc).
+  kLockRowCount,
+  kRowCount,
+  kInsertWebSession,
+  kFindWebSession,
+  kTouchWebSession,
+  kUpdateWebSession,
+  kDeleteWebSession,
+  kPurgeEndedWebSessions,
+  kEvictWebSessions,
+  kFindRateCounter,
+  kInsertRateCounter,
+  kUpdateRateCounter,
+  kDeleteRateCounter,
+  kPurgeBucketRateCounters,
+  kEvictRateCounters,
+  kPurgeRateCounters,
+  kAddPollCount,
+  kPurgePollCounts,
+  kAcquireLease,
+  kReleaseLease,
+  kFindLease,
   kCount,  // not a statement: the size of the cache
 };
 

@@ -62,7 +62,8 @@ struct SqliteOptions {
                                                                    SqliteOptions options = {});
 
 class TableSink;
-// Reads every table of the file at `path` (schema_migrations and SQLite's own aside), after
+// Reads every table of the file at `path` (schema_migrations, SQLite's own and row_counts, which
+// triggers derive on either side, aside), after
 // bringing it to this build's schema, in one read transaction, ordered by table name, into
 // `sink` (storage/table_copy.h).
 [[nodiscard]] Result<void> export_sqlite_tables(std::string_view path, TableSink& sink);

@@ -82,6 +82,27 @@ enum class Sql : std::size_t {
   kInsertCredentialRecord,
   kListCredentialRecords,
   kPurgeCredentialRecords,
+  // The shared state (shared_state_store.cc).
+  kRowCount,
+  kInsertWebSession,
+  kFindWebSession,
+  kTouchWebSession,
+  kUpdateWebSession,
+  kDeleteWebSession,
+  kPurgeEndedWebSessions,
+  kEvictWebSessions,
+  kFindRateCounter,
+  kInsertRateCounter,
+  kUpdateRateCounter,
+  kDeleteRateCounter,
+  kPurgeBucketRateCounters,
+  kEvictRateCounters,
+  kPurgeRateCounters,
+  kAddPollCount,
+  kPurgePollCounts,
+  kAcquireLease,
+  kReleaseLease,
+  kFindLease,
   kCount,  // not a statement: the size of the cache
 };
 

@@ -55,7 +55,8 @@ Result<void> export_sqlite_tables(std::string_view path, TableSink& sink) {
   {
     auto list = prepare(db.get(), operation,
                         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
-                        "'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migrations' ORDER BY name");
+                        "'sqlite\\_%' ESCAPE '\\' AND name NOT IN ('schema_migrations', 'row_counts') "
+                        "ORDER BY name");
     if (!list) return std::unexpected(std::move(list.error()));
     int step;
     while ((step = sqlite3_step(list->get())) == SQLITE_ROW)
