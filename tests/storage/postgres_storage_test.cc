@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "postgres_test_support.h"
+#include "storage/postgres/connection.h"
 #include "storage/postgres/postgres_storage.h"
 #include "storage/storage.h"
 #include "storage_test_support.h"
@@ -272,6 +273,28 @@ TEST(PostgresStorageTest, ConnectionsEndedByTheServerAreReplaced) {
     std::this_thread::yield();
   EXPECT_EQ(must(storage->users().count()), 0);
   ASSERT_TRUE(must(storage->users().insert({"alice", "$argon2id$x", false, kNow, ""})));
+}
+
+// The vocabulary of storage_error.h, in fixed words: the server's message (which can quote a
+// value) never reaches an error.
+TEST(PostgresStorageTest, SqlstatesMapToTheVocabulary) {
+  using postgres::error_for_sqlstate;
+  EXPECT_EQ(storage_error_code(error_for_sqlstate("insert client", "23505")),
+            StorageErrorCode::kAlreadyExists);
+  EXPECT_EQ(storage_error_code(error_for_sqlstate("rotate", "40001")), StorageErrorCode::kConflict);
+  EXPECT_EQ(storage_error_code(error_for_sqlstate("rotate", "40P01")), StorageErrorCode::kConflict);
+  for (const char* state : {"57014", "08006", "57P01", "53300", "22021", "42P01", "XX000"}) {
+    const Error error = error_for_sqlstate("find token", state);
+    EXPECT_EQ(storage_error_code(error), StorageErrorCode::kUnavailable) << state;
+    EXPECT_EQ(error.type, ErrorType::kInternalServer);
+    EXPECT_EQ(error.error_description.rfind("storage: find token: ", 0), 0u)
+        << error.error_description;
+    EXPECT_NE(error.error_description.find(std::string("SQLSTATE ") + state), std::string::npos);
+  }
+  EXPECT_NE(error_for_sqlstate("x", "57014").error_description.find("timed out"),
+            std::string::npos);
+  EXPECT_NE(error_for_sqlstate("x", "57P01").error_description.find("restarting"),
+            std::string::npos);
 }
 
 // Values never become SQL: a name full of quotes and SQL is stored and found as it is.
