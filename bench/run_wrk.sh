@@ -215,7 +215,8 @@ start_ssooidc_on() {
   shift 2
   start_pinned "$name" "$server_bin" serve --listen 127.0.0.1:0 \
     --database "$database" --threads "$threads" --poll-interval 0 \
-    --access-log "$access_log" --no-bootstrap-user "$@"
+    --access-log "$access_log" --no-bootstrap-user --device-authorization-rate 0 \
+    --register-client-rate 0 "$@"
 
   local registered client_id client_secret authorization device_code
   registered=$(post "$base/client/register" '{"clientName":"bench","clientType":"public"}')
