@@ -23,11 +23,16 @@ Result<std::vector<SigningKeyRecord>> PostgresSigningKeyStore::list() {
       });
 }
 
-Result<bool> PostgresSigningKeyStore::set_private_pem(std::string_view kid,
+Result<void> PostgresSigningKeyStore::set_private_pem(std::string_view kid,
                                                       std::string_view private_pem) {
   Params params;
   params.text(kid).text(private_pem);
-  return changed_one(write(database_, Sql::kSetSigningKeyPem, params));
+  auto updated = write(database_, Sql::kSetSigningKeyPem, params);
+  if (!updated) return std::unexpected(std::move(updated.error()));
+  if (*updated == 0)
+    return std::unexpected(
+        storage_error(StorageErrorCode::kNotFound, "set signing key", "no such key"));
+  return {};
 }
 
 Result<std::int64_t> PostgresSigningKeyStore::purge_retired(std::int64_t retired_before,

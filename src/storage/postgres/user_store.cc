@@ -38,10 +38,17 @@ Result<std::vector<UserRecord>> PostgresUserStore::list() {
   return read_all<UserRecord>(database_, Sql::kListUsers, Params{}, read_user);
 }
 
-Result<bool> PostgresUserStore::set_disabled(std::string_view name, bool disabled) {
+Result<void> PostgresUserStore::set_disabled(std::string_view name, bool disabled) {
   Params params;
   params.text(name).boolean(disabled);
-  return changed_one(write(database_, Sql::kSetUserDisabled, params));
+  auto updated = write(database_, Sql::kSetUserDisabled, params);
+  if (!updated) return std::unexpected(std::move(updated.error()));
+  // PostgreSQL counts every row the WHERE matched (setting the flag it has too): 0 is "no such
+  // user", storage_error.h kNotFound.
+  if (*updated == 0)
+    return std::unexpected(
+        storage_error(StorageErrorCode::kNotFound, "set user disabled", "no such user"));
+  return {};
 }
 
 Result<std::int64_t> PostgresUserStore::count() {
