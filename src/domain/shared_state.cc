@@ -38,7 +38,9 @@ std::expected<std::int64_t, Error> SharedState::purge_expired() {
   if (!counters) return std::unexpected(std::move(counters.error()));
   auto polls = storage_.poll_counts().purge_expired(clock_.now_epoch_seconds());
   if (!polls) return std::unexpected(std::move(polls.error()));
-  return *counters + *polls;
+  auto grace = storage_.retry_grace().purge_expired(clock_.now_epoch_millis());
+  if (!grace) return std::unexpected(std::move(grace.error()));
+  return *counters + *polls + *grace;
 }
 
 }  // namespace ssooidc::domain

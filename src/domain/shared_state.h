@@ -49,8 +49,8 @@ class SharedState {
   // Who this process is in leases: random, new for every start.
   [[nodiscard]] const std::string& process_id() const noexcept { return process_id_; }
 
-  // Deletes expired rate counters and shared poll counts. Returns how many; the first error
-  // otherwise.
+  // Deletes expired rate counters, shared poll counts and retry-grace entries. Returns how many;
+  // the first error otherwise.
   [[nodiscard]] std::expected<std::int64_t, Error> purge_expired();
 
  private:

@@ -100,6 +100,57 @@ TEST_F(TwoProcessesTest, SlowDownIsEnforcedOverPollsSpreadOverTwoProcesses) {
   }
 }
 
+// A botocore retry whose first answer was lost may land on the other process (no sticky
+// sessions): within the retry grace it gets the same answer there, not reuse detection.
+TEST_F(TwoProcessesTest, ARetriedRedemptionOnTheOtherProcessGetsTheSameAnswer) {
+  ASSERT_TRUE(one_.users.add("alice", "correct horse battery").has_value());
+  auto c = one_.clients.register_client(
+      {.clientName = "test", .clientType = "public", .scopes = std::vector<std::string>{
+                                                         "sso:account:access"}});
+  ASSERT_TRUE(c.has_value());
+  auto d = one_.devices.start({*c->clientId, *c->clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  ASSERT_TRUE(two_.devices.decide(*d->userCode, true, "alice").has_value());
+  auto first = poll(one_, *c, *d);
+  ASSERT_TRUE(first.has_value()) << first.error().error_description;
+  auto retried = poll(two_, *c, *d);
+  ASSERT_TRUE(retried.has_value()) << retried.error().error_description;
+  EXPECT_EQ(*retried->accessToken, *first->accessToken);
+  ASSERT_TRUE(first->refreshToken.has_value());
+
+  CreateTokenRequest refresh;
+  refresh.clientId = *c->clientId;
+  refresh.clientSecret = *c->clientSecret;
+  refresh.grantType = std::string(kGrantRefreshToken);
+  refresh.refreshToken = first->refreshToken;
+  auto refreshed = two_.tokens.create_token(refresh);
+  ASSERT_TRUE(refreshed.has_value()) << refreshed.error().error_description;
+  auto again = one_.tokens.create_token(refresh);
+  ASSERT_TRUE(again.has_value()) << "a retried refresh on the other process must not revoke";
+  EXPECT_EQ(*again->accessToken, *refreshed->accessToken);
+  clock_.advance_seconds(6);  // past the window: reuse detection as before
+  EXPECT_EQ(one_.tokens.create_token(refresh).error().type, ErrorType::kInvalidGrant);
+}
+
+// Signing-key rotation is led by one process at a time, and both serve the same JWKS.
+TEST_F(TwoProcessesTest, OneProcessRotatesTheSigningKeyAndBothServeTheSameJwks) {
+  auto first = one_.id_tokens.jwks_json();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*two_.id_tokens.jwks_json(), *first);
+  EXPECT_EQ(storage_->signing_keys().list()->size(), 1u);
+  clock_.advance_seconds(one_.context.settings.signing_key_rotation_seconds);  // k1 retires now
+  // While `two` leads the rotation, `one` keeps signing with the retired key still published.
+  ASSERT_TRUE(*two_.shared.lead("signing-key-rotation", 60'000));
+  ASSERT_TRUE(one_.id_tokens.issue({"alice", "client", clock_.now_epoch_seconds(), ""}).has_value());
+  EXPECT_EQ(storage_->signing_keys().list()->size(), 1u);
+  ASSERT_TRUE(two_.id_tokens.issue({"alice", "client", clock_.now_epoch_seconds(), ""}).has_value());
+  ASSERT_EQ(storage_->signing_keys().list()->size(), 2u);
+  // `one` picks the new key up from storage; both publish both keys.
+  EXPECT_EQ(*one_.id_tokens.jwks_json(), *two_.id_tokens.jwks_json());
+  EXPECT_NE(*one_.id_tokens.jwks_json(), *first);
+  EXPECT_EQ(storage_->signing_keys().list()->size(), 2u);
+}
+
 TEST_F(TwoProcessesTest, SharedPollCountsArePurgedWithTheirAuthorization) {
   auto c = reg();
   auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");

@@ -213,6 +213,14 @@ CREATE TABLE leases (
   expires_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {6, "retry grace shared by every server process", R"sql(
+CREATE TABLE retry_grace (
+  key_hash      TEXT NOT NULL PRIMARY KEY,
+  sealed        TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {
