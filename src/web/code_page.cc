@@ -69,7 +69,7 @@ core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view ty
   refund();
   req.session.remember_checked(code->normalized());
   // An anonymous browser gets its stored session now; none is made when the store is full of
-  // signed-in ones (session_store.h).
+  // signed-in ones (domain/browser_sessions.h).
   if (!save_session(deps, req) && !req.session_ended) return internal_error_page(deps, req);
   return redirect(deps.confirm_path() + "?user_code=" + code->display());
 }

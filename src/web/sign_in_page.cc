@@ -128,11 +128,17 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
   }
   WebSession seed = renewed ? std::move(*renewed) : req.session;
   seed.user_name = user->name;
+  bool saved = false;
   if (renewed) {
     auto updated = deps.sessions.update(seed);
-    if (!updated || !*updated) return internal_error_page(deps, req);
+    if (!updated) return internal_error_page(deps, req);
+    saved = *updated;
+  }
+  if (saved) {
     req.session = std::move(seed);
   } else {
+    // No stored session yet, or the renewed one ended before the sign-in was saved in it (the
+    // store evicted it): the sign-in goes into a new session.
     auto created = deps.sessions.create(seed);
     if (!created || !*created) return internal_error_page(deps, req);
     req.session = std::move(**created);
