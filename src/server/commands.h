@@ -28,6 +28,7 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;  // CIDRs allowed to set X-Forwarded-For/-Proto
   std::string key_file;                 // empty: the SQLite file + ".key" (secret_files.h)
   std::string bootstrap_password_file;  // empty: the SQLite file + ".admin-password"
+  std::int64_t purge_interval_seconds = 3600;  // how often the purge runs (on one process)
 };
 
 struct DeviceOptions {

@@ -103,6 +103,10 @@ int main(int argc, char** argv) {
                         "X-Forwarded-Proto are believed (default: none)")
       ->envname("SSOOIDC_TRUSTED_PROXIES")
       ->delimiter(',');
+  serve_cmd->add_option("--purge-interval", serve.purge_interval_seconds,
+                        "Seconds between purges of expired rows (default 3600; one process at a "
+                        "time purges)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 24 * 3600}));
   serve_cmd->add_option("--access-log", serve.access_log, "Access log: stderr or off")
       ->check(CLI::IsMember({"stderr", "off"}));
   serve_cmd->add_option("--key-file", serve.key_file,

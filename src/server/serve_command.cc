@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -192,14 +193,25 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     server.stop();
   });
 
-  // Expired rows are purged in the background, hourly.
+  // Expired rows are purged in the background, hourly by default, by one process at a time
+  // (Application::purge_expired takes a lease). The lease lasts one and a half periods, so its
+  // holder renews it on every run and keeps leading; if the holder dies, another process takes
+  // over within one and a half periods.
   std::mutex purge_mutex;
   std::condition_variable purge_cv;
   bool stopping = false;
+  const std::int64_t purge_period = std::max<std::int64_t>(options.purge_interval_seconds, 1);
+  const std::int64_t purge_lease = purge_period + std::max<std::int64_t>(1, purge_period / 2);
   std::thread purge_thread([&] {
     std::unique_lock lock(purge_mutex);
-    while (!purge_cv.wait_for(lock, std::chrono::hours(1), [&] { return stopping; }))
-      app.purge_expired();
+    while (!purge_cv.wait_for(lock, std::chrono::seconds(purge_period), [&] { return stopping; })) {
+      if (auto purged = app.purge_expired(purge_lease)) {
+        std::fprintf(stderr, "ssooidc-server: purge: %lld expired rows removed\n",
+                     static_cast<long long>(*purged));
+      } else {
+        std::fprintf(stderr, "ssooidc-server: purge: another process leads it\n");
+      }
+    }
   });
 
   server.run();

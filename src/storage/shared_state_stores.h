@@ -160,6 +160,26 @@ class PollCountStore {
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
+// ---- retry grace (a retried redemption gets the same answer on any process) -----------------
+
+// One remembered CreateToken response of domain/retry_grace.h: sealed under a key only the
+// presented secret (a refresh token or device code) opens, filed under a hash of client id and
+// secret. Storage never sees the response in clear.
+class RetryGraceStore {
+ public:
+  virtual ~RetryGraceStore() = default;
+  // Stores (or replaces) the sealed response of `key_hash` until `expires_at_ms`, and deletes the
+  // entries expired at `now_ms`, so that the table holds only what one window remembers.
+  [[nodiscard]] virtual Result<void> put(std::string_view key_hash, std::string_view sealed,
+                                         std::int64_t now_ms, std::int64_t expires_at_ms) = 0;
+  // The sealed response of `key_hash` while unexpired at `now_ms` (expires_at_ms > now_ms), else
+  // nullopt.
+  [[nodiscard]] virtual Result<std::optional<std::string>> find(std::string_view key_hash,
+                                                                std::int64_t now_ms) = 0;
+  // Deletes the entries expired at `now_ms`. Returns how many.
+  [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t now_ms) = 0;
+};
+
 // ---- leases (one process at a time) ---------------------------------------------------------
 
 struct LeaseRecord {

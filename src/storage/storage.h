@@ -268,6 +268,7 @@ class Storage {
   virtual RateCounterStore& rate_counters() = 0;
   virtual PollCountStore& poll_counts() = 0;
   virtual LeaseStore& leases() = 0;
+  virtual RetryGraceStore& retry_grace() = 0;
 };
 
 // Opens a backend from a URL:

@@ -388,6 +388,25 @@ class FaultyStorage::Leases final : public LeaseStore {
   FaultyStorage& faulty_;
 };
 
+class FaultyStorage::RetryGraces final : public RetryGraceStore {
+ public:
+  explicit RetryGraces(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> put(std::string_view key_hash, std::string_view sealed, std::int64_t now_ms,
+                   std::int64_t expires_at_ms) override {
+    SSOOIDC_FORWARD("put retry grace", put(key_hash, sealed, now_ms, expires_at_ms));
+  }
+  Result<std::optional<std::string>> find(std::string_view key_hash, std::int64_t now_ms) override {
+    SSOOIDC_FORWARD("find retry grace", find(key_hash, now_ms));
+  }
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override {
+    SSOOIDC_FORWARD("purge retry grace", purge_expired(now_ms));
+  }
+
+ private:
+  RetryGraceStore& inner() { return faulty_.inner().retry_grace(); }
+  FaultyStorage& faulty_;
+};
+
 #undef SSOOIDC_FORWARD
 
 FaultyStorage::FaultyStorage(Storage& inner)
@@ -405,7 +424,8 @@ FaultyStorage::FaultyStorage(Storage& inner)
       web_sessions_(std::make_unique<WebSessions>(*this)),
       rate_counters_(std::make_unique<RateCounters>(*this)),
       poll_counts_(std::make_unique<PollCounts>(*this)),
-      leases_(std::make_unique<Leases>(*this)) {}
+      leases_(std::make_unique<Leases>(*this)),
+      retry_grace_(std::make_unique<RetryGraces>(*this)) {}
 
 FaultyStorage::~FaultyStorage() = default;
 
@@ -444,5 +464,6 @@ WebSessionStore& FaultyStorage::web_sessions() { return *web_sessions_; }
 RateCounterStore& FaultyStorage::rate_counters() { return *rate_counters_; }
 PollCountStore& FaultyStorage::poll_counts() { return *poll_counts_; }
 LeaseStore& FaultyStorage::leases() { return *leases_; }
+RetryGraceStore& FaultyStorage::retry_grace() { return *retry_grace_; }
 
 }  // namespace ssooidc::test_support

@@ -60,6 +60,7 @@ class FaultyStorage final : public storage::Storage {
   storage::RateCounterStore& rate_counters() override;
   storage::PollCountStore& poll_counts() override;
   storage::LeaseStore& leases() override;
+  storage::RetryGraceStore& retry_grace() override;
 
   // Used by the wrapped stores: counts a call and says whether to fail it, and how.
   struct Verdict {
@@ -83,6 +84,7 @@ class FaultyStorage final : public storage::Storage {
   class RateCounters;
   class PollCounts;
   class Leases;
+  class RetryGraces;
 
   void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
 
@@ -106,6 +108,7 @@ class FaultyStorage final : public storage::Storage {
   std::unique_ptr<RateCounters> rate_counters_;
   std::unique_ptr<PollCounts> poll_counts_;
   std::unique_ptr<Leases> leases_;
+  std::unique_ptr<RetryGraces> retry_grace_;
 };
 
 }  // namespace ssooidc::test_support

@@ -1784,6 +1784,22 @@ TEST_P(StorageConformanceTest, ConcurrentLeaseTakersHaveOneWinner) {
   EXPECT_EQ(winners.load(), 1);
 }
 
+TEST_P(StorageConformanceTest, RetryGraceKeepsSealedResponsesForTheirWindowOnly) {
+  auto& grace = storage_->retry_grace();
+  EXPECT_FALSE(must(grace.find("k1", kNowMs)));
+  must(grace.put("k1", "sealed-1", kNowMs, kNowMs + 5000));
+  EXPECT_EQ(must(grace.find("k1", kNowMs + 4999)), "sealed-1");
+  EXPECT_FALSE(must(grace.find("k1", kNowMs + 5000)));
+  must(grace.put("k1", "sealed-2", kNowMs + 1, kNowMs + 6000));  // replaces
+  EXPECT_EQ(must(grace.find("k1", kNowMs + 5500)), "sealed-2");
+  must(grace.put("k2", "sealed-3", kNowMs, kNowMs + 1000));
+  // A put deletes what has expired, so the table holds one window's worth.
+  must(grace.put("k3", "sealed-4", kNowMs + 1000, kNowMs + 6000));
+  EXPECT_EQ(must(grace.purge_expired(kNowMs + 1000)), 0);
+  EXPECT_EQ(must(grace.purge_expired(kNowMs + 6000)), 2);
+  EXPECT_FALSE(must(grace.find("k3", kNowMs)));
+}
+
 TEST_P(StorageConformanceTest, FaultyStorageWrapsTheSharedStateStores) {
   FaultyStorage faulty(*storage_);
   faulty.fail_call(1);
@@ -1798,6 +1814,9 @@ TEST_P(StorageConformanceTest, FaultyStorageWrapsTheSharedStateStores) {
   faulty.fail_call(1);
   EXPECT_FALSE(faulty.leases().acquire("l", "a", kNowMs, kNowMs + 1));
   EXPECT_TRUE(must(faulty.leases().acquire("l", "a", kNowMs, kNowMs + 1)));  // only the 1st
+  faulty.fail_call(1);
+  EXPECT_FALSE(faulty.retry_grace().put("k", "s", kNowMs, kNowMs + 1));
+  EXPECT_FALSE(must(storage_->retry_grace().find("k", kNowMs)));
   EXPECT_EQ(faulty.failures(), 1);  // counted from the last fail_call
 }
 

@@ -272,13 +272,43 @@ class MemoryLeaseStore final : public LeaseStore {
   StringMap<LeaseRecord> leases_;
 };
 
+class MemoryRetryGraceStore final : public RetryGraceStore {
+ public:
+  Result<void> put(std::string_view key_hash, std::string_view sealed, std::int64_t now_ms,
+                   std::int64_t expires_at_ms) override {
+    std::lock_guard lock(mutex_);
+    std::erase_if(entries_, [&](const auto& e) { return e.second.second <= now_ms; });
+    entries_[std::string(key_hash)] = {std::string(sealed), expires_at_ms};
+    return {};
+  }
+
+  Result<std::optional<std::string>> find(std::string_view key_hash,
+                                          std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key_hash);
+    if (it == entries_.end() || it->second.second <= now_ms) return std::nullopt;
+    return it->second.first;
+  }
+
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::int64_t>(
+        std::erase_if(entries_, [&](const auto& e) { return e.second.second <= now_ms; }));
+  }
+
+ private:
+  std::mutex mutex_;
+  StringMap<std::pair<std::string, std::int64_t>> entries_;  // sealed, expires_at_ms
+};
+
 }  // namespace
 
 MemorySharedStateStores::MemorySharedStateStores()
     : sessions_(std::make_unique<MemoryWebSessionStore>()),
       counters_(std::make_unique<MemoryRateCounterStore>()),
       polls_(std::make_unique<MemoryPollCountStore>()),
-      leases_(std::make_unique<MemoryLeaseStore>()) {}
+      leases_(std::make_unique<MemoryLeaseStore>()),
+      grace_(std::make_unique<MemoryRetryGraceStore>()) {}
 
 MemorySharedStateStores::~MemorySharedStateStores() = default;
 

@@ -22,12 +22,14 @@ class MemorySharedStateStores {
   RateCounterStore& rate_counters() { return *counters_; }
   PollCountStore& poll_counts() { return *polls_; }
   LeaseStore& leases() { return *leases_; }
+  RetryGraceStore& retry_grace() { return *grace_; }
 
  private:
   std::unique_ptr<WebSessionStore> sessions_;
   std::unique_ptr<RateCounterStore> counters_;
   std::unique_ptr<PollCountStore> polls_;
   std::unique_ptr<LeaseStore> leases_;
+  std::unique_ptr<RetryGraceStore> grace_;
 };
 
 }  // namespace ssooidc::storage

@@ -414,6 +414,7 @@ class MemoryStorage final : public Storage {
   RateCounterStore& rate_counters() override { return shared_.rate_counters(); }
   PollCountStore& poll_counts() override { return shared_.poll_counts(); }
   LeaseStore& leases() override { return shared_.leases(); }
+  RetryGraceStore& retry_grace() override { return shared_.retry_grace(); }
 
  private:
   MemoryPortalStores portal_;

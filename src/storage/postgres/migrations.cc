@@ -235,6 +235,14 @@ CREATE INDEX clients_by_origin ON clients (origin, client_id);
 ALTER TABLE authorization_codes ADD COLUMN nonce TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE device_authorizations ADD COLUMN scopes TEXT COLLATE "C" NOT NULL DEFAULT '[]';
 )sql"},
+    {7, "retry grace shared by every server process", R"sql(
+CREATE TABLE retry_grace (
+  key_hash      TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  sealed        TEXT COLLATE "C" NOT NULL,
+  expires_at_ms BIGINT NOT NULL
+);
+CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

@@ -30,6 +30,7 @@ class PostgresStorage final : public Storage {
   RateCounterStore& rate_counters() override { return rate_counters_; }
   PollCountStore& poll_counts() override { return poll_counts_; }
   LeaseStore& leases() override { return leases_; }
+  RetryGraceStore& retry_grace() override { return retry_grace_; }
 
   postgres::Database& database() noexcept { return database_; }
 
@@ -49,6 +50,7 @@ class PostgresStorage final : public Storage {
   postgres::PostgresRateCounterStore rate_counters_{database_};
   postgres::PostgresPollCountStore poll_counts_{database_};
   postgres::PostgresLeaseStore leases_{database_};
+  postgres::PostgresRetryGraceStore retry_grace_{database_};
 };
 
 struct ConninfoFreer {

@@ -345,4 +345,39 @@ Result<std::optional<LeaseRecord>> PostgresLeaseStore::find(std::string_view nam
                                  });
 }
 
+// ---- retry grace ------------------------------------------------------------------------------
+
+Result<void> PostgresRetryGraceStore::put(std::string_view key_hash, std::string_view sealed,
+                                          std::int64_t now_ms, std::int64_t expires_at_ms) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  Connection& connection = **lease;
+  auto transaction = Transaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  Params purge;
+  purge.integer(now_ms);
+  if (auto purged = connection.execute(Sql::kPurgeRetryGrace, purge); !purged)
+    return std::unexpected(std::move(purged.error()));
+  Params params;
+  params.text(key_hash).text(sealed).integer(expires_at_ms);
+  if (auto stored = connection.execute(Sql::kPutRetryGrace, params); !stored)
+    return std::unexpected(std::move(stored.error()));
+  return transaction->commit();
+}
+
+Result<std::optional<std::string>> PostgresRetryGraceStore::find(std::string_view key_hash,
+                                                                 std::int64_t now_ms) {
+  Params params;
+  params.text(key_hash).integer(now_ms);
+  return read_first<std::string>(
+      database_, Sql::kFindRetryGrace, params,
+      [](const Rows& rows, int row) -> Result<std::string> { return rows.text(row, 0); });
+}
+
+Result<std::int64_t> PostgresRetryGraceStore::purge_expired(std::int64_t now_ms) {
+  Params params;
+  params.integer(now_ms);
+  return write(database_, Sql::kPurgeRetryGrace, params);
+}
+
 }  // namespace ssooidc::storage::postgres

@@ -70,4 +70,16 @@ class PostgresLeaseStore final : public LeaseStore {
   Database& database_;
 };
 
+class PostgresRetryGraceStore final : public RetryGraceStore {
+ public:
+  explicit PostgresRetryGraceStore(Database& database) : database_(database) {}
+  Result<void> put(std::string_view key_hash, std::string_view sealed, std::int64_t now_ms,
+                   std::int64_t expires_at_ms) override;
+  Result<std::optional<std::string>> find(std::string_view key_hash, std::int64_t now_ms) override;
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override;
+
+ private:
+  Database& database_;
+};
+
 }  // namespace ssooidc::storage::postgres

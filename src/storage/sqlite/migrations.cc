@@ -222,6 +222,15 @@ CREATE INDEX clients_by_origin ON clients (origin, client_id);
 ALTER TABLE authorization_codes ADD COLUMN nonce TEXT NOT NULL DEFAULT '';
 ALTER TABLE device_authorizations ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';
 )sql"},
+    // Written as 6 beside oauth's 6 in session 4; renumbered 7 when the two met (helper pg).
+    {7, "retry grace shared by every server process", R"sql(
+CREATE TABLE retry_grace (
+  key_hash      TEXT NOT NULL PRIMARY KEY,
+  sealed        TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

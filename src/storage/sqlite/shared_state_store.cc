@@ -395,4 +395,42 @@ Result<std::optional<LeaseRecord>> SqliteLeaseStore::find(std::string_view name)
                                });
 }
 
+// ---- retry grace ------------------------------------------------------------------------------
+
+Result<void> SqliteRetryGraceStore::put(std::string_view key_hash, std::string_view sealed,
+                                        std::int64_t now_ms, std::int64_t expires_at_ms) {
+  return with_unsynced_writer(database_, [&](Connection& connection) -> Result<void> {
+    auto transaction = WriteTransaction::begin(connection);
+    if (!transaction) return std::unexpected(std::move(transaction.error()));
+    auto purged = run_changes(connection, Sql::kPurgeRetryGrace,
+                              [&](Statement& statement) { statement.bind_int(1, now_ms); });
+    if (!purged) return std::unexpected(std::move(purged.error()));
+    auto stored = run_changes(connection, Sql::kPutRetryGrace, [&](Statement& statement) {
+      statement.bind_text(1, key_hash).bind_text(2, sealed).bind_int(3, expires_at_ms);
+    });
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    return transaction->commit();
+  });
+}
+
+Result<std::optional<std::string>> SqliteRetryGraceStore::find(std::string_view key_hash,
+                                                               std::int64_t now_ms) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kFindRetryGrace);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, key_hash).bind_int(2, now_ms);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  return std::optional<std::string>(statement->column_text(0));
+}
+
+Result<std::int64_t> SqliteRetryGraceStore::purge_expired(std::int64_t now_ms) {
+  return with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kPurgeRetryGrace,
+                       [&](Statement& statement) { statement.bind_int(1, now_ms); });
+  });
+}
+
 }  // namespace ssooidc::storage::sqlite

@@ -36,6 +36,7 @@ class SqliteStorage final : public Storage {
   RateCounterStore& rate_counters() override { return rate_counters_; }
   PollCountStore& poll_counts() override { return poll_counts_; }
   LeaseStore& leases() override { return leases_; }
+  RetryGraceStore& retry_grace() override { return retry_grace_; }
 
   sqlite::Database& database() noexcept { return database_; }
 
@@ -55,6 +56,7 @@ class SqliteStorage final : public Storage {
   sqlite::SqliteRateCounterStore rate_counters_{database_};
   sqlite::SqlitePollCountStore poll_counts_{database_};
   sqlite::SqliteLeaseStore leases_{database_};
+  sqlite::SqliteRetryGraceStore retry_grace_{database_};
 };
 
 // The file holds password and secret hashes, and SQLite gives its -wal and -shm files the main

@@ -294,6 +294,14 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kReleaseLease, "release lease", "DELETE FROM leases WHERE name = ?1 AND holder = ?2"},
     {Sql::kFindLease, "find lease",
      "SELECT name, holder, expires_at_ms FROM leases WHERE name = ?1"},
+    {Sql::kPutRetryGrace, "put retry grace",
+     "INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) VALUES (?1, ?2, ?3) "
+     "ON CONFLICT (key_hash) DO UPDATE SET sealed = excluded.sealed, "
+     "expires_at_ms = excluded.expires_at_ms"},
+    {Sql::kFindRetryGrace, "find retry grace",
+     "SELECT sealed FROM retry_grace WHERE key_hash = ?1 AND expires_at_ms > ?2"},
+    {Sql::kPurgeRetryGrace, "purge retry grace",
+     "DELETE FROM retry_grace WHERE expires_at_ms <= ?1"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -103,6 +103,9 @@ enum class Sql : std::size_t {
   kAcquireLease,
   kReleaseLease,
   kFindLease,
+  kPutRetryGrace,
+  kFindRetryGrace,
+  kPurgeRetryGrace,
   kCount,  // not a statement: the size of the cache
 };
 
