@@ -27,16 +27,8 @@ werror=OFF
 if [[ "${CI:-}" == "true" ]]; then werror=ON; fi
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSOOIDC_WERROR="$werror"
 cmake --build "$build_dir" -j"$jobs"
-# A throw-away PostgreSQL 15 for the suites that need one (issue 12): its URL goes to the tests
-# in SSOOIDC_TEST_POSTGRES_URL, and it is stopped and removed however the run ends. When it cannot
-# start, the run stops here: those suites never skip.
-pg_parent=$(mktemp -d "${TMPDIR:-/tmp}/ssooidc-test-pg.XXXXXX")
-chmod 755 "$pg_parent"  # the cluster's owner (postgres, when we are root) must reach it
-trap 'bash scripts/postgres-cluster.sh stop "$pg_parent/cluster" >/dev/null 2>&1 || true; rm -rf "$pg_parent"' EXIT
-pg_env=$(bash scripts/postgres-cluster.sh start "$pg_parent/cluster")
-eval "$pg_env"
-export SSOOIDC_TEST_POSTGRES_CTL="$PWD/scripts/postgres-cluster.sh"
-echo "test.sh: PostgreSQL for the tests in $SSOOIDC_TEST_POSTGRES_CLUSTER"
+# A throw-away PostgreSQL 15 for the suites that need one (issue 12), stopped at exit.
+source scripts/postgres-for-tests.sh
 
 # The end-to-end suites bind 127.0.0.1:0, so they can run in parallel.
 ctest --test-dir "$build_dir" --output-on-failure -j2 "$@"
