@@ -5,8 +5,8 @@ request free to land on any replica (no stickiness), and each replica's access l
 requests did reach all three. Then one replica is killed with SIGKILL under load: the other two
 go on, and only requests that were in flight on it may fail.
 
-The person's pages keep their sessions per process until the shared-state stores are wired into
-the web layer, so the approvals here go through the operator command.
+The approvals here go through the operator command (the pages across replicas are the
+shared-state suites' subject).
 
 Environment: SSOOIDC_SERVER, SSOOIDC_TEST_POSTGRES_URL (scripts/test.sh), nginx, boto3,
 /usr/bin/aws. Missing any of them fails the test.

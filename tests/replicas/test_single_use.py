@@ -158,8 +158,7 @@ class SingleUseAcrossReplicasTest(unittest.TestCase):
 
     def test_authorization_code_has_one_winner(self):
         redirect = "http://127.0.0.1:53682/oauth/callback"
-        # Browser sessions are per process until the shared-state stores land: the person signs
-        # in on replica 0; the code is redeemed on every replica.
+        # The person signs in and consents on replica 0; the code is redeemed on every replica.
         browser = test_pkce.HttpBrowser(self.replicas[0])
         for round_number in range(ROUNDS):
             with self.subTest(round=round_number):
