@@ -71,6 +71,9 @@ run_tsan() {
     -R '^(hostile|crash)\.'
 }
 
+# The PostgreSQL suites need their throw-away server here too (issue 12).
+source scripts/postgres-for-tests.sh
+
 for stage in "${stages[@]}"; do
   start=$(date +%s)
   case "$stage" in

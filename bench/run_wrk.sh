@@ -18,7 +18,10 @@
 #   BENCH_SERVER_CPU=0      core the servers are pinned to
 #   BENCH_WRK_CPU=1         core wrk is pinned to
 #   BENCH_THREADS=1         ssooidc-server --threads
-#   BENCH_ONLY=all          all, or a comma-separated subset of nginx,transport,ssooidc
+#   BENCH_ONLY=all          all, or a comma-separated subset of nginx,transport,ssooidc,ssooidc_pg
+#   BENCH_POSTGRES_URL      a PostgreSQL for ssooidc_pg (a fresh schema is made in it; default
+#                           SSOOIDC_TEST_POSTGRES_URL); `all` includes ssooidc_pg when one is set.
+#                           PostgreSQL itself runs unpinned, as a database server beside it would
 #   BENCH_ACCESS_LOG=off    ssooidc-server --access-log (nginx runs with access_log off)
 #   SSOOIDC_SERVER=build/bin/ssooidc-server
 #   FIXED_SERVER=build/bin/http_fixed_server
@@ -32,12 +35,16 @@ bench_script=run_wrk.sh
 source "$bench_dir/bench_lib.sh"
 
 only=${BENCH_ONLY:-all}
-[[ "$only" == all ]] && only=nginx,transport,ssooidc
+postgres_url=${BENCH_POSTGRES_URL:-${SSOOIDC_TEST_POSTGRES_URL:-}}
+if [[ "$only" == all ]]; then
+  only=nginx,transport,ssooidc
+  [[ -n "$postgres_url" ]] && only+=,ssooidc_pg
+fi
 fixed_bin=${FIXED_SERVER:-$(dirname "$server_bin")/http_fixed_server}
 
 wants() { [[ ",$only," == *",$1,"* ]]; }
 for name in ${only//,/ }; do
-  case "$name" in nginx | transport | ssooidc) ;; *) die "BENCH_ONLY: unknown server '$name'" ;; esac
+  case "$name" in nginx | transport | ssooidc | ssooidc_pg) ;; *) die "BENCH_ONLY: unknown server '$name'" ;; esac
 done
 command -v "$wrk_bin" >/dev/null || die "wrk not found (apt-get install wrk)"
 command -v taskset >/dev/null || die "taskset not found (util-linux)"
@@ -46,7 +53,11 @@ command -v jq >/dev/null || die "jq not found"
 if wants nginx; then
   command -v "$nginx_bin" >/dev/null || die "nginx not found (apt-get install nginx-light)"
 fi
-if wants ssooidc; then
+if wants ssooidc_pg; then
+  [[ -n "$postgres_url" ]] || die "ssooidc_pg needs BENCH_POSTGRES_URL"
+  command -v psql >/dev/null || die "psql not found (apt-get install postgresql-client)"
+fi
+if wants ssooidc || wants ssooidc_pg; then
   [[ -x "$server_bin" ]] || die "no ssooidc-server at $server_bin (build it, or set SSOOIDC_SERVER)"
 fi
 if wants transport; then
@@ -120,9 +131,32 @@ start_transport() {
 }
 
 start_ssooidc() {
-  start_pinned ssooidc-server "$server_bin" serve --listen 127.0.0.1:0 \
-    --database "sqlite:$work/bench.db" --threads "$threads" --poll-interval 0 \
-    --access-log "$access_log" --no-bootstrap-user
+  start_ssooidc_on ssooidc "sqlite:$work/bench.db"
+}
+
+# One replica on a fresh schema of BENCH_POSTGRES_URL (dropped at exit).
+start_ssooidc_pg() {
+  local schema="ssooidc_bench_$$"
+  psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
+    -c "CREATE SCHEMA $schema" >/dev/null || die "cannot create schema $schema"
+  trap 'psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS '"$schema"' CASCADE" >/dev/null 2>&1 || true; cleanup' EXIT
+  local separator='?'
+  [[ "$postgres_url" == *'?'* ]] && separator='&'
+  head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/pg.key"
+  start_ssooidc_on ssooidc_pg "$postgres_url${separator}options=-csearch_path%3D$schema" \
+    --key-file "$work/pg.key"
+}
+
+# start_ssooidc_on NAME DATABASE [ARGS...]: a server with a registration and a pending device
+# authorization, measured as NAME. Without the per-address limits on RegisterClient and
+# StartDeviceAuthorization, which wrk's one address would hit at once.
+start_ssooidc_on() {
+  local name=$1 database=$2
+  shift 2
+  start_pinned "$name" "$server_bin" serve --listen 127.0.0.1:0 \
+    --database "$database" --threads "$threads" --poll-interval 0 \
+    --access-log "$access_log" --no-bootstrap-user --device-authorization-rate 0 \
+    --register-client-rate 0 "$@"
 
   local registered client_id client_secret authorization device_code
   registered=$(post "$base/client/register" '{"clientName":"bench","clientType":"public"}')
@@ -141,14 +175,14 @@ start_ssooidc() {
       clientSecret: $secret, deviceCode: $code}')
 
   expect "$base/token" "$token_body" 400 authorization_pending
-  echo "ssooidc-server --threads $threads on $base" >&2
-  for_measure ssooidc "$base" "$token_body" "$device_body"
+  echo "$name: ssooidc-server --threads $threads on $base (${database%%:*})" >&2
+  for_measure "$name" "$base" "$token_body" "$device_body"
 }
 
 echo "wrk -t1 -c$connections -d${seconds}s on cpu $wrk_cpu; servers on cpu $server_cpu;" \
   "$rounds rounds" >&2
 servers=()
-for name in nginx transport ssooidc; do
+for name in nginx transport ssooidc ssooidc_pg; do
   if wants "$name"; then
     "start_$name"
     servers+=("$name")
@@ -184,7 +218,7 @@ for scenario in token device; do
     done
   done
   wants nginx || continue
-  for name in transport ssooidc; do
+  for name in transport ssooidc ssooidc_pg; do
     wants "$name" || continue
     printf '%-26s %-16s %8s %9s %9s\n' "$label" "${name}/nginx" \
       "$(ratio "$(median "$name" "$scenario" rps)" "$(median nginx "$scenario" rps)")" \

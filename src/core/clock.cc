@@ -14,4 +14,10 @@ std::int64_t SystemClock::monotonic_millis() const {
       .count();
 }
 
+std::int64_t SystemClock::now_epoch_millis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace ssooidc::core

@@ -16,12 +16,16 @@ class Clock {
   virtual std::int64_t now_epoch_seconds() const = 0;
   // Monotonic milliseconds from an arbitrary origin; never goes backwards.
   virtual std::int64_t monotonic_millis() const = 0;
+  // Milliseconds since the Unix epoch, UTC: for state several processes compare (rate counters,
+  // leases), where each process's monotonic origin would mean nothing to the others.
+  virtual std::int64_t now_epoch_millis() const { return now_epoch_seconds() * 1000; }
 };
 
 class SystemClock final : public Clock {
  public:
   std::int64_t now_epoch_seconds() const override;
   std::int64_t monotonic_millis() const override;
+  std::int64_t now_epoch_millis() const override;
 };
 
 // A clock for tests: starts at `epoch_seconds`, moves only when advanced. Wall and monotonic time
@@ -31,6 +35,7 @@ class FakeClock final : public Clock {
   explicit FakeClock(std::int64_t epoch_seconds = 1'700'000'000) : millis_(epoch_seconds * 1000) {}
   std::int64_t now_epoch_seconds() const override { return millis_.load() / 1000; }
   std::int64_t monotonic_millis() const override { return millis_.load(); }
+  std::int64_t now_epoch_millis() const override { return millis_.load(); }
   void advance_seconds(std::int64_t s) { millis_ += s * 1000; }
   void advance_millis(std::int64_t ms) { millis_ += ms; }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/address_key.h"
 #include "core/url.h"
 #include "crypto/crypto.h"
 
@@ -59,9 +60,13 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
 
 std::expected<RegisterClientResponse, Error> ClientService::register_client(
     const RegisterClientRequest& req, std::string_view requester_address) {
-  if (!requester_address.empty() && !throttle_.allow(requester_address))
-    return std::unexpected(Error::make(ErrorType::kSlowDown,
-                                       "Too many registrations from this address; slow down"));
+  if (!requester_address.empty()) {
+    auto wait = throttle_.try_acquire(core::address_key(requester_address));
+    if (!wait) return std::unexpected(std::move(wait.error()));
+    if (*wait > 0)
+      return std::unexpected(
+          Error::make(ErrorType::kSlowDown, "Too many registrations from this address; slow down"));
+  }
   if (req.clientName.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientName is required"));
   if (req.clientName.size() > kMaxClientName)

@@ -14,7 +14,7 @@
 #include <unordered_map>
 
 #include "domain/context.h"
-#include "domain/request_throttle.h"
+#include "domain/rate_limiter.h"
 #include "ssooidc/types.h"
 #include "storage/storage.h"
 
@@ -23,7 +23,11 @@ namespace ssooidc::domain {
 class ClientService {
  public:
   explicit ClientService(Context& ctx)
-      : ctx_(ctx), throttle_(ctx.clock, ctx.settings.register_client_per_minute) {}
+      : ctx_(ctx),
+        throttle_(ctx.storage.rate_counters(), ctx.clock,
+                  RatePolicy::per_minute("register_client_per_address",
+                                         ctx.settings.register_client_per_minute,
+                                         ctx.settings.register_client_per_minute)) {}
 
   // Validates and stores a registration; the secret is returned once and stored as SHA-256.
   // SlowDown when `requester_address` has registered more than settings.register_client_per_minute
@@ -68,7 +72,7 @@ class ClientService {
   };
 
   Context& ctx_;
-  RequestThrottle throttle_;
+  RateLimiter throttle_;  // per address, counted in storage: across every server process
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const storage::ClientRecord>, StringHash,
                      std::equal_to<>>

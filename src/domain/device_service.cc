@@ -1,5 +1,6 @@
 #include "domain/device_service.h"
 
+#include "core/address_key.h"
 #include "crypto/crypto.h"
 #include "domain/user_code.h"
 
@@ -15,9 +16,13 @@ constexpr std::size_t kDeviceCodeBytes = 64;
 
 std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
     const StartDeviceAuthorizationRequest& req, std::string_view requester_address) {
-  if (!requester_address.empty() && !throttle_.allow(requester_address))
-    return std::unexpected(Error::make(ErrorType::kSlowDown,
-                                       "Too many device authorizations from this address; slow down"));
+  if (!requester_address.empty()) {
+    auto wait = throttle_.try_acquire(core::address_key(requester_address));
+    if (!wait) return std::unexpected(std::move(wait.error()));
+    if (*wait > 0)
+      return std::unexpected(Error::make(
+          ErrorType::kSlowDown, "Too many device authorizations from this address; slow down"));
+  }
   if (req.startUrl.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "startUrl is required"));
   if (req.startUrl.size() > kMaxStartUrl)

@@ -11,7 +11,7 @@
 
 #include "domain/client_service.h"
 #include "domain/context.h"
-#include "domain/request_throttle.h"
+#include "domain/rate_limiter.h"
 #include "domain/user_code.h"
 #include "domain/user_service.h"
 #include "ssooidc/types.h"
@@ -36,7 +36,10 @@ class DeviceService {
       : ctx_(ctx),
         clients_(clients),
         users_(users),
-        throttle_(ctx.clock, ctx.settings.start_device_authorization_per_minute) {}
+        throttle_(ctx.storage.rate_counters(), ctx.clock,
+                  RatePolicy::per_minute("start_device_authorization_per_address",
+                                         ctx.settings.start_device_authorization_per_minute,
+                                         ctx.settings.start_device_authorization_per_minute)) {}
 
   // Authenticates the client and creates a pending authorization. `requester_address` is shown to
   // the person on the confirmation page. SlowDown when that address has started more than
@@ -80,7 +83,7 @@ class DeviceService {
   Context& ctx_;
   ClientService& clients_;
   UserService& users_;
-  RequestThrottle throttle_;
+  RateLimiter throttle_;  // per address, counted in storage: across every server process
 };
 
 }  // namespace ssooidc::domain

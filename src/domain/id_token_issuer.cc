@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "crypto/es256.h"
 #include "crypto/sealed_box.h"
+#include "domain/shared_state.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -19,10 +20,12 @@ std::unexpected<Error> internal(std::string text) {
 
 namespace {
 constexpr std::string_view kSealedPrefix = "sealed:";
+constexpr std::string_view kRotationLease = "signing-key-rotation";
+constexpr std::int64_t kRotationLeaseMillis = 60'000;
 }  // namespace
 
-IdTokenIssuer::IdTokenIssuer(Context& ctx, std::string key_encryption_key)
-    : ctx_(ctx), key_encryption_key_(std::move(key_encryption_key)) {
+IdTokenIssuer::IdTokenIssuer(Context& ctx, std::string key_encryption_key, SharedState* shared)
+    : ctx_(ctx), shared_(shared), key_encryption_key_(std::move(key_encryption_key)) {
   if (key_encryption_key_.size() != crypto::kSealKeyBytes) {
     key_encryption_key_ = ctx_.random.bytes(crypto::kSealKeyBytes);
   }
@@ -94,6 +97,18 @@ std::expected<const crypto::SigningKey*, Error> IdTokenIssuer::active_key_locked
     if (it->retire_after > now && it->created_at <= now)
       return load_locked(it->kid, it->private_pem);
   }
+  // Time for a new key: one process at a time makes it. While another does, the newest key still
+  // in the JWKS keeps signing (its tokens stay verifiable until it leaves the JWKS).
+  if (shared_ != nullptr) {
+    auto led = shared_->lead(kRotationLease, kRotationLeaseMillis);
+    if (!led) return std::unexpected(led.error());
+    if (!*led) {
+      for (auto it = keys->rbegin(); it != keys->rend(); ++it) {
+        if (it->publish_until > now + 60 && it->created_at <= now)
+          return load_locked(it->kid, it->private_pem);
+      }
+    }
+  }
   const std::string kid =
       "k" + std::to_string(now) + "-" + crypto::hex_encode(ctx_.random.bytes(4));
   auto made = crypto::SigningKey::generate(kid);
@@ -139,6 +154,11 @@ std::expected<std::string, Error> IdTokenIssuer::jwks_json() {
   if (auto active = active_key_locked(now); !active) return std::unexpected(active.error());
   auto keys = ctx_.storage.signing_keys().list();
   if (!keys) return std::unexpected(keys.error());
+  // Keys another process purged leave the cache (a kid's key never changes, so nothing else can
+  // go stale).
+  std::erase_if(loaded_, [&](const auto& entry) {
+    return std::ranges::none_of(*keys, [&](const auto& k) { return k.kid == entry.first; });
+  });
   std::string out = "{\"keys\":[";
   bool first = true;
   for (const auto& record : *keys) {

@@ -11,8 +11,17 @@
 // SSOOIDC_KEY; server/key_file.h), so that a copy of the database alone cannot mint ID tokens
 // (issue 11 item 9). Rows written in clear by older versions are sealed by seal_stored_keys().
 //
-// Thread safety: safe for concurrent use; key creation is serialised in-process (two processes
-// may each create a key, and both are then published).
+// Several processes (issue 12): the key list is read from storage on every issue and JWKS request,
+// so every process signs with the newest key and serves the same JWKS, also right after another
+// process rotated. Making a new key is led by one process at a time (the lease
+// "signing-key-rotation", SharedState::lead); the others keep signing with the newest key that is
+// still published until the new one is stored. Only when there is no key at all and another
+// process holds the lease does a process make one of its own (both are then published, which
+// verifiers accept). Parsed keys are cached by kid: a kid's key never changes (re-sealing keeps
+// the key), so the cache cannot go stale; keys purged by another process leave it when this one
+// next lists the keys.
+//
+// Thread safety: safe for concurrent use; key creation is serialised in-process.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +42,8 @@ class SigningKey;
 
 namespace ssooidc::domain {
 
+class SharedState;
+
 struct IdTokenClaims {
   std::string subject;   // sub: the user name
   std::string audience;  // aud: the clientId
@@ -44,7 +55,9 @@ class IdTokenIssuer {
  public:
   // `key_encryption_key`: crypto::kSealKeyBytes bytes; empty means a random one of this object's
   // own (keys then do not outlive it: for tests and memory: storage).
-  explicit IdTokenIssuer(Context& ctx, std::string key_encryption_key = {});
+  // `shared`, when given, leads rotation across processes (see above); it must outlive this.
+  explicit IdTokenIssuer(Context& ctx, std::string key_encryption_key = {},
+                         SharedState* shared = nullptr);
   ~IdTokenIssuer();
   IdTokenIssuer(const IdTokenIssuer&) = delete;
   IdTokenIssuer& operator=(const IdTokenIssuer&) = delete;
@@ -79,6 +92,7 @@ class IdTokenIssuer {
   std::expected<std::string, Error> open_pem(const std::string& kid, const std::string& stored);
 
   Context& ctx_;
+  SharedState* shared_;
   std::string key_encryption_key_;
   std::mutex mutex_;
   std::map<std::string, std::unique_ptr<crypto::SigningKey>> loaded_;  // by kid

@@ -1,25 +1,64 @@
 #include "domain/poll_tracker.h"
 
+#include <algorithm>
+
 namespace ssooidc::domain {
 
-bool PollTracker::too_fast(std::string_view device_code_hash, std::int32_t interval_seconds,
-                           std::int64_t now_millis, std::int64_t forget_after_millis) {
-  if (interval_seconds <= 0) return false;
+PollTracker::Verdict PollTracker::poll(std::string_view device_code_hash,
+                                       std::int32_t interval_seconds, std::int64_t now_millis,
+                                       std::int64_t now_epoch_millis,
+                                       std::int64_t forget_after_millis) {
+  Verdict verdict;
+  if (interval_seconds <= 0) return verdict;
   std::lock_guard lock(mutex_);
   if (now_millis >= next_sweep_millis_) sweep_locked(now_millis);
   auto [it, inserted] = entries_.try_emplace(std::string(device_code_hash));
   Entry& e = it->second;
+  const std::int64_t interval_millis = static_cast<std::int64_t>(interval_seconds) * 1000;
   if (inserted) {
-    e.required_gap_millis = static_cast<std::int64_t>(interval_seconds) * 1000;
+    e.required_gap_millis = interval_millis;
     e.forget_after_millis = forget_after_millis;
   }
   const std::int64_t gap = now_millis - e.last_poll_millis;
   e.polls++;
   e.last_poll_millis = now_millis;
-  if (e.polls <= kFreePolls) return false;
-  if (gap + kToleranceMillis >= e.required_gap_millis) return false;
-  e.required_gap_millis += kSlowDownStepMillis;
-  return true;
+  if (e.polls > kFreePolls && gap + kToleranceMillis < e.required_gap_millis) {
+    e.required_gap_millis += kSlowDownStepMillis;
+    verdict.too_fast = true;
+    return verdict;
+  }
+  // Accepted here; now against every process's accepted polls, once some have been reported.
+  if (e.shared_polls > 0) {
+    const std::int64_t step = std::max<std::int64_t>(1, interval_millis - kToleranceMillis);
+    const std::int64_t elapsed = std::max<std::int64_t>(0, now_epoch_millis - e.shared_first_epoch_ms);
+    const std::int64_t allowed = kFreePolls + 1 + elapsed / step;
+    if (e.shared_polls + e.unreported + 1 > allowed) {
+      e.required_gap_millis += kSlowDownStepMillis;
+      verdict.too_fast = true;
+      return verdict;
+    }
+  }
+  if (e.unreported++ == 0) e.first_unreported_epoch_ms = now_epoch_millis;
+  if (e.unreported >= kSharedReportEvery) {
+    verdict.report_polls = e.unreported;
+    verdict.report_first_epoch_ms = e.first_unreported_epoch_ms;
+    e.unreported = 0;
+  }
+  return verdict;
+}
+
+void PollTracker::learn_shared(std::string_view device_code_hash, std::int64_t total_polls,
+                               std::int64_t first_poll_epoch_ms) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(std::string(device_code_hash));
+  if (it == entries_.end()) return;
+  it->second.shared_polls = total_polls;
+  it->second.shared_first_epoch_ms = first_poll_epoch_ms;
+}
+
+bool PollTracker::too_fast(std::string_view device_code_hash, std::int32_t interval_seconds,
+                           std::int64_t now_millis, std::int64_t forget_after_millis) {
+  return poll(device_code_hash, interval_seconds, now_millis, 0, forget_after_millis).too_fast;
 }
 
 void PollTracker::forget(std::string_view device_code_hash) {

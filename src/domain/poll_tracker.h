@@ -6,6 +6,20 @@
 // than the required interval is told to slow down, and, as the RFC obliges the client to add 5 s,
 // the required interval grows by 5 s for every slow_down answered.
 //
+// Across processes (issue 12): a client whose polls are spread over N server processes polls each
+// of them N times less often, which the per-process check alone cannot see. So each process also
+// reports the polls it accepted to a shared count in storage (storage::PollCountStore), every
+// kSharedReportEvery accepted polls of a code (one write per kSharedReportEvery polls, never one
+// per poll), and learns the total of every process from the answer. A poll is then also too fast
+// when the total accepted polls exceed what the interval allows since the first reported poll:
+//   kFreePolls + 1 + elapsed / (interval - kToleranceMillis).
+// One process alone never trips this (each of its accepted polls is at least interval - tolerance
+// after the previous), so single-process behaviour is exactly the per-process check. What it
+// costs: the polls of the other processes since their last report are unseen, so a client spread
+// over N processes may get about N * kSharedReportEvery polls ahead before it is slowed down; and
+// one UPDATE (committed without fsync on SQLite) per kSharedReportEvery accepted polls per process
+// per pending code, with no extra read on the polling path (the total comes back from the write).
+//
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
@@ -23,9 +37,27 @@ class PollTracker {
   // Leeway for timer skew between a client's sleep and our clock.
   static constexpr std::int64_t kToleranceMillis = 250;
   static constexpr std::int64_t kSlowDownStepMillis = 5000;
+  static constexpr std::int64_t kSharedReportEvery = 4;
 
-  // Records a poll at `now_millis` (monotonic) and returns true when it came too fast.
-  // `interval_seconds` <= 0 disables slow_down. `expires_at_millis` lets old entries be dropped.
+  struct Verdict {
+    bool too_fast = false;
+    // When > 0: report this many accepted polls, the first at `report_first_epoch_ms`, to the
+    // shared count, and pass the total to learn_shared().
+    std::int64_t report_polls = 0;
+    std::int64_t report_first_epoch_ms = 0;
+  };
+
+  // Records a poll at `now_millis` (monotonic; `now_epoch_millis` wall time, for the shared
+  // count) and says whether it came too fast and whether to report to the shared count.
+  // `interval_seconds` <= 0 disables slow_down. Entries are dropped after `forget_after_millis`.
+  Verdict poll(std::string_view device_code_hash, std::int32_t interval_seconds,
+               std::int64_t now_millis, std::int64_t now_epoch_millis,
+               std::int64_t forget_after_millis);
+  // The shared count after a report: every process's accepted polls and the first of them.
+  void learn_shared(std::string_view device_code_hash, std::int64_t total_polls,
+                    std::int64_t first_poll_epoch_ms);
+
+  // The per-process check alone (poll() without the shared count): true when it came too fast.
   bool too_fast(std::string_view device_code_hash, std::int32_t interval_seconds,
                 std::int64_t now_millis, std::int64_t forget_after_millis);
   // Drops the entry of a device code that no longer needs tracking (redeemed, denied, expired).
@@ -38,6 +70,10 @@ class PollTracker {
     std::int64_t required_gap_millis = 0;
     std::int64_t forget_after_millis = 0;
     int polls = 0;
+    std::int64_t unreported = 0;              // accepted polls not yet reported
+    std::int64_t first_unreported_epoch_ms = 0;
+    std::int64_t shared_polls = 0;            // total at the last report; 0: none yet
+    std::int64_t shared_first_epoch_ms = 0;
   };
   void sweep_locked(std::int64_t now_millis);
 

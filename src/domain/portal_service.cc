@@ -88,15 +88,24 @@ RoleCredentials mint_credentials(core::Random& random) {
   return c;
 }
 
-PortalService::PortalService(Context& ctx, Log log)
+PortalService::PortalService(Context& ctx, Log log, std::string page_token_key)
     : ctx_(ctx),
       log_(log ? std::move(log)
                : Log([](std::string_view line) {
                    std::fprintf(stderr, "ssooidc-server: %.*s\n", static_cast<int>(line.size()),
                                 line.data());
                  })),
-      pages_(ctx.random.bytes(32)),
-      limiter_(ctx.clock, ctx.settings.portal_requests_per_second, ctx.settings.portal_burst) {}
+      pages_(page_token_key.empty() ? ctx.random.bytes(32) : std::move(page_token_key)),
+      limiter_(ctx.storage.rate_counters(), ctx.clock,
+               RatePolicy::per_second("portal_per_token", ctx.settings.portal_requests_per_second,
+                                      ctx.settings.portal_burst)) {}
+
+std::optional<Error> PortalService::rate_limited(std::string_view key, std::string_view text) {
+  auto wait = limiter_.try_acquire(key);
+  if (!wait) return std::move(wait.error());
+  if (*wait > 0) return Error::make(ErrorType::kTooManyRequests, std::string(text));
+  return std::nullopt;
+}
 
 bool PortalService::fresh(std::int64_t fetched_millis) const {
   return ctx_.settings.portal_cache_ms > 0 &&
@@ -115,8 +124,8 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
       if (it->second.token.expires_at <= ctx_.clock.now_epoch_seconds()) return unauthorized();
       storage::TokenRecord token = it->second.token;
       lock.unlock();
-      if (!limiter_.try_acquire(hash))
-        return fail(ErrorType::kTooManyRequests, "Too many requests with this session token");
+      if (auto limited = rate_limited(hash, "Too many requests with this session token"))
+        return std::unexpected(std::move(*limited));
       return token;
     }
   }
@@ -137,8 +146,8 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
   auto user = ctx_.storage.users().find(token.user_name);
   if (!user) return std::unexpected(user.error());
   if (!*user || (*user)->disabled) return unauthorized();
-  if (!limiter_.try_acquire(hash))
-    return fail(ErrorType::kTooManyRequests, "Too many requests with this session token");
+  if (auto limited = rate_limited(hash, "Too many requests with this session token"))
+    return std::unexpected(std::move(*limited));
   if (ctx_.settings.portal_cache_ms > 0) {
     // The SSO session ends when the family's last token does (for a refreshable login, its
     // refresh token; for a legacy one, this access token).
@@ -291,8 +300,9 @@ std::expected<RoleCredentials, Error> PortalService::credentials_for_user(
     std::string_view user_name, std::string_view account_id, std::string_view role_name,
     std::int64_t session_ends_at) {
   // The page's requests share one bucket per user (the API's are per token).
-  if (!limiter_.try_acquire("page\n" + std::string(user_name)))
-    return fail(ErrorType::kTooManyRequests, "Too many requests for credentials");
+  if (auto limited = rate_limited("page\n" + std::string(user_name),
+                                  "Too many requests for credentials"))
+    return std::unexpected(std::move(*limited));
   auto role = find_assigned(user_name, account_id, role_name);
   if (!role) return std::unexpected(role.error());
   return issue(user_name, *role, session_ends_at);

@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 #include <string>
@@ -37,7 +38,7 @@
 
 #include "domain/context.h"
 #include "domain/page_token.h"
-#include "domain/request_rate_limiter.h"
+#include "domain/rate_limiter.h"
 #include "ssooidc/portal_types.h"
 #include "storage/storage.h"
 
@@ -49,7 +50,9 @@ class PortalService {
   // program printed). Defaults to standard error.
   using Log = std::function<void(std::string_view line)>;
 
-  explicit PortalService(Context& ctx, Log log = {});
+  // `page_token_key` signs nextTokens; every server process must use the same one, or a page
+  // token from one is refused by another (empty: a random key of this object's own).
+  explicit PortalService(Context& ctx, Log log = {}, std::string page_token_key = {});
 
   static constexpr std::int32_t kDefaultPageSize = 20;
   static constexpr std::int32_t kMaxPageSize = 100;
@@ -102,6 +105,9 @@ class PortalService {
     std::int64_t fetched_millis = 0;
   };
   bool fresh(std::int64_t fetched_millis) const;
+  // TooManyRequests with `text` when `key` is over the limit, the storage error when the counter
+  // cannot be kept, nullopt when the request may go ahead (and was counted).
+  std::optional<Error> rate_limited(std::string_view key, std::string_view text);
   // The user's accounts and roles: cached, or read from storage.
   std::expected<std::shared_ptr<const Directory>, Error> directory_of(std::string_view user_name);
   std::expected<std::int64_t, Error> session_end_of(const storage::TokenRecord& caller);
@@ -112,7 +118,7 @@ class PortalService {
   Context& ctx_;
   Log log_;
   PageTokenCodec pages_;
-  RequestRateLimiter limiter_;
+  RateLimiter limiter_;  // per token (and per user for the page), counted in storage
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, CachedCaller> callers_;  // by token hash
   std::unordered_map<std::string, std::shared_ptr<const Directory>> directories_;  // by user

@@ -62,11 +62,12 @@ std::optional<CreateTokenResponse> decode(std::string_view in) {
 }  // namespace
 
 RetryGrace::RetryGrace(const core::Clock& clock, core::Random& random, std::int32_t window_seconds,
-                       std::size_t max_entries)
+                       std::size_t max_entries, storage::RetryGraceStore* shared)
     : clock_(clock),
       random_(random),
       window_ms_(std::max<std::int64_t>(window_seconds, 0) * 1000),
-      max_entries_(std::max<std::size_t>(max_entries, 1)) {}
+      max_entries_(std::max<std::size_t>(max_entries, 1)),
+      shared_(shared) {}
 
 std::string RetryGrace::key_of(std::string_view client_id, std::string_view secret) {
   return crypto::sha256(std::string(client_id) + "\n" + crypto::sha256(secret));
@@ -87,8 +88,17 @@ void RetryGrace::remember(std::string_view client_id, std::string_view secret,
   auto sealed = crypto::seal(crypto::derive_key(secret, kKeyLabel), encode(response), random_,
                              client_id);
   if (!sealed) return;  // the retry will be treated as reuse, as without the window
-  const std::int64_t now = clock_.monotonic_millis();
   std::string key = key_of(client_id, secret);
+  if (shared_ != nullptr) {
+    const std::int64_t at = clock_.now_epoch_millis();
+    if (auto put = shared_->put(crypto::hex_encode(key), crypto::base64url_encode(*sealed), at,
+                                at + window_ms_);
+        !put) {
+      // Not remembered: a retry is treated as reuse, as it would be without the window.
+    }
+    return;
+  }
+  const std::int64_t now = clock_.monotonic_millis();
   std::lock_guard lock(mutex_);
   entries_[key] = Entry{std::move(*sealed), now + window_ms_};
   order_.emplace_back(now + window_ms_, std::move(key));
@@ -98,9 +108,16 @@ void RetryGrace::remember(std::string_view client_id, std::string_view secret,
 std::optional<CreateTokenResponse> RetryGrace::recall(std::string_view client_id,
                                                       std::string_view secret) {
   if (window_ms_ == 0) return std::nullopt;
-  const std::int64_t now = clock_.monotonic_millis();
   std::string sealed;
-  {
+  if (shared_ != nullptr) {
+    auto found = shared_->find(crypto::hex_encode(key_of(client_id, secret)),
+                               clock_.now_epoch_millis());
+    if (!found || !*found) return std::nullopt;
+    auto box = crypto::base64url_decode(**found);
+    if (!box) return std::nullopt;
+    sealed = std::move(*box);
+  } else {
+    const std::int64_t now = clock_.monotonic_millis();
     std::lock_guard lock(mutex_);
     expire_locked(now);
     auto it = entries_.find(key_of(client_id, secret));

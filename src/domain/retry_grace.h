@@ -12,11 +12,14 @@
 // AES-256-GCM under a key derived from the presented secret (crypto/sealed_box.h), and filed under
 // a hash of client id and secret. The server stores that secret only as a hash, so the entry can be
 // opened only by someone presenting the secret again, never by reading the server's memory or
-// database alone; it lives in this process's memory only, for the window, and is never written
-// to disk. With several server processes a retry reaching another process is treated as reuse,
-// as before.
+// database alone.
 //
-// Memory is bounded: at most `max_entries`; expired entries go first, then the oldest.
+// Where the entries live: with `shared` (the server's wiring passes storage::RetryGraceStore), in
+// storage, so that a retry reaching another server process gets the same answer (issue 12: no
+// sticky sessions); each put deletes the expired entries, so the table holds one window's worth.
+// Without it (unit tests), in this process's memory, bounded: at most `max_entries`; expired
+// entries go first, then the oldest. A failed put or find only means the retry is treated as
+// reuse, as without the window.
 //
 // Thread safety: all methods may be called from any thread.
 #pragma once
@@ -33,13 +36,14 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "ssooidc/types.h"
+#include "storage/storage.h"
 
 namespace ssooidc::domain {
 
 class RetryGrace {
  public:
   RetryGrace(const core::Clock& clock, core::Random& random, std::int32_t window_seconds,
-             std::size_t max_entries = 10'000);
+             std::size_t max_entries = 10'000, storage::RetryGraceStore* shared = nullptr);
 
   // Remembers `response` as what `client_id` got for `secret` (a refresh token or device code).
   void remember(std::string_view client_id, std::string_view secret,
@@ -60,6 +64,7 @@ class RetryGrace {
   core::Random& random_;
   const std::int64_t window_ms_;
   const std::size_t max_entries_;
+  storage::RetryGraceStore* shared_;
   std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
   std::deque<std::pair<std::int64_t, std::string>> order_;  // (expires_ms, key), oldest first

@@ -8,13 +8,14 @@ ServiceGraph::ServiceGraph(storage::Storage& storage, const core::Clock& clock,
                            core::Random& random, Settings settings,
                            std::string signing_key_encryption_key)
     : context{storage, clock, random, std::move(settings)},
+      shared(storage, clock, random, signing_key_encryption_key),
       clients(context),
       users(context),
       devices(context, clients, users),
-      id_tokens(context, std::move(signing_key_encryption_key)),
+      id_tokens(context, std::move(signing_key_encryption_key), &shared),
       tokens(context, clients, users, &id_tokens),
       authorizations(context),
-      portal(context),
+      portal(context, {}, shared.derived_key("portal page tokens")),
       directory(context) {}
 
 }  // namespace ssooidc::domain

@@ -22,6 +22,7 @@
 #include "domain/id_token_issuer.h"
 #include "domain/portal_service.h"
 #include "domain/settings.h"
+#include "domain/shared_state.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
 #include "storage/storage.h"
@@ -30,14 +31,16 @@ namespace ssooidc::domain {
 
 class ServiceGraph {
  public:
-  // `signing_key_encryption_key` seals the ID-token signing keys at rest (id_token_issuer.h);
-  // empty: a random one of this graph's own.
+  // `signing_key_encryption_key` seals the ID-token signing keys at rest (id_token_issuer.h) and
+  // is the server key other shared keys derive from (shared_state.h); empty: a random one of this
+  // graph's own.
   ServiceGraph(storage::Storage& storage, const core::Clock& clock, core::Random& random,
                Settings settings, std::string signing_key_encryption_key = {});
   ServiceGraph(const ServiceGraph&) = delete;
   ServiceGraph& operator=(const ServiceGraph&) = delete;
 
   Context context;  // first: every service below refers to it
+  SharedState shared;  // rate limiters, sessions, derived keys, leases (shared_state.h)
   ClientService clients;
   UserService users;
   DeviceService devices;

@@ -129,9 +129,20 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
         polls_.forget(hash);
         return fail(ErrorType::kExpiredToken, "Device code has expired");
       }
-      if (polls_.too_fast(hash, auth.interval, ctx_.clock.monotonic_millis(),
-                          ctx_.clock.monotonic_millis() + (auth.expires_at - now + 60) * 1000))
-        return fail(ErrorType::kSlowDown, "Client is polling too quickly");
+      {
+        const std::int64_t mono = ctx_.clock.monotonic_millis();
+        const auto verdict = polls_.poll(hash, auth.interval, mono, ctx_.clock.now_epoch_millis(),
+                                         mono + (auth.expires_at - now + 60) * 1000);
+        if (verdict.report_polls > 0) {
+          // Every few accepted polls, the shared count (poll_tracker.h). A failed report only
+          // leaves this process on its own check: the poll is answered all the same.
+          auto total = ctx_.storage.poll_counts().add(hash, verdict.report_polls,
+                                                      verdict.report_first_epoch_ms,
+                                                      auth.expires_at);
+          if (total) polls_.learn_shared(hash, total->polls, total->first_poll_ms);
+        }
+        if (verdict.too_fast) return fail(ErrorType::kSlowDown, "Client is polling too quickly");
+      }
       return fail(ErrorType::kAuthorizationPending, "Authorization is still pending");
     case storage::DeviceState::kApproved:
       break;

@@ -31,7 +31,9 @@ class TokenService {
         clients_(clients),
         users_(users),
         id_tokens_(id_tokens),
-        grace_(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds) {}
+        // In storage, so that a retry reaching another server process is recognised too.
+        grace_(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds, 10'000,
+               &ctx.storage.retry_grace()) {}
 
   // Dispatches on grantType. Errors are those of the model: InvalidRequest (missing members),
   // InvalidClient, UnsupportedGrantType, UnauthorizedClient, InvalidGrant, AuthorizationPending,

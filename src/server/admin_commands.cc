@@ -9,6 +9,7 @@
 #include "domain/user_code.h"
 #include "server/application.h"
 #include "server/commands.h"
+#include "storage/storage.h"
 
 namespace ssooidc::server {
 namespace {
@@ -27,6 +28,23 @@ int run_device_decision(const CommonOptions& common, const DeviceOptions& option
   if (!decided) return report(decided.error());
   std::printf("%s device %s for user %s\n", allow ? "Allowed" : "Denied",
               domain::display_user_code(decided->user_code).c_str(), options.user.c_str());
+  return 0;
+}
+
+int run_storage_copy(const CommonOptions& common, const std::string& to_url) {
+  auto copied = storage::copy_storage(common.database, to_url);
+  if (!copied) return report(copied.error());
+  std::int64_t rows = 0;
+  for (const auto& table : *copied) {
+    std::printf("%-24s %lld rows\n", table.table.c_str(), static_cast<long long>(table.rows));
+    rows += table.rows;
+  }
+  // The signing keys moved sealed: the servers on the new database need the same key (the
+  // SQLite file's .key, or SSOOIDC_KEY).
+  std::printf("Copied %zu tables, %lld rows. Start the servers on the new database with the key "
+              "of the old one (--key-file %s.key or SSOOIDC_KEY).\n",
+              copied->size(), static_cast<long long>(rows),
+              common.database.substr(common.database.find(':') + 1).c_str());
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "server/application.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -22,7 +23,8 @@ Application::Application(const std::string& database_url, domain::Settings setti
   api_ = std::make_unique<api::Api>(api::Services{s.clients, s.devices, s.tokens, random_});
   portal_ = std::make_unique<portal::Portal>(s.portal, random_);
   web_ = std::make_unique<web::Web>(web::WebServices{s.devices, s.users, s.authorizations,
-                                                     s.context.settings, *clock_, random_});
+                                                     s.context.settings, *clock_, random_,
+                                                     s.shared});
   web_->enable_portal(s.portal);
 }
 
@@ -76,7 +78,15 @@ core::HttpResponse Application::transport_error(int status, std::string_view des
   return api::transport_error_response(status, description, api_->new_request_id());
 }
 
-std::int64_t Application::purge_expired() {
+std::optional<std::int64_t> Application::purge_expired(std::int64_t lease_seconds) {
+  // One process at a time (issue 12): whoever holds the lease purges; the others skip this run.
+  auto led = services_->shared.lead("purge", std::max<std::int64_t>(lease_seconds, 1) * 1000);
+  if (!led) {
+    std::fprintf(stderr, "ssooidc-server: purge skipped, cannot take its lease: %s\n",
+                 led.error().error_description.c_str());
+    return std::nullopt;
+  }
+  if (!*led) return std::nullopt;
   const std::int64_t now = clock_->now_epoch_seconds();
   std::int64_t n = 0;
   // A failed purge loses nothing (the rows wait for the next run), but it must not go unseen: a
@@ -104,6 +114,9 @@ std::int64_t Application::purge_expired() {
   count(storage_->credential_records().purge_issued_before(
             now - services_->context.settings.credential_record_retention_seconds),
         "credential records");
+  // The shared state: ended browser sessions, expired rate counters and poll counts.
+  count(web_->purge_ended_sessions(), "browser sessions");
+  count(services_->shared.purge_expired(), "rate counters and poll counts");
   return n;
 }
 

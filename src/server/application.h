@@ -37,9 +37,11 @@ class Application {
   core::HttpResponse handle(const core::HttpRequest& req);
 
   // Deletes expired device authorizations, tokens and authorization codes, ID token signing
-  // keys whose tokens have all expired, and credential records older than their retention.
-  // Returns how many rows went.
-  std::int64_t purge_expired();
+  // keys whose tokens have all expired, credential records older than their retention, ended
+  // browser sessions and expired rate counters and poll counts. Runs on one process at a time:
+  // it first takes (or renews) the lease "purge" for `lease_seconds`, and returns nullopt, doing
+  // nothing, while another process holds it. Returns how many rows went.
+  std::optional<std::int64_t> purge_expired(std::int64_t lease_seconds = 90 * 60);
 
   // The answer to a request the HTTP transport fails on its own (http::ServerOptions::
   // error_response): the AWS error shape with a fresh request id. Thread-safe.

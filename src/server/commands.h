@@ -28,6 +28,7 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;  // CIDRs allowed to set X-Forwarded-For/-Proto
   std::string key_file;                 // empty: the SQLite file + ".key" (secret_files.h)
   std::string bootstrap_password_file;  // empty: the SQLite file + ".admin-password"
+  std::int64_t purge_interval_seconds = 3600;  // how often the purge runs (on one process)
 };
 
 struct DeviceOptions {
@@ -75,6 +76,8 @@ int run_credentials_list(const CommonOptions& common, const DirectoryOptions& op
 int run_world_apply(const CommonOptions& common, const std::string& path);
 
 int run_serve(const CommonOptions& common, const ServeOptions& options);
+// `storage copy --to URL`: every table of --database (SQLite) into an empty PostgreSQL (issue 12).
+int run_storage_copy(const CommonOptions& common, const std::string& to_url);
 int run_device_decision(const CommonOptions& common, const DeviceOptions& options, bool allow);
 int run_user_add(const CommonOptions& common, const UserOptions& options);
 int run_user_list(const CommonOptions& common);

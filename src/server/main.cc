@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   CommonOptions common;
   auto add_database = [&](CLI::App* cmd) {
     cmd->add_option("--database", common.database,
-                    "Storage URL: sqlite:PATH (default sqlite:var/ssooidc.db) or memory:")
+                    "Storage URL: sqlite:PATH (default sqlite:var/ssooidc.db), "
+                    "postgresql://USER@HOST/DB (libpq URI) or memory:")
         ->envname("SSOOIDC_DATABASE");
   };
   // The operator commands that name one thing (remove X, list the members of X): a subcommand
@@ -102,6 +103,10 @@ int main(int argc, char** argv) {
                         "X-Forwarded-Proto are believed (default: none)")
       ->envname("SSOOIDC_TRUSTED_PROXIES")
       ->delimiter(',');
+  serve_cmd->add_option("--purge-interval", serve.purge_interval_seconds,
+                        "Seconds between purges of expired rows (default 3600; one process at a "
+                        "time purges)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 24 * 3600}));
   serve_cmd->add_option("--access-log", serve.access_log, "Access log: stderr or off")
       ->check(CLI::IsMember({"stderr", "off"}));
   serve_cmd->add_option("--key-file", serve.key_file,
@@ -263,6 +268,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1LL, 100'000LL));
   add_database(credentials_list);
 
+  auto* storage_cmd = app.add_subcommand("storage", "Move the database");
+  storage_cmd->require_subcommand(1);
+  std::string copy_to;
+  auto* storage_copy = storage_cmd->add_subcommand(
+      "copy", "Copy every table of --database (SQLite) into an empty PostgreSQL database");
+  storage_copy->add_option("--to", copy_to, "The target: postgresql://USER@HOST/DB (libpq URI)")
+      ->required();
+  add_database(storage_copy);
+
   CLI11_PARSE(app, argc, argv);
   // The database holds password and secret hashes: keep every file we create private.
   umask(077);
@@ -292,6 +306,7 @@ int main(int argc, char** argv) {
     if (unassign_cmd->parsed()) return run_assign(common, dir, false);
     if (assignment_list->parsed()) return run_assignment_list(common);
     if (credentials_list->parsed()) return run_credentials_list(common, dir);
+    if (storage_copy->parsed()) return run_storage_copy(common, copy_to);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssooidc-server: %s\n", e.what());
     return 1;

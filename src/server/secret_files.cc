@@ -69,6 +69,12 @@ std::string load_or_create_server_key(const std::string& database_url, const std
     return decode_key(env, "SSOOIDC_KEY");
   std::string path = key_file;
   if (path.empty()) {
+    // Every replica on one PostgreSQL must unseal the same signing keys, and there is no file
+    // beside the database to keep the key in: the operator gives it (issue 12).
+    if (database_url.starts_with("postgres://") || database_url.starts_with("postgresql://"))
+      throw std::runtime_error(
+          "a PostgreSQL database needs the same key on every replica: set SSOOIDC_KEY or "
+          "--key-file (created on first start if missing)");
     auto file = sqlite_file_of(database_url);
     if (!file) return random.bytes(crypto::kSealKeyBytes);  // memory: nothing persists
     path = *file + ".key";

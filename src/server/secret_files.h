@@ -4,6 +4,7 @@
 //    the database (domain/id_token_issuer.h). SSOOIDC_KEY (the same text) takes precedence;
 //    otherwise --key-file, by default the SQLite file's path + ".key" (var/ssooidc.db.key). It is
 //    created on first start with mode 0600; an existing one readable by others is made 0600.
+//    A PostgreSQL database has no default: SSOOIDC_KEY or --key-file, the same on every replica.
 //    With memory: storage nothing persists and a random key is used.
 //  - the bootstrap admin password: written to a new 0600 file (by default the SQLite file's path
 //    + ".admin-password"), so that it never reaches a service manager's log.

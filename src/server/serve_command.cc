@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "server/commands.h"
 #include "server/world_file.h"
 #include "server/secret_files.h"
+#include "storage/storage.h"
 
 namespace ssooidc::server {
 namespace {
@@ -82,6 +84,26 @@ void bootstrap_user(Application& app, const std::string& database_url, std::stri
   if (terminal) std::printf("Password (shown once): %s\n", password.c_str());
 }
 
+// A replica started while its PostgreSQL is down (or not yet up) waits for it instead of exiting,
+// saying so once a second, until the database answers or SIGINT/SIGTERM (blocked in `signals`)
+// arrives. Returns false on the signal. SQLite and memory: are opened at once as before.
+bool wait_for_database(const std::string& database_url, const sigset_t& signals) {
+  if (!database_url.starts_with("postgres://") && !database_url.starts_with("postgresql://"))
+    return true;
+  for (int attempt = 1;; ++attempt) {
+    auto opened = storage::open_storage(database_url);
+    if (opened) {
+      if (attempt > 1) std::fprintf(stderr, "ssooidc-server: database reachable, starting\n");
+      return true;
+    }
+    // The description names the server (host, port, database, user), never the password.
+    std::fprintf(stderr, "ssooidc-server: waiting for the database (attempt %d): %s; retrying in 1 s\n",
+                 attempt, opened.error().error_description.c_str());
+    const timespec pause{1, 0};
+    if (sigtimedwait(&signals, nullptr, &pause) > 0) return false;
+  }
+}
+
 // Every connection takes a descriptor: use all the hard limit allows (the HTTP server keeps a
 // reserve of them for the database and caps connections to the rest).
 void raise_descriptor_limit() {
@@ -106,8 +128,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   std::optional<World> world;
   if (!options.world_file.empty()) world = load_world_file(options.world_file);
   crypto::SecureRandom key_random;
+  std::string server_key = load_or_create_server_key(common.database, options.key_file, key_random);
+  if (!wait_for_database(common.database, signals)) return 0;
   Application app(common.database, options.settings, std::make_unique<core::SystemClock>(),
-                  load_or_create_server_key(common.database, options.key_file, key_random));
+                  std::move(server_key));
   // Signing keys stored in clear by an older version are sealed now; the wrong key file for this
   // database stops the start here rather than at the first ID token.
   if (auto sealed = app.services().id_tokens.seal_stored_keys(); !sealed)
@@ -169,14 +193,25 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     server.stop();
   });
 
-  // Expired rows are purged in the background, hourly.
+  // Expired rows are purged in the background, hourly by default, by one process at a time
+  // (Application::purge_expired takes a lease). The lease lasts one and a half periods, so its
+  // holder renews it on every run and keeps leading; if the holder dies, another process takes
+  // over within one and a half periods.
   std::mutex purge_mutex;
   std::condition_variable purge_cv;
   bool stopping = false;
+  const std::int64_t purge_period = std::max<std::int64_t>(options.purge_interval_seconds, 1);
+  const std::int64_t purge_lease = purge_period + std::max<std::int64_t>(1, purge_period / 2);
   std::thread purge_thread([&] {
     std::unique_lock lock(purge_mutex);
-    while (!purge_cv.wait_for(lock, std::chrono::hours(1), [&] { return stopping; }))
-      app.purge_expired();
+    while (!purge_cv.wait_for(lock, std::chrono::seconds(purge_period), [&] { return stopping; })) {
+      if (auto purged = app.purge_expired(purge_lease)) {
+        std::fprintf(stderr, "ssooidc-server: purge: %lld expired rows removed\n",
+                     static_cast<long long>(*purged));
+      } else {
+        std::fprintf(stderr, "ssooidc-server: purge: another process leads it\n");
+      }
+    }
   });
 
   server.run();

@@ -1,5 +1,6 @@
 // The storage interface: one store per aggregate (clients, device authorizations, tokens, users,
-// authorization codes, signing keys),
+// authorization codes, signing keys), the portal's (portal_stores.h) and the state every server
+// process shares: sessions, rate counters, poll counts, leases (shared_state_stores.h),
 // reached through one `Storage` object opened from a URL by `open_storage`.
 //
 // Secrets never reach storage in clear: client secrets, device codes and tokens are stored as
@@ -30,15 +31,20 @@
 #include "ssooidc/error.h"
 #include "storage/storage_error.h"
 #include "storage/portal_stores.h"
+#include "storage/shared_state_stores.h"
 
 namespace ssooidc::storage {
 
 template <typename T>
 using Result = std::expected<T, Error>;
 
+// Where a client comes from: RegisterClient (expires, never changes) or the operator's
+// `ssooidc-server client add` (a fixed client_id, no expiry, removable; issue 14).
+enum class ClientOrigin { kRegistered, kOperator };
+
 struct ClientRecord {
   std::string client_id;
-  std::string secret_hash;
+  std::string secret_hash;  // empty: a public client without a secret (operator clients only)
   std::string client_name;
   std::string client_type;
   std::vector<std::string> scopes;
@@ -47,6 +53,7 @@ struct ClientRecord {
   std::string issuer_url;  // empty when not given
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;
+  ClientOrigin origin = ClientOrigin::kRegistered;
 };
 
 enum class DeviceState { kPending, kApproved, kDenied, kRedeemed };
@@ -63,6 +70,8 @@ struct DeviceAuthorizationRecord {
   std::string user_name;          // who allowed or denied; empty while pending
   std::int64_t decided_at = 0;    // when allowed or denied; 0 while pending
   std::string requester_address;  // IP that called StartDeviceAuthorization
+  // The scopes asked for (RFC 8628 3.1 `scope`); empty: the client's registered scopes.
+  std::vector<std::string> scopes;
 
   // The one statement of "pending and not expired": a person may still allow or deny it, and a
   // poll is still answered AuthorizationPending. The SQL of `decide` says the same in its WHERE.
@@ -107,6 +116,7 @@ struct AuthorizationCodeRecord {
   std::int64_t expires_at = 0;
   bool used = false;
   std::string family_id;  // of the tokens issued from this code (revoked on replay)
+  std::string nonce;      // OpenID Connect `nonce` sent to /authorize; empty when none was sent
 };
 
 // An ES256 key that signs ID tokens.
@@ -127,6 +137,12 @@ class ClientStore {
   [[nodiscard]] virtual Result<void> insert(const ClientRecord& client) = 0;
   // The registration, or nullopt when unknown (expiry is the caller's business).
   [[nodiscard]] virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
+  // The operator's clients (origin kOperator), ordered by client_id (byte-wise). Registrations
+  // are not listed: there may be very many.
+  [[nodiscard]] virtual Result<std::vector<ClientRecord>> list_operator_clients() = 0;
+  // Atomically deletes the client together with its device authorizations, tokens and
+  // authorization codes. Returns false (and changes nothing) when there is no such client.
+  [[nodiscard]] virtual Result<bool> remove(std::string_view client_id) = 0;
   // Atomically deletes the registrations that expired before `before` together with everything
   // that hangs off them: their device authorizations, tokens and authorization codes. Returns
   // how many registrations went.
@@ -247,6 +263,12 @@ class Storage {
   virtual GroupStore& groups() = 0;
   virtual AssignmentStore& assignments() = 0;
   virtual CredentialRecordStore& credential_records() = 0;
+  // The state every server process shares (shared_state_stores.h).
+  virtual WebSessionStore& web_sessions() = 0;
+  virtual RateCounterStore& rate_counters() = 0;
+  virtual PollCountStore& poll_counts() = 0;
+  virtual LeaseStore& leases() = 0;
+  virtual RetryGraceStore& retry_grace() = 0;
 };
 
 // Opens a backend from a URL:
@@ -255,5 +277,19 @@ class Storage {
 //   postgres://... postgresql://...  a PostgreSQL server (libpq connection URI)
 // Runs pending schema migrations. Errors name the URL scheme or the file, never a password.
 [[nodiscard]] Result<std::unique_ptr<Storage>> open_storage(std::string_view url);
+
+// What copy_storage moved: rows per table, in the order copied.
+struct CopiedTable {
+  std::string table;
+  std::int64_t rows = 0;
+};
+
+// Copies every table of the database at `from_url` into the one at `to_url` (the operator's
+// `ssooidc-server storage copy`, moving to PostgreSQL): both are first brought to this build's
+// schema, the source is read in one snapshot, and the target is written in one transaction, so
+// a failure leaves it as it was. Every table the source has must exist, empty, in the target.
+// Supported: sqlite: to postgres(ql)://. Secrets move as they are stored (hashes, sealed keys).
+[[nodiscard]] Result<std::vector<CopiedTable>> copy_storage(std::string_view from_url,
+                                                            std::string_view to_url);
 
 }  // namespace ssooidc::storage

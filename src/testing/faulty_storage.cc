@@ -37,6 +37,14 @@ class FaultyStorage::Clients final : public ClientStore {
     return maybe_fail(faulty_, "purge clients",
                       [&] { return faulty_.inner().clients().purge_expired(before); });
   }
+  Result<std::vector<ClientRecord>> list_operator_clients() override {
+    return maybe_fail(faulty_, "list operator clients",
+                      [&] { return faulty_.inner().clients().list_operator_clients(); });
+  }
+  Result<bool> remove(std::string_view client_id) override {
+    return maybe_fail(faulty_, "remove client",
+                      [&] { return faulty_.inner().clients().remove(client_id); });
+  }
 
  private:
   FaultyStorage& faulty_;
@@ -285,6 +293,120 @@ class FaultyStorage::CredentialRecords final : public CredentialRecordStore {
   FaultyStorage& faulty_;
 };
 
+class FaultyStorage::WebSessions final : public WebSessionStore {
+ public:
+  explicit WebSessions(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> insert(const WebSessionRecord& s, const WebSessionLimits& l,
+                      std::int64_t now) override {
+    SSOOIDC_FORWARD("insert web session", insert(s, l, now));
+  }
+  Result<std::optional<WebSessionRecord>> find(std::string_view id_hash,
+                                               const WebSessionLimits& l,
+                                               std::int64_t now) override {
+    SSOOIDC_FORWARD("find web session", find(id_hash, l, now));
+  }
+  Result<bool> update(const WebSessionRecord& s, const WebSessionLimits& l,
+                      std::int64_t now) override {
+    SSOOIDC_FORWARD("update web session", update(s, l, now));
+  }
+  Result<std::optional<WebSessionRecord>> renew(std::string_view old_hash,
+                                                std::string_view new_hash,
+                                                const WebSessionLimits& l,
+                                                std::int64_t now) override {
+    SSOOIDC_FORWARD("renew web session", renew(old_hash, new_hash, l, now));
+  }
+  Result<bool> remove(std::string_view id_hash) override {
+    SSOOIDC_FORWARD("delete web session", remove(id_hash));
+  }
+  Result<std::int64_t> purge_ended(const WebSessionLimits& l, std::int64_t now) override {
+    SSOOIDC_FORWARD("purge ended web sessions", purge_ended(l, now));
+  }
+  Result<std::int64_t> count() override { SSOOIDC_FORWARD("count web sessions", count()); }
+
+ private:
+  WebSessionStore& inner() { return faulty_.inner().web_sessions(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::RateCounters final : public RateCounterStore {
+ public:
+  explicit RateCounters(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<std::optional<RateCounterRecord>> find(std::string_view b, std::string_view k) override {
+    SSOOIDC_FORWARD("find rate counter", find(b, k));
+  }
+  Result<CounterWrite> put(const RateCounterRecord& next, std::int64_t expected_version,
+                           std::int64_t now_ms, std::int64_t max_keys) override {
+    SSOOIDC_FORWARD("put rate counter", put(next, expected_version, now_ms, max_keys));
+  }
+  Result<bool> remove(std::string_view b, std::string_view k) override {
+    SSOOIDC_FORWARD("delete rate counter", remove(b, k));
+  }
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override {
+    SSOOIDC_FORWARD("purge rate counters", purge_expired(now_ms));
+  }
+  Result<std::int64_t> count(std::string_view b) override {
+    SSOOIDC_FORWARD("count rate counters", count(b));
+  }
+
+ private:
+  RateCounterStore& inner() { return faulty_.inner().rate_counters(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::PollCounts final : public PollCountStore {
+ public:
+  explicit PollCounts(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<PollCount> add(std::string_view hash, std::int64_t polls, std::int64_t first_poll_ms,
+                        std::int64_t expires_at) override {
+    SSOOIDC_FORWARD("add poll count", add(hash, polls, first_poll_ms, expires_at));
+  }
+  Result<std::int64_t> purge_expired(std::int64_t before) override {
+    SSOOIDC_FORWARD("purge poll counts", purge_expired(before));
+  }
+
+ private:
+  PollCountStore& inner() { return faulty_.inner().poll_counts(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::Leases final : public LeaseStore {
+ public:
+  explicit Leases(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<bool> acquire(std::string_view name, std::string_view holder, std::int64_t now_ms,
+                       std::int64_t until_ms) override {
+    SSOOIDC_FORWARD("acquire lease", acquire(name, holder, now_ms, until_ms));
+  }
+  Result<bool> release(std::string_view name, std::string_view holder) override {
+    SSOOIDC_FORWARD("release lease", release(name, holder));
+  }
+  Result<std::optional<LeaseRecord>> find(std::string_view name) override {
+    SSOOIDC_FORWARD("find lease", find(name));
+  }
+
+ private:
+  LeaseStore& inner() { return faulty_.inner().leases(); }
+  FaultyStorage& faulty_;
+};
+
+class FaultyStorage::RetryGraces final : public RetryGraceStore {
+ public:
+  explicit RetryGraces(FaultyStorage& faulty) : faulty_(faulty) {}
+  Result<void> put(std::string_view key_hash, std::string_view sealed, std::int64_t now_ms,
+                   std::int64_t expires_at_ms) override {
+    SSOOIDC_FORWARD("put retry grace", put(key_hash, sealed, now_ms, expires_at_ms));
+  }
+  Result<std::optional<std::string>> find(std::string_view key_hash, std::int64_t now_ms) override {
+    SSOOIDC_FORWARD("find retry grace", find(key_hash, now_ms));
+  }
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override {
+    SSOOIDC_FORWARD("purge retry grace", purge_expired(now_ms));
+  }
+
+ private:
+  RetryGraceStore& inner() { return faulty_.inner().retry_grace(); }
+  FaultyStorage& faulty_;
+};
+
 #undef SSOOIDC_FORWARD
 
 FaultyStorage::FaultyStorage(Storage& inner)
@@ -298,7 +420,12 @@ FaultyStorage::FaultyStorage(Storage& inner)
       accounts_(std::make_unique<Accounts>(*this)),
       groups_(std::make_unique<Groups>(*this)),
       assignments_(std::make_unique<Assignments>(*this)),
-      credential_records_(std::make_unique<CredentialRecords>(*this)) {}
+      credential_records_(std::make_unique<CredentialRecords>(*this)),
+      web_sessions_(std::make_unique<WebSessions>(*this)),
+      rate_counters_(std::make_unique<RateCounters>(*this)),
+      poll_counts_(std::make_unique<PollCounts>(*this)),
+      leases_(std::make_unique<Leases>(*this)),
+      retry_grace_(std::make_unique<RetryGraces>(*this)) {}
 
 FaultyStorage::~FaultyStorage() = default;
 
@@ -333,5 +460,10 @@ AccountStore& FaultyStorage::accounts() { return *accounts_; }
 GroupStore& FaultyStorage::groups() { return *groups_; }
 AssignmentStore& FaultyStorage::assignments() { return *assignments_; }
 CredentialRecordStore& FaultyStorage::credential_records() { return *credential_records_; }
+WebSessionStore& FaultyStorage::web_sessions() { return *web_sessions_; }
+RateCounterStore& FaultyStorage::rate_counters() { return *rate_counters_; }
+PollCountStore& FaultyStorage::poll_counts() { return *poll_counts_; }
+LeaseStore& FaultyStorage::leases() { return *leases_; }
+RetryGraceStore& FaultyStorage::retry_grace() { return *retry_grace_; }
 
 }  // namespace ssooidc::test_support

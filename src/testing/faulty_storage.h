@@ -56,6 +56,11 @@ class FaultyStorage final : public storage::Storage {
   storage::GroupStore& groups() override;
   storage::AssignmentStore& assignments() override;
   storage::CredentialRecordStore& credential_records() override;
+  storage::WebSessionStore& web_sessions() override;
+  storage::RateCounterStore& rate_counters() override;
+  storage::PollCountStore& poll_counts() override;
+  storage::LeaseStore& leases() override;
+  storage::RetryGraceStore& retry_grace() override;
 
   // Used by the wrapped stores: counts a call and says whether to fail it, and how.
   struct Verdict {
@@ -75,6 +80,11 @@ class FaultyStorage final : public storage::Storage {
   class Groups;
   class Assignments;
   class CredentialRecords;
+  class WebSessions;
+  class RateCounters;
+  class PollCounts;
+  class Leases;
+  class RetryGraces;
 
   void arm(std::int64_t n, FaultMode mode, bool sticky) noexcept;
 
@@ -94,6 +104,11 @@ class FaultyStorage final : public storage::Storage {
   std::unique_ptr<Groups> groups_;
   std::unique_ptr<Assignments> assignments_;
   std::unique_ptr<CredentialRecords> credential_records_;
+  std::unique_ptr<WebSessions> web_sessions_;
+  std::unique_ptr<RateCounters> rate_counters_;
+  std::unique_ptr<PollCounts> poll_counts_;
+  std::unique_ptr<Leases> leases_;
+  std::unique_ptr<RetryGraces> retry_grace_;
 };
 
 }  // namespace ssooidc::test_support

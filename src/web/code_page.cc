@@ -29,19 +29,29 @@ core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view ty
   const std::string address = req.address_key();
   const bool counted = !req.session.has_checked(code->normalized());
   if (counted) {
-    const std::int64_t per_session = deps.code_per_session.try_acquire(req.session.browser_key);
-    const std::int64_t per_address =
-        per_session > 0 ? 0 : deps.code_per_address.try_acquire(address);
-    if (per_session > 0 || per_address > 0) {
-      if (per_session == 0) deps.code_per_session.refund(req.session.browser_key);
-      return too_many_attempts_page(deps, req, std::max(per_session, per_address), "wrong codes");
+    // Counted in storage, so guesses spread over several server processes count together.
+    auto per_session = deps.code_per_session.try_acquire(req.session.browser_key);
+    if (!per_session) return internal_error_page(deps, req);
+    std::int64_t per_address = 0;
+    if (*per_session == 0) {
+      auto counted_address = deps.code_per_address.try_acquire(address);
+      if (!counted_address) {
+        refund_attempt(deps.code_per_session, req.session.browser_key);
+        return internal_error_page(deps, req);
+      }
+      per_address = *counted_address;
+    }
+    if (*per_session > 0 || per_address > 0) {
+      if (*per_session == 0) refund_attempt(deps.code_per_session, req.session.browser_key);
+      return too_many_attempts_page(deps, req, std::max(*per_session, per_address),
+                                    "wrong codes");
     }
   }
   // Only a code that does not exist is a wrong guess: anything else gives the attempt back.
   auto refund = [&] {
     if (!counted) return;
-    deps.code_per_session.refund(req.session.browser_key);
-    deps.code_per_address.refund(address);
+    refund_attempt(deps.code_per_session, req.session.browser_key);
+    refund_attempt(deps.code_per_address, address);
   };
   auto found = deps.devices.confirmation(*code);
   if (!found) {
@@ -59,7 +69,7 @@ core::HttpResponse look_up(PageDeps& deps, PageRequest& req, std::string_view ty
   refund();
   req.session.remember_checked(code->normalized());
   // An anonymous browser gets its stored session now; none is made when the store is full of
-  // signed-in ones (session_store.h).
+  // signed-in ones (domain/browser_sessions.h).
   if (!save_session(deps, req) && !req.session_ended) return internal_error_page(deps, req);
   return redirect(deps.confirm_path() + "?user_code=" + code->display());
 }

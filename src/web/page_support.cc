@@ -35,15 +35,23 @@ WebSession anonymous_session(std::string_view key, std::string browser_id) {
 
 bool save_session(PageDeps& deps, PageRequest& req) {
   if (!req.session.id.empty()) {
-    if (deps.sessions->update(req.session)) return true;
+    auto updated = deps.sessions.update(req.session);
+    if (!updated) return false;
+    if (*updated) return true;
     req.session_ended = true;
     return false;
   }
-  auto created = deps.sessions->create(req.session);
-  if (!created) return false;
-  req.session = std::move(*created);
+  auto created = deps.sessions.create(req.session);
+  if (!created || !*created) return false;
+  req.session = std::move(**created);
   req.session_changed_id = true;
   return true;
+}
+
+void refund_attempt(domain::RateLimiter& limiter, std::string_view key) {
+  if (auto refunded = limiter.refund(key); !refunded) {
+    // Nothing to show the person: their attempt stays counted, which only errs towards the limit.
+  }
 }
 
 TemplateValues page_values(PageDeps& deps, const PageRequest& req, TemplateValues values) {

@@ -14,29 +14,35 @@
 #include "domain/portal_service.h"
 #include "domain/user_service.h"
 #include "web/form.h"
+#include "domain/rate_limiter.h"
 #include "web/html_template.h"
-#include "web/rate_limiter.h"
-#include "web/session_store.h"
 #include "web/web.h"
 
 namespace ssooidc::web {
 
 // The services (WebServices) plus what the web layer itself keeps: sessions and rate limits.
 struct PageDeps {
-  PageDeps(const WebServices& s, const WebOptions& options, std::unique_ptr<SessionStore> store)
+  PageDeps(const WebServices& s, const WebOptions& options)
       : devices(s.devices),
         users(s.users),
         authorizations(s.authorizations),
         settings(s.settings),
         clock(s.clock),
         random(s.random),
-        sessions(std::move(store)),
-        code_per_session(s.clock, options.code_entry_per_session),
-        code_per_address(s.clock, options.code_entry_per_address),
-        sign_in_per_user_and_address(s.clock, options.sign_in_per_user_and_address),
-        sign_in_per_address(s.clock, options.sign_in_per_address),
-        sign_in_per_user(s.clock, options.sign_in_per_user),
-        session_absolute_seconds(options.sessions.absolute_seconds) {}
+        sessions(s.shared.browser_sessions(options.sessions)),
+        code_per_session(limiter(s, "code_entry_per_session", options.code_entry_per_session)),
+        code_per_address(limiter(s, "code_entry_per_address", options.code_entry_per_address)),
+        sign_in_per_user_and_address(limiter(s, "sign_in_per_user_and_address",
+                                             options.sign_in_per_user_and_address)),
+        sign_in_per_address(limiter(s, "sign_in_per_address", options.sign_in_per_address)),
+        sign_in_per_user(limiter(s, "sign_in_per_user", options.sign_in_per_user)),
+        session_absolute_seconds(options.sessions.absolute_seconds),
+        anonymous_key(s.shared.derived_key("web anonymous browsers")) {}
+
+  static domain::RateLimiter limiter(const WebServices& s, std::string bucket, RateLimit limit) {
+    return s.shared.rate_limiter(
+        domain::RatePolicy::window(std::move(bucket), limit.max_failures, limit.window_seconds));
+  }
 
   domain::DeviceService& devices;
   domain::UserService& users;
@@ -44,16 +50,17 @@ struct PageDeps {
   const domain::Settings& settings;
   const core::Clock& clock;
   core::Random& random;
-  std::unique_ptr<SessionStore> sessions;
-  RateLimiter code_per_session;
-  RateLimiter code_per_address;
-  RateLimiter sign_in_per_user_and_address;
-  RateLimiter sign_in_per_address;
-  RateLimiter sign_in_per_user;
+  domain::BrowserSessions sessions;
+  domain::RateLimiter code_per_session;
+  domain::RateLimiter code_per_address;
+  domain::RateLimiter sign_in_per_user_and_address;
+  domain::RateLimiter sign_in_per_address;
+  domain::RateLimiter sign_in_per_user;
   // The SSO portal's page (portal_page.cc); null when the server has no portal (Web::enable_portal).
   domain::PortalService* portal = nullptr;
   std::int64_t session_absolute_seconds;
-  // MAC key of anonymous browsers' CSRF tokens and rate-limit keys; random per process.
+  // MAC key of anonymous browsers' CSRF tokens and rate-limit keys, derived from the server's key
+  // so that every process accepts the token another one gave (domain/shared_state.h).
   std::string anonymous_key;
 
   // Paths of the pages, under the configured verification path.
@@ -101,8 +108,11 @@ core::HttpResponse html_response(int status, std::string body);
 [[nodiscard]] WebSession anonymous_session(std::string_view key, std::string browser_id);
 // Stores what `req.session` holds: updates a stored session (one that has ended meanwhile marks
 // the request's session ended), or creates one for an anonymous browser (then the cookie is
-// sent). False when it could not be stored.
+// sent). False when it could not be stored (full, or storage failed).
 bool save_session(PageDeps& deps, PageRequest& req);
+// Gives back an attempt counted by `limiter`. A refund that storage refuses leaves the attempt
+// counted: it errs towards the limit, never past it.
+void refund_attempt(domain::RateLimiter& limiter, std::string_view key);
 
 // Renders `template_path` inside the layout, adding the values every page uses (csrf_token,
 // signed_in_user, the page paths). A template bug becomes a plain 500.

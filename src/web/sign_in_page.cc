@@ -67,16 +67,33 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
   // Count first, refund on success: the attempt is counted under the limiters' locks before the
   // password is checked, so concurrent wrong passwords cannot all slip past a check made before
   // any of them was counted.
-  const std::int64_t pair_retry = deps.sign_in_per_user_and_address.try_acquire(pair_key);
-  const std::int64_t address_retry =
-      pair_retry > 0 ? 0 : deps.sign_in_per_address.try_acquire(address);
-  const std::int64_t account =
-      pair_retry > 0 || address_retry > 0 ? 0 : deps.sign_in_per_user.try_acquire(user_key);
+  // The counters are in storage: failures spread over several server processes count together.
   auto refund = [&](bool pair, bool per_address, bool per_user) {
-    if (pair) deps.sign_in_per_user_and_address.refund(pair_key);
-    if (per_address) deps.sign_in_per_address.refund(address);
-    if (per_user) deps.sign_in_per_user.refund(user_key);
+    if (pair) refund_attempt(deps.sign_in_per_user_and_address, pair_key);
+    if (per_address) refund_attempt(deps.sign_in_per_address, address);
+    if (per_user) refund_attempt(deps.sign_in_per_user, user_key);
   };
+  auto pair_counted = deps.sign_in_per_user_and_address.try_acquire(pair_key);
+  if (!pair_counted) return internal_error_page(deps, req);
+  const std::int64_t pair_retry = *pair_counted;
+  std::int64_t address_retry = 0;
+  if (pair_retry == 0) {
+    auto counted = deps.sign_in_per_address.try_acquire(address);
+    if (!counted) {
+      refund(true, false, false);
+      return internal_error_page(deps, req);
+    }
+    address_retry = *counted;
+  }
+  std::int64_t account = 0;
+  if (pair_retry == 0 && address_retry == 0) {
+    auto counted = deps.sign_in_per_user.try_acquire(user_key);
+    if (!counted) {
+      refund(true, true, false);
+      return internal_error_page(deps, req);
+    }
+    account = *counted;
+  }
   if (pair_retry > 0 || address_retry > 0 || account > 0) {
     refund(pair_retry == 0, pair_retry == 0 && address_retry == 0, false);
     const std::int64_t here = std::max(pair_retry, address_retry);
@@ -99,19 +116,32 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
 
   refund(false, true, true);
   // Only the pair: the per-user ceiling keeps counting a distributed guesser's failures.
-  deps.sign_in_per_user_and_address.reset(pair_key);
+  if (auto reset = deps.sign_in_per_user_and_address.reset(pair_key); !reset) {
+    // The pair's failures stay counted until they age out: stricter, never looser.
+  }
   // A stored session gets a fresh id (no fixation); an anonymous browser gets its first one.
-  auto renewed = req.session.id.empty() ? std::nullopt : deps.sessions->renew(req.session.id);
+  std::optional<WebSession> renewed;
+  if (!req.session.id.empty()) {
+    auto moved = deps.sessions.renew(req.session.id);
+    if (!moved) return internal_error_page(deps, req);
+    renewed = std::move(*moved);
+  }
   WebSession seed = renewed ? std::move(*renewed) : req.session;
   seed.user_name = user->name;
-  if (renewed && deps.sessions->update(seed)) {
+  bool saved = false;
+  if (renewed) {
+    auto updated = deps.sessions.update(seed);
+    if (!updated) return internal_error_page(deps, req);
+    saved = *updated;
+  }
+  if (saved) {
     req.session = std::move(seed);
   } else {
     // No stored session yet, or the renewed one ended before the sign-in was saved in it (the
     // store evicted it): the sign-in goes into a new session.
-    auto created = deps.sessions->create(seed);
-    if (!created) return internal_error_page(deps, req);
-    req.session = std::move(*created);
+    auto created = deps.sessions.create(seed);
+    if (!created || !*created) return internal_error_page(deps, req);
+    req.session = std::move(**created);
   }
   req.session_changed_id = true;
   save_session(deps, req);

@@ -5,7 +5,9 @@
 namespace ssooidc::web {
 
 core::HttpResponse sign_out_page(PageDeps& deps, PageRequest& req) {
-  deps.sessions->remove(req.session.id);
+  // Removed from storage, the session ends on every server process at once.
+  if (auto removed = deps.sessions.remove(req.session.id); !removed)
+    return internal_error_page(deps, req);
   req.session_ended = true;
   ResultView view;
   view.kind = "success";

@@ -127,13 +127,11 @@ Page route(const PageDeps& deps, std::string_view path) {
 
 }  // namespace
 
-Web::Web(WebServices services, WebOptions options, std::unique_ptr<SessionStore> sessions)
-    : deps_(std::make_unique<PageDeps>(
-          services, options,
-          sessions ? std::move(sessions)
-                   : make_memory_session_store(services.clock, services.random,
-                                               options.sessions))) {
-  deps_->anonymous_key = crypto::random_token(services.random, "", 32);
+Web::Web(WebServices services, WebOptions options)
+    : deps_(std::make_unique<PageDeps>(services, options)) {}
+
+std::expected<std::int64_t, Error> Web::purge_ended_sessions() {
+  return deps_->sessions.purge_ended();
 }
 
 Web::~Web() = default;
@@ -167,13 +165,20 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
   req.query = parse_form(http.query);
   const std::string name = cookie_name(http);
   const std::string_view cookie = cookie_value(http.header("Cookie"), name);
-  if (auto found = deps.sessions->find(cookie)) {
-    req.session = std::move(*found);
+  auto found = deps.sessions.find(cookie);
+  if (!found) {
+    // Storage cannot say who this is: neither sign the browser out nor let it in.
+    core::HttpResponse resp = internal_error_page(deps, req);
+    add_security_headers(resp, false);
+    return resp;
+  }
+  if (*found) {
+    req.session = std::move(**found);
   } else {
     // No stored session: an anonymous browser, which costs the server nothing (issue 11 item 5).
     // Its cookie holds a random browser id; its CSRF token and rate-limit key are MACs of that id
-    // under a key of this process, so nothing needs storing until the browser finds a code or
-    // signs in (save_session).
+    // under a key every server process derives alike, so nothing needs storing until the browser
+    // finds a code or signs in (save_session).
     std::string browser_id(cookie);
     if (!is_anonymous_browser_id(browser_id)) {
       browser_id = new_anonymous_browser_id(deps.random);

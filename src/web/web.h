@@ -19,7 +19,9 @@
 //
 // Every form carries the session's CSRF token, and cross-origin POSTs are refused. Failed code
 // entries and failed sign-ins are rate-limited (see WebOptions). Sessions and rate-limit counters
-// live in this process's memory (session_store.h).
+// live in storage (domain/browser_sessions.h, domain/rate_limiter.h), shared by every server
+// process: a person may sign in on one and confirm on another, and guesses spread over several
+// processes are counted together (issue 12).
 //
 // Thread safety: `handle` may be called from any number of threads at once.
 #pragma once
@@ -32,13 +34,23 @@
 #include "core/random.h"
 #include "domain/authorization_service.h"
 #include "domain/device_service.h"
+#include "domain/browser_sessions.h"
 #include "domain/portal_service.h"
 #include "domain/settings.h"
+#include "domain/shared_state.h"
 #include "domain/user_service.h"
-#include "web/rate_limiter.h"
-#include "web/session_store.h"
 
 namespace ssooidc::web {
+
+using WebSession = domain::BrowserSession;
+using SessionLimits = domain::BrowserSessionLimits;
+
+// A sliding-window limit of failures: at most `max_failures` in any `window_seconds`
+// (domain::RatePolicy::window).
+struct RateLimit {
+  int max_failures = 5;
+  std::int64_t window_seconds = 600;
+};
 
 // RFC 8628 section 5.1: a user code has 20^8 = 2.56e10 values (34.6 bits) and lives 600 s. The
 // code-entry limits allow 5 wrong codes per browser session and 20 per client address (IPv6:
@@ -83,15 +95,14 @@ struct WebServices {
   const domain::Settings& settings;
   const core::Clock& clock;  // sessions and rate limits
   core::Random& random;      // session ids and CSRF tokens
+  domain::SharedState& shared;  // sessions, rate limiters and keys every process shares
 };
 
 struct PageDeps;
 
 class Web {
  public:
-  // `sessions` defaults to the in-memory store.
-  explicit Web(WebServices services, WebOptions options = {},
-               std::unique_ptr<SessionStore> sessions = nullptr);
+  explicit Web(WebServices services, WebOptions options = {});
   ~Web();
   Web(const Web&) = delete;
   Web& operator=(const Web&) = delete;
@@ -102,6 +113,9 @@ class Web {
 
   // The page's response, or nullopt when the path is none of the pages (the caller answers 404).
   std::optional<core::HttpResponse> handle(const core::HttpRequest& req);
+
+  // Deletes the browser sessions that have ended (the server's hourly purge). Returns how many.
+  [[nodiscard]] std::expected<std::int64_t, Error> purge_ended_sessions();
 
  private:
   std::unique_ptr<PageDeps> deps_;

@@ -390,7 +390,7 @@ TEST_F(WebTest, AnonymousRequestsStoreNoSessionAndSignNobodyOut) {
   WebOptions options;
   options.sessions.max_sessions = 10;
   Web small(WebServices{t_.graph.devices, t_.graph.users, t_.graph.authorizations,
-                        t_.graph.context.settings, t_.clock, t_.random},
+                        t_.graph.context.settings, t_.clock, t_.random, t_.graph.shared},
             options);
   Browser alice{small};
   alice.get("/device/sign-in");

@@ -93,7 +93,7 @@ class PagesTest : public test_support::ServicesTest {
   void SetUp() override {
     web_ = std::make_unique<Web>(WebServices{t_.graph.devices, t_.graph.users,
                                              t_.graph.authorizations, t_.graph.context.settings,
-                                             t_.clock, t_.random});
+                                             t_.clock, t_.random, t_.graph.shared});
     ASSERT_TRUE(users_->add("alice", "correct horse battery"));
   }
 

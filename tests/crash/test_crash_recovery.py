@@ -20,7 +20,9 @@ families (at most one per worker) are left out of the checks and counted. Everyt
 checked strictly, and minimum counts keep the test from passing vacuously.
 
 Two rounds run on the same database, the second also re-checking the first round's results.
-SSOOIDC_SERVER names the binary (see ../e2e/ssooidc_harness.py).
+SSOOIDC_SERVER names the binary (see ../e2e/ssooidc_harness.py). With SSOOIDC_CRASH_BACKEND=postgres
+the same test runs on a fresh schema of the test PostgreSQL (SSOOIDC_TEST_POSTGRES_URL, issue 12)
+instead of a SQLite file.
 """
 
 import http.client
@@ -212,9 +214,19 @@ class CrashRecoveryTest(unittest.TestCase):
     def setUp(self):
         self.tmp = h.TempDir("ssooidc-crash-")
         self.addCleanup(self.tmp.close)
+        database, extra = None, []
+        if os.environ.get("SSOOIDC_CRASH_BACKEND") == "postgres":
+            schema = h.PostgresSchema("crash")
+            self.addCleanup(schema.close)
+            database = schema.url
+            # No file beside a PostgreSQL database: the key and the first user's password get
+            # their own.
+            extra = ["--key-file", self.tmp.join("server.key"),
+                     "--bootstrap-password-file", self.tmp.join("admin-password")]
         # A load test: the per-address registration and device-start limits would slow it down.
         self.server = h.Server(self.tmp.path, "--access-log", "off", "--register-client-rate", "0",
-                               "--device-authorization-rate", "0", name="crash")
+                               "--device-authorization-rate", "0", *extra, name="crash",
+                               database=database)
         self.addCleanup(self.server.kill)
 
     def run_load_and_kill(self, journal):

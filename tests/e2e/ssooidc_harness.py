@@ -358,3 +358,54 @@ def oidc_client(url, validate=True):
         "sso-oidc", region_name="us-east-1", endpoint_url=url,
         config=Config(retries={"mode": "standard", "total_max_attempts": 1},
                       parameter_validation=validate, connect_timeout=10, read_timeout=60))
+
+
+# -- PostgreSQL (issue 12) ---------------------------------------------------------------------
+
+def postgres_test_url():
+    """The test PostgreSQL's URL (scripts/test.sh starts one); its absence fails the test."""
+    url = os.environ.get("SSOOIDC_TEST_POSTGRES_URL")
+    if not url:
+        raise AssertionError("SSOOIDC_TEST_POSTGRES_URL is not set: run the tests with "
+                             "scripts/test.sh, which starts a throw-away PostgreSQL "
+                             "(scripts/postgres-cluster.sh)")
+    return url
+
+
+def psql(url, sql):
+    """Runs `sql` (test set-up, no values) with psql; raises with psql's message on failure."""
+    done = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql],
+                          capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError(f"psql failed ({done.returncode}): {done.stderr.strip()}")
+    return done.stdout
+
+
+class PostgresSchema:
+    """A fresh schema on the test PostgreSQL; `url` points search_path at it. Dropped on close()."""
+
+    def __init__(self, prefix="e2e"):
+        self.base = postgres_test_url()
+        self.name = f"ssooidc_{prefix}_{os.getpid()}_{int(time.monotonic() * 1000) % 10**9}"
+        psql(self.base, f"DROP SCHEMA IF EXISTS {self.name} CASCADE; CREATE SCHEMA {self.name}")
+        separator = "&" if "?" in self.base else "?"
+        self.url = f"{self.base}{separator}options=-csearch_path%3D{self.name}"
+
+    def close(self):
+        try:
+            psql(self.base, f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
+        except AssertionError:
+            pass  # the server is gone with the cluster
+
+
+def postgres_cluster(action):
+    """Restarts, halts or resumes the test cluster (scripts/postgres-cluster.sh); tests that do so
+    run alone (CTest RUN_SERIAL)."""
+    ctl = os.environ.get("SSOOIDC_TEST_POSTGRES_CTL")
+    cluster = os.environ.get("SSOOIDC_TEST_POSTGRES_CLUSTER")
+    if not ctl or not cluster:
+        raise AssertionError("SSOOIDC_TEST_POSTGRES_CTL / _CLUSTER are not set (scripts/test.sh)")
+    done = subprocess.run(["bash", ctl, action, cluster], capture_output=True, text=True,
+                          timeout=120)
+    if done.returncode != 0:
+        raise AssertionError(f"postgres-cluster.sh {action} failed: {done.stderr}")

@@ -22,6 +22,7 @@
 #include "storage/memory/memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/storage.h"
+#include "postgres_test_support.h"
 #include "storage_test_support.h"
 #include "testing/faulty_storage.h"
 
@@ -75,6 +76,26 @@ class SqliteBackend final : public Backend {
 
  private:
   TempDir dir_;
+};
+
+// A scratch schema of the test PostgreSQL (postgres_test_support.h): every Storage this backend
+// opens shares it. Without SSOOIDC_TEST_POSTGRES_URL, open() fails and so does every test.
+class PostgresBackend final : public Backend {
+ public:
+  Result<std::unique_ptr<Storage>> open() override {
+    if (!schema_) {
+      try {
+        schema_ = std::make_unique<test_support::ScratchSchema>();
+      } catch (const std::exception& e) {
+        return std::unexpected(Error::make(ErrorType::kInternalServer, e.what()));
+      }
+    }
+    return open_storage(schema_->url());
+  }
+  bool persistent() const override { return true; }
+
+ private:
+  std::unique_ptr<test_support::ScratchSchema> schema_;
 };
 
 struct BackendParam {
@@ -150,6 +171,7 @@ void expect_equal(const ClientRecord& actual, const ClientRecord& expected) {
   EXPECT_EQ(actual.issuer_url, expected.issuer_url);
   EXPECT_EQ(actual.issued_at, expected.issued_at);
   EXPECT_EQ(actual.expires_at, expected.expires_at);
+  EXPECT_EQ(actual.origin, expected.origin);
 }
 
 void expect_equal(const DeviceAuthorizationRecord& actual,
@@ -165,6 +187,7 @@ void expect_equal(const DeviceAuthorizationRecord& actual,
   EXPECT_EQ(actual.user_name, expected.user_name);
   EXPECT_EQ(actual.decided_at, expected.decided_at);
   EXPECT_EQ(actual.requester_address, expected.requester_address);
+  EXPECT_EQ(actual.scopes, expected.scopes);
 }
 
 void expect_equal(const TokenRecord& actual, const TokenRecord& expected) {
@@ -254,6 +277,56 @@ TEST_P(StorageConformanceTest, ClientInsertThenFindReturnsEveryField) {
   const auto found = must(clients().find("client-1"));
   ASSERT_TRUE(found.has_value());
   expect_equal(*found, client);
+}
+
+// Issue 14: the operator's clients are listed (registrations are not), in client_id order, and
+// removing one takes its device authorizations, tokens and codes with it, and nothing else.
+TEST_P(StorageConformanceTest, OperatorClientsAreListedAndRemovedWithWhatHangsOffThem) {
+  auto tool = make_client("tool-b");
+  tool.origin = ClientOrigin::kOperator;
+  tool.secret_hash = "";  // a public client
+  auto other = make_client("tool-a");
+  other.origin = ClientOrigin::kOperator;
+  must(clients().insert(tool));
+  must(clients().insert(other));
+  must(clients().insert(make_client("registered-1")));
+  auto listed = must(clients().list_operator_clients());
+  ASSERT_EQ(listed.size(), 2u);
+  expect_equal(listed[0], other);
+  expect_equal(listed[1], tool);
+  expect_equal(*must(clients().find("tool-b")), tool);
+
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-b", "BBBBBBBB", "tool-b"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-a", "AAAAAAAA", "tool-a"))));
+  must(tokens().insert({make_token("tok-b", TokenKind::kAccess, "fam-b", "tool-b"),
+                        make_token("tok-a", TokenKind::kAccess, "fam-a", "tool-a")}));
+  auto code = make_code_for_vocabulary("code-b");
+  code.client_id = "tool-b";
+  must(storage_->authorization_codes().insert(code));
+
+  EXPECT_TRUE(must(clients().remove("tool-b")));
+  EXPECT_FALSE(must(clients().find("tool-b")).has_value());
+  EXPECT_FALSE(authorization("dev-b").has_value());
+  EXPECT_FALSE(must(devices().find_by_user_code("BBBBBBBB")).has_value());
+  EXPECT_FALSE(token("tok-b").has_value());
+  EXPECT_FALSE(must(storage_->authorization_codes().find("code-b")).has_value());
+  EXPECT_TRUE(authorization("dev-a").has_value());
+  EXPECT_TRUE(token("tok-a").has_value());
+  EXPECT_TRUE(must(clients().find("registered-1")).has_value());
+  EXPECT_EQ(must(clients().list_operator_clients()).size(), 1u);
+  EXPECT_FALSE(must(clients().remove("tool-b")));
+  EXPECT_FALSE(must(clients().remove("unknown")));
+}
+
+// Issue 14: the scopes of a device authorization (RFC 8628 3.1) round-trip, awkward ones too.
+TEST_P(StorageConformanceTest, DeviceScopesRoundTrip) {
+  for (std::size_t i = 0; i < kAwkwardLists.size(); ++i) {
+    auto authorization = make_authorization("dev-scopes-" + std::to_string(i),
+                                            "SCOPE" + std::string(3, static_cast<char>('A' + i)));
+    authorization.scopes = kAwkwardLists[i];
+    ASSERT_TRUE(must(devices().insert(authorization)));
+    expect_equal(*this->authorization(authorization.device_code_hash), authorization);
+  }
 }
 
 TEST_P(StorageConformanceTest, ClientWithEmptyFieldsRoundTrips) {
@@ -1012,6 +1085,7 @@ void expect_equal(const AuthorizationCodeRecord& actual, const AuthorizationCode
   EXPECT_EQ(actual.expires_at, expected.expires_at);
   EXPECT_EQ(actual.used, expected.used);
   EXPECT_EQ(actual.family_id, expected.family_id);
+  EXPECT_EQ(actual.nonce, expected.nonce);
 }
 
 TEST_P(StorageConformanceTest, AuthorizationCodeRoundTripsAndDuplicateIsAnError) {
@@ -1022,6 +1096,17 @@ TEST_P(StorageConformanceTest, AuthorizationCodeRoundTripsAndDuplicateIsAnError)
   expect_equal(*found, code);
   EXPECT_FALSE(must(storage_->authorization_codes().find("code-2")).has_value());
   expect_internal_error(storage_->authorization_codes().insert(code));
+}
+
+// Issue 14: the OpenID Connect nonce of a code round-trips; none is the empty string.
+TEST_P(StorageConformanceTest, AuthorizationCodeNonceRoundTrips) {
+  auto code = make_code("code-nonce");
+  code.nonce = "n-0S6_WzA2Mj \"quoted\" \xc3\xa9";
+  must(storage_->authorization_codes().insert(code));
+  expect_equal(*must(storage_->authorization_codes().find("code-nonce")), code);
+  auto plain = make_code("code-plain");
+  must(storage_->authorization_codes().insert(plain));
+  EXPECT_EQ(must(storage_->authorization_codes().find("code-plain"))->nonce, "");
 }
 
 TEST_P(StorageConformanceTest, AuthorizationCodeRedeemsOnceAndInsertsTokens) {
@@ -1396,11 +1481,382 @@ TEST_P(PersistentStorageTest, PortalDirectoryPersists) {
   EXPECT_EQ(must(storage_->groups().members("devs")), (std::vector<std::string>{"alice"}));
 }
 
+// ---- shared state: web sessions -----------------------------------------------------------------
+
+WebSessionRecord make_session(std::string id_hash, std::string user_name = {},
+                              std::int64_t at = kNow) {
+  WebSessionRecord session;
+  session.id_hash = std::move(id_hash);
+  session.browser_key = "browser-" + session.id_hash;
+  session.user_name = std::move(user_name);
+  session.checked_user_codes = {"BCDFGHJK", "a \"quoted\", code"};
+  session.created_at = at;
+  session.last_seen = at;
+  return session;
+}
+
+constexpr WebSessionLimits kSessionLimits{600, 3600, 10, 60};
+
+TEST_P(StorageConformanceTest, WebSessionInsertFindUpdateAndRemove) {
+  auto& sessions = storage_->web_sessions();
+  ASSERT_TRUE(must(sessions.insert(make_session("h1", "alice"), kSessionLimits, kNow)));
+  auto found = must(sessions.find("h1", kSessionLimits, kNow + 1));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->browser_key, "browser-h1");
+  EXPECT_EQ(found->user_name, "alice");
+  EXPECT_EQ(found->checked_user_codes, (std::vector<std::string>{"BCDFGHJK", "a \"quoted\", code"}));
+  EXPECT_EQ(found->created_at, kNow);
+  EXPECT_EQ(found->last_seen, kNow);  // touched only when at least touch_seconds old
+  EXPECT_FALSE(must(sessions.find("unknown", kSessionLimits, kNow)));
+  EXPECT_EQ(sessions.insert(make_session("h1"), kSessionLimits, kNow).error().reason,
+            "storage.already_exists");
+
+  WebSessionRecord changed = *found;
+  changed.user_name = "";
+  changed.checked_user_codes = {"XXXXXXXX"};
+  ASSERT_TRUE(must(sessions.update(changed, kSessionLimits, kNow + 5)));
+  found = must(sessions.find("h1", kSessionLimits, kNow + 6));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_name, "");
+  EXPECT_EQ(found->checked_user_codes, (std::vector<std::string>{"XXXXXXXX"}));
+  EXPECT_EQ(found->last_seen, kNow + 5);
+  EXPECT_FALSE(must(sessions.update(make_session("unknown"), kSessionLimits, kNow)));
+
+  EXPECT_TRUE(must(sessions.remove("h1")));
+  EXPECT_FALSE(must(sessions.remove("h1")));
+  EXPECT_FALSE(must(sessions.find("h1", kSessionLimits, kNow + 7)));
+  EXPECT_EQ(must(sessions.count()), 0);
+}
+
+TEST_P(StorageConformanceTest, WebSessionEndsWhenIdleOrTooOldAndFindTouchesCoarsely) {
+  auto& sessions = storage_->web_sessions();
+  ASSERT_TRUE(must(sessions.insert(make_session("h1"), kSessionLimits, kNow)));
+  auto found = must(sessions.find("h1", kSessionLimits, kNow + 599));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->last_seen, kNow + 599);  // 599 >= touch_seconds: moved
+  ASSERT_TRUE(must(sessions.find("h1", kSessionLimits, kNow + 1198)));
+  // Absolute lifetime: created at kNow, gone at kNow + 3600 however busy.
+  for (std::int64_t t = kNow + 1700; t < kNow + 3600; t += 500)
+    ASSERT_TRUE(must(sessions.find("h1", kSessionLimits, t))) << t;
+  EXPECT_FALSE(must(sessions.find("h1", kSessionLimits, kNow + 3600)));
+  EXPECT_EQ(must(sessions.count()), 0);  // an ended session found is deleted
+
+  ASSERT_TRUE(must(sessions.insert(make_session("h2"), kSessionLimits, kNow)));
+  EXPECT_FALSE(must(sessions.update(make_session("h2"), kSessionLimits, kNow + 600)));
+  EXPECT_FALSE(must(sessions.find("h2", kSessionLimits, kNow + 600)));
+}
+
+TEST_P(StorageConformanceTest, WebSessionRenewMovesTheSessionToANewIdOnce) {
+  auto& sessions = storage_->web_sessions();
+  ASSERT_TRUE(must(sessions.insert(make_session("old", "alice"), kSessionLimits, kNow)));
+  ASSERT_TRUE(must(sessions.insert(make_session("taken"), kSessionLimits, kNow)));
+  EXPECT_EQ(sessions.renew("old", "taken", kSessionLimits, kNow + 10).error().reason,
+            "storage.already_exists");
+  ASSERT_TRUE(must(sessions.find("old", kSessionLimits, kNow + 10)));  // nothing changed
+
+  auto renewed = must(sessions.renew("old", "new", kSessionLimits, kNow + 20));
+  ASSERT_TRUE(renewed);
+  EXPECT_EQ(renewed->id_hash, "new");
+  EXPECT_EQ(renewed->user_name, "alice");
+  EXPECT_EQ(renewed->browser_key, "browser-old");
+  EXPECT_EQ(renewed->created_at, kNow + 20);
+  EXPECT_FALSE(must(sessions.find("old", kSessionLimits, kNow + 20)));
+  EXPECT_TRUE(must(sessions.find("new", kSessionLimits, kNow + 20)));
+  EXPECT_FALSE(must(sessions.renew("old", "newer", kSessionLimits, kNow + 21)));
+  // An ended session is not renewed, and its id is gone afterwards.
+  EXPECT_FALSE(must(sessions.renew("taken", "later", kSessionLimits, kNow + 600)));
+  EXPECT_FALSE(must(sessions.find("later", kSessionLimits, kNow + 600)));
+  EXPECT_EQ(must(sessions.count()), 1);
+}
+
+// Issue 11 item 5 in storage: a full store makes room from ended and signed-out sessions, and a
+// signed-in one is never dropped for a signed-out newcomer.
+TEST_P(StorageConformanceTest, WebSessionCapNeverEvictsSignedInForSignedOut) {
+  auto& sessions = storage_->web_sessions();
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(must(sessions.insert(make_session("in" + std::to_string(i), "alice", kNow + i),
+                                     kSessionLimits, kNow + i)));
+  EXPECT_FALSE(must(sessions.insert(make_session("anon"), kSessionLimits, kNow + 20)));
+  EXPECT_EQ(must(sessions.count()), 10);
+  // A signed-in newcomer takes the place of the least recently seen signed-in one.
+  ASSERT_TRUE(must(sessions.insert(make_session("in10", "bob", kNow + 20), kSessionLimits,
+                                   kNow + 20)));
+  EXPECT_FALSE(must(sessions.find("in0", kSessionLimits, kNow + 20)));
+  EXPECT_TRUE(must(sessions.find("in1", kSessionLimits, kNow + 20)));
+  EXPECT_EQ(must(sessions.count()), 10);
+
+  // Signed-out sessions go first; ended ones before anything.
+  ASSERT_TRUE(must(sessions.remove("in1")));
+  ASSERT_TRUE(must(sessions.insert(make_session("out", "", kNow + 30), kSessionLimits, kNow + 30)));
+  ASSERT_TRUE(must(sessions.insert(make_session("in11", "carol", kNow + 40), kSessionLimits,
+                                   kNow + 40)));
+  EXPECT_FALSE(must(sessions.find("out", kSessionLimits, kNow + 40)));
+  for (int i = 2; i <= 11; ++i)
+    EXPECT_TRUE(must(sessions.find("in" + std::to_string(i), kSessionLimits, kNow + 40))) << i;
+  // Much later every one has ended: a signed-out newcomer fits, and purge takes the rest.
+  ASSERT_TRUE(must(sessions.insert(make_session("late", "", kNow + 5000), kSessionLimits,
+                                   kNow + 5000)));
+  EXPECT_EQ(must(sessions.count()), 1);
+  ASSERT_TRUE(must(sessions.insert(make_session("b", "", kNow + 5000), kSessionLimits, kNow + 5000)));
+  EXPECT_EQ(must(sessions.purge_ended(kSessionLimits, kNow + 5599)), 0);
+  EXPECT_EQ(must(sessions.purge_ended(kSessionLimits, kNow + 5600)), 2);
+  EXPECT_EQ(must(sessions.count()), 0);
+}
+
+// ---- shared state: rate counters ----------------------------------------------------------------
+
+RateCounterRecord make_counter(std::string bucket, std::string key, std::int64_t expires_at_ms,
+                               std::int64_t blocked_until_ms = 0) {
+  RateCounterRecord counter;
+  counter.bucket = std::move(bucket);
+  counter.key = std::move(key);
+  counter.marks_ms = {1'700'000'000'000, 1'700'000'000'500};
+  counter.expires_at_ms = expires_at_ms;
+  counter.blocked_until_ms = blocked_until_ms;
+  return counter;
+}
+
+constexpr std::int64_t kNowMs = kNow * 1000;
+
+TEST_P(StorageConformanceTest, RateCounterCompareAndSet) {
+  auto& counters = storage_->rate_counters();
+  EXPECT_FALSE(must(counters.find("b", "k")));
+  RateCounterRecord counter = make_counter("b", "k", kNowMs + 1000, kNowMs + 500);
+  ASSERT_EQ(must(counters.put(counter, 0, kNowMs, 100)), CounterWrite::kWritten);
+  EXPECT_EQ(must(counters.put(counter, 0, kNowMs, 100)), CounterWrite::kLost);  // exists
+  auto found = must(counters.find("b", "k"));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->marks_ms, counter.marks_ms);
+  EXPECT_EQ(found->blocked_until_ms, kNowMs + 500);
+  EXPECT_EQ(found->expires_at_ms, kNowMs + 1000);
+  EXPECT_EQ(found->version, 1);
+
+  counter.marks_ms = {};
+  EXPECT_EQ(must(counters.put(counter, 2, kNowMs, 100)), CounterWrite::kLost);  // stale version
+  EXPECT_EQ(must(counters.find("b", "k"))->marks_ms, found->marks_ms);
+  ASSERT_EQ(must(counters.put(counter, 1, kNowMs, 100)), CounterWrite::kWritten);
+  found = must(counters.find("b", "k"));
+  EXPECT_TRUE(found->marks_ms.empty());
+  EXPECT_EQ(found->version, 2);
+  EXPECT_EQ(must(counters.put(counter, 1, kNowMs, 100)), CounterWrite::kLost);
+  EXPECT_EQ(must(counters.put(make_counter("other", "k", 0), 1, kNowMs, 100)),
+            CounterWrite::kLost);  // no such counter to replace
+  // Buckets are separate namespaces.
+  ASSERT_EQ(must(counters.put(make_counter("b2", "k", kNowMs + 1), 0, kNowMs, 100)),
+            CounterWrite::kWritten);
+  EXPECT_EQ(must(counters.count("b")), 1);
+  EXPECT_EQ(must(counters.count("b2")), 1);
+  EXPECT_TRUE(must(counters.remove("b", "k")));
+  EXPECT_FALSE(must(counters.remove("b", "k")));
+  EXPECT_EQ(must(counters.count("b")), 0);
+  EXPECT_EQ(must(counters.purge_expired(kNowMs)), 0);
+  EXPECT_EQ(must(counters.purge_expired(kNowMs + 1)), 1);
+  EXPECT_EQ(must(counters.count("b2")), 0);
+}
+
+// Issue 11 item 7 in storage: a full bucket drops expired counters, then unblocked ones expiring
+// soonest, never a blocked one; full of blocked counters it refuses new keys.
+TEST_P(StorageConformanceTest, RateCounterCapNeverEvictsABlockedKey) {
+  auto& counters = storage_->rate_counters();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(must(counters.put(make_counter("b", "blocked" + std::to_string(i), kNowMs + 10'000,
+                                             kNowMs + 5'000),
+                                0, kNowMs, 10)),
+              CounterWrite::kWritten);
+  for (int i = 0; i < 4; ++i)
+    ASSERT_EQ(must(counters.put(make_counter("b", "free" + std::to_string(i), kNowMs + 1000 + i),
+                                0, kNowMs, 10)),
+              CounterWrite::kWritten);
+  ASSERT_EQ(must(counters.put(make_counter("b", "expired", kNowMs), 0, kNowMs, 10)),
+            CounterWrite::kWritten);
+  EXPECT_EQ(must(counters.count("b")), 10);
+  // The expired one goes first.
+  ASSERT_EQ(must(counters.put(make_counter("b", "n1", kNowMs + 9000), 0, kNowMs, 10)),
+            CounterWrite::kWritten);
+  EXPECT_FALSE(must(counters.find("b", "expired")));
+  EXPECT_EQ(must(counters.count("b")), 10);
+  // Then the unblocked counter that expires soonest.
+  ASSERT_EQ(must(counters.put(make_counter("b", "n2", kNowMs + 9000), 0, kNowMs, 10)),
+            CounterWrite::kWritten);
+  EXPECT_FALSE(must(counters.find("b", "free0")));
+  EXPECT_TRUE(must(counters.find("b", "free1")));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(must(counters.find("b", "blocked" + std::to_string(i))));
+  // Other buckets do not count against this one.
+  ASSERT_EQ(must(counters.put(make_counter("c", "x", kNowMs + 9000), 0, kNowMs, 10)),
+            CounterWrite::kWritten);
+
+  // Full of blocked counters: a new key is refused and nothing changes.
+  for (const char* key : {"free1", "free2", "free3", "n1", "n2"})
+    ASSERT_TRUE(must(counters.remove("b", key)));
+  for (int i = 5; i < 10; ++i)
+    ASSERT_EQ(must(counters.put(make_counter("b", "blocked" + std::to_string(i), kNowMs + 10'000,
+                                             kNowMs + 5'000),
+                                0, kNowMs, 10)),
+              CounterWrite::kWritten);
+  EXPECT_EQ(must(counters.put(make_counter("b", "newcomer", kNowMs + 9000), 0, kNowMs, 10)),
+            CounterWrite::kFull);
+  EXPECT_EQ(must(counters.count("b")), 10);
+  EXPECT_FALSE(must(counters.find("b", "newcomer")));
+  // Once the blocks have passed, room is made again.
+  EXPECT_EQ(must(counters.put(make_counter("b", "newcomer", kNowMs + 9000), 0, kNowMs + 5000, 10)),
+            CounterWrite::kWritten);
+}
+
+// The compare-and-set is what lets many processes count one key: of concurrent increments none
+// is lost.
+TEST_P(StorageConformanceTest, ConcurrentCompareAndSetIncrementsLoseNothing) {
+  auto& counters = storage_->rate_counters();
+  constexpr int kThreads = 6;
+  constexpr int kEach = 20;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        for (;;) {
+          auto found = must(counters.find("b", "k"));
+          RateCounterRecord next = found ? *found : make_counter("b", "k", kNowMs + 100'000);
+          if (!found) next.marks_ms = {};
+          next.marks_ms.push_back(static_cast<std::int64_t>(next.marks_ms.size()));
+          if (must(counters.put(next, found ? found->version : 0, kNowMs, 100)) ==
+              CounterWrite::kWritten)
+            break;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  auto counter = must(counters.find("b", "k"));
+  ASSERT_TRUE(counter);
+  EXPECT_EQ(counter->marks_ms.size(), static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_EQ(counter->version, kThreads * kEach);
+}
+
+// ---- shared state: poll counts and leases -------------------------------------------------------
+
+TEST_P(StorageConformanceTest, PollCountsAddUpAndKeepTheEarliestFirstPoll) {
+  auto& polls = storage_->poll_counts();
+  auto count = must(polls.add("d1", 4, kNowMs + 100, kNow + 600));
+  EXPECT_EQ(count.polls, 4);
+  EXPECT_EQ(count.first_poll_ms, kNowMs + 100);
+  count = must(polls.add("d1", 3, kNowMs + 50, kNow + 600));
+  EXPECT_EQ(count.polls, 7);
+  EXPECT_EQ(count.first_poll_ms, kNowMs + 50);
+  count = must(polls.add("d1", 1, kNowMs + 900, kNow + 600));
+  EXPECT_EQ(count.polls, 8);
+  EXPECT_EQ(count.first_poll_ms, kNowMs + 50);
+  EXPECT_EQ(must(polls.add("d2", 1, kNowMs, kNow + 700)).polls, 1);
+  EXPECT_EQ(must(polls.purge_expired(kNow + 600)), 0);
+  EXPECT_EQ(must(polls.purge_expired(kNow + 601)), 1);
+  EXPECT_EQ(must(polls.add("d1", 2, kNowMs + 900, kNow + 600)).polls, 2);  // started afresh
+}
+
+TEST_P(StorageConformanceTest, LeaseHasOneHolderUntilItExpiresOrIsReleased) {
+  auto& leases = storage_->leases();
+  EXPECT_FALSE(must(leases.find("purge")));
+  EXPECT_TRUE(must(leases.acquire("purge", "a", kNowMs, kNowMs + 1000)));
+  EXPECT_FALSE(must(leases.acquire("purge", "b", kNowMs + 999, kNowMs + 2000)));
+  EXPECT_TRUE(must(leases.acquire("other", "b", kNowMs, kNowMs + 1000)));  // another name
+  auto lease = must(leases.find("purge"));
+  ASSERT_TRUE(lease);
+  EXPECT_EQ(lease->holder, "a");
+  EXPECT_EQ(lease->expires_at_ms, kNowMs + 1000);
+  EXPECT_TRUE(must(leases.acquire("purge", "a", kNowMs + 500, kNowMs + 1500)));  // renewal
+  EXPECT_FALSE(must(leases.acquire("purge", "b", kNowMs + 1499, kNowMs + 3000)));
+  EXPECT_TRUE(must(leases.acquire("purge", "b", kNowMs + 1500, kNowMs + 3000)));  // expired
+  EXPECT_FALSE(must(leases.release("purge", "a")));
+  EXPECT_EQ(must(leases.find("purge"))->holder, "b");
+  EXPECT_TRUE(must(leases.release("purge", "b")));
+  EXPECT_FALSE(must(leases.find("purge")));
+  EXPECT_TRUE(must(leases.acquire("purge", "a", kNowMs + 1600, kNowMs + 2000)));
+}
+
+TEST_P(StorageConformanceTest, ConcurrentLeaseTakersHaveOneWinner) {
+  auto& leases = storage_->leases();
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      if (must(leases.acquire("rotate", "holder-" + std::to_string(t), kNowMs, kNowMs + 1000)))
+        ++winners;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TEST_P(StorageConformanceTest, RetryGraceKeepsSealedResponsesForTheirWindowOnly) {
+  auto& grace = storage_->retry_grace();
+  EXPECT_FALSE(must(grace.find("k1", kNowMs)));
+  must(grace.put("k1", "sealed-1", kNowMs, kNowMs + 5000));
+  EXPECT_EQ(must(grace.find("k1", kNowMs + 4999)), "sealed-1");
+  EXPECT_FALSE(must(grace.find("k1", kNowMs + 5000)));
+  must(grace.put("k1", "sealed-2", kNowMs + 1, kNowMs + 6000));  // replaces
+  EXPECT_EQ(must(grace.find("k1", kNowMs + 5500)), "sealed-2");
+  must(grace.put("k2", "sealed-3", kNowMs, kNowMs + 1000));
+  // A put deletes what has expired, so the table holds one window's worth.
+  must(grace.put("k3", "sealed-4", kNowMs + 1000, kNowMs + 6000));
+  EXPECT_EQ(must(grace.purge_expired(kNowMs + 1000)), 0);
+  EXPECT_EQ(must(grace.purge_expired(kNowMs + 6000)), 2);
+  EXPECT_FALSE(must(grace.find("k3", kNowMs)));
+}
+
+TEST_P(StorageConformanceTest, FaultyStorageWrapsTheSharedStateStores) {
+  FaultyStorage faulty(*storage_);
+  faulty.fail_call(1);
+  EXPECT_EQ(faulty.web_sessions().find("h", kSessionLimits, kNow).error().reason,
+            "storage.unavailable");
+  faulty.fail_call(1);
+  EXPECT_FALSE(faulty.rate_counters().put(make_counter("b", "k", kNowMs), 0, kNowMs, 10));
+  EXPECT_FALSE(must(storage_->rate_counters().find("b", "k")));  // failed before the call
+  faulty.fail_call(1, FaultMode::kAfterCall);
+  EXPECT_FALSE(faulty.poll_counts().add("d", 1, kNowMs, kNow + 600));
+  EXPECT_EQ(must(storage_->poll_counts().add("d", 1, kNowMs, kNow + 600)).polls, 2);  // it ran
+  faulty.fail_call(1);
+  EXPECT_FALSE(faulty.leases().acquire("l", "a", kNowMs, kNowMs + 1));
+  EXPECT_TRUE(must(faulty.leases().acquire("l", "a", kNowMs, kNowMs + 1)));  // only the 1st
+  faulty.fail_call(1);
+  EXPECT_FALSE(faulty.retry_grace().put("k", "s", kNowMs, kNowMs + 1));
+  EXPECT_FALSE(must(storage_->retry_grace().find("k", kNowMs)));
+  EXPECT_EQ(faulty.failures(), 1);  // counted from the last fail_call
+}
+
+// Two Storage objects over one database are what two server processes are: a session made or
+// ended on one, a count made on one, is seen by the other at once.
+TEST_P(PersistentStorageTest, SharedStateIsSharedBetweenTwoOpenings) {
+  auto second = must(backend_->open());
+  ASSERT_TRUE(must(storage_->web_sessions().insert(make_session("h", "alice"), kSessionLimits,
+                                                   kNow)));
+  auto seen = must(second->web_sessions().find("h", kSessionLimits, kNow + 1));
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->user_name, "alice");
+  ASSERT_TRUE(must(second->web_sessions().remove("h")));
+  EXPECT_FALSE(must(storage_->web_sessions().find("h", kSessionLimits, kNow + 2)));
+
+  ASSERT_EQ(must(storage_->rate_counters().put(make_counter("b", "k", kNowMs + 1000), 0, kNowMs,
+                                               10)),
+            CounterWrite::kWritten);
+  EXPECT_EQ(must(second->rate_counters().put(make_counter("b", "k", kNowMs + 1000), 0, kNowMs,
+                                             10)),
+            CounterWrite::kLost);
+  EXPECT_EQ(must(second->rate_counters().find("b", "k"))->version, 1);
+  EXPECT_TRUE(must(storage_->leases().acquire("purge", "one", kNowMs, kNowMs + 1000)));
+  EXPECT_FALSE(must(second->leases().acquire("purge", "two", kNowMs, kNowMs + 1000)));
+  EXPECT_EQ(must(storage_->poll_counts().add("d", 4, kNowMs, kNow + 600)).polls, 4);
+  EXPECT_EQ(must(second->poll_counts().add("d", 4, kNowMs + 10, kNow + 600)).polls, 8);
+
+  // A restart keeps them.
+  second.reset();
+  reopen();
+  EXPECT_EQ(must(storage_->rate_counters().find("b", "k"))->version, 1);
+  EXPECT_EQ(must(storage_->leases().find("purge"))->holder, "one");
+}
+
 // ---- backends under test ------------------------------------------------------------------------
 
 const BackendParam kBackends[] = {
     {"Memory", [] { return std::make_unique<MemoryBackend>(); }},
     {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+    {"Postgres", [] { return std::make_unique<PostgresBackend>(); }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(kBackends),
@@ -1410,6 +1866,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(k
 
 const BackendParam kPersistentBackends[] = {
     {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+    {"Postgres", [] { return std::make_unique<PostgresBackend>(); }},
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, PersistentStorageTest, ::testing::ValuesIn(kPersistentBackends),

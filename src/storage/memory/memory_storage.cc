@@ -8,6 +8,7 @@
 
 #include "storage/backend_error.h"
 #include "storage/memory/memory_portal_stores.h"
+#include "storage/memory/memory_shared_state_stores.h"
 
 namespace ssooidc::storage {
 namespace {
@@ -98,6 +99,30 @@ class MemoryClientStore final : public ClientStore {
                 [&](const AuthorizationCodeRecord& c) { return gone.contains(c.client_id); });
     return erase_where(state_.clients,
                        [&](const ClientRecord& c) { return gone.contains(c.client_id); });
+  }
+
+  Result<std::vector<ClientRecord>> list_operator_clients() override {
+    std::lock_guard lock(state_.mutex);
+    std::vector<ClientRecord> out;
+    for (const auto& [id, client] : state_.clients)
+      if (client.origin == ClientOrigin::kOperator) out.push_back(client);
+    return out;
+  }
+
+  Result<bool> remove(std::string_view client_id) override {
+    std::lock_guard lock(state_.mutex);
+    const auto it = state_.clients.find(client_id);
+    if (it == state_.clients.end()) return false;
+    erase_where(state_.devices, [&](const DeviceAuthorizationRecord& authorization) {
+      if (authorization.client_id != client_id) return false;
+      state_.device_code_by_user_code.erase(authorization.user_code);
+      return true;
+    });
+    erase_where(state_.tokens, [&](const TokenRecord& t) { return t.client_id == client_id; });
+    erase_where(state_.codes,
+                [&](const AuthorizationCodeRecord& c) { return c.client_id == client_id; });
+    state_.clients.erase(it);
+    return true;
   }
 
  private:
@@ -385,9 +410,15 @@ class MemoryStorage final : public Storage {
   GroupStore& groups() override { return portal_.groups(); }
   AssignmentStore& assignments() override { return portal_.assignments(); }
   CredentialRecordStore& credential_records() override { return portal_.credential_records(); }
+  WebSessionStore& web_sessions() override { return shared_.web_sessions(); }
+  RateCounterStore& rate_counters() override { return shared_.rate_counters(); }
+  PollCountStore& poll_counts() override { return shared_.poll_counts(); }
+  LeaseStore& leases() override { return shared_.leases(); }
+  RetryGraceStore& retry_grace() override { return shared_.retry_grace(); }
 
  private:
   MemoryPortalStores portal_;
+  MemorySharedStateStores shared_;
   State state_;
   MemoryClientStore clients_{state_};
   MemoryDeviceAuthorizationStore devices_{state_};

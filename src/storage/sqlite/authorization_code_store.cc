@@ -22,6 +22,7 @@ Result<AuthorizationCodeRecord> read_code(Statement& row) {
   code.expires_at = row.column_int(8);
   code.used = row.column_int(9) != 0;
   code.family_id = row.column_text(10);
+  code.nonce = row.column_text(11);
   return code;
 }
 
@@ -40,7 +41,8 @@ Result<void> SqliteAuthorizationCodeStore::insert(const AuthorizationCodeRecord&
         .bind_int(8, code.created_at)
         .bind_int(9, code.expires_at)
         .bind_int(10, code.used ? 1 : 0)
-        .bind_text(11, code.family_id);
+        .bind_text(11, code.family_id)
+        .bind_text(12, code.nonce);
   });
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};

@@ -23,6 +23,12 @@ Result<ClientRecord> read_client(Statement& row) {
   client.issuer_url = row.column_text(7);
   client.issued_at = row.column_int(8);
   client.expires_at = row.column_int(9);
+  const std::string_view origin = row.column_view(10);
+  if (origin == "operator") {
+    client.origin = ClientOrigin::kOperator;
+  } else if (origin != "registered") {
+    return std::unexpected(row.error("unknown client origin"));
+  }
   return client;
 }
 
@@ -43,7 +49,8 @@ Result<void> SqliteClientStore::insert(const ClientRecord& client) {
         .bind_text(7, grant_types)
         .bind_text(8, client.issuer_url)
         .bind_int(9, client.issued_at)
-        .bind_int(10, client.expires_at);
+        .bind_int(10, client.expires_at)
+        .bind_text(11, client.origin == ClientOrigin::kOperator ? "operator" : "registered");
   });
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
@@ -71,6 +78,43 @@ Result<std::int64_t> SqliteClientStore::purge_expired(std::int64_t before) {
   if (auto committed = transaction->commit(); !committed)
     return std::unexpected(std::move(committed.error()));
   return purged;
+}
+
+Result<std::vector<ClientRecord>> SqliteClientStore::list_operator_clients() {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kListOperatorClients);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  std::vector<ClientRecord> clients;
+  while (true) {
+    auto row = statement->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    if (!*row) return clients;
+    auto client = read_client(*statement);
+    if (!client) return std::unexpected(std::move(client.error()));
+    clients.push_back(std::move(*client));
+  }
+}
+
+Result<bool> SqliteClientStore::remove(std::string_view client_id) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  Connection& connection = **lease;
+  std::lock_guard write_lock(database_.write_mutex);
+  auto transaction = WriteTransaction::begin(connection);
+  if (!transaction) return std::unexpected(std::move(transaction.error()));
+  for (Sql id : {Sql::kRemoveClientDeviceAuthorizations, Sql::kRemoveClientTokens,
+                 Sql::kRemoveClientAuthorizationCodes, Sql::kRemoveClient}) {
+    auto statement = connection.statement(id);
+    if (!statement) return std::unexpected(std::move(statement.error()));
+    statement->bind_text(1, client_id);
+    if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  }
+  const bool removed = connection.changes() > 0;  // of the last statement: the client
+  if (!removed) return false;  // the transaction rolls back: nothing hung off an unknown id
+  if (auto committed = transaction->commit(); !committed)
+    return std::unexpected(std::move(committed.error()));
+  return true;
 }
 
 }  // namespace ssooidc::storage::sqlite

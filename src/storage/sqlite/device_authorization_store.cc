@@ -44,6 +44,9 @@ Result<DeviceAuthorizationRecord> read_authorization(Statement& row) {
   authorization.user_name = row.column_text(8);
   authorization.decided_at = row.column_int(9);
   authorization.requester_address = row.column_text(10);
+  auto scopes = read_list(row, 11);
+  if (!scopes) return std::unexpected(std::move(scopes.error()));
+  authorization.scopes = std::move(*scopes);
   return authorization;
 }
 
@@ -57,6 +60,7 @@ Result<bool> SqliteDeviceAuthorizationStore::insert(
   // bench/run_wrk.sh). An authorization lives ten minutes and holds no secret that works anywhere
   // else; if a power loss takes it, the people logging in at that moment start again. A kill -9
   // loses nothing, and the next fully synchronous commit (an approval, a token) makes it durable.
+  const std::string scopes = encode_string_list(authorization.scopes);
   auto bind = [&](Statement& statement) {
     statement.bind_text(1, authorization.device_code_hash)
         .bind_text(2, authorization.user_code)
@@ -68,7 +72,8 @@ Result<bool> SqliteDeviceAuthorizationStore::insert(
         .bind_text(8, state_name(authorization.state))
         .bind_text(9, authorization.user_name)
         .bind_int(10, authorization.decided_at)
-        .bind_text(11, authorization.requester_address);
+        .bind_text(11, authorization.requester_address)
+        .bind_text(12, scopes);
   };
   auto inserted = write_one_without_fsync(database_, Sql::kInsertDeviceAuthorization, bind);
   if (!inserted) return std::unexpected(std::move(inserted.error()));

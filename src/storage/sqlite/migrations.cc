@@ -152,16 +152,96 @@ CREATE TABLE credential_records (
 );
 CREATE INDEX credential_records_by_time ON credential_records (issued_at);
 )sql"},
+    {5, "state shared by every server process: sessions, rate counters, poll counts, leases",
+     R"sql(
+CREATE TABLE web_sessions (
+  id_hash            TEXT NOT NULL PRIMARY KEY,
+  browser_key        TEXT NOT NULL,
+  user_name          TEXT NOT NULL,
+  checked_user_codes TEXT NOT NULL,
+  created_at         INTEGER NOT NULL,
+  last_seen          INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX web_sessions_by_use ON web_sessions (user_name <> '', last_seen);
+
+CREATE TABLE rate_counters (
+  bucket           TEXT NOT NULL,
+  key              TEXT NOT NULL,
+  marks            TEXT NOT NULL,
+  blocked_until_ms INTEGER NOT NULL,
+  expires_at_ms    INTEGER NOT NULL,
+  version          INTEGER NOT NULL,
+  PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+CREATE INDEX rate_counters_by_expiry ON rate_counters (bucket, expires_at_ms);
+CREATE INDEX rate_counters_by_global_expiry ON rate_counters (expires_at_ms);
+
+-- How many rows the capped tables hold, kept by triggers, so that checking a cap on insert does
+-- not count a whole table: 'web_sessions' and 'rate_counters:' || bucket.
+CREATE TABLE row_counts (
+  name    TEXT NOT NULL PRIMARY KEY,
+  counted INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO row_counts (name, counted) VALUES ('web_sessions', 0);
+CREATE TRIGGER web_sessions_counted_in AFTER INSERT ON web_sessions BEGIN
+  UPDATE row_counts SET counted = counted + 1 WHERE name = 'web_sessions';
+END;
+CREATE TRIGGER web_sessions_counted_out AFTER DELETE ON web_sessions BEGIN
+  UPDATE row_counts SET counted = counted - 1 WHERE name = 'web_sessions';
+END;
+CREATE TRIGGER rate_counters_counted_in AFTER INSERT ON rate_counters BEGIN
+  INSERT INTO row_counts (name, counted)
+    SELECT 'rate_counters:' || NEW.bucket, 0
+    WHERE NOT EXISTS (SELECT 1 FROM row_counts WHERE name = 'rate_counters:' || NEW.bucket);
+  UPDATE row_counts SET counted = counted + 1 WHERE name = 'rate_counters:' || NEW.bucket;
+END;
+CREATE TRIGGER rate_counters_counted_out AFTER DELETE ON rate_counters BEGIN
+  UPDATE row_counts SET counted = counted - 1 WHERE name = 'rate_counters:' || OLD.bucket;
+END;
+
+CREATE TABLE poll_counts (
+  device_code_hash TEXT NOT NULL PRIMARY KEY,
+  polls            INTEGER NOT NULL,
+  first_poll_ms    INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX poll_counts_by_expiry ON poll_counts (expires_at);
+
+CREATE TABLE leases (
+  name          TEXT NOT NULL PRIMARY KEY,
+  holder        TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
+    // Versions 5 and 6 were written at the same time in session 4 (helpers `state` and
+    // `oauth`); the check below asks only for increasing versions.
+    {6, "standard OAuth face: operator clients, nonce of authorization codes, device scopes", R"sql(
+ALTER TABLE clients ADD COLUMN origin TEXT NOT NULL DEFAULT 'registered'
+  CHECK (origin IN ('registered', 'operator'));
+CREATE INDEX clients_by_origin ON clients (origin, client_id);
+ALTER TABLE authorization_codes ADD COLUMN nonce TEXT NOT NULL DEFAULT '';
+ALTER TABLE device_authorizations ADD COLUMN scopes TEXT NOT NULL DEFAULT '[]';
+)sql"},
+    // Written as 6 beside oauth's 6 in session 4; renumbered 7 when the two met (helper pg).
+    {7, "retry grace shared by every server process", R"sql(
+CREATE TABLE retry_grace (
+  key_hash      TEXT NOT NULL PRIMARY KEY,
+  sealed        TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {
-  int expected = 1;
+  int previous = 0;
   for (const auto& migration : kMigrations) {
-    if (migration.version != expected++) return false;
+    if (migration.version <= previous) return false;
+    previous = migration.version;
   }
   return true;
 }
-static_assert(numbered_in_order(), "migration versions must be 1, 2, 3, ... in order");
+static_assert(numbered_in_order(), "migration versions must increase");
 
 constexpr std::string_view kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -204,7 +284,7 @@ Result<void> migrate(Connection& connection) {
   }
   auto version = recorded_version(connection);
   if (!version) return std::unexpected(std::move(version.error()));
-  const auto latest = static_cast<std::int64_t>(std::size(kMigrations));
+  const std::int64_t latest = std::end(kMigrations)[-1].version;
   if (*version > latest) {
     return std::unexpected(backend_error("open sqlite:" + std::string(connection.path()),
                                          "schema version " + std::to_string(*version) +

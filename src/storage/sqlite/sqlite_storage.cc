@@ -11,6 +11,7 @@
 #include "storage/backend_error.h"
 #include "storage/sqlite/migrations.h"
 #include "storage/sqlite/portal_stores.h"
+#include "storage/sqlite/shared_state_stores.h"
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage {
@@ -31,6 +32,11 @@ class SqliteStorage final : public Storage {
   GroupStore& groups() override { return groups_; }
   AssignmentStore& assignments() override { return assignments_; }
   CredentialRecordStore& credential_records() override { return credential_records_; }
+  WebSessionStore& web_sessions() override { return web_sessions_; }
+  RateCounterStore& rate_counters() override { return rate_counters_; }
+  PollCountStore& poll_counts() override { return poll_counts_; }
+  LeaseStore& leases() override { return leases_; }
+  RetryGraceStore& retry_grace() override { return retry_grace_; }
 
   sqlite::Database& database() noexcept { return database_; }
 
@@ -46,6 +52,11 @@ class SqliteStorage final : public Storage {
   sqlite::SqliteGroupStore groups_{database_};
   sqlite::SqliteAssignmentStore assignments_{database_};
   sqlite::SqliteCredentialRecordStore credential_records_{database_};
+  sqlite::SqliteWebSessionStore web_sessions_{database_};
+  sqlite::SqliteRateCounterStore rate_counters_{database_};
+  sqlite::SqlitePollCountStore poll_counts_{database_};
+  sqlite::SqliteLeaseStore leases_{database_};
+  sqlite::SqliteRetryGraceStore retry_grace_{database_};
 };
 
 // The file holds password and secret hashes, and SQLite gives its -wal and -shm files the main

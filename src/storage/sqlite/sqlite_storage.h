@@ -61,4 +61,11 @@ struct SqliteOptions {
 [[nodiscard]] Result<std::unique_ptr<Storage>> open_sqlite_storage(std::string_view path,
                                                                    SqliteOptions options = {});
 
+class TableSink;
+// Reads every table of the file at `path` (schema_migrations, SQLite's own and row_counts, which
+// triggers derive on either side, aside), after
+// bringing it to this build's schema, in one read transaction, ordered by table name, into
+// `sink` (storage/table_copy.h).
+[[nodiscard]] Result<void> export_sqlite_tables(std::string_view path, TableSink& sink);
+
 }  // namespace ssooidc::storage

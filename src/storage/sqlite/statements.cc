@@ -21,11 +21,22 @@ constexpr SqlStatement kStatements[] = {
 
     {Sql::kInsertClient, "insert client",
      "INSERT INTO clients (client_id, secret_hash, client_name, client_type, scopes, "
-     "redirect_uris, grant_types, issuer_url, issued_at, expires_at) "
-     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+     "redirect_uris, grant_types, issuer_url, issued_at, expires_at, origin) "
+     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
     {Sql::kFindClient, "find client",
      "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
-     "grant_types, issuer_url, issued_at, expires_at FROM clients WHERE client_id = ?1"},
+     "grant_types, issuer_url, issued_at, expires_at, origin FROM clients WHERE client_id = ?1"},
+    {Sql::kListOperatorClients, "list operator clients",
+     "SELECT client_id, secret_hash, client_name, client_type, scopes, redirect_uris, "
+     "grant_types, issuer_url, issued_at, expires_at, origin FROM clients "
+     "WHERE origin = 'operator' ORDER BY client_id"},
+    // Removing a client takes what hangs off it, in one transaction, dependents first.
+    {Sql::kRemoveClientDeviceAuthorizations, "remove device authorizations of client",
+     "DELETE FROM device_authorizations WHERE client_id = ?1"},
+    {Sql::kRemoveClientTokens, "remove tokens of client", "DELETE FROM tokens WHERE client_id = ?1"},
+    {Sql::kRemoveClientAuthorizationCodes, "remove authorization codes of client",
+     "DELETE FROM authorization_codes WHERE client_id = ?1"},
+    {Sql::kRemoveClient, "remove client", "DELETE FROM clients WHERE client_id = ?1"},
     // Purging a registration takes what hangs off it, in one transaction, dependents first.
     {Sql::kPurgeClientDeviceAuthorizations, "purge device authorizations of expired clients",
      "DELETE FROM device_authorizations WHERE client_id IN "
@@ -40,15 +51,16 @@ constexpr SqlStatement kStatements[] = {
     // A taken user code is an expected outcome (the caller draws another), not an error.
     {Sql::kInsertDeviceAuthorization, "insert device authorization",
      "INSERT INTO device_authorizations (device_code_hash, user_code, client_id, start_url, "
-     "created_at, expires_at, interval_seconds, state, user_name, decided_at, requester_address) "
-     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (user_code) DO NOTHING"},
+     "created_at, expires_at, interval_seconds, state, user_name, decided_at, requester_address, "
+     "scopes) "
+     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (user_code) DO NOTHING"},
     {Sql::kFindDeviceAuthorizationByHash, "find device authorization",
      "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
-     "interval_seconds, state, user_name, decided_at, requester_address "
+     "interval_seconds, state, user_name, decided_at, requester_address, scopes "
      "FROM device_authorizations WHERE device_code_hash = ?1"},
     {Sql::kFindDeviceAuthorizationByUserCode, "find device authorization by user code",
      "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
-     "interval_seconds, state, user_name, decided_at, requester_address "
+     "interval_seconds, state, user_name, decided_at, requester_address, scopes "
      "FROM device_authorizations WHERE user_code = ?1"},
     // The WHERE is DeviceAuthorizationRecord::awaiting_decision, evaluated atomically.
     {Sql::kDecideDeviceAuthorization, "decide device authorization",
@@ -85,11 +97,12 @@ constexpr SqlStatement kStatements[] = {
 
     {Sql::kInsertAuthorizationCode, "insert authorization code",
      "INSERT INTO authorization_codes (code_hash, client_id, redirect_uri, code_challenge, "
-     "scopes, user_name, auth_time, created_at, expires_at, used, family_id) "
-     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+     "scopes, user_name, auth_time, created_at, expires_at, used, family_id, nonce) "
+     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
     {Sql::kFindAuthorizationCode, "find authorization code",
      "SELECT code_hash, client_id, redirect_uri, code_challenge, scopes, user_name, auth_time, "
-     "created_at, expires_at, used, family_id FROM authorization_codes WHERE code_hash = ?1"},
+     "created_at, expires_at, used, family_id, nonce FROM authorization_codes "
+     "WHERE code_hash = ?1"},
     {Sql::kRedeemAuthorizationCode, "redeem authorization code",
      "UPDATE authorization_codes SET used = 1 "
      "WHERE code_hash = ?1 AND client_id = ?2 AND used = 0 AND expires_at > ?3"},
@@ -226,6 +239,69 @@ constexpr SqlStatement kStatements[] = {
      "BY issued_at DESC, id DESC LIMIT ?2"},
     {Sql::kPurgeCredentialRecords, "purge credential records",
      "DELETE FROM credential_records WHERE issued_at < ?1"},
+
+    {Sql::kRowCount, "read row count", "SELECT counted FROM row_counts WHERE name = ?1"},
+    // A session is live while last_seen > now - idle and created_at > now - absolute.
+    {Sql::kInsertWebSession, "insert web session",
+     "INSERT INTO web_sessions (id_hash, browser_key, user_name, checked_user_codes, created_at, "
+     "last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+    {Sql::kFindWebSession, "find web session",
+     "SELECT id_hash, browser_key, user_name, checked_user_codes, created_at, last_seen "
+     "FROM web_sessions WHERE id_hash = ?1"},
+    {Sql::kTouchWebSession, "touch web session",
+     "UPDATE web_sessions SET last_seen = ?2 WHERE id_hash = ?1 AND last_seen < ?2"},
+    {Sql::kUpdateWebSession, "update web session",
+     "UPDATE web_sessions SET user_name = ?2, checked_user_codes = ?3, last_seen = ?4 "
+     "WHERE id_hash = ?1 AND last_seen > ?4 - ?5 AND created_at > ?4 - ?6"},
+    {Sql::kDeleteWebSession, "delete web session", "DELETE FROM web_sessions WHERE id_hash = ?1"},
+    {Sql::kPurgeEndedWebSessions, "purge ended web sessions",
+     "DELETE FROM web_sessions WHERE last_seen <= ?1 - ?2 OR created_at <= ?1 - ?3"},
+    {Sql::kEvictWebSessions, "evict web sessions",
+     "DELETE FROM web_sessions WHERE id_hash IN (SELECT id_hash FROM web_sessions "
+     "WHERE (user_name <> '') = ?1 ORDER BY last_seen LIMIT ?2)"},
+    {Sql::kFindRateCounter, "find rate counter",
+     "SELECT bucket, key, marks, blocked_until_ms, expires_at_ms, version FROM rate_counters "
+     "WHERE bucket = ?1 AND key = ?2"},
+    {Sql::kInsertRateCounter, "insert rate counter",
+     "INSERT INTO rate_counters (bucket, key, marks, blocked_until_ms, expires_at_ms, version) "
+     "VALUES (?1, ?2, ?3, ?4, ?5, 1) ON CONFLICT (bucket, key) DO NOTHING"},
+    // The compare-and-set: only the version that was read is replaced.
+    {Sql::kUpdateRateCounter, "update rate counter",
+     "UPDATE rate_counters SET marks = ?3, blocked_until_ms = ?4, expires_at_ms = ?5, "
+     "version = version + 1 WHERE bucket = ?1 AND key = ?2 AND version = ?6"},
+    {Sql::kDeleteRateCounter, "delete rate counter",
+     "DELETE FROM rate_counters WHERE bucket = ?1 AND key = ?2"},
+    {Sql::kPurgeBucketRateCounters, "purge expired rate counters of a bucket",
+     "DELETE FROM rate_counters WHERE bucket = ?1 AND expires_at_ms <= ?2"},
+    // Never a blocked counter: dropping it would lift its block.
+    {Sql::kEvictRateCounters, "evict rate counters",
+     "DELETE FROM rate_counters WHERE bucket = ?1 AND key IN (SELECT key FROM rate_counters "
+     "WHERE bucket = ?1 AND blocked_until_ms <= ?2 ORDER BY expires_at_ms LIMIT ?3)"},
+    {Sql::kPurgeRateCounters, "purge rate counters",
+     "DELETE FROM rate_counters WHERE expires_at_ms <= ?1"},
+    {Sql::kAddPollCount, "add poll count",
+     "INSERT INTO poll_counts (device_code_hash, polls, first_poll_ms, expires_at) "
+     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_code_hash) DO UPDATE SET "
+     "polls = polls + excluded.polls, first_poll_ms = min(first_poll_ms, excluded.first_poll_ms) "
+     "RETURNING polls, first_poll_ms"},
+    {Sql::kPurgePollCounts, "purge poll counts", "DELETE FROM poll_counts WHERE expires_at < ?1"},
+    // One statement: of concurrent takers exactly one changes the row.
+    {Sql::kAcquireLease, "acquire lease",
+     "INSERT INTO leases (name, holder, expires_at_ms) VALUES (?1, ?2, ?4) "
+     "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+     "expires_at_ms = excluded.expires_at_ms "
+     "WHERE leases.holder = excluded.holder OR leases.expires_at_ms <= ?3"},
+    {Sql::kReleaseLease, "release lease", "DELETE FROM leases WHERE name = ?1 AND holder = ?2"},
+    {Sql::kFindLease, "find lease",
+     "SELECT name, holder, expires_at_ms FROM leases WHERE name = ?1"},
+    {Sql::kPutRetryGrace, "put retry grace",
+     "INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) VALUES (?1, ?2, ?3) "
+     "ON CONFLICT (key_hash) DO UPDATE SET sealed = excluded.sealed, "
+     "expires_at_ms = excluded.expires_at_ms"},
+    {Sql::kFindRetryGrace, "find retry grace",
+     "SELECT sealed FROM retry_grace WHERE key_hash = ?1 AND expires_at_ms > ?2"},
+    {Sql::kPurgeRetryGrace, "purge retry grace",
+     "DELETE FROM retry_grace WHERE expires_at_ms <= ?1"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -43,6 +43,8 @@ class SqliteClientStore final : public ClientStore {
   Result<void> insert(const ClientRecord& client) override;
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
+  Result<std::vector<ClientRecord>> list_operator_clients() override;
+  Result<bool> remove(std::string_view client_id) override;
 
  private:
   Database& database_;

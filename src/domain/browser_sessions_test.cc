@@ -1,23 +1,55 @@
-#include "web/session_store.h"
+#include "domain/browser_sessions.h"
 
 #include <gtest/gtest.h>
 
 #include "crypto/crypto.h"
+#include "storage/storage.h"
 
-namespace ssooidc::web {
+namespace ssooidc::domain {
 namespace {
 
+// The tests of the in-memory session store this replaced (web/session_store), unchanged in what
+// they assert, over storage (here memory:; tests/storage runs the store on every backend).
 class SessionStoreTest : public ::testing::Test {
  protected:
+  // The old store's calls: sessions that must be there, bools for what it answered.
+  struct Sessions {
+    BrowserSessions& s;
+    std::optional<BrowserSession> create(const BrowserSession& seed = {}) {
+      auto r = s.create(seed);
+      EXPECT_TRUE(r.has_value());
+      return r.value_or(std::nullopt);
+    }
+    std::optional<BrowserSession> find(std::string_view id) {
+      auto r = s.find(id);
+      EXPECT_TRUE(r.has_value());
+      return r.value_or(std::nullopt);
+    }
+    bool update(const BrowserSession& session) {
+      auto r = s.update(session);
+      EXPECT_TRUE(r.has_value());
+      return r.value_or(false);
+    }
+    std::optional<BrowserSession> renew(std::string_view id) {
+      auto r = s.renew(id);
+      EXPECT_TRUE(r.has_value());
+      return r.value_or(std::nullopt);
+    }
+    void remove(std::string_view id) { EXPECT_TRUE(s.remove(id).has_value()); }
+  };
+
   core::FakeClock clock_;
   crypto::SecureRandom random_;
-  std::unique_ptr<SessionStore> store_ =
-      make_memory_session_store(clock_, random_, SessionLimits{600, 3600, 100});
+  std::unique_ptr<storage::Storage> storage_ = std::move(*storage::open_storage("memory:"));
+  BrowserSessions sessions_{storage_->web_sessions(), clock_, random_,
+                            BrowserSessionLimits{600, 3600, 100}};
+  Sessions wrapper_{sessions_};
+  Sessions* store_ = &wrapper_;
 };
 
 TEST_F(SessionStoreTest, CreatesUnguessableDistinctSecrets) {
-  WebSession a = *store_->create();
-  WebSession b = *store_->create();
+  BrowserSession a = *store_->create();
+  BrowserSession b = *store_->create();
   EXPECT_EQ(a.id.size(), 43u);  // 256 bits, base64url
   EXPECT_EQ(a.csrf_token.size(), 43u);
   EXPECT_NE(a.id, b.id);
@@ -32,7 +64,7 @@ TEST_F(SessionStoreTest, CreatesUnguessableDistinctSecrets) {
 }
 
 TEST_F(SessionStoreTest, EndsAfterIdleTimeButUseKeepsItAlive) {
-  WebSession s = *store_->create();
+  BrowserSession s = *store_->create();
   clock_.advance_seconds(599);
   ASSERT_TRUE(store_->find(s.id));  // restarts the idle timer
   clock_.advance_seconds(599);
@@ -43,7 +75,7 @@ TEST_F(SessionStoreTest, EndsAfterIdleTimeButUseKeepsItAlive) {
 }
 
 TEST_F(SessionStoreTest, EndsAtTheAbsoluteLifetimeHoweverBusy) {
-  WebSession s = *store_->create();
+  BrowserSession s = *store_->create();
   for (int i = 0; i < 11; ++i) {
     clock_.advance_seconds(300);
     ASSERT_TRUE(store_->find(s.id)) << i;
@@ -53,7 +85,7 @@ TEST_F(SessionStoreTest, EndsAtTheAbsoluteLifetimeHoweverBusy) {
 }
 
 TEST_F(SessionStoreTest, RenewGivesFreshSecretsAndKeepsTheRest) {
-  WebSession s = *store_->create();
+  BrowserSession s = *store_->create();
   s.user_name = "alice";
   s.remember_checked("WDJBMJHT");
   ASSERT_TRUE(store_->update(s));
@@ -70,20 +102,20 @@ TEST_F(SessionStoreTest, RenewGivesFreshSecretsAndKeepsTheRest) {
 }
 
 TEST_F(SessionStoreTest, RemoveEndsASession) {
-  WebSession s = *store_->create();
+  BrowserSession s = *store_->create();
   store_->remove(s.id);
   EXPECT_FALSE(store_->find(s.id));
   store_->remove("unknown");  // harmless
 }
 
 TEST_F(SessionStoreTest, CapacityDropsTheLeastRecentlyUsed) {
-  std::vector<WebSession> all;
+  std::vector<BrowserSession> all;
   for (int i = 0; i < 100; ++i) {
     all.push_back(*store_->create());
     clock_.advance_seconds(1);
   }
   ASSERT_TRUE(store_->find(all[0].id));  // now the most recently used
-  WebSession extra = *store_->create();
+  BrowserSession extra = *store_->create();
   EXPECT_TRUE(store_->find(extra.id));
   EXPECT_TRUE(store_->find(all[0].id));
   EXPECT_FALSE(store_->find(all[1].id));
@@ -91,9 +123,9 @@ TEST_F(SessionStoreTest, CapacityDropsTheLeastRecentlyUsed) {
 
 // Issue 11 item 5: signed-out sessions never push a signed-in one out.
 TEST_F(SessionStoreTest, SignedOutSessionsNeverEvictSignedInOnes) {
-  WebSession signed_in_seed;
+  BrowserSession signed_in_seed;
   signed_in_seed.user_name = "alice";
-  std::vector<WebSession> people;
+  std::vector<BrowserSession> people;
   for (int i = 0; i < 60; ++i) people.push_back(*store_->create(signed_in_seed));
   clock_.advance_seconds(1);
   // Signed-out sessions fill the rest and then displace only each other.
@@ -114,16 +146,36 @@ TEST_F(SessionStoreTest, SignedOutSessionsNeverEvictSignedInOnes) {
   EXPECT_EQ(newcomer->user_name, "alice");
 }
 
-TEST(WebSession, RemembersABoundedListOfCheckedCodes) {
-  WebSession s;
+// Issue 12: the id is stored only as a hash, and a second process (another BrowserSessions over
+// the same store) sees the session, its sign-in and its end.
+TEST_F(SessionStoreTest, StoresOnlyTheIdHashAndIsSharedWithAnotherProcess) {
+  BrowserSession seed;
+  seed.user_name = "alice";
+  BrowserSession s = *store_->create(seed);
+  auto stored = storage_->web_sessions().find(s.id, sessions_.limits(), clock_.now_epoch_seconds());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_FALSE(*stored) << "the cookie value must not be a key of the store";
+  EXPECT_EQ(*storage_->web_sessions().count(), 1);
+
+  BrowserSessions other(storage_->web_sessions(), clock_, random_, BrowserSessionLimits{600, 3600, 100});
+  auto seen = other.find(s.id);
+  ASSERT_TRUE(seen.has_value() && *seen);
+  EXPECT_EQ((*seen)->user_name, "alice");
+  EXPECT_EQ((*seen)->csrf_token, s.csrf_token);  // derived from the id: the same everywhere
+  ASSERT_TRUE(other.remove(s.id).has_value());
+  EXPECT_FALSE(store_->find(s.id));
+}
+
+TEST(BrowserSession, RemembersABoundedListOfCheckedCodes) {
+  BrowserSession s;
   for (int i = 0; i < 10; ++i) s.remember_checked("CODE" + std::to_string(i));
-  EXPECT_EQ(s.checked_user_codes.size(), WebSession::kMaxCheckedCodes);
+  EXPECT_EQ(s.checked_user_codes.size(), BrowserSession::kMaxCheckedCodes);
   EXPECT_FALSE(s.has_checked("CODE0"));
   EXPECT_TRUE(s.has_checked("CODE9"));
   s.remember_checked("CODE2");  // moves to the newest place
   EXPECT_EQ(s.checked_user_codes.back(), "CODE2");
-  EXPECT_EQ(s.checked_user_codes.size(), WebSession::kMaxCheckedCodes);
+  EXPECT_EQ(s.checked_user_codes.size(), BrowserSession::kMaxCheckedCodes);
 }
 
 }  // namespace
-}  // namespace ssooidc::web
+}  // namespace ssooidc::domain

@@ -1,0 +1,168 @@
+// What several server processes share (issue 12), shown with two service graphs over one storage
+// and one fake clock: each graph is what one process builds.
+#include "domain/shared_state.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "crypto/crypto.h"
+#include "domain/service_graph.h"
+
+namespace ssooidc::domain {
+namespace {
+
+class TwoProcessesTest : public ::testing::Test {
+ protected:
+  static Settings settings() {
+    Settings s;
+    s.public_url = "https://sso.example.test";
+    return s;
+  }
+
+  RegisterClientResponse reg() {
+    auto resp = one_.clients.register_client({.clientName = "test", .clientType = "public"});
+    EXPECT_TRUE(resp.has_value());
+    return *resp;
+  }
+  std::expected<CreateTokenResponse, Error> poll(ServiceGraph& process,
+                                                 const RegisterClientResponse& c,
+                                                 const StartDeviceAuthorizationResponse& d) {
+    CreateTokenRequest r;
+    r.clientId = *c.clientId;
+    r.clientSecret = *c.clientSecret;
+    r.grantType = std::string(kGrantDeviceCode);
+    r.deviceCode = d.deviceCode;
+    return process.tokens.create_token(r);
+  }
+
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> storage_ = std::move(*storage::open_storage("memory:"));
+  const std::string server_key_ = std::string(32, 'k');
+  ServiceGraph one_{*storage_, clock_, random_, settings(), server_key_};
+  ServiceGraph two_{*storage_, clock_, random_, settings(), server_key_};
+};
+
+TEST_F(TwoProcessesTest, DerivedKeysAgreeAcrossProcessesAndDifferByPurpose) {
+  EXPECT_EQ(one_.shared.derived_key("a"), two_.shared.derived_key("a"));
+  EXPECT_EQ(one_.shared.derived_key("a").size(), 32u);
+  EXPECT_NE(one_.shared.derived_key("a"), one_.shared.derived_key("b"));
+  SharedState other_key(*storage_, clock_, random_, std::string(32, 'x'));
+  EXPECT_NE(other_key.derived_key("a"), one_.shared.derived_key("a"));
+  SharedState no_key(*storage_, clock_, random_);
+  SharedState no_key_either(*storage_, clock_, random_);
+  EXPECT_NE(no_key.derived_key("a"), no_key_either.derived_key("a"));
+}
+
+TEST_F(TwoProcessesTest, OneProcessAtATimeLeadsAJob) {
+  EXPECT_NE(one_.shared.process_id(), two_.shared.process_id());
+  EXPECT_TRUE(*one_.shared.lead("purge", 60'000));
+  EXPECT_FALSE(*two_.shared.lead("purge", 60'000));
+  EXPECT_TRUE(*one_.shared.lead("purge", 60'000));  // renewed by its holder
+  clock_.advance_seconds(60);
+  EXPECT_TRUE(*two_.shared.lead("purge", 60'000));  // expired: another may take it
+  EXPECT_FALSE(*one_.shared.lead("purge", 60'000));
+}
+
+// RegisterClient's per-address limit counts the requests of both processes together.
+TEST_F(TwoProcessesTest, RegistrationFloodSpreadOverProcessesIsCountedOnce) {
+  const RegisterClientRequest r{.clientName = "c", .clientType = "public"};
+  for (int i = 0; i < 60; ++i)
+    ASSERT_TRUE((i % 2 ? one_ : two_).clients.register_client(r, "192.0.2.9").has_value()) << i;
+  EXPECT_EQ(one_.clients.register_client(r, "192.0.2.9").error().type, ErrorType::kSlowDown);
+  EXPECT_EQ(two_.clients.register_client(r, "192.0.2.9").error().type, ErrorType::kSlowDown);
+}
+
+// slow_down across processes: polls that each process alone finds on time (every 1 s each),
+// but that come twice as often in all, are slowed down once the processes have reported.
+TEST_F(TwoProcessesTest, SlowDownIsEnforcedOverPollsSpreadOverTwoProcesses) {
+  auto c = reg();
+  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  int slowed = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto r = poll(i % 2 ? two_ : one_, c, *d);
+    if (r.error().type == ErrorType::kSlowDown) ++slowed;
+    else ASSERT_EQ(r.error().type, ErrorType::kAuthorizationPending) << i;
+    clock_.advance_millis(500);
+  }
+  EXPECT_GT(slowed, 5) << "polls at twice the interval over two processes must be slowed down";
+
+  // The same rate on one process is slowed down by the per-process check as before; polling at
+  // the interval over both processes is never slowed down.
+  auto d2 = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d2.has_value());
+  for (int i = 0; i < 40; ++i) {
+    auto r = poll(i % 2 ? two_ : one_, c, *d2);
+    ASSERT_EQ(r.error().type, ErrorType::kAuthorizationPending) << i;
+    clock_.advance_millis(1000);
+  }
+}
+
+// A botocore retry whose first answer was lost may land on the other process (no sticky
+// sessions): within the retry grace it gets the same answer there, not reuse detection.
+TEST_F(TwoProcessesTest, ARetriedRedemptionOnTheOtherProcessGetsTheSameAnswer) {
+  ASSERT_TRUE(one_.users.add("alice", "correct horse battery").has_value());
+  auto c = one_.clients.register_client(
+      {.clientName = "test", .clientType = "public", .scopes = std::vector<std::string>{
+                                                         "sso:account:access"}});
+  ASSERT_TRUE(c.has_value());
+  auto d = one_.devices.start({*c->clientId, *c->clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  ASSERT_TRUE(two_.devices.decide(*d->userCode, true, "alice").has_value());
+  auto first = poll(one_, *c, *d);
+  ASSERT_TRUE(first.has_value()) << first.error().error_description;
+  auto retried = poll(two_, *c, *d);
+  ASSERT_TRUE(retried.has_value()) << retried.error().error_description;
+  EXPECT_EQ(*retried->accessToken, *first->accessToken);
+  ASSERT_TRUE(first->refreshToken.has_value());
+
+  CreateTokenRequest refresh;
+  refresh.clientId = *c->clientId;
+  refresh.clientSecret = *c->clientSecret;
+  refresh.grantType = std::string(kGrantRefreshToken);
+  refresh.refreshToken = first->refreshToken;
+  auto refreshed = two_.tokens.create_token(refresh);
+  ASSERT_TRUE(refreshed.has_value()) << refreshed.error().error_description;
+  auto again = one_.tokens.create_token(refresh);
+  ASSERT_TRUE(again.has_value()) << "a retried refresh on the other process must not revoke";
+  EXPECT_EQ(*again->accessToken, *refreshed->accessToken);
+  clock_.advance_seconds(6);  // past the window: reuse detection as before
+  EXPECT_EQ(one_.tokens.create_token(refresh).error().type, ErrorType::kInvalidGrant);
+}
+
+// Signing-key rotation is led by one process at a time, and both serve the same JWKS.
+TEST_F(TwoProcessesTest, OneProcessRotatesTheSigningKeyAndBothServeTheSameJwks) {
+  auto first = one_.id_tokens.jwks_json();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*two_.id_tokens.jwks_json(), *first);
+  EXPECT_EQ(storage_->signing_keys().list()->size(), 1u);
+  clock_.advance_seconds(one_.context.settings.signing_key_rotation_seconds);  // k1 retires now
+  // While `two` leads the rotation, `one` keeps signing with the retired key still published.
+  ASSERT_TRUE(*two_.shared.lead("signing-key-rotation", 60'000));
+  ASSERT_TRUE(one_.id_tokens.issue({"alice", "client", clock_.now_epoch_seconds(), ""}).has_value());
+  EXPECT_EQ(storage_->signing_keys().list()->size(), 1u);
+  ASSERT_TRUE(two_.id_tokens.issue({"alice", "client", clock_.now_epoch_seconds(), ""}).has_value());
+  ASSERT_EQ(storage_->signing_keys().list()->size(), 2u);
+  // `one` picks the new key up from storage; both publish both keys.
+  EXPECT_EQ(*one_.id_tokens.jwks_json(), *two_.id_tokens.jwks_json());
+  EXPECT_NE(*one_.id_tokens.jwks_json(), *first);
+  EXPECT_EQ(storage_->signing_keys().list()->size(), 2u);
+}
+
+TEST_F(TwoProcessesTest, SharedPollCountsArePurgedWithTheirAuthorization) {
+  auto c = reg();
+  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  for (int i = 0; i < 8; ++i) {
+    (void)poll(one_, c, *d);
+    clock_.advance_seconds(1);
+  }
+  EXPECT_EQ(*one_.shared.purge_expired(), 0);
+  clock_.advance_seconds(601);
+  EXPECT_GE(*one_.shared.purge_expired(), 1);
+}
+
+}  // namespace
+}  // namespace ssooidc::domain

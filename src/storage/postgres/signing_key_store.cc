@@ -1,0 +1,45 @@
+#include "storage/postgres/stores.h"
+
+namespace ssooidc::storage::postgres {
+
+Result<void> PostgresSigningKeyStore::insert(const SigningKeyRecord& key) {
+  Params params;
+  params.text(key.kid)
+      .text(key.private_pem)
+      .integer(key.created_at)
+      .integer(key.retire_after)
+      .integer(key.publish_until);
+  auto inserted = write(database_, Sql::kInsertSigningKey, params);
+  if (!inserted) return std::unexpected(std::move(inserted.error()));
+  return {};
+}
+
+Result<std::vector<SigningKeyRecord>> PostgresSigningKeyStore::list() {
+  return read_all<SigningKeyRecord>(
+      database_, Sql::kListSigningKeys, Params{},
+      [](const Rows& rows, int row) -> Result<SigningKeyRecord> {
+        return SigningKeyRecord{rows.text(row, 0), rows.text(row, 1), rows.integer(row, 2),
+                                rows.integer(row, 3), rows.integer(row, 4)};
+      });
+}
+
+Result<void> PostgresSigningKeyStore::set_private_pem(std::string_view kid,
+                                                      std::string_view private_pem) {
+  Params params;
+  params.text(kid).text(private_pem);
+  auto updated = write(database_, Sql::kSetSigningKeyPem, params);
+  if (!updated) return std::unexpected(std::move(updated.error()));
+  if (*updated == 0)
+    return std::unexpected(
+        storage_error(StorageErrorCode::kNotFound, "set signing key", "no such key"));
+  return {};
+}
+
+Result<std::int64_t> PostgresSigningKeyStore::purge_retired(std::int64_t retired_before,
+                                                            std::int64_t unpublished_before) {
+  Params params;
+  params.integer(retired_before).integer(unpublished_before);
+  return write(database_, Sql::kPurgeSigningKeys, params);
+}
+
+}  // namespace ssooidc::storage::postgres

@@ -1,0 +1,119 @@
+// Every SQL statement the PostgreSQL backend runs after migrations, named, so that each
+// connection prepares each at most once (under the name "s<index>") and reuses it.
+//
+// Private to storage/postgres.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace ssooidc::storage::postgres {
+
+enum class Sql : std::size_t {
+  kLatestSchemaVersion,
+  kRecordMigration,
+  kInsertClient,
+  kFindClient,
+  kListOperatorClients,
+  kRemoveClientDeviceAuthorizations,
+  kRemoveClientTokens,
+  kRemoveClientAuthorizationCodes,
+  kRemoveClient,
+  kPurgeClientDeviceAuthorizations,
+  kPurgeClientTokens,
+  kPurgeClientAuthorizationCodes,
+  kPurgeClients,
+  kInsertDeviceAuthorization,
+  kFindDeviceAuthorizationByHash,
+  kFindDeviceAuthorizationByUserCode,
+  kDecideDeviceAuthorization,
+  kRedeemDeviceAuthorization,
+  kPurgeDeviceAuthorizations,
+  kInsertToken,
+  kFindToken,
+  kMarkRefreshTokenUsed,
+  kRevokeTokenFamily,
+  kPurgeTokens,
+  kInsertUser,
+  kFindUser,
+  kListUsers,
+  kSetUserDisabled,
+  kCountUsers,
+  kInsertAuthorizationCode,
+  kFindAuthorizationCode,
+  kRedeemAuthorizationCode,
+  kPurgeAuthorizationCodes,
+  kInsertSigningKey,
+  kListSigningKeys,
+  kSetSigningKeyPem,
+  kPurgeSigningKeys,
+  kFamilyExpiresAt,
+  kPutAccount,
+  kFindAccount,
+  kListAccounts,
+  kDeleteAccount,
+  kDeleteAccountRoles,
+  kDeleteAccountAssignments,
+  kPutRole,
+  kFindRole,
+  kListRolesOfAccount,
+  kListAllRoles,
+  kDeleteRole,
+  kDeleteRoleAssignments,
+  kPutGroup,
+  kFindGroup,
+  kListGroups,
+  kDeleteGroup,
+  kDeleteGroupMembers,
+  kDeleteGroupAssignments,
+  kAddGroupMember,
+  kRemoveGroupMember,
+  kListGroupMembers,
+  kAddAssignment,
+  kRemoveAssignment,
+  kListAssignments,
+  kAccountsForUser,
+  kRolesForUser,
+  kAssignedRole,
+  kInsertCredentialRecord,
+  kListCredentialRecords,
+  kPurgeCredentialRecords,
+  // The shared state (shared_state_store.cc).
+  kLockRowCount,
+  kRowCount,
+  kInsertWebSession,
+  kFindWebSession,
+  kTouchWebSession,
+  kUpdateWebSession,
+  kDeleteWebSession,
+  kPurgeEndedWebSessions,
+  kEvictWebSessions,
+  kFindRateCounter,
+  kInsertRateCounter,
+  kUpdateRateCounter,
+  kDeleteRateCounter,
+  kPurgeBucketRateCounters,
+  kEvictRateCounters,
+  kPurgeRateCounters,
+  kAddPollCount,
+  kPurgePollCounts,
+  kAcquireLease,
+  kReleaseLease,
+  kFindLease,
+  kPutRetryGrace,
+  kFindRetryGrace,
+  kPurgeRetryGrace,
+  kCount,  // not a statement: the size of the cache
+};
+
+inline constexpr std::size_t kSqlCount = static_cast<std::size_t>(Sql::kCount);
+
+struct SqlStatement {
+  Sql id;                      // its own index, checked at compile time
+  std::string_view operation;  // names the statement in errors: "find client"
+  std::string_view text;
+};
+
+[[nodiscard]] const SqlStatement& sql_statement(Sql id) noexcept;
+
+}  // namespace ssooidc::storage::postgres

@@ -1,0 +1,436 @@
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "storage/sqlite/query.h"
+#include "storage/sqlite/shared_state_stores.h"
+
+namespace ssooidc::storage::sqlite {
+namespace {
+
+// Runs `work(Connection&)` on the connection that commits without fsync, holding write_mutex. A
+// connection left inside a transaction (even ROLLBACK failed) is closed, which rolls it back.
+template <typename Work>
+auto with_unsynced_writer(Database& database, Work work)
+    -> decltype(work(std::declval<Connection&>())) {
+  std::lock_guard write_lock(database.write_mutex);
+  auto writer = unsynced_writer_locked(database);
+  if (!writer) return std::unexpected(std::move(writer.error()));
+  auto result = work(**writer);
+  if ((*writer)->in_transaction()) database.unsynced_writer.reset();
+  return result;
+}
+
+// Runs one statement that yields no rows and returns the rows it changed.
+template <typename Bind>
+Result<std::int64_t> run_changes(Connection& connection, Sql id, Bind bind) {
+  return run_one(connection, id, bind);
+}
+
+// The counted rows of `name` in row_counts (kept by triggers); 0 when there is no such entry.
+Result<std::int64_t> row_count(Connection& connection, std::string_view name) {
+  auto statement = connection.statement(Sql::kRowCount);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, name);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  return *row ? statement->column_int(0) : 0;
+}
+
+Result<std::int64_t> pooled_row_count(Database& database, std::string_view name) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  return row_count(**lease, name);
+}
+
+// Columns of Sql::kFindWebSession.
+Result<WebSessionRecord> read_session(Statement& row) {
+  WebSessionRecord session;
+  session.id_hash = row.column_text(0);
+  session.browser_key = row.column_text(1);
+  session.user_name = row.column_text(2);
+  auto codes = read_list(row, 3);
+  if (!codes) return std::unexpected(std::move(codes.error()));
+  session.checked_user_codes = std::move(*codes);
+  session.created_at = row.column_int(4);
+  session.last_seen = row.column_int(5);
+  return session;
+}
+
+bool ended(const WebSessionRecord& s, const WebSessionLimits& limits, std::int64_t now) {
+  return now - s.last_seen >= limits.idle_seconds || now - s.created_at >= limits.absolute_seconds;
+}
+
+Result<std::optional<WebSessionRecord>> find_session_on(Connection& connection,
+                                                        std::string_view id_hash) {
+  auto statement = connection.statement(Sql::kFindWebSession);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, id_hash);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  auto session = read_session(*statement);
+  if (!session) return std::unexpected(std::move(session.error()));
+  return std::optional<WebSessionRecord>(std::move(*session));
+}
+
+Result<void> insert_session_on(Connection& connection, const WebSessionRecord& session) {
+  const std::string codes = encode_string_list(session.checked_user_codes);
+  auto inserted = run_changes(connection, Sql::kInsertWebSession, [&](Statement& statement) {
+    statement.bind_text(1, session.id_hash)
+        .bind_text(2, session.browser_key)
+        .bind_text(3, session.user_name)
+        .bind_text(4, codes)
+        .bind_int(5, session.created_at)
+        .bind_int(6, session.last_seen);
+  });
+  if (!inserted) return std::unexpected(std::move(inserted.error()));
+  return {};
+}
+
+Result<std::int64_t> delete_session_on(Connection& connection, std::string_view id_hash) {
+  return run_changes(connection, Sql::kDeleteWebSession,
+                     [&](Statement& statement) { statement.bind_text(1, id_hash); });
+}
+
+std::string encode_marks(const std::vector<std::int64_t>& marks) {
+  std::string out;
+  for (std::size_t i = 0; i < marks.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(marks[i]);
+  }
+  return out;
+}
+
+std::optional<std::vector<std::int64_t>> decode_marks(std::string_view text) {
+  std::vector<std::int64_t> marks;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), value);
+    if (error != std::errc() || end != item.data() + item.size()) return std::nullopt;
+    marks.push_back(value);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return marks;
+}
+
+}  // namespace
+
+// ---- web sessions -----------------------------------------------------------------------------
+
+Result<bool> SqliteWebSessionStore::insert(const WebSessionRecord& session,
+                                           const WebSessionLimits& limits, std::int64_t now) {
+  return with_unsynced_writer(database_, [&](Connection& connection) -> Result<bool> {
+    auto transaction = WriteTransaction::begin(connection);
+    if (!transaction) return std::unexpected(std::move(transaction.error()));
+    auto stored = row_count(connection, "web_sessions");
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (*stored >= limits.max_sessions) {
+      auto purged = run_changes(connection, Sql::kPurgeEndedWebSessions, [&](Statement& s) {
+        s.bind_int(1, now).bind_int(2, limits.idle_seconds).bind_int(3, limits.absolute_seconds);
+      });
+      if (!purged) return std::unexpected(std::move(purged.error()));
+      stored = row_count(connection, "web_sessions");
+      if (!stored) return std::unexpected(std::move(stored.error()));
+    }
+    if (*stored >= limits.max_sessions) {
+      const std::int64_t drop = std::max<std::int64_t>(1, *stored / 10);
+      // Signed-out sessions first; signed-in ones only to make room for a signed-in one.
+      for (const int signed_in : {0, 1}) {
+        if (signed_in == 1 && !session.signed_in()) return false;  // rolls back: nothing changed
+        auto evicted = run_changes(connection, Sql::kEvictWebSessions, [&](Statement& s) {
+          s.bind_int(1, signed_in).bind_int(2, drop);
+        });
+        if (!evicted) return std::unexpected(std::move(evicted.error()));
+        if (*evicted > 0) break;
+        if (signed_in == 1) return false;
+      }
+    }
+    if (auto inserted = insert_session_on(connection, session); !inserted)
+      return std::unexpected(std::move(inserted.error()));
+    if (auto committed = transaction->commit(); !committed)
+      return std::unexpected(std::move(committed.error()));
+    return true;
+  });
+}
+
+Result<std::optional<WebSessionRecord>> SqliteWebSessionStore::find(
+    std::string_view id_hash, const WebSessionLimits& limits, std::int64_t now) {
+  auto found = find_one<WebSessionRecord>(database_, Sql::kFindWebSession, id_hash, read_session);
+  if (!found || !*found) return found;
+  WebSessionRecord& session = **found;
+  if (ended(session, limits, now)) {
+    auto deleted = with_unsynced_writer(
+        database_, [&](Connection& connection) { return delete_session_on(connection, id_hash); });
+    if (!deleted) return std::unexpected(std::move(deleted.error()));
+    return std::nullopt;
+  }
+  if (now - session.last_seen >= limits.touch_seconds) {
+    auto touched = with_unsynced_writer(database_, [&](Connection& connection) {
+      return run_changes(connection, Sql::kTouchWebSession, [&](Statement& statement) {
+        statement.bind_text(1, id_hash).bind_int(2, now);
+      });
+    });
+    if (!touched) return std::unexpected(std::move(touched.error()));
+    session.last_seen = now;
+  }
+  return found;
+}
+
+Result<bool> SqliteWebSessionStore::update(const WebSessionRecord& session,
+                                           const WebSessionLimits& limits, std::int64_t now) {
+  const std::string codes = encode_string_list(session.checked_user_codes);
+  auto changed = with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kUpdateWebSession, [&](Statement& statement) {
+      statement.bind_text(1, session.id_hash)
+          .bind_text(2, session.user_name)
+          .bind_text(3, codes)
+          .bind_int(4, now)
+          .bind_int(5, limits.idle_seconds)
+          .bind_int(6, limits.absolute_seconds);
+    });
+  });
+  if (!changed) return std::unexpected(std::move(changed.error()));
+  return *changed == 1;
+}
+
+Result<std::optional<WebSessionRecord>> SqliteWebSessionStore::renew(
+    std::string_view old_id_hash, std::string_view new_id_hash, const WebSessionLimits& limits,
+    std::int64_t now) {
+  return with_unsynced_writer(
+      database_, [&](Connection& connection) -> Result<std::optional<WebSessionRecord>> {
+        auto transaction = WriteTransaction::begin(connection);
+        if (!transaction) return std::unexpected(std::move(transaction.error()));
+        auto found = find_session_on(connection, old_id_hash);
+        if (!found) return std::unexpected(std::move(found.error()));
+        std::optional<WebSessionRecord> renewed;
+        if (*found && !ended(**found, limits, now)) {
+          renewed = std::move(**found);
+          renewed->id_hash = std::string(new_id_hash);
+          renewed->created_at = renewed->last_seen = now;
+          if (auto inserted = insert_session_on(connection, *renewed); !inserted)
+            return std::unexpected(std::move(inserted.error()));
+        }
+        if (auto deleted = delete_session_on(connection, old_id_hash); !deleted)
+          return std::unexpected(std::move(deleted.error()));
+        if (auto committed = transaction->commit(); !committed)
+          return std::unexpected(std::move(committed.error()));
+        return renewed;
+      });
+}
+
+Result<bool> SqliteWebSessionStore::remove(std::string_view id_hash) {
+  auto deleted = with_unsynced_writer(
+      database_, [&](Connection& connection) { return delete_session_on(connection, id_hash); });
+  if (!deleted) return std::unexpected(std::move(deleted.error()));
+  return *deleted > 0;
+}
+
+Result<std::int64_t> SqliteWebSessionStore::purge_ended(const WebSessionLimits& limits,
+                                                        std::int64_t now) {
+  return with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kPurgeEndedWebSessions, [&](Statement& s) {
+      s.bind_int(1, now).bind_int(2, limits.idle_seconds).bind_int(3, limits.absolute_seconds);
+    });
+  });
+}
+
+Result<std::int64_t> SqliteWebSessionStore::count() {
+  return pooled_row_count(database_, "web_sessions");
+}
+
+// ---- rate counters ----------------------------------------------------------------------------
+
+Result<std::optional<RateCounterRecord>> SqliteRateCounterStore::find(std::string_view bucket,
+                                                                      std::string_view key) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kFindRateCounter);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, bucket).bind_text(2, key);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  RateCounterRecord counter;
+  counter.bucket = statement->column_text(0);
+  counter.key = statement->column_text(1);
+  auto marks = decode_marks(statement->column_view(2));
+  if (!marks) return std::unexpected(statement->error("stored marks are not a list of integers"));
+  counter.marks_ms = std::move(*marks);
+  counter.blocked_until_ms = statement->column_int(3);
+  counter.expires_at_ms = statement->column_int(4);
+  counter.version = statement->column_int(5);
+  return counter;
+}
+
+Result<CounterWrite> SqliteRateCounterStore::put(const RateCounterRecord& next,
+                                                 std::int64_t expected_version,
+                                                 std::int64_t now_ms, std::int64_t max_keys) {
+  const std::string marks = encode_marks(next.marks_ms);
+  auto bind = [&](Statement& statement) {
+    statement.bind_text(1, next.bucket)
+        .bind_text(2, next.key)
+        .bind_text(3, marks)
+        .bind_int(4, next.blocked_until_ms)
+        .bind_int(5, next.expires_at_ms);
+  };
+  if (expected_version != 0) {
+    auto changed = with_unsynced_writer(database_, [&](Connection& connection) {
+      return run_changes(connection, Sql::kUpdateRateCounter, [&](Statement& statement) {
+        bind(statement);
+        statement.bind_int(6, expected_version);
+      });
+    });
+    if (!changed) return std::unexpected(std::move(changed.error()));
+    return *changed == 1 ? CounterWrite::kWritten : CounterWrite::kLost;
+  }
+  const std::string size_name = "rate_counters:" + next.bucket;
+  return with_unsynced_writer(database_, [&](Connection& connection) -> Result<CounterWrite> {
+    auto transaction = WriteTransaction::begin(connection);
+    if (!transaction) return std::unexpected(std::move(transaction.error()));
+    auto stored = row_count(connection, size_name);
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (*stored >= max_keys) {
+      auto purged = run_changes(connection, Sql::kPurgeBucketRateCounters, [&](Statement& s) {
+        s.bind_text(1, next.bucket).bind_int(2, now_ms);
+      });
+      if (!purged) return std::unexpected(std::move(purged.error()));
+      stored = row_count(connection, size_name);
+      if (!stored) return std::unexpected(std::move(stored.error()));
+    }
+    if (*stored >= max_keys) {
+      auto evicted = run_changes(connection, Sql::kEvictRateCounters, [&](Statement& s) {
+        s.bind_text(1, next.bucket)
+            .bind_int(2, now_ms)
+            .bind_int(3, std::max<std::int64_t>(1, *stored / 10));
+      });
+      if (!evicted) return std::unexpected(std::move(evicted.error()));
+      if (*evicted == 0) return CounterWrite::kFull;  // rolls back: nothing changed
+    }
+    auto inserted = run_changes(connection, Sql::kInsertRateCounter, bind);
+    if (!inserted) return std::unexpected(std::move(inserted.error()));
+    if (*inserted == 0) return CounterWrite::kLost;  // another process inserted it first
+    if (auto committed = transaction->commit(); !committed)
+      return std::unexpected(std::move(committed.error()));
+    return CounterWrite::kWritten;
+  });
+}
+
+Result<bool> SqliteRateCounterStore::remove(std::string_view bucket, std::string_view key) {
+  auto deleted = with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kDeleteRateCounter, [&](Statement& statement) {
+      statement.bind_text(1, bucket).bind_text(2, key);
+    });
+  });
+  if (!deleted) return std::unexpected(std::move(deleted.error()));
+  return *deleted > 0;
+}
+
+Result<std::int64_t> SqliteRateCounterStore::purge_expired(std::int64_t now_ms) {
+  return with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kPurgeRateCounters,
+                       [&](Statement& statement) { statement.bind_int(1, now_ms); });
+  });
+}
+
+Result<std::int64_t> SqliteRateCounterStore::count(std::string_view bucket) {
+  return pooled_row_count(database_, "rate_counters:" + std::string(bucket));
+}
+
+// ---- poll counts ------------------------------------------------------------------------------
+
+Result<PollCount> SqlitePollCountStore::add(std::string_view device_code_hash, std::int64_t polls,
+                                            std::int64_t first_poll_ms, std::int64_t expires_at) {
+  return with_unsynced_writer(database_, [&](Connection& connection) -> Result<PollCount> {
+    auto statement = connection.statement(Sql::kAddPollCount);
+    if (!statement) return std::unexpected(std::move(statement.error()));
+    statement->bind_text(1, device_code_hash)
+        .bind_int(2, polls)
+        .bind_int(3, first_poll_ms)
+        .bind_int(4, expires_at);
+    auto row = statement->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    if (!*row) return std::unexpected(statement->error("no row returned"));
+    PollCount count{statement->column_int(0), statement->column_int(1)};
+    // Runs the statement to its end, which commits it.
+    if (auto done = statement->step(); !done) return std::unexpected(std::move(done.error()));
+    return count;
+  });
+}
+
+Result<std::int64_t> SqlitePollCountStore::purge_expired(std::int64_t before) {
+  return with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kPurgePollCounts,
+                       [&](Statement& statement) { statement.bind_int(1, before); });
+  });
+}
+
+// ---- leases -----------------------------------------------------------------------------------
+
+Result<bool> SqliteLeaseStore::acquire(std::string_view name, std::string_view holder,
+                                       std::int64_t now_ms, std::int64_t until_ms) {
+  auto changed = write_one(database_, Sql::kAcquireLease, [&](Statement& statement) {
+    statement.bind_text(1, name).bind_text(2, holder).bind_int(3, now_ms).bind_int(4, until_ms);
+  });
+  if (!changed) return std::unexpected(std::move(changed.error()));
+  return *changed == 1;
+}
+
+Result<bool> SqliteLeaseStore::release(std::string_view name, std::string_view holder) {
+  auto changed = write_one(database_, Sql::kReleaseLease, [&](Statement& statement) {
+    statement.bind_text(1, name).bind_text(2, holder);
+  });
+  if (!changed) return std::unexpected(std::move(changed.error()));
+  return *changed == 1;
+}
+
+Result<std::optional<LeaseRecord>> SqliteLeaseStore::find(std::string_view name) {
+  return find_one<LeaseRecord>(database_, Sql::kFindLease, name,
+                               [](Statement& row) -> Result<LeaseRecord> {
+                                 return LeaseRecord{row.column_text(0), row.column_text(1),
+                                                    row.column_int(2)};
+                               });
+}
+
+// ---- retry grace ------------------------------------------------------------------------------
+
+Result<void> SqliteRetryGraceStore::put(std::string_view key_hash, std::string_view sealed,
+                                        std::int64_t now_ms, std::int64_t expires_at_ms) {
+  return with_unsynced_writer(database_, [&](Connection& connection) -> Result<void> {
+    auto transaction = WriteTransaction::begin(connection);
+    if (!transaction) return std::unexpected(std::move(transaction.error()));
+    auto purged = run_changes(connection, Sql::kPurgeRetryGrace,
+                              [&](Statement& statement) { statement.bind_int(1, now_ms); });
+    if (!purged) return std::unexpected(std::move(purged.error()));
+    auto stored = run_changes(connection, Sql::kPutRetryGrace, [&](Statement& statement) {
+      statement.bind_text(1, key_hash).bind_text(2, sealed).bind_int(3, expires_at_ms);
+    });
+    if (!stored) return std::unexpected(std::move(stored.error()));
+    return transaction->commit();
+  });
+}
+
+Result<std::optional<std::string>> SqliteRetryGraceStore::find(std::string_view key_hash,
+                                                               std::int64_t now_ms) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kFindRetryGrace);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, key_hash).bind_int(2, now_ms);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  return std::optional<std::string>(statement->column_text(0));
+}
+
+Result<std::int64_t> SqliteRetryGraceStore::purge_expired(std::int64_t now_ms) {
+  return with_unsynced_writer(database_, [&](Connection& connection) {
+    return run_changes(connection, Sql::kPurgeRetryGrace,
+                       [&](Statement& statement) { statement.bind_int(1, now_ms); });
+  });
+}
+
+}  // namespace ssooidc::storage::sqlite

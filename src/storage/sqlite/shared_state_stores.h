@@ -1,0 +1,87 @@
+// The SQLite backend's shared-state stores (storage/shared_state_stores.h) over the shared
+// Database. Every process on the file sees the same rows; SQLite's file locks (and busy_timeout)
+// order writers of different processes, Database::write_mutex those of this one.
+//
+// Their writes are committed without fsync (the unsynced writer of query.h): they survive the
+// process being killed, and a power loss costs at most a sign-in or a few uncounted attempts.
+//
+// Private to storage/sqlite.
+#pragma once
+
+#include "storage/sqlite/stores.h"
+
+namespace ssooidc::storage::sqlite {
+
+class SqliteWebSessionStore final : public WebSessionStore {
+ public:
+  explicit SqliteWebSessionStore(Database& database) : database_(database) {}
+  Result<bool> insert(const WebSessionRecord& session, const WebSessionLimits& limits,
+                      std::int64_t now) override;
+  Result<std::optional<WebSessionRecord>> find(std::string_view id_hash,
+                                               const WebSessionLimits& limits,
+                                               std::int64_t now) override;
+  Result<bool> update(const WebSessionRecord& session, const WebSessionLimits& limits,
+                      std::int64_t now) override;
+  Result<std::optional<WebSessionRecord>> renew(std::string_view old_id_hash,
+                                                std::string_view new_id_hash,
+                                                const WebSessionLimits& limits,
+                                                std::int64_t now) override;
+  Result<bool> remove(std::string_view id_hash) override;
+  Result<std::int64_t> purge_ended(const WebSessionLimits& limits, std::int64_t now) override;
+  Result<std::int64_t> count() override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteRateCounterStore final : public RateCounterStore {
+ public:
+  explicit SqliteRateCounterStore(Database& database) : database_(database) {}
+  Result<std::optional<RateCounterRecord>> find(std::string_view bucket,
+                                                std::string_view key) override;
+  Result<CounterWrite> put(const RateCounterRecord& next, std::int64_t expected_version,
+                           std::int64_t now_ms, std::int64_t max_keys) override;
+  Result<bool> remove(std::string_view bucket, std::string_view key) override;
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override;
+  Result<std::int64_t> count(std::string_view bucket) override;
+
+ private:
+  Database& database_;
+};
+
+class SqlitePollCountStore final : public PollCountStore {
+ public:
+  explicit SqlitePollCountStore(Database& database) : database_(database) {}
+  Result<PollCount> add(std::string_view device_code_hash, std::int64_t polls,
+                        std::int64_t first_poll_ms, std::int64_t expires_at) override;
+  Result<std::int64_t> purge_expired(std::int64_t before) override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteLeaseStore final : public LeaseStore {
+ public:
+  explicit SqliteLeaseStore(Database& database) : database_(database) {}
+  Result<bool> acquire(std::string_view name, std::string_view holder, std::int64_t now_ms,
+                       std::int64_t until_ms) override;
+  Result<bool> release(std::string_view name, std::string_view holder) override;
+  Result<std::optional<LeaseRecord>> find(std::string_view name) override;
+
+ private:
+  Database& database_;
+};
+
+class SqliteRetryGraceStore final : public RetryGraceStore {
+ public:
+  explicit SqliteRetryGraceStore(Database& database) : database_(database) {}
+  Result<void> put(std::string_view key_hash, std::string_view sealed, std::int64_t now_ms,
+                   std::int64_t expires_at_ms) override;
+  Result<std::optional<std::string>> find(std::string_view key_hash, std::int64_t now_ms) override;
+  Result<std::int64_t> purge_expired(std::int64_t now_ms) override;
+
+ private:
+  Database& database_;
+};
+
+}  // namespace ssooidc::storage::sqlite
