@@ -163,6 +163,9 @@ bool Application::needs_database(const core::HttpRequest& req) noexcept {
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
   const auto started = std::chrono::steady_clock::now();
   core::HttpResponse resp = route(req);
+  // RFC 6797: behind an https public URL (TLS here or in front) browsers must never fall back to
+  // plain HTTP for this host; a user agent ignores the header on a plain-HTTP response.
+  if (req.tls) resp.set("Strict-Transport-Security", "max-age=31536000");
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   std::string_view error_type;
