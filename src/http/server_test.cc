@@ -552,7 +552,6 @@ TEST(ServerTest, StopLetsRequestInFlightFinish) {
   ASSERT_EQ(entered_future.wait_for(5s), std::future_status::ready);
 
   running.server().stop();
-  EXPECT_TRUE(idle.closed_within(5s));  // at once, while /slow is still being handled
   gate.open();
   auto response = client.read_response();
   ASSERT_TRUE(response);
