@@ -496,6 +496,9 @@ TEST(ServerTest, IdleKeepAliveConnectionIsClosed) {
 
   client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   ASSERT_TRUE(client.read_response());
+  // The response can reach the client before the server, still in the same handler, starts
+  // waiting for the next request: two clock reads later it has set that idle deadline.
+  ASSERT_TRUE(clock.wait_for_reads());
   // Just short of the idle timeout the connection still serves (and that request restarts it).
   clock.advance(199ms);
   ASSERT_TRUE(clock.wait_for_reads());
@@ -503,6 +506,7 @@ TEST(ServerTest, IdleKeepAliveConnectionIsClosed) {
   auto again = client.read_response();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->body, "GET /again\n");
+  ASSERT_TRUE(clock.wait_for_reads());
   clock.advance(199ms);
   ASSERT_TRUE(clock.wait_for_reads());
   EXPECT_FALSE(client.closed_within(20ms));
@@ -855,12 +859,18 @@ TEST(ServerTest, InlineRequestsAreServedWhileEveryHandlerThreadIsBlocked) {
     if (request.path == "/slow") gate.wait();
     return echo(request);
   });
+  // However the test ends, the blocked handlers return, so that the server can stop.
+  struct OpenAtExit {
+    Gate& gate;
+    ~OpenAtExit() { gate.open(); }
+  } open_at_exit{gate};
+  // One at a time: a job not yet taken by a thread counts against the queue's limit of one.
   std::vector<std::unique_ptr<Client>> slow;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 1; i <= 2; ++i) {
     slow.push_back(std::make_unique<Client>(running.port()));
     slow.back()->send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(gate.wait_for_waiting(i));  // then both handler threads are blocked
   }
-  ASSERT_TRUE(gate.wait_for_waiting(2));  // both handler threads are blocked
   slow.push_back(std::make_unique<Client>(running.port()));
   slow.back()->send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   for (int i = 0; i < 10'000 && running.server().queued_requests() < 1; ++i)
