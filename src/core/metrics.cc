@@ -106,7 +106,12 @@ void Metrics::count(MetricEvent event) noexcept {
 
 void Metrics::set_gauge(std::string name, std::string help,
                         std::function<std::optional<std::int64_t>()> read) {
-  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read)});
+  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read), false});
+}
+
+void Metrics::set_counter(std::string name, std::string help,
+                          std::function<std::optional<std::int64_t>()> read) {
+  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(read), true});
 }
 
 std::uint64_t Metrics::requests(Operation operation, std::string_view outcome) const noexcept {
@@ -196,8 +201,9 @@ std::string Metrics::exposition() const {
       value.reset();
     }
     if (!value) continue;
-    out += "# HELP " + gauge.name + " " + gauge.help + "\n# TYPE " + gauge.name + " gauge\n" +
-           gauge.name + " " + std::to_string(*value) + "\n";
+    out += "# HELP " + gauge.name + " " + gauge.help + "\n# TYPE " + gauge.name +
+           (gauge.counter ? " counter\n" : " gauge\n") + gauge.name + " " +
+           std::to_string(*value) + "\n";
   }
   return out;
 }

@@ -88,6 +88,9 @@ class Metrics {
   // scrape.
   void set_gauge(std::string name, std::string help,
                  std::function<std::optional<std::int64_t>()> read);
+  // The same for a counter kept elsewhere (e.g. the transport's), exposed with TYPE counter.
+  void set_counter(std::string name, std::string help,
+                   std::function<std::optional<std::int64_t>()> read);
 
   // The exposition text (Content-Type: text/plain; version=0.0.4).
   [[nodiscard]] std::string exposition() const;
@@ -116,6 +119,7 @@ class Metrics {
     std::string name;
     std::string help;
     std::function<std::optional<std::int64_t>()> read;
+    bool counter = false;
   };
 
   std::array<PerOperation, kOperationCount> operations_{};

@@ -116,6 +116,9 @@ class Server::Impl {
 
   std::size_t open_connections() const noexcept { return config_.connections.open(); }
   std::size_t queued_requests() const { return pool_ ? pool_->queued() : 0; }
+  std::uint64_t busy_rejections() const noexcept {
+    return config_.busy_rejections.load(std::memory_order_relaxed);
+  }
   std::size_t connection_cap() const noexcept { return config_.connection_cap; }
 
   void stop() {
@@ -144,6 +147,8 @@ std::size_t Server::open_connections() const noexcept { return impl_->open_conne
 std::size_t Server::connection_cap() const noexcept { return impl_->connection_cap(); }
 
 std::size_t Server::queued_requests() const { return impl_->queued_requests(); }
+
+std::uint64_t Server::busy_rejections() const noexcept { return impl_->busy_rejections(); }
 
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}

@@ -143,6 +143,8 @@ class Server {
   [[nodiscard]] std::size_t open_connections() const noexcept;
   // Requests waiting for a handler thread now (0 without a pool); thread-safe.
   [[nodiscard]] std::size_t queued_requests() const;
+  // Requests answered 503 because the handler pool's queue was full, since start; thread-safe.
+  [[nodiscard]] std::uint64_t busy_rejections() const noexcept;
   // The global connection cap in force after bind() (see ServerOptions::max_connections).
   [[nodiscard]] std::size_t connection_cap() const noexcept;
 

@@ -884,6 +884,7 @@ TEST(ServerTest, InlineRequestsAreServedWhileEveryHandlerThreadIsBlocked) {
   EXPECT_EQ(refused->status, 503);
   EXPECT_EQ(refused->header("x-amzn-ErrorType"), "InternalServerException" + std::string(kCoral));
   EXPECT_NE(refused->header("Connection"), "close");  // kept: the client may retry on it
+  EXPECT_EQ(running.server().busy_rejections(), 1u);
 
   Client fast(running.port());
   for (int i = 0; i < 3; ++i) {

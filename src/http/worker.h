@@ -42,6 +42,7 @@ struct ServerConfig {
   bool tls = false;                    // serving TLS: every session handshakes with tls_context
   TlsContext tls_context;
   HandlerPool* pool = nullptr;  // null: handlers run on the I/O thread
+  std::atomic<std::uint64_t> busy_rejections{0};  // 503s for a full pool queue
 
   // Monotonic milliseconds of `clock`: every deadline is counted in them.
   [[nodiscard]] std::int64_t now_ms() const noexcept { return clock->monotonic_millis(); }

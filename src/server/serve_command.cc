@@ -206,6 +206,17 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                           [&server]() -> std::optional<std::int64_t> {
                             return static_cast<std::int64_t>(server.open_connections());
                           });
+  app.metrics().set_gauge("ssooidc_handler_queue_length",
+                          "Requests waiting for a handler thread (--handler-threads).",
+                          [&server]() -> std::optional<std::int64_t> {
+                            return static_cast<std::int64_t>(server.queued_requests());
+                          });
+  app.metrics().set_counter("ssooidc_handler_busy_rejections_total",
+                            "Requests answered 503 because every handler thread was busy and "
+                            "the queue (--handler-queue) was full.",
+                            [&server]() -> std::optional<std::int64_t> {
+                              return static_cast<std::int64_t>(server.busy_rejections());
+                            });
 
   // /metrics on its own address (plain HTTP, meant for a private network), answered on the I/O
   // thread: it never touches the database.

@@ -265,6 +265,9 @@ class MetricsTests(unittest.TestCase):
         resp = h.raw_request(url, "GET", "/metrics", connection=conn)
         _, samples = parse_exposition(resp.body.decode())
         self.assertGreaterEqual(value(samples, "ssooidc_open_connections"), 1)
+        self.assertEqual(value(samples, "ssooidc_handler_queue_length"), 0)
+        self.assertEqual(value(samples, "ssooidc_handler_busy_rejections_total"), 0)
+        self.assertIn(("ssooidc_handler_busy_rejections_total", ()), samples)
 
     def test_metrics_listen_moves_metrics_off_the_main_listener(self):
         server = self.start("separate", "--metrics-listen", "127.0.0.1:0")
