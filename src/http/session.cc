@@ -241,7 +241,7 @@ void Session::dispatch() {
     return;
   }
   // Every handler thread is busy and the queue is full: answer at once rather than grow it.
-  config_.busy_rejections.fetch_add(1, std::memory_order_relaxed);
+  worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
   answer(std::move(answering), error_response(503, kBusyDescription));
 }
 
