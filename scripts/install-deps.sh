@@ -23,6 +23,9 @@ packages=(
   postgresql sqlite3 nginx wrk
   # real clients for the end-to-end suites: AWS CLI v2 (/usr/bin/aws), a browser
   awscli chromium chromium-driver
+  # the TLS suite (tests/ops): openssl and curl make and check its test PKI, certutil gives
+  # Chromium trust in the test CA
+  openssl curl libnss3-tools
 )
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi

@@ -53,12 +53,20 @@ core::HttpResponse error_response(const Error& error, std::string_view request_i
   // server-side detail (storage_error.h) that stays off the wire.
   const bool modeled_reason =
       error.type == ErrorType::kAccessDenied || error.type == ErrorType::kInvalidRequest;
-  if (!error.error.empty() && (modeled_reason || !error.reason))
-    return error_shape(status, shape_name(error.type), error, request_id);
-  Error wire = error;
-  if (wire.error.empty()) wire.error = std::string(oauth_code(error.type));
-  if (!modeled_reason) wire.reason.reset();
-  return error_shape(status, shape_name(error.type), wire, request_id);
+  core::HttpResponse resp;
+  if (!error.error.empty() && (modeled_reason || !error.reason)) {
+    resp = error_shape(status, shape_name(error.type), error, request_id);
+  } else {
+    Error wire = error;
+    if (wire.error.empty()) wire.error = std::string(oauth_code(error.type));
+    if (!modeled_reason) wire.reason.reset();
+    resp = error_shape(status, shape_name(error.type), wire, request_id);
+  }
+  // storage_error.h: a storage failure carries "storage.<code>" in `reason`.
+  if (error.type == ErrorType::kInternalServer && error.reason &&
+      error.reason->starts_with("storage."))
+    resp.events |= core::response_event::kStorageFailed;
+  return resp;
 }
 
 core::HttpResponse protocol_error(int status, std::string_view error_type, std::string_view code,
@@ -71,7 +79,10 @@ core::HttpResponse protocol_error(int status, std::string_view error_type, std::
 
 core::HttpResponse transport_error_response(int status, std::string_view description,
                                             std::string_view request_id) {
-  const ErrorType type = status == 500 ? ErrorType::kInternalServer : ErrorType::kInvalidRequest;
+  // 500, and 503 when the server is too busy to take the request: InternalServerException, which
+  // botocore retries.
+  const ErrorType type =
+      status == 500 || status == 503 ? ErrorType::kInternalServer : ErrorType::kInvalidRequest;
   return protocol_error(status, shape_name(type), oauth_code(type), description, request_id);
 }
 

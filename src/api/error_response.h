@@ -23,7 +23,7 @@ core::HttpResponse json_response(std::string body, std::string_view request_id);
 core::HttpResponse protocol_error(int status, std::string_view error_type, std::string_view code,
                                   std::string_view description, std::string_view request_id);
 // The HTTP transport's own answers (http::ServerOptions::error_response), shaped as the service
-// shapes its faults: 500 is InternalServerException, any other status (400 malformed request,
+// shapes its faults: 500 and 503 (too busy) are InternalServerException, any other status (400 malformed request,
 // 413 body too large, 431 header too large) InvalidRequestException with `description`.
 core::HttpResponse transport_error_response(int status, std::string_view description,
                                             std::string_view request_id);

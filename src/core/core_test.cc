@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/http_message.h"
+#include "core/metrics.h"
 #include "core/random.h"
 #include "core/request_id.h"
 #include "ssooidc/error.h"
@@ -115,6 +116,54 @@ TEST(HttpMessageTest, HeaderLookupIsCaseInsensitive) {
   resp.set("X-A", "1").set("x-a", "2");
   ASSERT_EQ(resp.headers.size(), 1u);
   EXPECT_EQ(resp.headers[0].second, "2");
+}
+
+TEST(MetricsTest, OutcomesComeFromFixedListsOnly) {
+  core::Metrics metrics;
+  using core::Operation;
+  metrics.record_request(Operation::kCreateToken,
+                         "AuthorizationPendingException:http://internal.amazon.com/coral/x/", 400,
+                         900);
+  metrics.record_request(Operation::kCreateToken, "SlowDownException", 400, 1200);
+  metrics.record_request(Operation::kCreateToken, "EvilInjected\"}label", 400, 10);
+  metrics.record_request(Operation::kDevicePage, {}, 429, 10);
+  metrics.record_request(Operation::kDevicePage, {}, 999, 10);  // out of range: counted as 500
+  EXPECT_EQ(metrics.requests(Operation::kCreateToken, "AuthorizationPendingException"), 1u);
+  EXPECT_EQ(metrics.requests(Operation::kCreateToken, "OtherError"), 1u);
+  EXPECT_EQ(metrics.requests(Operation::kDevicePage, "500"), 1u);
+  EXPECT_EQ(metrics.events(core::MetricEvent::kRateLimitRejection), 2u);  // SlowDown and 429
+
+  const std::string text = metrics.exposition();
+  EXPECT_NE(text.find("ssooidc_requests_total{operation=\"CreateToken\",outcome=\"OtherError\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("Evil"), std::string::npos);
+  // The histogram is cumulative: 0.0009 s and 0.0012 s land under le=0.001 and le=0.0025.
+  EXPECT_NE(text.find("ssooidc_request_duration_seconds_bucket{operation=\"CreateToken\","
+                      "le=\"0.001\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ssooidc_request_duration_seconds_bucket{operation=\"CreateToken\","
+                      "le=\"0.0025\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ssooidc_request_duration_seconds_count{operation=\"CreateToken\"} 3\n"),
+            std::string::npos);
+}
+
+TEST(MetricsTest, GaugesAndCountersReadAtScrapeTime) {
+  core::Metrics metrics;
+  std::int64_t open = 3;
+  metrics.set_gauge("ssooidc_test_gauge", "A gauge.", [&]() -> std::optional<std::int64_t> {
+    return open;
+  });
+  metrics.set_counter("ssooidc_test_total", "Left out.", [] { return std::nullopt; });
+  std::string text = metrics.exposition();
+  EXPECT_NE(text.find("# TYPE ssooidc_test_gauge gauge\nssooidc_test_gauge 3\n"), std::string::npos);
+  EXPECT_EQ(text.find("ssooidc_test_total"), std::string::npos);
+  open = 4;
+  text = metrics.exposition();
+  EXPECT_NE(text.find("ssooidc_test_gauge 4\n"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // with plain values.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,9 +28,20 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // What the request did that the operator counts (core/metrics.h), marked by the layer that
+  // knows it (response_event below); the wiring reads it, the transport never sends it.
+  std::uint8_t events = 0;
 
   HttpResponse& set(std::string name, std::string value);
 };
+
+// Bits of HttpResponse::events.
+namespace response_event {
+inline constexpr std::uint8_t kLoginAllowed = 1;    // a device authorization was allowed
+inline constexpr std::uint8_t kLoginDenied = 2;     // ... was denied
+inline constexpr std::uint8_t kSignInFailed = 4;    // wrong user name or password
+inline constexpr std::uint8_t kStorageFailed = 8;   // the answer is an error caused by storage
+}  // namespace response_event
 
 // Case-insensitive ASCII comparison.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;

@@ -31,6 +31,7 @@ class Server::Impl {
   Impl(ServerOptions options, Handler handler) {
     config_.options = std::move(options);
     config_.handler = std::move(handler);
+    config_.clock = config_.options.clock != nullptr ? config_.options.clock : &system_clock_;
     // Long enough for a client to notice our FIN and stop sending; short enough not to hold
     // shutdown up.
     config_.linger =
@@ -53,6 +54,17 @@ class Server::Impl {
         return failure("cannot resolve " + options.host + ": " +
                        (ec ? ec.message() : std::string("no addresses")));
       address = results.begin()->endpoint().address();
+    }
+
+    const bool tls =
+        !options.tls_certificate_file.empty() || !options.tls_private_key_file.empty();
+    if (tls) {
+      if (options.tls_certificate_file.empty() || options.tls_private_key_file.empty())
+        return failure("TLS needs both a certificate file and a private key file");
+      auto loaded =
+          config_.tls_context.load(options.tls_certificate_file, options.tls_private_key_file);
+      if (!loaded) return std::unexpected(loaded.error());
+      config_.tls = true;
     }
 
     auto trusted = NetworkList::parse(options.trusted_proxies);
@@ -79,7 +91,17 @@ class Server::Impl {
       workers.push_back(std::move(worker));
     }
     workers_ = std::move(workers);
+    if (options.handler_threads > 0) {
+      pool_ = std::make_unique<HandlerPool>(options.handler_threads, options.handler_queue_limit);
+      config_.pool = pool_.get();
+    }
     return port;
+  }
+
+  std::expected<void, Error> reload_certificates() {
+    if (!config_.tls) return failure("this server does not serve TLS");
+    return config_.tls_context.load(config_.options.tls_certificate_file,
+                                    config_.options.tls_private_key_file);
   }
 
   void run() {
@@ -93,6 +115,10 @@ class Server::Impl {
   }
 
   std::size_t open_connections() const noexcept { return config_.connections.open(); }
+  std::size_t queued_requests() const { return pool_ ? pool_->queued() : 0; }
+  std::uint64_t busy_rejections() const noexcept {
+    return config_.busy_rejections.load(std::memory_order_relaxed);
+  }
   std::size_t connection_cap() const noexcept { return config_.connection_cap; }
 
   void stop() {
@@ -101,8 +127,11 @@ class Server::Impl {
   }
 
  private:
+  core::SystemClock system_clock_;
   ServerConfig config_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  // Destroyed before the workers: its jobs post completions to their io_contexts.
+  std::unique_ptr<HandlerPool> pool_;
 };
 
 std::size_t effective_connection_cap(std::size_t max_connections, std::uint64_t descriptor_limit,
@@ -117,6 +146,10 @@ std::size_t Server::open_connections() const noexcept { return impl_->open_conne
 
 std::size_t Server::connection_cap() const noexcept { return impl_->connection_cap(); }
 
+std::size_t Server::queued_requests() const { return impl_->queued_requests(); }
+
+std::uint64_t Server::busy_rejections() const noexcept { return impl_->busy_rejections(); }
+
 Server::Server(ServerOptions options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
@@ -127,5 +160,7 @@ std::expected<std::uint16_t, Error> Server::bind() { return impl_->bind(); }
 void Server::run() { impl_->run(); }
 
 void Server::stop() { impl_->stop(); }
+
+std::expected<void, Error> Server::reload_certificates() { return impl_->reload_certificates(); }
 
 }  // namespace ssooidc::http

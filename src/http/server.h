@@ -5,9 +5,16 @@
 // Threading: `threads` workers, each an io_context run by one thread and listening on its own
 // socket bound with SO_REUSEPORT, so the kernel spreads new connections over the workers and a
 // connection stays on one thread for its whole life (no strands, no locks on the request path).
-// The Handler runs on that I/O thread, so it is called concurrently for different connections
-// and must be thread-safe; it should not block for long, because the other connections of that
-// worker wait meanwhile.
+// The Handler is called concurrently for different connections and must be thread-safe. With
+// handler_threads = 0 it runs on the I/O thread, so it should not block: the other connections
+// of that worker wait meanwhile. With handler_threads > 0 (issue 12) the requests for which
+// `runs_inline` does not say true run on a bounded pool of that many threads instead, while the
+// I/O thread goes on serving; a request of the same connection waits for the one before it, and
+// a request that finds the pool's queue full is answered 503 at once (error_response).
+//
+// TLS (issue 13): with tls_certificate_file and tls_private_key_file set every connection is
+// TLS 1.2+ (tls_context.h says which settings); reload_certificates() re-reads the files for new
+// connections without touching the open ones.
 //
 // Per connection: keep-alive per RFC 9112 §9.3 ("Connection: close" from the client or the
 // handler ends it after that response); pipelined requests are answered in order, with at most
@@ -23,6 +30,10 @@
 //     (trusted proxies exempt) -> accepted and closed at once; the others keep being served
 //   a response not written within read_timeout -> closed
 //   handler throws, or answers a status outside 200..599 -> 500 (error_response)
+//   handler pool's queue full          -> 503 (error_response), connection kept
+//   TLS handshake not done within first_byte_timeout, or failed -> closed silently
+// Every deadline reads ServerOptions::clock's monotonic time (tests advance a fake one); it is
+// checked by a sweep that runs every quarter of the shortest timeout (10 ms to 1 s of real time).
 // The bodies of those answers are not the transport's to shape: it asks the layer above through
 // ServerOptions::error_response (the server's wiring passes api::transport_error_response, so
 // they carry the AWS error shape and an x-amzn-RequestId like every other error).
@@ -38,6 +49,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/http_message.h"
 #include "ssooidc/error.h"
 
@@ -47,8 +59,8 @@ namespace ssooidc::http {
 // happen: errors belong in the returned response.
 using Handler = std::function<core::HttpResponse(const core::HttpRequest&)>;
 
-// Builds the answer to a request the transport fails on its own: `status` is 400, 413, 431 or
-// 500, `description` a constant sentence of the transport's (never request data beyond the
+// Builds the answer to a request the transport fails on its own: `status` is 400, 413, 431, 500
+// or 503, `description` a constant sentence of the transport's (never request data beyond the
 // limits it names). Must be thread-safe and must not throw.
 using ErrorResponder = std::function<core::HttpResponse(int status, std::string_view description)>;
 
@@ -87,7 +99,21 @@ struct ServerOptions {
   // How long stop() lets requests in flight finish before closing every connection.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::size_t pipeline_limit = 8;  // responses queued per connection before reading pauses
-  bool tls_public = false;         // copied into HttpRequest::tls (TLS is terminated in front)
+  bool tls_public = false;         // copied into HttpRequest::tls (the public URL is https)
+  // PEM files of the certificate (leaf first, then its chain) and its private key. Both empty:
+  // plain HTTP. bind() fails when they cannot be loaded.
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
+  // Threads that run the handler for requests that may block (see the top of this file); 0: the
+  // handler runs on the I/O threads. At most handler_queue_limit requests wait for one.
+  int handler_threads = 0;
+  std::size_t handler_queue_limit = 1024;
+  // True for a request that is answered without blocking (no database): it is handled on the
+  // I/O thread even when a pool is configured. Unset: every request goes to the pool. Called on
+  // the I/O thread; must be thread-safe and quick.
+  std::function<bool(const core::HttpRequest&)> runs_inline;
+  // Monotonic time for every deadline; null: the system clock. Must outlive the server.
+  const core::Clock* clock = nullptr;
   // The transport's own error answers (see the top of this file). Unset: a plain-text answer
   // with the status (transport tests, the fixed-response benchmark server).
   ErrorResponder error_response;
@@ -115,6 +141,10 @@ class Server {
 
   // Connections open now (for tests and monitoring); thread-safe.
   [[nodiscard]] std::size_t open_connections() const noexcept;
+  // Requests waiting for a handler thread now (0 without a pool); thread-safe.
+  [[nodiscard]] std::size_t queued_requests() const;
+  // Requests answered 503 because the handler pool's queue was full, since start; thread-safe.
+  [[nodiscard]] std::uint64_t busy_rejections() const noexcept;
   // The global connection cap in force after bind() (see ServerOptions::max_connections).
   [[nodiscard]] std::size_t connection_cap() const noexcept;
 
@@ -125,8 +155,15 @@ class Server {
   // Graceful stop; thread-safe, idempotent, may be called before run(). Stops accepting, closes
   // idle connections at once, lets requests already being received or handled finish and their
   // responses be written ("Connection: close"), and closes whatever is left after
-  // shutdown_grace.
+  // shutdown_grace. A handler still running on the pool holds run() up until it returns (a call
+  // blocked in the database cannot be interrupted).
   void stop();
+
+  // Re-reads tls_certificate_file and tls_private_key_file (SIGHUP). New connections get the new
+  // certificate, open ones keep theirs. On failure (unreadable, malformed, key not matching) an
+  // InternalServer error naming the file, and the old certificate stays in use. Thread-safe;
+  // an error when the server does not serve TLS.
+  [[nodiscard]] std::expected<void, Error> reload_certificates();
 
  private:
   class Impl;

@@ -1,6 +1,7 @@
 #include "http/session.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <utility>
@@ -24,17 +25,24 @@ constexpr std::size_t kMaxDiscard = 1024 * 1024;
 // What a complete chunk-size line may take besides its extension: the hex size and CRLFs.
 constexpr std::size_t kChunkLineSlack = RequestParser::kMaxChunkExtension + 64;
 
+// What a client is told when every handler thread is busy and the queue is full.
+constexpr std::string_view kBusyDescription =
+    "The server is too busy to take this request; retry shortly";
+
 }  // namespace
 
 Session::Session(Worker& worker, asio::ip::tcp::socket socket, asio::ip::address peer,
-                 std::string connection_key)
+                 std::string connection_key, std::shared_ptr<asio::ssl::context> tls)
     : worker_(worker),
       config_(worker.config()),
       socket_(std::move(socket)),
+      tls_context_(std::move(tls)),
       peer_(std::move(peer)),
       connection_key_(std::move(connection_key)) {
   const std::size_t limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
   ring_.resize(limit + 2);
+  if (tls_context_)
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls_context_);
   worker_.attach(*this);
 }
 
@@ -49,13 +57,43 @@ void Session::start() {
   error_code ec;
   // Responses go out in one gathered write; do not let Nagle hold the last segment back.
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  if (!tls_) {
+    process_buffer();
+    return;
+  }
+  // The handshake is the client's first bytes: it gets first_byte_timeout to finish it.
+  handshaking_ = true;
+  read_deadline_ms_ = config_.now_ms() + config_.options.first_byte_timeout.count();
+  tls_->async_handshake(asio::ssl::stream_base::server,
+                        [self = shared_from_this()](const error_code& handshake_ec) {
+                          self->on_handshake(handshake_ec);
+                        });
+}
+
+void Session::on_handshake(const error_code& ec) {
+  handshaking_ = false;
+  if (closed_) return;
+  if (ec) {
+    // A client that does not trust the certificate, speaks plain HTTP or an old protocol: no
+    // HTTP answer is possible, the alert OpenSSL sent says why.
+    close_now();
+    return;
+  }
   process_buffer();
+}
+
+template <typename Handler>
+void Session::async_read_some_from_stream(asio::mutable_buffer buffer, Handler&& handler) {
+  if (tls_)
+    tls_->async_read_some(buffer, std::forward<Handler>(handler));
+  else
+    socket_.async_read_some(buffer, std::forward<Handler>(handler));
 }
 
 // Parses what the buffer holds; dispatches each complete request; reads when it needs more.
 void Session::process_buffer() {
   const std::size_t pipeline_limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
-  while (!closing_) {
+  while (!closing_ && !awaiting_handler_ && !closed_) {
     if (ring_size_ >= pipeline_limit) {
       paused_ = true;  // on_write resumes
       return;
@@ -119,7 +157,7 @@ void Session::start_message() {
   request_started_ = Clock::now();
   // The whole request must arrive within read_timeout of its first byte, however slowly it
   // trickles in.
-  read_deadline_ = request_started_ + options.read_timeout;
+  read_deadline_ms_ = config_.now_ms() + options.read_timeout.count();
 }
 
 void Session::read_more() {
@@ -128,15 +166,16 @@ void Session::read_more() {
     // Waiting for the first byte of a request: a fresh connection gets first_byte_timeout to
     // start talking (an idle socket holds a descriptor and a connection slot), a kept-alive one
     // idle_timeout.
-    read_deadline_ = Clock::now() + (served_any_ ? config_.options.idle_timeout
-                                                 : config_.options.first_byte_timeout);
+    read_deadline_ms_ = config_.now_ms() + (served_any_ ? config_.options.idle_timeout
+                                                        : config_.options.first_byte_timeout)
+                                               .count();
   }
   reading_ = true;
   const std::size_t spare = buffer_.capacity() - buffer_.size();
-  socket_.async_read_some(buffer_.prepare(std::max(spare, kReadSize)),
-                          [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
-                            self->on_read(ec, bytes);
-                          });
+  async_read_some_from_stream(buffer_.prepare(std::max(spare, kReadSize)),
+                              [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+                                self->on_read(ec, bytes);
+                              });
 }
 
 void Session::on_read(const error_code& ec, std::size_t bytes) {
@@ -165,14 +204,48 @@ void Session::on_read(const error_code& ec, std::size_t bytes) {
 }
 
 void Session::dispatch() {
-  core::HttpRequest request = std::move(parser_->request());
-  const bool client_keep_alive = parser_->keep_alive();
+  auto request = std::make_shared<core::HttpRequest>(std::move(parser_->request()));
+  Answering answering;
+  answering.client_keep_alive = parser_->keep_alive();
   parser_.reset();
   served_any_ = true;
-  ClientOrigin origin = client_origin(peer_, request, config_.trusted_proxies);
-  request.remote_address = std::move(origin.address);
-  request.tls = origin.tls.value_or(config_.options.tls_public);
+  ClientOrigin origin = client_origin(peer_, *request, config_.trusted_proxies);
+  request->remote_address = std::move(origin.address);
+  request->tls = origin.tls.value_or(config_.options.tls_public);
+  answering.head_request = request->method == "HEAD";
+  if (config_.options.access_log) {
+    answering.method = request->method;
+    answering.path = request->path;
+    answering.remote = request->remote_address;
+  }
 
+  const auto& runs_inline = config_.options.runs_inline;
+  if (config_.pool == nullptr || (runs_inline && runs_inline(*request))) {
+    answer(std::move(answering), run_handler(*request));
+    return;
+  }
+  // Issue 12: a handler that may block on the database runs on the pool; this thread goes on
+  // serving the worker's other connections. The completion takes the only reference the job
+  // holds, so the session is released on the worker's thread.
+  HandlerPool::Job job = [self = shared_from_this(), request, answering]() mutable {
+    core::HttpResponse response = self->run_handler(*request);
+    request.reset();
+    auto& context = self->worker_.io_context();
+    asio::post(context, [self = std::move(self), answering = std::move(answering),
+                         response = std::move(response)]() mutable {
+      self->on_handler_done(std::move(answering), std::move(response));
+    });
+  };
+  if (config_.pool->try_submit(job)) {
+    awaiting_handler_ = true;
+    return;
+  }
+  // Every handler thread is busy and the queue is full: answer at once rather than grow it.
+  worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
+  answer(std::move(answering), error_response(503, kBusyDescription));
+}
+
+core::HttpResponse Session::run_handler(const core::HttpRequest& request) const {
   core::HttpResponse response;
   try {
     response = config_.handler(request);
@@ -183,17 +256,27 @@ void Session::dispatch() {
   }
   if (response.status < 200 || response.status > 599)
     response = error_response(500, kInternalErrorDescription);
+  return response;
+}
 
+void Session::on_handler_done(Answering answering, core::HttpResponse response) {
+  awaiting_handler_ = false;
+  if (closed_) return;
+  answer(std::move(answering), std::move(response));
+  process_buffer();  // the requests pipelined behind it
+}
+
+void Session::answer(Answering answering, core::HttpResponse response) {
   // Read `stopping` after the handler: a stop() that arrived meanwhile closes this connection.
-  const bool keep_alive = client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
+  const bool keep_alive =
+      answering.client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
-  const bool head_request = request.method == "HEAD";
-  SerializedResponse wire =
-      serialize_response(std::move(response), keep_alive, head_request, worker_.http_date());
+  SerializedResponse wire = serialize_response(std::move(response), keep_alive,
+                                               answering.head_request, worker_.http_date());
   if (wire.close) closing_ = true;
-  queue(*out, std::move(wire), std::move(request.method), std::move(request.path),
-        std::move(request.remote_address));
+  queue(*out, std::move(wire), std::move(answering.method), std::move(answering.path),
+        std::move(answering.remote));
 }
 
 void Session::queue(Outgoing& out, SerializedResponse&& wire, std::string method,
@@ -282,7 +365,7 @@ Session::Outgoing* Session::push_outgoing() {
 void Session::start_write() {
   if (writing_ || ring_size_ == 0 || closed_) return;
   writing_ = true;
-  write_deadline_ = Clock::now() + config_.options.read_timeout;
+  write_deadline_ms_ = config_.now_ms() + config_.options.read_timeout.count();
   write_buffers_.clear();
   writing_count_ = ring_size_;
   for (std::size_t i = 0; i < writing_count_; ++i) {
@@ -290,14 +373,18 @@ void Session::start_write() {
     write_buffers_.emplace_back(asio::buffer(out.head));
     if (!out.body.empty()) write_buffers_.emplace_back(asio::buffer(out.body));
   }
-  asio::async_write(
-      socket_, write_buffers_,
-      [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); });
+  auto on_written = [self = shared_from_this()](const error_code& ec, std::size_t) {
+    self->on_write(ec);
+  };
+  if (tls_)
+    asio::async_write(*tls_, write_buffers_, std::move(on_written));
+  else
+    asio::async_write(socket_, write_buffers_, std::move(on_written));
 }
 
 void Session::on_write(const error_code& ec) {
   writing_ = false;
-  write_deadline_ = Clock::time_point::max();
+  write_deadline_ms_ = kNever;
   if (closed_) return;
   if (ec) {
     close_now();
@@ -340,7 +427,7 @@ void Session::on_write(const error_code& ec) {
 // Once a closing connection has written everything: close at once if the peer has gone,
 // otherwise shut down sending and linger (see session.h).
 void Session::finish_if_done() {
-  if (closed_ || !closing_ || writing_ || ring_size_ > 0) return;
+  if (closed_ || !closing_ || writing_ || ring_size_ > 0 || awaiting_handler_) return;
   if (peer_done_) {
     close_now();
     return;
@@ -362,7 +449,7 @@ void Session::finish_if_done() {
       close_now();
       return;
     }
-    read_deadline_ = Clock::now() + config_.linger;
+    read_deadline_ms_ = config_.now_ms() + config_.linger.count();
   }
   start_discard_read();
 }
@@ -377,14 +464,16 @@ void Session::start_discard_read() {
                           });
 }
 
-void Session::check_deadlines(Clock::time_point now) {
+void Session::check_deadlines(std::int64_t now_ms) {
   if (closed_) return;
-  if ((reading_ && now >= read_deadline_) || (writing_ && now >= write_deadline_)) close_now();
+  if (((reading_ || handshaking_) && now_ms >= read_deadline_ms_) ||
+      (writing_ && now_ms >= write_deadline_ms_))
+    close_now();
 }
 
 void Session::drain() {
   if (closed_ || closing_) return;
-  if (!parser_ && ring_size_ == 0 && !writing_) {
+  if (!parser_ && ring_size_ == 0 && !writing_ && !awaiting_handler_) {
     close_now();  // idle between requests
     return;
   }

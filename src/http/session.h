@@ -11,17 +11,31 @@
 // pipelined bytes) first shuts down its sending side and reads and discards input for a short
 // while ("lingering close"), so that the error response is not destroyed by a TCP reset.
 //
-// Lifetime: owned by shared_ptrs held by pending completion handlers; linked into the worker's
-// list so that the worker's sweep can enforce deadlines and the shutdown can reach it.
-// Thread safety: none needed; everything runs on the worker's thread.
+// With a handler pool (ServerOptions::handler_threads) a request that may block is handed to the
+// pool and the session stops parsing until its response is posted back to the worker's thread,
+// so responses stay in request order and at most one request per connection waits on the pool.
+//
+// TLS: with a context the session first completes the server handshake (within
+// first_byte_timeout) and then reads and writes through the TLS stream; lingering close drains
+// the raw socket.
+//
+// Lifetime: owned by shared_ptrs held by pending completion handlers (and by a job on the
+// handler pool, which moves its reference into the completion it posts back, so the session is
+// always destroyed on the worker's thread); linked into the worker's list so that the worker's
+// sweep can enforce deadlines and the shutdown can reach it.
+// Thread safety: none needed; everything but the handler call on the pool runs on the worker's
+// thread, and the pool's job touches only its own copy of the request.
 #pragma once
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/intrusive/list_hook.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,16 +56,18 @@ class Session : public std::enable_shared_from_this<Session>,
   using Clock = std::chrono::steady_clock;
 
   // `peer` is the socket's remote address; `connection_key` the slot the worker's
-  // ConnectionCounter gave it, released when the session ends.
+  // ConnectionCounter gave it, released when the session ends; `tls` the context to handshake
+  // with, null for plain HTTP.
   Session(Worker& worker, boost::asio::ip::tcp::socket socket, boost::asio::ip::address peer,
-          std::string connection_key);
+          std::string connection_key, std::shared_ptr<boost::asio::ssl::context> tls);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   void start();
-  // Closes the connection if a read or write has outlived its deadline.
-  void check_deadlines(Clock::time_point now);
+  // Closes the connection if a read or write has outlived its deadline (`now_ms`: the server
+  // clock's monotonic milliseconds).
+  void check_deadlines(std::int64_t now_ms);
   // Server stopping: an idle connection closes now; one receiving or holding requests finishes
   // them, answers with "Connection: close" and then closes.
   void drain();
@@ -71,11 +87,31 @@ class Session : public std::enable_shared_from_this<Session>,
     Clock::time_point started{};
   };
 
+  static constexpr std::int64_t kNever = INT64_MAX;
+
+  // What a dispatched request's response needs once the handler has answered.
+  struct Answering {
+    std::string method;
+    std::string path;
+    std::string remote;
+    bool client_keep_alive = true;
+    bool head_request = false;
+  };
+
+  void on_handshake(const boost::system::error_code& ec);
   void process_buffer();
   void read_more();
   void on_read(const boost::system::error_code& ec, std::size_t bytes);
   void start_message();
   void dispatch();
+  // Calls the handler, turning an exception or a bad status into the 500 answer.
+  [[nodiscard]] core::HttpResponse run_handler(const core::HttpRequest& request) const;
+  // Queues the handler's response (on the worker's thread).
+  void answer(Answering answering, core::HttpResponse response);
+  // The pool answered: resumes the connection.
+  void on_handler_done(Answering answering, core::HttpResponse response);
+  template <typename Handler>
+  void async_read_some_from_stream(boost::asio::mutable_buffer buffer, Handler&& handler);
   // The transport's own error answer: ServerOptions::error_response, else plain text.
   [[nodiscard]] core::HttpResponse error_response(int status, std::string_view description) const;
   void reject(const boost::system::error_code& ec);
@@ -95,6 +131,8 @@ class Session : public std::enable_shared_from_this<Session>,
   Worker& worker_;
   const ServerConfig& config_;
   boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // kept alive for tls_
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::ip::address peer_;
   std::string connection_key_;
   boost::beast::flat_buffer buffer_;
@@ -102,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session>,
   std::optional<RequestParser> parser_;  // engaged while a request is being received
   std::size_t header_bytes_ = 0;         // header bytes the current parser consumed so far
   bool continue_sent_ = false;
-  Clock::time_point request_started_{};
+  Clock::time_point request_started_{};  // for the access log's duration
 
   std::vector<Outgoing> ring_;  // fixed capacity: pipeline_limit + room for interim and error
   std::size_t ring_first_ = 0;
@@ -118,10 +156,12 @@ class Session : public std::enable_shared_from_this<Session>,
   bool shut_ = false;        // sending side shut down; lingering
   bool peer_done_ = false;   // the peer closed or the read side failed
   bool served_any_ = false;  // a request was dispatched: the connection is being kept alive
+  bool awaiting_handler_ = false;  // a request is on the handler pool
+  bool handshaking_ = false;
   bool closed_ = false;
   std::size_t discarded_ = 0;
-  Clock::time_point read_deadline_ = Clock::time_point::max();
-  Clock::time_point write_deadline_ = Clock::time_point::max();
+  std::int64_t read_deadline_ms_ = kNever;  // also the handshake's
+  std::int64_t write_deadline_ms_ = kNever;
 };
 
 }  // namespace ssooidc::http

@@ -134,7 +134,11 @@ void Worker::admit(tcp::socket socket) {
     socket.close(ec);
     return;
   }
-  std::make_shared<Session>(*this, std::move(socket), peer.address(), std::move(*key))->start();
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (config_.tls) tls = config_.tls_context.current();
+  std::make_shared<Session>(*this, std::move(socket), peer.address(), std::move(*key),
+                            std::move(tls))
+      ->start();
 }
 
 void Worker::schedule_sweep() {
@@ -146,8 +150,8 @@ void Worker::schedule_sweep() {
 }
 
 void Worker::sweep() {
-  const auto now = Clock::now();
-  if (stopping_ && now >= grace_deadline_) {
+  const std::int64_t now = config_.now_ms();
+  if (stopping_ && now >= grace_deadline_ms_) {
     for (Session& session : sessions_) session.close_now();
   } else {
     for (Session& session : sessions_) session.check_deadlines(now);
@@ -158,7 +162,7 @@ void Worker::sweep() {
 void Worker::begin_shutdown() {
   if (stopping_) return;
   stopping_ = true;
-  grace_deadline_ = Clock::now() + config_.options.shutdown_grace;
+  grace_deadline_ms_ = config_.now_ms() + config_.options.shutdown_grace.count();
   error_code ec;
   acceptor_.close(ec);
   accept_retry_timer_.cancel();

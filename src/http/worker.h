@@ -21,9 +21,11 @@
 
 #include "http/client_address.h"
 #include "http/connection_counter.h"
+#include "http/handler_pool.h"
 #include "http/response_writer.h"
 #include "http/server.h"
 #include "http/session.h"
+#include "http/tls_context.h"
 
 namespace ssooidc::http {
 
@@ -36,6 +38,14 @@ struct ServerConfig {
   NetworkList trusted_proxies;
   std::size_t connection_cap = 0;  // effective_connection_cap, set by bind()
   ConnectionCounter connections;
+  const core::Clock* clock = nullptr;  // options.clock, or the system clock
+  bool tls = false;                    // serving TLS: every session handshakes with tls_context
+  TlsContext tls_context;
+  HandlerPool* pool = nullptr;  // null: handlers run on the I/O thread
+  std::atomic<std::uint64_t> busy_rejections{0};  // 503s for a full pool queue
+
+  // Monotonic milliseconds of `clock`: every deadline is counted in them.
+  [[nodiscard]] std::int64_t now_ms() const noexcept { return clock->monotonic_millis(); }
 };
 
 class Worker {
@@ -59,12 +69,12 @@ class Worker {
   // For sessions, on the worker thread.
   [[nodiscard]] ServerConfig& config() const noexcept { return config_; }
   [[nodiscard]] std::string_view http_date() { return date_.now(); }
+  // Where completions from the handler pool are posted back to.
+  [[nodiscard]] boost::asio::io_context& io_context() noexcept { return io_context_; }
   void attach(Session& session) noexcept;
   void detach(Session& session) noexcept;
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   void start();
   void accept();
   void admit(boost::asio::ip::tcp::socket socket);
@@ -83,7 +93,7 @@ class Worker {
   std::chrono::milliseconds tick_{};
   bool stopping_ = false;
   bool destroying_ = false;
-  Clock::time_point grace_deadline_{};
+  std::int64_t grace_deadline_ms_ = 0;
   HttpDate date_;
 };
 

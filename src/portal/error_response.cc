@@ -33,10 +33,12 @@ core::HttpResponse error_response(const Error& error, std::string_view request_i
     // A storage failure's description names the operation and the database's reason: for the
     // log, not for the caller (storage/backend_error.h).
     const bool storage = error.error_description.starts_with("storage: ");
-    return protocol_error(
+    core::HttpResponse resp = protocol_error(
         500, "InternalServerException",
         storage ? "The server could not complete the request" : error.error_description,
         request_id);
+    if (storage) resp.events |= core::response_event::kStorageFailed;
+    return resp;
   }
   return protocol_error(status, shape_name(error.type), error.error_description, request_id);
 }

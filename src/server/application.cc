@@ -1,12 +1,27 @@
 #include "server/application.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "api/error_response.h"
 
 namespace ssooidc::server {
+
+// The last count of pending device authorizations and the thread that refreshes it (see
+// pending_device_authorizations).
+struct Application::PendingCount {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool wanted = false;
+  bool stopping = false;
+  std::optional<std::int64_t> value;
+  std::thread thread;
+};
 
 Application::Application(const std::string& database_url, domain::Settings settings,
                          std::unique_ptr<core::Clock> clock,
@@ -15,7 +30,31 @@ Application::Application(const std::string& database_url, domain::Settings setti
   auto opened = storage::open_storage(database_url);
   if (!opened)
     throw std::runtime_error("cannot open database: " + opened.error().error_description);
-  storage_ = std::move(*opened);
+  owned_storage_ = std::move(*opened);
+  storage_ = owned_storage_.get();
+  build_services(std::move(settings), std::move(signing_key_encryption_key));
+}
+
+Application::Application(storage::Storage& storage, domain::Settings settings,
+                         std::unique_ptr<core::Clock> clock,
+                         std::string signing_key_encryption_key)
+    : clock_(std::move(clock)), storage_(&storage) {
+  build_services(std::move(settings), std::move(signing_key_encryption_key));
+}
+
+Application::~Application() {
+  if (!pending_count_) return;
+  {
+    std::lock_guard lock(pending_count_->mutex);
+    pending_count_->stopping = true;
+  }
+  pending_count_->wake.notify_all();
+  if (pending_count_->thread.joinable()) pending_count_->thread.join();
+}
+
+void Application::build_services(domain::Settings settings,
+                                 std::string signing_key_encryption_key) {
+  pending_count_ = std::make_shared<PendingCount>();
   services_ = std::make_unique<domain::ServiceGraph>(*storage_, *clock_, random_,
                                                      std::move(settings),
                                                      std::move(signing_key_encryption_key));
@@ -26,6 +65,37 @@ Application::Application(const std::string& database_url, domain::Settings setti
                                                      s.context.settings, *clock_, random_,
                                                      s.shared});
   web_->enable_portal(s.portal);
+  metrics_.set_gauge("ssooidc_pending_device_authorizations",
+                     "Device authorizations waiting for a decision (refreshed at most once a "
+                     "second, off the request path).",
+                     [this] { return pending_device_authorizations(); });
+}
+
+std::optional<std::int64_t> Application::pending_device_authorizations() {
+  PendingCount& pending = *pending_count_;
+  std::lock_guard lock(pending.mutex);
+  pending.wanted = true;
+  if (!pending.thread.joinable()) {
+    pending.thread = std::thread([this, &pending] {
+      std::unique_lock lock(pending.mutex);
+      for (;;) {
+        pending.wake.wait(lock, [&] { return pending.wanted || pending.stopping; });
+        if (pending.stopping) return;
+        pending.wanted = false;
+        lock.unlock();
+        auto counted =
+            storage_->device_authorizations().count_pending(clock_->now_epoch_seconds());
+        lock.lock();
+        // A failed count leaves the gauge out rather than showing a stale number.
+        pending.value = counted ? std::optional<std::int64_t>(*counted) : std::nullopt;
+        // At most one count a second, however often it is scraped.
+        if (pending.wake.wait_for(lock, std::chrono::seconds(1), [&] { return pending.stopping; }))
+          return;
+      }
+    });
+  }
+  pending.wake.notify_all();
+  return pending.value;
 }
 
 // OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).
@@ -57,17 +127,102 @@ std::optional<core::HttpResponse> Application::well_known(const core::HttpReques
   return resp;
 }
 
+core::Operation Application::operation_of(const core::HttpRequest& req) noexcept {
+  using core::Operation;
+  const std::string_view path = req.path;
+  if (path == "/token") return Operation::kCreateToken;
+  if (path == "/device_authorization") return Operation::kStartDeviceAuthorization;
+  if (path == "/client/register") return Operation::kRegisterClient;
+  if (path == "/federation/credentials") return Operation::kGetRoleCredentials;
+  if (path == "/assignment/accounts") return Operation::kListAccounts;
+  if (path == "/assignment/roles") return Operation::kListAccountRoles;
+  if (path == "/logout") return Operation::kLogout;
+  if (path == "/healthz") return Operation::kHealth;
+  if (path == "/readyz") return Operation::kReady;
+  if (path == "/metrics") return Operation::kMetrics;
+  if (path.starts_with("/static/")) return Operation::kStaticAsset;
+  if (path == "/device" || path.starts_with("/device/")) return Operation::kDevicePage;
+  if (path == "/authorize") return Operation::kAuthorizePage;
+  if (path == "/portal" || path.starts_with("/portal/")) return Operation::kPortalPage;
+  if (path == "/.well-known/openid-configuration") return Operation::kDiscovery;
+  if (path == "/.well-known/jwks.json") return Operation::kJwks;
+  return Operation::kOther;
+}
+
+bool Application::needs_database(const core::HttpRequest& req) noexcept {
+  using core::Operation;
+  switch (operation_of(req)) {
+    case Operation::kHealth:
+    case Operation::kMetrics:
+    case Operation::kStaticAsset:
+    case Operation::kDiscovery:
+      return false;
+    default:
+      return true;
+  }
+}
+
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
+  const auto started = std::chrono::steady_clock::now();
+  core::HttpResponse resp = route(req);
+  // RFC 6797: behind an https public URL (TLS here or in front) browsers must never fall back to
+  // plain HTTP for this host; a user agent ignores the header on a plain-HTTP response.
+  if (req.tls) resp.set("Strict-Transport-Security", "max-age=31536000");
+  const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  std::string_view error_type;
+  for (const auto& [name, value] : resp.headers)
+    if (core::iequals(name, "x-amzn-ErrorType")) error_type = value;
+  metrics_.record_request(operation_of(req), error_type, resp.status,
+                          static_cast<std::uint64_t>(elapsed.count()));
+  using namespace core::response_event;
+  if (resp.events & kLoginAllowed) metrics_.count(core::MetricEvent::kLoginAllowed);
+  if (resp.events & kLoginDenied) metrics_.count(core::MetricEvent::kLoginDenied);
+  if (resp.events & kSignInFailed) metrics_.count(core::MetricEvent::kSignInFailure);
+  if (resp.events & kStorageFailed) metrics_.count(core::MetricEvent::kDatabaseError);
+  return resp;
+}
+
+core::HttpResponse Application::metrics_response() {
+  core::HttpResponse resp;
+  resp.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  resp.set("Cache-Control", "no-store");
+  resp.body = metrics_.exposition();
+  return resp;
+}
+
+// Readiness: the database answers a cheap query. The reason names the storage operation and the
+// backend's words, never a secret (storage_error.h).
+core::HttpResponse Application::ready_response() {
+  core::HttpResponse resp;
+  resp.set("Content-Type", "text/plain; charset=utf-8");
+  resp.set("Cache-Control", "no-store");
+  auto answered = storage_->users().count();
+  if (answered) {
+    resp.body = "ready\n";
+  } else {
+    resp.status = 503;
+    resp.body = "not ready: the database does not answer (" +
+                answered.error().error_description + ")\n";
+    resp.events |= core::response_event::kStorageFailed;
+  }
+  return resp;
+}
+
+core::HttpResponse Application::route(const core::HttpRequest& req) {
   if (auto resp = api_->handle(req)) return std::move(*resp);
   if (auto resp = portal_->handle(req)) return std::move(*resp);
   if (auto resp = web_->handle(req)) return std::move(*resp);
-  if (req.path == "/healthz" && (req.method == "GET" || req.method == "HEAD")) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (req.path == "/healthz" && get) {
     core::HttpResponse resp;
     resp.set("Content-Type", "text/plain; charset=utf-8");
     resp.set("Cache-Control", "no-store");
     resp.body = "ok\n";
     return resp;
   }
+  if (req.path == "/readyz" && get) return ready_response();
+  if (req.path == "/metrics" && get && metrics_on_main_listener_) return metrics_response();
   if (auto resp = well_known(req)) return std::move(*resp);
   return api::protocol_error(404, "UnknownOperationException", "invalid_request",
                              "No operation or page at " + req.method + " " + req.path,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/http_message.h"
+#include "core/metrics.h"
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
 #include "domain/settings.h"
@@ -31,10 +33,34 @@ class Application {
   Application(const std::string& database_url, domain::Settings settings,
               std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
               std::string signing_key_encryption_key = {});
+  // Serves from `storage`, which the caller keeps alive longer than this (tests wrap a store in
+  // a fault injector this way).
+  Application(storage::Storage& storage, domain::Settings settings,
+              std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
+              std::string signing_key_encryption_key = {});
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
 
-  // Routes one request: the AWS operations (SSO OIDC and the SSO portal), the person's pages, /healthz, the OpenID discovery
-  // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.
+  // Routes one request: the AWS operations (SSO OIDC and the SSO portal), the person's pages,
+  // /healthz, /readyz, /metrics (unless served elsewhere), the OpenID discovery documents
+  // (/.well-known/openid-configuration, /.well-known/jwks.json), else 404. Counts it in
+  // metrics().
   core::HttpResponse handle(const core::HttpRequest& req);
+
+  // False for the requests answered without storage (/healthz, /metrics, static assets, the
+  // OpenID configuration): the transport answers those on its I/O threads even while every
+  // handler thread waits on the database (http::ServerOptions::runs_inline).
+  [[nodiscard]] static bool needs_database(const core::HttpRequest& req) noexcept;
+  // The operation a request is counted under (a fixed list: never a label from input).
+  [[nodiscard]] static core::Operation operation_of(const core::HttpRequest& req) noexcept;
+
+  // The /metrics answer, in the Prometheus text format 0.0.4.
+  [[nodiscard]] core::HttpResponse metrics_response();
+  // Off: /metrics on the main listener answers 404 (it is served on --metrics-listen instead).
+  // Before serving only.
+  void set_metrics_on_main_listener(bool on) { metrics_on_main_listener_ = on; }
+  core::Metrics& metrics() { return metrics_; }
 
   // Deletes expired device authorizations, tokens and authorization codes, ID token signing
   // keys whose tokens have all expired, credential records older than their retention, ended
@@ -57,11 +83,22 @@ class Application {
   void set_public_url(std::string url) { services_->context.settings.public_url = std::move(url); }
 
  private:
+  void build_services(domain::Settings settings, std::string signing_key_encryption_key);
+  core::HttpResponse route(const core::HttpRequest& req);
   std::optional<core::HttpResponse> well_known(const core::HttpRequest& req);
+  core::HttpResponse ready_response();
+  // The pending-authorization gauge: a scrape reads the last count and wakes a refresh off the
+  // request path, so a stalled database cannot stall /metrics.
+  std::optional<std::int64_t> pending_device_authorizations();
 
   std::unique_ptr<core::Clock> clock_;
   crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> storage_;
+  std::unique_ptr<storage::Storage> owned_storage_;
+  storage::Storage* storage_ = nullptr;
+  core::Metrics metrics_;
+  bool metrics_on_main_listener_ = true;
+  struct PendingCount;
+  std::shared_ptr<PendingCount> pending_count_;
   std::unique_ptr<domain::ServiceGraph> services_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<portal::Portal> portal_;

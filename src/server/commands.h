@@ -9,6 +9,10 @@
 
 #include "domain/settings.h"
 
+namespace CLI {
+class App;
+}
+
 namespace ssooidc::server {
 
 struct CommonOptions {
@@ -29,7 +33,17 @@ struct ServeOptions {
   std::string key_file;                 // empty: the SQLite file + ".key" (secret_files.h)
   std::string bootstrap_password_file;  // empty: the SQLite file + ".admin-password"
   std::int64_t purge_interval_seconds = 3600;  // how often the purge runs (on one process)
+  // Operating it (issue 13, serve_command.cc add_operations_options): TLS, metrics, and the
+  // handler pool of issue 12.
+  std::string tls_certificate_file;  // PEM, leaf then chain; with tls_private_key_file: HTTPS
+  std::string tls_private_key_file;
+  std::string metrics_listen;  // HOST:PORT serving /metrics (and /healthz) instead of the main one
+  int handler_threads = 8;     // 0: handlers run on the I/O threads
+  std::size_t handler_queue = 1024;
 };
+
+// Adds the flags of the ServeOptions block above to `serve` (keeps main.cc's list short).
+void add_operations_options(CLI::App& serve, ServeOptions& options);
 
 struct DeviceOptions {
   std::string user_code;

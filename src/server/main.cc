@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
       ->envname("SSOOIDC_BOOTSTRAP_PASSWORD_FILE");
   serve_cmd->add_flag("--no-bootstrap-user", serve.no_bootstrap_user,
                       "Do not create a first user on an empty database");
+  add_operations_options(*serve_cmd, serve);
 
   auto* device_cmd = app.add_subcommand("device", "Allow or deny a pending device authorization");
   device_cmd->require_subcommand(1);

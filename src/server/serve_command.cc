@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -113,7 +114,43 @@ void raise_descriptor_limit() {
   setrlimit(RLIMIT_NOFILE, &files);
 }
 
+// The answers of the --metrics-listen listener: /metrics and /healthz, nothing else.
+core::HttpResponse metrics_listener_response(Application& app, const core::HttpRequest& req) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (get && req.path == "/metrics") return app.metrics_response();
+  core::HttpResponse resp;
+  resp.set("Content-Type", "text/plain; charset=utf-8");
+  resp.set("Cache-Control", "no-store");
+  if (get && req.path == "/healthz") {
+    resp.body = "ok\n";
+  } else {
+    resp.status = 404;
+    resp.body = "Only /metrics and /healthz are served here\n";
+  }
+  return resp;
+}
+
 }  // namespace
+
+void add_operations_options(CLI::App& serve, ServeOptions& options) {
+  serve.add_option("--tls-cert", options.tls_certificate_file,
+                   "PEM certificate (leaf first, then its chain): serve HTTPS; reloaded on SIGHUP")
+      ->envname("SSOOIDC_TLS_CERT");
+  serve.add_option("--tls-key", options.tls_private_key_file,
+                   "PEM private key of --tls-cert; reloaded on SIGHUP")
+      ->envname("SSOOIDC_TLS_KEY");
+  serve.add_option("--metrics-listen", options.metrics_listen,
+                   "HOST:PORT serving /metrics (Prometheus) and /healthz; /metrics then leaves "
+                   "the main listener")
+      ->envname("SSOOIDC_METRICS_LISTEN");
+  serve.add_option("--handler-threads", options.handler_threads,
+                   "Threads for requests that use the database, so a slow database does not "
+                   "stall the I/O threads; 0 handles every request on the I/O threads")
+      ->check(CLI::Range(0, 1024));
+  serve.add_option("--handler-queue", options.handler_queue,
+                   "Requests that may wait for a handler thread before the rest get 503")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+}
 
 int run_serve(const CommonOptions& common, const ServeOptions& options) {
   // Signals are taken by a dedicated thread (sigwait), so I/O threads never see them.
@@ -121,9 +158,15 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reloads the TLS certificate
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const ListenAddress listen = parse_listen(options.listen);
+  std::optional<ListenAddress> metrics_listen;
+  if (!options.metrics_listen.empty()) metrics_listen = parse_listen(options.metrics_listen);
+  const bool tls = !options.tls_certificate_file.empty() || !options.tls_private_key_file.empty();
+  if (tls && (options.tls_certificate_file.empty() || options.tls_private_key_file.empty()))
+    throw std::runtime_error("--tls-cert and --tls-key go together");
   // A malformed world file stops the start before the database is touched.
   std::optional<World> world;
   if (!options.world_file.empty()) world = load_world_file(options.world_file);
@@ -169,29 +212,95 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
       std::fputs(line.c_str(), stderr);
     };
   }
-  const bool https = options.public_url.starts_with("https://");
+  const bool https = options.public_url.starts_with("https://") ||
+                     (tls && options.public_url.empty());
   http_options.tls_public = https;
+  http_options.tls_certificate_file = options.tls_certificate_file;
+  http_options.tls_private_key_file = options.tls_private_key_file;
+  http_options.handler_threads = options.handler_threads;
+  http_options.handler_queue_limit = options.handler_queue;
+  http_options.runs_inline = [](const core::HttpRequest& req) {
+    return !Application::needs_database(req);
+  };
   http::Server server(http_options,
                       [&app](const core::HttpRequest& req) { return app.handle(req); });
   auto port = server.bind();
   if (!port) throw std::runtime_error("cannot listen on " + options.listen + ": " + port.error().error_description);
+  app.metrics().set_gauge("ssooidc_open_connections", "Connections open on the main listener.",
+                          [&server]() -> std::optional<std::int64_t> {
+                            return static_cast<std::int64_t>(server.open_connections());
+                          });
+  app.metrics().set_gauge("ssooidc_handler_queue_length",
+                          "Requests waiting for a handler thread (--handler-threads).",
+                          [&server]() -> std::optional<std::int64_t> {
+                            return static_cast<std::int64_t>(server.queued_requests());
+                          });
+  app.metrics().set_counter("ssooidc_handler_busy_rejections_total",
+                            "Requests answered 503 because every handler thread was busy and "
+                            "the queue (--handler-queue) was full.",
+                            [&server]() -> std::optional<std::int64_t> {
+                              return static_cast<std::int64_t>(server.busy_rejections());
+                            });
+
+  // /metrics on its own address (plain HTTP, meant for a private network), answered on the I/O
+  // thread: it never touches the database.
+  std::optional<http::Server> metrics_server;
+  std::uint16_t metrics_port = 0;
+  if (metrics_listen) {
+    http::ServerOptions metrics_options;
+    metrics_options.host = metrics_listen->host;
+    metrics_options.port = metrics_listen->port;
+    metrics_options.threads = 1;
+    metrics_options.max_connections = 64;
+    metrics_server.emplace(metrics_options, [&app](const core::HttpRequest& req) {
+      return metrics_listener_response(app, req);
+    });
+    auto bound = metrics_server->bind();
+    if (!bound)
+      throw std::runtime_error("cannot listen on " + options.metrics_listen + ": " +
+                               bound.error().error_description);
+    metrics_port = *bound;
+    app.set_metrics_on_main_listener(false);
+  }
 
   std::string host_for_url = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
                                                                           : listen.host;
-  const std::string bound_url = "http://" + host_for_url + ":" + std::to_string(*port);
+  const std::string bound_url =
+      std::string(tls ? "https://" : "http://") + host_for_url + ":" + std::to_string(*port);
   app.set_public_url(options.public_url.empty() ? bound_url
                                                 : strip_trailing_slash(options.public_url));
   std::printf("%s\n", bound_url.c_str());
+  if (metrics_server) {
+    std::fprintf(stderr, "ssooidc-server: metrics on http://%s:%u/metrics\n",
+                 metrics_listen->host.c_str(), static_cast<unsigned>(metrics_port));
+  }
   if (!options.no_bootstrap_user)
     bootstrap_user(app, common.database, options.bootstrap_password_file);
   std::fflush(stdout);
 
-  std::thread signal_thread([&server, signals] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    std::fprintf(stderr, "ssooidc-server: signal %d, finishing requests in flight\n", sig);
-    server.stop();
+  std::thread signal_thread([&server, &metrics_server, signals, tls] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        if (!tls) continue;
+        // New connections get the new certificate; open ones keep the one they started with.
+        auto reloaded = server.reload_certificates();
+        if (reloaded)
+          std::fprintf(stderr, "ssooidc-server: SIGHUP, TLS certificate reloaded\n");
+        else
+          std::fprintf(stderr, "ssooidc-server: SIGHUP, TLS certificate NOT reloaded, keeping "
+                       "the old one: %s\n", reloaded.error().error_description.c_str());
+        continue;
+      }
+      std::fprintf(stderr, "ssooidc-server: signal %d, finishing requests in flight\n", sig);
+      server.stop();
+      if (metrics_server) metrics_server->stop();
+      return;
+    }
   });
+  std::thread metrics_thread;
+  if (metrics_server) metrics_thread = std::thread([&metrics_server] { metrics_server->run(); });
 
   // Expired rows are purged in the background, hourly by default, by one process at a time
   // (Application::purge_expired takes a lease). The lease lasts one and a half periods, so its
@@ -215,6 +324,10 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   });
 
   server.run();
+  if (metrics_server) {
+    metrics_server->stop();
+    metrics_thread.join();
+  }
 
   {
     std::lock_guard lock(purge_mutex);

@@ -82,6 +82,10 @@ class FaultyStorage::DeviceAuthorizations final : public DeviceAuthorizationStor
     return maybe_fail(faulty_, "purge device authorizations",
                       [&] { return inner().purge_expired(before); });
   }
+  Result<std::int64_t> count_pending(std::int64_t now) override {
+    return maybe_fail(faulty_, "count pending device authorizations",
+                      [&] { return inner().count_pending(now); });
+  }
 
  private:
   DeviceAuthorizationStore& inner() { return faulty_.inner().device_authorizations(); }
@@ -442,7 +446,28 @@ void FaultyStorage::fail_call(std::int64_t n, FaultMode mode) noexcept { arm(n, 
 void FaultyStorage::fail_from_call(std::int64_t n, FaultMode mode) noexcept { arm(n, mode, true); }
 void FaultyStorage::disarm() noexcept { arm(0, FaultMode::kBeforeCall, false); }
 
-FaultyStorage::Verdict FaultyStorage::next_call() noexcept {
+void FaultyStorage::stall() {
+  std::lock_guard lock(stall_mutex_);
+  stalling_ = true;
+}
+
+void FaultyStorage::release() {
+  {
+    std::lock_guard lock(stall_mutex_);
+    stalling_ = false;
+  }
+  stall_released_.notify_all();
+}
+
+FaultyStorage::Verdict FaultyStorage::next_call() {
+  {
+    std::unique_lock lock(stall_mutex_);
+    if (stalling_) {
+      ++stalled_;
+      stall_released_.wait(lock, [this] { return !stalling_; });
+      --stalled_;
+    }
+  }
   const std::int64_t call = ++calls_;
   const std::int64_t at = fail_at_.load();
   const bool fail = at > 0 && (call == at || (call > at && sticky_.load()));

@@ -13,8 +13,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "storage/storage.h"
 
@@ -39,6 +41,12 @@ class FaultyStorage final : public storage::Storage {
   void fail_from_call(std::int64_t n, FaultMode mode = FaultMode::kBeforeCall) noexcept;
   // Forwards every call again and restarts the count.
   void disarm() noexcept;
+  // A stalled database: from now on every call blocks until release(). Independent of the
+  // failure arming above.
+  void stall();
+  void release();
+  // Calls blocked in a stall right now.
+  [[nodiscard]] std::int64_t stalled_calls() const noexcept { return stalled_.load(); }
 
   // Calls made since construction or the last fail_call/fail_from_call/disarm.
   [[nodiscard]] std::int64_t calls() const noexcept { return calls_.load(); }
@@ -67,7 +75,7 @@ class FaultyStorage final : public storage::Storage {
     bool fail = false;
     FaultMode mode = FaultMode::kBeforeCall;
   };
-  [[nodiscard]] Verdict next_call() noexcept;
+  [[nodiscard]] Verdict next_call();
 
  private:
   class Clients;
@@ -94,6 +102,10 @@ class FaultyStorage final : public storage::Storage {
   std::atomic<std::int64_t> fail_at_{0};  // 0: disarmed
   std::atomic<bool> sticky_{false};
   std::atomic<FaultMode> mode_{FaultMode::kBeforeCall};
+  std::mutex stall_mutex_;
+  std::condition_variable stall_released_;
+  bool stalling_ = false;
+  std::atomic<std::int64_t> stalled_{0};
   std::unique_ptr<Clients> clients_;
   std::unique_ptr<DeviceAuthorizations> device_authorizations_;
   std::unique_ptr<Tokens> tokens_;

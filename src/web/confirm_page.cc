@@ -62,7 +62,9 @@ core::HttpResponse decide(PageDeps& deps, PageRequest& req, const domain::UserCo
                        "trick you into approving it; nothing more needs to be done. To sign in a "
                        "device, start again on that device.";
   }
-  return result_page(deps, req, result);
+  core::HttpResponse page = result_page(deps, req, result);
+  page.events |= allow ? core::response_event::kLoginAllowed : core::response_event::kLoginDenied;
+  return page;
 }
 
 }  // namespace

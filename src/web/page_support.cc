@@ -146,7 +146,10 @@ core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req) {
   view.next_step = "Wait a moment and try again. If it keeps happening, tell your administrator.";
   view.action_url = deps.code_path();
   view.action_label = "Start again";
-  return result_page(deps, req, view);
+  core::HttpResponse page = result_page(deps, req, view);
+  // The services fail only when storage does (or the password hasher cannot allocate).
+  page.events |= core::response_event::kStorageFailed;
+  return page;
 }
 
 core::HttpResponse expired_code_page(PageDeps& deps, const PageRequest& req) {

@@ -110,8 +110,10 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
     }
     // The domain's text says which: a wrong name or password, or a disabled user (only told to
     // someone who knew the password).
-    return sign_in_form(deps, req, 401, user.error().error_description + ".", username, return_to,
-                        code);
+    core::HttpResponse refused = sign_in_form(deps, req, 401, user.error().error_description + ".",
+                                              username, return_to, code);
+    refused.events |= core::response_event::kSignInFailed;
+    return refused;
   }
 
   refund(false, true, true);

@@ -30,7 +30,7 @@ REFRESH_GRANT = "refresh_token"
 # RFC 8628 section 6.1 base-20 alphabet, displayed as XXXX-XXXX.
 USER_CODE_RE = re.compile(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-URL_LINE_RE = re.compile(r"http://127\.0\.0\.1:([0-9]{1,5})")
+URL_LINE_RE = re.compile(r"https?://127\.0\.0\.1:([0-9]{1,5})")  # https: serve --tls-cert
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

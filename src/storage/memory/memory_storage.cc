@@ -200,6 +200,13 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
       return true;
     });
   }
+  Result<std::int64_t> count_pending(std::int64_t now) override {
+    std::lock_guard lock(state_.mutex);
+    std::int64_t n = 0;
+    for (const auto& [hash, authorization] : state_.devices)
+      if (authorization.state == DeviceState::kPending && authorization.expires_at > now) ++n;
+    return n;
+  }
 
  private:
   State& state_;

@@ -122,4 +122,16 @@ Result<std::int64_t> SqliteDeviceAuthorizationStore::purge_expired(std::int64_t 
                    [&](Statement& statement) { statement.bind_int(1, before); });
 }
 
+Result<std::int64_t> SqliteDeviceAuthorizationStore::count_pending(std::int64_t now) {
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kCountPendingDeviceAuthorizations);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_int(1, now);
+  auto row = statement->step();
+  if (!row) return std::unexpected(std::move(row.error()));
+  if (!*row) return std::unexpected(statement->error("no row"));
+  return statement->column_int(0);
+}
+
 }  // namespace ssooidc::storage::sqlite
