@@ -23,10 +23,21 @@ struct HttpRequest {
   [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
 };
 
+// What the access log says about a response besides its status, filled in by the layer that
+// answered and never written to the wire. Every value must be fit for a log: never a token, a
+// code, a password or a secret.
+struct ResponseLog {
+  std::string operation;   // "CreateToken", "GetRoleCredentials", "page", "Health", ...
+  std::string error_type;  // the x-amzn-ErrorType shape, e.g. "AuthorizationPendingException"
+  std::string client_id;   // the registration the request named or got, when there is one
+  std::string request_id;  // x-amzn-RequestId
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  ResponseLog log;  // for the access log only (see ResponseLog)
 
   HttpResponse& set(std::string name, std::string value);
 };

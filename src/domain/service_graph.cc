@@ -15,6 +15,8 @@ ServiceGraph::ServiceGraph(storage::Storage& storage, const core::Clock& clock,
       tokens(context, clients, users, &id_tokens),
       authorizations(context),
       portal(context),
-      directory(context) {}
+      directory(context) {
+  if (context.settings.test_mode) context.test = &test_controls;
+}
 
 }  // namespace ssooidc::domain

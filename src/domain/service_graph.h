@@ -22,6 +22,7 @@
 #include "domain/id_token_issuer.h"
 #include "domain/portal_service.h"
 #include "domain/settings.h"
+#include "domain/test_controls.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
 #include "storage/storage.h"
@@ -37,7 +38,8 @@ class ServiceGraph {
   ServiceGraph(const ServiceGraph&) = delete;
   ServiceGraph& operator=(const ServiceGraph&) = delete;
 
-  Context context;  // first: every service below refers to it
+  TestControls test_controls;  // consulted through context.test, set only in test mode
+  Context context;  // before the services: every one below refers to it
   ClientService clients;
   UserService users;
   DeviceService devices;

@@ -189,6 +189,7 @@ void Session::dispatch() {
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
   const bool head_request = request.method == "HEAD";
+  out->log = std::move(response.log);
   SerializedResponse wire =
       serialize_response(std::move(response), keep_alive, head_request, worker_.http_date());
   if (wire.close) closing_ = true;
@@ -276,6 +277,7 @@ Session::Outgoing* Session::push_outgoing() {
   out.method.clear();
   out.path.clear();
   out.remote.clear();
+  out.log = {};
   return &out;
 }
 
@@ -316,6 +318,7 @@ void Session::on_write(const error_code& ec) {
       entry.duration_us = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
       entry.remote = out.remote;
+      entry.log = &out.log;
       try {
         access_log(entry);
       } catch (...) {

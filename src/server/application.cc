@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "api/error_response.h"
+#include "server/test_admin_api.h"
 
 namespace ssooidc::server {
 
@@ -24,6 +25,19 @@ Application::Application(const std::string& database_url, domain::Settings setti
   web_ = std::make_unique<web::Web>(web::WebServices{s.devices, s.users, s.authorizations,
                                                      s.context.settings, *clock_, random_});
   web_->enable_portal(s.portal);
+}
+
+Application::~Application() = default;
+
+void Application::set_event_log(core::EventLog* events) {
+  services_->context.events = events;
+  web_->set_event_log(events);
+}
+
+void Application::enable_test_admin(std::string token) {
+  if (!services_->context.settings.test_mode)
+    throw std::runtime_error("the test-mode admin API needs --test-mode");
+  test_admin_ = std::make_unique<TestAdminApi>(*services_, *storage_, std::move(token));
 }
 
 // OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).
@@ -56,17 +70,27 @@ std::optional<core::HttpResponse> Application::well_known(const core::HttpReques
 }
 
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
+  if (test_admin_) {
+    if (auto resp = test_admin_->handle(req)) return std::move(*resp);
+  }
   if (auto resp = api_->handle(req)) return std::move(*resp);
   if (auto resp = portal_->handle(req)) return std::move(*resp);
-  if (auto resp = web_->handle(req)) return std::move(*resp);
+  if (auto resp = web_->handle(req)) {
+    resp->log.operation = "page";
+    return std::move(*resp);
+  }
   if (req.path == "/healthz" && (req.method == "GET" || req.method == "HEAD")) {
     core::HttpResponse resp;
+    resp.log.operation = "Health";
     resp.set("Content-Type", "text/plain; charset=utf-8");
     resp.set("Cache-Control", "no-store");
     resp.body = "ok\n";
     return resp;
   }
-  if (auto resp = well_known(req)) return std::move(*resp);
+  if (auto resp = well_known(req)) {
+    resp->log.operation = "OpenIDDiscovery";
+    return std::move(*resp);
+  }
   return api::protocol_error(404, "UnknownOperationException", "invalid_request",
                              "No operation or page at " + req.method + " " + req.path,
                              api_->new_request_id());

@@ -28,7 +28,17 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;  // CIDRs allowed to set X-Forwarded-For/-Proto
   std::string key_file;                 // empty: the SQLite file + ".key" (secret_files.h)
   std::string bootstrap_password_file;  // empty: the SQLite file + ".admin-password"
+  // Issue 13 (settings.test_mode and settings.auto_approve_user are in `settings`).
+  std::string config_file;     // applied by main before run_serve (config_file.h)
+  std::string log_format = "json";  // json | text: the access log and the security events
+  bool test_mode_allow_remote = false;
+  std::string test_admin_token;  // empty: a random one, printed at start
 };
+
+// Throws std::runtime_error when the options do not go together: test-mode flags without
+// --test-mode, test mode on a non-loopback address, TTLs below the production minimums outside
+// test mode, a malformed --listen. Used by serve and by `config check`.
+void check_serve_options(const CommonOptions& common, const ServeOptions& options);
 
 struct DeviceOptions {
   std::string user_code;
