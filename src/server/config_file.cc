@@ -87,6 +87,7 @@ int apply_config_file(CLI::App& command, const std::string& path) {
     auto values = values_for(at, key, node, *opt);
     // The command line and the environment win (CLI11 counted them).
     if (opt->count() > 0) continue;
+    if (values.empty()) continue;  // `key = []`: none, as when the flag is not given
     pending.push_back({opt, std::move(values), at, key});
   }
   for (auto& p : pending) {

@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "server/commands.h"
@@ -307,7 +308,11 @@ int main(int argc, char** argv) {
     }
     if (config_check->parsed()) {
       const int keys = apply_config_file(*serve_cmd, config_path);
-      check_serve_options(common, serve);
+      try {
+        check_serve_options(common, serve);
+      } catch (const std::exception& e) {
+        throw std::runtime_error(config_path + ": " + e.what());
+      }
       std::printf("%s: OK (%d keys)\n", config_path.c_str(), keys);
       return 0;
     }
