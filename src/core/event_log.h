@@ -4,7 +4,7 @@
 //
 // What may go in a field: user names, client ids, addresses, counts, reasons. Never a token,
 // a code (device, user or authorization code), a password or a secret: callers pass only values
-// that may be written to a log, and tests/ops checks a whole login's log for them.
+// that may be written to a log, and tests/operations/test_logs.py checks a whole login's log for them.
 //
 // Thread safety: record() is called from any I/O thread at once; implementations must be
 // thread-safe and must not throw.

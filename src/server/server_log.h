@@ -8,7 +8,7 @@
 //         error=AuthorizationPendingException client_id=... request_id=...
 //         2026-12-01T12:00:00Z event=signin.failed user=alice remote=127.0.0.1
 // Fields are what the layers put in core::ResponseLog and the events' fields: never a token,
-// code, password or secret (tests/ops/test_logs.py checks a whole login). Text values are
+// code, password or secret (tests/operations/test_logs.py checks a whole login). Text values are
 // printed with control characters and spaces escaped, so one event stays one line.
 //
 // Thread safety: every method may be called from any thread; lines are written whole.
