@@ -23,6 +23,9 @@ packages=(
   postgresql sqlite3 nginx wrk
   # real clients for the end-to-end suites: AWS CLI v2 (/usr/bin/aws), a browser
   awscli chromium chromium-driver
+  # tests/operations: curl (the CI example, PKCE with curl), dpkg-dev (CPack's Depends:),
+  # systemd (systemd-analyze verify/security of the unit)
+  curl dpkg-dev systemd
 )
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi

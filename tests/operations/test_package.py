@@ -111,6 +111,22 @@ class PackageTests(unittest.TestCase):
                            ("PrivateTmp", "yes"), ("UMask", "0077")):
             with self.subTest(setting=key):
                 self.assertEqual(unit.get(key), [value])
+        # systemd itself accepts the unit (with ExecStart's program found under the root), and
+        # rates its sandbox: exposure at most 2.0 of 10 ("OK").
+        checked = os.path.join(self.work, "checked-unit")
+        os.makedirs(checked)
+        with open(unit_path) as f, open(os.path.join(checked, "ssooidc-server.service"), "w") as o:
+            o.write(f.read().replace("ExecStart=/usr/bin/", f"ExecStart={root}/usr/bin/"))
+        unit_copy = os.path.join(checked, "ssooidc-server.service")
+        verify = subprocess.run(["systemd-analyze", "verify", "--man=no", unit_copy],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual((verify.returncode, verify.stderr), (0, ""), verify)
+        security = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager",
+                                   "--threshold=20", unit_copy],
+                                  capture_output=True, text=True, timeout=60)
+        self.assertEqual(security.returncode, 0, security.stdout[-2000:] + security.stderr)
+        self.assertRegex(security.stdout, r"Overall exposure level for ssooidc-server\.service: "
+                                          r"[01]\.\d OK")
         argv = shlex.split(unit["ExecStart"][0])
         self.assertEqual(argv[:3], ["/usr/bin/ssooidc-server", "serve", "--config"])
         # Paths of the package, found under the throw-away root.
