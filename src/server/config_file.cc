@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace ssooidc::server {

@@ -1,6 +1,7 @@
 #include "server/test_admin_api.h"
 
 #include <charconv>
+#include <limits>
 #include <map>
 
 #include "core/json_text.h"
