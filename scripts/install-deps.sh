@@ -26,6 +26,9 @@ packages=(
   # the TLS suite (tests/ops): openssl and curl make and check its test PKI, certutil gives
   # Chromium trust in the test CA
   openssl curl libnss3-tools
+  # tests/operations: curl (the CI example, PKCE with curl), dpkg-dev (CPack's Depends:),
+  # systemd (systemd-analyze verify/security of the unit)
+  curl dpkg-dev systemd
 )
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi

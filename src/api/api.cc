@@ -22,12 +22,17 @@ std::string Api::new_request_id() { return core::next_request_id(services_.rando
 std::optional<core::HttpResponse> Api::handle(const core::HttpRequest& req) {
   using Op = core::HttpResponse (*)(Services&, const core::HttpRequest&, std::string_view);
   Op op = nullptr;
+  std::string_view name;  // the operation, for the access log
   if (req.path == "/token") {
-    op = is_iam_query(req.query) ? &create_token_with_iam : &create_token;
+    const bool iam = is_iam_query(req.query);
+    op = iam ? &create_token_with_iam : &create_token;
+    name = iam ? "CreateTokenWithIAM" : "CreateToken";
   } else if (req.path == "/device_authorization") {
     op = &start_device_authorization;
+    name = "StartDeviceAuthorization";
   } else if (req.path == "/client/register") {
     op = &register_client;
+    name = "RegisterClient";
   } else {
     return std::nullopt;
   }
@@ -38,9 +43,13 @@ std::optional<core::HttpResponse> Api::handle(const core::HttpRequest& req) {
                                    "; use POST",
                                request_id);
     resp.set("Allow", "POST");
+    resp.log.operation = name;
     return resp;
   }
-  return op(services_, req, request_id);
+  auto resp = op(services_, req, request_id);
+  resp.log.operation = name;
+  resp.log.request_id = request_id;
+  return resp;
 }
 
 }  // namespace ssooidc::api

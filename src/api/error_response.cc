@@ -42,6 +42,8 @@ core::HttpResponse error_shape(int status, std::string_view shape, const Error& 
   resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
   resp.headers.emplace_back("x-amzn-ErrorType", coral_error_type(shape));
   resp.body = wire::encode_error_body(error);
+  resp.log.error_type = shape;
+  resp.log.request_id = request_id;
   return resp;
 }
 

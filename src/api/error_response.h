@@ -10,6 +10,12 @@
 
 namespace ssooidc::api {
 
+// A client id as the access log shows it: what the request named, cut to 64 characters (a
+// stranger chooses it; the log's writer escapes it).
+inline std::string loggable_client_id(std::string_view client_id) {
+  return std::string(client_id.substr(0, 64));
+}
+
 core::HttpResponse error_response(const Error& error, std::string_view request_id);
 // The HTTP status the service answers `type` with (Error::make's http_status): 400; 401 for
 // InvalidClient; 500 for InternalServer and the client-side kinds, which the server never sends.

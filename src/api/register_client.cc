@@ -13,7 +13,9 @@ core::HttpResponse register_client(Services& s, const core::HttpRequest& req,
     return error_response(missing_member_error(decoded->missing_required), request_id);
   auto resp = s.clients.register_client(decoded->value, req.remote_address);
   if (!resp) return error_response(resp.error(), request_id);
-  return json_response(wire::encode(*resp), request_id);
+  auto answer = json_response(wire::encode(*resp), request_id);
+  answer.log.client_id = resp->clientId.value_or("");
+  return answer;
 }
 
 }  // namespace ssooidc::api

@@ -12,8 +12,10 @@ core::HttpResponse start_device_authorization(Services& s, const core::HttpReque
   if (!decoded->missing_required.empty())
     return error_response(missing_member_error(decoded->missing_required), request_id);
   auto resp = s.devices.start(decoded->value, req.remote_address);
-  if (!resp) return error_response(resp.error(), request_id);
-  return json_response(wire::encode(*resp), request_id);
+  auto answer = resp ? json_response(wire::encode(*resp), request_id)
+                     : error_response(resp.error(), request_id);
+  answer.log.client_id = loggable_client_id(decoded->value.clientId);
+  return answer;
 }
 
 }  // namespace ssooidc::api

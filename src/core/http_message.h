@@ -24,6 +24,16 @@ struct HttpRequest {
   [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
 };
 
+// What the access log says about a response besides its status, filled in by the layer that
+// answered and never written to the wire. Every value must be fit for a log: never a token, a
+// code, a password or a secret.
+struct ResponseLog {
+  std::string operation;   // "CreateToken", "GetRoleCredentials", "page", "Health", ...
+  std::string error_type;  // the x-amzn-ErrorType shape, e.g. "AuthorizationPendingException"
+  std::string client_id;   // the registration the request named or got, when there is one
+  std::string request_id;  // x-amzn-RequestId
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -31,6 +41,7 @@ struct HttpResponse {
   // What the request did that the operator counts (core/metrics.h), marked by the layer that
   // knows it (response_event below); the wiring reads it, the transport never sends it.
   std::uint8_t events = 0;
+  ResponseLog log;  // for the access log only (see ResponseLog)
 
   HttpResponse& set(std::string name, std::string value);
 };

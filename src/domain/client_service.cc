@@ -5,6 +5,7 @@
 #include "core/address_key.h"
 #include "core/url.h"
 #include "crypto/crypto.h"
+#include "domain/test_controls.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -150,6 +151,11 @@ storage::Result<std::shared_ptr<const storage::ClientRecord>> ClientService::fin
   return record;
 }
 
+void ClientService::forget_cached() {
+  std::unique_lock lock(cache_mutex_);
+  cache_.clear();
+}
+
 std::expected<storage::ClientRecord, Error> ClientService::authenticate(
     std::string_view client_id, std::string_view client_secret) {
   if (client_id.empty())
@@ -163,7 +169,8 @@ std::expected<storage::ClientRecord, Error> ClientService::authenticate(
   const storage::ClientRecord* client = found->get();
   if (client == nullptr || !crypto::constant_time_equals(presented, client->secret_hash))
     return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
-  if (client->expires_at <= ctx_.clock.now_epoch_seconds())
+  const bool marked = ctx_.test && ctx_.test->client_expired(client->client_id);  // test mode
+  if (client->expires_at <= ctx_.clock.now_epoch_seconds() || marked)
     return std::unexpected(
         Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
   return *client;

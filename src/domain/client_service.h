@@ -53,6 +53,8 @@ class ClientService {
 
   // The registration of `client_id` (expired or not), or nullptr when unknown; from the cache
   // when it has been read before (see below). Error only when storage fails.
+  // Empties the registration cache (the test mode's reset deletes every registration).
+  void forget_cached();
   [[nodiscard]] storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
       std::string_view client_id);
 

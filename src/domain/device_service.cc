@@ -1,7 +1,10 @@
 #include "domain/device_service.h"
 
 #include "core/address_key.h"
+#include <algorithm>
+
 #include "crypto/crypto.h"
+#include "domain/test_controls.h"
 #include "domain/user_code.h"
 
 namespace ssooidc::domain {
@@ -56,6 +59,17 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
     return std::unexpected(
         Error::make(ErrorType::kInternalServer, "Could not allocate a unique user code"));
 
+  // Test mode (--auto-approve): approved the moment it starts, so that no person is needed. A
+  // user that cannot approve (disabled since start-up) leaves it pending, as a person would.
+  if (ctx_.test && !ctx_.settings.auto_approve_user.empty()) {
+    auto approved = decide(rec.user_code, true, ctx_.settings.auto_approve_user);
+    if (!approved)
+      core::record_event(ctx_.events, "device.auto_approve_failed",
+                         {{"user", ctx_.settings.auto_approve_user},
+                          {"client_id", rec.client_id},
+                          {"reason", approved.error().error_description}});
+  }
+
   StartDeviceAuthorizationResponse resp;
   const std::string shown = display_user_code(rec.user_code);
   const std::string uri = ctx_.settings.public_url + ctx_.settings.verification_path;
@@ -86,7 +100,9 @@ Error DeviceService::undecidable(const std::optional<storage::DeviceAuthorizatio
 std::expected<DeviceConfirmation, Error> DeviceService::confirmation(const UserCode& code) {
   auto found = ctx_.storage.device_authorizations().find_by_user_code(code.normalized());
   if (!found) return std::unexpected(found.error());
-  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (ctx_.test && *found && ctx_.test->device_expired(code.normalized()))
+    now = std::max(now, (*found)->expires_at);  // marked expired by the test mode's admin API
   if (!*found || !(*found)->awaiting_decision(now))
     return std::unexpected(undecidable(*found, now));
   const storage::DeviceAuthorizationRecord& rec = **found;
@@ -128,9 +144,15 @@ std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
   }
   auto& store = ctx_.storage.device_authorizations();
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (ctx_.test && ctx_.test->device_expired(code.normalized()))
+    return std::unexpected(Error::make(ErrorType::kExpiredToken, "The user code has expired"));
   auto decided = store.decide(code.normalized(), allow, user_name, now);
   if (!decided) return std::unexpected(decided.error());
-  if (*decided) return std::move(**decided);
+  if (*decided) {
+    core::record_event(ctx_.events, allow ? "device.approved" : "device.denied",
+                       {{"user", user_name}, {"client_id", (*decided)->client_id}});
+    return std::move(**decided);
+  }
   // Not decided: read the row only to say why.
   auto rec = store.find_by_user_code(code.normalized());
   if (!rec) return std::unexpected(rec.error());

@@ -7,6 +7,7 @@
 
 #include "crypto/crypto.h"
 #include "domain/credential_command.h"
+#include "domain/test_controls.h"
 #include "wire/portal_codec.h"
 
 namespace ssooidc::domain {
@@ -122,6 +123,7 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
     if (it != callers_.end() && fresh(it->second.fetched_millis)) {
       // Accepted a moment ago; only its expiry can have changed since.
       if (it->second.token.expires_at <= ctx_.clock.now_epoch_seconds()) return unauthorized();
+      if (ctx_.test && ctx_.test->token_expired(hash)) return unauthorized();
       storage::TokenRecord token = it->second.token;
       lock.unlock();
       if (auto limited = rate_limited(hash, "Too many requests with this session token"))
@@ -134,7 +136,8 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
   if (!*found) return unauthorized();
   storage::TokenRecord& token = **found;
   if (token.kind != storage::TokenKind::kAccess || token.revoked ||
-      token.expires_at <= ctx_.clock.now_epoch_seconds())
+      token.expires_at <= ctx_.clock.now_epoch_seconds() ||
+      (ctx_.test && ctx_.test->token_expired(hash)))  // test mode's admin API
     return unauthorized();
   if (std::ranges::find(token.scopes, kPortalScope) == token.scopes.end()) {
     // Without the scope, only a token of a legacy (unscoped) registration may call, as AWS does.
@@ -376,6 +379,9 @@ std::expected<RoleCredentials, Error> PortalService::issue(std::string_view user
 std::expected<void, Error> PortalService::logout(const storage::TokenRecord& caller) {
   auto revoked = ctx_.storage.tokens().revoke_family(caller.family_id);
   if (!revoked) return std::unexpected(revoked.error());
+  const std::string count = std::to_string(*revoked);
+  core::record_event(ctx_.events, "token_family.revoked",
+                     {{"user", caller.user_name}, {"reason", "logout"}, {"tokens", count}});
   std::unique_lock lock(cache_mutex_);
   std::erase_if(callers_, [&](const auto& entry) {
     return entry.second.token.family_id == caller.family_id;

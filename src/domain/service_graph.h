@@ -23,6 +23,7 @@
 #include "domain/portal_service.h"
 #include "domain/settings.h"
 #include "domain/shared_state.h"
+#include "domain/test_controls.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
 #include "storage/storage.h"
@@ -39,7 +40,8 @@ class ServiceGraph {
   ServiceGraph(const ServiceGraph&) = delete;
   ServiceGraph& operator=(const ServiceGraph&) = delete;
 
-  Context context;  // first: every service below refers to it
+  TestControls test_controls;  // consulted through context.test, set only in test mode
+  Context context;  // before the services: every one below refers to it
   SharedState shared;  // rate limiters, sessions, derived keys, leases (shared_state.h)
   ClientService clients;
   UserService users;

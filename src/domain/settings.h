@@ -48,6 +48,14 @@ struct Settings {
   // (domain/retry_grace.h). 0 disables.
   std::int32_t retry_grace_seconds = 5;
   std::int32_t start_device_authorization_per_minute = 120;
+
+  // The CI test mode (serve --test-mode, README "Testing SSO logins in CI"): the server's wiring
+  // adds the scripted admin API and services consult ServiceGraph::test_controls. Off in
+  // production; the server refuses it on a non-loopback address unless told otherwise.
+  bool test_mode = false;
+  // Test mode: every device authorization is approved as this user the moment it starts, and
+  // /authorize grants consent for this user without a page. Empty: people decide as usual.
+  std::string auto_approve_user;
 };
 
 }  // namespace ssooidc::domain

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/crypto.h"
+#include "domain/test_controls.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -103,6 +104,24 @@ std::optional<CreateTokenResponse> TokenService::retried_response(
   return again;
 }
 
+std::expected<std::int64_t, Error> TokenService::revoke_family_of(const std::string& family_id,
+                                                                 const std::string& user_name,
+                                                                 std::string_view why) {
+  auto revoked = ctx_.storage.tokens().revoke_family(family_id);
+  if (!revoked) return std::unexpected(revoked.error());
+  const std::string count = std::to_string(*revoked);
+  core::record_event(ctx_.events, "token_family.revoked",
+                     {{"user", user_name}, {"reason", why}, {"tokens", count}});
+  return *revoked;
+}
+
+std::unexpected<Error> TokenService::revoke_family(const storage::TokenRecord& old,
+                                                  std::string_view why) {
+  if (auto r = revoke_family_of(old.family_id, old.user_name, why); !r)
+    return std::unexpected(r.error());
+  return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
+}
+
 std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
     const storage::ClientRecord& client, const CreateTokenRequest& req) {
   if (!req.deviceCode || req.deviceCode->empty())
@@ -114,8 +133,13 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
   // A device code is bound to the client that started it (RFC 8628 section 3.4).
   if (!*found || (*found)->client_id != client.client_id)
     return fail(ErrorType::kInvalidGrant, "Invalid device code provided");
-  const auto& auth = **found;
+  storage::DeviceAuthorizationRecord auth = std::move(**found);
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (ctx_.test) {
+    // Test mode: an error forced by the admin API, or an expiry it brought forward.
+    if (auto forced = ctx_.test->take_poll_error(auth.user_code)) return std::unexpected(*forced);
+    if (ctx_.test->device_expired(auth.user_code)) auth.expires_at = std::min(auth.expires_at, now);
+  }
   switch (auth.state) {
     case storage::DeviceState::kRedeemed:
       // A retry whose first response was lost gets that response again (retry_grace.h).
@@ -184,11 +208,14 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
     // (retry_grace.h): that gets the same response again.
     if (auto again = retried_response(client, *req.refreshToken)) return std::move(*again);
     // A used refresh token presented again means it leaked: revoke everything it led to.
-    if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
-    return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
+    core::record_event(ctx_.events, "refresh_token.reuse_detected",
+                       {{"client_id", client.client_id}, {"user", old.user_name}});
+    return revoke_family(old, "refresh token reused");
   }
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
-  if (old.expires_at <= now) return fail(ErrorType::kInvalidGrant, "Refresh token has expired");
+  const bool marked = ctx_.test && ctx_.test->token_expired(hash);  // test mode's admin API
+  if (old.expires_at <= now || marked)
+    return fail(ErrorType::kInvalidGrant, "Refresh token has expired");
   auto scopes = narrow_scopes(old.scopes, req.scope);
   if (!scopes) return std::unexpected(scopes.error());
   auto user = enabled_user(old.user_name, ErrorType::kInvalidGrant,
@@ -202,8 +229,9 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
     // Lost a race with another use of the same token: that is reuse too, unless the winner was
     // this client's own first attempt.
     if (auto again = retried_response(client, *req.refreshToken)) return std::move(*again);
-    if (auto r = tokens.revoke_family(old.family_id); !r) return std::unexpected(r.error());
-    return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
+    core::record_event(ctx_.events, "refresh_token.reuse_detected",
+                       {{"client_id", client.client_id}, {"user", old.user_name}});
+    return revoke_family(old, "refresh token reused");
   }
   grace_.remember(client.client_id, *req.refreshToken, issued.response);
   return std::move(issued.response);
@@ -230,7 +258,10 @@ std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant
   const auto& code = **found;
   if (code.used) {
     // RFC 6749 4.1.2: a code used twice means it leaked; revoke what it was exchanged for.
-    if (auto r = ctx_.storage.tokens().revoke_family(code.family_id); !r)
+    core::record_event(ctx_.events, "authorization_code.reuse_detected",
+                       {{"client_id", client.client_id}, {"user", code.user_name}});
+    if (auto r = revoke_family_of(code.family_id, code.user_name, "authorization code reused");
+        !r)
       return std::unexpected(r.error());
     return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
   }
@@ -270,7 +301,8 @@ std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant
   if (!redeemed) return std::unexpected(redeemed.error());
   if (!*redeemed) {
     // Lost a race with another use of the same code: that is a replay too.
-    if (auto r = ctx_.storage.tokens().revoke_family(code.family_id); !r)
+    if (auto r = revoke_family_of(code.family_id, code.user_name, "authorization code reused");
+        !r)
       return std::unexpected(r.error());
     return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
   }

@@ -67,6 +67,14 @@ class TokenService {
                                                                        ErrorType refusal,
                                                                        std::string text);
 
+  // Revokes the family (and records token_family.revoked); returns how many tokens went.
+  [[nodiscard]] std::expected<std::int64_t, Error> revoke_family_of(const std::string& family_id,
+                                                                    const std::string& user_name,
+                                                                    std::string_view why);
+  // revoke_family_of for a reused refresh token, answered with its InvalidGrant.
+  [[nodiscard]] std::unexpected<Error> revoke_family(const storage::TokenRecord& old,
+                                                     std::string_view why);
+
   std::optional<CreateTokenResponse> retried_response(
       const storage::ClientRecord& client, const std::string& secret);
 

@@ -73,6 +73,9 @@ struct AccessLogEntry {
   std::size_t bytes = 0;          // response body bytes sent
   std::uint64_t duration_us = 0;  // first byte of the request to last byte of the response
   std::string_view remote;        // peer IP
+  // What the handler said about its response (core::ResponseLog); empty for the transport's own
+  // answers. Never null.
+  const core::ResponseLog* log = nullptr;
 };
 
 struct ServerOptions {

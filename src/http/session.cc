@@ -272,6 +272,7 @@ void Session::answer(Answering answering, core::HttpResponse response) {
       answering.client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
+  out->log = std::move(response.log);
   SerializedResponse wire = serialize_response(std::move(response), keep_alive,
                                                answering.head_request, worker_.http_date());
   if (wire.close) closing_ = true;
@@ -359,6 +360,7 @@ Session::Outgoing* Session::push_outgoing() {
   out.method.clear();
   out.path.clear();
   out.remote.clear();
+  out.log = {};
   return &out;
 }
 
@@ -403,6 +405,7 @@ void Session::on_write(const error_code& ec) {
       entry.duration_us = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
       entry.remote = out.remote;
+      entry.log = &out.log;
       try {
         access_log(entry);
       } catch (...) {

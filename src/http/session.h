@@ -84,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session>,
     std::string method;
     std::string path;
     std::string remote;  // the client, as the request saw it
+    core::ResponseLog log;  // the handler's, for the access log
     Clock::time_point started{};
   };
 

@@ -24,6 +24,8 @@ core::HttpResponse protocol_error(int status, std::string_view shape, std::strin
   resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
   resp.headers.emplace_back("x-amzn-ErrorType", std::string(shape));
   resp.body = wire::encode_portal_error_body(shape, message);
+  resp.log.error_type = shape;
+  resp.log.request_id = request_id;
   return resp;
 }
 

@@ -11,14 +11,19 @@ std::optional<core::HttpResponse> Portal::handle(const core::HttpRequest& req) {
                                     std::string_view);
   Op op = nullptr;
   std::string_view method = "GET";
+  std::string_view name;  // the operation, for the access log
   if (req.path == "/federation/credentials") {
     op = &get_role_credentials;
+    name = "GetRoleCredentials";
   } else if (req.path == "/assignment/accounts") {
     op = &list_accounts;
+    name = "ListAccounts";
   } else if (req.path == "/assignment/roles") {
     op = &list_account_roles;
+    name = "ListAccountRoles";
   } else if (req.path == "/logout") {
     op = &logout;
+    name = "Logout";
     method = "POST";
   } else {
     return std::nullopt;
@@ -30,9 +35,13 @@ std::optional<core::HttpResponse> Portal::handle(const core::HttpRequest& req) {
                                    "; use " + std::string(method),
                                request_id);
     resp.set("Allow", std::string(method));
+    resp.log.operation = name;
     return resp;
   }
-  return op(service_, req, request_id);
+  auto resp = op(service_, req, request_id);
+  resp.log.operation = name;
+  resp.log.request_id = request_id;
+  return resp;
 }
 
 }  // namespace ssooidc::portal

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/error_response.h"
+#include "server/test_admin_api.h"
 
 namespace ssooidc::server {
 
@@ -96,6 +97,19 @@ std::optional<std::int64_t> Application::pending_device_authorizations() {
   }
   pending.wake.notify_all();
   return pending.value;
+}
+
+Application::~Application() = default;
+
+void Application::set_event_log(core::EventLog* events) {
+  services_->context.events = events;
+  web_->set_event_log(events);
+}
+
+void Application::enable_test_admin(std::string token) {
+  if (!services_->context.settings.test_mode)
+    throw std::runtime_error("the test-mode admin API needs --test-mode");
+  test_admin_ = std::make_unique<TestAdminApi>(*services_, *storage_, std::move(token));
 }
 
 // OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).
@@ -210,12 +224,19 @@ core::HttpResponse Application::ready_response() {
 }
 
 core::HttpResponse Application::route(const core::HttpRequest& req) {
+  if (test_admin_) {
+    if (auto resp = test_admin_->handle(req)) return std::move(*resp);
+  }
   if (auto resp = api_->handle(req)) return std::move(*resp);
   if (auto resp = portal_->handle(req)) return std::move(*resp);
-  if (auto resp = web_->handle(req)) return std::move(*resp);
+  if (auto resp = web_->handle(req)) {
+    resp->log.operation = "page";
+    return std::move(*resp);
+  }
   const bool get = req.method == "GET" || req.method == "HEAD";
   if (req.path == "/healthz" && get) {
     core::HttpResponse resp;
+    resp.log.operation = "Health";
     resp.set("Content-Type", "text/plain; charset=utf-8");
     resp.set("Cache-Control", "no-store");
     resp.body = "ok\n";
@@ -223,7 +244,10 @@ core::HttpResponse Application::route(const core::HttpRequest& req) {
   }
   if (req.path == "/readyz" && get) return ready_response();
   if (req.path == "/metrics" && get && metrics_on_main_listener_) return metrics_response();
-  if (auto resp = well_known(req)) return std::move(*resp);
+  if (auto resp = well_known(req)) {
+    resp->log.operation = "OpenIDDiscovery";
+    return std::move(*resp);
+  }
   return api::protocol_error(404, "UnknownOperationException", "invalid_request",
                              "No operation or page at " + req.method + " " + req.path,
                              api_->new_request_id());

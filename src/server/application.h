@@ -23,6 +23,10 @@
 #include "web/web.h"
 
 namespace ssooidc::server {
+class TestAdminApi;
+}
+
+namespace ssooidc::server {
 
 class Application {
  public:
@@ -30,6 +34,7 @@ class Application {
   // clear message when storage cannot be opened (start-up only).
   // `signing_key_encryption_key` seals the ID-token signing keys (secret_files.h); empty: a
   // random one, for commands that never sign.
+  ~Application();
   Application(const std::string& database_url, domain::Settings settings,
               std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
               std::string signing_key_encryption_key = {});
@@ -79,6 +84,10 @@ class Application {
   domain::DeviceService& devices() { return services_->devices; }
   domain::PortalService& portal() { return services_->portal; }
   domain::DirectoryService& directory() { return services_->directory; }
+  // Before serving only (issue 13): the sink of security events for services and pages, and the
+  // CI test mode's admin API (test_admin_api.h; only when settings.test_mode) with its token.
+  void set_event_log(core::EventLog* events);
+  void enable_test_admin(std::string token);
   // Before serving only: the pages and the ID tokens read it at request time.
   void set_public_url(std::string url) { services_->context.settings.public_url = std::move(url); }
 
@@ -103,6 +112,7 @@ class Application {
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<portal::Portal> portal_;
   std::unique_ptr<web::Web> web_;
+  std::unique_ptr<TestAdminApi> test_admin_;  // null unless test mode
 };
 
 }  // namespace ssooidc::server

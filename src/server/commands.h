@@ -40,10 +40,20 @@ struct ServeOptions {
   std::string metrics_listen;  // HOST:PORT serving /metrics (and /healthz) instead of the main one
   int handler_threads = 8;     // 0: handlers run on the I/O threads
   std::size_t handler_queue = 1024;
+  // Issue 13 (settings.test_mode and settings.auto_approve_user are in `settings`).
+  std::string config_file;     // applied by main before run_serve (config_file.h)
+  std::string log_format = "json";  // json | text: the access log and the security events
+  bool test_mode_allow_remote = false;
+  std::string test_admin_token;  // empty: a random one, printed at start
 };
 
 // Adds the flags of the ServeOptions block above to `serve` (keeps main.cc's list short).
 void add_operations_options(CLI::App& serve, ServeOptions& options);
+
+// Throws std::runtime_error when the options do not go together: test-mode flags without
+// --test-mode, test mode on a non-loopback address, TTLs below the production minimums outside
+// test mode, a malformed --listen. Used by serve and by `config check`.
+void check_serve_options(const CommonOptions& common, const ServeOptions& options);
 
 struct DeviceOptions {
   std::string user_code;

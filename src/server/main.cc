@@ -13,6 +13,7 @@
 //   ssooidc-server assign|unassign (--user U | --group G) ACCOUNT ROLE | assignment list
 //   ssooidc-server credentials list [--user U] [--limit N]
 //   ssooidc-server world apply FILE   (and serve --world FILE)
+//   ssooidc-server config check FILE | config example   (and serve --config FILE)
 //
 // Every subcommand honours --database and SSOOIDC_DATABASE.
 #include <CLI/CLI.hpp>
@@ -21,9 +22,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "server/commands.h"
+#include "server/config_file.h"
 
 int main(int argc, char** argv) {
   using namespace ssooidc::server;
@@ -57,16 +60,16 @@ int main(int argc, char** argv) {
       ->envname("SSOOIDC_PUBLIC_URL");
   serve_cmd->add_option("--device-code-ttl", serve.settings.device_code_ttl_seconds,
                         "Seconds a device code lives (expiresIn)")
-      ->check(CLI::Range(10, 86400));
+      ->check(CLI::Range(1, 86400));  // below 10 only in test mode (serve_command.cc)
   serve_cmd->add_option("--poll-interval", serve.settings.poll_interval_seconds,
                         "Polling interval in seconds; 0 disables slow_down")
       ->check(CLI::Range(0, 60));
   serve_cmd->add_option("--registration-ttl", serve.settings.registration_ttl_seconds,
                         "Seconds a client registration lives")
-      ->check(CLI::Range(60LL, 10LL * 365 * 86400));
+      ->check(CLI::Range(1LL, 10LL * 365 * 86400));  // below 60 only in test mode
   serve_cmd->add_option("--session-ttl", serve.settings.session_ttl_seconds,
                         "Seconds a login can be kept alive by refresh tokens")
-      ->check(CLI::Range(900LL, 90LL * 86400));
+      ->check(CLI::Range(1LL, 90LL * 86400));  // below 900 only in test mode
   serve_cmd->add_option("--authorization-code-ttl", serve.settings.authorization_code_ttl_seconds,
                         "Seconds an authorization code (PKCE flow) lives")
       ->check(CLI::Range(1, 600));
@@ -174,6 +177,34 @@ int main(int argc, char** argv) {
                         "apply at start")
       ->envname("SSOOIDC_WORLD");
 
+  // Issue 13: the configuration file (config_file.h: every serve flag is a key), the log format
+  // and the CI test mode. serve_command.cc checks how they combine (check_serve_options).
+  serve_cmd->add_option("--config", serve.config_file,
+                        "A TOML file setting serve's flags (keys are the flag names without "
+                        "dashes; flags and environment variables override it)")
+      ->envname("SSOOIDC_CONFIG");
+  serve_cmd->add_option("--log-format", serve.log_format,
+                        "Access and security log lines: json (one object a line) or text")
+      ->envname("SSOOIDC_LOG_FORMAT")
+      ->check(CLI::IsMember({"json", "text"}));
+  serve_cmd->add_option("--access-token-ttl", serve.settings.access_token_ttl_seconds,
+                        "Seconds an access token of a refreshable registration lives")
+      ->check(CLI::Range(1, 43200));  // below 300 only in test mode
+  serve_cmd->add_flag("--test-mode", serve.settings.test_mode,
+                      "CI test mode: the scripted admin API, --auto-approve, short TTLs. Only on "
+                      "a loopback address unless --test-mode-allow-remote. Never in production")
+      ->envname("SSOOIDC_TEST_MODE");
+  serve_cmd->add_flag("--test-mode-allow-remote", serve.test_mode_allow_remote,
+                      "Allow --test-mode on an address that is not loopback");
+  serve_cmd->add_option("--auto-approve", serve.settings.auto_approve_user,
+                        "Test mode: approve every device authorization and PKCE request as this "
+                        "user, with no page")
+      ->envname("SSOOIDC_AUTO_APPROVE");
+  serve_cmd->add_option("--test-admin-token", serve.test_admin_token,
+                        "Test mode: the bearer token of the admin API (default: a random one, "
+                        "printed at start)")
+      ->envname("SSOOIDC_TEST_ADMIN_TOKEN");
+
   std::string world_path;
   auto* world_cmd = app.add_subcommand("world", "The declarative test-world file");
   world_cmd->require_subcommand(1);
@@ -277,13 +308,38 @@ int main(int argc, char** argv) {
   storage_copy->add_option("--to", copy_to, "The target: postgresql://USER@HOST/DB (libpq URI)")
       ->required();
   add_database(storage_copy);
+  std::string config_path;
+  auto* config_cmd = app.add_subcommand("config", "The serve configuration file");
+  config_cmd->require_subcommand(1);
+  auto* config_check = config_cmd->add_subcommand(
+      "check", "Check a configuration file as serve would read it, without serving");
+  config_check->add_option("file", config_path, "The TOML file")->required();
+  auto* config_example_cmd =
+      config_cmd->add_subcommand("example", "Print a configuration file listing every key");
 
   CLI11_PARSE(app, argc, argv);
   // The database holds password and secret hashes: keep every file we create private.
   umask(077);
 
   try {
-    if (serve_cmd->parsed()) return run_serve(common, serve);
+    if (serve_cmd->parsed()) {
+      if (!serve.config_file.empty()) apply_config_file(*serve_cmd, serve.config_file);
+      return run_serve(common, serve);
+    }
+    if (config_check->parsed()) {
+      const int keys = apply_config_file(*serve_cmd, config_path);
+      try {
+        check_serve_options(common, serve);
+      } catch (const std::exception& e) {
+        throw std::runtime_error(config_path + ": " + e.what());
+      }
+      std::printf("%s: OK (%d keys)\n", config_path.c_str(), keys);
+      return 0;
+    }
+    if (config_example_cmd->parsed()) {
+      std::fputs(config_example(*serve_cmd).c_str(), stdout);
+      return 0;
+    }
     if (approve->parsed()) return run_device_decision(common, device, true);
     if (deny->parsed()) return run_device_decision(common, device, false);
     if (add->parsed()) return run_user_add(common, user);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/json_text.h"
+#include "core/url.h"
 #include "core/time_format.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
@@ -25,6 +26,7 @@
 #include "server/world_file.h"
 #include "server/secret_files.h"
 #include "storage/storage.h"
+#include "server/server_log.h"
 
 namespace ssooidc::server {
 namespace {
@@ -130,6 +132,13 @@ core::HttpResponse metrics_listener_response(Application& app, const core::HttpR
   return resp;
 }
 
+// The production minimums that only the test mode may go below ("fast clocks").
+struct ProductionMinimum {
+  const char* flag;
+  std::int64_t value;
+  std::int64_t minimum;
+};
+
 }  // namespace
 
 void add_operations_options(CLI::App& serve, ServeOptions& options) {
@@ -152,7 +161,43 @@ void add_operations_options(CLI::App& serve, ServeOptions& options) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
 }
 
+void check_serve_options(const CommonOptions& common, const ServeOptions& options) {
+  (void)common;
+  const ListenAddress listen = parse_listen(options.listen);
+  const domain::Settings& s = options.settings;
+  if (!s.test_mode) {
+    if (options.test_mode_allow_remote)
+      throw std::runtime_error("--test-mode-allow-remote needs --test-mode");
+    if (!s.auto_approve_user.empty()) throw std::runtime_error("--auto-approve needs --test-mode");
+    if (!options.test_admin_token.empty())
+      throw std::runtime_error("--test-admin-token needs --test-mode");
+    const ProductionMinimum minimums[] = {
+        {"--device-code-ttl", s.device_code_ttl_seconds, 10},
+        {"--registration-ttl", s.registration_ttl_seconds, 60},
+        {"--session-ttl", s.session_ttl_seconds, 900},
+        {"--access-token-ttl", s.access_token_ttl_seconds, 300},
+    };
+    for (const auto& m : minimums)
+      if (m.value < m.minimum)
+        throw std::runtime_error(std::string(m.flag) + " " + std::to_string(m.value) +
+                                 " is below its production minimum of " +
+                                 std::to_string(m.minimum) + "; shorter only with --test-mode");
+    return;
+  }
+  // A test-mode server approves whatever it is asked to: reachable from elsewhere only when the
+  // operator says so explicitly.
+  if (!core::is_loopback_host(listen.host) && !options.test_mode_allow_remote)
+    throw std::runtime_error("--test-mode on " + options.listen +
+                             ", which is not a loopback address: add --test-mode-allow-remote "
+                             "if this is really wanted");
+  if (!s.auto_approve_user.empty() && !domain::UserService::valid_name(s.auto_approve_user))
+    throw std::runtime_error("--auto-approve: '" + s.auto_approve_user + "' is not a user name");
+  if (!options.test_admin_token.empty() && options.test_admin_token.size() < 16)
+    throw std::runtime_error("--test-admin-token must be at least 16 characters");
+}
+
 int run_serve(const CommonOptions& common, const ServeOptions& options) {
+  check_serve_options(common, options);
   // Signals are taken by a dedicated thread (sigwait), so I/O threads never see them.
   sigset_t signals;
   sigemptyset(&signals);
@@ -196,21 +241,25 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   http_options.error_response = [&app](int status, std::string_view description) {
     return app.transport_error(status, description);
   };
-  static std::mutex log_mutex;
-  if (options.access_log == "stderr") {
-    http_options.access_log = [](const http::AccessLogEntry& e) {
-      // Access-log fields are paths and names, never secrets.
-      using core::json_quote;
-      std::string line = "{\"ts\":\"" + core::format_iso8601_utc(std::time(nullptr)) +
-                         "\",\"remote\":" +
-                         json_quote(e.remote) + ",\"method\":" + json_quote(e.method) +
-                         ",\"path\":" + json_quote(e.path) +
-                         ",\"status\":" + std::to_string(e.status) +
-                         ",\"bytes\":" + std::to_string(e.bytes) +
-                         ",\"us\":" + std::to_string(e.duration_us) + "}\n";
-      std::lock_guard lock(log_mutex);
-      std::fputs(line.c_str(), stderr);
-    };
+  // The access log and the security events (server_log.h): fields are names, ids and paths,
+  // never secrets.
+  static ServerLog log(options.log_format == "text" ? ServerLog::Format::kText
+                                                   : ServerLog::Format::kJson);
+  if (options.access_log == "stderr")
+    http_options.access_log = [](const http::AccessLogEntry& e) { log.access(e); };
+  app.set_event_log(&log);
+  std::string test_admin_token;
+  if (options.settings.test_mode) {
+    test_admin_token = options.test_admin_token.empty()
+                           ? crypto::random_token(key_random, "", 24)
+                           : options.test_admin_token;
+    app.enable_test_admin(test_admin_token);
+    log.notice("TEST MODE: not for production. The scripted admin API is on at /ssooidc-test/" +
+               (options.settings.auto_approve_user.empty()
+                    ? std::string()
+                    : "; every device authorization and /authorize request is approved as " +
+                          options.settings.auto_approve_user) +
+               "; TTLs may be shorter than production allows");
   }
   const bool https = options.public_url.starts_with("https://") ||
                      (tls && options.public_url.empty());
@@ -276,6 +325,15 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   }
   if (!options.no_bootstrap_user)
     bootstrap_user(app, common.database, options.bootstrap_password_file);
+  if (options.settings.test_mode) {
+    // The CI job reads it from here (README "Testing SSO logins in CI").
+    if (options.test_admin_token.empty())
+      std::printf("Test-mode admin token: %s\n", test_admin_token.c_str());
+    const std::string& user = options.settings.auto_approve_user;
+    if (!user.empty() && !app.users().find_enabled(user))
+      throw std::runtime_error("--auto-approve: there is no enabled user '" + user +
+                               "' (create it with the world file or `user add`)");
+  }
   std::fflush(stdout);
 
   std::thread signal_thread([&server, &metrics_server, signals, tls] {

@@ -109,6 +109,14 @@ core::HttpResponse authorize_page(PageDeps& deps, PageRequest& req) {
     if (!error.state.empty()) params.emplace_back("state", error.state);
     return back_to_client(error.redirect_uri, params);
   }
+  // Test mode (--auto-approve): consent for that user without a page, so that a PKCE login whose
+  // "browser" is curl completes with no person. The code's auth_time is now.
+  if (deps.settings.test_mode && !deps.settings.auto_approve_user.empty()) {
+    auto code = service.issue_code(*valid, deps.settings.auto_approve_user,
+                                   deps.clock.now_epoch_seconds());
+    if (!code) return internal_error_page(deps, req);
+    return back_to_client(valid->redirect_uri, {{"code", *code}, {"state", valid->state}});
+  }
   if (!req.session.signed_in()) return to_sign_in(deps, req);
   // A POST without a decision is not the consent form's: show the consent page again.
   const bool deciding = req.is_post() && req.form.contains("decision");

@@ -69,6 +69,13 @@ TemplateValues page_values(PageDeps& deps, const PageRequest& req, TemplateValue
   values.try_emplace("footer_note", "Only enter codes from devices you are signing in yourself.");
   values.try_emplace("home_url", deps.home_path());
   values.try_emplace("portal_url", deps.portal ? "/portal" : "");
+  // serve --test-mode: said on every page (README "Testing SSO logins in CI").
+  std::string test_mode;
+  if (deps.settings.test_mode)
+    test_mode = deps.settings.auto_approve_user.empty()
+                    ? "scripted admin API on"
+                    : "every request is approved as " + deps.settings.auto_approve_user;
+  values.try_emplace("test_mode", std::move(test_mode));
   return values;
 }
 

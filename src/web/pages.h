@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/event_log.h"
 #include "core/http_message.h"
 #include "domain/authorization_service.h"
 #include "domain/device_service.h"
@@ -58,6 +59,8 @@ struct PageDeps {
   domain::RateLimiter sign_in_per_user;
   // The SSO portal's page (portal_page.cc); null when the server has no portal (Web::enable_portal).
   domain::PortalService* portal = nullptr;
+  // Security events (sign-in failures, lockouts); null: not recorded (Web::set_event_log).
+  core::EventLog* events = nullptr;
   std::int64_t session_absolute_seconds;
   // MAC key of anonymous browsers' CSRF tokens and rate-limit keys, derived from the server's key
   // so that every process accepts the token another one gave (domain/shared_state.h).

@@ -97,6 +97,9 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
   if (pair_retry > 0 || address_retry > 0 || account > 0) {
     refund(pair_retry == 0, pair_retry == 0 && address_retry == 0, false);
     const std::int64_t here = std::max(pair_retry, address_retry);
+    core::record_event(deps.events, "signin.locked_out",
+                       {{"remote", req.http.remote_address},
+                        {"scope", account > here ? "user" : "address"}});
     return too_many_attempts_page(
         deps, req, std::max(here, account), "failed sign-ins",
         account > here ? "to this account, from many networks" : "from this browser or network");
@@ -108,6 +111,11 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
       refund(true, true, true);  // the server failed, not the person
       return internal_error_page(deps, req);
     }
+    // The name is logged only when it is a user's: people type passwords into the name field.
+    const bool known = deps.users.find_enabled(username).has_value();
+    core::record_event(deps.events, "signin.failed",
+                       {{"user", known ? username : std::string_view("(not an enabled user)")},
+                        {"remote", req.http.remote_address}});
     // The domain's text says which: a wrong name or password, or a disabled user (only told to
     // someone who knew the password).
     core::HttpResponse refused = sign_in_form(deps, req, 401, user.error().error_description + ".",

@@ -138,6 +138,8 @@ Web::~Web() = default;
 
 void Web::enable_portal(domain::PortalService& portal) { deps_->portal = &portal; }
 
+void Web::set_event_log(core::EventLog* events) { deps_->events = events; }
+
 std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
   PageDeps& deps = *deps_;
   if (http.path == "/static/style.css") {

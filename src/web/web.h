@@ -30,6 +30,7 @@
 #include <optional>
 
 #include "core/clock.h"
+#include "core/event_log.h"
 #include "core/http_message.h"
 #include "core/random.h"
 #include "domain/authorization_service.h"
@@ -110,6 +111,8 @@ class Web {
   // Serves /portal with `portal`, which must outlive the Web; sign-in with nothing pending then
   // lands there instead of on the code page.
   void enable_portal(domain::PortalService& portal);
+  // Records sign-in failures and lockouts to `events`, which must outlive the Web.
+  void set_event_log(core::EventLog* events);
 
   // The page's response, or nullopt when the path is none of the pages (the caller answers 404).
   std::optional<core::HttpResponse> handle(const core::HttpRequest& req);
