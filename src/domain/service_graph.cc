@@ -15,6 +15,7 @@ ServiceGraph::ServiceGraph(storage::Storage& storage, const core::Clock& clock,
       tokens(context, clients, users, &id_tokens),
       authorizations(context),
       portal(context),
-      directory(context) {}
+      directory(context),
+      inspection(context, users) {}
 
 }  // namespace ssooidc::domain

@@ -22,6 +22,7 @@
 #include "domain/id_token_issuer.h"
 #include "domain/portal_service.h"
 #include "domain/settings.h"
+#include "domain/token_inspection.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
 #include "storage/storage.h"
@@ -46,6 +47,7 @@ class ServiceGraph {
   AuthorizationService authorizations;
   PortalService portal;        // the SSO portal API and page
   DirectoryService directory;  // accounts, roles, groups, assignments (operator, world file)
+  TokenInspection inspection;  // introspection, revocation, userinfo (standard face)
 };
 
 }  // namespace ssooidc::domain

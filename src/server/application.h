@@ -11,6 +11,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "oauth/oauth.h"
 #include "core/clock.h"
 #include "core/http_message.h"
 #include "crypto/crypto.h"
@@ -32,8 +33,10 @@ class Application {
               std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
               std::string signing_key_encryption_key = {});
 
-  // Routes one request: the AWS operations (SSO OIDC and the SSO portal), the person's pages, /healthz, the OpenID discovery
-  // documents (/.well-known/openid-configuration, /.well-known/jwks.json), else 404.
+  // Routes one request: the standard OAuth/OpenID face (form posts to /token and
+  // /device_authorization, /revoke, /introspect, /userinfo, the discovery documents), the AWS
+  // operations (SSO OIDC and the SSO portal), the person's pages, /healthz, the JWKS
+  // (/.well-known/jwks.json), else 404.
   core::HttpResponse handle(const core::HttpRequest& req);
 
   // Deletes expired device authorizations, tokens and authorization codes, ID token signing
@@ -63,6 +66,7 @@ class Application {
   std::unique_ptr<domain::ServiceGraph> services_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<portal::Portal> portal_;
+  std::unique_ptr<oauth::OAuth> oauth_;  // the standard face (issue 14)
   std::unique_ptr<web::Web> web_;
 };
 
