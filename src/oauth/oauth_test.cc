@@ -322,6 +322,48 @@ TEST_F(OAuthTest, NonceIsCarriedFromAuthorizeIntoTheIdToken) {
   }
 }
 
+// Operator clients: a fixed id, a secret shown once (stored as SHA-256) or none, and removal that
+// takes effect at once although registrations are cached (operator clients are not).
+TEST_F(OAuthTest, OperatorClientsAreAddedListedAndRemoved) {
+  auto listed = clients_->list_operator_clients();
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].client_id, "cli-tool");
+  EXPECT_EQ((*listed)[0].client_type, "public");
+  EXPECT_TRUE((*listed)[0].secret_hash.empty());
+  EXPECT_EQ((*listed)[1].secret_hash, crypto::sha256_hex(api_secret_));
+  EXPECT_TRUE(clients_->authenticate_oauth("cli-tool", std::nullopt).has_value());
+  EXPECT_EQ(clients_->authenticate_oauth("cli-tool", "guess").error().type,
+            ErrorType::kInvalidClient);
+  EXPECT_EQ(clients_->authenticate("cli-tool", "x").error().type, ErrorType::kInvalidClient);
+  EXPECT_EQ(clients_->authenticate_oauth("resource-api", std::nullopt).error().type,
+            ErrorType::kInvalidClient);
+  domain::ClientService::OperatorClient dup;
+  dup.client_id = "cli-tool";
+  dup.client_name = "again";
+  EXPECT_FALSE(clients_->add_operator_client(dup).has_value());
+  dup.client_id = "bad id!";
+  EXPECT_EQ(clients_->add_operator_client(dup).error().type, ErrorType::kInvalidClientMetadata);
+  dup.client_id = "web";
+  dup.grant_types = {"authorization_code"};
+  EXPECT_EQ(clients_->add_operator_client(dup).error().type, ErrorType::kInvalidRedirectUri);
+
+  auto issued = post("/token", "grant_type=urn:ietf:params:oauth:grant-type:device_code"
+                               "&client_id=cli-tool&device_code=" + approved_device_code());
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  EXPECT_TRUE(*clients_->remove_operator_client("cli-tool"));
+  EXPECT_FALSE(*clients_->remove_operator_client("cli-tool"));
+  EXPECT_EQ(post("/device_authorization", "client_id=cli-tool").status, 401);
+  EXPECT_EQ(post("/introspect", "token=" + json_value(issued.body, "access_token"),
+                 basic("resource-api", api_secret_))
+                .body,
+            R"({"active":false})");
+  RegisterClientRequest r{.clientName = "registered", .clientType = "public"};
+  auto reg = clients_->register_client(r);
+  ASSERT_TRUE(reg.has_value());
+  EXPECT_FALSE(*clients_->remove_operator_client(*reg->clientId));  // registrations expire
+}
+
 TEST(OAuthErrorShapeTest, StorageDetailsStayInTheServer) {
   auto r = error_response(Error::make(ErrorType::kInternalServer, "storage: find token: disk I/O"));
   EXPECT_EQ(r.status, 500);

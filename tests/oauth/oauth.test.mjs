@@ -297,13 +297,13 @@ describe('standard face errors with oauth4webapi', () => {
     await expectBodyError(oauth.processRefreshTokenResponse(as, resource,
       await oauth.refreshTokenGrantRequest(as, resource, secret, 'not-a-refresh-token', loose)), 'invalid_grant');
     await expectBodyError(oauth.processGenericTokenEndpointResponse(as, resource,
-      await oauth.genericGrantRequest(as, resource, secret, DEVICE_GRANT, new URLSearchParams(), loose)),
+      await oauth.genericTokenEndpointRequest(as, resource, secret, DEVICE_GRANT, new URLSearchParams(), loose)),
     'invalid_request');
     await expectBodyError(oauth.processGenericTokenEndpointResponse(as, resource,
-      await oauth.genericGrantRequest(as, resource, secret, 'password',
+      await oauth.genericTokenEndpointRequest(as, resource, secret, 'password',
         new URLSearchParams({ username: 'alice', password: PASSWORD }), loose)), 'unsupported_grant_type');
     await expectBodyError(oauth.processGenericTokenEndpointResponse(as, resource,
-      await oauth.genericGrantRequest(as, resource, secret, 'authorization_code',
+      await oauth.genericTokenEndpointRequest(as, resource, secret, 'authorization_code',
         new URLSearchParams({ code: 'c', redirect_uri: 'http://127.0.0.1/cb', code_verifier: 'v'.repeat(43) }), loose)),
     'unauthorized_client');
     await expectBodyError(oauth.processDeviceAuthorizationResponse(as, publicClient,
