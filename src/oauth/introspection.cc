@@ -23,9 +23,7 @@ core::HttpResponse introspection(Services& s, const core::HttpRequest& req) {
   if (!described) return error_response(described.error());
   if (!*described) return json_response("{\"active\":false}");
   const storage::TokenRecord& t = (*described)->token;
-  std::string scope;
-  for (const auto& item : t.scopes) scope += (scope.empty() ? "" : " ") + item;
-  std::string out = "{\"active\":true,\"scope\":" + core::json_quote(scope) +
+  std::string out = "{\"active\":true,\"scope\":" + core::json_quote(join_scope(t.scopes)) +
                     ",\"client_id\":" + core::json_quote(t.client_id) +
                     ",\"username\":" + core::json_quote(t.user_name) +
                     ",\"sub\":" + core::json_quote(t.user_name) +

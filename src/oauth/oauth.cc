@@ -9,13 +9,7 @@ bool is_form_post(const core::HttpRequest& req) noexcept {
   std::string_view type = req.header("Content-Type");
   type = type.substr(0, type.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  constexpr std::string_view kForm = "application/x-www-form-urlencoded";
-  if (type.size() != kForm.size()) return false;
-  for (std::size_t i = 0; i < kForm.size(); ++i) {
-    const char c = type[i] >= 'A' && type[i] <= 'Z' ? static_cast<char>(type[i] + 32) : type[i];
-    if (c != kForm[i]) return false;
-  }
-  return true;
+  return core::iequals(type, "application/x-www-form-urlencoded");
 }
 
 std::optional<core::HttpResponse> OAuth::handle(const core::HttpRequest& req) {

@@ -10,15 +10,6 @@ std::unexpected<Error> fail(ErrorType type, std::string text) {
   return std::unexpected(Error::make(type, std::move(text)));
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::expected<FormParams, Error> FormParams::parse(std::string_view body) {
@@ -45,7 +36,7 @@ std::expected<ClientCredentials, Error> client_credentials(const core::HttpReque
   const auto body_secret = form.get("client_secret");
   if (!authorization.empty()) {
     const auto space = authorization.find(' ');
-    if (space == std::string_view::npos || !iequals(authorization.substr(0, space), "Basic"))
+    if (space == std::string_view::npos || !core::iequals(authorization.substr(0, space), "Basic"))
       return fail(ErrorType::kInvalidClient, "Only the Basic authentication scheme is supported");
     auto decoded = crypto::base64_decode(authorization.substr(space + 1));
     if (!decoded) return fail(ErrorType::kInvalidClient, "The Basic credentials are not base64");

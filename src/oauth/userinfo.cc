@@ -9,8 +9,9 @@ namespace ssooidc::oauth {
 core::HttpResponse userinfo(Services& s, const core::HttpRequest& req) {
   const std::string_view authorization = req.header("Authorization");
   constexpr std::string_view kScheme = "Bearer ";
+  // RFC 6750 2.1 (the scheme is case-insensitive, RFC 9110 11.1).
   if (authorization.size() <= kScheme.size() ||
-      !(authorization.starts_with(kScheme) || authorization.starts_with("bearer ")))
+      !core::iequals(authorization.substr(0, kScheme.size()), kScheme))
     return bearer_error("", "An access token is required (Authorization: Bearer)");
   auto info = s.inspection.userinfo(authorization.substr(kScheme.size()));
   if (!info) {
