@@ -334,4 +334,16 @@ describe('standard face errors with oauth4webapi', () => {
     assert.equal(last.error, 'expired_token');
     assert.equal(last.status, 400);
   });
+
+  test('client remove: the client and its logins are gone at once', async () => {
+    server.admin('client', 'add', 'short-lived', '--public', '--grant', DEVICE_GRANT);
+    const shortLived = { client_id: 'short-lived' };
+    const started = await oauth.processDeviceAuthorizationResponse(as, shortLived,
+      await oauth.deviceAuthorizationRequest(as, shortLived, oauth.None(), new URLSearchParams(), loose));
+    assert.match(server.admin('client', 'remove', 'short-lived'), /Removed client short-lived/);
+    assert.doesNotMatch(server.admin('client', 'list'), /short-lived/);
+    const e = await rejection(oauth.processDeviceCodeResponse(as, shortLived,
+      await oauth.deviceCodeGrantRequest(as, shortLived, oauth.None(), started.device_code, loose)));
+    assert.equal(e.status, 401, String(e));
+  });
 });
