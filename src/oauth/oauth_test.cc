@@ -175,6 +175,37 @@ TEST_F(OAuthTest, DeviceCodeRedeemedInOneFaceCannotBeRedeemedInTheOther) {
   EXPECT_FALSE(refreshed->idToken.has_value());
 }
 
+// The other way round: the AWS face redeems (and, as AWS does, answers without an idToken even
+// with openid granted); the standard face then finds the code used.
+TEST_F(OAuthTest, DeviceCodeRedeemedByTheAwsFaceIsUsedUpForTheStandardFace) {
+  RegisterClientRequest r{.clientName = "aws-tool", .clientType = "public",
+                          .scopes = std::vector<std::string>{"openid", "sso:account:access"}};
+  auto reg = clients_->register_client(r);
+  ASSERT_TRUE(reg.has_value());
+  auto started = devices_->start({*reg->clientId, *reg->clientSecret, "https://x/start"}, "");
+  ASSERT_TRUE(started.has_value());
+  ASSERT_TRUE(devices_->decide(*started->userCode, true, "alice"));
+  CreateTokenRequest aws;
+  aws.clientId = *reg->clientId;
+  aws.clientSecret = *reg->clientSecret;
+  aws.grantType = std::string(kGrantDeviceCode);
+  aws.deviceCode = *started->deviceCode;
+  auto first = tokens_->create_token(aws);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_FALSE(first->idToken.has_value());
+  auto second = post("/token",
+                     "grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=" +
+                         *started->deviceCode,
+                     basic(*reg->clientId, *reg->clientSecret));
+  EXPECT_EQ(second.status, 400);
+  EXPECT_EQ(json_value(second.body, "error"), "invalid_grant");
+  // Its refresh token refreshes through the standard face, with an ID token there.
+  auto refreshed = post("/token", "grant_type=refresh_token&refresh_token=" + *first->refreshToken,
+                        basic(*reg->clientId, *reg->clientSecret));
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  EXPECT_FALSE(json_value(refreshed.body, "id_token").empty());
+}
+
 TEST_F(OAuthTest, ClientAuthenticationErrorsHaveTheRfcShape) {
   const std::string refresh = "grant_type=refresh_token&refresh_token=x";
   auto wrong = post("/token", refresh, basic("resource-api", "wrong"));
