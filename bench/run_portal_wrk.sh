@@ -13,52 +13,18 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$bench_dir/.." && pwd)
+bench_script=run_portal_wrk.sh
+# shellcheck source=bench/bench_lib.sh
+source "$bench_dir/bench_lib.sh"
 
-seconds=${BENCH_SECONDS:-10}
-rounds=${BENCH_ROUNDS:-3}
-connections=${BENCH_CONNECTIONS:-32}
-server_cpu=${BENCH_SERVER_CPU:-0}
-wrk_cpu=${BENCH_WRK_CPU:-1}
-threads=${BENCH_THREADS:-1}
-access_log=${BENCH_ACCESS_LOG:-off}
-server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
-wrk_bin=${WRK:-wrk}
-nginx_bin=${NGINX:-nginx}
 
-die() { echo "run_portal_wrk.sh: $*" >&2; exit 1; }
-[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
-[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
 for tool in "$wrk_bin" "$nginx_bin" taskset curl jq python3; do
   command -v "$tool" >/dev/null || die "$tool not found (scripts/install-deps.sh)"
 done
 [[ -x "$server_bin" ]] || die "no ssooidc-server at $server_bin (build it, or set SSOOIDC_SERVER)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ssooidc-portal-bench.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_for_http() {
-  for _ in $(seq 200); do
-    if curl -s -o /dev/null --max-time 1 "$1"; then return 0; fi
-    sleep 0.05
-  done
-  die "nothing answers at $1"
-}
-post() {
-  curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$2" \
-    -w '\n%{http_code}' "$1" | { body=$(cat); echo "${body##*$'\n'} ${body%$'\n'*}"; }
-}
 # get URL TOKEN -> "STATUS BODY"
 get() {
   curl -sS --max-time 5 -H "x-amz-sso_bearer_token: $2" -w '\n%{http_code}' "$1" |
@@ -70,22 +36,6 @@ expect() {
   answer=$(get "$1" "$2")
   [[ "${answer%% *}" == "$3" && "$answer" == *"$4"* ]] ||
     die "GET $1 answered '${answer:0:300}', expected $3 with '$4'"
-}
-
-declare -A result url token
-measure() { # NAME SCENARIO ROUND
-  local name=$1 scenario=$2 round=$3 out line
-  out="$work/wrk-$name-$scenario-$round.txt"
-  BENCH_TOKEN="${token[$name]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" \
-    -d"${seconds}s" --latency -s "$bench_dir/portal_get.lua" "${url[$name,$scenario]}" >"$out"
-  line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario: $(cat "$out")"
-  result[$name,$scenario,$round]=$line
-  echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
-}
-field() {
-  local kv
-  for kv in $1; do [[ "$kv" == "$2="* ]] && { echo "${kv#*=}"; return; }; done
-  echo 0
 }
 
 accounts_path="/assignment/accounts"
@@ -193,14 +143,6 @@ for round in $(seq "$rounds"); do
 done
 echo "credential records written during the runs: $((records_after - records_before))" \
   "(GetRoleCredentials answered by wrk: $issued_total)" >&2
-
-median() {
-  local r
-  for r in $(seq "$rounds"); do field "${result[$1,$2,$r]}" "$3"; done |
-    sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
 echo
 printf '%-26s %-16s %8s %9s %9s\n' scenario server 'req/s' 'p50 ms' 'p99 ms'

@@ -27,29 +27,18 @@ set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$bench_dir/.." && pwd)
+bench_script=run_wrk.sh
+# shellcheck source=bench/bench_lib.sh
+source "$bench_dir/bench_lib.sh"
 
-seconds=${BENCH_SECONDS:-10}
-rounds=${BENCH_ROUNDS:-3}
-connections=${BENCH_CONNECTIONS:-32}
-server_cpu=${BENCH_SERVER_CPU:-0}
-wrk_cpu=${BENCH_WRK_CPU:-1}
-threads=${BENCH_THREADS:-1}
 only=${BENCH_ONLY:-all}
 [[ "$only" == all ]] && only=nginx,transport,ssooidc
-access_log=${BENCH_ACCESS_LOG:-off}
-server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
 fixed_bin=${FIXED_SERVER:-$(dirname "$server_bin")/http_fixed_server}
-wrk_bin=${WRK:-wrk}
-nginx_bin=${NGINX:-nginx}
-
-die() { echo "run_wrk.sh: $*" >&2; exit 1; }
 
 wants() { [[ ",$only," == *",$1,"* ]]; }
 for name in ${only//,/ }; do
   case "$name" in nginx | transport | ssooidc) ;; *) die "BENCH_ONLY: unknown server '$name'" ;; esac
 done
-[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
-[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
 command -v "$wrk_bin" >/dev/null || die "wrk not found (apt-get install wrk)"
 command -v taskset >/dev/null || die "taskset not found (util-linux)"
 command -v curl >/dev/null || die "curl not found"
@@ -66,36 +55,6 @@ if wants transport; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ssooidc-bench.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Waits until something answers HTTP at $1 (any status).
-wait_for_http() {
-  local url=$1
-  for _ in $(seq 100); do
-    if curl -s -o /dev/null --max-time 1 "$url"; then return 0; fi
-    sleep 0.05
-  done
-  die "nothing answers at $url"
-}
-
-# post URL BODY -> prints "STATUS BODY"
-post() {
-  curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$2" \
-    -w '\n%{http_code}' "$1" | { body=$(cat); echo "${body##*$'\n'} ${body%$'\n'*}"; }
-}
 
 # expect URL BODY STATUS SUBSTRING: one request by curl, checked, so that the benchmark measures
 # the answer it claims to.
@@ -106,31 +65,12 @@ expect() {
     die "POST $1 answered '$answer', expected $3 with '$4'"
 }
 
-declare -A result   # [name,scenario,round] -> wrk's BENCH_RESULT line
-declare -A url body # [name,scenario] -> what to measure
-# measure NAME SCENARIO ROUND
-measure() {
-  local name=$1 scenario=$2 round=$3 out line
-  out="$work/wrk-$name-$scenario-$round.txt"
-  BENCH_BODY="${body[$name,$scenario]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" \
-    -d"${seconds}s" --latency -s "$bench_dir/post.lua" "${url[$name,$scenario]}" >"$out"
-  line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario (see below)$(cat "$out")"
-  result[$name,$scenario,$round]=$line
-  echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
-}
-
 # for_measure NAME BASE TOKEN_BODY DEVICE_BODY: what measure runs for this server.
 for_measure() {
   url[$1,token]="$2/token"
   body[$1,token]=$3
   url[$1,device]="$2/device_authorization"
   body[$1,device]=$4
-}
-
-field() { # field LINE KEY
-  local kv
-  for kv in $1; do [[ "$kv" == "$2="* ]] && { echo "${kv#*=}"; return; }; done
-  echo 0
 }
 
 token_body_nginx='{"grantType":"urn:ietf:params:oauth:grant-type:device_code","clientId":"bench-client-id-0000000000000000","clientSecret":"bench-client-secret-00000000000000000000000000000000000000000000000000000000000000000000000000000000","deviceCode":"bench-device-code-000000000000000000000000000000000000000000000000000000000000"}'
@@ -223,16 +163,6 @@ done
 for name in "${servers[@]}"; do
   expect "${url[$name,token]}" "${body[$name,token]}" 400 authorization_pending
 done
-
-# median NAME SCENARIO KEY: the median over the rounds of one field of wrk's result.
-median() {
-  local r
-  for r in $(seq "$rounds"); do field "${result[$1,$2,$r]}" "$3"; done |
-    sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }
 
 echo
 printf '%-26s %-16s %8s %9s %9s\n' scenario server 'req/s' 'p50 ms' 'p99 ms'

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   web::TemplateValues values{{"v", value}, {"a", value}, {"b", ""}};
   auto rendered = web::render_template_text(text, values);
-  if (!rendered) check(!rendered.error().empty());
+  if (!rendered) check(!rendered.error().error_description.empty());
 
   // A value alone renders as its escaped form, which holds no markup character.
   auto escaped = web::render_template_text("{{v}}", values);

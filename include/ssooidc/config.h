@@ -17,6 +17,7 @@ struct StaticCredentials {
   std::string session_token;  // empty for long-term keys
 };
 
+// How CreateTokenWithIAM is signed and which shared-config profile is read.
 struct Credentials {
   // Used when `creds.access_key_id` is set; otherwise credentials come from the environment or
   // the shared credentials file.
@@ -28,8 +29,9 @@ struct Credentials {
   bool anonymous = false;
 };
 
+// Everything a Client (or PortalClient, portal_client.h) is created from.
 struct Config {
-  Credentials credentials;
+  Credentials credentials;  // signing credentials and the profile (see Credentials)
   // The service endpoint, e.g. "http://127.0.0.1:8080"; used verbatim (operation paths are
   // appended). Empty: AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL, the profile's `services`
   // section or `endpoint_url`, else https://oidc.{region}.{partition DNS suffix}.

@@ -59,10 +59,11 @@ class PortalClient {
   // (ErrorType::kUnknown): at the service's page size of 100 that is a million entries.
   static constexpr int kMaxPages = 10000;
 
-  // Resolves profile, region and endpoint. Fails with ErrorType::kConfiguration when no region
-  // is configured, the endpoint is not an http(s) URL, or a shared config file cannot be parsed.
-  [[nodiscard]] static std::expected<PortalClient, Error> create(Config config = {});
+  // Resolves the Config as Client::create does (client.h), with the portal's endpoint rules
+  // above, and fails the same way (ErrorType::kConfiguration).
+  [[nodiscard]] static std::expected<PortalClient, Error> create(const Config& config = {});
 
+  // Move-only: a PortalClient owns its HTTP connection (Impl), which no copy may share.
   explicit PortalClient(std::unique_ptr<Impl> impl) noexcept;
   PortalClient(PortalClient&&) noexcept;
   PortalClient& operator=(PortalClient&&) noexcept;

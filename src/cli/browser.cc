@@ -43,6 +43,7 @@ bool spawn_detached(const std::vector<std::string>& command) {
   if (ok) {
     std::vector<std::string> args = command;
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ok = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0;

@@ -17,7 +17,7 @@ std::size_t utf8_chars(std::string_view s) {
 
 TEST(TerminalQrTest, DrawsASquareWithAQuietZone) {
   auto qr = render_qr_utf8("http://127.0.0.1:8080/device?user_code=BCDF-GHJK", 2);
-  ASSERT_TRUE(qr.has_value()) << qr.error();
+  ASSERT_TRUE(qr.has_value()) << qr.error().error_description;
   std::vector<std::string> lines;
   std::size_t start = 0;
   while (start < qr->size()) {
@@ -67,7 +67,7 @@ TEST(SsoTargetTest, SessionSectionSuppliesDefaults) {
       "[sso-session corp]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n"
       "sso_registration_scopes = sso:account:access, codewhisperer:completions\n");
   auto t = resolve_sso_target(config, "default", SsoFlags{"", "", "corp", {}}, true);
-  ASSERT_TRUE(t.has_value()) << t.error();
+  ASSERT_TRUE(t.has_value()) << t.error().error_description;
   EXPECT_EQ(t->start_url, "https://d-1.awsapps.com/start");
   EXPECT_EQ(t->region, "eu-west-1");
   EXPECT_EQ(t->session, "corp");
@@ -118,14 +118,14 @@ TEST(SsoTargetTest, MissingPiecesAreNamed) {
   client::ConfigFile empty;
   auto none = resolve_sso_target(empty, "default", SsoFlags{}, true);
   ASSERT_FALSE(none.has_value());
-  EXPECT_NE(none.error().find("--start-url"), std::string::npos);
+  EXPECT_NE(none.error().error_description.find("--start-url"), std::string::npos);
   auto no_region = resolve_sso_target(empty, "default",
                                       SsoFlags{"https://x.awsapps.com/start", "", "", {}}, true);
   ASSERT_FALSE(no_region.has_value());
-  EXPECT_NE(no_region.error().find("--region"), std::string::npos);
+  EXPECT_NE(no_region.error().error_description.find("--region"), std::string::npos);
   auto no_url = resolve_sso_target(empty, "default", SsoFlags{"", "r", "ghost", {}}, true);
   ASSERT_FALSE(no_url.has_value());
-  EXPECT_NE(no_url.error().find("[sso-session ghost]"), std::string::npos);
+  EXPECT_NE(no_url.error().error_description.find("[sso-session ghost]"), std::string::npos);
 }
 
 TEST(LoginFlowTest, PkceForAnSsoSessionUnlessTheDeviceCodeIsAskedFor) {

@@ -29,6 +29,17 @@ std::string describe_error(const Error& error, std::string_view operation) {
   return text;
 }
 
+Error configuration_error(std::string description) {
+  return Error::make(ErrorType::kConfiguration, std::move(description));
+}
+
+int fail(std::string_view message) {
+  std::fprintf(stderr, "ssooidc: %.*s\n", static_cast<int>(message.size()), message.data());
+  return kExitOtherError;
+}
+
+int fail(const Error& error) { return fail(error.error_description); }
+
 int report_error(const Error& error, std::string_view operation) {
   std::fprintf(stderr, "\n%s\n", describe_error(error, operation).c_str());
   std::fflush(stderr);

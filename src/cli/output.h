@@ -28,4 +28,13 @@ inline constexpr int kExitOtherError = 255;    // configuration, transport, loca
 // Prints describe_error on stderr and returns the exit code for it.
 int report_error(const Error& error, std::string_view operation);
 
+// The CLI's own failures, found before any service is called (a profile without a start URL, a
+// config file that does not parse): ErrorType::kConfiguration with `description`.
+[[nodiscard]] Error configuration_error(std::string description);
+
+// Prints "ssooidc: MESSAGE" (or the error's description) on stderr and returns kExitOtherError,
+// as the AWS CLI does for a local failure.
+int fail(std::string_view message);
+int fail(const Error& error);
+
 }  // namespace ssooidc::cli

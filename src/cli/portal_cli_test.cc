@@ -23,7 +23,7 @@ constexpr const char* kConfig =
 
 TEST(RoleTargetTest, ProfileWithAnSsoSession) {
   auto t = resolve_role_target(parse(kConfig), "dev", RoleFlags{});
-  ASSERT_TRUE(t.has_value()) << t.error();
+  ASSERT_TRUE(t.has_value()) << t.error().error_description;
   EXPECT_EQ(t->account_id, "111122223333");
   EXPECT_EQ(t->role_name, "AdministratorAccess");
   EXPECT_EQ(t->sso.session, "corp");
@@ -37,7 +37,7 @@ TEST(RoleTargetTest, ProfileWithAnSsoSession) {
 
 TEST(RoleTargetTest, LegacyProfileKeysByStartUrl) {
   auto t = resolve_role_target(parse(kConfig), "legacy", RoleFlags{});
-  ASSERT_TRUE(t.has_value()) << t.error();
+  ASSERT_TRUE(t.has_value()) << t.error().error_description;
   EXPECT_FALSE(t->sso.session.has_value());
   EXPECT_EQ(t->sso.region, "us-east-2");
   EXPECT_EQ(client::role_credentials_key_material(t->cache_key()),
@@ -51,7 +51,7 @@ TEST(RoleTargetTest, FlagsWinOverTheProfile) {
   flags.role_name = "Other";
   flags.sso.session = "corp";
   auto t = resolve_role_target(parse(kConfig), "nothing", flags);
-  ASSERT_TRUE(t.has_value()) << t.error();
+  ASSERT_TRUE(t.has_value()) << t.error().error_description;
   EXPECT_EQ(t->account_id, "999988887777");
   EXPECT_EQ(t->role_name, "Other");
   EXPECT_EQ(t->sso.start_url, "https://d-1.awsapps.com/start");
@@ -60,19 +60,19 @@ TEST(RoleTargetTest, FlagsWinOverTheProfile) {
 TEST(RoleTargetTest, MissingPiecesAreNamed) {
   auto none = resolve_role_target(parse(kConfig), "nothing", RoleFlags{});
   ASSERT_FALSE(none.has_value());
-  EXPECT_EQ(none.error(),
+  EXPECT_EQ(none.error().error_description,
             "No sso_account_id for the credentials: pass --account-id or set sso_account_id in "
             "profile \"nothing\"");
   RoleFlags only_account;
   only_account.account_id = "1";
   auto no_role = resolve_role_target(parse(kConfig), "nothing", only_account);
   ASSERT_FALSE(no_role.has_value());
-  EXPECT_NE(no_role.error().find("--role-name"), std::string::npos);
+  EXPECT_NE(no_role.error().error_description.find("--role-name"), std::string::npos);
   RoleFlags no_login = only_account;
   no_login.role_name = "R";
   auto no_sso = resolve_role_target(parse(kConfig), "nothing", no_login);
   ASSERT_FALSE(no_sso.has_value());
-  EXPECT_NE(no_sso.error().find("No SSO login named"), std::string::npos);
+  EXPECT_NE(no_sso.error().error_description.find("No SSO login named"), std::string::npos);
 }
 
 const client::CachedRoleCredentials kCredentials{"ASIAEXAMPLE", "se/cr+et=", "tok'en", 1796119200,

@@ -25,11 +25,6 @@ struct PortalFlags {
   bool force_refresh = false;
 };
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "ssooidc: %s\n", message.c_str());
-  return kExitOtherError;
-}
-
 // The SSO access token for `target`: the cached one (refreshed when it has less than 15 minutes
 // left), else (or when the portal refused it) a new login with its prompts on stderr.
 std::expected<std::string, Error> access_token(const GlobalOptions& global, CommandContext& ctx,
@@ -104,7 +99,7 @@ void add_if(client::json::Object& o, const char* key, const std::optional<std::s
   if (v) o.emplace_back(key, client::json::Value(*v));
 }
 
-std::expected<SsoTarget, std::string> sso_target_of(const CommandContext& ctx,
+std::expected<SsoTarget, Error> sso_target_of(const CommandContext& ctx,
                                                     const GlobalOptions& global,
                                                     const PortalFlags& flags) {
   SsoFlags sso = flags.role.sso;

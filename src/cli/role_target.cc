@@ -1,8 +1,9 @@
 #include "cli/role_target.h"
 
+#include "cli/output.h"
 namespace ssooidc::cli {
 
-std::expected<RoleTarget, std::string> resolve_role_target(const client::ConfigFile& config,
+std::expected<RoleTarget, Error> resolve_role_target(const client::ConfigFile& config,
                                                            const std::string& profile,
                                                            const RoleFlags& flags) {
   RoleTarget t;
@@ -17,8 +18,10 @@ std::expected<RoleTarget, std::string> resolve_role_target(const client::ConfigF
     return std::string("No ") + key + " for the credentials: pass " + flag + " or set " + key +
            " in profile \"" + profile + "\"";
   };
-  if (t.account_id.empty()) return std::unexpected(missing("--account-id", "sso_account_id"));
-  if (t.role_name.empty()) return std::unexpected(missing("--role-name", "sso_role_name"));
+  if (t.account_id.empty())
+    return std::unexpected(configuration_error(missing("--account-id", "sso_account_id")));
+  if (t.role_name.empty())
+    return std::unexpected(configuration_error(missing("--role-name", "sso_role_name")));
 
   // The SSO login of the profile, unless the command line names one.
   auto sso = resolve_sso_target(config, profile, flags.sso, /*for_login=*/true);

@@ -33,7 +33,7 @@ struct RoleTarget {
 };
 
 // Fails with a message naming what is missing and where it may be set.
-[[nodiscard]] std::expected<RoleTarget, std::string> resolve_role_target(
+[[nodiscard]] std::expected<RoleTarget, Error> resolve_role_target(
     const client::ConfigFile& config, const std::string& profile, const RoleFlags& flags);
 
 }  // namespace ssooidc::cli

@@ -30,11 +30,6 @@ struct SsoCommandFlags {
   bool json = false;
 };
 
-int fail(const std::string& message) {
-  std::fprintf(stderr, "ssooidc: %s\n", message.c_str());
-  return kExitOtherError;
-}
-
 class TerminalPrompt final : public client::LoginPrompt {
  public:
   TerminalPrompt(bool open_browser, bool show_qr, std::FILE* out)
@@ -107,10 +102,10 @@ class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
 
 }  // namespace
 
-std::expected<CommandContext, std::string> load_context(const GlobalOptions& global) {
+std::expected<CommandContext, Error> load_context(const GlobalOptions& global) {
   CommandContext ctx;
   auto config = client::load_config_file(ctx.env, client::config_file_path(ctx.env));
-  if (!config) return std::unexpected(config.error());
+  if (!config) return std::unexpected(configuration_error(std::move(config.error())));
   ctx.config = std::move(*config);
   Config c;
   c.credentials.profile = global.profile;

@@ -25,7 +25,7 @@ struct CommandContext {
 };
 
 // Fails with the parser's message when the config file cannot be parsed.
-[[nodiscard]] std::expected<CommandContext, std::string> load_context(const GlobalOptions& global);
+[[nodiscard]] std::expected<CommandContext, Error> load_context(const GlobalOptions& global);
 
 // How `ssooidc login` (and the commands that log in when needed) log in.
 struct LoginOptions {

@@ -1,5 +1,6 @@
 #include "cli/sso_target.h"
 
+#include "cli/output.h"
 namespace ssooidc::cli {
 
 LoginFlow login_flow_for(const SsoTarget& target, bool use_device_code) {
@@ -22,7 +23,7 @@ std::vector<std::string> split_scopes(const std::string& text) {
   return out;
 }
 
-std::expected<SsoTarget, std::string> resolve_sso_target(const client::ConfigFile& config,
+std::expected<SsoTarget, Error> resolve_sso_target(const client::ConfigFile& config,
                                                          const std::string& profile,
                                                          const SsoFlags& flags, bool for_login) {
   SsoTarget t;
@@ -59,9 +60,9 @@ std::expected<SsoTarget, std::string> resolve_sso_target(const client::ConfigFil
       t.scopes = std::vector<std::string>{kDefaultSsoScope};
     }
     if (for_login && t.start_url.empty()) {
-      return std::unexpected("No start URL for SSO session \"" + session +
-                             "\": pass --start-url or set sso_start_url in [sso-session " +
-                             session + "]");
+      return std::unexpected(configuration_error(
+          "No start URL for SSO session \"" + session +
+          "\": pass --start-url or set sso_start_url in [sso-session " + session + "]"));
     }
   } else {
     if (legacy != nullptr) {
@@ -70,16 +71,17 @@ std::expected<SsoTarget, std::string> resolve_sso_target(const client::ConfigFil
     }
     if (!flags.scopes.empty()) t.scopes = flags.scopes;
     if (t.start_url.empty()) {
-      return std::unexpected(
+      return std::unexpected(configuration_error(
           "No SSO login named: pass --start-url (and --region) or "
           "--sso-session, or configure sso_session or sso_start_url in "
           "profile \"" +
-          profile + "\"");
+          profile + "\""));
     }
   }
   if (for_login && t.region.empty()) {
-    return std::unexpected("No SSO region for " + t.start_url +
-                           ": pass --region or set sso_region in the configuration");
+    return std::unexpected(configuration_error(
+        "No SSO region for " + t.start_url +
+        ": pass --region or set sso_region in the configuration"));
   }
   return t;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client/config_file.h"
+#include "ssooidc/error.h"
 
 namespace ssooidc::cli {
 
@@ -34,7 +35,7 @@ inline constexpr const char* kDefaultSsoScope = "sso:account:access";
 // `profile` is the current profile (--profile, AWS_PROFILE or "default"). `for_login` requires a
 // start URL and a region; otherwise (token, logout) an sso-session name alone is enough, since
 // the cache key is sha1(session name). Fails with a message naming what is missing.
-[[nodiscard]] std::expected<SsoTarget, std::string> resolve_sso_target(
+[[nodiscard]] std::expected<SsoTarget, Error> resolve_sso_target(
     const client::ConfigFile& config, const std::string& profile, const SsoFlags& flags,
     bool for_login);
 

@@ -1,5 +1,6 @@
 #include "cli/terminal_qr.h"
 
+#include "cli/output.h"
 #include <qrencode.h>
 
 #include <cerrno>
@@ -15,14 +16,14 @@ struct QrDeleter {
 
 }  // namespace
 
-std::expected<std::string, std::string> render_qr_utf8(std::string_view text, int margin) {
+std::expected<std::string, Error> render_qr_utf8(std::string_view text, int margin) {
   const std::string input(text);
   errno = 0;
   std::unique_ptr<QRcode, QrDeleter> code(
       QRcode_encodeString(input.c_str(), 0, QR_ECLEVEL_L, QR_MODE_8, 1));
   if (!code) {
-    return std::unexpected(std::string("cannot encode a QR code: ") +
-                           (errno != 0 ? std::strerror(errno) : "unknown error"));
+    return std::unexpected(configuration_error(std::string("cannot encode a QR code: ") +
+                                               (errno != 0 ? std::strerror(errno) : "unknown error")));
   }
   const int width = code->width;
   auto dark = [&](int x, int y) {

@@ -9,11 +9,14 @@
 #include <string>
 #include <string_view>
 
+#include "ssooidc/error.h"
+
 namespace ssooidc::cli {
 
-// Lines ending in '\n', with a quiet zone of `margin` modules on every side. Fails with
-// libqrencode's reason (e.g. the text is too long for any QR version).
-[[nodiscard]] std::expected<std::string, std::string> render_qr_utf8(std::string_view text,
-                                                                     int margin = 2);
+// Lines ending in '\n', with a quiet zone of `margin` modules on every side. Fails (a
+// kConfiguration Error, like the CLI's other local failures) with libqrencode's reason, e.g. the
+// text is too long for any QR version; the login prompt then shows no code.
+[[nodiscard]] std::expected<std::string, Error> render_qr_utf8(std::string_view text,
+                                                               int margin = 2);
 
 }  // namespace ssooidc::cli

@@ -29,7 +29,7 @@ struct ClientDependencies {
 // Client::create with explicit seams.
 [[nodiscard]] std::expected<Client, Error> make_client(Config config, ClientDependencies deps);
 // PortalClient::create with explicit seams (`deps.clock` is unused: nothing is signed).
-[[nodiscard]] std::expected<PortalClient, Error> make_portal_client(Config config,
+[[nodiscard]] std::expected<PortalClient, Error> make_portal_client(const Config& config,
                                                                     ClientDependencies deps);
 
 // The process-wide default seams (function-local statics; never destroyed before exit).

@@ -2,6 +2,7 @@
 
 #include "client/client_internal.h"
 #include "client/fake_transport.h"
+#include "client/scripted_client_test.h"
 #include "testing/fake_random.h"
 
 namespace ssooidc::client {
@@ -14,40 +15,22 @@ using testing::service_error;
 // A repeatable Random (bytes 0, 1, 2, ...), so that backoff delays are deterministic.
 using CountingRandom = test_support::FakeRandom;
 
-class ClientTest : public ::testing::Test {
+class ClientTest : public testing::ScriptedClientTest {
  protected:
-  ClientTest() {
+  ClientTest() : ScriptedClientTest(1440938160) {
     env.set_env("AWS_REGION", "us-east-1");
     env.set_env("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:8080");
   }
 
   Client make(Config config = {}) {
-    ClientDependencies deps;
-    deps.env = &env;
+    ClientDependencies deps = scripted_dependencies(random);
     deps.clock = &clock;
-    deps.random = &random;
-    deps.sleeper = &sleeper;
-    deps.transport = std::make_unique<FakeTransport>(shared);
     auto c = make_client(std::move(config), std::move(deps));
     EXPECT_TRUE(c.has_value()) << (c ? "" : c.error().error_description);
     return std::move(*c);
   }
 
-  void answer(const std::string& path, std::expected<HttpReply, std::string> reply) {
-    shared->answers[path].push_back(std::move(reply));
-  }
-
-  static std::string header(const HttpCall& call, std::string_view name) {
-    for (const auto& [k, v] : call.headers)
-      if (k == name) return v;
-    return "<absent>";
-  }
-
-  InMemoryEnv env;
-  core::FakeClock clock{1440938160};
   CountingRandom random;
-  FakeSleeper sleeper{&clock};
-  std::shared_ptr<FakeTransport::Shared> shared = std::make_shared<FakeTransport::Shared>();
 };
 
 TEST_F(ClientTest, ResolvedSettingsAreExposed) {
@@ -224,7 +207,7 @@ TEST_F(ClientTest, ServerErrorsAndThrottlingAreRetriedWithBackoff) {
 }
 
 TEST_F(ClientTest, TransportErrorsAreRetriedThenReported) {
-  for (int i = 0; i < 4; ++i) answer("/token", std::unexpected("connection refused"));
+  for (int i = 0; i < 4; ++i) answer("/token", std::unexpected(Error::make(ErrorType::kTransport, "connection refused")));
   Config config;
   config.max_retries = 3;
   Client c = make(config);

@@ -59,21 +59,27 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   return bytes;
 }
 
+// Every failure of this file is a TransportError: no answer came back.
+Error transport_error(std::string message) {
+  return Error::make(ErrorType::kTransport, std::move(message));
+}
+
 class CurlTransport final : public HttpTransport {
  public:
   CurlTransport(EasyHandle handle, TransportOptions options)
       : handle_(std::move(handle)), options_(options) {}
 
-  std::expected<HttpReply, std::string> send(const HttpCall& call) override {
+  std::expected<HttpReply, Error> send(const HttpCall& call) override {
     CURL* h = handle_.get();
     HttpReply reply;
     Collector collector{&reply, options_.max_response_bytes};
 
     Slist headers;
     for (const auto& [name, value] : call.headers) {
-      std::string line = name + ": " + value;
+      std::string line = name;
+      line.append(": ").append(value);
       curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-      if (next == nullptr) return std::unexpected("out of memory building request headers");
+      if (next == nullptr) return std::unexpected(transport_error("out of memory building request headers"));
       (void)headers.release();
       headers.reset(next);
     }
@@ -109,23 +115,23 @@ class CurlTransport final : public HttpTransport {
     set(CURLOPT_HTTPHEADER, headers.get());
     set(CURLOPT_WRITEDATA, static_cast<void*>(&collector));
     set(CURLOPT_HEADERDATA, static_cast<void*>(&collector));
-    if (rc != CURLE_OK) return std::unexpected(std::string("libcurl: ") + curl_easy_strerror(rc));
+    if (rc != CURLE_OK) return std::unexpected(transport_error(std::string("libcurl: ") + curl_easy_strerror(rc)));
 
     error_buffer_[0] = '\0';
     rc = curl_easy_perform(h);
     // The header list dies with this call; never leave a dangling pointer in the handle.
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
     if (collector.overflow) {
-      return std::unexpected("the answer from " + call.url + " is larger than " +
-                             std::to_string(options_.max_response_bytes) + " bytes");
+      return std::unexpected(transport_error("the answer from " + call.url + " is larger than " +
+                             std::to_string(options_.max_response_bytes) + " bytes"));
     }
     if (rc != CURLE_OK) {
       std::string detail = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(rc);
-      return std::unexpected("request to " + call.url + " failed: " + detail);
+      return std::unexpected(transport_error("request to " + call.url + " failed: " + detail));
     }
     long status = 0;
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK) {
-      return std::unexpected("libcurl did not report an HTTP status");
+      return std::unexpected(transport_error("libcurl did not report an HTTP status"));
     }
     reply.status = static_cast<int>(status);
     return reply;
@@ -141,13 +147,13 @@ class CurlTransport final : public HttpTransport {
 
 }  // namespace
 
-std::expected<std::unique_ptr<HttpTransport>, std::string> make_curl_transport(
+std::expected<std::unique_ptr<HttpTransport>, Error> make_curl_transport(
     const TransportOptions& options) {
   if (CURLcode g = global_init(); g != CURLE_OK) {
-    return std::unexpected(std::string("libcurl initialisation failed: ") + curl_easy_strerror(g));
+    return std::unexpected(transport_error(std::string("libcurl initialisation failed: ") + curl_easy_strerror(g)));
   }
   EasyHandle handle(curl_easy_init());
-  if (!handle) return std::unexpected("libcurl could not create a handle");
+  if (!handle) return std::unexpected(transport_error("libcurl could not create a handle"));
   CURL* h = handle.get();
   auto transport = std::make_unique<CurlTransport>(std::move(handle), options);
 
@@ -165,7 +171,7 @@ std::expected<std::unique_ptr<HttpTransport>, std::string> make_curl_transport(
   set(CURLOPT_PROTOCOLS_STR, "http,https");
   set(CURLOPT_USERAGENT, "ssooidc/0.1.0");
   set(CURLOPT_TCP_KEEPALIVE, 1L);
-  if (rc != CURLE_OK) return std::unexpected(std::string("libcurl: ") + curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return std::unexpected(transport_error(std::string("libcurl: ") + curl_easy_strerror(rc)));
   return std::unique_ptr<HttpTransport>(std::move(transport));
 }
 

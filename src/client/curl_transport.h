@@ -11,8 +11,8 @@
 
 namespace ssooidc::client {
 
-// Fails only if libcurl cannot create a handle.
-[[nodiscard]] std::expected<std::unique_ptr<HttpTransport>, std::string> make_curl_transport(
+// Fails (kTransport) only if libcurl cannot be initialised or create a handle.
+[[nodiscard]] std::expected<std::unique_ptr<HttpTransport>, Error> make_curl_transport(
     const TransportOptions& options);
 
 }  // namespace ssooidc::client

@@ -14,13 +14,13 @@ namespace ssooidc::client::testing {
 class FakeTransport final : public HttpTransport {
  public:
   struct Shared {
-    std::map<std::string, std::deque<std::expected<HttpReply, std::string>>> answers;
+    std::map<std::string, std::deque<std::expected<HttpReply, Error>>> answers;
     std::vector<HttpCall> calls;
   };
 
   explicit FakeTransport(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
 
-  std::expected<HttpReply, std::string> send(const HttpCall& call) override {
+  std::expected<HttpReply, Error> send(const HttpCall& call) override {
     shared_->calls.push_back(call);
     // Key: the path and query after the host ("/token", "/token?aws_iam=t").
     std::string key = call.url;
@@ -29,7 +29,8 @@ class FakeTransport final : public HttpTransport {
       key = slash == std::string::npos ? "/" : key.substr(slash);
     }
     auto& queue = shared_->answers[key];
-    if (queue.empty()) return std::unexpected("no scripted answer for " + key);
+    if (queue.empty())
+      return std::unexpected(Error::make(ErrorType::kTransport, "no scripted answer for " + key));
     auto answer = std::move(queue.front());
     queue.pop_front();
     return answer;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "ssooidc/error.h"
+
 namespace ssooidc::client {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -41,9 +43,10 @@ struct TransportOptions {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // Sends the request; returns the answer whatever its status, or a message when no answer
-  // arrived (connect failure, timeout, TLS error, oversized answer).
-  [[nodiscard]] virtual std::expected<HttpReply, std::string> send(const HttpCall& call) = 0;
+  // Sends the request; returns the answer whatever its status. A TransportError (kTransport,
+  // which the retrying sender in service_call.h retries) when no answer arrived: connect
+  // failure, timeout, TLS error, an answer over max_response_bytes.
+  [[nodiscard]] virtual std::expected<HttpReply, Error> send(const HttpCall& call) = 0;
 };
 
 }  // namespace ssooidc::client

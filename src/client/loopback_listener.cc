@@ -84,7 +84,8 @@ std::string_view reason_phrase(int status) {
 std::string serialize(const CallbackReply& reply) {
   std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " +
                     std::string(reason_phrase(reply.status)) + "\r\n";
-  for (const auto& [name, value] : reply.headers) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : reply.headers)
+    out.append(name).append(": ").append(value).append("\r\n");
   out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n\r\n";
   return out + reply.body;
 }

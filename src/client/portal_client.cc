@@ -78,8 +78,8 @@ PortalClient::PortalClient(PortalClient&&) noexcept = default;
 PortalClient& PortalClient::operator=(PortalClient&&) noexcept = default;
 PortalClient::~PortalClient() = default;
 
-std::expected<PortalClient, Error> PortalClient::create(Config config) {
-  return client::make_portal_client(std::move(config), {});
+std::expected<PortalClient, Error> PortalClient::create(const Config& config) {
+  return client::make_portal_client(config, {});
 }
 
 std::expected<GetRoleCredentialsResponse, Error> PortalClient::get_role_credentials(
@@ -155,7 +155,8 @@ const std::string& PortalClient::profile() const noexcept {
 
 namespace client {
 
-std::expected<PortalClient, Error> make_portal_client(Config config, ClientDependencies deps) {
+std::expected<PortalClient, Error> make_portal_client(const Config& config,
+                                                      ClientDependencies deps) {
   auto settings = resolve_settings(config, env_of(deps), kPortalService);
   if (!settings) return std::unexpected(std::move(settings.error()));
   auto connection = open_service_connection(config, std::move(*settings), std::move(deps));

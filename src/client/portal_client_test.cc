@@ -2,6 +2,7 @@
 
 #include "client/client_internal.h"
 #include "client/fake_transport.h"
+#include "client/scripted_client_test.h"
 #include "wire/portal_codec.h"
 
 namespace ssooidc::client {
@@ -21,42 +22,23 @@ HttpReply portal_error(int status, const std::string& shape, const std::string& 
                        "\",\"__type\":\"com.amazonaws.switchboard.portal#" + shape + "\"}"};
 }
 
-class PortalClientTest : public ::testing::Test {
+class PortalClientTest : public testing::ScriptedClientTest {
  protected:
-  PortalClientTest() {
+  PortalClientTest() : ScriptedClientTest(1764583200) {
     env.set_env("AWS_REGION", "eu-west-1");
     env.set_env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:8080");
   }
 
   PortalClient make(Config config = {}) {
-    ClientDependencies deps;
-    deps.env = &env;
-    deps.sleeper = &sleeper;
-    deps.random = &random;
-    deps.transport = std::make_unique<FakeTransport>(shared);
-    auto c = make_portal_client(std::move(config), std::move(deps));
+    auto c = make_portal_client(std::move(config), scripted_dependencies(random));
     EXPECT_TRUE(c.has_value()) << (c ? "" : c.error().error_description);
     return std::move(*c);
   }
 
-  void answer(const std::string& path, std::expected<HttpReply, std::string> reply) {
-    shared->answers[path].push_back(std::move(reply));
-  }
-
-  static std::string header(const HttpCall& call, std::string_view name) {
-    for (const auto& [k, v] : call.headers)
-      if (k == name) return v;
-    return "<absent>";
-  }
-
-  InMemoryEnv env;
-  core::FakeClock clock{1764583200};
   class ZeroRandom final : public core::Random {
    public:
     void fill(std::uint8_t* out, std::size_t n) override { std::fill(out, out + n, 0); }
   } random;
-  FakeSleeper sleeper{&clock};
-  std::shared_ptr<FakeTransport::Shared> shared = std::make_shared<FakeTransport::Shared>();
 };
 
 TEST_F(PortalClientTest, ResolvesThePortalEndpointNotTheOidcOne) {

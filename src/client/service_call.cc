@@ -40,7 +40,7 @@ std::expected<HttpReply, Error> ServiceConnection::send(const AttemptBuilder& bu
     Error error;
     auto reply = transport->send(call);
     if (!reply) {
-      error = Error::make(ErrorType::kTransport, std::move(reply.error()));
+      error = std::move(reply.error());
     } else if (reply->status >= 200 && reply->status < 300) {
       return std::move(*reply);
     } else {
@@ -77,7 +77,7 @@ std::expected<std::unique_ptr<ServiceConnection>, Error> open_service_connection
     options.request_timeout = config.request_timeout;
     auto transport = make_curl_transport(options);
     if (!transport) {
-      return std::unexpected(Error::make(ErrorType::kTransport, std::move(transport.error())));
+      return std::unexpected(std::move(transport.error()));
     }
     connection->transport = std::move(*transport);
   }

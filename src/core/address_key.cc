@@ -8,7 +8,7 @@
 namespace ssooidc::core {
 
 std::string address_key(std::string_view address_view) {
-  const std::string address(address_view);
+  std::string address(address_view);  // not const: the last return moves it
   in6_addr v6{};
   if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
     static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};

@@ -83,6 +83,7 @@ std::expected<std::string, CommandFailure> run_credential_command(const CommandR
   if (request.argv.empty() || request.argv.front().empty())
     return std::unexpected(CommandFailure{"no program configured"});
   std::vector<std::string> args;
+  args.reserve(request.argv.size());
   for (const auto& a : request.argv) args.push_back(substitute(a, request));
   std::vector<std::string> env = child_environment(request);
   std::vector<char*> argv = pointers(args);

@@ -63,8 +63,12 @@ std::expected<std::int64_t, Error> IdTokenIssuer::seal_stored_keys() {
     auto box = seal_pem(record.kid, *pem);
     if (!box) return std::unexpected(box.error());
     auto stored = ctx_.storage.signing_keys().set_private_pem(record.kid, *box);
+    // kNotFound: another process purged the key between list() and here; there is nothing left
+    // to seal, which is not a failure of sealing.
+    if (!stored && storage::storage_error_code(stored.error()) == storage::StorageErrorCode::kNotFound)
+      continue;
     if (!stored) return std::unexpected(stored.error());
-    sealed += *stored ? 1 : 0;
+    ++sealed;
   }
   return sealed;
 }

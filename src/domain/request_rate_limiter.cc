@@ -13,7 +13,8 @@ RequestRateLimiter::RequestRateLimiter(const core::Clock& clock, std::int32_t pe
       max_per_shard_(std::max<std::size_t>(1, max_keys / kShards)) {}
 
 double RequestRateLimiter::refilled(const Bucket& bucket, std::int64_t now) const {
-  return std::min(burst_, bucket.tokens + (now - bucket.updated_millis) * per_millis_);
+  const auto elapsed = static_cast<double>(now - bucket.updated_millis);  // exact below 2^53 ms
+  return std::min(burst_, bucket.tokens + elapsed * per_millis_);
 }
 
 bool RequestRateLimiter::try_acquire(std::string_view key) {

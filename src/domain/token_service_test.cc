@@ -202,6 +202,14 @@ TEST_F(DeviceFlowTest, DisabledUserCannotApproveOrRedeem) {
   EXPECT_EQ(devices_->decide(*d2.userCode, true, "alice").error().type, ErrorType::kAccessDenied);
 }
 
+// The store's kNotFound (storage_error.h) becomes the user directory's own error, not a 500.
+TEST_F(DeviceFlowTest, DisablingAnUnknownUserIsInvalidRequest) {
+  const auto set = users_->set_disabled("nobody", true);
+  ASSERT_FALSE(set.has_value());
+  EXPECT_EQ(set.error().type, ErrorType::kInvalidRequest);
+  EXPECT_EQ(set.error().error_description, "No user named 'nobody'");
+}
+
 TEST_F(DeviceFlowTest, RegistrationValidation) {
   RegisterClientRequest r{.clientName = "x", .clientType = "confidential"};
   EXPECT_EQ(clients_->register_client(r).error().type, ErrorType::kInvalidClientMetadata);

@@ -54,8 +54,11 @@ std::expected<std::vector<storage::UserRecord>, Error> UserService::list() {
 
 std::expected<void, Error> UserService::set_disabled(std::string_view name, bool disabled) {
   auto changed = ctx_.storage.users().set_disabled(name, disabled);
+  // storage_error.h: a missing row is kNotFound, which is the operator's mistake here (a name
+  // typed wrong), so it becomes this service's own error; anything else stays a 500.
+  if (!changed && storage::storage_error_code(changed.error()) == storage::StorageErrorCode::kNotFound)
+    return fail(ErrorType::kInvalidRequest, "No user named '" + std::string(name) + "'");
   if (!changed) return std::unexpected(changed.error());
-  if (!*changed) return fail(ErrorType::kInvalidRequest, "No user named '" + std::string(name) + "'");
   return {};
 }
 

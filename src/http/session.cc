@@ -241,11 +241,11 @@ void Session::reject(const error_code& ec) {
   reject_with(status, std::move(description));
 }
 
-void Session::reject_malformed(std::string why) {
+void Session::reject_malformed(const std::string& why) {
   reject_with(400, "Malformed HTTP request: " + why);
 }
 
-void Session::reject_with(int status, std::string description) {
+void Session::reject_with(int status, std::string_view description) {
   core::HttpRequest partial = parser_ ? std::move(parser_->request()) : core::HttpRequest{};
   parser_.reset();
   closing_ = true;

@@ -79,8 +79,8 @@ class Session : public std::enable_shared_from_this<Session>,
   // The transport's own error answer: ServerOptions::error_response, else plain text.
   [[nodiscard]] core::HttpResponse error_response(int status, std::string_view description) const;
   void reject(const boost::system::error_code& ec);
-  void reject_malformed(std::string why);  // 400 "Malformed HTTP request: why"
-  void reject_with(int status, std::string description);
+  void reject_malformed(const std::string& why);  // 400 "Malformed HTTP request: why"
+  void reject_with(int status, std::string_view description);
   Outgoing* push_outgoing();
   // Fills `out` with a serialized answer (and, for the access log, the request line) and starts
   // writing.

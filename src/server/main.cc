@@ -38,6 +38,15 @@ int main(int argc, char** argv) {
                     "Storage URL: sqlite:PATH (default sqlite:var/ssooidc.db) or memory:")
         ->envname("SSOOIDC_DATABASE");
   };
+  // The operator commands that name one thing (remove X, list the members of X): a subcommand
+  // of `parent` with one required positional and the database option.
+  auto add_naming = [&](CLI::App* parent, const char* name, const char* help, const char* what,
+                        std::string& into, const char* what_help) {
+    auto* cmd = parent->add_subcommand(name, help);
+    cmd->add_option(what, into, what_help)->required();
+    add_database(cmd);
+    return cmd;
+  };
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server");
@@ -180,9 +189,8 @@ int main(int argc, char** argv) {
   auto* account_list = account_cmd->add_subcommand("list", "List accounts");
   add_database(account_list);
   auto* account_remove =
-      account_cmd->add_subcommand("remove", "Remove an account, its roles and assignments");
-  account_remove->add_option("account-id", dir.account_id, "12-digit account id")->required();
-  add_database(account_remove);
+      add_naming(account_cmd, "remove", "Remove an account, its roles and assignments",
+                 "account-id", dir.account_id, "12-digit account id");
 
   auto* role_cmd = app.add_subcommand("role", "Manage the roles of accounts");
   role_cmd->require_subcommand(1);
@@ -217,10 +225,9 @@ int main(int argc, char** argv) {
   add_database(group_add);
   auto* group_list = group_cmd->add_subcommand("list", "List groups");
   add_database(group_list);
-  auto* group_remove =
-      group_cmd->add_subcommand("remove", "Remove a group, its memberships and assignments");
-  group_remove->add_option("name", dir.name, "Group name")->required();
-  add_database(group_remove);
+  auto* group_remove = add_naming(group_cmd, "remove",
+                                  "Remove a group, its memberships and assignments", "name",
+                                  dir.name, "Group name");
   auto* group_add_member = group_cmd->add_subcommand("add-member", "Add a user to a group");
   group_add_member->add_option("group", dir.group, "Group name")->required();
   group_add_member->add_option("user", dir.user, "User name")->required();
@@ -230,9 +237,8 @@ int main(int argc, char** argv) {
   group_remove_member->add_option("group", dir.group, "Group name")->required();
   group_remove_member->add_option("user", dir.user, "User name")->required();
   add_database(group_remove_member);
-  auto* group_members = group_cmd->add_subcommand("members", "List the members of a group");
-  group_members->add_option("group", dir.group, "Group name")->required();
-  add_database(group_members);
+  auto* group_members = add_naming(group_cmd, "members", "List the members of a group", "group",
+                                   dir.group, "Group name");
 
   auto add_assignment_options = [&](CLI::App* cmd) {
     cmd->add_option("--user", dir.user, "The user");

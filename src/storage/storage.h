@@ -6,8 +6,9 @@
 // lower-case hex SHA-256 (`*_hash` fields), passwords as argon2id PHC strings.
 //
 // Every method returns `std::expected`; a failure is an Error in the vocabulary of
-// storage_error.h (kAlreadyExists for an insert of an existing key, kUnavailable when the backend
-// cannot answer), whose description names the operation (never a secret). Outcomes callers
+// storage_error.h (kAlreadyExists for an insert of an existing key, kNotFound for an update of a
+// named row that is not there, kUnavailable when the backend cannot answer; its mapping rule
+// binds every backend), whose description names the operation (never a secret). Outcomes callers
 // handle are results: a missing row is nullopt, a lost compare-and-set is false. Compound
 // operations (`redeem`, `rotate`) are atomic: either every effect is visible or none is.
 //
@@ -220,8 +221,9 @@ class SigningKeyStore {
   [[nodiscard]] virtual Result<void> insert(const SigningKeyRecord& key) = 0;
   // Every key, oldest first (by created_at, then kid).
   [[nodiscard]] virtual Result<std::vector<SigningKeyRecord>> list() = 0;
-  // Replaces the stored private key of `kid` (re-encryption). False when there is no such key.
-  [[nodiscard]] virtual Result<bool> set_private_pem(std::string_view kid,
+  // Replaces the stored private key of `kid` (re-encryption). kNotFound (and nothing changed)
+  // when there is no such key.
+  [[nodiscard]] virtual Result<void> set_private_pem(std::string_view kid,
                                                      std::string_view private_pem) = 0;
   // Deletes the keys that stopped signing before `retired_before` (retire_after < retired_before)
   // and stopped being published before `unpublished_before` (publish_until < unpublished_before).
@@ -239,8 +241,9 @@ class UserStore {
   [[nodiscard]] virtual Result<std::optional<UserRecord>> find(std::string_view name) = 0;
   // All users ordered by name (byte-wise).
   [[nodiscard]] virtual Result<std::vector<UserRecord>> list() = 0;
-  // Returns false when there is no such user.
-  [[nodiscard]] virtual Result<bool> set_disabled(std::string_view name, bool disabled) = 0;
+  // Sets the user's disabled flag (setting it to what it is succeeds). kNotFound when there is
+  // no such user.
+  [[nodiscard]] virtual Result<void> set_disabled(std::string_view name, bool disabled) = 0;
   [[nodiscard]] virtual Result<std::int64_t> count() = 0;
 };
 

@@ -1,7 +1,6 @@
 // The storage layer's error vocabulary: why a store call failed, in words every backend can
-// say. Backends map their own failures to it at their boundary (SQLite's SQLITE_CONSTRAINT is
-// kAlreadyExists, anything else kUnavailable); layers above read it with storage_error_code()
-// and map it to the protocol's errors.
+// say. Backends map their own failures to it at their boundary; layers above read it with
+// storage_error_code() and map it to the protocol's errors.
 //
 // A storage error is an ordinary Error of type kInternalServer (what the API answers when the
 // domain passes it on: 500 InternalServerException), whose description names the operation and
@@ -9,9 +8,37 @@
 // below. api/error_response.cc writes `reason` only for the types the model gives one
 // (AccessDenied, InvalidRequest), so the code never reaches the wire.
 //
-// Outcomes a caller is expected to handle are results, not errors: a row that is not there is
-// std::nullopt, a compare-and-set that lost (`decide`, `redeem`, `rotate`) is false. The codes
-// below are for the failures:
+// Outcomes a caller is expected to handle are results, not errors: a row that `find` does not
+// find is std::nullopt, a compare-and-set that lost (`decide`, `redeem`, `rotate`) is false or
+// nullopt, a `remove` of nothing is false, and the two inserts whose collision the caller
+// resolves itself (`DeviceAuthorizationStore::insert` on a taken user code, `UserStore::insert`
+// on a taken name) return false. The codes below are for the failures.
+//
+// THE MAPPING RULE, for every backend (memory, SQLite, PostgreSQL, ...):
+//   kAlreadyExists  an insert whose primary or unique key is taken, where storage.h says so
+//                   (client_id, device code hash, token hash, code hash, kid).
+//                   SQLite: SQLITE_CONSTRAINT_PRIMARYKEY or _UNIQUE. PostgreSQL: SQLSTATE 23505.
+//   kNotFound       an update of one named row that is not there, where storage.h says so
+//                   (`UserStore::set_disabled`, `SigningKeyStore::set_private_pem`): the
+//                   statement changed no row. Lookups, removals and compare-and-sets never
+//                   say it (see above).
+//   kConflict       a transaction lost to a concurrent one and was rolled back; the same call
+//                   again may succeed. PostgreSQL: SQLSTATE 40001 and 40P01. The SQLite backend
+//                   never says it: its writes are serialised (BEGIN IMMEDIATE), so a
+//                   compare-and-set it loses is an ordinary false.
+//   kUnavailable    everything else: I/O, busy past the timeout, a lost connection, a full disk,
+//                   a bad file, any other constraint (NOT NULL, CHECK: a bug, not a caller's
+//                   input). PostgreSQL: class 08, 53, 57, and any SQLSTATE not named above.
+// Nothing half-done is visible after any of them (storage.h: compound operations are atomic).
+//
+// How the domain maps them (domain/*_service.cc; the conformance suite pins the backends' side):
+//   kNotFound       the domain's own error for the missing thing (UserService: InvalidRequest
+//                   "No user named ..."; IdTokenIssuer: a key purged meanwhile is skipped).
+//   kAlreadyExists  on a key the domain drew at random (a 128-bit id or a token): a collision is
+//                   a broken Random, never a caller's mistake, so 500 InternalServer.
+//   kConflict,
+//   kUnavailable    passed on unchanged: 500 InternalServerException, which botocore and the
+//                   AWS CLI retry; the caller may try again.
 //
 // Thread safety: plain values.
 #pragma once
@@ -25,9 +52,9 @@
 namespace ssooidc::storage {
 
 enum class StorageErrorCode {
-  kNotFound,       // an operation that needs a row (an update of a named row) found none
+  kNotFound,       // an update of one named row found none (set_disabled, set_private_pem)
   kAlreadyExists,  // an insert hit a key that exists (client_id, a token or code hash, a kid)
-  kConflict,       // the row changed under a compound operation; retrying may succeed
+  kConflict,       // lost to a concurrent transaction and rolled back; retrying may succeed
   kUnavailable,    // the backend cannot answer now: I/O, busy, a lost connection, a bad file
 };
 

@@ -131,7 +131,7 @@ class FaultyStorage::Users final : public UserStore {
   Result<std::vector<UserRecord>> list() override {
     return maybe_fail(faulty_, "list users", [&] { return inner().list(); });
   }
-  Result<bool> set_disabled(std::string_view name, bool disabled) override {
+  Result<void> set_disabled(std::string_view name, bool disabled) override {
     return maybe_fail(faulty_, "set user disabled",
                       [&] { return inner().set_disabled(name, disabled); });
   }
@@ -177,7 +177,7 @@ class FaultyStorage::SigningKeys final : public SigningKeyStore {
   Result<std::vector<SigningKeyRecord>> list() override {
     return maybe_fail(faulty_, "list signing keys", [&] { return inner().list(); });
   }
-  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override {
+  Result<void> set_private_pem(std::string_view kid, std::string_view private_pem) override {
     return maybe_fail(faulty_, "set signing key",
                       [&] { return inner().set_private_pem(kid, private_pem); });
   }

@@ -7,6 +7,11 @@ namespace {
 
 constexpr int kMaxPartialDepth = 8;
 
+// A template that does not render is a bug of this server, never of the request: 500.
+Error template_error(std::string message) {
+  return Error::make(ErrorType::kInternalServer, std::move(message));
+}
+
 struct Tag {
   char kind = 0;          // 0 value, '#', '^', '/', '>', '!'
   std::string_view name;  // trimmed
@@ -131,21 +136,25 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::expected<std::string, std::string> render_template_text(std::string_view text,
-                                                             const TemplateValues& values) {
+std::expected<std::string, Error> render_template_text(std::string_view text,
+                                                       const TemplateValues& values) {
   std::string out;
   out.reserve(text.size() * 2);
   auto done = render_into(text, values, 0, out);
-  if (!done) return std::unexpected(done.error());
+  if (!done) return std::unexpected(template_error(done.error()));
   return out;
 }
 
-std::expected<std::string, std::string> render_template(std::string_view template_path,
-                                                        const TemplateValues& values) {
+std::expected<std::string, Error> render_template(std::string_view template_path,
+                                                  const TemplateValues& values) {
   auto text = find_asset(template_path);
-  if (!text) return std::unexpected("no asset named '" + std::string(template_path) + "'");
+  if (!text)
+    return std::unexpected(template_error("no asset named '" + std::string(template_path) + "'"));
   auto out = render_template_text(*text, values);
-  if (!out) return std::unexpected(std::string(template_path) + ": " + out.error());
+  if (!out) {
+    return std::unexpected(
+        template_error(std::string(template_path) + ": " + out.error().error_description));
+  }
   return out;
 }
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "ssooidc/error.h"
+
 namespace ssooidc::web {
 
 using TemplateValues = std::map<std::string, std::string, std::less<>>;
@@ -25,14 +27,15 @@ using TemplateValues = std::map<std::string, std::string, std::less<>>;
 // attribute values.
 std::string html_escape(std::string_view text);
 
-// Renders the asset at `template_path` ("templates/code.html"). The error names the template and
-// the problem (unknown asset, unknown value, unbalanced block); it means a bug in a template, not
-// bad input.
-std::expected<std::string, std::string> render_template(std::string_view template_path,
-                                                        const TemplateValues& values);
+// Renders the asset at `template_path` ("templates/code.html"). The error is kInternalServer
+// (the pages answer it with their 500 page): its description names the template and the problem
+// (unknown asset, unknown value, unbalanced block), which means a bug in a template, not bad
+// input.
+[[nodiscard]] std::expected<std::string, Error> render_template(std::string_view template_path,
+                                                                const TemplateValues& values);
 
-// Renders template text that is not an asset (for tests).
-std::expected<std::string, std::string> render_template_text(std::string_view text,
-                                                             const TemplateValues& values);
+// Renders template text that is not an asset (for tests). Errors as render_template.
+[[nodiscard]] std::expected<std::string, Error> render_template_text(std::string_view text,
+                                                                     const TemplateValues& values);
 
 }  // namespace ssooidc::web

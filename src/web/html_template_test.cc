@@ -16,7 +16,7 @@ TEST(HtmlEscape, EscapesTheFiveSpecialCharacters) {
 TEST(RenderTemplate, EveryValueIsEscaped) {
   auto out = render_template_text(R"(<p title="{{t}}">{{v}}</p>)",
                                   {{"t", R"(" onmouseover="x)"}, {"v", "<script>alert(1)</script>"}});
-  ASSERT_TRUE(out) << out.error();
+  ASSERT_TRUE(out) << out.error().error_description;
   EXPECT_EQ(*out,
             R"(<p title="&quot; onmouseover=&quot;x">&lt;script&gt;alert(1)&lt;/script&gt;</p>)");
 }
@@ -29,7 +29,7 @@ TEST(RenderTemplate, TripleBracesDoNotInsertRawText) {
 
 TEST(RenderTemplate, ValuesAreNotReinterpretedAsTemplates) {
   auto out = render_template_text("{{v}}", {{"v", "{{secret}}"}, {"secret", "s3cr3t"}});
-  ASSERT_TRUE(out) << out.error();
+  ASSERT_TRUE(out) << out.error().error_description;
   EXPECT_EQ(*out, "{{secret}}");
 }
 
@@ -45,7 +45,7 @@ TEST(RenderTemplate, CommentsVanish) {
 }
 
 TEST(RenderTemplate, MistakesAreErrorsNotSilentOutput) {
-  EXPECT_NE(render_template_text("{{nope}}", {}).error().find("nope"), std::string::npos);
+  EXPECT_NE(render_template_text("{{nope}}", {}).error().error_description.find("nope"), std::string::npos);
   EXPECT_FALSE(render_template_text("{{#a}}x", {{"a", "1"}}));
   EXPECT_FALSE(render_template_text("x{{/a}}", {}));
   EXPECT_FALSE(render_template_text("{{#a}}x{{/b}}", {{"a", "1"}}));

@@ -104,10 +104,11 @@ core::HttpResponse sign_in_page(PageDeps& deps, PageRequest& req) {
   auto renewed = req.session.id.empty() ? std::nullopt : deps.sessions->renew(req.session.id);
   WebSession seed = renewed ? std::move(*renewed) : req.session;
   seed.user_name = user->name;
-  if (renewed) {
-    deps.sessions->update(seed);
+  if (renewed && deps.sessions->update(seed)) {
     req.session = std::move(seed);
   } else {
+    // No stored session yet, or the renewed one ended before the sign-in was saved in it (the
+    // store evicted it): the sign-in goes into a new session.
     auto created = deps.sessions->create(seed);
     if (!created) return internal_error_page(deps, req);
     req.session = std::move(*created);

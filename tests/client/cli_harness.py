@@ -81,25 +81,41 @@ def run_cli(home, *args, env=None, timeout=60):
                           env=env or home.env())
 
 
-class LoginProcess:
-    """`ssooidc login ...` running in the background; its stdout is collected line by line."""
+class CliProcess:
+    """An `ssooidc` command running in the background. The stream it prompts on (`watch`:
+    "stdout", where `login` prints the user code, or "stderr", where `credentials` prompts so
+    that stdout holds only its JSON) is collected line by line while it runs; the other is
+    collected whole. Both are drained all along, so a full pipe never stalls the command."""
 
-    def __init__(self, home, *args, env=None):
-        self.proc = subprocess.Popen([cli_binary(), "login", *args], stdout=subprocess.PIPE,
+    def __init__(self, home, *args, env=None, watch="stdout"):
+        self.proc = subprocess.Popen([cli_binary(), *args], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, env=env or home.env())
+        self.watch = watch
+        watched, other = ((self.proc.stdout, self.proc.stderr) if watch == "stdout"
+                          else (self.proc.stderr, self.proc.stdout))
         self.lines = []
+        self._other = []
         self._lock = threading.Lock()
-        self._collector = threading.Thread(target=self._collect, daemon=True)
-        self._collector.start()
+        self._collectors = [threading.Thread(target=self._collect, args=(watched, self.lines),
+                                             daemon=True),
+                            threading.Thread(target=self._collect, args=(other, self._other),
+                                             daemon=True)]
+        for collector in self._collectors:
+            collector.start()
 
-    def _collect(self):
-        for line in self.proc.stdout:
+    def _collect(self, stream, into):
+        for line in stream:
             with self._lock:
-                self.lines.append(line.rstrip("\n"))
+                into.append(line.rstrip("\n"))
 
     def output(self):
+        """The watched stream so far."""
         with self._lock:
             return "\n".join(self.lines)
+
+    def _other_text(self):
+        with self._lock:
+            return "\n".join(self._other)
 
     def wait_for_user_code(self, timeout=30):
         deadline = time.monotonic() + timeout
@@ -113,16 +129,25 @@ class LoginProcess:
             time.sleep(0.05)
         if self.proc.poll() is None:
             self.proc.kill()
-        raise AssertionError("no user code printed; output so far:\n" + self.output() +
-                             "\nstderr:\n" + self.proc.stderr.read())
+        raise AssertionError(f"no user code on {self.watch}; so far:\n" + self.output() +
+                             "\nthe other stream:\n" + self._other_text())
 
     def finish(self, timeout=60):
+        """Waits for the exit; returns (exit code, stdout, stderr)."""
         code = self.proc.wait(timeout=timeout)
-        stderr = self.proc.stderr.read()
-        self._collector.join(timeout=10)
+        for collector in self._collectors:
+            collector.join(timeout=10)
         self.proc.stdout.close()
         self.proc.stderr.close()
-        return code, self.output(), stderr
+        watched, other = self.output(), self._other_text()
+        return (code, watched, other) if self.watch == "stdout" else (code, other, watched)
+
+
+class LoginProcess(CliProcess):
+    """`ssooidc login ...` running in the background; its stdout is collected line by line."""
+
+    def __init__(self, home, *args, env=None):
+        super().__init__(home, "login", *args, env=env)
 
 
 def login(home, server, *args, user="admin"):

@@ -22,11 +22,10 @@ import stat
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import unittest
 
-from cli_harness import START_URL, Home, harness, run_cli, sha1
+from cli_harness import START_URL, CliProcess, Home, harness, run_cli, sha1
 from moto_process import MotoServer
 
 AWS_CLI = "/usr/bin/aws"
@@ -243,43 +242,6 @@ def seed_world(server):
         server.admin_ok("assign", "--user", USER, account, role)
 
 
-class CliProcess:
-    """An `ssooidc` command in the background whose stderr is read line by line (the login
-    prompts of `credentials` go there) while stdout is kept whole."""
-
-    def __init__(self, home, *args, env=None):
-        self.proc = subprocess.Popen([harness_cli(), *args], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=env or home.env())
-        self.stderr_lines = []
-        self._lock = threading.Lock()
-        threading.Thread(target=self._collect, daemon=True).start()
-
-    def _collect(self):
-        for line in self.proc.stderr:
-            with self._lock:
-                self.stderr_lines.append(line.rstrip("\n"))
-
-    def wait_for_user_code(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                for line in self.stderr_lines:
-                    if harness.USER_CODE_RE.fullmatch(line.strip()):
-                        return line.strip()
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if self.proc.poll() is None:
-            self.proc.kill()
-        with self._lock:
-            raise AssertionError("no user code on stderr:\n" + "\n".join(self.stderr_lines))
-
-    def finish(self, timeout=60):
-        stdout, _ = self.proc.communicate(timeout=timeout)
-        with self._lock:
-            return self.proc.returncode, stdout, "\n".join(self.stderr_lines)
-
-
 def harness_cli():
     from cli_harness import cli_binary
     return cli_binary()
@@ -316,28 +278,13 @@ class PortalEndToEndTests(unittest.TestCase):
             "services = local\n")
 
     def login(self):
+        # `ssooidc login` prints its prompt on stdout.
         proc = CliProcess(self.home, "login", "--profile", "dev", "--use-device-code",
-                          "--no-browser", "--no-qr")
-        # `ssooidc login` prints its prompt on stdout; read it from there.
-        return self.finish_login(proc, stream="stdout")
+                          "--no-browser", "--no-qr", watch="stdout")
+        return self.finish_login(proc)
 
-    def finish_login(self, proc, stream):
-        code = None
-        deadline = time.monotonic() + 30
-        if stream == "stdout":
-            buffer = ""
-            while code is None and time.monotonic() < deadline:
-                line = proc.proc.stdout.readline()
-                if not line:
-                    break
-                buffer += line
-                if harness.USER_CODE_RE.fullmatch(line.strip()):
-                    code = line.strip()
-            if code is None:
-                proc.proc.kill()
-                raise AssertionError("no user code printed:\n" + buffer)
-        else:
-            code = proc.wait_for_user_code()
+    def finish_login(self, proc):
+        code = proc.wait_for_user_code()
         self.server.approve(code, user=USER)
         rc, out, err = proc.finish()
         self.assertEqual(rc, 0, f"stdout:\n{out}\nstderr:\n{err}")
@@ -428,8 +375,8 @@ class PortalEndToEndTests(unittest.TestCase):
 
     def test_credentials_log_in_when_there_is_no_token(self):
         proc = CliProcess(self.home, "credentials", "--profile", "dev", "--use-device-code",
-                          "--no-browser", "--no-qr")
-        out, err = self.finish_login(proc, stream="stderr")
+                          "--no-browser", "--no-qr", watch="stderr")
+        out, err = self.finish_login(proc)
         self.assertIn("No cached SSO token", err)
         credentials = json.loads(out)  # stdout holds the JSON and nothing else
         self.assertEqual(credentials["Version"], 1)

@@ -9,15 +9,15 @@ import datetime
 import hashlib
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "client"))
+
 import ssooidc_harness as h  # noqa: E402
+from moto_process import MotoServer  # noqa: E402
 
 START_URL = "https://d-0000000000.awsapps.com/start"
 PASSWORD = "correct horse battery staple"
@@ -107,58 +107,13 @@ def write_sso_cache(home, session_name, reg, token, region="us-east-1"):
     return path
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Moto:
-    """moto_server (the image's python has moto) on a loopback port: the AWS the minted
-    credentials are used against. Missing moto is a failure, never a skip."""
+class Moto(MotoServer):
+    """moto_server on a loopback port (tests/client/moto_process.py, the one launcher of every
+    suite): the AWS the minted credentials are used against. Missing moto is a failure, never a
+    skip. `directory` is kept for the callers' sake; moto's output is kept in memory."""
 
     def __init__(self, directory):
+        super().__init__(env=h.clean_environment())
         self.directory = directory
-        self.proc = None
-        self.url = None
 
-    def start(self):
-        exe = os.environ.get("SSOOIDC_MOTO_SERVER") or os.path.join(
-            os.path.dirname(sys.executable), "moto_server")
-        if not os.path.isfile(exe):
-            raise AssertionError(f"moto_server not found at {exe}: the image's python3 needs moto")
-        port = free_port()
-        self.log_path = os.path.join(self.directory, "moto.log")
-        log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)],
-                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                     env=h.clean_environment())
-        log.close()
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"moto_server exited {self.proc.returncode}: {self.log()}")
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=2).read()
-                return self.url
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise AssertionError("moto_server did not answer within 60 s: " + self.log())
 
-    def log(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")[-2000:]
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=20)

@@ -790,17 +790,21 @@ TEST_P(StorageConformanceTest, UserListIsOrderedByName) {
 TEST_P(StorageConformanceTest, UserSetDisabled) {
   EXPECT_TRUE(must(users().insert(make_user("alice"))));
   EXPECT_TRUE(must(users().insert(make_user("bob"))));
-  EXPECT_TRUE(must(users().set_disabled("alice", true)));
+  must(users().set_disabled("alice", true));
   EXPECT_TRUE(must(users().find("alice"))->disabled);
   EXPECT_FALSE(must(users().find("bob"))->disabled);
-  EXPECT_TRUE(must(users().set_disabled("alice", true)));  // already disabled: still a user
+  must(users().set_disabled("alice", true));  // already disabled: still a user, no kNotFound
   EXPECT_TRUE(must(users().find("alice"))->disabled);
-  EXPECT_TRUE(must(users().set_disabled("alice", false)));
+  must(users().set_disabled("alice", false));
   EXPECT_FALSE(must(users().find("alice"))->disabled);
 }
 
-TEST_P(StorageConformanceTest, UserSetDisabledUnknownReturnsFalse) {
-  EXPECT_FALSE(must(users().set_disabled("nobody", true)));
+// storage_error.h: an update of a named row that is not there is kNotFound, in every backend.
+TEST_P(StorageConformanceTest, UserSetDisabledUnknownIsNotFound) {
+  const auto set = users().set_disabled("nobody", true);
+  ASSERT_FALSE(set.has_value());
+  EXPECT_EQ(storage_error_code(set.error()), StorageErrorCode::kNotFound)
+      << set.error().error_description;
   EXPECT_FALSE(must(users().find("nobody")).has_value());
   EXPECT_EQ(must(users().count()), 0);
 }
@@ -828,7 +832,7 @@ TEST_P(PersistentStorageTest, DataSurvivesReopen) {
   ASSERT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20, {access, refresh})));
   auto user = make_user("alice");
   ASSERT_TRUE(must(users().insert(user)));
-  ASSERT_TRUE(must(users().set_disabled("alice", true)));
+  must(users().set_disabled("alice", true));
   user.disabled = true;
 
   reopen();
@@ -1163,8 +1167,12 @@ TEST_P(StorageConformanceTest, SetPrivatePemReplacesOnlyThatKey) {
   SigningKeyRecord b{"kid-b", "clear-b", kNow + 1, kNow + 10, kNow + 20};
   must(storage_->signing_keys().insert(a));
   must(storage_->signing_keys().insert(b));
-  EXPECT_TRUE(must(storage_->signing_keys().set_private_pem("kid-a", "sealed:x")));
-  EXPECT_FALSE(must(storage_->signing_keys().set_private_pem("kid-none", "sealed:y")));
+  must(storage_->signing_keys().set_private_pem("kid-a", "sealed:x"));
+  // An unknown kid is kNotFound (storage_error.h), and no other key changes.
+  const auto unknown = storage_->signing_keys().set_private_pem("kid-none", "sealed:y");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(storage_error_code(unknown.error()), StorageErrorCode::kNotFound)
+      << unknown.error().error_description;
   auto keys = must(storage_->signing_keys().list());
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].private_pem, "sealed:x");

@@ -84,6 +84,7 @@ class MemoryPortalStores::Impl::Accounts final : public AccountStore {
   Result<std::vector<AccountRecord>> list() override {
     std::lock_guard lock(s_.mutex);
     std::vector<AccountRecord> out;
+    out.reserve(s_.accounts.size());
     for (const auto& [id, account] : s_.accounts) out.push_back(account);
     return out;
   }
@@ -154,6 +155,7 @@ class MemoryPortalStores::Impl::Groups final : public GroupStore {
   Result<std::vector<GroupRecord>> list() override {
     std::lock_guard lock(s_.mutex);
     std::vector<GroupRecord> out;
+    out.reserve(s_.groups.size());
     for (const auto& [name, group] : s_.groups) out.push_back(group);
     return out;
   }
@@ -211,6 +213,7 @@ class MemoryPortalStores::Impl::Assignments final : public AssignmentStore {
   Result<std::vector<AssignmentRecord>> list() override {
     std::lock_guard lock(s_.mutex);
     std::vector<AssignmentRecord> out;
+    out.reserve(s_.assignments.size());
     for (const auto& [key, a] : s_.assignments) out.push_back(a);
     return out;
   }

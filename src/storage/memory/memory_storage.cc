@@ -287,12 +287,13 @@ class MemoryUserStore final : public UserStore {
     return users;
   }
 
-  Result<bool> set_disabled(std::string_view name, bool disabled) override {
+  Result<void> set_disabled(std::string_view name, bool disabled) override {
     std::lock_guard lock(state_.mutex);
     const auto it = state_.users.find(name);
-    if (it == state_.users.end()) return false;
+    if (it == state_.users.end())
+      return std::unexpected(storage_error(StorageErrorCode::kNotFound, "set user disabled", "no such user"));
     it->second.disabled = disabled;
-    return true;
+    return {};
   }
 
   Result<std::int64_t> count() override {
@@ -373,14 +374,14 @@ class MemorySigningKeyStore final : public SigningKeyStore {
     return keys;
   }
 
-  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override {
+  Result<void> set_private_pem(std::string_view kid, std::string_view private_pem) override {
     std::lock_guard lock(state_.mutex);
     for (auto& key : state_.signing_keys) {
       if (key.kid != kid) continue;
       key.private_pem = std::string(private_pem);
-      return true;
+      return {};
     }
-    return false;
+    return std::unexpected(storage_error(StorageErrorCode::kNotFound, "set signing key", "no such kid"));
   }
 
   Result<std::int64_t> purge_retired(std::int64_t retired_before,

@@ -5,11 +5,15 @@
 namespace ssooidc::storage::sqlite {
 namespace {
 
-// SQLite's primary result codes in the storage vocabulary: a UNIQUE or PRIMARY KEY violation is
-// an insert of a key that exists; every other failure (busy, I/O, corruption, full disk) is the
-// backend being unavailable.
+// SQLite's result codes in the storage vocabulary (the mapping rule of storage_error.h): a
+// UNIQUE or PRIMARY KEY violation is an insert of a key that exists; every other failure (busy,
+// I/O, corruption, full disk, a NOT NULL or CHECK violation, which is a bug) is the backend being
+// unavailable. kNotFound is decided by the stores from the changed-row count, and kConflict
+// never arises: BEGIN IMMEDIATE serialises writers.
 StorageErrorCode code_of(sqlite3* db) {
-  if (db != nullptr && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CONSTRAINT)
+  if (db == nullptr) return StorageErrorCode::kUnavailable;
+  const int code = sqlite3_extended_errcode(db);
+  if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE)
     return StorageErrorCode::kAlreadyExists;
   return StorageErrorCode::kUnavailable;
 }

@@ -36,13 +36,16 @@ Result<std::vector<SigningKeyRecord>> SqliteSigningKeyStore::list() {
   return keys;
 }
 
-Result<bool> SqliteSigningKeyStore::set_private_pem(std::string_view kid,
+Result<void> SqliteSigningKeyStore::set_private_pem(std::string_view kid,
                                                     std::string_view private_pem) {
   auto changed = write_one(database_, Sql::kSetSigningKeyPem, [&](Statement& statement) {
     statement.bind_text(1, kid).bind_text(2, private_pem);
   });
   if (!changed) return std::unexpected(std::move(changed.error()));
-  return *changed == 1;
+  // An UPDATE that matched no row is the storage_error.h kNotFound of an update.
+  if (*changed == 0)
+    return std::unexpected(storage_error(StorageErrorCode::kNotFound, "set signing key", "no such kid"));
+  return {};
 }
 
 Result<std::int64_t> SqliteSigningKeyStore::purge_retired(std::int64_t retired_before,

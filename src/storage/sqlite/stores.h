@@ -92,7 +92,7 @@ class SqliteUserStore final : public UserStore {
   Result<bool> insert(const UserRecord& user) override;
   Result<std::optional<UserRecord>> find(std::string_view name) override;
   Result<std::vector<UserRecord>> list() override;
-  Result<bool> set_disabled(std::string_view name, bool disabled) override;
+  Result<void> set_disabled(std::string_view name, bool disabled) override;
   Result<std::int64_t> count() override;
 
  private:
@@ -117,7 +117,7 @@ class SqliteSigningKeyStore final : public SigningKeyStore {
   explicit SqliteSigningKeyStore(Database& database) : database_(database) {}
   Result<void> insert(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> list() override;
-  Result<bool> set_private_pem(std::string_view kid, std::string_view private_pem) override;
+  Result<void> set_private_pem(std::string_view kid, std::string_view private_pem) override;
   Result<std::int64_t> purge_retired(std::int64_t retired_before,
                                      std::int64_t unpublished_before) override;
 

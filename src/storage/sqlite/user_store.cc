@@ -50,12 +50,16 @@ Result<std::vector<UserRecord>> SqliteUserStore::list() {
   }
 }
 
-Result<bool> SqliteUserStore::set_disabled(std::string_view name, bool disabled) {
+Result<void> SqliteUserStore::set_disabled(std::string_view name, bool disabled) {
   auto updated = write_one(database_, Sql::kSetUserDisabled, [&](Statement& statement) {
     statement.bind_text(1, name).bind_int(2, disabled ? 1 : 0);
   });
   if (!updated) return std::unexpected(std::move(updated.error()));
-  return *updated == 1;
+  // sqlite3_changes counts matched rows (setting the flag it has still counts), so 0 is "no
+  // such user": storage_error.h kNotFound.
+  if (*updated == 0)
+    return std::unexpected(storage_error(StorageErrorCode::kNotFound, "set user disabled", "no such user"));
+  return {};
 }
 
 Result<std::int64_t> SqliteUserStore::count() {

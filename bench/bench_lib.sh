@@ -1,0 +1,88 @@
+# Shared by bench/run_wrk.sh and bench/run_portal_wrk.sh (sourced, not run): the work directory
+# and the cleanup of started servers, ports, curl probes, one wrk run and the medians and ratios
+# of the table. The sourcing script sets `bench_script` (its name, for messages), `bench_dir` and
+# `root` before sourcing, and `work` before calling these.
+
+die() { echo "$bench_script: $*" >&2; exit 1; }
+
+# The settings both scripts take from the environment (their headers list them).
+seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-3}
+connections=${BENCH_CONNECTIONS:-32}
+server_cpu=${BENCH_SERVER_CPU:-0}
+wrk_cpu=${BENCH_WRK_CPU:-1}
+threads=${BENCH_THREADS:-1}
+access_log=${BENCH_ACCESS_LOG:-off}
+server_bin=${SSOOIDC_SERVER:-$root/build/bin/ssooidc-server}
+wrk_bin=${WRK:-wrk}
+nginx_bin=${NGINX:-nginx}
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || die "BENCH_SECONDS must be a positive integer"
+[[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
+
+pids=()  # every server started; cleanup stops them
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n "${work:-}" ]]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something answers HTTP at $1 (any status).
+wait_for_http() {
+  local url=$1
+  for _ in $(seq 200); do
+    if curl -s -o /dev/null --max-time 1 "$url"; then return 0; fi
+    sleep 0.05
+  done
+  die "nothing answers at $url"
+}
+
+# post URL BODY -> prints "STATUS BODY"
+post() {
+  curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$2" \
+    -w '\n%{http_code}' "$1" | { body=$(cat); echo "${body##*$'\n'} ${body%$'\n'*}"; }
+}
+
+declare -A result            # [name,scenario,round] -> wrk's BENCH_RESULT line
+declare -A url body token    # [name,scenario] -> URL and POST body; [name] -> portal token
+# measure NAME SCENARIO ROUND: one wrk run of url[NAME,SCENARIO] (GET with token[NAME] when the
+# server has a token, else POST of body[NAME,SCENARIO]), its result line kept in `result`.
+measure() {
+  local name=$1 scenario=$2 round=$3 out line
+  out="$work/wrk-$name-$scenario-$round.txt"
+  if [[ -n "${token[$name]:-}" ]]; then
+    BENCH_METHOD=GET BENCH_TOKEN="${token[$name]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 \
+      -c"$connections" -d"${seconds}s" --latency -s "$bench_dir/wrk_request.lua" \
+      "${url[$name,$scenario]}" >"$out"
+  else
+    BENCH_BODY="${body[$name,$scenario]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 \
+      -c"$connections" -d"${seconds}s" --latency -s "$bench_dir/wrk_request.lua" \
+      "${url[$name,$scenario]}" >"$out"
+  fi
+  line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario: $(cat "$out")"
+  result[$name,$scenario,$round]=$line
+  echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
+}
+
+# field LINE KEY: the value of KEY=... in a BENCH_RESULT line (0 when absent).
+field() {
+  local kv
+  for kv in $1; do [[ "$kv" == "$2="* ]] && { echo "${kv#*=}"; return; }; done
+  echo 0
+}
+
+# median NAME SCENARIO KEY: the median over the rounds of one field of wrk's result.
+median() {
+  local r
+  for r in $(seq "$rounds"); do field "${result[$1,$2,$r]}" "$3"; done |
+    sort -n | awk '{ v[NR] = $1 } END { printf "%.0f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }'; }

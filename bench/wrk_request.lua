@@ -1,0 +1,24 @@
+-- wrk script for bench/run_wrk.sh and bench/run_portal_wrk.sh (through bench_lib.sh's measure):
+-- one fixed request, described by the environment, and one machine-readable result line.
+--   BENCH_METHOD  POST (default) or GET
+--   BENCH_BODY    a POST's JSON body (default "{}"), sent with Content-Type: application/json
+--   BENCH_TOKEN   when set, sent in x-amz-sso_bearer_token (as botocore sends the portal's token)
+-- No request() function is defined, so wrk builds the request once: the script costs nothing
+-- per request.
+wrk.method = os.getenv("BENCH_METHOD") or "POST"
+if wrk.method == "POST" then
+  wrk.body = os.getenv("BENCH_BODY") or "{}"
+  wrk.headers["Content-Type"] = "application/json"
+end
+local token = os.getenv("BENCH_TOKEN")
+if token then wrk.headers["x-amz-sso_bearer_token"] = token end
+
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  local errors = summary.errors
+  io.write(string.format(
+    "BENCH_RESULT requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.requests / seconds, latency:percentile(50),
+    latency:percentile(99), latency.max, errors.status,
+    errors.connect + errors.read + errors.write + errors.timeout))
+end
