@@ -127,13 +127,17 @@ std::string base64url_encode(std::string_view bytes) { return b64(bytes, kB64Url
 std::string s256_challenge(std::string_view verifier) { return base64url_encode(sha256(verifier)); }
 std::string base64_encode(std::string_view bytes) { return b64(bytes, kB64, true); }
 
-std::expected<std::string, Error> base64url_decode(std::string_view text) {
-  auto value = [](char c) -> int {
+namespace {
+
+// Decodes base64 in the alphabet whose last two characters are `c62` and `c63`; trailing '='
+// padding is optional.
+std::expected<std::string, Error> b64_decode(std::string_view text, char c62, char c63) {
+  auto value = [c62, c63](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
+    if (c == c62) return 62;
+    if (c == c63) return 63;
     return -1;
   };
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
@@ -155,6 +159,16 @@ std::expected<std::string, Error> base64url_decode(std::string_view text) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::expected<std::string, Error> base64url_decode(std::string_view text) {
+  return b64_decode(text, '-', '_');
+}
+
+std::expected<std::string, Error> base64_decode(std::string_view text) {
+  return b64_decode(text, '+', '/');
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) noexcept {

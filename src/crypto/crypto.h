@@ -40,6 +40,9 @@ std::expected<std::string, Error> base64url_decode(std::string_view text);
 // (RFC 7636 section 4.2). The client computes it to send, the server to compare.
 std::string s256_challenge(std::string_view verifier);
 std::string base64_encode(std::string_view bytes);
+// Standard base64 (RFC 4648 section 4), padding optional; InvalidRequest when it is not base64
+// (the messages say base64url: one decoder serves both alphabets).
+std::expected<std::string, Error> base64_decode(std::string_view text);
 
 // Compares in time that depends only on the lengths.
 bool constant_time_equals(std::string_view a, std::string_view b) noexcept;

@@ -170,8 +170,11 @@ std::expected<ValidAuthorizeRequest, AuthorizeError> AuthorizationService::valid
       if (std::ranges::find(unique, s) == unique.end()) unique.push_back(std::move(s));
     scopes = std::move(unique);
   }
+  const std::string nonce = p.nonce.value_or("");
+  if (nonce.size() > kMaxStateLength)
+    return redirect_error("invalid_request", "nonce is too long.");
   return ValidAuthorizeRequest{std::move(client), redirect_uri, state, *p.code_challenge,
-                               std::move(scopes)};
+                               std::move(scopes), nonce};
 }
 
 std::expected<std::string, Error> AuthorizationService::issue_code(
@@ -189,6 +192,7 @@ std::expected<std::string, Error> AuthorizationService::issue_code(
   record.created_at = now;
   record.expires_at = now + ctx_.settings.authorization_code_ttl_seconds;
   record.family_id = crypto::random_token(ctx_.random, "", 16);
+  record.nonce = request.nonce;
   if (auto inserted = ctx_.storage.authorization_codes().insert(record); !inserted)
     return std::unexpected(inserted.error());
   return code;

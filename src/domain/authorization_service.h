@@ -28,6 +28,7 @@ struct AuthorizeParams {
   std::optional<std::string> code_challenge_method;
   std::optional<std::string> scopes;  // AWS: space-separated
   std::optional<std::string> scope;   // RFC 6749 3.3: space-separated
+  std::optional<std::string> nonce;   // OpenID Connect Core 3.1.2.1: into the ID token
 };
 
 // A request that passed validation: the person may now be asked for consent.
@@ -37,6 +38,7 @@ struct ValidAuthorizeRequest {
   std::string state;
   std::string code_challenge;
   std::vector<std::string> scopes;
+  std::string nonce;  // empty when none was sent
 };
 
 // Why a request was refused. When `redirect` is false the client or its redirect URI cannot be

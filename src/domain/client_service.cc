@@ -1,6 +1,7 @@
 #include "domain/client_service.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/address_key.h"
 #include "core/url.h"
@@ -57,7 +58,102 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
   return std::nullopt;
 }
 
+// The checks RegisterClient makes of scopes, grants and redirect URIs, shared with operator
+// clients.
+std::optional<Error> metadata_problem(const std::vector<std::string>& scopes,
+                                      const std::vector<std::string>& grant_types,
+                                      const std::vector<std::string>& redirect_uris) {
+  if (scopes.size() > kMaxListItems || redirect_uris.size() > kMaxListItems ||
+      grant_types.size() > kMaxListItems)
+    return Error::make(ErrorType::kInvalidClientMetadata, "A list has more than 50 items");
+  for (const auto& s : scopes)
+    if (!valid_scope(s)) return Error::make(ErrorType::kInvalidScope, "Invalid scope: '" + s + "'");
+  for (const auto& g : grant_types)
+    if (!is_known_grant(g))
+      return Error::make(ErrorType::kUnsupportedGrantType, "Unsupported grant type: '" + g + "'");
+  for (const auto& u : redirect_uris)
+    if (auto problem = redirect_uri_problem(u))
+      return Error::make(ErrorType::kInvalidRedirectUri, "Redirect URI '" + u + "' " + *problem);
+  if (std::ranges::find(grant_types, kGrantAuthorizationCode) != grant_types.end() &&
+      redirect_uris.empty())
+    return Error::make(ErrorType::kInvalidRedirectUri,
+                       "The authorization_code grant needs redirectUris");
+  return std::nullopt;
+}
+
+bool valid_client_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::ranges::all_of(id, [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '~' || c == '-';
+  });
+}
+
 }  // namespace
+
+std::expected<std::string, Error> ClientService::add_operator_client(const OperatorClient& spec) {
+  if (!valid_client_id(spec.client_id))
+    return std::unexpected(Error::make(
+        ErrorType::kInvalidClientMetadata,
+        "A client id is 1 to 128 characters of A-Z a-z 0-9 . _ ~ -"));
+  if (spec.client_name.empty() || spec.client_name.size() > kMaxClientName)
+    return std::unexpected(Error::make(ErrorType::kInvalidClientMetadata,
+                                       "A client name is 1 to 256 characters"));
+  storage::ClientRecord rec;
+  rec.client_id = spec.client_id;
+  rec.client_name = spec.client_name;
+  rec.client_type = spec.with_secret ? "confidential" : "public";
+  rec.scopes = spec.scopes.empty() ? std::vector<std::string>{"openid", "sso:account:access"}
+                                   : spec.scopes;
+  rec.grant_types = spec.grant_types.empty()
+                        ? std::vector<std::string>{std::string(kGrantDeviceCode),
+                                                   std::string(kGrantRefreshToken)}
+                        : spec.grant_types;
+  rec.redirect_uris = spec.redirect_uris;
+  if (auto problem = metadata_problem(rec.scopes, rec.grant_types, rec.redirect_uris))
+    return std::unexpected(std::move(*problem));
+  rec.issued_at = ctx_.clock.now_epoch_seconds();
+  rec.expires_at = std::numeric_limits<std::int64_t>::max();
+  rec.origin = storage::ClientOrigin::kOperator;
+  std::string secret;
+  if (spec.with_secret) {
+    secret = crypto::random_token(ctx_.random, "", 64);
+    rec.secret_hash = crypto::sha256_hex(secret);
+  }
+  if (auto r = ctx_.storage.clients().insert(rec); !r) return std::unexpected(r.error());
+  return secret;
+}
+
+std::expected<std::vector<storage::ClientRecord>, Error> ClientService::list_operator_clients() {
+  return ctx_.storage.clients().list_operator_clients();
+}
+
+std::expected<bool, Error> ClientService::remove_operator_client(std::string_view client_id) {
+  auto found = ctx_.storage.clients().find(client_id);
+  if (!found) return std::unexpected(found.error());
+  if (!*found || (*found)->origin != storage::ClientOrigin::kOperator) return false;
+  return ctx_.storage.clients().remove(client_id);
+}
+
+std::expected<storage::ClientRecord, Error> ClientService::authenticate_oauth(
+    std::string_view client_id, std::optional<std::string_view> client_secret) {
+  if (client_secret) {
+    if (client_secret->empty())
+      return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
+    return authenticate(client_id, *client_secret);
+  }
+  if (client_id.empty())
+    return std::unexpected(Error::make(ErrorType::kInvalidRequest, "client_id is required"));
+  auto found = find_cached(client_id);
+  if (!found) return std::unexpected(found.error());
+  const storage::ClientRecord* client = found->get();
+  if (client == nullptr || !client->secret_hash.empty())
+    return std::unexpected(Error::make(ErrorType::kInvalidClient,
+                                       "Client authentication failed (no or unknown client)"));
+  if (client->expires_at <= ctx_.clock.now_epoch_seconds())
+    return std::unexpected(
+        Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
+  return *client;
+}
 
 std::expected<RegisterClientResponse, Error> ClientService::register_client(
     const RegisterClientRequest& req, std::string_view requester_address) {
@@ -78,35 +174,13 @@ std::expected<RegisterClientResponse, Error> ClientService::register_client(
   if (req.clientType != "public")
     return std::unexpected(Error::make(ErrorType::kInvalidClientMetadata,
                                        "Invalid client type: only 'public' is supported"));
-  auto too_many = [](const std::optional<std::vector<std::string>>& v) {
-    return v && v->size() > kMaxListItems;
-  };
-  if (too_many(req.scopes) || too_many(req.redirectUris) || too_many(req.grantTypes))
-    return std::unexpected(
-        Error::make(ErrorType::kInvalidClientMetadata, "A list has more than 50 items"));
-  if (req.scopes) {
-    for (const auto& s : *req.scopes)
-      if (!valid_scope(s))
-        return std::unexpected(Error::make(ErrorType::kInvalidScope, "Invalid scope: '" + s + "'"));
-  }
-  if (req.grantTypes) {
-    for (const auto& g : *req.grantTypes)
-      if (!is_known_grant(g))
-        return std::unexpected(
-            Error::make(ErrorType::kUnsupportedGrantType, "Unsupported grant type: '" + g + "'"));
-  }
-  if (req.redirectUris) {
-    for (const auto& u : *req.redirectUris)
-      if (auto problem = redirect_uri_problem(u))
-        return std::unexpected(
-            Error::make(ErrorType::kInvalidRedirectUri, "Redirect URI '" + u + "' " + *problem));
-  }
+  const std::vector<std::string> none;
+  if (auto problem = metadata_problem(req.scopes.value_or(none), req.grantTypes.value_or(none),
+                                      req.redirectUris.value_or(none)))
+    return std::unexpected(std::move(*problem));
   const bool wants_code =
       req.grantTypes &&
       std::ranges::find(*req.grantTypes, kGrantAuthorizationCode) != req.grantTypes->end();
-  if (wants_code && (!req.redirectUris || req.redirectUris->empty()))
-    return std::unexpected(Error::make(ErrorType::kInvalidRedirectUri,
-                                       "The authorization_code grant needs redirectUris"));
 
   storage::ClientRecord rec;
   rec.client_name = req.clientName;
@@ -145,6 +219,7 @@ storage::Result<std::shared_ptr<const storage::ClientRecord>> ClientService::fin
   // Unknown ids are not remembered: another node may register them a moment later.
   if (!*found) return nullptr;
   auto record = std::make_shared<const storage::ClientRecord>(std::move(**found));
+  if (record->origin == storage::ClientOrigin::kOperator) return record;
   std::unique_lock lock(cache_mutex_);
   if (cache_.size() >= kMaxCachedClients) cache_.clear();
   cache_.emplace(record->client_id, record);
@@ -167,7 +242,9 @@ std::expected<storage::ClientRecord, Error> ClientService::authenticate(
   // Hash before looking at the result so an unknown client costs the same as a wrong secret.
   const std::string presented = crypto::sha256_hex(client_secret);
   const storage::ClientRecord* client = found->get();
-  if (client == nullptr || !crypto::constant_time_equals(presented, client->secret_hash))
+  // A public client has no secret (empty hash), so no presented secret matches it.
+  if (client == nullptr || client->secret_hash.empty() ||
+      !crypto::constant_time_equals(presented, client->secret_hash))
     return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
   const bool marked = ctx_.test && ctx_.test->client_expired(client->client_id);  // test mode
   if (client->expires_at <= ctx_.clock.now_epoch_seconds() || marked)

@@ -8,10 +8,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "domain/context.h"
 #include "domain/rate_limiter.h"
@@ -44,6 +46,32 @@ class ClientService {
   [[nodiscard]] std::expected<storage::ClientRecord, Error> authenticate(
       std::string_view client_id, std::string_view client_secret);
 
+  // The standard face's client authentication (RFC 6749 2.3): with `client_secret` as
+  // authenticate(); without one, only a public client (one the operator added without a secret)
+  // authenticates, by its id alone, as RFC 6749 2.1 and RFC 8628 3.1 allow. InvalidClient
+  // otherwise; InvalidRequest when client_id is empty.
+  [[nodiscard]] std::expected<storage::ClientRecord, Error> authenticate_oauth(
+      std::string_view client_id, std::optional<std::string_view> client_secret);
+
+  // A long-lived client the operator adds with a fixed id (issue 14): `ssooidc-server client add`.
+  struct OperatorClient {
+    std::string client_id;  // 1-128 of A-Z a-z 0-9 . _ ~ -
+    std::string client_name;
+    bool with_secret = true;  // false: a public client (PKCE or the device grant, no secret)
+    std::vector<std::string> redirect_uris;
+    std::vector<std::string> grant_types;  // kGrant*; empty: device code and refresh token
+    std::vector<std::string> scopes;       // empty: openid and sso:account:access
+  };
+  // Stores it (the secret as SHA-256, no expiry) and returns the secret, shown once (empty for a
+  // public client). InvalidClientMetadata for a bad id or name, kAlreadyExists (InternalServer)
+  // when the id is taken, and the errors of register_client for scopes, grants and redirect URIs.
+  [[nodiscard]] std::expected<std::string, Error> add_operator_client(const OperatorClient& spec);
+  // The operator's clients by client_id.
+  [[nodiscard]] std::expected<std::vector<storage::ClientRecord>, Error> list_operator_clients();
+  // Removes an operator's client with its tokens and pending logins. False when there is no
+  // operator client of that id (registrations expire on their own and are not removed here).
+  [[nodiscard]] std::expected<bool, Error> remove_operator_client(std::string_view client_id);
+
   // True when tokens issued to this registration come with a refresh token: like the real
   // service, registrations with scopes (sso:account:access) or the refresh_token grant.
   static bool refreshable(const storage::ClientRecord& client);
@@ -63,7 +91,7 @@ class ClientService {
   // keep those it has read: every CreateToken poll then skips a database read. At most
   // kMaxCachedClients are kept; when full, the cache starts over. A known client id answers
   // faster than an unknown one, which is harmless: client ids are not secrets, the secret check
-  // stays constant-time.
+  // stays constant-time. Operator clients are not cached: another process may remove them.
   static constexpr std::size_t kMaxCachedClients = 100'000;
 
   struct StringHash {

@@ -32,14 +32,38 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "startUrl is too long"));
   auto client = clients_.authenticate(req.clientId, req.clientSecret);
   if (!client) return std::unexpected(client.error());
-  if (!ClientService::allows_grant(*client, kGrantDeviceCode))
+  return begin(*client, req.startUrl, {}, requester_address);
+}
+
+std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start_oauth(
+    const storage::ClientRecord& client, const std::vector<std::string>& scopes,
+    std::string_view requester_address) {
+  if (!requester_address.empty() && !throttle_.allow(requester_address))
+    return std::unexpected(Error::make(ErrorType::kSlowDown,
+                                       "Too many device authorizations from this address; slow down"));
+  std::vector<std::string> unique;
+  for (const auto& s : scopes) {
+    if (std::ranges::find(client.scopes, s) == client.scopes.end())
+      return std::unexpected(Error::make(ErrorType::kInvalidScope,
+                                         "The scope '" + s + "' is not registered for this client"));
+    if (std::ranges::find(unique, s) == unique.end()) unique.push_back(s);
+  }
+  // The start URL is AWS's notion; here the login is for this issuer.
+  return begin(client, ctx_.settings.public_url, std::move(unique), requester_address);
+}
+
+std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
+    const storage::ClientRecord& client, std::string start_url, std::vector<std::string> scopes,
+    std::string_view requester_address) {
+  if (!ClientService::allows_grant(client, kGrantDeviceCode))
     return std::unexpected(Error::make(ErrorType::kUnauthorizedClient,
                                        "The client is not registered for the device code grant"));
 
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   storage::DeviceAuthorizationRecord rec;
-  rec.client_id = client->client_id;
-  rec.start_url = req.startUrl;
+  rec.client_id = client.client_id;
+  rec.start_url = std::move(start_url);
+  rec.scopes = std::move(scopes);
   rec.created_at = now;
   rec.expires_at = now + ctx_.settings.device_code_ttl_seconds;
   rec.interval = ctx_.settings.poll_interval_seconds;

@@ -8,6 +8,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/client_service.h"
 #include "domain/context.h"
@@ -47,6 +48,13 @@ class DeviceService {
   [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> start(
       const StartDeviceAuthorizationRequest& req, std::string_view requester_address);
 
+  // The same for the standard face (RFC 8628 3.1): `client` has been authenticated by the caller
+  // (ClientService::authenticate_oauth); `scopes` (empty: the client's) must be registered for it
+  // (InvalidScope otherwise). The same throttle, pages and approvals as start().
+  [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> start_oauth(
+      const storage::ClientRecord& client, const std::vector<std::string>& scopes,
+      std::string_view requester_address);
+
   // What a person sees before deciding on `code`: the confirmation() of an authorization that
   // is still awaiting a decision. Errors, each with the description the operator's CLI prints:
   //   InvalidGrant, reason kUnknownUserCode  no authorization has this code
@@ -76,6 +84,11 @@ class DeviceService {
   }
 
  private:
+  // Stores a pending authorization of `client` and answers with its codes.
+  [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> begin(
+      const storage::ClientRecord& client, std::string start_url, std::vector<std::string> scopes,
+      std::string_view requester_address);
+
   // Why `rec` (nullopt: no row) cannot be decided at `now`, as one of the errors above.
   [[nodiscard]] static Error undecidable(
       const std::optional<storage::DeviceAuthorizationRecord>& rec, std::int64_t now);

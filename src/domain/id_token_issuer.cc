@@ -138,9 +138,10 @@ std::expected<std::string, Error> IdTokenIssuer::issue(const IdTokenClaims& clai
                         ",\"sub\":" + core::json_quote(claims.subject) +
                         ",\"aud\":" + core::json_quote(claims.audience) +
                         ",\"exp\":" + std::to_string(now + ctx_.settings.id_token_ttl_seconds) +
-                        ",\"iat\":" + std::to_string(now) +
-                        ",\"auth_time\":" + std::to_string(claims.auth_time);
+                        ",\"iat\":" + std::to_string(now);
+  if (claims.auth_time != 0) payload += ",\"auth_time\":" + std::to_string(claims.auth_time);
   if (!claims.email.empty()) payload += ",\"email\":" + core::json_quote(claims.email);
+  if (!claims.nonce.empty()) payload += ",\"nonce\":" + core::json_quote(claims.nonce);
   payload += "}";
   auto jwt = (*key)->sign_jwt(payload);
   if (!jwt) return internal("Cannot sign the ID token: " + jwt.error().error_description);
@@ -195,20 +196,5 @@ std::expected<std::int64_t, Error> IdTokenIssuer::purge_retired_keys(std::int64_
   return *purged;
 }
 
-std::string IdTokenIssuer::openid_configuration_json() const {
-  const std::string& base = ctx_.settings.public_url;
-  return "{\"issuer\":" + core::json_quote(base) +
-         ",\"authorization_endpoint\":" + core::json_quote(base + "/authorize") +
-         ",\"token_endpoint\":" + core::json_quote(base + "/token") +
-         ",\"jwks_uri\":" + core::json_quote(base + "/.well-known/jwks.json") +
-         ",\"response_types_supported\":[\"code\"]"
-         ",\"grant_types_supported\":[\"authorization_code\",\"refresh_token\","
-         "\"urn:ietf:params:oauth:grant-type:device_code\"]"
-         ",\"code_challenge_methods_supported\":[\"S256\"]"
-         ",\"subject_types_supported\":[\"public\"]"
-         ",\"id_token_signing_alg_values_supported\":[\"ES256\"]"
-         ",\"scopes_supported\":[\"openid\",\"sso:account:access\"]"
-         ",\"claims_supported\":[\"iss\",\"sub\",\"aud\",\"exp\",\"iat\",\"auth_time\",\"email\"]}";
-}
 
 }  // namespace ssooidc::domain

@@ -1,4 +1,5 @@
-// ID tokens (OpenID Connect Core 2) for the authorization_code grant with the `openid` scope,
+// ID tokens (OpenID Connect Core 2) for grants with the `openid` scope (AWS face: the
+// authorization_code grant; standard face, src/oauth: also the device and refresh grants),
 // signed ES256 with keys kept in storage::SigningKeyStore and published as a JWKS.
 //
 // Rotation: one key signs until it is settings.signing_key_rotation_seconds old; then a new key is
@@ -47,8 +48,9 @@ class SharedState;
 struct IdTokenClaims {
   std::string subject;   // sub: the user name
   std::string audience;  // aud: the clientId
-  std::int64_t auth_time = 0;
-  std::string email;  // omitted when empty
+  std::int64_t auth_time = 0;  // omitted when 0 (unknown: device and refresh grants)
+  std::string email;          // omitted when empty
+  std::string nonce;          // the /authorize request's nonce; omitted when empty
 };
 
 class IdTokenIssuer {
@@ -62,7 +64,7 @@ class IdTokenIssuer {
   IdTokenIssuer(const IdTokenIssuer&) = delete;
   IdTokenIssuer& operator=(const IdTokenIssuer&) = delete;
 
-  // A signed JWT with iss (settings.public_url), sub, aud, exp, iat, auth_time and email.
+  // A signed JWT with iss (settings.public_url), sub, aud, exp, iat, auth_time, email and nonce.
   // kInternalServer when no key can be loaded or made.
   [[nodiscard]] std::expected<std::string, Error> issue(const IdTokenClaims& claims);
 
@@ -73,9 +75,6 @@ class IdTokenIssuer {
   // (kInternalServer, naming the kid) when a sealed key does not open with this issuer's
   // key-encryption key (the wrong key file for this database). Returns how many were sealed.
   std::expected<std::int64_t, Error> seal_stored_keys();
-
-  // The OpenID Provider metadata (OpenID Connect Discovery 1.0, section 3).
-  std::string openid_configuration_json() const;
 
   // Deletes the keys whose every ID token expired more than `margin_seconds` ago: retired more than
   // id_token_ttl_seconds + margin ago, and unpublished more than margin ago. The key that signs

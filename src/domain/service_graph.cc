@@ -16,7 +16,8 @@ ServiceGraph::ServiceGraph(storage::Storage& storage, const core::Clock& clock,
       tokens(context, clients, users, &id_tokens),
       authorizations(context),
       portal(context, {}, shared.derived_key("portal page tokens")),
-      directory(context) {
+      directory(context),
+      inspection(context, users) {
   if (context.settings.test_mode) context.test = &test_controls;
 }
 

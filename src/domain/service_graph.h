@@ -24,6 +24,7 @@
 #include "domain/settings.h"
 #include "domain/shared_state.h"
 #include "domain/test_controls.h"
+#include "domain/token_inspection.h"
 #include "domain/token_service.h"
 #include "domain/user_service.h"
 #include "storage/storage.h"
@@ -51,6 +52,7 @@ class ServiceGraph {
   AuthorizationService authorizations;
   PortalService portal;        // the SSO portal API and page
   DirectoryService directory;  // accounts, roles, groups, assignments (operator, world file)
+  TokenInspection inspection;  // introspection, revocation, userinfo (standard face)
 };
 
 }  // namespace ssooidc::domain

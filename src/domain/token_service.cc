@@ -26,6 +26,11 @@ std::expected<std::vector<std::string>, Error> narrow_scopes(
   return *requested;
 }
 
+// The retry grace is kept per face: its key is the client id with the face's prefix.
+std::string grace_key(const storage::ClientRecord& client, Dialect dialect) {
+  return (dialect == Dialect::kAws ? "aws:" : "oauth:") + client.client_id;
+}
+
 }  // namespace
 
 std::expected<storage::UserRecord, Error> TokenService::enabled_user(std::string_view name,
@@ -41,16 +46,36 @@ std::expected<CreateTokenResponse, Error> TokenService::create_token(
   if (req.grantType.empty()) return fail(ErrorType::kInvalidRequest, "grantType is required");
   auto client = clients_.authenticate(req.clientId, req.clientSecret);
   if (!client) return std::unexpected(client.error());
+  auto granted = grant(*client, req, Dialect::kAws);
+  if (!granted) return std::unexpected(std::move(granted.error()));
+  return std::move(granted->response);
+}
+
+std::expected<Grant, Error> TokenService::grant(const storage::ClientRecord& client,
+                                                const CreateTokenRequest& req, Dialect dialect) {
   const bool known = req.grantType == kGrantDeviceCode || req.grantType == kGrantRefreshToken ||
                      req.grantType == kGrantAuthorizationCode;
   if (!known)
     return fail(ErrorType::kUnsupportedGrantType, "Unsupported grant type: " + req.grantType);
-  if (!ClientService::allows_grant(*client, req.grantType))
+  if (!ClientService::allows_grant(client, req.grantType))
     return fail(ErrorType::kUnauthorizedClient,
                 "The client is not authorized to use the " + req.grantType + " grant");
-  if (req.grantType == kGrantDeviceCode) return device_code_grant(*client, req);
-  if (req.grantType == kGrantAuthorizationCode) return authorization_code_grant(*client, req);
-  return refresh_grant(*client, req);
+  if (req.grantType == kGrantDeviceCode) return device_code_grant(client, req, dialect);
+  if (req.grantType == kGrantAuthorizationCode) return authorization_code_grant(client, req);
+  return refresh_grant(client, req, dialect);
+}
+
+std::expected<void, Error> TokenService::add_id_token(CreateTokenResponse& response,
+                                                      const storage::ClientRecord& client,
+                                                      const storage::UserRecord& user,
+                                                      const std::vector<std::string>& scopes,
+                                                      std::int64_t auth_time,
+                                                      const std::string& nonce) {
+  if (!id_tokens_ || std::ranges::find(scopes, "openid") == scopes.end()) return {};
+  auto id_token = id_tokens_->issue({user.name, client.client_id, auth_time, user.email, nonce});
+  if (!id_token) return std::unexpected(id_token.error());
+  response.idToken = std::move(*id_token);
+  return {};
 }
 
 TokenService::Issued TokenService::issue(const storage::ClientRecord& client,
@@ -93,8 +118,8 @@ TokenService::Issued TokenService::issue(const storage::ClientRecord& client,
 // client has not used the refresh token that response gave it: once it has, the response
 // evidently arrived, and the secret presented again is reuse.
 std::optional<CreateTokenResponse> TokenService::retried_response(
-    const storage::ClientRecord& client, const std::string& secret) {
-  auto again = grace_.recall(client.client_id, secret);
+    const storage::ClientRecord& client, const std::string& secret, Dialect dialect) {
+  auto again = grace_.recall(grace_key(client, dialect), secret);
   if (!again) return std::nullopt;
   if (again->refreshToken) {
     auto successor = ctx_.storage.tokens().find(crypto::sha256_hex(*again->refreshToken));
@@ -122,8 +147,9 @@ std::unexpected<Error> TokenService::revoke_family(const storage::TokenRecord& o
   return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
 }
 
-std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
-    const storage::ClientRecord& client, const CreateTokenRequest& req) {
+std::expected<Grant, Error> TokenService::device_code_grant(const storage::ClientRecord& client,
+                                                            const CreateTokenRequest& req,
+                                                            Dialect dialect) {
   if (!req.deviceCode || req.deviceCode->empty())
     return fail(ErrorType::kInvalidRequest, "deviceCode is required for the device_code grant");
   const std::string hash = crypto::sha256_hex(*req.deviceCode);
@@ -140,10 +166,13 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
     if (auto forced = ctx_.test->take_poll_error(auth.user_code)) return std::unexpected(*forced);
     if (ctx_.test->device_expired(auth.user_code)) auth.expires_at = std::min(auth.expires_at, now);
   }
+  // RFC 8628 3.1 `scope` as stored at the start; none: the client's.
+  const std::vector<std::string>& scopes = auth.scopes.empty() ? client.scopes : auth.scopes;
   switch (auth.state) {
     case storage::DeviceState::kRedeemed:
       // A retry whose first response was lost gets that response again (retry_grace.h).
-      if (auto again = retried_response(client, *req.deviceCode)) return std::move(*again);
+      if (auto again = retried_response(client, *req.deviceCode, dialect))
+        return Grant{std::move(*again), scopes};
       return fail(ErrorType::kInvalidGrant, "Device code has already been used");
     case storage::DeviceState::kDenied:
       polls_.forget(hash);
@@ -176,22 +205,29 @@ std::expected<CreateTokenResponse, Error> TokenService::device_code_grant(
                            "The approving user is disabled");
   if (!user) return std::unexpected(user.error());
 
-  Issued issued = issue(client, auth.user_name, client.scopes,
-                        now + ctx_.settings.session_ttl_seconds,
+  Issued issued = issue(client, auth.user_name, scopes, now + ctx_.settings.session_ttl_seconds,
                         crypto::random_token(ctx_.random, "", 16));
+  if (dialect == Dialect::kStandard) {
+    // Signed before the code is redeemed, so that a signing failure leaves the code usable. The
+    // time the person signed in on the pages is not recorded, so no auth_time.
+    if (auto signed_in = add_id_token(issued.response, client, *user, scopes, 0, {}); !signed_in)
+      return std::unexpected(signed_in.error());
+  }
   auto redeemed = store.redeem(hash, client.client_id, now, issued.records);
   if (!redeemed) return std::unexpected(redeemed.error());
   if (!*redeemed) {
-    if (auto again = retried_response(client, *req.deviceCode)) return std::move(*again);
+    if (auto again = retried_response(client, *req.deviceCode, dialect))
+      return Grant{std::move(*again), scopes};
     return fail(ErrorType::kInvalidGrant, "Device code has already been used");
   }
   polls_.forget(hash);
-  grace_.remember(client.client_id, *req.deviceCode, issued.response);
-  return std::move(issued.response);
+  grace_.remember(grace_key(client, dialect), *req.deviceCode, issued.response);
+  return Grant{std::move(issued.response), scopes};
 }
 
-std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
-    const storage::ClientRecord& client, const CreateTokenRequest& req) {
+std::expected<Grant, Error> TokenService::refresh_grant(const storage::ClientRecord& client,
+                                                        const CreateTokenRequest& req,
+                                                        Dialect dialect) {
   if (!req.refreshToken || req.refreshToken->empty())
     return fail(ErrorType::kInvalidRequest, "refreshToken is required for the refresh_token grant");
   const std::string hash = crypto::sha256_hex(*req.refreshToken);
@@ -206,7 +242,8 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
   if (old.used) {
     // Unless it is a retry within the grace window, whose first response was lost on the way
     // (retry_grace.h): that gets the same response again.
-    if (auto again = retried_response(client, *req.refreshToken)) return std::move(*again);
+    if (auto again = retried_response(client, *req.refreshToken, dialect))
+      return Grant{std::move(*again), narrow_scopes(old.scopes, req.scope).value_or(old.scopes)};
     // A used refresh token presented again means it leaked: revoke everything it led to.
     core::record_event(ctx_.events, "refresh_token.reuse_detected",
                        {{"client_id", client.client_id}, {"user", old.user_name}});
@@ -223,21 +260,27 @@ std::expected<CreateTokenResponse, Error> TokenService::refresh_grant(
   if (!user) return std::unexpected(user.error());
 
   Issued issued = issue(client, old.user_name, *scopes, old.expires_at, old.family_id);
+  if (dialect == Dialect::kStandard) {
+    // OpenID Connect Core 12.2: no nonce; the original sign-in time is not kept with the tokens.
+    if (auto signed_in = add_id_token(issued.response, client, *user, *scopes, 0, {}); !signed_in)
+      return std::unexpected(signed_in.error());
+  }
   auto rotated = tokens.rotate(hash, issued.records);
   if (!rotated) return std::unexpected(rotated.error());
   if (!*rotated) {
     // Lost a race with another use of the same token: that is reuse too, unless the winner was
     // this client's own first attempt.
-    if (auto again = retried_response(client, *req.refreshToken)) return std::move(*again);
+    if (auto again = retried_response(client, *req.refreshToken, dialect))
+      return Grant{std::move(*again), std::move(*scopes)};
     core::record_event(ctx_.events, "refresh_token.reuse_detected",
                        {{"client_id", client.client_id}, {"user", old.user_name}});
     return revoke_family(old, "refresh token reused");
   }
-  grace_.remember(client.client_id, *req.refreshToken, issued.response);
-  return std::move(issued.response);
+  grace_.remember(grace_key(client, dialect), *req.refreshToken, issued.response);
+  return Grant{std::move(issued.response), std::move(*scopes)};
 }
 
-std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant(
+std::expected<Grant, Error> TokenService::authorization_code_grant(
     const storage::ClientRecord& client, const CreateTokenRequest& req) {
   if (!req.code || req.code->empty())
     return fail(ErrorType::kInvalidRequest, "code is required for the authorization_code grant");
@@ -290,13 +333,11 @@ std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant
 
   Issued issued = issue(client, code.user_name, *scopes, now + ctx_.settings.session_ttl_seconds,
                         code.family_id);
-  if (id_tokens_ && std::ranges::find(*scopes, "openid") != scopes->end()) {
-    // Signed before the code is redeemed, so that a signing failure leaves the code usable.
-    auto id_token =
-        id_tokens_->issue({code.user_name, client.client_id, code.auth_time, user->email});
-    if (!id_token) return std::unexpected(id_token.error());
-    issued.response.idToken = std::move(*id_token);
-  }
+  // Signed before the code is redeemed, so that a signing failure leaves the code usable.
+  if (auto signed_in =
+          add_id_token(issued.response, client, *user, *scopes, code.auth_time, code.nonce);
+      !signed_in)
+    return std::unexpected(signed_in.error());
   auto redeemed = codes.redeem(hash, client.client_id, now, issued.records);
   if (!redeemed) return std::unexpected(redeemed.error());
   if (!*redeemed) {
@@ -306,7 +347,7 @@ std::expected<CreateTokenResponse, Error> TokenService::authorization_code_grant
       return std::unexpected(r.error());
     return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
   }
-  return std::move(issued.response);
+  return Grant{std::move(issued.response), std::move(*scopes)};
 }
 
 }  // namespace ssooidc::domain

@@ -22,6 +22,19 @@
 
 namespace ssooidc::domain {
 
+// Which face a grant arrives through. The grants, stores, limits and single-use rules are the
+// same; the faces differ only where their protocols do: the standard face (src/oauth) also gets
+// an ID token from the device and refresh grants when `openid` is granted (OpenID Connect Core
+// 12.2), which AWS's CreateToken never sends. A retry within the grace window is recognised only
+// in the face that redeemed first; in the other it is reuse.
+enum class Dialect { kAws, kStandard };
+
+// A successful grant: the response and the scopes it was granted (RFC 6749 5.1 `scope`).
+struct Grant {
+  CreateTokenResponse response;
+  std::vector<std::string> scopes;
+};
+
 class TokenService {
  public:
   // `id_tokens`, when given, signs the idToken of authorization_code grants with `openid`.
@@ -41,6 +54,12 @@ class TokenService {
   [[nodiscard]] std::expected<CreateTokenResponse, Error> create_token(
       const CreateTokenRequest& req);
 
+  // The grant of `req` for a `client` the caller has authenticated (the standard face's client
+  // authentication, RFC 6749 2.3); req.clientId and req.clientSecret are not read. The errors of
+  // create_token except InvalidClient and missing grantType.
+  [[nodiscard]] std::expected<Grant, Error> grant(const storage::ClientRecord& client,
+                                                  const CreateTokenRequest& req, Dialect dialect);
+
   // A fresh access token (and a refresh token when `refreshable`) for `user_name`, stored with a
   // new family id. Used by grants that have already been authorised.
   struct Issued {
@@ -54,12 +73,22 @@ class TokenService {
   PollTracker& poll_tracker() { return polls_; }
 
  private:
-  [[nodiscard]] std::expected<CreateTokenResponse, Error> device_code_grant(
+  [[nodiscard]] std::expected<Grant, Error> device_code_grant(const storage::ClientRecord& client,
+                                                              const CreateTokenRequest& req,
+                                                              Dialect dialect);
+  [[nodiscard]] std::expected<Grant, Error> refresh_grant(const storage::ClientRecord& client,
+                                                          const CreateTokenRequest& req,
+                                                          Dialect dialect);
+  [[nodiscard]] std::expected<Grant, Error> authorization_code_grant(
       const storage::ClientRecord& client, const CreateTokenRequest& req);
-  [[nodiscard]] std::expected<CreateTokenResponse, Error> refresh_grant(
-      const storage::ClientRecord& client, const CreateTokenRequest& req);
-  [[nodiscard]] std::expected<CreateTokenResponse, Error> authorization_code_grant(
-      const storage::ClientRecord& client, const CreateTokenRequest& req);
+
+  // Signs the ID token of a grant into `issued` when `openid` is among `scopes`.
+  [[nodiscard]] std::expected<void, Error> add_id_token(CreateTokenResponse& response,
+                                                        const storage::ClientRecord& client,
+                                                        const storage::UserRecord& user,
+                                                        const std::vector<std::string>& scopes,
+                                                        std::int64_t auth_time,
+                                                        const std::string& nonce);
 
   // The user a grant is for when it exists and is enabled; else `refusal` with `text` (each
   // grant answers a disabled user in its own way). Storage failures pass through.
@@ -75,8 +104,8 @@ class TokenService {
   [[nodiscard]] std::unexpected<Error> revoke_family(const storage::TokenRecord& old,
                                                      std::string_view why);
 
-  std::optional<CreateTokenResponse> retried_response(
-      const storage::ClientRecord& client, const std::string& secret);
+  std::optional<CreateTokenResponse> retried_response(const storage::ClientRecord& client,
+                                                      const std::string& secret, Dialect dialect);
 
   Context& ctx_;
   ClientService& clients_;

@@ -62,6 +62,8 @@ void Application::build_services(domain::Settings settings,
   domain::ServiceGraph& s = *services_;
   api_ = std::make_unique<api::Api>(api::Services{s.clients, s.devices, s.tokens, random_});
   portal_ = std::make_unique<portal::Portal>(s.portal, random_);
+  oauth_ = std::make_unique<oauth::OAuth>(
+      oauth::Services{s.clients, s.devices, s.tokens, s.inspection, s.context.settings});
   web_ = std::make_unique<web::Web>(web::WebServices{s.devices, s.users, s.authorizations,
                                                      s.context.settings, *clock_, random_,
                                                      s.shared});
@@ -112,11 +114,9 @@ void Application::enable_test_admin(std::string token) {
   test_admin_ = std::make_unique<TestAdminApi>(*services_, *storage_, std::move(token));
 }
 
-// OpenID Connect Discovery 1.0: the provider metadata and the ID token keys (RFC 7517 JWKS).
+// The ID token keys (RFC 7517 JWKS); the provider metadata is the standard face's (oauth/).
 std::optional<core::HttpResponse> Application::well_known(const core::HttpRequest& req) {
-  const bool config = req.path == "/.well-known/openid-configuration";
-  const bool jwks = req.path == "/.well-known/jwks.json";
-  if (!config && !jwks) return std::nullopt;
+  if (req.path != "/.well-known/jwks.json") return std::nullopt;
   core::HttpResponse resp;
   if (req.method != "GET" && req.method != "HEAD") {
     resp.status = 405;
@@ -125,16 +125,12 @@ std::optional<core::HttpResponse> Application::well_known(const core::HttpReques
     resp.body = "Method not allowed\n";
     return resp;
   }
-  if (config) {
-    resp.body = services_->id_tokens.openid_configuration_json();
-  } else {
-    auto keys = services_->id_tokens.jwks_json();
-    if (!keys) {
-      return api::protocol_error(500, "InternalServerException", "server_error",
-                                 keys.error().error_description, api_->new_request_id());
-    }
-    resp.body = std::move(*keys);
+  auto keys = services_->id_tokens.jwks_json();
+  if (!keys) {
+    return api::protocol_error(500, "InternalServerException", "server_error",
+                               keys.error().error_description, api_->new_request_id());
   }
+  resp.body = std::move(*keys);
   resp.set("Content-Type", "application/json");
   // Short, so that a rotated key is picked up well before the old one stops being published.
   resp.set("Cache-Control", "public, max-age=300");
@@ -227,6 +223,8 @@ core::HttpResponse Application::route(const core::HttpRequest& req) {
   if (test_admin_) {
     if (auto resp = test_admin_->handle(req)) return std::move(*resp);
   }
+  // Before the AWS face: it takes only the form posts to /token and /device_authorization.
+  if (auto resp = oauth_->handle(req)) return std::move(*resp);
   if (auto resp = api_->handle(req)) return std::move(*resp);
   if (auto resp = portal_->handle(req)) return std::move(*resp);
   if (auto resp = web_->handle(req)) {

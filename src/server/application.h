@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "oauth/oauth.h"
 #include "core/clock.h"
 #include "core/http_message.h"
 #include "core/metrics.h"
@@ -47,10 +48,11 @@ class Application {
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
-  // Routes one request: the AWS operations (SSO OIDC and the SSO portal), the person's pages,
-  // /healthz, /readyz, /metrics (unless served elsewhere), the OpenID discovery documents
-  // (/.well-known/openid-configuration, /.well-known/jwks.json), else 404. Counts it in
-  // metrics().
+  // Routes one request: the test-mode admin API (only in test mode), the standard OAuth/OpenID
+  // face (form posts to /token and /device_authorization, /revoke, /introspect, /userinfo, the
+  // discovery documents), the AWS operations (SSO OIDC and the SSO portal), the person's pages,
+  // /healthz, /readyz, /metrics (unless served elsewhere), the JWKS (/.well-known/jwks.json),
+  // else 404. Counts it in metrics().
   core::HttpResponse handle(const core::HttpRequest& req);
 
   // False for the requests answered without storage (/healthz, /metrics, static assets, the
@@ -111,6 +113,7 @@ class Application {
   std::unique_ptr<domain::ServiceGraph> services_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<portal::Portal> portal_;
+  std::unique_ptr<oauth::OAuth> oauth_;  // the standard face (issue 14)
   std::unique_ptr<web::Web> web_;
   std::unique_ptr<TestAdminApi> test_admin_;  // null unless test mode
 };

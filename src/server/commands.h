@@ -82,6 +82,18 @@ struct DirectoryOptions {
   std::int64_t limit = 100;
 };
 
+// The standard face's long-lived clients (client_commands.cc).
+struct ClientOptions {
+  std::string client_id;
+  std::string name;  // empty: the client id
+  bool public_client = false;  // --public: no secret (PKCE or the device grant)
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> grant_types;
+  std::vector<std::string> scopes;
+};
+int run_client_add(const CommonOptions& common, const ClientOptions& options);
+int run_client_list(const CommonOptions& common);
+int run_client_remove(const CommonOptions& common, const ClientOptions& options);
 int run_account_add(const CommonOptions& common, const DirectoryOptions& options);
 int run_account_list(const CommonOptions& common);
 int run_account_remove(const CommonOptions& common, const DirectoryOptions& options);

@@ -14,6 +14,8 @@
 //   ssooidc-server credentials list [--user U] [--limit N]
 //   ssooidc-server world apply FILE   (and serve --world FILE)
 //   ssooidc-server config check FILE | config example   (and serve --config FILE)
+//   ssooidc-server client add ID [--name N] [--public] [--redirect-uri U]... [--grant G]...
+//                  [--scope S]... | client list | client remove ID
 //
 // Every subcommand honours --database and SSOOIDC_DATABASE.
 #include <CLI/CLI.hpp>
@@ -316,6 +318,31 @@ int main(int argc, char** argv) {
   config_check->add_option("file", config_path, "The TOML file")->required();
   auto* config_example_cmd =
       config_cmd->add_subcommand("example", "Print a configuration file listing every key");
+  auto* client_cmd =
+      app.add_subcommand("client", "Long-lived clients of the standard OAuth face (fixed ids)");
+  client_cmd->require_subcommand(1);
+  ClientOptions client;
+  auto* client_add = client_cmd->add_subcommand(
+      "add", "Add a client; its secret is printed once (none with --public)");
+  client_add->add_option("client-id", client.client_id, "The fixed client_id")->required();
+  client_add->add_option("--name", client.name, "Shown on the pages (default: the id)");
+  client_add->add_flag("--public", client.public_client,
+                       "No secret: a public client (PKCE or the device grant)");
+  client_add->add_option("--redirect-uri", client.redirect_uris,
+                         "Where /authorize may return (repeatable)");
+  client_add->add_option("--grant", client.grant_types,
+                         "authorization_code, refresh_token, "
+                         "urn:ietf:params:oauth:grant-type:device_code (repeatable; default: "
+                         "device_code and refresh_token)");
+  client_add->add_option("--scope", client.scopes,
+                         "A scope it may ask for (repeatable; default: openid, sso:account:access)");
+  add_database(client_add);
+  auto* client_list = client_cmd->add_subcommand("list", "List the operator's clients");
+  add_database(client_list);
+  auto* client_remove =
+      client_cmd->add_subcommand("remove", "Remove a client with its tokens and logins");
+  client_remove->add_option("client-id", client.client_id, "The client_id")->required();
+  add_database(client_remove);
 
   CLI11_PARSE(app, argc, argv);
   // The database holds password and secret hashes: keep every file we create private.
@@ -364,6 +391,9 @@ int main(int argc, char** argv) {
     if (assignment_list->parsed()) return run_assignment_list(common);
     if (credentials_list->parsed()) return run_credentials_list(common, dir);
     if (storage_copy->parsed()) return run_storage_copy(common, copy_to);
+    if (client_add->parsed()) return run_client_add(common, client);
+    if (client_list->parsed()) return run_client_list(common);
+    if (client_remove->parsed()) return run_client_remove(common, client);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssooidc-server: %s\n", e.what());
     return 1;

@@ -23,6 +23,7 @@ domain::AuthorizeParams params_of(const FormFields& query) {
   p.code_challenge_method = param(query, "code_challenge_method");
   p.scopes = param(query, "scopes");
   p.scope = param(query, "scope");
+  p.nonce = param(query, "nonce");
   return p;
 }
 

@@ -1,0 +1,81 @@
+#include "oauth/request.h"
+
+#include "core/url.h"
+#include "crypto/crypto.h"
+
+namespace ssooidc::oauth {
+namespace {
+
+std::unexpected<Error> fail(ErrorType type, std::string text) {
+  return std::unexpected(Error::make(type, std::move(text)));
+}
+
+}  // namespace
+
+std::expected<FormParams, Error> FormParams::parse(std::string_view body) {
+  FormParams form;
+  auto pairs = core::parse_query_pairs(body);
+  if (pairs.size() > kMaxParams) return fail(ErrorType::kInvalidRequest, "Too many parameters");
+  for (auto& [name, value] : pairs) {
+    if (!form.values_.emplace(name, std::move(value)).second)
+      return fail(ErrorType::kInvalidRequest, "The parameter '" + name + "' is repeated");
+  }
+  return form;
+}
+
+std::optional<std::string> FormParams::get(std::string_view name) const {
+  const auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+std::expected<ClientCredentials, Error> client_credentials(const core::HttpRequest& req,
+                                                           const FormParams& form) {
+  const std::string_view authorization = req.header("Authorization");
+  const auto body_id = form.get("client_id");
+  const auto body_secret = form.get("client_secret");
+  if (!authorization.empty()) {
+    const auto space = authorization.find(' ');
+    if (space == std::string_view::npos || !core::iequals(authorization.substr(0, space), "Basic"))
+      return fail(ErrorType::kInvalidClient, "Only the Basic authentication scheme is supported");
+    auto decoded = crypto::base64_decode(authorization.substr(space + 1));
+    if (!decoded) return fail(ErrorType::kInvalidClient, "The Basic credentials are not base64");
+    const auto colon = decoded->find(':');
+    if (colon == std::string::npos)
+      return fail(ErrorType::kInvalidClient, "The Basic credentials have no ':'");
+    // RFC 6749 2.3.1: id and secret are form-encoded before they are joined.
+    ClientCredentials basic{core::form_decode(std::string_view(*decoded).substr(0, colon)),
+                            core::form_decode(std::string_view(*decoded).substr(colon + 1))};
+    if (body_secret)
+      return fail(ErrorType::kInvalidRequest,
+                  "Use one client authentication method: Basic or client_secret, not both");
+    if (body_id && *body_id != basic.client_id)
+      return fail(ErrorType::kInvalidRequest, "client_id does not match the Basic credentials");
+    return basic;
+  }
+  if (!body_id) return fail(ErrorType::kInvalidClient, "Client authentication is required");
+  return ClientCredentials{*body_id, body_secret};
+}
+
+std::vector<std::string> split_scope(std::string_view scope) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < scope.size()) {
+    while (i < scope.size() && scope[i] == ' ') ++i;
+    const std::size_t start = i;
+    while (i < scope.size() && scope[i] != ' ') ++i;
+    if (i > start) out.emplace_back(scope.substr(start, i - start));
+  }
+  return out;
+}
+
+std::string join_scope(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const auto& s : scopes) {
+    if (!out.empty()) out += ' ';
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace ssooidc::oauth
