@@ -178,7 +178,7 @@ int run_credentials(const GlobalOptions& global, const PortalFlags& flags) {
     return report_error(result.error(), result.error().http_status ? "GetRoleCredentials" : "");
   }
   if (result->cache_error) {
-    std::fprintf(stderr, "ssooidc: warning: %s\n", result->cache_error->c_str());
+    std::fprintf(stderr, "ssooidc: warning: %s\n", result->cache_error->error_description.c_str());
   }
   const std::string text = flags.format == "env" ? credential_env_exports(result->credentials)
                                                  : credential_process_json(result->credentials);

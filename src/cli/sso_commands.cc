@@ -105,7 +105,7 @@ class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
 std::expected<CommandContext, Error> load_context(const GlobalOptions& global) {
   CommandContext ctx;
   auto config = client::load_config_file(ctx.env, client::config_file_path(ctx.env));
-  if (!config) return std::unexpected(configuration_error(std::move(config.error())));
+  if (!config) return std::unexpected(std::move(config.error()));
   ctx.config = std::move(*config);
   Config c;
   c.credentials.profile = global.profile;

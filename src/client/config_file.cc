@@ -72,16 +72,15 @@ const ConfigSection* ConfigFile::services(std::string_view name) const {
   return section("services " + std::string(name));
 }
 
-std::expected<ConfigFile, std::string> parse_config_file(std::string_view text,
-                                                         std::string_view source) {
+std::expected<ConfigFile, Error> parse_config_file(std::string_view text, std::string_view source) {
   ConfigFile file;
   ConfigSection* current = nullptr;
   std::string last_key;         // the last property of the current section
   bool last_was_empty = false;  // its value was empty, so indented lines are nested properties
   int line_no = 0;
   auto error = [&](std::string_view what) {
-    return std::unexpected(std::string(source) + " line " + std::to_string(line_no) + ": " +
-                           std::string(what));
+    return std::unexpected(file_error(std::string(source) + " line " + std::to_string(line_no) +
+                                      ": " + std::string(what)));
   };
 
   while (!text.empty()) {
@@ -149,12 +148,12 @@ std::string credentials_file_path(const Env& env) {
   return home ? join_path(*home, ".aws/credentials") : std::string();
 }
 
-std::expected<ConfigFile, std::string> load_config_file(const Env& env, const std::string& path) {
+std::expected<ConfigFile, Error> load_config_file(const Env& env, const std::string& path) {
   if (path.empty()) return ConfigFile{};
   auto text = env.read_file(path);
   if (!text) {
-    if (text.error().not_found) return ConfigFile{};
-    return std::unexpected(text.error().message);
+    if (is_file_not_found(text.error())) return ConfigFile{};
+    return std::unexpected(std::move(text.error()));
   }
   return parse_config_file(*text, path);
 }

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "client/env.h"
+#include "ssooidc/error.h"
 
 namespace ssooidc::client {
 
@@ -44,10 +45,10 @@ class ConfigFile {
 };
 
 // Parses the text of a config or credentials file. Comment lines start with '#' or ';'. Fails on
-// a line that is neither a section header, a property nor an indented nested property, naming
-// `source` and the line number.
-[[nodiscard]] std::expected<ConfigFile, std::string> parse_config_file(std::string_view text,
-                                                                       std::string_view source);
+// a line that is neither a section header, a property nor an indented nested property with
+// ErrorType::kConfiguration, whose description names `source` and the line number.
+[[nodiscard]] std::expected<ConfigFile, Error> parse_config_file(std::string_view text,
+                                                                 std::string_view source);
 
 // Paths as the SDKs choose them: AWS_CONFIG_FILE else ~/.aws/config; AWS_SHARED_CREDENTIALS_FILE
 // else ~/.aws/credentials. A leading "~/" is expanded. Empty when no home directory is known.
@@ -56,8 +57,9 @@ class ConfigFile {
 // "~/x" -> "<home>/x"; other paths unchanged.
 [[nodiscard]] std::string expand_home(const Env& env, std::string_view path);
 
-// Loads and parses a file; a missing file is an empty ConfigFile.
-[[nodiscard]] std::expected<ConfigFile, std::string> load_config_file(const Env& env,
-                                                                      const std::string& path);
+// Loads and parses a file; a missing file is an empty ConfigFile. Errors: read_file's (a file
+// that exists but cannot be read) and parse_config_file's, both ErrorType::kConfiguration.
+[[nodiscard]] std::expected<ConfigFile, Error> load_config_file(const Env& env,
+                                                                const std::string& path);
 
 }  // namespace ssooidc::client

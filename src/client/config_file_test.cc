@@ -27,7 +27,7 @@ s3 =
   endpoint_url = http://127.0.0.1:9000
 )",
                                 "config");
-  ASSERT_TRUE(file.has_value()) << file.error();
+  ASSERT_TRUE(file.has_value()) << file.error().error_description;
   ASSERT_NE(file->profile("default"), nullptr);
   EXPECT_EQ(file->profile("default")->get("region"), "us-west-2");
   ASSERT_NE(file->profile("dev"), nullptr);
@@ -58,10 +58,10 @@ TEST(ConfigFileTest, EmptyValueReadsAsAbsentAndCrLfIsAccepted) {
 TEST(ConfigFileTest, MalformedLinesNameTheSourceAndLine) {
   auto no_section = parse_config_file("region = x\n", "/h/.aws/config");
   ASSERT_FALSE(no_section.has_value());
-  EXPECT_EQ(no_section.error(), "/h/.aws/config line 1: property outside of any section");
+  EXPECT_EQ(no_section.error().error_description, "/h/.aws/config line 1: property outside of any section");
   auto garbage = parse_config_file("[default]\n\njust words\n", "cfg");
   ASSERT_FALSE(garbage.has_value());
-  EXPECT_EQ(garbage.error(), "cfg line 3: expected 'key = value'");
+  EXPECT_EQ(garbage.error().error_description, "cfg line 3: expected 'key = value'");
   EXPECT_FALSE(parse_config_file("[default\n", "cfg").has_value());
 }
 

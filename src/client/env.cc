@@ -46,17 +46,17 @@ std::string parent_of(const std::string& path) {
 }
 
 // mkdir -p with mode 0700 for the directories it creates.
-std::expected<void, std::string> make_dirs(const std::string& dir) {
+std::expected<void, Error> make_dirs(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return {};
-    return std::unexpected(dir + " exists and is not a directory");
+    return std::unexpected(file_error(dir + " exists and is not a directory"));
   }
   if (dir != "/" && dir != ".") {
     if (auto parent = make_dirs(parent_of(dir)); !parent) return parent;
   }
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return std::unexpected("cannot create directory " + dir + ": " + errno_text(errno));
+    return std::unexpected(file_error("cannot create directory " + dir + ": " + errno_text(errno)));
   }
   return {};
 }
@@ -93,12 +93,13 @@ std::optional<std::string> PosixEnv::home_dir() const {
   return std::nullopt;
 }
 
-std::expected<std::string, Env::ReadError> PosixEnv::read_file(const std::string& path) const {
+std::expected<std::string, Error> PosixEnv::read_file(const std::string& path) const {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     int err = errno;
-    return std::unexpected(
-        ReadError{err == ENOENT || err == ENOTDIR, "cannot read " + path + ": " + errno_text(err)});
+    Error error = file_error("cannot read " + path + ": " + errno_text(err));
+    if (err == ENOENT || err == ENOTDIR) error.reason = std::string(kFileNotFound);
+    return std::unexpected(std::move(error));
   }
   // Configuration and cache files are small; refuse anything absurd rather than exhaust memory.
   constexpr std::size_t kMaxFileBytes = 16 * 1024 * 1024;
@@ -108,29 +109,30 @@ std::expected<std::string, Env::ReadError> PosixEnv::read_file(const std::string
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return std::unexpected(ReadError{false, "cannot read " + path + ": " + errno_text(errno)});
+      return std::unexpected(file_error("cannot read " + path + ": " + errno_text(errno)));
     }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
     if (out.size() > kMaxFileBytes) {
-      return std::unexpected(ReadError{false, path + " is larger than 16 MiB"});
+      return std::unexpected(file_error(path + " is larger than 16 MiB"));
     }
   }
   return out;
 }
 
-std::expected<void, std::string> PosixEnv::write_file_private(const std::string& path,
-                                                              std::string_view contents) {
+std::expected<void, Error> PosixEnv::write_file_private(const std::string& path,
+                                                        std::string_view contents) {
   const std::string dir = parent_of(path);
   if (auto made = make_dirs(dir); !made) return made;
   std::string tmp = path + ".tmp.XXXXXX";
   UniqueFd fd(::mkstemp(tmp.data()));  // mkstemp creates the file with mode 0600
   if (fd.get() < 0) {
-    return std::unexpected("cannot create a temporary file in " + dir + ": " + errno_text(errno));
+    return std::unexpected(
+        file_error("cannot create a temporary file in " + dir + ": " + errno_text(errno)));
   }
-  auto fail = [&](std::string what) -> std::expected<void, std::string> {
+  auto fail = [&](std::string what) -> std::expected<void, Error> {
     ::unlink(tmp.c_str());
-    return std::unexpected(std::move(what));
+    return std::unexpected(file_error(std::move(what)));
   };
   if (::fchmod(fd.get(), 0600) != 0) return fail("cannot chmod " + tmp + ": " + errno_text(errno));
   std::size_t written = 0;
@@ -150,9 +152,9 @@ std::expected<void, std::string> PosixEnv::write_file_private(const std::string&
   return {};
 }
 
-std::expected<void, std::string> PosixEnv::remove_file(const std::string& path) {
+std::expected<void, Error> PosixEnv::remove_file(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return std::unexpected("cannot remove " + path + ": " + errno_text(errno));
+    return std::unexpected(file_error("cannot remove " + path + ": " + errno_text(errno)));
   }
   return {};
 }
@@ -179,6 +181,14 @@ std::optional<unsigned> PosixEnv::file_mode(const std::string& path) const {
   return static_cast<unsigned>(st.st_mode & 07777);
 }
 
+Error file_error(std::string message) {
+  return Error::make(ErrorType::kConfiguration, std::move(message));
+}
+
+bool is_file_not_found(const Error& error) noexcept {
+  return error.type == ErrorType::kConfiguration && error.reason == kFileNotFound;
+}
+
 // ---- InMemoryEnv -------------------------------------------------------------------------------
 
 std::optional<std::string> InMemoryEnv::get(std::string_view name) const {
@@ -187,22 +197,25 @@ std::optional<std::string> InMemoryEnv::get(std::string_view name) const {
   return it->second;
 }
 
-std::expected<std::string, Env::ReadError> InMemoryEnv::read_file(const std::string& path) const {
+std::expected<std::string, Error> InMemoryEnv::read_file(const std::string& path) const {
   auto it = files_.find(path);
   if (it == files_.end()) {
-    return std::unexpected(ReadError{true, "cannot read " + path + ": No such file or directory"});
+    Error error = file_error("cannot read " + path + ": No such file or directory");
+    error.reason = std::string(kFileNotFound);
+    return std::unexpected(std::move(error));
   }
   return it->second.contents;
 }
 
-std::expected<void, std::string> InMemoryEnv::write_file_private(const std::string& path,
-                                                                 std::string_view contents) {
-  if (fail_writes_) return std::unexpected("cannot write " + path + ": injected failure");
+std::expected<void, Error> InMemoryEnv::write_file_private(const std::string& path,
+                                                           std::string_view contents) {
+  if (fail_writes_)
+    return std::unexpected(file_error("cannot write " + path + ": injected failure"));
   files_[path] = File{std::string(contents), 0600};
   return {};
 }
 
-std::expected<void, std::string> InMemoryEnv::remove_file(const std::string& path) {
+std::expected<void, Error> InMemoryEnv::remove_file(const std::string& path) {
   files_.erase(path);
   return {};
 }

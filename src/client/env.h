@@ -15,7 +15,17 @@
 #include <string_view>
 #include <vector>
 
+#include "ssooidc/error.h"
+
 namespace ssooidc::client {
+
+// Error::reason of a read_file error for a file that does not exist.
+inline constexpr std::string_view kFileNotFound = "FileNotFound";
+// A kConfiguration Error with `message` as its description: what every helper of this layer
+// that reads or writes the shared files returns.
+[[nodiscard]] Error file_error(std::string message);
+// Whether `error` is read_file's answer for a missing file.
+[[nodiscard]] bool is_file_not_found(const Error& error) noexcept;
 
 class Env {
  public:
@@ -29,23 +39,22 @@ class Env {
   // is known.
   [[nodiscard]] virtual std::optional<std::string> home_dir() const = 0;
 
-  // The whole file. Error text names the path and the reason; a missing file is reported with
-  // `not_found` set so that callers can treat it as "no configuration".
-  struct ReadError {
-    bool not_found = false;
-    std::string message;
-  };
-  [[nodiscard]] virtual std::expected<std::string, ReadError> read_file(
+  // The whole file. Errors are ErrorType::kConfiguration whose description names the path and
+  // the reason; a missing file (or a missing directory on its path) also has `reason`
+  // kFileNotFound (test it with is_file_not_found) so that callers can treat it as "no
+  // configuration".
+  [[nodiscard]] virtual std::expected<std::string, Error> read_file(
       const std::string& path) const = 0;
 
   // Replaces `path` atomically (write a temporary file beside it, fsync, rename) with mode 0600,
-  // creating missing parent directories with mode 0700. Returns a message on failure; on failure
-  // the previous contents are untouched.
-  [[nodiscard]] virtual std::expected<void, std::string> write_file_private(
+  // creating missing parent directories with mode 0700. Fails with ErrorType::kConfiguration
+  // naming the failed step and path; on failure the previous contents are untouched.
+  [[nodiscard]] virtual std::expected<void, Error> write_file_private(
       const std::string& path, std::string_view contents) = 0;
 
-  // Removes a file. Removing a file that does not exist succeeds.
-  [[nodiscard]] virtual std::expected<void, std::string> remove_file(const std::string& path) = 0;
+  // Removes a file. Removing a file that does not exist succeeds; any other failure is
+  // ErrorType::kConfiguration naming the path.
+  [[nodiscard]] virtual std::expected<void, Error> remove_file(const std::string& path) = 0;
 
   // Names (not paths) of the regular files in `dir`, sorted; empty when `dir` does not exist.
   [[nodiscard]] virtual std::vector<std::string> list_files(const std::string& dir) const = 0;
@@ -59,10 +68,10 @@ class PosixEnv final : public Env {
  public:
   std::optional<std::string> get(std::string_view name) const override;
   std::optional<std::string> home_dir() const override;
-  std::expected<std::string, ReadError> read_file(const std::string& path) const override;
-  std::expected<void, std::string> write_file_private(const std::string& path,
-                                                      std::string_view contents) override;
-  std::expected<void, std::string> remove_file(const std::string& path) override;
+  std::expected<std::string, Error> read_file(const std::string& path) const override;
+  std::expected<void, Error> write_file_private(const std::string& path,
+                                                std::string_view contents) override;
+  std::expected<void, Error> remove_file(const std::string& path) override;
   std::vector<std::string> list_files(const std::string& dir) const override;
   std::optional<unsigned> file_mode(const std::string& path) const override;
 };
@@ -83,10 +92,10 @@ class InMemoryEnv final : public Env {
 
   std::optional<std::string> get(std::string_view name) const override;
   std::optional<std::string> home_dir() const override { return home_; }
-  std::expected<std::string, ReadError> read_file(const std::string& path) const override;
-  std::expected<void, std::string> write_file_private(const std::string& path,
-                                                      std::string_view contents) override;
-  std::expected<void, std::string> remove_file(const std::string& path) override;
+  std::expected<std::string, Error> read_file(const std::string& path) const override;
+  std::expected<void, Error> write_file_private(const std::string& path,
+                                                std::string_view contents) override;
+  std::expected<void, Error> remove_file(const std::string& path) override;
   std::vector<std::string> list_files(const std::string& dir) const override;
   std::optional<unsigned> file_mode(const std::string& path) const override;
 

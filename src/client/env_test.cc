@@ -46,7 +46,7 @@ TEST_F(PosixEnvTest, ReplaceIsAtomicAndLeavesNoTemporaryFiles) {
 TEST_F(PosixEnvTest, MissingFilesAndDirectories) {
   auto missing = env.read_file(join_path(dir, "nope"));
   ASSERT_FALSE(missing.has_value());
-  EXPECT_TRUE(missing.error().not_found);
+  EXPECT_TRUE(is_file_not_found(missing.error()));
   EXPECT_TRUE(env.list_files(join_path(dir, "nope")).empty());
   EXPECT_TRUE(env.remove_file(join_path(dir, "nope")).has_value());
   EXPECT_FALSE(env.file_mode(join_path(dir, "nope")).has_value());
@@ -56,7 +56,7 @@ TEST_F(PosixEnvTest, WriteFailsClearlyWhenTheParentIsAFile) {
   ASSERT_TRUE(env.write_file_private(join_path(dir, "f"), "x").has_value());
   auto r = env.write_file_private(join_path(dir, "f/child.json"), "y");
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().find("not a directory"), std::string::npos);
+  EXPECT_NE(r.error().error_description.find("not a directory"), std::string::npos);
 }
 
 TEST(InMemoryEnvTest, ListsOnlyDirectChildren) {

@@ -452,8 +452,10 @@ void Value::erase(std::string_view key) {
   std::erase_if(*o, [&](const Member& m) { return m.first == key; });
 }
 
-std::expected<Value, std::string> parse(std::string_view text) {
-  return Parser(text).parse_document();
+std::expected<Value, Error> parse(std::string_view text) {
+  auto value = Parser(text).parse_document();
+  if (!value) return std::unexpected(Error::make(ErrorType::kConfiguration, value.error()));
+  return std::move(*value);
 }
 
 std::string serialize(const Value& value, Style style) {

@@ -22,6 +22,8 @@
 #include <variant>
 #include <vector>
 
+#include "ssooidc/error.h"
+
 namespace ssooidc::client::json {
 
 class Value;
@@ -83,8 +85,9 @@ class Value {
 };
 
 // Parses one JSON text (RFC 8259). Rejects trailing garbage, nesting deeper than 64, invalid
-// escapes and invalid UTF-16 surrogates; the message says where.
-[[nodiscard]] std::expected<Value, std::string> parse(std::string_view text);
+// escapes and invalid UTF-16 surrogates with ErrorType::kConfiguration (the texts it reads are the
+// shared configuration and cache files), whose description says what is wrong and where.
+[[nodiscard]] std::expected<Value, Error> parse(std::string_view text);
 
 enum class Style {
   kCompact,        // {"a":1,"b":[1,2]}, UTF-8 kept as is

@@ -7,7 +7,7 @@ namespace {
 
 TEST(JsonTest, ParsesAndKeepsMemberOrder) {
   auto v = parse(R"( {"b": 1, "a": [true, false, null], "c": {"d": "e"}} )");
-  ASSERT_TRUE(v.has_value()) << v.error();
+  ASSERT_TRUE(v.has_value()) << v.error().error_description;
   ASSERT_TRUE(v->is_object());
   EXPECT_EQ(v->as_object()->at(0).first, "b");
   EXPECT_EQ(v->find("b")->as_int(), 1);

@@ -32,8 +32,9 @@ RegisterClientRequest registration_request(const LoginRequest& request, Registra
 
 }  // namespace
 
-Error cache_error(std::string message) {
-  return configuration_error("SSO cache: " + std::move(message));
+Error cache_error(Error error) {
+  error.error_description = "SSO cache: " + error.error_description;
+  return error;
 }
 
 Error malformed_answer(std::string_view operation, std::string_view member) {
@@ -77,7 +78,7 @@ std::expected<ObtainedRegistration, Error> obtain_registration(Client& client, S
   SsoRegistration fresh{*answer->clientId, *answer->clientSecret, *answer->clientSecretExpiresAt,
                         request.scopes, reg.grantTypes};
   if (auto saved = cache.save_registration(key, fresh); !saved) {
-    return std::unexpected(cache_error(saved.error()));
+    return std::unexpected(cache_error(std::move(saved.error())));
   }
   return ObtainedRegistration{std::move(fresh), false};
 }
@@ -100,7 +101,7 @@ std::expected<LoginResult, Error> save_login_token(SsoCache& cache, const LoginR
   token.refresh_token = answer.refreshToken;
   const std::string key = token_cache_key(request.session_name, request.start_url);
   if (auto saved = cache.save_token(key, token); !saved) {
-    return std::unexpected(cache_error(saved.error()));
+    return std::unexpected(cache_error(std::move(saved.error())));
   }
   return LoginResult{std::move(token), cache.path_for(key), registration.reused};
 }

@@ -64,8 +64,8 @@ struct ObtainedRegistration {
 // service's own description in parentheses.
 [[nodiscard]] Error pending_authorization_expired(Error error);
 
-// "SSO cache: <message>" as a configuration error.
-[[nodiscard]] Error cache_error(std::string message);
+// A cache file error (kConfiguration, sso_cache.h) with "SSO cache: " before its description.
+[[nodiscard]] Error cache_error(Error error);
 
 // A success answer that lacks a member the login needs.
 [[nodiscard]] Error malformed_answer(std::string_view operation, std::string_view member);

@@ -135,7 +135,7 @@ std::expected<ResolvedSettings, Error> resolve_settings(const Config& config, co
   auto config_file = [&]() -> std::expected<const ConfigFile*, Error> {
     if (!file) {
       auto loaded = load_config_file(env, config_file_path(env));
-      if (!loaded) return std::unexpected(configuration_error(loaded.error()));
+      if (!loaded) return std::unexpected(std::move(loaded.error()));
       file = std::move(*loaded);
     }
     return &*file;
@@ -229,11 +229,11 @@ std::expected<StaticCredentials, Error> resolve_credentials(const Config& config
   };
   const std::string cred_path = credentials_file_path(env);
   auto cred_file = load_config_file(env, cred_path);
-  if (!cred_file) return std::unexpected(configuration_error(cred_file.error()));
+  if (!cred_file) return std::unexpected(std::move(cred_file.error()));
   if (auto c = from_section(cred_file->section(profile))) return *c;
   const std::string config_path = config_file_path(env);
   auto config_file = load_config_file(env, config_path);
-  if (!config_file) return std::unexpected(configuration_error(config_file.error()));
+  if (!config_file) return std::unexpected(std::move(config_file.error()));
   if (auto c = from_section(config_file->profile(profile))) return *c;
 
   return std::unexpected(configuration_error(

@@ -49,7 +49,8 @@ std::expected<RoleCredentialsResult, Error> fetch_role_credentials(
   if (!credentials) return std::unexpected(std::move(credentials.error()));
   RoleCredentialsResult result{std::move(*credentials), false, std::nullopt};
   if (auto saved = cache.save(key, result.credentials); !saved) {
-    result.cache_error = "cannot write " + cache.path_for(key) + ": " + saved.error();
+    result.cache_error = file_error("cannot write " + cache.path_for(key) + ": " +
+                                    saved.error().error_description);
   }
   return result;
 }

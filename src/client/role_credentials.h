@@ -32,8 +32,9 @@ using AccessTokenSource = std::function<std::expected<std::string, Error>(bool a
 struct RoleCredentialsResult {
   CachedRoleCredentials credentials;
   bool from_cache = false;
-  // Set when the credentials could not be written to the cache (they are still returned).
-  std::optional<std::string> cache_error;
+  // Set when the credentials could not be written to the cache (they are still returned): the
+  // kConfiguration Error "cannot write <path>: <reason>".
+  std::optional<Error> cache_error;
 };
 
 // The cached credentials when fresh (a cache file that cannot be read or parsed counts as

@@ -37,12 +37,12 @@ std::string serialize_role_credentials(const CachedRoleCredentials& c) {
   return json::serialize(json::Value(std::move(o)), json::Style::kPython);
 }
 
-std::expected<CachedRoleCredentials, std::string> parse_role_credentials(std::string_view text) {
+std::expected<CachedRoleCredentials, Error> parse_role_credentials(std::string_view text) {
   auto doc = json::parse(text);
-  if (!doc) return std::unexpected("not JSON: " + doc.error());
+  if (!doc) return std::unexpected(file_error("not JSON: " + doc.error().error_description));
   const json::Value* credentials = doc->find("Credentials");
   if (credentials == nullptr || !credentials->is_object()) {
-    return std::unexpected("no Credentials object");
+    return std::unexpected(file_error("no Credentials object"));
   }
   CachedRoleCredentials c;
   auto akid = credentials->string_member("AccessKeyId");
@@ -51,10 +51,11 @@ std::expected<CachedRoleCredentials, std::string> parse_role_credentials(std::st
   auto expiration = credentials->string_member("Expiration");
   if (!akid || !secret || !session || !expiration) {
     return std::unexpected(
-        "Credentials needs AccessKeyId, SecretAccessKey, SessionToken and Expiration");
+        file_error("Credentials needs AccessKeyId, SecretAccessKey, SessionToken and Expiration"));
   }
   auto expires = parse_cache_time(*expiration);
-  if (!expires) return std::unexpected("Expiration \"" + *expiration + "\" is not a date");
+  if (!expires)
+    return std::unexpected(file_error("Expiration \"" + *expiration + "\" is not a date"));
   c.access_key_id = std::move(*akid);
   c.secret_access_key = std::move(*secret);
   c.session_token = std::move(*session);
@@ -76,25 +77,27 @@ std::string RoleCredentialsCache::path_for(std::string_view key) const {
   return join_path(dir_, std::string(key) + ".json");
 }
 
-std::expected<std::optional<CachedRoleCredentials>, std::string> RoleCredentialsCache::load(
+std::expected<std::optional<CachedRoleCredentials>, Error> RoleCredentialsCache::load(
     std::string_view key) const {
   const std::string path = path_for(key);
   auto text = env_.read_file(path);
   if (!text) {
-    if (text.error().not_found) return std::optional<CachedRoleCredentials>();
-    return std::unexpected(text.error().message);
+    if (is_file_not_found(text.error())) return std::optional<CachedRoleCredentials>();
+    return std::unexpected(std::move(text.error()));
   }
   auto credentials = parse_role_credentials(*text);
-  if (!credentials) return std::unexpected("cannot use " + path + ": " + credentials.error());
+  if (!credentials)
+    return std::unexpected(
+        file_error("cannot use " + path + ": " + credentials.error().error_description));
   return std::optional<CachedRoleCredentials>(std::move(*credentials));
 }
 
-std::expected<void, std::string> RoleCredentialsCache::save(
-    std::string_view key, const CachedRoleCredentials& credentials) {
+std::expected<void, Error> RoleCredentialsCache::save(std::string_view key,
+                                                      const CachedRoleCredentials& credentials) {
   return env_.write_file_private(path_for(key), serialize_role_credentials(credentials));
 }
 
-std::expected<int, std::string> RoleCredentialsCache::remove_sso_credentials() {
+std::expected<int, Error> RoleCredentialsCache::remove_sso_credentials() {
   int removed = 0;
   for (const auto& name : env_.list_files(dir_)) {
     const std::string path = join_path(dir_, name);

@@ -52,8 +52,9 @@ struct RoleCredentialsKey {
 [[nodiscard]] std::string serialize_role_credentials(const CachedRoleCredentials& credentials);
 // Requires `Credentials` with AccessKeyId, SecretAccessKey, SessionToken and a parsable
 // Expiration (any form parse_cache_time accepts). `ProviderType` is not checked: botocore reads
-// the file named by its key whatever it says.
-[[nodiscard]] std::expected<CachedRoleCredentials, std::string> parse_role_credentials(
+// the file named by its key whatever it says. Every error of this file is ErrorType::kConfiguration
+// (file_error in env.h) whose description says what is wrong.
+[[nodiscard]] std::expected<CachedRoleCredentials, Error> parse_role_credentials(
     std::string_view text);
 
 // Whether botocore would still use cached credentials at `now`: more than the expiry window left.
@@ -72,15 +73,15 @@ class RoleCredentialsCache {
 
   // nullopt when there is no such file; an error naming the path when it cannot be read or
   // parsed.
-  [[nodiscard]] std::expected<std::optional<CachedRoleCredentials>, std::string> load(
+  [[nodiscard]] std::expected<std::optional<CachedRoleCredentials>, Error> load(
       std::string_view key) const;
-  [[nodiscard]] std::expected<void, std::string> save(std::string_view key,
-                                                      const CachedRoleCredentials& credentials);
+  [[nodiscard]] std::expected<void, Error> save(std::string_view key,
+                                                const CachedRoleCredentials& credentials);
 
   // Removes every file of the directory whose JSON has "ProviderType": "sso", as `aws sso
   // logout` does (SSOCredentialSweeper); files of other providers (assume-role) and unreadable
   // files stay. Returns how many were removed, or the first removal's error.
-  [[nodiscard]] std::expected<int, std::string> remove_sso_credentials();
+  [[nodiscard]] std::expected<int, Error> remove_sso_credentials();
 
  private:
   Env& env_;

@@ -51,7 +51,7 @@ TEST(RoleCredentialsFileTest, WrittenAsBotocoreWritesIt) {
             R"("SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2026-12-01T10:00:00Z", )"
             R"("AccountId": "1"}})");
   auto back = parse_role_credentials(serialize_role_credentials(c));
-  ASSERT_TRUE(back.has_value()) << back.error();
+  ASSERT_TRUE(back.has_value()) << back.error().error_description;
   EXPECT_EQ(back->access_key_id, "ASIA");
   EXPECT_EQ(back->secret_access_key, "s");
   EXPECT_EQ(back->session_token, "t");
@@ -64,7 +64,7 @@ TEST(RoleCredentialsFileTest, ReadsOlderAndOtherWriters) {
   auto old = parse_role_credentials(
       R"({"ProviderType": "sso", "Credentials": {"AccessKeyId": "A", "SecretAccessKey": "S",)"
       R"( "SessionToken": "T", "Expiration": "2026-12-01T10:00:00+00:00"}})");
-  ASSERT_TRUE(old.has_value()) << old.error();
+  ASSERT_TRUE(old.has_value()) << old.error().error_description;
   EXPECT_EQ(old->expiration, 1796119200);
   EXPECT_FALSE(old->account_id.has_value());
   EXPECT_FALSE(parse_role_credentials(R"({"Credentials": {"AccessKeyId": "A"}})").has_value());
@@ -237,7 +237,7 @@ TEST_F(FetchRoleCredentialsTest, UnwritableCacheStillReturnsTheCredentials) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->credentials.access_key_id, "ASIA");
   ASSERT_TRUE(r->cache_error.has_value());
-  EXPECT_NE(r->cache_error->find(kCacheDir), std::string::npos);
+  EXPECT_NE(r->cache_error->error_description.find(kCacheDir), std::string::npos);
 }
 
 TEST_F(FetchRoleCredentialsTest, CorruptCacheFileIsReplaced) {

@@ -137,18 +137,19 @@ std::string serialize_token(const SsoToken& t) {
   return json::serialize(json::Value(std::move(o)), json::Style::kPython);
 }
 
-std::expected<SsoToken, std::string> parse_token(std::string_view text) {
+std::expected<SsoToken, Error> parse_token(std::string_view text) {
   auto doc = json::parse(text);
-  if (!doc) return std::unexpected("not JSON: " + doc.error());
-  if (!doc->is_object()) return std::unexpected("not a JSON object");
+  if (!doc) return std::unexpected(file_error("not JSON: " + doc.error().error_description));
+  if (!doc->is_object()) return std::unexpected(file_error("not a JSON object"));
   SsoToken t;
   auto access = doc->string_member("accessToken");
-  if (!access) return std::unexpected("no accessToken");
+  if (!access) return std::unexpected(file_error("no accessToken"));
   t.access_token = *access;
   auto expires_text = doc->string_member("expiresAt");
-  if (!expires_text) return std::unexpected("no expiresAt");
+  if (!expires_text) return std::unexpected(file_error("no expiresAt"));
   auto expires = parse_cache_time(*expires_text);
-  if (!expires) return std::unexpected("expiresAt \"" + *expires_text + "\" is not a date");
+  if (!expires)
+    return std::unexpected(file_error("expiresAt \"" + *expires_text + "\" is not a date"));
   t.expires_at = *expires;
   t.start_url = doc->string_member("startUrl").value_or("");
   t.region = doc->string_member("region").value_or("");
@@ -169,15 +170,15 @@ std::string serialize_registration(const SsoRegistration& r) {
   return json::serialize(json::Value(std::move(o)), json::Style::kPython);
 }
 
-std::expected<SsoRegistration, std::string> parse_registration(std::string_view text) {
+std::expected<SsoRegistration, Error> parse_registration(std::string_view text) {
   auto doc = json::parse(text);
-  if (!doc) return std::unexpected("not JSON: " + doc.error());
+  if (!doc) return std::unexpected(file_error("not JSON: " + doc.error().error_description));
   SsoRegistration r;
   auto id = doc->string_member("clientId");
   auto secret = doc->string_member("clientSecret");
   auto expires = read_time(*doc, "expiresAt");
   if (!id || !secret || !expires) {
-    return std::unexpected("a registration needs clientId, clientSecret and expiresAt");
+    return std::unexpected(file_error("a registration needs clientId, clientSecret and expiresAt"));
   }
   r.client_id = *id;
   r.client_secret = *secret;
@@ -196,38 +197,40 @@ std::string SsoCache::path_for(std::string_view key) const {
   return join_path(dir_, std::string(key) + ".json");
 }
 
-std::expected<std::optional<SsoToken>, std::string> SsoCache::load_token(
-    std::string_view key) const {
+std::expected<std::optional<SsoToken>, Error> SsoCache::load_token(std::string_view key) const {
   const std::string path = path_for(key);
   auto text = env_.read_file(path);
   if (!text) {
-    if (text.error().not_found) return std::optional<SsoToken>();
-    return std::unexpected(text.error().message);
+    if (is_file_not_found(text.error())) return std::optional<SsoToken>();
+    return std::unexpected(std::move(text.error()));
   }
   auto token = parse_token(*text);
-  if (!token) return std::unexpected("cannot use " + path + ": " + token.error());
+  if (!token)
+    return std::unexpected(
+        file_error("cannot use " + path + ": " + token.error().error_description));
   return std::optional<SsoToken>(std::move(*token));
 }
 
-std::expected<void, std::string> SsoCache::save_token(std::string_view key, const SsoToken& token) {
+std::expected<void, Error> SsoCache::save_token(std::string_view key, const SsoToken& token) {
   return env_.write_file_private(path_for(key), serialize_token(token));
 }
 
-std::expected<std::optional<SsoRegistration>, std::string> SsoCache::load_registration(
+std::expected<std::optional<SsoRegistration>, Error> SsoCache::load_registration(
     std::string_view key) const {
   const std::string path = path_for(key);
   auto text = env_.read_file(path);
   if (!text) {
-    if (text.error().not_found) return std::optional<SsoRegistration>();
-    return std::unexpected(text.error().message);
+    if (is_file_not_found(text.error())) return std::optional<SsoRegistration>();
+    return std::unexpected(std::move(text.error()));
   }
   auto reg = parse_registration(*text);
-  if (!reg) return std::unexpected("cannot use " + path + ": " + reg.error());
+  if (!reg)
+    return std::unexpected(file_error("cannot use " + path + ": " + reg.error().error_description));
   return std::optional<SsoRegistration>(std::move(*reg));
 }
 
-std::expected<void, std::string> SsoCache::save_registration(std::string_view key,
-                                                             const SsoRegistration& registration) {
+std::expected<void, Error> SsoCache::save_registration(std::string_view key,
+                                                       const SsoRegistration& registration) {
   return env_.write_file_private(path_for(key), serialize_registration(registration));
 }
 
@@ -244,7 +247,7 @@ std::vector<SsoCache::Entry> SsoCache::list_tokens() const {
   return out;
 }
 
-std::expected<void, std::string> SsoCache::remove(std::string_view key) {
+std::expected<void, Error> SsoCache::remove(std::string_view key) {
   return env_.remove_file(path_for(key));
 }
 

@@ -62,11 +62,13 @@ struct SsoRegistration {
     const std::optional<std::string>& session_name);
 
 [[nodiscard]] std::string serialize_token(const SsoToken& token);
-// Requires `accessToken` and a parsable `expiresAt`; the other members are optional.
-[[nodiscard]] std::expected<SsoToken, std::string> parse_token(std::string_view text);
+// Requires `accessToken` and a parsable `expiresAt`; the other members are optional. Every error
+// of this file (parsing, reading, writing, removing) is ErrorType::kConfiguration (file_error in
+// env.h) whose description says what is wrong and, for the SsoCache methods, names the path.
+[[nodiscard]] std::expected<SsoToken, Error> parse_token(std::string_view text);
 [[nodiscard]] std::string serialize_registration(const SsoRegistration& registration);
 // Requires `clientId`, `clientSecret` and a parsable `expiresAt`.
-[[nodiscard]] std::expected<SsoRegistration, std::string> parse_registration(std::string_view text);
+[[nodiscard]] std::expected<SsoRegistration, Error> parse_registration(std::string_view text);
 
 class SsoCache {
  public:
@@ -80,15 +82,15 @@ class SsoCache {
   [[nodiscard]] const std::string& dir() const noexcept { return dir_; }
   [[nodiscard]] std::string path_for(std::string_view key) const;
 
-  // nullopt when there is no such file; an error when it exists but cannot be read or parsed.
-  [[nodiscard]] std::expected<std::optional<SsoToken>, std::string> load_token(
+  // nullopt when there is no such file; an error when it exists but cannot be read or parsed
+  // ("cannot use <path>: ..."). save_* and remove fail with the Env's write or remove error.
+  [[nodiscard]] std::expected<std::optional<SsoToken>, Error> load_token(
       std::string_view key) const;
-  [[nodiscard]] std::expected<void, std::string> save_token(std::string_view key,
-                                                            const SsoToken& token);
-  [[nodiscard]] std::expected<std::optional<SsoRegistration>, std::string> load_registration(
+  [[nodiscard]] std::expected<void, Error> save_token(std::string_view key, const SsoToken& token);
+  [[nodiscard]] std::expected<std::optional<SsoRegistration>, Error> load_registration(
       std::string_view key) const;
-  [[nodiscard]] std::expected<void, std::string> save_registration(
-      std::string_view key, const SsoRegistration& registration);
+  [[nodiscard]] std::expected<void, Error> save_registration(std::string_view key,
+                                                             const SsoRegistration& registration);
 
   struct Entry {
     std::string key;  // file name without ".json"
@@ -97,7 +99,7 @@ class SsoCache {
   // Every cache file that holds an access token (registration files and unreadable files are
   // skipped), sorted by key.
   [[nodiscard]] std::vector<Entry> list_tokens() const;
-  [[nodiscard]] std::expected<void, std::string> remove(std::string_view key);
+  [[nodiscard]] std::expected<void, Error> remove(std::string_view key);
 
  private:
   Env& env_;

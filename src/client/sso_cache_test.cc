@@ -82,7 +82,7 @@ TEST(SsoCacheTest, ReadsTheJsSdkForm) {
   "refreshToken": "rt",
   "somethingElse": {"nested": true}
 })");
-  ASSERT_TRUE(t.has_value()) << t.error();
+  ASSERT_TRUE(t.has_value()) << t.error().error_description;
   EXPECT_EQ(t->access_token, "js-token");
   EXPECT_EQ(t->expires_at, 1753080845);
   EXPECT_EQ(t->registration_expires_at, 1760828040);
@@ -150,7 +150,7 @@ TEST(SsoCacheTest, WriteFailuresAreReported) {
   SsoCache cache(env, kCacheDir);
   auto saved = cache.save_token("k", sample_token());
   ASSERT_FALSE(saved.has_value());
-  EXPECT_NE(saved.error().find("injected failure"), std::string::npos);
+  EXPECT_NE(saved.error().error_description.find("injected failure"), std::string::npos);
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ std::expected<TokenResult, Error> load_or_refresh_token(SsoCache& cache,
   const std::string what = request.session_name ? "SSO session \"" + *request.session_name + "\""
                                                 : "start URL " + request.start_url;
   auto loaded = cache.load_token(key);
-  if (!loaded) return std::unexpected(cache_error(loaded.error()));
+  if (!loaded) return std::unexpected(cache_error(std::move(loaded.error())));
   if (!*loaded) {
     return std::unexpected(configuration_error("No cached SSO token for " + what + " (" +
                                                cache.path_for(key) + "); run `ssooidc login`"));
@@ -118,7 +118,7 @@ std::expected<TokenResult, Error> load_or_refresh_token(SsoCache& cache,
       fresh.registration_expires_at = token.registration_expires_at;
       fresh.refresh_token = answer->refreshToken;
       if (auto saved = cache.save_token(key, fresh); !saved) {
-        return std::unexpected(cache_error(saved.error()));
+        return std::unexpected(cache_error(std::move(saved.error())));
       }
       return TokenResult{std::move(fresh), true, std::nullopt};
     }
