@@ -173,13 +173,8 @@ class DeviceAuthorizationStore {
                                             const std::vector<TokenRecord>& tokens) = 0;
   // Deletes authorizations that expired before `before`. Returns how many.
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
-  // How many are pending and unexpired (expires_at > now), for the metrics gauge. A backend
-  // without it answers kUnavailable and the gauge is left out.
-  [[nodiscard]] virtual Result<std::int64_t> count_pending(std::int64_t now) {
-    (void)now;
-    return std::unexpected(storage_error(StorageErrorCode::kUnavailable,
-                                         "count pending device authorizations", "not supported"));
-  }
+  // How many are pending and unexpired (expires_at > now), for the metrics gauge.
+  [[nodiscard]] virtual Result<std::int64_t> count_pending(std::int64_t now) = 0;
 };
 
 class TokenStore {

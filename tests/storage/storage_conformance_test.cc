@@ -319,6 +319,21 @@ TEST_P(StorageConformanceTest, OperatorClientsAreListedAndRemovedWithWhatHangsOf
 }
 
 // Issue 14: the scopes of a device authorization (RFC 8628 3.1) round-trip, awkward ones too.
+// The metrics gauge (ssooidc_pending_device_authorizations): only undecided, unexpired ones.
+TEST_P(StorageConformanceTest, CountPendingCountsOnlyUndecidedUnexpiredAuthorizations) {
+  EXPECT_EQ(must(devices().count_pending(kNow)), 0);
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-p1", "PPPPPPP1"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-p2", "PPPPPPP2"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-ok", "APPROVED"))));
+  ASSERT_TRUE(must(devices().insert(make_authorization("dev-no", "DENIEDXX"))));
+  ASSERT_TRUE(must(devices().decide("APPROVED", true, "alice", kNow + 1)));
+  ASSERT_TRUE(must(devices().decide("DENIEDXX", false, "alice", kNow + 1)));
+  EXPECT_EQ(must(devices().count_pending(kNow + 2)), 2);
+  // expires_at is kNow + 600: at that second a code is no longer pending.
+  EXPECT_EQ(must(devices().count_pending(kNow + 599)), 2);
+  EXPECT_EQ(must(devices().count_pending(kNow + 600)), 0);
+}
+
 TEST_P(StorageConformanceTest, DeviceScopesRoundTrip) {
   for (std::size_t i = 0; i < kAwkwardLists.size(); ++i) {
     auto authorization = make_authorization("dev-scopes-" + std::to_string(i),

@@ -116,4 +116,14 @@ Result<std::int64_t> PostgresDeviceAuthorizationStore::purge_expired(std::int64_
   return write(database_, Sql::kPurgeDeviceAuthorizations, params);
 }
 
+Result<std::int64_t> PostgresDeviceAuthorizationStore::count_pending(std::int64_t now) {
+  Params params;
+  params.integer(now);
+  auto rows = run(database_, Sql::kCountPendingDeviceAuthorizations, params);
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  if (rows->empty())
+    return std::unexpected(backend_error("count pending device authorizations", "no row"));
+  return rows->integer(0, 0);
+}
+
 }  // namespace ssooidc::storage::postgres

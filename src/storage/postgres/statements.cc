@@ -71,6 +71,8 @@ constexpr SqlStatement kStatements[] = {
      "RETURNING 1"},
     {Sql::kPurgeDeviceAuthorizations, "purge device authorizations",
      "DELETE FROM device_authorizations WHERE expires_at < $1"},
+    {Sql::kCountPendingDeviceAuthorizations, "count pending device authorizations",
+     "SELECT count(*) FROM device_authorizations WHERE state = 'pending' AND expires_at > $1"},
 
     {Sql::kInsertToken, "insert token",
      "INSERT INTO tokens (token_hash, kind, family_id, client_id, user_name, scopes, issued_at, "

@@ -29,6 +29,7 @@ enum class Sql : std::size_t {
   kDecideDeviceAuthorization,
   kRedeemDeviceAuthorization,
   kPurgeDeviceAuthorizations,
+  kCountPendingDeviceAuthorizations,
   kInsertToken,
   kFindToken,
   kMarkRefreshTokenUsed,

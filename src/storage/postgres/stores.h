@@ -113,6 +113,7 @@ class PostgresDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
                       std::int64_t now, const std::vector<TokenRecord>& tokens) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
+  Result<std::int64_t> count_pending(std::int64_t now) override;
 
  private:
   Database& database_;
