@@ -17,15 +17,21 @@ constexpr std::size_t kDeviceCodeBytes = 64;
 
 }  // namespace
 
+// One budget per address for both faces (SECURITY.md): the AWS StartDeviceAuthorization and the
+// standard face's device authorization endpoint draw on the same counter.
+std::optional<Error> DeviceService::throttled(std::string_view requester_address) {
+  if (requester_address.empty()) return std::nullopt;
+  auto wait = throttle_.try_acquire(core::address_key(requester_address));
+  if (!wait) return std::move(wait.error());
+  if (*wait > 0)
+    return Error::make(ErrorType::kSlowDown,
+                       "Too many device authorizations from this address; slow down");
+  return std::nullopt;
+}
+
 std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
     const StartDeviceAuthorizationRequest& req, std::string_view requester_address) {
-  if (!requester_address.empty()) {
-    auto wait = throttle_.try_acquire(core::address_key(requester_address));
-    if (!wait) return std::unexpected(std::move(wait.error()));
-    if (*wait > 0)
-      return std::unexpected(Error::make(
-          ErrorType::kSlowDown, "Too many device authorizations from this address; slow down"));
-  }
+  if (auto refused = throttled(requester_address)) return std::unexpected(std::move(*refused));
   if (req.startUrl.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "startUrl is required"));
   if (req.startUrl.size() > kMaxStartUrl)
@@ -38,9 +44,7 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
 std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start_oauth(
     const storage::ClientRecord& client, const std::vector<std::string>& scopes,
     std::string_view requester_address) {
-  if (!requester_address.empty() && !throttle_.allow(requester_address))
-    return std::unexpected(Error::make(ErrorType::kSlowDown,
-                                       "Too many device authorizations from this address; slow down"));
+  if (auto refused = throttled(requester_address)) return std::unexpected(std::move(*refused));
   std::vector<std::string> unique;
   for (const auto& s : scopes) {
     if (std::ranges::find(client.scopes, s) == client.scopes.end())

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <expected>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,9 @@ class DeviceService {
   // Why `rec` (nullopt: no row) cannot be decided at `now`, as one of the errors above.
   [[nodiscard]] static Error undecidable(
       const std::optional<storage::DeviceAuthorizationRecord>& rec, std::int64_t now);
+
+  // SlowDown (or the storage error) when the address is over its start budget; nullopt: go on.
+  std::optional<Error> throttled(std::string_view requester_address);
 
   Context& ctx_;
   ClientService& clients_;

@@ -101,8 +101,6 @@ std::optional<std::int64_t> Application::pending_device_authorizations() {
   return pending.value;
 }
 
-Application::~Application() = default;
-
 void Application::set_event_log(core::EventLog* events) {
   services_->context.events = events;
   web_->set_event_log(events);

@@ -35,7 +35,6 @@ class Application {
   // clear message when storage cannot be opened (start-up only).
   // `signing_key_encryption_key` seals the ID-token signing keys (secret_files.h); empty: a
   // random one, for commands that never sign.
-  ~Application();
   Application(const std::string& database_url, domain::Settings settings,
               std::unique_ptr<core::Clock> clock = std::make_unique<core::SystemClock>(),
               std::string signing_key_encryption_key = {});
