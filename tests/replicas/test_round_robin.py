@@ -58,6 +58,9 @@ class RoundRobinTest(unittest.TestCase):
             # answered what.
             server = h.Server(cls.tmp.path, "--key-file", key_file, "--no-bootstrap-user",
                               "--register-client-rate", "0", "--device-authorization-rate", "0",
+                              # A second redemption is reuse at once, whatever the timing: within
+                              # the grace (kept in the shared storage) it would be answered again.
+                              "--retry-grace", "0",
                               "--trusted-proxies", "127.0.0.1/32",
                               name=f"replica{i}", database=cls.schema.url)
             server.start()
