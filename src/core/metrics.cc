@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, kOperationCount> kOperationNames = {
     "ListAccounts",   "ListAccountRoles",         "Logout",      "device_page",
     "authorize_page", "portal_page",              "static",      "healthz",
     "readyz",         "metrics",                  "openid_configuration", "jwks",
-    "other",
+    "revoke",         "introspect",               "userinfo",    "other",
 };
 
 constexpr std::array<std::string_view, 5> kEventNames = {

@@ -47,8 +47,11 @@ enum class Operation : std::uint8_t {
   kHealth,
   kReady,
   kMetrics,
-  kDiscovery,  // /.well-known/openid-configuration
+  kDiscovery,  // /.well-known/openid-configuration and /.well-known/oauth-authorization-server
   kJwks,
+  kRevoke,      // the standard face (src/oauth): RFC 7009
+  kIntrospect,  // RFC 7662
+  kUserInfo,    // OpenID Connect Core 5.3
   kOther,
 };
 inline constexpr std::size_t kOperationCount = static_cast<std::size_t>(Operation::kOther) + 1;

@@ -152,7 +152,12 @@ core::Operation Application::operation_of(const core::HttpRequest& req) noexcept
   if (path == "/device" || path.starts_with("/device/")) return Operation::kDevicePage;
   if (path == "/authorize") return Operation::kAuthorizePage;
   if (path == "/portal" || path.starts_with("/portal/")) return Operation::kPortalPage;
-  if (path == "/.well-known/openid-configuration") return Operation::kDiscovery;
+  if (path == "/.well-known/openid-configuration" ||
+      path == "/.well-known/oauth-authorization-server")
+    return Operation::kDiscovery;
+  if (path == "/revoke") return Operation::kRevoke;
+  if (path == "/introspect") return Operation::kIntrospect;
+  if (path == "/userinfo") return Operation::kUserInfo;
   if (path == "/.well-known/jwks.json") return Operation::kJwks;
   return Operation::kOther;
 }

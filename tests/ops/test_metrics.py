@@ -173,6 +173,10 @@ class MetricsTests(unittest.TestCase):
         ready = h.raw_request(url, "GET", "/readyz")
         self.assertEqual((ready.status, ready.body), (200, b"ready\n"))
         self.assertEqual(h.raw_request(url, "GET", "/no/such/thing").status, 404)
+        # The standard face is counted under its own operations too (no client: refused).
+        revoke = h.raw_request(url, "POST", "/revoke", body="token=x",
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertIn(revoke.status, (400, 401))
 
         # The person: a wrong password, then the right one, then Allow for the second code.
         browser = Browser(url)
@@ -219,12 +223,13 @@ class MetricsTests(unittest.TestCase):
         self.assertEqual(value(samples, total, operation="other",
                                outcome="UnknownOperationException"), 1)
         self.assertEqual(value(samples, total, operation="device_page", outcome="401"), 1)
+        self.assertEqual(value(samples, total, operation="revoke", outcome=str(revoke.status)), 1)
         pages = sum(v for (name, labels), v in samples.items()
                     if name == total and ("operation", "device_page") in labels)
         self.assertEqual(pages, browser.requests)
         # Every sample of the family is one of the requests above, and nothing else.
         self.assertEqual(sum(v for (name, _), v in samples.items() if name == total),
-                         2 + 2 + 4 + 3 + 1 + 1 + browser.requests)
+                         2 + 2 + 4 + 3 + 1 + 1 + 1 + browser.requests)
 
         self.assertEqual(value(samples, "ssooidc_logins_total", decision="allowed"), 1)
         self.assertEqual(value(samples, "ssooidc_logins_total", decision="denied"), 0)
