@@ -160,7 +160,12 @@ core::HttpResponse TestAdminApi::dispatch(std::string_view action, const core::H
     for (auto result : {storage_.clients().purge_expired(kEverything),
                         storage_.device_authorizations().purge_expired(kEverything),
                         storage_.tokens().purge_expired(kEverything),
-                        storage_.authorization_codes().purge_expired(kEverything)}) {
+                        storage_.authorization_codes().purge_expired(kEverything),
+                        // The shared counters too: a limit or a slow_down earned by one test
+                        // must not carry over into the next.
+                        storage_.rate_counters().purge_expired(kEverything),
+                        storage_.poll_counts().purge_expired(kEverything),
+                        storage_.retry_grace().purge_expired(kEverything)}) {
       if (!result) return failure(500, result.error().error_description);
       removed += *result;
     }
