@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/sqlite/migrations.h"
@@ -364,6 +365,142 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
   }
   must(tokens.insert(batch));
   for (const auto& token : batch) EXPECT_TRUE(token_exists(token.token_hash.c_str()));
+}
+
+// ---- group commit (issue 15) --------------------------------------------------------------------
+
+// Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
+class SqliteGroupCommitTest : public ::testing::Test {
+ protected:
+  void open(std::size_t queue_limit = 4096) {
+    SqliteOptions options;
+    options.faults = faults_;
+    options.commit_gate = gate_;
+    options.write_queue_limit = queue_limit;
+    auto opened = open_sqlite_storage((dir_.path() / "ssooidc.db").string(), options);
+    ASSERT_TRUE(opened.has_value()) << describe(opened);
+    storage_ = std::move(*opened);
+  }
+
+  // Inserts every authorization from a thread of its own while the gate is closed, then opens
+  // it: the writer takes all of them in one batch. Returns each insert's outcome.
+  std::vector<Result<bool>> insert_as_one_batch(
+      const std::vector<DeviceAuthorizationRecord>& authorizations) {
+    gate_->close();
+    std::vector<Result<bool>> outcomes(authorizations.size(), Result<bool>(false));
+    std::vector<std::thread> writers;
+    for (std::size_t i = 0; i < authorizations.size(); ++i) {
+      writers.emplace_back([&, i] {
+        outcomes[i] = storage_->device_authorizations().insert(authorizations[i]);
+      });
+    }
+    gate_->wait_until_waiting(authorizations.size());
+    gate_->open();
+    for (auto& writer : writers) writer.join();
+    return outcomes;
+  }
+
+  bool stored(const std::string& hash) {
+    return must(storage_->device_authorizations().find_by_device_code_hash(hash)).has_value();
+  }
+
+  TempDir dir_;
+  std::shared_ptr<SqliteFaultInjector> faults_ = std::make_shared<SqliteFaultInjector>();
+  std::shared_ptr<SqliteCommitGate> gate_ = std::make_shared<SqliteCommitGate>();
+  std::unique_ptr<Storage> storage_;
+};
+
+TEST_F(SqliteGroupCommitTest, WritesWaitingTogetherAreCommittedInOneBatch) {
+  open();
+  must(storage_->device_authorizations().insert(make_authorization("hash-taken", "TAKENAAA")));
+  std::vector<DeviceAuthorizationRecord> batch;
+  for (int i = 0; i < 8; ++i) {
+    batch.push_back(make_authorization("hash-" + std::to_string(i),
+                                       std::string("CODEAAA") + static_cast<char>('A' + i)));
+  }
+  batch.push_back(make_authorization("hash-other", "TAKENAAA"));  // a taken user code
+  batch.push_back(make_authorization("hash-taken", "FRESHAAA"));  // a taken device code hash
+  faults_->arm(0);
+  const auto outcomes = insert_as_one_batch(batch);
+  // BEGIN, ten INSERTs, one COMMIT: one transaction (and so one fsync) for all of them.
+  EXPECT_EQ(faults_->executions(), 12);
+  EXPECT_EQ(gate_->batches().back(), batch.size());
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(outcomes[i].has_value()) << describe(outcomes[i]);
+    EXPECT_TRUE(*outcomes[i]);
+    EXPECT_TRUE(stored("hash-" + std::to_string(i)));
+  }
+  // The two collisions fail alone, each in its own way (storage.h), and leave nothing behind.
+  ASSERT_TRUE(outcomes[8].has_value()) << describe(outcomes[8]);
+  EXPECT_FALSE(*outcomes[8]);
+  EXPECT_FALSE(stored("hash-other"));
+  ASSERT_FALSE(outcomes[9].has_value());
+  EXPECT_EQ(storage_error_code(outcomes[9].error()), StorageErrorCode::kAlreadyExists);
+  EXPECT_FALSE(must(storage_->device_authorizations().find_by_user_code("FRESHAAA")).has_value());
+}
+
+TEST_F(SqliteGroupCommitTest, AFailureAtAnyStatementFailsTheWholeBatchAndStoresNothing) {
+  open();
+  constexpr int kWrites = 5;
+  constexpr std::int64_t kStatements = kWrites + 2;  // BEGIN, the INSERTs, COMMIT
+  int round = 0;
+  for (const bool sticky : {false, true}) {
+    for (std::int64_t n = 1; n <= kStatements; ++n, ++round) {
+      SCOPED_TRACE(::testing::Message() << "statement " << n << (sticky ? ", sticky" : ""));
+      std::vector<DeviceAuthorizationRecord> batch;
+      for (int i = 0; i < kWrites; ++i) {
+        const std::string key = std::to_string(round) + "-" + std::to_string(i);
+        std::string user_code = "AAAAAAAA";
+        user_code[0] = static_cast<char>('A' + round % 26);
+        user_code[1] = static_cast<char>('A' + round / 26);
+        user_code[2] = static_cast<char>('A' + i);
+        batch.push_back(make_authorization("hash-" + key, user_code));
+      }
+      faults_->arm(n, sticky);  // sticky: the ROLLBACK fails too
+      const auto outcomes = insert_as_one_batch(batch);
+      faults_->disarm();
+      EXPECT_EQ(gate_->batches().back(), static_cast<std::size_t>(kWrites));
+      for (int i = 0; i < kWrites; ++i) {
+        expect_internal_error(outcomes[i], "injected fault");
+        EXPECT_FALSE(stored(batch[i].device_code_hash));
+      }
+    }
+  }
+  // The writer recovers: the next batch commits.
+  const auto outcomes = insert_as_one_batch({make_authorization("hash-after", "AFTERAAA")});
+  ASSERT_TRUE(outcomes[0].has_value()) << describe(outcomes[0]);
+  EXPECT_TRUE(*outcomes[0]);
+  EXPECT_TRUE(stored("hash-after"));
+}
+
+TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {
+  open(/*queue_limit=*/2);
+  gate_->close();
+  std::vector<std::thread> writers;
+  std::vector<Result<bool>> outcomes(2, Result<bool>(false));
+  for (int i = 0; i < 2; ++i) {
+    writers.emplace_back([&, i] {
+      outcomes[i] = storage_->device_authorizations().insert(
+          make_authorization("hash-" + std::to_string(i), i == 0 ? "QUEUEDAA" : "QUEUEDAB"));
+    });
+  }
+  gate_->wait_until_waiting(2);
+  // The third finds two waiting: refused at once, on this thread, with nothing stored.
+  const auto refused =
+      storage_->device_authorizations().insert(make_authorization("hash-refused", "REFUSEDA"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(storage_error_code(refused.error()), StorageErrorCode::kUnavailable);
+  EXPECT_NE(refused.error().error_description.find("write queue is full"), std::string::npos)
+      << refused.error().error_description;
+  gate_->open();
+  for (auto& writer : writers) writer.join();
+  for (const auto& outcome : outcomes) {
+    ASSERT_TRUE(outcome.has_value()) << describe(outcome);
+    EXPECT_TRUE(*outcome);
+  }
+  EXPECT_TRUE(stored("hash-0"));
+  EXPECT_TRUE(stored("hash-1"));
+  EXPECT_FALSE(stored("hash-refused"));
 }
 
 // ---- durability ---------------------------------------------------------------------------------

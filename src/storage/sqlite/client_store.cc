@@ -39,7 +39,8 @@ Result<void> SqliteClientStore::insert(const ClientRecord& client) {
   const std::string scopes = encode_string_list(client.scopes);
   const std::string redirect_uris = encode_string_list(client.redirect_uris);
   const std::string grant_types = encode_string_list(client.grant_types);
-  auto inserted = write_one(database_, Sql::kInsertClient, [&](Statement& statement) {
+  // RegisterClient: grouped with the other inserts waiting, one fsync for all (group_commit.h).
+  auto inserted = write_one_grouped(database_, Sql::kInsertClient, [&](Statement& statement) {
     statement.bind_text(1, client.client_id)
         .bind_text(2, client.secret_hash)
         .bind_text(3, client.client_name)

@@ -53,6 +53,14 @@ Result<std::int64_t> write_one(Database& database, Sql id, Bind bind) {
   return run_one(**lease, id, bind);
 }
 
+// As write_one, but grouped with the other writers waiting at that moment into one transaction
+// and one fsync (group_commit.h): returns once the row is on disk. kAlreadyExists concerns this
+// write alone; any other error failed the whole batch, and nothing of it was stored.
+template <typename Bind>
+Result<std::int64_t> write_one_grouped(Database& database, Sql id, Bind bind) {
+  return database.group_commit.write(id, bind);
+}
+
 // As write_one, but committed without fsync (Connection::Commits::kNoFsync): the row survives the
 // server being killed but not a power loss or kernel crash, and becomes durable with the next
 // synced commit. Only for rows whose loss costs a retry, never a secret's validity.

@@ -1,7 +1,10 @@
 // The SQLite backend: one database file in WAL mode, reached through a small pool of connections.
 //
 // Durability: synchronous=FULL, so a write that returned successfully survives kill -9 and power
-// loss. Concurrency: readers run in parallel on their own connections (WAL); writers are queued on
+// loss. The inserts of device authorizations and registrations go through the group commit
+// (group_commit.h, issue 15): one writer thread commits every such insert waiting at that moment in
+// one transaction and one fsync before any of their callers returns. (The state every process
+// shares, shared_state_stores.h, is committed without fsync, as that header says.) Concurrency: readers run in parallel on their own connections (WAL); writers are queued on
 // an in-process mutex, since SQLite admits one writer at a time, and busy_timeout covers writers in
 // other processes (the admin CLI). Compound operations run in BEGIN IMMEDIATE transactions.
 //
@@ -11,10 +14,13 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "storage/storage.h"
 
@@ -47,13 +53,44 @@ class SqliteFaultInjector {
   std::atomic<bool> sticky_{false};
 };
 
+// Test seam: holds the group-commit writer (group_commit.h) before it takes its next batch, so
+// that a test can queue writes behind it and see them committed (or failed) as one batch.
+// Thread safety: every method may be called from any thread.
+class SqliteCommitGate {
+ public:
+  // While closed, the writer takes no new batch; writes queue up behind it.
+  void close();
+  void open();
+  // Blocks until `n` writes are waiting for the writer (or more).
+  void wait_until_waiting(std::size_t n);
+  // The sizes of the batches the writer took, oldest first.
+  [[nodiscard]] std::vector<std::size_t> batches() const;
+
+  // Called by the writer.
+  void writes_waiting(std::size_t n);
+  void pass();
+  void took_batch(std::size_t n);
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool closed_ = false;
+  std::size_t waiting_ = 0;
+  std::vector<std::size_t> batches_;
+};
+
 struct SqliteOptions {
   int busy_timeout_ms = 5000;
   // Connections kept open for reuse (each with its prepared statements); more are opened when
   // more threads call at once, and closed again when returned. Keep it at least the number of
   // threads that call storage, or connections will be reopened under load.
   std::size_t max_idle_connections = 16;
+  // Writes that may wait for the group commit; one more is refused at once (kUnavailable, "the
+  // write queue is full").
+  // At most this many plus one batch being committed are in flight.
+  std::size_t write_queue_limit = 4096;
   std::shared_ptr<SqliteFaultInjector> faults;  // tests only
+  std::shared_ptr<SqliteCommitGate> commit_gate;  // tests only
 };
 
 // Opens (creating it and its parent directories if needed) the database file at `path` and

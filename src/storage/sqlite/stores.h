@@ -4,12 +4,14 @@
 //
 // Thread safety: every method takes its own connection from the pool; writers also hold
 // Database::write_mutex for the whole write, so that they queue in-process instead of sleeping in
-// SQLite's busy handler.
+// SQLite's busy handler. The inserts of device authorizations and registrations are handed to
+// Database::group_commit instead (group_commit.h), which holds write_mutex for each batch.
 #pragma once
 
 #include <mutex>
 
 #include "storage/sqlite/connection_pool.h"
+#include "storage/sqlite/group_commit.h"
 #include "storage/storage.h"
 
 namespace ssooidc::storage::sqlite {
@@ -22,6 +24,8 @@ struct Database {
   // The one connection that commits without fsync (write_one_without_fsync), opened on first use.
   // Guarded by write_mutex.
   std::unique_ptr<Connection> unsynced_writer;
+  // Last: its thread stops (finishing the writes queued) before the members above go.
+  GroupCommitWriter group_commit{*this};
 };
 
 // Inserts every token with the connection's current transaction (the caller's job to open one).

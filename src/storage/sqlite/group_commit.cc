@@ -1,0 +1,173 @@
+#include "storage/sqlite/group_commit.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "storage/sqlite/stores.h"
+
+namespace ssooidc::storage {
+
+void SqliteCommitGate::close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+}
+
+void SqliteCommitGate::open() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = false;
+  }
+  changed_.notify_all();
+}
+
+void SqliteCommitGate::wait_until_waiting(std::size_t n) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return waiting_ >= n; });
+}
+
+std::vector<std::size_t> SqliteCommitGate::batches() const {
+  std::lock_guard lock(mutex_);
+  return batches_;
+}
+
+void SqliteCommitGate::writes_waiting(std::size_t n) {
+  {
+    std::lock_guard lock(mutex_);
+    waiting_ = n;
+  }
+  changed_.notify_all();
+}
+
+void SqliteCommitGate::pass() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !closed_; });
+}
+
+void SqliteCommitGate::took_batch(std::size_t n) {
+  {
+    std::lock_guard lock(mutex_);
+    batches_.push_back(n);
+    waiting_ = 0;
+  }
+  changed_.notify_all();
+}
+
+}  // namespace ssooidc::storage
+
+namespace ssooidc::storage::sqlite {
+
+GroupCommitWriter::GroupCommitWriter(Database& database)
+    : database_(database), thread_([this] { run(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_ready_.notify_one();
+  thread_.join();
+}
+
+Result<std::int64_t> GroupCommitWriter::submit(Sql id, BindFunction bind, void* bind_context) {
+  PendingWrite pending{.id = id, .bind = bind, .bind_context = bind_context};
+  SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
+  {
+    std::lock_guard lock(queue_mutex_);
+    const std::size_t limit = database_.pool.options().write_queue_limit;
+    if (queue_.size() >= limit) {
+      return std::unexpected(storage_error(
+          StorageErrorCode::kUnavailable, sql_statement(id).operation,
+          "the write queue is full (" + std::to_string(limit) + " writes waiting for a commit)"));
+    }
+    queue_.push_back(&pending);
+    if (gate != nullptr) gate->writes_waiting(queue_.size());
+  }
+  queue_ready_.notify_one();
+  std::unique_lock lock(completion_mutex_);
+  pending.completed.wait(lock, [&] { return pending.done; });
+  return std::move(pending.outcome);
+}
+
+void GroupCommitWriter::run() {
+  std::vector<PendingWrite*> batch;
+  SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every write queued has been answered
+    }
+    if (gate != nullptr) gate->pass();
+    {
+      std::lock_guard lock(queue_mutex_);
+      batch.swap(queue_);  // every write waiting now; queue_ keeps batch's old capacity
+    }
+    if (gate != nullptr) gate->took_batch(batch.size());
+    commit(batch);
+    {
+      // Notified under the lock: a caller returns (destroying its PendingWrite) only after it
+      // reacquires the lock, so no notify touches a write that is gone.
+      std::lock_guard lock(completion_mutex_);
+      for (PendingWrite* pending : batch) {
+        pending->done = true;
+        pending->completed.notify_one();
+      }
+    }
+    batch.clear();
+  }
+}
+
+Result<Connection*> GroupCommitWriter::connection_locked() {
+  if (!connection_) {
+    auto opened = Connection::open(database_.pool.path(), database_.pool.options());
+    if (!opened) return std::unexpected(std::move(opened.error()));
+    connection_ = std::move(*opened);
+  }
+  return connection_.get();
+}
+
+void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
+  auto fail_all = [&](const Error& error) {
+    for (PendingWrite* pending : batch) pending->outcome = std::unexpected(error);
+  };
+  std::lock_guard write_lock(database_.write_mutex);
+  auto connection = connection_locked();
+  if (!connection) return fail_all(connection.error());
+  Connection& writer = **connection;
+  {
+    auto transaction = WriteTransaction::begin(writer);
+    if (!transaction) return fail_all(transaction.error());
+    std::optional<Error> failed;
+    for (PendingWrite* pending : batch) {
+      auto statement = writer.statement(pending->id);
+      if (!statement) {
+        failed = std::move(statement.error());
+        break;
+      }
+      pending->bind(pending->bind_context, *statement);
+      auto ran = statement->run();
+      if (ran) {
+        pending->outcome = writer.changes();
+        continue;
+      }
+      // A taken key backs out this statement only (SQLite's ABORT), and the transaction goes on.
+      if (storage_error_code(ran.error()) == StorageErrorCode::kAlreadyExists &&
+          writer.in_transaction()) {
+        pending->outcome = std::unexpected(std::move(ran.error()));
+        continue;
+      }
+      failed = std::move(ran.error());
+      break;
+    }
+    if (!failed) {
+      if (auto committed = transaction->commit(); !committed) failed = std::move(committed.error());
+    }
+    if (failed) fail_all(*failed);  // `transaction` rolls back on leaving this scope
+  }
+  // A ROLLBACK that failed leaves the connection inside the transaction: closing it rolls back,
+  // and the next batch opens a new one.
+  if (writer.in_transaction()) connection_.reset();
+}
+
+}  // namespace ssooidc::storage::sqlite
