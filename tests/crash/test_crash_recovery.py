@@ -7,8 +7,8 @@ every acknowledged result, then SIGKILLs the server while requests are in flight
 restarted on the same SQLite file and every acknowledged result is checked:
 
 * every acknowledged registration still authenticates (StartDeviceAuthorization succeeds);
-* every acknowledged device authorization left pending still polls as pending (these rows are
-  committed without fsync, which must still survive the process being killed);
+* every acknowledged device authorization left pending still polls as pending (committed by
+  the group commit, issue 15; test_write_durability.py also cuts the power under it);
 * every token family's newest acknowledged refresh token still refreshes, once;
 * in half of the families with an older acknowledged token, replaying that older token is
   refused (the "used" mark survived the crash too); the other half carry the rotation made

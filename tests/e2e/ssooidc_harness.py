@@ -98,8 +98,10 @@ class Server:
     `start()` may be called again after `stop()` or `kill()`: the new process reuses the database.
     """
 
-    def __init__(self, directory, *args, public_url=None, name="server", database=None):
+    def __init__(self, directory, *args, public_url=None, name="server", database=None,
+                 env=None):
         self.binary = server_binary()
+        self.env = env  # extra environment variables of the server process
         self.directory = directory
         self.database = database or "sqlite:" + os.path.join(directory, f"{name}.db")
         self.args = list(args)
@@ -127,7 +129,7 @@ class Server:
         try:
             self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                                          stdout=subprocess.PIPE, stderr=log,
-                                         env=clean_environment())
+                                         env=clean_environment(self.env))
         finally:
             log.close()
         with self._stdout_lock:

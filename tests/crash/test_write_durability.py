@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Group commit (issue 15): every acknowledged write survives kill -9 and a power cut.
+
+RegisterClient and StartDeviceAuthorization insert through the SQLite backend's group commit: one
+writer commits the inserts of every request waiting at that moment in one transaction with one
+fsync and only then are they answered. Here WRITERS threads call nothing but those two at once, so
+that batches form, and record every acknowledged answer; then the server is killed with SIGKILL
+while requests are in flight, and
+
+* kill -9: the database file as the killed process left it (the operating system's cache kept)
+  must hold every acknowledged registration and device authorization;
+* power cut: the server ran under tests/crash/powercut.cc (LD_PRELOAD), which keeps beside each
+  database file a shadow holding only what fsync made durable. Put in place of the files, the
+  shadows are the disk after a power cut at the moment of the kill; that image must pass
+  PRAGMA integrity_check, hold every acknowledged row, and serve: the restarted server answers
+  polls of acknowledged device codes with AuthorizationPending.
+
+The control shows that the power cut can lose something: a writer that commits without fsync
+(synchronous=OFF) under the same library loses acknowledged rows in the image, while one with
+synchronous=FULL loses none.
+
+Rows are checked in the file itself (SHA-256 of each device code, the client id), so that tens of
+thousands of acknowledgements are checked exactly. SSOOIDC_SERVER names the server binary,
+POWERCUT_LIBRARY the built shim (tests/crash/CMakeLists.txt passes both).
+"""
+
+import hashlib
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+
+import ssooidc_harness as h  # noqa: E402
+from test_crash_recovery import Api, ServerGone, Unexpected  # noqa: E402
+
+START_URL = "https://d-0000000000.awsapps.com/start"
+WRITERS = 24
+MIN_REGISTRATIONS = 200
+MIN_DEVICES = 600
+MIN_LOAD_SECONDS = 3.0
+MAX_LOAD_SECONDS = 120.0
+DEVICES_PER_CLIENT = 4
+
+
+def powercut_library():
+    path = os.environ.get("POWERCUT_LIBRARY", "")
+    if not os.path.isfile(path):
+        raise RuntimeError(f"POWERCUT_LIBRARY {path!r} is not a file (build target powercut)")
+    return path
+
+
+class Journal:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clients = []       # acknowledged client ids
+        self.devices = []       # (clientId, clientSecret, deviceCode) acknowledged
+
+    def counts(self):
+        with self.lock:
+            return len(self.clients), len(self.devices)
+
+
+class Writer(threading.Thread):
+    def __init__(self, index, url, journal, stop):
+        super().__init__(name=f"writer-{index}", daemon=True)
+        self.index, self.url, self.journal, self.stop = index, url, journal, stop
+        self.ended_by = None
+        self.unexpected = []
+
+    def run(self):
+        api = Api(self.url)
+        try:
+            while not self.stop.is_set():
+                reg = api.ok("/client/register",
+                             {"clientName": f"write-{self.index}", "clientType": "public"})
+                with self.journal.lock:
+                    self.journal.clients.append(reg["clientId"])
+                creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
+                for _ in range(DEVICES_PER_CLIENT):
+                    dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
+                    with self.journal.lock:
+                        self.journal.devices.append(
+                            (creds["clientId"], creds["clientSecret"], dev["deviceCode"]))
+            self.ended_by = "stop"
+        except ServerGone as e:
+            self.ended_by = f"server gone: {e}"
+        except Unexpected as e:
+            self.ended_by = f"unexpected: {e}"
+            self.unexpected.append(str(e))
+        finally:
+            api.close()
+
+
+def stored_rows(database_path):
+    """(client ids, device code hashes) in the file, after checking its integrity."""
+    db = sqlite3.connect(database_path)
+    try:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        clients = {row[0] for row in db.execute("SELECT client_id FROM clients")}
+        devices = {row[0] for row in db.execute("SELECT device_code_hash FROM device_authorizations")}
+    finally:
+        db.close()
+    return integrity, clients, devices
+
+
+def device_hash(device_code):
+    return hashlib.sha256(device_code.encode()).hexdigest()
+
+
+def power_cut_image(source_dir, target_dir, names):
+    """Copies each file of `names` as its shadow FILE.synced says it is durable (or not at all
+    when the shadow is missing: it was never synced, or was created without being written)."""
+    os.makedirs(target_dir)
+    for name in names:
+        shadow = os.path.join(source_dir, name + ".synced")
+        if os.path.exists(shadow):
+            shutil.copyfile(shadow, os.path.join(target_dir, name))
+            os.chmod(os.path.join(target_dir, name), 0o600)
+
+
+class WriteDurabilityTest(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = h.TempDir("ssooidc-write-durability-")
+        self.addCleanup(self.tmp.close)
+
+    def start_server(self, directory, extra_env=None):
+        server = h.Server(directory, "--access-log", "off", "--register-client-rate", "0",
+                          "--device-authorization-rate", "0", "--no-bootstrap-user",
+                          name="write", env=extra_env)
+        self.addCleanup(server.kill)
+        server.start()
+        return server
+
+    def load_and_kill(self, server):
+        journal = Journal()
+        stop = threading.Event()
+        writers = [Writer(i, server.url, journal, stop) for i in range(WRITERS)]
+        started = time.monotonic()
+        for w in writers:
+            w.start()
+        while True:
+            time.sleep(0.1)
+            clients, devices = journal.counts()
+            elapsed = time.monotonic() - started
+            if clients >= MIN_REGISTRATIONS and devices >= MIN_DEVICES and elapsed >= MIN_LOAD_SECONDS:
+                break
+            failed = [u for w in writers for u in w.unexpected]
+            if failed or not all(w.is_alive() for w in writers) or elapsed > MAX_LOAD_SECONDS:
+                stop.set()
+                server.kill()
+                self.fail(f"load failed after {elapsed:.0f}s with {clients} registrations and "
+                          f"{devices} device authorizations: {failed[:3]} "
+                          f"{[w.ended_by for w in writers]}" + server.log_tail())
+        time.sleep(random.uniform(0.0, 0.3))
+        self.assertTrue(all(w.is_alive() for w in writers), "every writer must be mid-load")
+        server.kill()
+        stop.set()
+        for w in writers:
+            w.join(timeout=90)
+            self.assertFalse(w.is_alive(), f"{w.name} hung after the kill")
+        self.assertEqual([u for w in writers for u in w.unexpected], [])
+        cut = sum(1 for w in writers if (w.ended_by or "").startswith("server gone"))
+        self.assertGreater(cut, 0, "no request was cut by the kill")
+        return journal
+
+    def assert_every_acknowledged_row(self, database_path, journal, what):
+        integrity, clients, devices = stored_rows(database_path)
+        self.assertEqual(integrity, "ok", f"{what}: integrity_check")
+        lost_clients = [c for c in journal.clients if c not in clients]
+        lost_devices = [d for d in journal.devices if device_hash(d[2]) not in devices]
+        print(f"{what}: {len(journal.clients)} acknowledged registrations, "
+              f"{len(journal.devices)} acknowledged device authorizations; "
+              f"{len(clients)} and {len(devices)} stored; lost {len(lost_clients)} and "
+              f"{len(lost_devices)}", file=sys.stderr)
+        self.assertEqual(lost_clients, [], f"{what}: acknowledged registrations lost")
+        self.assertEqual(lost_devices, [], f"{what}: acknowledged device authorizations lost")
+
+    def test_acknowledged_writes_survive_kill_9_under_write_load(self):
+        server = self.start_server(self.tmp.path)
+        journal = self.load_and_kill(server)
+        self.assert_every_acknowledged_row(self.tmp.join("write.db"), journal, "kill -9")
+
+    def test_acknowledged_writes_survive_a_power_cut_under_write_load(self):
+        live = self.tmp.join("live")
+        os.makedirs(live)
+        server = self.start_server(live, {"LD_PRELOAD": powercut_library(),
+                                          "POWERCUT_DIR": live})
+        journal = self.load_and_kill(server)
+        self.assertTrue(os.path.exists(os.path.join(live, "write.db-wal.synced")),
+                        "the power-cut library saw no synced WAL")
+        image = self.tmp.join("after-power-cut")
+        power_cut_image(live, image, ["write.db", "write.db-wal", "write.db.key"])
+        self.assert_every_acknowledged_row(os.path.join(image, "write.db"), journal,
+                                           "power cut")
+        # The image is a working database: the server starts on it (with its key) and still
+        # answers the acknowledged logins as pending.
+        restarted = self.start_server(image)
+        api = Api(restarted.url)
+        try:
+            for client_id, secret, device_code in random.sample(journal.devices, 50):
+                api.expect_error("/token", {"clientId": client_id, "clientSecret": secret,
+                                            "grantType": h.DEVICE_GRANT,
+                                            "deviceCode": device_code},
+                                 "AuthorizationPendingException")
+        finally:
+            api.close()
+        self.assertEqual(restarted.stop(), 0, restarted.log_tail())
+
+    def test_control_a_power_cut_loses_writes_acknowledged_without_fsync(self):
+        lost = {}
+        for synchronous in ("OFF", "FULL"):
+            directory = self.tmp.join(f"control-{synchronous}")
+            os.makedirs(directory)
+            database = os.path.join(directory, "control.db")
+            child = subprocess.Popen(
+                [sys.executable, "-c", CONTROL_WRITER, database, synchronous],
+                stdout=subprocess.PIPE, env=h.clean_environment(
+                    {"LD_PRELOAD": powercut_library(), "POWERCUT_DIR": directory}))
+            acknowledged = []
+            for line in child.stdout:
+                acknowledged.append(int(line))
+                if len(acknowledged) == 300:
+                    child.kill()
+                    break
+            child.wait(timeout=60)
+            child.stdout.close()
+            self.assertEqual(len(acknowledged), 300, f"{synchronous}: the writer stopped early")
+            image = os.path.join(directory, "image")
+            power_cut_image(directory, image, ["control.db", "control.db-wal"])
+            rows = set()
+            if os.path.exists(os.path.join(image, "control.db")):
+                db = sqlite3.connect(os.path.join(image, "control.db"))
+                try:
+                    rows = {r[0] for r in db.execute("SELECT id FROM rows")}
+                except sqlite3.DatabaseError:
+                    rows = set()  # not even the table was durable
+                finally:
+                    db.close()
+            lost[synchronous] = sum(1 for i in acknowledged if i not in rows)
+        print(f"control: acknowledged rows lost by a power cut: {lost}", file=sys.stderr)
+        self.assertGreater(lost["OFF"], 0, "the power cut must lose unsynced commits")
+        self.assertEqual(lost["FULL"], 0, "synced commits must survive the power cut")
+
+
+# The control's writer: one row per transaction, each acknowledged on stdout after its commit.
+CONTROL_WRITER = r"""
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA synchronous = " + sys.argv[2])
+db.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, pad TEXT)")
+i = 0
+while True:
+    db.execute("INSERT INTO rows (id, pad) VALUES (?, ?)", (i, "x" * 100))
+    print(i, flush=True)
+    i += 1
+"""
+
+
+if __name__ == "__main__":
+    h.server_binary()
+    powercut_library()
+    unittest.main(verbosity=2)
