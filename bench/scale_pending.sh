@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Scale (issue 15 item 4): ssooidc-server with many pending device authorizations next to the
+# same server with few. Two SQLite files are loaded directly by scale_pending (the loader,
+# scale_pending.cc): SCALE_SMALL pending logins in one, SCALE_LARGE in the other, plus
+# SCALE_EXPIRED long-expired ones in the large one for the purge. Both servers run pinned to one
+# core, wrk to the other, measured in interleaved rounds as in run_wrk.sh:
+#   * CreateToken polling a random one of the pending device codes (wrk_random_poll.lua),
+#   * StartDeviceAuthorization,
+# then it reports each server's RSS, the large file's bytes per pending authorization, and polls
+# the large server once more while its purge deletes the expired rows (p99 during the purge).
+# See bench/README.md.
+#
+# Environment (all optional; also BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, the CPUs,
+# BENCH_THREADS, SSOOIDC_SERVER, WRK as in run_wrk.sh):
+#   SCALE_SMALL=10000  SCALE_LARGE=10000000  SCALE_EXPIRED=1000000
+#   SCALE_LOADER=build/bin/scale_pending
+#   SCALE_DIR=$TMPDIR  where the two database files go (the large one takes gigabytes)
+set -euo pipefail
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$bench_dir/.." && pwd)
+bench_script=scale_pending.sh
+# shellcheck source=bench/bench_lib.sh
+source "$bench_dir/bench_lib.sh"
+
+small=${SCALE_SMALL:-10000}
+large=${SCALE_LARGE:-10000000}
+expired=${SCALE_EXPIRED:-1000000}
+loader=${SCALE_LOADER:-$(dirname "$server_bin")/scale_pending}
+[[ -x "$server_bin" ]] || die "no ssooidc-server at $server_bin"
+[[ -x "$loader" ]] || die "no scale_pending at $loader (build target scale_pending)"
+for tool in "$wrk_bin" taskset curl jq; do command -v "$tool" >/dev/null || die "$tool not found"; done
+
+work=$(mktemp -d "${SCALE_DIR:-${TMPDIR:-/tmp}}/ssooidc-scale.XXXXXX")
+now=$(date +%s)
+
+# prepare NAME PENDING EXPIRED: a database with a registration and PENDING + EXPIRED loaded rows;
+# sets client[NAME], secret[NAME].
+declare -A client secret pending_of
+prepare() {
+  local name=$1 count=$2 old=$3 db="$work/$1.db" out
+  "$server_bin" serve --listen 127.0.0.1:0 --database "sqlite:$db" --no-bootstrap-user \
+    --access-log off >"$work/$name.prepare.out" 2>"$work/$name.prepare.err" &
+  local pid=$!
+  local base=""
+  for _ in $(seq 200); do
+    base=$(head -n1 "$work/$name.prepare.out" 2>/dev/null || true)
+    [[ "$base" == http://* ]] && break
+    sleep 0.05
+  done
+  [[ "$base" == http://* ]] || die "$name: server printed no URL: $(cat "$work/$name.prepare.err")"
+  out=$(post "$base/client/register" '{"clientName":"scale","clientType":"public"}')
+  [[ "${out%% *}" == 200 ]] || die "RegisterClient answered: $out"
+  client[$name]=$(jq -r .clientId <<<"${out#* }")
+  secret[$name]=$(jq -r .clientSecret <<<"${out#* }")
+  kill -TERM "$pid"
+  wait "$pid" || true
+  echo "$name: loading $count pending device authorizations" >&2
+  "$loader" "$db" "${client[$name]}" "$count" $((now + 86400)) scale- >&2
+  local bytes
+  bytes=$(stat -c %s "$db")
+  pending_of[$name]=$count
+  echo "$name: $bytes bytes for $count pending: $((bytes / count)) bytes per pending authorization" >&2
+  bytes_per[$name]=$((bytes / count))
+  if [[ "$old" -gt 0 ]]; then
+    echo "$name: loading $old device authorizations that expired two days ago" >&2
+    "$loader" "$db" "${client[$name]}" "$old" $((now - 2 * 86400)) expired- >&2
+  fi
+}
+declare -A bytes_per
+
+# serve NAME [ARGS...]: the server on NAME's database, pinned; sets url[NAME,*], body[NAME,*].
+declare -A pid_of log_of
+serve() {
+  local name=$1
+  shift
+  local out="$work/$name.out"
+  log_of[$name]="$work/$name.err"
+  taskset -c "$server_cpu" "$server_bin" serve --listen 127.0.0.1:0 --database "sqlite:$work/$name.db" \
+    --threads "$threads" --poll-interval 0 --access-log off --no-bootstrap-user \
+    --device-authorization-rate 0 --register-client-rate 0 "$@" >"$out" 2>"${log_of[$name]}" &
+  pid_of[$name]=$!
+  pids+=($!)
+  local base=""
+  for _ in $(seq 400); do
+    base=$(head -n1 "$out" 2>/dev/null || true)
+    [[ "$base" == http://* ]] && break
+    sleep 0.05
+  done
+  [[ "$base" == http://* ]] || die "$name printed no URL: $(cat "${log_of[$name]}")"
+  url[$name,poll]="$base/token"
+  body[$name,poll]=$(jq -cn --arg id "${client[$name]}" --arg secret "${secret[$name]}" \
+    '{grantType: "urn:ietf:params:oauth:grant-type:device_code", clientId: $id,
+      clientSecret: $secret, deviceCode: "scale-%010d"}')
+  url[$name,device]="$base/device_authorization"
+  body[$name,device]=$(jq -cn --arg id "${client[$name]}" --arg secret "${secret[$name]}" \
+    '{clientId: $id, clientSecret: $secret, startUrl: "https://bench.example/start"}')
+  # A random code of those loaded polls as pending.
+  local probe=${body[$name,poll]/\%010d/$(printf %010d $((RANDOM % pending_of[$name])))}
+  local answer
+  answer=$(post "$base/token" "$probe")
+  [[ "$answer" == 400*authorization_pending* ]] || die "$name: a loaded code answered $answer"
+}
+
+# measure_scale NAME SCENARIO ROUND
+measure_scale() {
+  local name=$1 scenario=$2 round=$3 out line
+  out="$work/wrk-$name-$scenario-$round.txt"
+  if [[ $scenario == poll ]]; then
+    BENCH_BODY_TEMPLATE="${body[$name,poll]}" BENCH_RANDOM_COUNT="${pending_of[$name]}" \
+      taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" -d"${seconds}s" --latency \
+      -s "$bench_dir/wrk_random_poll.lua" "${url[$name,poll]}" >"$out"
+  else
+    BENCH_BODY="${body[$name,device]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" \
+      -d"${seconds}s" --latency -s "$bench_dir/wrk_request.lua" "${url[$name,device]}" >"$out"
+  fi
+  line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario: $(cat "$out")"
+  result[$name,$scenario,$round]=$line
+  echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
+}
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+prepare small "$small" 0
+prepare large "$large" "$expired"
+serve small
+serve large
+echo "wrk -t1 -c$connections -d${seconds}s on cpu $wrk_cpu; servers on cpu $server_cpu;" \
+  "$rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for round in $(seq "$rounds"); do
+  for scenario in poll device; do
+    for name in small large; do measure_scale "$name" "$scenario" "$round"; done
+  done
+done
+declare -A rss
+for name in small large; do rss[$name]=$(rss_kb "${pid_of[$name]}"); done
+
+# The purge: a server on the large file whose first purge runs a few seconds after it starts,
+# polled meanwhile. The purge logs when it is done; the wrk run spans it.
+kill -TERM "${pid_of[large]}"
+wait "${pid_of[large]}" || true
+purge_delay=5
+serve large --purge-interval "$purge_delay"
+purge_started=$(date +%s.%N)
+BENCH_BODY_TEMPLATE="${body[large,poll]}" BENCH_RANDOM_COUNT="${pending_of[large]}" \
+  taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" -d"$((purge_delay + seconds))s" --latency \
+  -s "$bench_dir/wrk_random_poll.lua" "${url[large,poll]}" >"$work/wrk-purge.txt"
+purge_line=$(grep '^BENCH_RESULT ' "$work/wrk-purge.txt") || die "wrk printed no purge result"
+purged=$(grep -o 'purge: [0-9]* expired rows removed' "${log_of[large]}" | head -n1 || true)
+[[ -n "$purged" ]] || die "the purge did not finish within the run: $(tail -n5 "${log_of[large]}")"
+
+echo
+printf '%-26s %-8s %10s %8s %9s %9s\n' scenario server pending 'req/s' 'p50 ms' 'p99 ms'
+for scenario in poll device; do
+  label=$([[ $scenario == poll ]] && echo "CreateToken (random poll)" || echo "StartDeviceAuthorization")
+  for name in small large; do
+    printf '%-26s %-8s %10s %8s %9s %9s\n' "$label" "$name" "${pending_of[$name]}" \
+      "$(median "$name" "$scenario" rps)" "$(ms "$(median "$name" "$scenario" p50_us)")" \
+      "$(ms "$(median "$name" "$scenario" p99_us)")"
+  done
+  per_round=""
+  for round in $(seq "$rounds"); do
+    per_round+=" $(ratio "$(field "${result[large,$scenario,$round]}" rps)" \
+      "$(field "${result[small,$scenario,$round]}" rps)")"
+  done
+  printf '%-26s %-8s %10s %8s\n' "$label" large/small "" \
+    "$(ratio "$(median large "$scenario" rps)" "$(median small "$scenario" rps)")"
+  echo "  large/small req/s by round:$per_round"
+done
+echo "RSS after the runs: small $((rss[small] / 1024)) MB, large $((rss[large] / 1024)) MB"
+echo "bytes per pending authorization (file size / rows): small ${bytes_per[small]}, large ${bytes_per[large]}"
+echo "during the purge ($purged; run started $(printf %.0f "$purge_started"), purge after ${purge_delay}s):" \
+  "poll req/s $(field "$purge_line" rps), p50 $(ms "$(field "$purge_line" p50_us)") ms," \
+  "p99 $(ms "$(field "$purge_line" p99_us)") ms, max $(ms "$(field "$purge_line" max_us)") ms"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
