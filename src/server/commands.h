@@ -38,7 +38,9 @@ struct ServeOptions {
   std::string tls_certificate_file;  // PEM, leaf then chain; with tls_private_key_file: HTTPS
   std::string tls_private_key_file;
   std::string metrics_listen;  // HOST:PORT serving /metrics (and /healthz) instead of the main one
-  int handler_threads = 8;     // 0: handlers run on the I/O threads
+  // 0: handlers run on the I/O threads. 32: a group commit (storage/sqlite/group_commit.h) holds
+  // as many inserts as handler threads wait on it, and a waiting thread costs only its stack.
+  int handler_threads = 32;
   std::size_t handler_queue = 1024;
   // Issue 13 (settings.test_mode and settings.auto_approve_user are in `settings`).
   std::string config_file;     // applied by main before run_serve (config_file.h)
