@@ -41,7 +41,7 @@ bool exec(sqlite3* db, const char* sql) {
 }
 
 std::string device_code(const std::string& prefix, std::uint64_t index) {
-  char digits[16];
+  char digits[24];
   std::snprintf(digits, sizeof digits, "%010llu", static_cast<unsigned long long>(index));
   return prefix + digits;
 }
