@@ -33,17 +33,16 @@ std::expected<std::optional<TokenDescription>, Error> TokenInspection::active(
 }
 
 std::expected<std::optional<TokenDescription>, Error> TokenInspection::introspect(
-    const storage::ClientRecord& caller, std::string_view token) {
+    const Client& caller, std::string_view token) {
   auto described = active(token);
   if (!described || !*described) return described;
   const bool own = (*described)->token.client_id == caller.client_id;
-  const bool resource_server =
-      caller.origin == storage::ClientOrigin::kOperator && !caller.secret_hash.empty();
+  const bool resource_server = caller.origin == ClientOrigin::kOperator && caller.has_secret;
   if (!own && !resource_server) return std::nullopt;
   return described;
 }
 
-std::expected<void, Error> TokenInspection::revoke(const storage::ClientRecord& caller,
+std::expected<void, Error> TokenInspection::revoke(const Client& caller,
                                                    std::string_view token) {
   if (token.empty()) return {};
   auto found = ctx_.storage.tokens().find(crypto::sha256_hex(token));
