@@ -39,6 +39,7 @@ core::HttpResponse decide(PageDeps& deps, PageRequest& req, const domain::UserCo
   auto decided = deps.devices.decide(code, allow, req.session.user_name);
   // The code has served its purpose for this browser whatever the outcome.
   std::erase(req.session.checked_user_codes, code.normalized());
+  // Not saved: the code stays in the list, harmlessly, since decide() refuses a second decision.
   save_session(deps, req);
   if (!decided) {
     if (decided.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);

@@ -217,6 +217,7 @@ std::optional<core::HttpResponse> unless_enabled_user(PageDeps& deps, PageReques
 core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
   // The account was disabled while signed in: sign the browser out.
   req.session.user_name.clear();
+  // Not saved: the session still names the user, but every page asks unless_enabled_user first.
   save_session(deps, req);
   return code_result_page(deps, req,
                           {403, "denied", "Your account is disabled",
