@@ -5,6 +5,8 @@
 #include "core/url.h"
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
+#include "domain/context.h"
+#include "domain/record_views.h"
 #include "ssooidc/types.h"
 
 namespace ssooidc::domain {
@@ -113,7 +115,7 @@ std::expected<ValidAuthorizeRequest, AuthorizeError> AuthorizationService::valid
   auto found = ctx_.storage.clients().find(*p.client_id);
   if (!found) return page_error("server_error", "The server could not look up the client.");
   if (!*found) return page_error("invalid_client", "The client is not registered.");
-  storage::ClientRecord client = std::move(**found);
+  Client client = client_view(**found);
   if (client.expires_at <= ctx_.clock.now_epoch_seconds())
     return page_error("invalid_client", "The client registration has expired.");
   if (!p.redirect_uri || p.redirect_uri->empty())

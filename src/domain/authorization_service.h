@@ -12,11 +12,12 @@
 #include <utility>
 #include <vector>
 
-#include "domain/context.h"
+#include "domain/views.h"
 #include "ssooidc/error.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
+
+struct Context;
 
 // The query parameters of GET /authorize, absent ones as nullopt.
 struct AuthorizeParams {
@@ -33,7 +34,7 @@ struct AuthorizeParams {
 
 // A request that passed validation: the person may now be asked for consent.
 struct ValidAuthorizeRequest {
-  storage::ClientRecord client;
+  Client client;
   std::string redirect_uri;  // as presented
   std::string state;
   std::string code_challenge;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "crypto/crypto.h"
+#include "domain/context.h"
 #include "storage/storage_error.h"
 
 namespace ssooidc::domain {
@@ -23,6 +24,22 @@ std::string csrf_token_of(std::string_view id) {
   return crypto::base64url_encode(crypto::hmac_sha256(id, "ssooidc csrf token"));
 }
 
+storage::WebSessionLimits store_limits(const BrowserSessionLimits& l) {
+  return {l.idle_seconds, l.absolute_seconds, l.max_sessions, l.touch_seconds};
+}
+
+BrowserSession from_record(std::string id, const storage::WebSessionRecord& record) {
+  BrowserSession s;
+  s.csrf_token = csrf_token_of(id);
+  s.id = std::move(id);
+  s.browser_key = record.browser_key;
+  s.user_name = record.user_name;
+  s.created_at = record.created_at;
+  s.last_seen = record.last_seen;
+  s.checked_user_codes = record.checked_user_codes;
+  return s;
+}
+
 bool is_already_exists(const Error& error) {
   return storage::storage_error_code(error) == storage::StorageErrorCode::kAlreadyExists;
 }
@@ -40,25 +57,11 @@ void BrowserSession::remember_checked(std::string normalized_code) {
     checked_user_codes.erase(checked_user_codes.begin());
 }
 
-BrowserSessions::BrowserSessions(storage::WebSessionStore& store, const core::Clock& clock,
-                                 core::Random& random, BrowserSessionLimits limits)
-    : store_(store), clock_(clock), random_(random), limits_(limits) {}
+BrowserSessions::BrowserSessions(Context& ctx, BrowserSessionLimits limits)
+    : ctx_(ctx), limits_(limits) {}
 
 std::string BrowserSessions::new_id() {
-  return crypto::random_token(random_, "", kSecretBytes);
-}
-
-BrowserSession BrowserSessions::from_record(std::string id,
-                                            const storage::WebSessionRecord& record) {
-  BrowserSession s;
-  s.csrf_token = csrf_token_of(id);
-  s.id = std::move(id);
-  s.browser_key = record.browser_key;
-  s.user_name = record.user_name;
-  s.created_at = record.created_at;
-  s.last_seen = record.last_seen;
-  s.checked_user_codes = record.checked_user_codes;
-  return s;
+  return crypto::random_token(ctx_.random, "", kSecretBytes);
 }
 
 BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::create(
@@ -67,11 +70,11 @@ BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::create(
   record.browser_key = seed.browser_key.empty() ? new_id() : seed.browser_key;
   record.user_name = seed.user_name;
   record.checked_user_codes = seed.checked_user_codes;
-  record.created_at = record.last_seen = clock_.now_epoch_seconds();
+  record.created_at = record.last_seen = ctx_.clock.now_epoch_seconds();
   for (int attempt = 0;; ++attempt) {
     std::string id = new_id();
     record.id_hash = id_hash_of(id);
-    auto stored = store_.insert(record, limits_, record.created_at);
+    auto stored = ctx_.storage.web_sessions().insert(record, store_limits(limits_), record.created_at);
     if (stored && !*stored) return std::nullopt;
     if (stored) return from_record(std::move(id), record);
     if (!is_already_exists(stored.error()) || attempt + 1 >= kIdAttempts)
@@ -81,7 +84,7 @@ BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::create(
 
 BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::find(std::string_view id) {
   if (id.empty()) return std::nullopt;
-  auto found = store_.find(id_hash_of(id), limits_, clock_.now_epoch_seconds());
+  auto found = ctx_.storage.web_sessions().find(id_hash_of(id), store_limits(limits_), ctx_.clock.now_epoch_seconds());
   if (!found) return std::unexpected(std::move(found.error()));
   if (!*found) return std::nullopt;
   return from_record(std::string(id), **found);
@@ -93,7 +96,7 @@ BrowserSessions::Result<bool> BrowserSessions::update(const BrowserSession& sess
   record.id_hash = id_hash_of(session.id);
   record.user_name = session.user_name;
   record.checked_user_codes = session.checked_user_codes;
-  return store_.update(record, limits_, clock_.now_epoch_seconds());
+  return ctx_.storage.web_sessions().update(record, store_limits(limits_), ctx_.clock.now_epoch_seconds());
 }
 
 BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::renew(
@@ -101,8 +104,8 @@ BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::renew(
   if (id.empty()) return std::nullopt;
   for (int attempt = 0;; ++attempt) {
     std::string fresh = new_id();
-    auto renewed = store_.renew(id_hash_of(id), id_hash_of(fresh), limits_,
-                                clock_.now_epoch_seconds());
+    auto renewed = ctx_.storage.web_sessions().renew(id_hash_of(id), id_hash_of(fresh), store_limits(limits_),
+                                ctx_.clock.now_epoch_seconds());
     if (renewed) {
       if (!*renewed) return std::nullopt;
       return from_record(std::move(fresh), **renewed);
@@ -114,13 +117,13 @@ BrowserSessions::Result<std::optional<BrowserSession>> BrowserSessions::renew(
 
 BrowserSessions::Result<void> BrowserSessions::remove(std::string_view id) {
   if (id.empty()) return {};
-  auto removed = store_.remove(id_hash_of(id));
+  auto removed = ctx_.storage.web_sessions().remove(id_hash_of(id));
   if (!removed) return std::unexpected(std::move(removed.error()));
   return {};
 }
 
 BrowserSessions::Result<std::int64_t> BrowserSessions::purge_ended() {
-  return store_.purge_ended(limits_, clock_.now_epoch_seconds());
+  return ctx_.storage.web_sessions().purge_ended(store_limits(limits_), ctx_.clock.now_epoch_seconds());
 }
 
 }  // namespace ssooidc::domain

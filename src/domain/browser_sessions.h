@@ -1,6 +1,6 @@
 // Browser sessions of the person's pages: who is signed in, the CSRF token of their forms, and
-// which user codes this browser has already looked up. Kept in storage (storage::WebSessionStore)
-// so that every server process sees the same sessions (issue 12): a person signs in on one
+// which user codes this browser has already looked up. Kept in storage (its WebSessionStore) so
+// that every server process sees the same sessions (issue 12): a person signs in on one
 // process and confirms on another, a sign-out ends the session everywhere, and a restart signs
 // nobody out. Nothing in a session is needed by the API.
 //
@@ -28,10 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/clock.h"
-#include "core/random.h"
 #include "ssooidc/error.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
 
@@ -55,16 +52,27 @@ struct BrowserSession {
   void remember_checked(std::string normalized_code);
 };
 
-using BrowserSessionLimits = storage::WebSessionLimits;
+struct Context;
+
+// How long sessions live and how many there may be. A session has ended at `now` when
+// now - last_seen >= idle_seconds or now - created_at >= absolute_seconds.
+struct BrowserSessionLimits {
+  std::int64_t idle_seconds = 60 * 60;
+  std::int64_t absolute_seconds = 8 * 60 * 60;
+  std::int64_t max_sessions = 100'000;
+  // find() moves last_seen only when it is at least this old, so that reading a page does not
+  // write every time; the idle timeout is then exact to within this many seconds.
+  std::int64_t touch_seconds = 60;
+};
 
 class BrowserSessions {
  public:
   template <typename T>
   using Result = std::expected<T, Error>;
 
-  // `store`, `clock` and `random` must outlive this object.
-  BrowserSessions(storage::WebSessionStore& store, const core::Clock& clock, core::Random& random,
-                  BrowserSessionLimits limits = {});
+  // Kept in `ctx`'s storage (WebSessionStore), timed by its clock, ids drawn from its random;
+  // `ctx` must outlive this object.
+  explicit BrowserSessions(Context& ctx, BrowserSessionLimits limits = {});
 
   // A new session with a fresh id and CSRF token, keeping `seed`'s user_name, checked codes and
   // browser_key (a fresh one when empty). nullopt when the store is full and `seed` is signed out
@@ -88,12 +96,8 @@ class BrowserSessions {
 
  private:
   std::string new_id();
-  [[nodiscard]] static BrowserSession from_record(std::string id,
-                                                  const storage::WebSessionRecord& record);
 
-  storage::WebSessionStore& store_;
-  const core::Clock& clock_;
-  core::Random& random_;
+  Context& ctx_;
   const BrowserSessionLimits limits_;
 };
 

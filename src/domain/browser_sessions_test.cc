@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "crypto/crypto.h"
+#include "core/clock.h"
+#include "domain/context.h"
 #include "storage/storage.h"
 
 namespace ssooidc::domain {
@@ -41,8 +43,8 @@ class SessionStoreTest : public ::testing::Test {
   core::FakeClock clock_;
   crypto::SecureRandom random_;
   std::unique_ptr<storage::Storage> storage_ = std::move(*storage::open_storage("memory:"));
-  BrowserSessions sessions_{storage_->web_sessions(), clock_, random_,
-                            BrowserSessionLimits{600, 3600, 100}};
+  Context ctx_{*storage_, clock_, random_};
+  BrowserSessions sessions_{ctx_, BrowserSessionLimits{600, 3600, 100}};
   Sessions wrapper_{sessions_};
   Sessions* store_ = &wrapper_;
 };
@@ -152,12 +154,13 @@ TEST_F(SessionStoreTest, StoresOnlyTheIdHashAndIsSharedWithAnotherProcess) {
   BrowserSession seed;
   seed.user_name = "alice";
   BrowserSession s = *store_->create(seed);
-  auto stored = storage_->web_sessions().find(s.id, sessions_.limits(), clock_.now_epoch_seconds());
+  const storage::WebSessionLimits limits{600, 3600, 100};  // sessions_.limits(), as stored
+  auto stored = storage_->web_sessions().find(s.id, limits, clock_.now_epoch_seconds());
   ASSERT_TRUE(stored.has_value());
   EXPECT_FALSE(*stored) << "the cookie value must not be a key of the store";
   EXPECT_EQ(*storage_->web_sessions().count(), 1);
 
-  BrowserSessions other(storage_->web_sessions(), clock_, random_, BrowserSessionLimits{600, 3600, 100});
+  BrowserSessions other(ctx_, BrowserSessionLimits{600, 3600, 100});
   auto seen = other.find(s.id);
   ASSERT_TRUE(seen.has_value() && *seen);
   EXPECT_EQ((*seen)->user_name, "alice");

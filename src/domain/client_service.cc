@@ -6,6 +6,8 @@
 #include "core/address_key.h"
 #include "core/url.h"
 #include "crypto/crypto.h"
+#include "domain/context.h"
+#include "domain/record_views.h"
 #include "domain/test_controls.h"
 
 namespace ssooidc::domain {
@@ -90,6 +92,12 @@ bool valid_client_id(std::string_view id) {
 
 }  // namespace
 
+ClientService::ClientService(Context& ctx)
+    : ctx_(ctx),
+      throttle_(ctx, RatePolicy::per_minute("register_client_per_address",
+                                            ctx.settings.register_client_per_minute,
+                                            ctx.settings.register_client_per_minute)) {}
+
 std::expected<std::string, Error> ClientService::add_operator_client(const OperatorClient& spec) {
   if (!valid_client_id(spec.client_id))
     return std::unexpected(Error::make(
@@ -123,8 +131,8 @@ std::expected<std::string, Error> ClientService::add_operator_client(const Opera
   return secret;
 }
 
-std::expected<std::vector<storage::ClientRecord>, Error> ClientService::list_operator_clients() {
-  return ctx_.storage.clients().list_operator_clients();
+std::expected<std::vector<Client>, Error> ClientService::list_operator_clients() {
+  return views_of(ctx_.storage.clients().list_operator_clients(), &client_view);
 }
 
 std::expected<bool, Error> ClientService::remove_operator_client(std::string_view client_id) {
@@ -134,7 +142,7 @@ std::expected<bool, Error> ClientService::remove_operator_client(std::string_vie
   return ctx_.storage.clients().remove(client_id);
 }
 
-std::expected<storage::ClientRecord, Error> ClientService::authenticate_oauth(
+std::expected<Client, Error> ClientService::authenticate_oauth(
     std::string_view client_id, std::optional<std::string_view> client_secret) {
   if (client_secret) {
     if (client_secret->empty())
@@ -145,14 +153,15 @@ std::expected<storage::ClientRecord, Error> ClientService::authenticate_oauth(
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "client_id is required"));
   auto found = find_cached(client_id);
   if (!found) return std::unexpected(found.error());
-  const storage::ClientRecord* client = found->get();
-  if (client == nullptr || !client->secret_hash.empty())
+  const Known* known = found->get();
+  // A confidential client must authenticate (RFC 6749 3.2.1); only a public one goes by its id.
+  if (known == nullptr || !known->secret_hash.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidClient,
                                        "Client authentication failed (no or unknown client)"));
-  if (client->expires_at <= ctx_.clock.now_epoch_seconds())
+  if (known->client.expires_at <= ctx_.clock.now_epoch_seconds())
     return std::unexpected(
         Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
-  return *client;
+  return known->client;
 }
 
 std::expected<RegisterClientResponse, Error> ClientService::register_client(
@@ -208,7 +217,7 @@ std::expected<RegisterClientResponse, Error> ClientService::register_client(
   return resp;
 }
 
-storage::Result<std::shared_ptr<const storage::ClientRecord>> ClientService::find_cached(
+std::expected<std::shared_ptr<const ClientService::Known>, Error> ClientService::find_cached(
     std::string_view client_id) {
   {
     std::shared_lock lock(cache_mutex_);
@@ -218,12 +227,12 @@ storage::Result<std::shared_ptr<const storage::ClientRecord>> ClientService::fin
   if (!found) return std::unexpected(found.error());
   // Unknown ids are not remembered: another node may register them a moment later.
   if (!*found) return nullptr;
-  auto record = std::make_shared<const storage::ClientRecord>(std::move(**found));
-  if (record->origin == storage::ClientOrigin::kOperator) return record;
+  auto known = std::make_shared<const Known>(Known{client_view(**found), (*found)->secret_hash});
+  if (known->client.origin == ClientOrigin::kOperator) return known;
   std::unique_lock lock(cache_mutex_);
   if (cache_.size() >= kMaxCachedClients) cache_.clear();
-  cache_.emplace(record->client_id, record);
-  return record;
+  cache_.emplace(known->client.client_id, known);
+  return known;
 }
 
 void ClientService::forget_cached() {
@@ -231,7 +240,7 @@ void ClientService::forget_cached() {
   cache_.clear();
 }
 
-std::expected<storage::ClientRecord, Error> ClientService::authenticate(
+std::expected<Client, Error> ClientService::authenticate(
     std::string_view client_id, std::string_view client_secret) {
   if (client_id.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientId is required"));
@@ -241,25 +250,26 @@ std::expected<storage::ClientRecord, Error> ClientService::authenticate(
   if (!found) return std::unexpected(found.error());
   // Hash before looking at the result so an unknown client costs the same as a wrong secret.
   const std::string presented = crypto::sha256_hex(client_secret);
-  const storage::ClientRecord* client = found->get();
+  const Known* known = found->get();
   // A public client has no secret (empty hash), so no presented secret matches it.
-  if (client == nullptr || client->secret_hash.empty() ||
-      !crypto::constant_time_equals(presented, client->secret_hash))
+  if (known == nullptr || known->secret_hash.empty() ||
+      !crypto::constant_time_equals(presented, known->secret_hash))
     return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
-  const bool marked = ctx_.test && ctx_.test->client_expired(client->client_id);  // test mode
-  if (client->expires_at <= ctx_.clock.now_epoch_seconds() || marked)
+  const Client& client = known->client;
+  const bool marked = ctx_.test && ctx_.test->client_expired(client.client_id);  // test mode
+  if (client.expires_at <= ctx_.clock.now_epoch_seconds() || marked)
     return std::unexpected(
         Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
-  return *client;
+  return client;
 }
 
-bool ClientService::refreshable(const storage::ClientRecord& client) {
+bool ClientService::refreshable(const Client& client) {
   if (!client.grant_types.empty())
     return std::ranges::find(client.grant_types, kGrantRefreshToken) != client.grant_types.end();
   return !client.scopes.empty();
 }
 
-bool ClientService::allows_grant(const storage::ClientRecord& client, std::string_view grant) {
+bool ClientService::allows_grant(const Client& client, std::string_view grant) {
   if (!client.grant_types.empty())
     return std::ranges::find(client.grant_types, grant) != client.grant_types.end();
   if (grant == kGrantDeviceCode) return true;

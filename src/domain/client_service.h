@@ -15,21 +15,17 @@
 #include <unordered_map>
 #include <vector>
 
-#include "domain/context.h"
 #include "domain/rate_limiter.h"
+#include "domain/views.h"
 #include "ssooidc/types.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
 
+struct Context;
+
 class ClientService {
  public:
-  explicit ClientService(Context& ctx)
-      : ctx_(ctx),
-        throttle_(ctx.storage.rate_counters(), ctx.clock,
-                  RatePolicy::per_minute("register_client_per_address",
-                                         ctx.settings.register_client_per_minute,
-                                         ctx.settings.register_client_per_minute)) {}
+  explicit ClientService(Context& ctx);
 
   // Validates and stores a registration; the secret is returned once and stored as SHA-256.
   // SlowDown when `requester_address` has registered more than settings.register_client_per_minute
@@ -43,14 +39,14 @@ class ClientService {
   // The registration of `client_id` if `client_secret` matches (constant time) and the
   // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
   // empty. Registrations once read are kept in memory (see find_cached).
-  [[nodiscard]] std::expected<storage::ClientRecord, Error> authenticate(
+  [[nodiscard]] std::expected<Client, Error> authenticate(
       std::string_view client_id, std::string_view client_secret);
 
   // The standard face's client authentication (RFC 6749 2.3): with `client_secret` as
   // authenticate(); without one, only a public client (one the operator added without a secret)
   // authenticates, by its id alone, as RFC 6749 2.1 and RFC 8628 3.1 allow. InvalidClient
   // otherwise; InvalidRequest when client_id is empty.
-  [[nodiscard]] std::expected<storage::ClientRecord, Error> authenticate_oauth(
+  [[nodiscard]] std::expected<Client, Error> authenticate_oauth(
       std::string_view client_id, std::optional<std::string_view> client_secret);
 
   // A long-lived client the operator adds with a fixed id (issue 14): `ssooidc-server client add`.
@@ -67,27 +63,34 @@ class ClientService {
   // when the id is taken, and the errors of register_client for scopes, grants and redirect URIs.
   [[nodiscard]] std::expected<std::string, Error> add_operator_client(const OperatorClient& spec);
   // The operator's clients by client_id.
-  [[nodiscard]] std::expected<std::vector<storage::ClientRecord>, Error> list_operator_clients();
+  [[nodiscard]] std::expected<std::vector<Client>, Error> list_operator_clients();
   // Removes an operator's client with its tokens and pending logins. False when there is no
   // operator client of that id (registrations expire on their own and are not removed here).
   [[nodiscard]] std::expected<bool, Error> remove_operator_client(std::string_view client_id);
 
   // True when tokens issued to this registration come with a refresh token: like the real
   // service, registrations with scopes (sso:account:access) or the refresh_token grant.
-  static bool refreshable(const storage::ClientRecord& client);
+  static bool refreshable(const Client& client);
   // True when the registration allows `grant_type` (registrations without grantTypes allow the
   // device code grant, and the refresh grant when refreshable).
-  static bool allows_grant(const storage::ClientRecord& client, std::string_view grant_type);
+  static bool allows_grant(const Client& client, std::string_view grant_type);
 
-  // The registration of `client_id` (expired or not), or nullptr when unknown; from the cache
-  // when it has been read before (see below). Error only when storage fails.
   // Empties the registration cache (the test mode's reset deletes every registration).
   void forget_cached();
-  [[nodiscard]] storage::Result<std::shared_ptr<const storage::ClientRecord>> find_cached(
+
+  // A registration as the cache keeps it: the view, and the secret's SHA-256 (hex) to check a
+  // presented secret against (empty: a public operator client).
+  struct Known {
+    Client client;
+    std::string secret_hash;
+  };
+  // The registration of `client_id` (expired or not), or nullptr when unknown; from the cache
+  // when it has been read before (see below). Error only when storage fails.
+  [[nodiscard]] std::expected<std::shared_ptr<const Known>, Error> find_cached(
       std::string_view client_id);
 
  private:
-  // Registrations never change once stored (storage::ClientStore has no update), so any node may
+  // Registrations never change once stored (storage's ClientStore has no update), so any node may
   // keep those it has read: every CreateToken poll then skips a database read. At most
   // kMaxCachedClients are kept; when full, the cache starts over. A known client id answers
   // faster than an unknown one, which is harmless: client ids are not secrets, the secret check
@@ -104,8 +107,7 @@ class ClientService {
   Context& ctx_;
   RateLimiter throttle_;  // per address, counted in storage: across every server process
   std::shared_mutex cache_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const storage::ClientRecord>, StringHash,
-                     std::equal_to<>>
+  std::unordered_map<std::string, std::shared_ptr<const Known>, StringHash, std::equal_to<>>
       cache_;
 };
 

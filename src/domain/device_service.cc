@@ -4,8 +4,12 @@
 #include <algorithm>
 
 #include "crypto/crypto.h"
+#include "domain/client_service.h"
+#include "domain/context.h"
+#include "domain/record_views.h"
 #include "domain/test_controls.h"
 #include "domain/user_code.h"
+#include "domain/user_service.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -15,7 +19,30 @@ constexpr std::size_t kMaxStartUrl = 2048;
 // 64 random bytes -> 86 base64url characters, the length the real service hands out.
 constexpr std::size_t kDeviceCodeBytes = 64;
 
+// Why `rec` (nullopt: no row) cannot be decided at `now`, as one of DeviceService's errors.
+Error undecidable(const std::optional<storage::DeviceAuthorizationRecord>& rec, std::int64_t now) {
+  Error error;
+  if (!rec) {
+    error = Error::make(ErrorType::kInvalidGrant, "Unknown user code");
+    error.reason = std::string(DeviceService::kUnknownUserCode);
+  } else if (rec->state == storage::DeviceState::kPending && !rec->awaiting_decision(now)) {
+    error = Error::make(ErrorType::kExpiredToken, "The user code has expired");
+  } else {
+    error = Error::make(ErrorType::kInvalidGrant, "The user code has already been used");
+    error.reason = std::string(DeviceService::kDecidedUserCode);
+  }
+  return error;
+}
+
 }  // namespace
+
+DeviceService::DeviceService(Context& ctx, ClientService& clients, UserService& users)
+    : ctx_(ctx),
+      clients_(clients),
+      users_(users),
+      throttle_(ctx, RatePolicy::per_minute("start_device_authorization_per_address",
+                                            ctx.settings.start_device_authorization_per_minute,
+                                            ctx.settings.start_device_authorization_per_minute)) {}
 
 // One budget per address for both faces (SECURITY.md): the AWS StartDeviceAuthorization and the
 // standard face's device authorization endpoint draw on the same counter.
@@ -42,7 +69,7 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start(
 }
 
 std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start_oauth(
-    const storage::ClientRecord& client, const std::vector<std::string>& scopes,
+    const Client& client, const std::vector<std::string>& scopes,
     std::string_view requester_address) {
   if (auto refused = throttled(requester_address)) return std::unexpected(std::move(*refused));
   std::vector<std::string> unique;
@@ -57,7 +84,7 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start_oaut
 }
 
 std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
-    const storage::ClientRecord& client, std::string start_url, std::vector<std::string> scopes,
+    const Client& client, std::string start_url, std::vector<std::string> scopes,
     std::string_view requester_address) {
   if (!ClientService::allows_grant(client, kGrantDeviceCode))
     return std::unexpected(Error::make(ErrorType::kUnauthorizedClient,
@@ -110,21 +137,6 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
   return resp;
 }
 
-Error DeviceService::undecidable(const std::optional<storage::DeviceAuthorizationRecord>& rec,
-                                 std::int64_t now) {
-  Error error;
-  if (!rec) {
-    error = Error::make(ErrorType::kInvalidGrant, "Unknown user code");
-    error.reason = std::string(kUnknownUserCode);
-  } else if (rec->state == storage::DeviceState::kPending && rec->expires_at <= now) {
-    error = Error::make(ErrorType::kExpiredToken, "The user code has expired");
-  } else {
-    error = Error::make(ErrorType::kInvalidGrant, "The user code has already been used");
-    error.reason = std::string(kDecidedUserCode);
-  }
-  return error;
-}
-
 std::expected<DeviceConfirmation, Error> DeviceService::confirmation(const UserCode& code) {
   auto found = ctx_.storage.device_authorizations().find_by_user_code(code.normalized());
   if (!found) return std::unexpected(found.error());
@@ -147,10 +159,10 @@ std::expected<DeviceConfirmation, Error> DeviceService::confirmation(const UserC
 std::string DeviceService::client_name(std::string_view client_id) {
   auto client = clients_.find_cached(client_id);
   if (!client || !*client) return {};
-  return (*client)->client_name;
+  return (*client)->client.client_name;
 }
 
-std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
+std::expected<DeviceDecision, Error> DeviceService::decide(
     std::string_view typed_user_code, bool allow, std::string_view user_name) {
   auto code = UserCode::parse(typed_user_code);
   if (!code)
@@ -158,7 +170,7 @@ std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
   return decide(*code, allow, user_name);
 }
 
-std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
+std::expected<DeviceDecision, Error> DeviceService::decide(
     const UserCode& code, bool allow, std::string_view user_name) {
   // Only an enabled user can allow a device; anyone the operator names may deny one.
   if (allow) {
@@ -179,7 +191,7 @@ std::expected<storage::DeviceAuthorizationRecord, Error> DeviceService::decide(
   if (*decided) {
     core::record_event(ctx_.events, allow ? "device.approved" : "device.denied",
                        {{"user", user_name}, {"client_id", (*decided)->client_id}});
-    return std::move(**decided);
+    return decision_view(**decided);
   }
   // Not decided: read the row only to say why.
   auto rec = store.find_by_user_code(code.normalized());

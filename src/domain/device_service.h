@@ -11,15 +11,16 @@
 #include <string_view>
 #include <vector>
 
-#include "domain/client_service.h"
-#include "domain/context.h"
 #include "domain/rate_limiter.h"
 #include "domain/user_code.h"
-#include "domain/user_service.h"
+#include "domain/views.h"
 #include "ssooidc/types.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
+
+struct Context;
+class ClientService;
+class UserService;
 
 // What the confirmation page shows (RFC 8628 section 5.4: enough for the person to recognise
 // the request as their own) about an authorization that is awaiting a decision.
@@ -34,14 +35,7 @@ struct DeviceConfirmation {
 
 class DeviceService {
  public:
-  DeviceService(Context& ctx, ClientService& clients, UserService& users)
-      : ctx_(ctx),
-        clients_(clients),
-        users_(users),
-        throttle_(ctx.storage.rate_counters(), ctx.clock,
-                  RatePolicy::per_minute("start_device_authorization_per_address",
-                                         ctx.settings.start_device_authorization_per_minute,
-                                         ctx.settings.start_device_authorization_per_minute)) {}
+  DeviceService(Context& ctx, ClientService& clients, UserService& users);
 
   // Authenticates the client and creates a pending authorization. `requester_address` is shown to
   // the person on the confirmation page. SlowDown when that address has started more than
@@ -53,7 +47,7 @@ class DeviceService {
   // (ClientService::authenticate_oauth); `scopes` (empty: the client's) must be registered for it
   // (InvalidScope otherwise). The same throttle, pages and approvals as start().
   [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> start_oauth(
-      const storage::ClientRecord& client, const std::vector<std::string>& scopes,
+      const Client& client, const std::vector<std::string>& scopes,
       std::string_view requester_address);
 
   // What a person sees before deciding on `code`: the confirmation() of an authorization that
@@ -65,12 +59,12 @@ class DeviceService {
   [[nodiscard]] std::expected<DeviceConfirmation, Error> confirmation(const UserCode& code);
 
   // Allows or denies the pending authorization of `code` on behalf of `user_name`, who, to allow,
-  // must exist and be enabled. Returns the row as decided. The errors of confirmation(), plus
-  // AccessDenied when the user may not approve.
-  [[nodiscard]] std::expected<storage::DeviceAuthorizationRecord, Error> decide(
+  // must exist and be enabled. Returns the authorization as decided. The errors of
+  // confirmation(), plus AccessDenied when the user may not approve.
+  [[nodiscard]] std::expected<DeviceDecision, Error> decide(
       const UserCode& code, bool allow, std::string_view user_name);
   // The same for text as typed; InvalidGrant "Not a valid user code" when it is not well formed.
-  [[nodiscard]] std::expected<storage::DeviceAuthorizationRecord, Error> decide(
+  [[nodiscard]] std::expected<DeviceDecision, Error> decide(
       std::string_view typed_user_code, bool allow, std::string_view user_name);
 
   // The clientName of a registration; "" when it has none, is unknown or storage fails (it is only
@@ -87,12 +81,8 @@ class DeviceService {
  private:
   // Stores a pending authorization of `client` and answers with its codes.
   [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> begin(
-      const storage::ClientRecord& client, std::string start_url, std::vector<std::string> scopes,
+      const Client& client, std::string start_url, std::vector<std::string> scopes,
       std::string_view requester_address);
-
-  // Why `rec` (nullopt: no row) cannot be decided at `now`, as one of the errors above.
-  [[nodiscard]] static Error undecidable(
-      const std::optional<storage::DeviceAuthorizationRecord>& rec, std::int64_t now);
 
   // SlowDown (or the storage error) when the address is over its start budget; nullopt: go on.
   std::optional<Error> throttled(std::string_view requester_address);

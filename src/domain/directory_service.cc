@@ -36,6 +36,7 @@ std::optional<storage::CredentialSource> parse_credential_source(std::string_vie
 }
 
 std::optional<std::string> DirectoryService::check_account(const storage::AccountRecord& a) {
+  // An AWS account id is 12 digits: clients pass it back as they got it (ListAccounts).
   if (a.account_id.size() != 12 ||
       !std::ranges::all_of(a.account_id, [](char c) { return c >= '0' && c <= '9'; }))
     return "account id must be 12 digits";
@@ -47,6 +48,8 @@ std::optional<std::string> DirectoryService::check_account(const storage::Accoun
 }
 
 std::optional<std::string> DirectoryService::check_role(const storage::RoleRecord& r) {
+  // IAM's rule for role names, so that a name taken from a real account fits and ours would fit
+  // there; the duration range is AssumeRole's DurationSeconds (15 minutes to 12 hours).
   if (r.role_name.empty() || r.role_name.size() > 64 ||
       !std::ranges::all_of(r.role_name, [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -86,6 +89,7 @@ std::expected<bool, Error> DirectoryService::put_account(storage::AccountRecord 
 
 std::expected<bool, Error> DirectoryService::put_role(storage::RoleRecord role) {
   if (auto problem = check_role(role)) return fail(std::move(*problem));
+  // Checked here, not left to the store: the operator gets a message naming the account.
   auto account = ctx_.storage.accounts().find(role.account_id);
   if (!account) return std::unexpected(account.error());
   if (!*account) return fail("No such account: " + role.account_id);

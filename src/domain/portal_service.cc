@@ -6,11 +6,24 @@
 #include <utility>
 
 #include "crypto/crypto.h"
+#include "domain/context.h"
 #include "domain/credential_command.h"
+#include "domain/record_views.h"
 #include "domain/test_controls.h"
 #include "wire/portal_codec.h"
 
 namespace ssooidc::domain {
+
+struct StoredRole : storage::RoleRecord {};
+struct StoredAccount {
+  storage::AccountRecord account;
+  std::vector<StoredRole> roles;  // by name
+};
+struct PortalDirectory {
+  std::vector<StoredAccount> accounts;  // by account id
+  std::int64_t fetched_millis = 0;
+};
+
 namespace {
 
 std::unexpected<Error> fail(ErrorType type, std::string text) {
@@ -76,6 +89,40 @@ std::optional<std::int64_t> parse_iso8601_utc(std::string_view text) {
   return static_cast<std::int64_t>(timegm(&tm)) - offset_seconds;
 }
 
+// The account of `directory` with that id; nullptr when the user holds no role on it.
+const StoredAccount* find_account(const PortalDirectory& directory, std::string_view account_id) {
+  const auto& accounts = directory.accounts;
+  const auto it = std::ranges::lower_bound(accounts, account_id, {},
+                                           [](const StoredAccount& a) -> std::string_view {
+                                             return a.account.account_id;
+                                           });
+  if (it == accounts.end() || it->account.account_id != account_id) return nullptr;
+  return &*it;
+}
+
+// Every account and role assigned to `user_name`, as stored. Bounded by the directory the
+// operator made; read in pages like the API does.
+std::expected<std::vector<StoredAccount>, Error> stored_assignments(storage::Storage& storage,
+                                                                    std::string_view user_name) {
+  std::vector<StoredAccount> out;
+  std::string after;
+  while (true) {
+    auto accounts =
+        storage.assignments().accounts_for_user(user_name, after, PortalService::kMaxPageSize);
+    if (!accounts) return std::unexpected(accounts.error());
+    for (auto& account : *accounts) {
+      auto roles = storage.assignments().roles_for_user(user_name, account.account_id, "", 1000);
+      if (!roles) return std::unexpected(roles.error());
+      StoredAccount& stored = out.emplace_back();
+      stored.account = std::move(account);
+      stored.roles.reserve(roles->size());
+      for (auto& role : *roles) stored.roles.push_back(StoredRole{std::move(role)});
+    }
+    if (std::cmp_less(accounts->size(), PortalService::kMaxPageSize)) return out;
+    after = out.back().account.account_id;
+  }
+}
+
 }  // namespace
 
 RoleCredentials mint_credentials(core::Random& random) {
@@ -97,8 +144,7 @@ PortalService::PortalService(Context& ctx, Log log, std::string page_token_key)
                                 line.data());
                  })),
       pages_(page_token_key.empty() ? ctx.random.bytes(32) : std::move(page_token_key)),
-      limiter_(ctx.storage.rate_counters(), ctx.clock,
-               RatePolicy::per_second("portal_per_token", ctx.settings.portal_requests_per_second,
+      limiter_(ctx, RatePolicy::per_second("portal_per_token", ctx.settings.portal_requests_per_second,
                                       ctx.settings.portal_burst)) {}
 
 std::optional<Error> PortalService::rate_limited(std::string_view key, std::string_view text) {
@@ -113,7 +159,7 @@ bool PortalService::fresh(std::int64_t fetched_millis) const {
          ctx_.clock.monotonic_millis() - fetched_millis < ctx_.settings.portal_cache_ms;
 }
 
-std::expected<storage::TokenRecord, Error> PortalService::authenticate(
+std::expected<PortalCaller, Error> PortalService::authenticate(
     std::string_view access_token) {
   if (access_token.empty() || access_token.size() > 4096) return unauthorized();
   const std::string hash = crypto::sha256_hex(access_token);
@@ -124,7 +170,7 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
       // Accepted a moment ago; only its expiry can have changed since.
       if (it->second.token.expires_at <= ctx_.clock.now_epoch_seconds()) return unauthorized();
       if (ctx_.test && ctx_.test->token_expired(hash)) return unauthorized();
-      storage::TokenRecord token = it->second.token;
+      PortalCaller token = it->second.token;
       lock.unlock();
       if (auto limited = rate_limited(hash, "Too many requests with this session token"))
         return std::unexpected(std::move(*limited));
@@ -158,14 +204,14 @@ std::expected<storage::TokenRecord, Error> PortalService::authenticate(
     if (!session_end) return std::unexpected(session_end.error());
     std::unique_lock lock(cache_mutex_);
     if (callers_.size() >= kMaxCachedEntries) callers_.clear();
-    callers_[hash] = {token, session_end->value_or(token.expires_at),
+    callers_[hash] = {caller_view(token), session_end->value_or(token.expires_at),
                       ctx_.clock.monotonic_millis()};
   }
-  return std::move(token);
+  return caller_view(token);
 }
 
 std::expected<std::int64_t, Error> PortalService::session_end_of(
-    const storage::TokenRecord& caller) {
+    const PortalCaller& caller) {
   {
     std::shared_lock lock(cache_mutex_);
     const auto it = callers_.find(caller.token_hash);
@@ -176,7 +222,7 @@ std::expected<std::int64_t, Error> PortalService::session_end_of(
   return session_end->value_or(caller.expires_at);
 }
 
-std::expected<std::shared_ptr<const PortalService::Directory>, Error> PortalService::directory_of(
+std::expected<std::shared_ptr<const PortalDirectory>, Error> PortalService::directory_of(
     std::string_view user_name) {
   const std::string user(user_name);
   {
@@ -184,9 +230,9 @@ std::expected<std::shared_ptr<const PortalService::Directory>, Error> PortalServ
     const auto it = directories_.find(user);
     if (it != directories_.end() && fresh(it->second->fetched_millis)) return it->second;
   }
-  auto accounts = assignments_of(user_name);
+  auto accounts = stored_assignments(ctx_.storage, user_name);
   if (!accounts) return std::unexpected(accounts.error());
-  auto directory = std::make_shared<Directory>();
+  auto directory = std::make_shared<PortalDirectory>();
   directory->accounts = std::move(*accounts);
   directory->fetched_millis = ctx_.clock.monotonic_millis();
   if (ctx_.settings.portal_cache_ms > 0 && directory->accounts.size() <= kMaxCachedAccounts) {
@@ -197,18 +243,14 @@ std::expected<std::shared_ptr<const PortalService::Directory>, Error> PortalServ
   return directory;
 }
 
-std::expected<storage::RoleRecord, Error> PortalService::find_assigned(
+std::expected<std::shared_ptr<const StoredRole>, Error> PortalService::find_assigned(
     std::string_view user_name, std::string_view account_id, std::string_view role_name) {
   auto directory = directory_of(user_name);
   if (!directory) return std::unexpected(directory.error());
-  const auto& accounts = (*directory)->accounts;
-  const auto account = std::ranges::lower_bound(
-      accounts, account_id, {}, [](const AccountWithRoles& a) -> std::string_view {
-        return a.account.account_id;
-      });
-  if (account == accounts.end() || account->account.account_id != account_id) return not_found();
+  const StoredAccount* account = find_account(**directory, account_id);
+  if (account == nullptr) return not_found();
   for (const auto& role : account->roles)
-    if (role.role_name == role_name) return role;
+    if (role.role_name == role_name) return std::shared_ptr<const StoredRole>(*directory, &role);
   return not_found();
 }
 
@@ -221,7 +263,7 @@ std::expected<std::int32_t, Error> PortalService::page_size(
 }
 
 std::expected<ListAccountsResponse, Error> PortalService::list_accounts(
-    const storage::TokenRecord& caller, std::optional<std::int32_t> max_results,
+    const PortalCaller& caller, std::optional<std::int32_t> max_results,
     const std::optional<std::string>& next_token) {
   auto size = page_size(max_results);
   if (!size) return std::unexpected(size.error());
@@ -235,7 +277,7 @@ std::expected<ListAccountsResponse, Error> PortalService::list_accounts(
   if (!directory) return std::unexpected(directory.error());
   const auto& accounts = (*directory)->accounts;
   auto it = std::ranges::upper_bound(accounts, std::string_view(after), {},
-                                     [](const AccountWithRoles& a) -> std::string_view {
+                                     [](const StoredAccount& a) -> std::string_view {
                                        return a.account.account_id;
                                      });
   ListAccountsResponse out;
@@ -254,7 +296,7 @@ std::expected<ListAccountsResponse, Error> PortalService::list_accounts(
 }
 
 std::expected<ListAccountRolesResponse, Error> PortalService::list_account_roles(
-    const storage::TokenRecord& caller, std::string_view account_id,
+    const PortalCaller& caller, std::string_view account_id,
     std::optional<std::int32_t> max_results, const std::optional<std::string>& next_token) {
   if (account_id.empty()) return fail(ErrorType::kInvalidRequest, "account_id is required");
   auto size = page_size(max_results);
@@ -268,13 +310,9 @@ std::expected<ListAccountRolesResponse, Error> PortalService::list_account_roles
   }
   auto directory = directory_of(caller.user_name);
   if (!directory) return std::unexpected(directory.error());
-  const auto& accounts = (*directory)->accounts;
-  const auto account = std::ranges::lower_bound(
-      accounts, account_id, {}, [](const AccountWithRoles& a) -> std::string_view {
-        return a.account.account_id;
-      });
+  const StoredAccount* account = find_account(**directory, account_id);
   // An account the user holds no role on is the same as one that does not exist.
-  if (account == accounts.end() || account->account.account_id != account_id) return not_found();
+  if (account == nullptr) return not_found();
   ListAccountRolesResponse out;
   out.roleList.emplace();
   auto role = std::ranges::upper_bound(account->roles, std::string_view(after), {},
@@ -289,14 +327,14 @@ std::expected<ListAccountRolesResponse, Error> PortalService::list_account_roles
 }
 
 std::expected<RoleCredentials, Error> PortalService::get_role_credentials(
-    const storage::TokenRecord& caller, std::string_view account_id, std::string_view role_name) {
+    const PortalCaller& caller, std::string_view account_id, std::string_view role_name) {
   if (account_id.empty()) return fail(ErrorType::kInvalidRequest, "account_id is required");
   if (role_name.empty()) return fail(ErrorType::kInvalidRequest, "role_name is required");
   auto role = find_assigned(caller.user_name, account_id, role_name);
   if (!role) return std::unexpected(role.error());
   auto session_end = session_end_of(caller);
   if (!session_end) return std::unexpected(session_end.error());
-  return issue(caller.user_name, *role, *session_end);
+  return issue(caller.user_name, **role, *session_end);
 }
 
 std::expected<RoleCredentials, Error> PortalService::credentials_for_user(
@@ -308,11 +346,11 @@ std::expected<RoleCredentials, Error> PortalService::credentials_for_user(
     return std::unexpected(std::move(*limited));
   auto role = find_assigned(user_name, account_id, role_name);
   if (!role) return std::unexpected(role.error());
-  return issue(user_name, *role, session_ends_at);
+  return issue(user_name, **role, session_ends_at);
 }
 
 std::expected<RoleCredentials, Error> PortalService::issue(std::string_view user_name,
-                                                           const storage::RoleRecord& role,
+                                                           const StoredRole& role,
                                                            std::int64_t session_ends_at) {
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   std::int64_t expires_at = std::min(now + role.session_duration_seconds, session_ends_at);
@@ -376,7 +414,7 @@ std::expected<RoleCredentials, Error> PortalService::issue(std::string_view user
   return creds;
 }
 
-std::expected<void, Error> PortalService::logout(const storage::TokenRecord& caller) {
+std::expected<void, Error> PortalService::logout(const PortalCaller& caller) {
   auto revoked = ctx_.storage.tokens().revoke_family(caller.family_id);
   if (!revoked) return std::unexpected(revoked.error());
   const std::string count = std::to_string(*revoked);
@@ -391,21 +429,17 @@ std::expected<void, Error> PortalService::logout(const storage::TokenRecord& cal
 
 std::expected<std::vector<PortalService::AccountWithRoles>, Error> PortalService::assignments_of(
     std::string_view user_name) {
+  auto stored = stored_assignments(ctx_.storage, user_name);
+  if (!stored) return std::unexpected(std::move(stored.error()));
   std::vector<AccountWithRoles> out;
-  std::string after;
-  // Bounded by the directory the operator made; read in pages like the API does.
-  while (true) {
-    auto accounts = ctx_.storage.assignments().accounts_for_user(user_name, after, kMaxPageSize);
-    if (!accounts) return std::unexpected(accounts.error());
-    for (auto& account : *accounts) {
-      auto roles = ctx_.storage.assignments().roles_for_user(user_name, account.account_id, "",
-                                                             1000);
-      if (!roles) return std::unexpected(roles.error());
-      out.push_back({std::move(account), std::move(*roles)});
-    }
-    if (std::cmp_less(accounts->size(), kMaxPageSize)) return out;
-    after = out.back().account.account_id;
+  out.reserve(stored->size());
+  for (const auto& a : *stored) {
+    AccountWithRoles& shown = out.emplace_back();
+    shown.account = account_view(a.account);
+    shown.roles.reserve(a.roles.size());
+    for (const auto& role : a.roles) shown.roles.push_back(role_view(role));
   }
+  return out;
 }
 
 }  // namespace ssooidc::domain

@@ -17,7 +17,7 @@
 // bounded (kMaxCachedEntries each; when full they start over), and a user with more than
 // kMaxCachedAccounts accounts is not cached.
 //
-// Credentials come from the role's source (storage::CredentialSource): minted (random, AWS's
+// Credentials come from the role's source (the stored role's CredentialSource): minted (random, AWS's
 // shapes), static, or an external command (credential_command.h); they expire at the earlier of
 // the role's session duration and the end of the SSO session (the latest expiry of the token's
 // family), or when a command says. Every issue is recorded (CredentialRecordStore) before it is
@@ -36,13 +36,19 @@
 #include <string>
 #include <string_view>
 
-#include "domain/context.h"
+#include "core/random.h"
 #include "domain/page_token.h"
 #include "domain/rate_limiter.h"
+#include "domain/views.h"
 #include "ssooidc/portal_types.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
+
+struct Context;
+// A user's accounts and roles as stored, and one such role with its credential source: private
+// to portal_service.cc.
+struct PortalDirectory;
+struct StoredRole;
 
 class PortalService {
  public:
@@ -60,25 +66,25 @@ class PortalService {
   static constexpr std::size_t kMaxCachedEntries = 10'000;
   static constexpr std::size_t kMaxCachedAccounts = 1'000;
 
-  // The access token's record when the token may call the portal (see above).
-  std::expected<storage::TokenRecord, Error> authenticate(std::string_view access_token);
+  // The access token when it may call the portal (see above).
+  std::expected<PortalCaller, Error> authenticate(std::string_view access_token);
 
   std::expected<ListAccountsResponse, Error> list_accounts(
-      const storage::TokenRecord& caller, std::optional<std::int32_t> max_results,
+      const PortalCaller& caller, std::optional<std::int32_t> max_results,
       const std::optional<std::string>& next_token);
   std::expected<ListAccountRolesResponse, Error> list_account_roles(
-      const storage::TokenRecord& caller, std::string_view account_id,
+      const PortalCaller& caller, std::string_view account_id,
       std::optional<std::int32_t> max_results, const std::optional<std::string>& next_token);
-  std::expected<RoleCredentials, Error> get_role_credentials(const storage::TokenRecord& caller,
+  std::expected<RoleCredentials, Error> get_role_credentials(const PortalCaller& caller,
                                                              std::string_view account_id,
                                                              std::string_view role_name);
   // Revokes the token's whole family (access and refresh tokens).
-  std::expected<void, Error> logout(const storage::TokenRecord& caller);
+  std::expected<void, Error> logout(const PortalCaller& caller);
 
   // Every account and role assigned to `user_name` (for the person's portal page).
   struct AccountWithRoles {
-    storage::AccountRecord account;
-    std::vector<storage::RoleRecord> roles;
+    PortalAccount account;
+    std::vector<PortalRole> roles;  // by name
   };
   std::expected<std::vector<AccountWithRoles>, Error> assignments_of(std::string_view user_name);
   // Credentials for a signed-in person of the portal page: as get_role_credentials, expiring at
@@ -90,18 +96,13 @@ class PortalService {
                                                              std::int64_t session_ends_at);
 
  private:
-  std::expected<RoleCredentials, Error> issue(std::string_view user_name,
-                                              const storage::RoleRecord& role,
+  std::expected<RoleCredentials, Error> issue(std::string_view user_name, const StoredRole& role,
                                               std::int64_t session_ends_at);
   std::expected<std::int32_t, Error> page_size(std::optional<std::int32_t> max_results) const;
 
   struct CachedCaller {
-    storage::TokenRecord token;
+    PortalCaller token;
     std::int64_t session_ends_at = 0;
-    std::int64_t fetched_millis = 0;
-  };
-  struct Directory {
-    std::vector<AccountWithRoles> accounts;  // ordered by account id, roles by name
     std::int64_t fetched_millis = 0;
   };
   bool fresh(std::int64_t fetched_millis) const;
@@ -109,11 +110,14 @@ class PortalService {
   // cannot be kept, nullopt when the request may go ahead (and was counted).
   std::optional<Error> rate_limited(std::string_view key, std::string_view text);
   // The user's accounts and roles: cached, or read from storage.
-  std::expected<std::shared_ptr<const Directory>, Error> directory_of(std::string_view user_name);
-  std::expected<std::int64_t, Error> session_end_of(const storage::TokenRecord& caller);
-  std::expected<storage::RoleRecord, Error> find_assigned(std::string_view user_name,
-                                                          std::string_view account_id,
-                                                          std::string_view role_name);
+  std::expected<std::shared_ptr<const PortalDirectory>, Error> directory_of(
+      std::string_view user_name);
+  std::expected<std::int64_t, Error> session_end_of(const PortalCaller& caller);
+  // The role when it is assigned to the user (it points into, and keeps alive, the user's
+  // directory); ResourceNotFound otherwise.
+  std::expected<std::shared_ptr<const StoredRole>, Error> find_assigned(std::string_view user_name,
+                                                                        std::string_view account_id,
+                                                                        std::string_view role_name);
 
   Context& ctx_;
   Log log_;
@@ -121,7 +125,7 @@ class PortalService {
   RateLimiter limiter_;  // per token (and per user for the page), counted in storage
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, CachedCaller> callers_;  // by token hash
-  std::unordered_map<std::string, std::shared_ptr<const Directory>> directories_;  // by user
+  std::unordered_map<std::string, std::shared_ptr<const PortalDirectory>> directories_;  // by user
 };
 
 // AWS's shapes for minted credentials: "ASIA" + 16 of A-Z, a 40-character secret of the base64

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "domain/context.h"
 #include "storage/storage_error.h"
 
 namespace ssooidc::domain {
@@ -31,17 +32,16 @@ RatePolicy RatePolicy::per_second(std::string bucket, std::int64_t per_second, s
           std::max<std::int64_t>(1, 1000 / per_second)};
 }
 
-RateLimiter::RateLimiter(storage::RateCounterStore& store, const core::Clock& clock,
-                         RatePolicy policy, std::int64_t max_keys)
-    : store_(store), clock_(clock), policy_(std::move(policy)),
+RateLimiter::RateLimiter(Context& ctx, RatePolicy policy, std::int64_t max_keys)
+    : ctx_(ctx), policy_(std::move(policy)),
       max_keys_(std::max<std::int64_t>(max_keys, 1)) {}
 
 std::expected<std::int64_t, Error> RateLimiter::change(std::string_view key, Change what) {
   const std::int64_t limit = policy_.limit;
   const std::int64_t period = policy_.period_ms;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    const std::int64_t now = clock_.now_epoch_millis();
-    auto found = store_.find(policy_.bucket, key);
+    const std::int64_t now = ctx_.clock.now_epoch_millis();
+    auto found = ctx_.storage.rate_counters().find(policy_.bucket, key);
     if (!found) return std::unexpected(std::move(found.error()));
     const bool live = *found && (*found)->expires_at_ms > now;
     if (what == Change::kRefund && !live) return 0;
@@ -88,7 +88,7 @@ std::expected<std::int64_t, Error> RateLimiter::change(std::string_view key, Cha
     }
     if (wait > 0) return wait;  // refused: nothing to write
 
-    auto written = store_.put(next, *found ? (*found)->version : 0, now, max_keys_);
+    auto written = ctx_.storage.rate_counters().put(next, *found ? (*found)->version : 0, now, max_keys_);
     if (!written) return std::unexpected(std::move(written.error()));
     switch (*written) {
       case storage::CounterWrite::kWritten:
@@ -130,15 +130,15 @@ std::expected<void, Error> RateLimiter::record(std::string_view key) {
 
 std::expected<void, Error> RateLimiter::reset(std::string_view key) {
   if (!enabled()) return {};
-  auto removed = store_.remove(policy_.bucket, key);
+  auto removed = ctx_.storage.rate_counters().remove(policy_.bucket, key);
   if (!removed) return std::unexpected(std::move(removed.error()));
   return {};
 }
 
 std::expected<std::int64_t, Error> RateLimiter::retry_after_seconds(std::string_view key) {
   if (!enabled()) return 0;
-  const std::int64_t now = clock_.now_epoch_millis();
-  auto found = store_.find(policy_.bucket, key);
+  const std::int64_t now = ctx_.clock.now_epoch_millis();
+  auto found = ctx_.storage.rate_counters().find(policy_.bucket, key);
   if (!found) return std::unexpected(std::move(found.error()));
   if (!*found || (*found)->blocked_until_ms <= now || (*found)->expires_at_ms <= now) return 0;
   return whole_seconds((*found)->blocked_until_ms - now);

@@ -1,8 +1,8 @@
 // The one rate limiter of the server (issue 9: it replaces web/rate_limiter, domain/
 // request_throttle and domain/request_rate_limiter). It counts attempts per key (a client
-// address, a user name, a browser, an access token) in a named bucket, in storage
-// (storage::RateCounterStore), so that every server process counts the same attempts: spreading
-// guesses over replicas gains an attacker nothing (issue 12).
+// address, a user name, a browser, an access token) in a named bucket, in storage (its
+// RateCounterStore), so that every server process counts the same attempts: spreading guesses
+// over replicas gains an attacker nothing (issue 12).
 //
 // Two policies:
 //  - a sliding window (RatePolicy::window): at most `limit` attempts in any `period`; a key at the
@@ -31,11 +31,11 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.h"
 #include "ssooidc/error.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
+
+struct Context;
 
 struct RatePolicy {
   enum class Kind { kWindow, kTokenBucket };
@@ -58,9 +58,8 @@ class RateLimiter {
   static constexpr int kMaxAttempts = 32;
   static constexpr std::int64_t kDefaultMaxKeys = 100'000;
 
-  // `store` and `clock` must outlive the limiter.
-  RateLimiter(storage::RateCounterStore& store, const core::Clock& clock, RatePolicy policy,
-              std::int64_t max_keys = kDefaultMaxKeys);
+  // Counts in `ctx`'s storage (RateCounterStore) by `ctx`'s clock; `ctx` must outlive the limiter.
+  RateLimiter(Context& ctx, RatePolicy policy, std::int64_t max_keys = kDefaultMaxKeys);
 
   // Counts one attempt of `key` now unless it is refused: 0 when counted (go ahead), otherwise
   // the whole seconds (at least 1) until it may try.
@@ -84,8 +83,7 @@ class RateLimiter {
   // milliseconds until the key may try (0: the change was made).
   std::expected<std::int64_t, Error> change(std::string_view key, Change what);
 
-  storage::RateCounterStore& store_;
-  const core::Clock& clock_;
+  Context& ctx_;
   const RatePolicy policy_;
   const std::int64_t max_keys_;
 };

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "core/address_key.h"
+#include "core/clock.h"
+#include "crypto/crypto.h"
+#include "domain/context.h"
 #include "testing/faulty_storage.h"
 
 namespace ssooidc::domain {
@@ -19,16 +22,13 @@ namespace {
 class RateLimiterTest : public ::testing::Test {
  protected:
   RateLimiter window(std::int64_t max, std::int64_t seconds, std::int64_t max_keys = 100'000) {
-    return RateLimiter(storage_->rate_counters(), clock_, RatePolicy::window("w", max, seconds),
-                       max_keys);
+    return RateLimiter(ctx_, RatePolicy::window("w", max, seconds), max_keys);
   }
   RateLimiter per_minute(std::int64_t n, std::int64_t max_keys = 100'000) {
-    return RateLimiter(storage_->rate_counters(), clock_, RatePolicy::per_minute("m", n, n),
-                       max_keys);
+    return RateLimiter(ctx_, RatePolicy::per_minute("m", n, n), max_keys);
   }
   RateLimiter per_second(std::int64_t n, std::int64_t burst, std::int64_t max_keys = 100'000) {
-    return RateLimiter(storage_->rate_counters(), clock_, RatePolicy::per_second("s", n, burst),
-                       max_keys);
+    return RateLimiter(ctx_, RatePolicy::per_second("s", n, burst), max_keys);
   }
   static std::int64_t value(std::expected<std::int64_t, Error> r) {
     EXPECT_TRUE(r.has_value()) << r.error().error_description;
@@ -42,7 +42,9 @@ class RateLimiterTest : public ::testing::Test {
   }
 
   core::FakeClock clock_;
+  crypto::SecureRandom random_;
   std::unique_ptr<storage::Storage> storage_ = std::move(*storage::open_storage("memory:"));
+  Context ctx_{*storage_, clock_, random_};
 };
 
 // ---- sliding windows (failures) ---------------------------------------------------------------
@@ -168,7 +170,7 @@ TEST_F(RateLimiterTest, PerMinuteCountsIpv6PerSlash64AndZeroDisables) {
   EXPECT_EQ(value(throttle.try_acquire(core::address_key("2001:db8:1:2::ffff"))), 0);
   EXPECT_GT(value(throttle.try_acquire(core::address_key("2001:db8:1:2:3::9"))), 0);
   EXPECT_EQ(value(throttle.try_acquire(core::address_key("2001:db8:1:3::1"))), 0);
-  RateLimiter off(storage_->rate_counters(), clock_, RatePolicy::per_minute("off", 0, 0));
+  RateLimiter off(ctx_, RatePolicy::per_minute("off", 0, 0));
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(value(off.try_acquire("192.0.2.1")), 0);
   EXPECT_EQ(counters("off"), 0);
 }
@@ -204,7 +206,7 @@ TEST_F(RateLimiterTest, PerSecondStorageIsBounded) {
   for (int i = 0; i < 2'000; ++i) (void)value(limiter.try_acquire("key-" + std::to_string(i)));
   EXPECT_LE(counters("s"), 160);
   // A key that has just been limited keeps its empty bucket while there is room.
-  RateLimiter roomy(storage_->rate_counters(), clock_, RatePolicy::per_second("roomy", 1, 1), 1'000);
+  RateLimiter roomy(ctx_, RatePolicy::per_second("roomy", 1, 1), 1'000);
   EXPECT_EQ(value(roomy.try_acquire("x")), 0);
   for (int i = 0; i < 50; ++i) (void)value(roomy.try_acquire("other-" + std::to_string(i)));
   EXPECT_GT(value(roomy.try_acquire("x")), 0);
@@ -212,7 +214,8 @@ TEST_F(RateLimiterTest, PerSecondStorageIsBounded) {
 
 TEST_F(RateLimiterTest, StorageErrorsAreReturned) {
   auto faulty = std::make_unique<test_support::FaultyStorage>(*storage_);
-  RateLimiter limiter(faulty->rate_counters(), clock_, RatePolicy::window("w", 5, 600));
+  Context faulty_ctx{*faulty, clock_, random_};
+  RateLimiter limiter(faulty_ctx, RatePolicy::window("w", 5, 600));
   faulty->fail_from_call(1);
   EXPECT_EQ(limiter.try_acquire("k").error().type, ErrorType::kInternalServer);
   EXPECT_FALSE(limiter.refund("k").has_value());

@@ -8,7 +8,7 @@ ServiceGraph::ServiceGraph(storage::Storage& storage, const core::Clock& clock,
                            core::Random& random, Settings settings,
                            std::string signing_key_encryption_key)
     : context{storage, clock, random, std::move(settings)},
-      shared(storage, clock, random, signing_key_encryption_key),
+      shared(context, signing_key_encryption_key),
       clients(context),
       users(context),
       devices(context, clients, users),

@@ -16,12 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "core/clock.h"
-#include "core/random.h"
 #include "domain/browser_sessions.h"
 #include "domain/rate_limiter.h"
 #include "ssooidc/error.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
 
@@ -29,9 +26,8 @@ class SharedState {
  public:
   // `server_key`: the server's key (32 bytes); another length (tests, memory: storage) means a
   // random key of this object's own, so derived keys then hold for this process only.
-  // `storage`, `clock` and `random` must outlive this object.
-  SharedState(storage::Storage& storage, const core::Clock& clock, core::Random& random,
-              std::string server_key = {});
+  // `ctx` (its storage, clock and random) must outlive this object.
+  explicit SharedState(Context& ctx, std::string server_key = {});
 
   // A limiter of `policy` whose counters every process shares.
   [[nodiscard]] RateLimiter rate_limiter(RatePolicy policy,
@@ -54,9 +50,7 @@ class SharedState {
   [[nodiscard]] std::expected<std::int64_t, Error> purge_expired();
 
  private:
-  storage::Storage& storage_;
-  const core::Clock& clock_;
-  core::Random& random_;
+  Context& ctx_;
   std::string server_key_;
   std::string process_id_;
 };

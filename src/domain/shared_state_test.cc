@@ -48,10 +48,10 @@ TEST_F(TwoProcessesTest, DerivedKeysAgreeAcrossProcessesAndDifferByPurpose) {
   EXPECT_EQ(one_.shared.derived_key("a"), two_.shared.derived_key("a"));
   EXPECT_EQ(one_.shared.derived_key("a").size(), 32u);
   EXPECT_NE(one_.shared.derived_key("a"), one_.shared.derived_key("b"));
-  SharedState other_key(*storage_, clock_, random_, std::string(32, 'x'));
+  SharedState other_key(one_.context, std::string(32, 'x'));
   EXPECT_NE(other_key.derived_key("a"), one_.shared.derived_key("a"));
-  SharedState no_key(*storage_, clock_, random_);
-  SharedState no_key_either(*storage_, clock_, random_);
+  SharedState no_key(one_.context);
+  SharedState no_key_either(one_.context);
   EXPECT_NE(no_key.derived_key("a"), no_key_either.derived_key("a"));
 }
 

@@ -23,7 +23,10 @@ std::expected<std::optional<TokenDescription>, Error> TokenInspection::active(
   if (!*found) return std::nullopt;
   const storage::TokenRecord& record = **found;
   if (record.revoked || record.expires_at <= ctx_.clock.now_epoch_seconds()) return std::nullopt;
+  // A refresh token spent by rotation (RFC 6749 10.4) is inactive; its successor is the live one.
   if (record.kind == storage::TokenKind::kRefresh && record.used) return std::nullopt;
+  // A disabled user's tokens are inactive too (RFC 7662 2.2 leaves "active" to the server), as
+  // the portal API does (PortalService::authenticate).
   auto user = users_.find_enabled(record.user_name);
   if (!user) {
     if (user.error().type == ErrorType::kAccessDenied) return std::nullopt;
@@ -33,17 +36,16 @@ std::expected<std::optional<TokenDescription>, Error> TokenInspection::active(
 }
 
 std::expected<std::optional<TokenDescription>, Error> TokenInspection::introspect(
-    const storage::ClientRecord& caller, std::string_view token) {
+    const Client& caller, std::string_view token) {
   auto described = active(token);
   if (!described || !*described) return described;
   const bool own = (*described)->token.client_id == caller.client_id;
-  const bool resource_server =
-      caller.origin == storage::ClientOrigin::kOperator && !caller.secret_hash.empty();
+  const bool resource_server = caller.origin == ClientOrigin::kOperator && caller.has_secret;
   if (!own && !resource_server) return std::nullopt;
   return described;
 }
 
-std::expected<void, Error> TokenInspection::revoke(const storage::ClientRecord& caller,
+std::expected<void, Error> TokenInspection::revoke(const Client& caller,
                                                    std::string_view token) {
   if (token.empty()) return {};
   auto found = ctx_.storage.tokens().find(crypto::sha256_hex(token));

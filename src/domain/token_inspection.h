@@ -39,13 +39,13 @@ class TokenInspection {
   // secret (a resource server the operator set up). nullopt otherwise (RFC 7662 2.2 says no
   // more than "active": false). Storage errors pass through.
   [[nodiscard]] std::expected<std::optional<TokenDescription>, Error> introspect(
-      const storage::ClientRecord& caller, std::string_view token);
+      const Client& caller, std::string_view token);
 
   // Revokes the grant `token` (access or refresh) belongs to, with every token of it (RFC 7009
   // 2.1: revoking a refresh token also revokes its access tokens), when it was issued to
   // `caller`. Unknown tokens and tokens of other clients change nothing and are not an error
   // (RFC 7009 2.2: the client cannot do anything about them). Storage errors pass through.
-  [[nodiscard]] std::expected<void, Error> revoke(const storage::ClientRecord& caller,
+  [[nodiscard]] std::expected<void, Error> revoke(const Client& caller,
                                                   std::string_view token);
 
   // The user of an active access token granted `openid`. kUnauthorized with reason

@@ -27,13 +27,13 @@ std::expected<std::vector<std::string>, Error> narrow_scopes(
 }
 
 // The retry grace is kept per face: its key is the client id with the face's prefix.
-std::string grace_key(const storage::ClientRecord& client, Dialect dialect) {
+std::string grace_key(const Client& client, Dialect dialect) {
   return (dialect == Dialect::kAws ? "aws:" : "oauth:") + client.client_id;
 }
 
 }  // namespace
 
-std::expected<storage::UserRecord, Error> TokenService::enabled_user(std::string_view name,
+std::expected<User, Error> TokenService::enabled_user(std::string_view name,
                                                                      ErrorType refusal,
                                                                      std::string text) {
   auto user = users_.find_enabled(name);
@@ -51,7 +51,7 @@ std::expected<CreateTokenResponse, Error> TokenService::create_token(
   return std::move(granted->response);
 }
 
-std::expected<Grant, Error> TokenService::grant(const storage::ClientRecord& client,
+std::expected<Grant, Error> TokenService::grant(const Client& client,
                                                 const CreateTokenRequest& req, Dialect dialect) {
   const bool known = req.grantType == kGrantDeviceCode || req.grantType == kGrantRefreshToken ||
                      req.grantType == kGrantAuthorizationCode;
@@ -66,8 +66,8 @@ std::expected<Grant, Error> TokenService::grant(const storage::ClientRecord& cli
 }
 
 std::expected<void, Error> TokenService::add_id_token(CreateTokenResponse& response,
-                                                      const storage::ClientRecord& client,
-                                                      const storage::UserRecord& user,
+                                                      const Client& client,
+                                                      const User& user,
                                                       const std::vector<std::string>& scopes,
                                                       std::int64_t auth_time,
                                                       const std::string& nonce) {
@@ -78,7 +78,7 @@ std::expected<void, Error> TokenService::add_id_token(CreateTokenResponse& respo
   return {};
 }
 
-TokenService::Issued TokenService::issue(const storage::ClientRecord& client,
+TokenService::Issued TokenService::issue(const Client& client,
                                          const std::string& user_name,
                                          const std::vector<std::string>& scopes,
                                          std::int64_t session_expires_at,
@@ -118,7 +118,7 @@ TokenService::Issued TokenService::issue(const storage::ClientRecord& client,
 // client has not used the refresh token that response gave it: once it has, the response
 // evidently arrived, and the secret presented again is reuse.
 std::optional<CreateTokenResponse> TokenService::retried_response(
-    const storage::ClientRecord& client, const std::string& secret, Dialect dialect) {
+    const Client& client, const std::string& secret, Dialect dialect) {
   auto again = grace_.recall(grace_key(client, dialect), secret);
   if (!again) return std::nullopt;
   if (again->refreshToken) {
@@ -147,7 +147,7 @@ std::unexpected<Error> TokenService::revoke_family(const storage::TokenRecord& o
   return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
 }
 
-std::expected<Grant, Error> TokenService::device_code_grant(const storage::ClientRecord& client,
+std::expected<Grant, Error> TokenService::device_code_grant(const Client& client,
                                                             const CreateTokenRequest& req,
                                                             Dialect dialect) {
   if (!req.deviceCode || req.deviceCode->empty())
@@ -225,7 +225,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const storage::Clien
   return Grant{std::move(issued.response), scopes};
 }
 
-std::expected<Grant, Error> TokenService::refresh_grant(const storage::ClientRecord& client,
+std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
                                                         const CreateTokenRequest& req,
                                                         Dialect dialect) {
   if (!req.refreshToken || req.refreshToken->empty())
@@ -281,7 +281,7 @@ std::expected<Grant, Error> TokenService::refresh_grant(const storage::ClientRec
 }
 
 std::expected<Grant, Error> TokenService::authorization_code_grant(
-    const storage::ClientRecord& client, const CreateTokenRequest& req) {
+    const Client& client, const CreateTokenRequest& req) {
   if (!req.code || req.code->empty())
     return fail(ErrorType::kInvalidRequest, "code is required for the authorization_code grant");
   if (!req.redirectUri || req.redirectUri->empty())

@@ -57,7 +57,7 @@ class TokenService {
   // The grant of `req` for a `client` the caller has authenticated (the standard face's client
   // authentication, RFC 6749 2.3); req.clientId and req.clientSecret are not read. The errors of
   // create_token except InvalidClient and missing grantType.
-  [[nodiscard]] std::expected<Grant, Error> grant(const storage::ClientRecord& client,
+  [[nodiscard]] std::expected<Grant, Error> grant(const Client& client,
                                                   const CreateTokenRequest& req, Dialect dialect);
 
   // A fresh access token (and a refresh token when `refreshable`) for `user_name`, stored with a
@@ -66,33 +66,33 @@ class TokenService {
     std::vector<storage::TokenRecord> records;
     CreateTokenResponse response;
   };
-  Issued issue(const storage::ClientRecord& client, const std::string& user_name,
+  Issued issue(const Client& client, const std::string& user_name,
                const std::vector<std::string>& scopes, std::int64_t session_expires_at,
                const std::string& family_id);
 
   PollTracker& poll_tracker() { return polls_; }
 
  private:
-  [[nodiscard]] std::expected<Grant, Error> device_code_grant(const storage::ClientRecord& client,
+  [[nodiscard]] std::expected<Grant, Error> device_code_grant(const Client& client,
                                                               const CreateTokenRequest& req,
                                                               Dialect dialect);
-  [[nodiscard]] std::expected<Grant, Error> refresh_grant(const storage::ClientRecord& client,
+  [[nodiscard]] std::expected<Grant, Error> refresh_grant(const Client& client,
                                                           const CreateTokenRequest& req,
                                                           Dialect dialect);
   [[nodiscard]] std::expected<Grant, Error> authorization_code_grant(
-      const storage::ClientRecord& client, const CreateTokenRequest& req);
+      const Client& client, const CreateTokenRequest& req);
 
   // Signs the ID token of a grant into `issued` when `openid` is among `scopes`.
   [[nodiscard]] std::expected<void, Error> add_id_token(CreateTokenResponse& response,
-                                                        const storage::ClientRecord& client,
-                                                        const storage::UserRecord& user,
+                                                        const Client& client,
+                                                        const User& user,
                                                         const std::vector<std::string>& scopes,
                                                         std::int64_t auth_time,
                                                         const std::string& nonce);
 
   // The user a grant is for when it exists and is enabled; else `refusal` with `text` (each
   // grant answers a disabled user in its own way). Storage failures pass through.
-  [[nodiscard]] std::expected<storage::UserRecord, Error> enabled_user(std::string_view name,
+  [[nodiscard]] std::expected<User, Error> enabled_user(std::string_view name,
                                                                        ErrorType refusal,
                                                                        std::string text);
 
@@ -104,7 +104,7 @@ class TokenService {
   [[nodiscard]] std::unexpected<Error> revoke_family(const storage::TokenRecord& old,
                                                      std::string_view why);
 
-  std::optional<CreateTokenResponse> retried_response(const storage::ClientRecord& client,
+  std::optional<CreateTokenResponse> retried_response(const Client& client,
                                                       const std::string& secret, Dialect dialect);
 
   Context& ctx_;

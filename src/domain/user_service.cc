@@ -5,6 +5,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/password.h"
+#include "domain/context.h"
+#include "domain/record_views.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -25,9 +27,8 @@ bool UserService::valid_name(std::string_view name) {
   });
 }
 
-std::expected<storage::UserRecord, Error> UserService::add(std::string_view name,
-                                                           std::string_view password,
-                                                           std::string_view email) {
+std::expected<User, Error> UserService::add(std::string_view name, std::string_view password,
+                                            std::string_view email) {
   if (!valid_name(name))
     return fail(ErrorType::kInvalidRequest,
                 "User names are 1 to 64 characters of letters, digits and . _ @ -");
@@ -45,11 +46,11 @@ std::expected<storage::UserRecord, Error> UserService::add(std::string_view name
   auto inserted = ctx_.storage.users().insert(user);
   if (!inserted) return std::unexpected(inserted.error());
   if (!*inserted) return fail(ErrorType::kInvalidRequest, "User '" + user.name + "' already exists");
-  return user;
+  return user_view(user);
 }
 
-std::expected<std::vector<storage::UserRecord>, Error> UserService::list() {
-  return ctx_.storage.users().list();
+std::expected<std::vector<User>, Error> UserService::list() {
+  return views_of(ctx_.storage.users().list(), &user_view);
 }
 
 std::expected<void, Error> UserService::set_disabled(std::string_view name, bool disabled) {
@@ -62,8 +63,8 @@ std::expected<void, Error> UserService::set_disabled(std::string_view name, bool
   return {};
 }
 
-std::expected<storage::UserRecord, Error> UserService::authenticate(std::string_view name,
-                                                                    std::string_view password) {
+std::expected<User, Error> UserService::authenticate(std::string_view name,
+                                                     std::string_view password) {
   // Verifying against a throwaway hash when the user is unknown keeps the answer time the same,
   // so response timing does not reveal which user names exist.
   static std::once_flag once;
@@ -78,15 +79,15 @@ std::expected<storage::UserRecord, Error> UserService::authenticate(std::string_
   if (!crypto::verify_password(password, (*found)->password_hash))
     return fail(ErrorType::kAccessDenied, "Wrong user name or password");
   if ((*found)->disabled) return fail(ErrorType::kAccessDenied, "This user is disabled");
-  return std::move(**found);
+  return user_view(**found);
 }
 
-std::expected<storage::UserRecord, Error> UserService::find_enabled(std::string_view name) {
+std::expected<User, Error> UserService::find_enabled(std::string_view name) {
   auto found = ctx_.storage.users().find(name);
   if (!found) return std::unexpected(found.error());
   if (!*found || (*found)->disabled)
     return fail(ErrorType::kAccessDenied, "No enabled user named '" + std::string(name) + "'");
-  return std::move(**found);
+  return user_view(**found);
 }
 
 }  // namespace ssooidc::domain

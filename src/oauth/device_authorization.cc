@@ -9,9 +9,7 @@ namespace ssooidc::oauth {
 core::HttpResponse device_authorization(Services& s, const core::HttpRequest& req) {
   auto form = FormParams::parse(req.body);
   if (!form) return error_response(form.error());
-  auto credentials = client_credentials(req, *form);
-  if (!credentials) return error_response(credentials.error());
-  auto client = s.clients.authenticate_oauth(credentials->client_id, credentials->client_secret);
+  auto client = authenticated_client(s.clients, req, *form);
   if (!client) return error_response(client.error());
   const auto scope = form->get("scope");
   auto started = s.devices.start_oauth(*client, scope ? split_scope(*scope) : std::vector<std::string>{},

@@ -361,8 +361,11 @@ TEST_F(OAuthTest, OperatorClientsAreAddedListedAndRemoved) {
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].client_id, "cli-tool");
   EXPECT_EQ((*listed)[0].client_type, "public");
-  EXPECT_TRUE((*listed)[0].secret_hash.empty());
-  EXPECT_EQ((*listed)[1].secret_hash, crypto::sha256_hex(api_secret_));
+  EXPECT_FALSE((*listed)[0].has_secret);
+  EXPECT_TRUE((*listed)[1].has_secret);
+  // Stored as SHA-256 (the view carries no secret; the row does).
+  EXPECT_TRUE((*store_->clients().find("cli-tool"))->secret_hash.empty());
+  EXPECT_EQ((*store_->clients().find("resource-api"))->secret_hash, crypto::sha256_hex(api_secret_));
   EXPECT_TRUE(clients_->authenticate_oauth("cli-tool", std::nullopt).has_value());
   EXPECT_EQ(clients_->authenticate_oauth("cli-tool", "guess").error().type,
             ErrorType::kInvalidClient);

@@ -57,6 +57,18 @@ std::expected<ClientCredentials, Error> client_credentials(const core::HttpReque
   return ClientCredentials{*body_id, body_secret};
 }
 
+std::expected<domain::Client, Error> authenticated_client(domain::ClientService& clients,
+                                                         const core::HttpRequest& req,
+                                                         const FormParams& form,
+                                                         bool secret_required) {
+  auto credentials = client_credentials(req, form);
+  if (!credentials) return std::unexpected(std::move(credentials.error()));
+  if (secret_required && !credentials->client_secret)
+    return std::unexpected(Error::make(ErrorType::kInvalidClient,
+                                       "Introspection needs client authentication with a secret"));
+  return clients.authenticate_oauth(credentials->client_id, credentials->client_secret);
+}
+
 std::vector<std::string> split_scope(std::string_view scope) {
   std::vector<std::string> out;
   std::size_t i = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/http_message.h"
+#include "domain/client_service.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc::oauth {
@@ -41,6 +42,13 @@ struct ClientCredentials {
 // the request names no client at all or the Basic header is malformed.
 [[nodiscard]] std::expected<ClientCredentials, Error> client_credentials(
     const core::HttpRequest& req, const FormParams& form);
+
+// The client of a form post: client_credentials, then ClientService::authenticate_oauth, with
+// their errors. With `secret_required`, a client naming itself without a secret is InvalidClient
+// before anything is looked up (RFC 7662 2.1: introspection is for the operator's resource servers).
+[[nodiscard]] std::expected<domain::Client, Error> authenticated_client(
+    domain::ClientService& clients, const core::HttpRequest& req, const FormParams& form,
+    bool secret_required = false);
 
 // "a b  c" -> {"a","b","c"} (RFC 6749 3.3).
 [[nodiscard]] std::vector<std::string> split_scope(std::string_view scope);

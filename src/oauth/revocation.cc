@@ -10,9 +10,7 @@ namespace ssooidc::oauth {
 core::HttpResponse revocation(Services& s, const core::HttpRequest& req) {
   auto form = FormParams::parse(req.body);
   if (!form) return error_response(form.error());
-  auto credentials = client_credentials(req, *form);
-  if (!credentials) return error_response(credentials.error());
-  auto client = s.clients.authenticate_oauth(credentials->client_id, credentials->client_secret);
+  auto client = authenticated_client(s.clients, req, *form);
   if (!client) return error_response(client.error());
   const auto token = form->get("token");
   if (!token) return error_response(Error::make(ErrorType::kInvalidRequest, "token is required"));

@@ -31,6 +31,8 @@ std::expected<CreateTokenRequest, Error> grant_request(const FormParams& form,
   } else if (grant_type == kGrantDeviceCode) {
     if (!req.deviceCode) return std::unexpected(missing("device_code", grant_type));
   }
+  // Any other grant type goes on: TokenService answers it unsupported_grant_type (RFC 6749 5.2),
+  // after the client has authenticated.
   return req;
 }
 
@@ -55,9 +57,7 @@ core::HttpResponse token(Services& s, const core::HttpRequest& req) {
   const auto grant_type = form->get("grant_type");
   if (!grant_type)
     return error_response(Error::make(ErrorType::kInvalidRequest, "grant_type is required"));
-  auto credentials = client_credentials(req, *form);
-  if (!credentials) return error_response(credentials.error());
-  auto client = s.clients.authenticate_oauth(credentials->client_id, credentials->client_secret);
+  auto client = authenticated_client(s.clients, req, *form);
   if (!client) return error_response(client.error());
   auto request = grant_request(*form, *grant_type);
   if (!request) return error_response(request.error());

@@ -31,6 +31,8 @@ core::HttpResponse protocol_error(int status, std::string_view shape, std::strin
 
 core::HttpResponse error_response(const Error& error, std::string_view request_id) {
   const int status = Error::make(error.type, {}).http_status;
+  // status 0: a type the portal model has no shape for; the caller sees InternalServerException,
+  // which the SDKs retry, rather than a shape it cannot parse.
   if (error.type == ErrorType::kInternalServer || status == 0) {
     // A storage failure's description names the operation and the database's reason: for the
     // log, not for the caller (storage/backend_error.h).

@@ -7,13 +7,10 @@ namespace ssooidc::portal {
 
 core::HttpResponse list_accounts(domain::PortalService& s, const core::HttpRequest& req,
                                  std::string_view request_id) {
-  auto caller = s.authenticate(bearer_token(req));
-  if (!caller) return error_response(caller.error(), request_id);
-  auto params = parse_query(req.query);
-  if (!params) return error_response(params.error(), request_id);
-  auto max_results = max_result_param(*params);
-  if (!max_results) return error_response(max_results.error(), request_id);
-  auto page = s.list_accounts(*caller, *max_results, param(*params, "next_token"));
+  auto listing = listing_request(s, req);
+  if (!listing) return error_response(listing.error(), request_id);
+  auto page = s.list_accounts(listing->caller, listing->max_results,
+                              param(listing->params, "next_token"));
   if (!page) return error_response(page.error(), request_id);
   return json_response(wire::encode(*page), request_id);
 }

@@ -75,4 +75,15 @@ std::string_view bearer_token(const core::HttpRequest& req) {
   return req.header(kPortalBearerHeader);
 }
 
+std::expected<ListingRequest, Error> listing_request(domain::PortalService& s,
+                                                     const core::HttpRequest& req) {
+  auto caller = s.authenticate(bearer_token(req));
+  if (!caller) return std::unexpected(std::move(caller.error()));
+  auto params = parse_query(req.query);
+  if (!params) return std::unexpected(std::move(params.error()));
+  auto max_results = max_result_param(*params);
+  if (!max_results) return std::unexpected(std::move(max_results.error()));
+  return ListingRequest{std::move(*caller), std::move(*params), *max_results};
+}
+
 }  // namespace ssooidc::portal

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/http_message.h"
+#include "domain/portal_service.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc::portal {
@@ -24,5 +25,15 @@ std::optional<std::string> param(const QueryParams& params, std::string_view nam
 std::expected<std::optional<std::int32_t>, Error> max_result_param(const QueryParams& params);
 // The SSO access token of x-amz-sso_bearer_token ("" when absent).
 std::string_view bearer_token(const core::HttpRequest& req);
+
+// What both listings read first: the caller, then the query and its max_result, so that a
+// rejected token is Unauthorized whatever the parameters say.
+struct ListingRequest {
+  domain::PortalCaller caller;
+  QueryParams params;
+  std::optional<std::int32_t> max_results;
+};
+std::expected<ListingRequest, Error> listing_request(domain::PortalService& s,
+                                                     const core::HttpRequest& req);
 
 }  // namespace ssooidc::portal

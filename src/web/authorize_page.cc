@@ -121,11 +121,7 @@ core::HttpResponse authorize_page(PageDeps& deps, PageRequest& req) {
   if (!req.session.signed_in()) return to_sign_in(deps, req);
   // A POST without a decision is not the consent form's: show the consent page again.
   const bool deciding = req.is_post() && req.form.contains("decision");
-  auto user = deps.users.find_enabled(req.session.user_name);
-  if (!user) {
-    if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
-    return internal_error_page(deps, req);
-  }
+  if (auto refused = unless_enabled_user(deps, req)) return std::move(*refused);
   if (!deciding) return consent_form(deps, req, *valid);
 
   const std::string_view decision = field(req.form, "decision");

@@ -39,6 +39,7 @@ core::HttpResponse decide(PageDeps& deps, PageRequest& req, const domain::UserCo
   auto decided = deps.devices.decide(code, allow, req.session.user_name);
   // The code has served its purpose for this browser whatever the outcome.
   std::erase(req.session.checked_user_codes, code.normalized());
+  // Not saved: the code stays in the list, harmlessly, since decide() refuses a second decision.
   save_session(deps, req);
   if (!decided) {
     if (decided.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
@@ -79,11 +80,7 @@ core::HttpResponse confirm_page(PageDeps& deps, PageRequest& req) {
   if (!req.session.has_checked(code->normalized()))
     return redirect(deps.code_path() + "?user_code=" + shown);
   if (!req.session.signed_in()) return redirect(deps.sign_in_path() + "?user_code=" + shown);
-  auto user = deps.users.find_enabled(req.session.user_name);
-  if (!user) {
-    if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
-    return internal_error_page(deps, req);
-  }
+  if (auto refused = unless_enabled_user(deps, req)) return std::move(*refused);
   return req.is_post() ? decide(deps, req, *code) : show(deps, req, *code);
 }
 

@@ -144,61 +144,56 @@ core::HttpResponse redirect(std::string location) {
   return resp;
 }
 
-core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req) {
+core::HttpResponse code_result_page(PageDeps& deps, const PageRequest& req, CodeResult result) {
   ResultView view;
-  view.status = 500;
-  view.kind = "error";
-  view.heading = "Something went wrong";
-  view.message = "The server could not complete this request.";
-  view.next_step = "Wait a moment and try again. If it keeps happening, tell your administrator.";
+  view.status = result.status;
+  view.kind = std::string(result.kind);
+  view.heading = std::string(result.heading);
+  view.message = std::string(result.message);
+  view.next_step = std::string(result.next_step);
   view.action_url = deps.code_path();
-  view.action_label = "Start again";
-  core::HttpResponse page = result_page(deps, req, view);
+  view.action_label = std::string(result.action_label);
+  return result_page(deps, req, view);
+}
+
+core::HttpResponse internal_error_page(PageDeps& deps, const PageRequest& req) {
+  core::HttpResponse page = code_result_page(
+      deps, req,
+      {500, "error", "Something went wrong", "The server could not complete this request.",
+       "Wait a moment and try again. If it keeps happening, tell your administrator.",
+       "Start again"});
   // The services fail only when storage does (or the password hasher cannot allocate).
   page.events |= core::response_event::kStorageFailed;
   return page;
 }
 
 core::HttpResponse expired_code_page(PageDeps& deps, const PageRequest& req) {
-  ResultView view;
-  view.status = 410;
-  view.kind = "warning";
-  view.heading = "This code has expired";
-  view.message = "Codes are valid for a few minutes only, and this one is no longer valid.";
-  view.next_step =
-      "Start the sign-in again on your device (for example, run aws sso login again) to get a new "
-      "code, then enter it here.";
-  view.action_url = deps.code_path();
-  view.action_label = "Enter a new code";
-  return result_page(deps, req, view);
+  return code_result_page(
+      deps, req,
+      {410, "warning", "This code has expired",
+       "Codes are valid for a few minutes only, and this one is no longer valid.",
+       "Start the sign-in again on your device (for example, run aws sso login again) to get a "
+       "new code, then enter it here.",
+       "Enter a new code"});
 }
 
 core::HttpResponse used_code_page(PageDeps& deps, const PageRequest& req) {
-  ResultView view;
-  view.status = 409;
-  view.kind = "warning";
-  view.heading = "This code has already been used";
-  view.message = "Someone already allowed or denied the request behind this code.";
-  view.next_step =
-      "If that was you, there is nothing more to do. Otherwise start the sign-in again on your "
-      "device to get a new code.";
-  view.action_url = deps.code_path();
-  view.action_label = "Enter another code";
-  return result_page(deps, req, view);
+  return code_result_page(
+      deps, req,
+      {409, "warning", "This code has already been used",
+       "Someone already allowed or denied the request behind this code.",
+       "If that was you, there is nothing more to do. Otherwise start the sign-in again on your "
+       "device to get a new code.",
+       "Enter another code"});
 }
 
 core::HttpResponse unknown_code_page(PageDeps& deps, const PageRequest& req) {
-  ResultView view;
-  view.status = 404;
-  view.kind = "error";
-  view.heading = "Code not found";
-  view.message = "There is no sign-in request with this code.";
-  view.next_step =
-      "Check the code shown on your device and enter it again, or start the sign-in again on your "
-      "device to get a new code.";
-  view.action_url = deps.code_path();
-  view.action_label = "Enter the code";
-  return result_page(deps, req, view);
+  return code_result_page(
+      deps, req,
+      {404, "error", "Code not found", "There is no sign-in request with this code.",
+       "Check the code shown on your device and enter it again, or start the sign-in again on "
+       "your device to get a new code.",
+       "Enter the code"});
 }
 
 core::HttpResponse undecidable_code_page(PageDeps& deps, PageRequest& req, const Error& error) {
@@ -211,19 +206,24 @@ core::HttpResponse undecidable_code_page(PageDeps& deps, PageRequest& req, const
   return internal_error_page(deps, req);
 }
 
+std::optional<core::HttpResponse> unless_enabled_user(PageDeps& deps, PageRequest& req) {
+  auto user = deps.users.find_enabled(req.session.user_name);
+  if (user) return std::nullopt;
+  // Disabled (or removed) since signing in: AccessDenied. Anything else is storage failing.
+  if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
+  return internal_error_page(deps, req);
+}
+
 core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req) {
   // The account was disabled while signed in: sign the browser out.
   req.session.user_name.clear();
+  // Not saved: the session still names the user, but every page asks unless_enabled_user first.
   save_session(deps, req);
-  ResultView view;
-  view.status = 403;
-  view.kind = "denied";
-  view.heading = "Your account is disabled";
-  view.message = "A disabled account cannot sign in or allow devices.";
-  view.next_step = "Ask your administrator to enable your account, then try again.";
-  view.action_url = deps.code_path();
-  view.action_label = "Back to start";
-  return result_page(deps, req, view);
+  return code_result_page(deps, req,
+                          {403, "denied", "Your account is disabled",
+                           "A disabled account cannot sign in or allow devices.",
+                           "Ask your administrator to enable your account, then try again.",
+                           "Back to start"});
 }
 
 std::string format_ago(std::int64_t seconds) {

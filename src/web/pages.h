@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -134,6 +135,16 @@ struct ResultView {
   std::string action_label;
 };
 core::HttpResponse result_page(PageDeps& deps, const PageRequest& req, const ResultView& view);
+// A result page whose button leads back to the code page (most of them).
+struct CodeResult {
+  int status = 200;
+  std::string_view kind;  // as ResultView::kind
+  std::string_view heading;
+  std::string_view message;
+  std::string_view next_step;
+  std::string_view action_label;
+};
+core::HttpResponse code_result_page(PageDeps& deps, const PageRequest& req, CodeResult result);
 
 // 429 with Retry-After and a page saying when to try again: "There have been too many {what}
 // {where}."
@@ -161,5 +172,8 @@ core::HttpResponse expired_code_page(PageDeps& deps, const PageRequest& req);
 core::HttpResponse used_code_page(PageDeps& deps, const PageRequest& req);
 core::HttpResponse unknown_code_page(PageDeps& deps, const PageRequest& req);
 core::HttpResponse disabled_user_page(PageDeps& deps, PageRequest& req);
+// nullopt when the signed-in user of `req` is still enabled; otherwise the page to answer with:
+// disabled_user_page (which signs the browser out), or internal_error_page when storage fails.
+std::optional<core::HttpResponse> unless_enabled_user(PageDeps& deps, PageRequest& req);
 
 }  // namespace ssooidc::web

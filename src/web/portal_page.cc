@@ -38,11 +38,7 @@ std::int64_t session_end(const PageDeps& deps, const PageRequest& req) {
 core::HttpResponse portal_page(PageDeps& deps, PageRequest& req) {
   if (!req.session.signed_in())
     return redirect(deps.sign_in_path() + "?return_to=" + url_encode("/portal"));
-  auto user = deps.users.find_enabled(req.session.user_name);
-  if (!user) {
-    if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
-    return internal_error_page(deps, req);
-  }
+  if (auto refused = unless_enabled_user(deps, req)) return std::move(*refused);
   auto assigned = deps.portal->assignments_of(req.session.user_name);
   if (!assigned) return internal_error_page(deps, req);
 
@@ -76,11 +72,7 @@ core::HttpResponse portal_page(PageDeps& deps, PageRequest& req) {
 core::HttpResponse portal_credentials_page(PageDeps& deps, PageRequest& req) {
   if (!req.session.signed_in())
     return redirect(deps.sign_in_path() + "?return_to=" + url_encode("/portal"));
-  auto user = deps.users.find_enabled(req.session.user_name);
-  if (!user) {
-    if (user.error().type == ErrorType::kAccessDenied) return disabled_user_page(deps, req);
-    return internal_error_page(deps, req);
-  }
+  if (auto refused = unless_enabled_user(deps, req)) return std::move(*refused);
   const std::string account_id(field(req.form, "account_id"));
   const std::string role_name(field(req.form, "role_name"));
   auto creds = deps.portal->credentials_for_user(req.session.user_name, account_id, role_name,

@@ -9,14 +9,11 @@ core::HttpResponse sign_out_page(PageDeps& deps, PageRequest& req) {
   if (auto removed = deps.sessions.remove(req.session.id); !removed)
     return internal_error_page(deps, req);
   req.session_ended = true;
-  ResultView view;
-  view.kind = "success";
-  view.heading = "You have signed out";
-  view.message = "This browser is no longer signed in.";
-  view.next_step = "To connect another device, enter its code and sign in again.";
-  view.action_url = deps.code_path();
-  view.action_label = "Enter a code";
-  return result_page(deps, req, view);
+  return code_result_page(deps, req,
+                          {200, "success", "You have signed out",
+                           "This browser is no longer signed in.",
+                           "To connect another device, enter its code and sign in again.",
+                           "Enter a code"});
 }
 
 }  // namespace ssooidc::web

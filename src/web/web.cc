@@ -95,17 +95,9 @@ core::HttpResponse method_not_allowed(std::string allow) {
 }
 
 core::HttpResponse simple_result(PageDeps& deps, const PageRequest& req, int status,
-                                 std::string heading, std::string message,
-                                 std::string next_step) {
-  ResultView view;
-  view.status = status;
-  view.kind = "error";
-  view.heading = std::move(heading);
-  view.message = std::move(message);
-  view.next_step = std::move(next_step);
-  view.action_url = deps.code_path();
-  view.action_label = "Start again";
-  return result_page(deps, req, view);
+                                 std::string_view heading, std::string_view message,
+                                 std::string_view next_step) {
+  return code_result_page(deps, req, {status, "error", heading, message, next_step, "Start again"});
 }
 
 enum class Page {

@@ -204,7 +204,7 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
     std::lock_guard lock(state_.mutex);
     std::int64_t n = 0;
     for (const auto& [hash, authorization] : state_.devices)
-      if (authorization.state == DeviceState::kPending && authorization.expires_at > now) ++n;
+      if (authorization.awaiting_decision(now)) ++n;
     return n;
   }
 
