@@ -5,7 +5,7 @@
 
 #include "cli/output.h"
 #include "ssooidc/client.h"
-#include "wire/codec.h"
+#include "ssooidc/json.h"
 
 namespace ssooidc::cli {
 namespace {
@@ -17,7 +17,7 @@ int run_operation(const GlobalOptions& global, std::string_view operation, Call 
   if (!client) return report_error(client.error(), operation);
   auto response = call(*client);
   if (!response) return report_error(response.error(), operation);
-  std::printf("%s\n", pretty_json(wire::encode(*response)).c_str());
+  std::printf("%s\n", pretty_json(json::to_json(*response)).c_str());
   return kExitOk;
 }
 

@@ -7,11 +7,10 @@
 #include "cli/output.h"
 #include "cli/role_target.h"
 #include "cli/sso_commands.h"
-#include "client/json.h"
-#include "client/resolve.h"
-#include "client/role_credentials.h"
-#include "client/sso_cache.h"
+#include "ssooidc/json.h"
 #include "ssooidc/portal_client.h"
+#include "ssooidc/sso_cache.h"
+#include "ssooidc/sso_login.h"
 
 namespace ssooidc::cli {
 namespace {
@@ -27,20 +26,17 @@ struct PortalFlags {
 
 // The SSO access token for `target`: the cached one (refreshed when it has less than 15 minutes
 // left), else (or when the portal refused it) a new login with its prompts on stderr.
-std::expected<std::string, Error> access_token(const GlobalOptions& global, CommandContext& ctx,
-                                               const SsoTarget& target, const PortalFlags& flags,
-                                               bool after_unauthorized) {
+std::expected<std::string, Error> access_token(const GlobalOptions& global, const SsoTarget& target,
+                                               const PortalFlags& flags, bool after_unauthorized) {
   if (!after_unauthorized) {
-    client::SsoCache cache(ctx.env, client::SsoCache::default_dir(ctx.env));
-    client::ClientFactory clients = [&](const std::string& token_region) {
+    ClientFactory clients = [&](const std::string& token_region) {
       Config config = global.to_config();
       config.region = global.region.empty() ? token_region : global.region;
       return Client::create(config);
     };
-    core::SystemClock clock;
-    auto token = client::load_or_refresh_token(
-        cache, client::TokenRequest{target.session, target.start_url, target.region, false},
-        clients, clock);
+    auto token = load_or_refresh_sso_token(
+        default_sso_cache_dir(),
+        SsoTokenRequest{target.session, target.start_url, target.region, false}, clients);
     if (token) {
       if (token->refresh_error) {
         std::fprintf(stderr, "ssooidc: warning: refreshing the SSO token failed (%s)\n",
@@ -61,20 +57,20 @@ std::expected<std::string, Error> access_token(const GlobalOptions& global, Comm
     }
     std::fprintf(stderr, "ssooidc: the SSO portal refused the cached SSO token; logging in\n");
   }
-  auto login = log_in(global, ctx.env, target, flags.login, stderr);
+  auto login = log_in(global, target, flags.login, stderr);
   if (!login) return std::unexpected(std::move(login.error()));
   return std::move(login->token.access_token);
 }
 
 // Runs `call(token)`, and once more with a new login when the portal says UnauthorizedException.
 template <typename Call>
-auto with_token(const GlobalOptions& global, CommandContext& ctx, const SsoTarget& target,
-                const PortalFlags& flags, Call call) -> decltype(call(std::string())) {
-  auto token = access_token(global, ctx, target, flags, false);
+auto with_token(const GlobalOptions& global, const SsoTarget& target, const PortalFlags& flags,
+                Call call) -> decltype(call(std::string())) {
+  auto token = access_token(global, target, flags, false);
   if (!token) return std::unexpected(std::move(token.error()));
   auto result = call(*token);
   if (result || result.error().type != ErrorType::kUnauthorized) return result;
-  token = access_token(global, ctx, target, flags, true);
+  token = access_token(global, target, flags, true);
   if (!token) return std::unexpected(std::move(token.error()));
   return call(*token);
 }
@@ -91,12 +87,12 @@ std::optional<std::int32_t> page_size(const PortalFlags& flags) {
   return flags.page_size;
 }
 
-void print_json(client::json::Value value) {
-  std::printf("%s\n", client::json::serialize(value, client::json::Style::kPretty).c_str());
+void print_json(json::Value value) {
+  std::printf("%s\n", json::serialize(value, json::Style::kPretty).c_str());
 }
 
-void add_if(client::json::Object& o, const char* key, const std::optional<std::string>& v) {
-  if (v) o.emplace_back(key, client::json::Value(*v));
+void add_if(json::Object& o, const char* key, const std::optional<std::string>& v) {
+  if (v) o.emplace_back(key, json::Value(*v));
 }
 
 std::expected<SsoTarget, Error> sso_target_of(const CommandContext& ctx,
@@ -114,20 +110,20 @@ int run_accounts(const GlobalOptions& global, const PortalFlags& flags) {
   if (!target) return fail(target.error());
   auto portal = portal_for(global, target->region);
   if (!portal) return report_error(portal.error(), "ListAccounts");
-  auto accounts = with_token(global, *ctx, *target, flags, [&](const std::string& token) {
+  auto accounts = with_token(global, *target, flags, [&](const std::string& token) {
     return portal->list_all_accounts(token, page_size(flags));
   });
   if (!accounts) return report_error(accounts.error(), "ListAccounts");
-  client::json::Array list;
+  json::Array list;
   for (const auto& a : *accounts) {
-    client::json::Object o;
+    json::Object o;
     add_if(o, "accountId", a.accountId);
     add_if(o, "accountName", a.accountName);
     add_if(o, "emailAddress", a.emailAddress);
     list.emplace_back(std::move(o));
   }
-  client::json::Object out;
-  out.emplace_back("accountList", client::json::Value(std::move(list)));
+  json::Object out;
+  out.emplace_back("accountList", json::Value(std::move(list)));
   print_json(std::move(out));
   return kExitOk;
 }
@@ -139,19 +135,19 @@ int run_roles(const GlobalOptions& global, const PortalFlags& flags) {
   if (!target) return fail(target.error());
   auto portal = portal_for(global, target->region);
   if (!portal) return report_error(portal.error(), "ListAccountRoles");
-  auto roles = with_token(global, *ctx, *target, flags, [&](const std::string& token) {
+  auto roles = with_token(global, *target, flags, [&](const std::string& token) {
     return portal->list_all_account_roles(token, flags.role.account_id, page_size(flags));
   });
   if (!roles) return report_error(roles.error(), "ListAccountRoles");
-  client::json::Array list;
+  json::Array list;
   for (const auto& r : *roles) {
-    client::json::Object o;
+    json::Object o;
     add_if(o, "roleName", r.roleName);
     add_if(o, "accountId", r.accountId);
     list.emplace_back(std::move(o));
   }
-  client::json::Object out;
-  out.emplace_back("roleList", client::json::Value(std::move(list)));
+  json::Object out;
+  out.emplace_back("roleList", json::Value(std::move(list)));
   print_json(std::move(out));
   return kExitOk;
 }
@@ -166,14 +162,12 @@ int run_credentials(const GlobalOptions& global, const PortalFlags& flags) {
   auto portal = portal_for(global, target->sso.region);
   if (!portal) return report_error(portal.error(), "GetRoleCredentials");
 
-  client::RoleCredentialsCache cache(ctx->env, client::RoleCredentialsCache::default_dir(ctx->env));
-  core::SystemClock clock;
-  auto result = client::fetch_role_credentials(
-      *portal, cache, client::RoleCredentialsRequest{target->cache_key(), flags.force_refresh},
+  auto result = fetch_role_credentials(
+      *portal, default_role_credentials_cache_dir(),
+      RoleCredentialsRequest{target->cache_key(), flags.force_refresh},
       [&](bool after_unauthorized) {
-        return access_token(global, *ctx, target->sso, flags, after_unauthorized);
-      },
-      clock);
+        return access_token(global, target->sso, flags, after_unauthorized);
+      });
   if (!result) {
     return report_error(result.error(), result.error().http_status ? "GetRoleCredentials" : "");
   }

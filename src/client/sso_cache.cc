@@ -51,10 +51,6 @@ bool expect(std::string_view& s, char c) {
 
 }  // namespace
 
-std::string format_cache_time(std::int64_t epoch_seconds) {
-  return core::format_iso8601_utc(epoch_seconds);
-}
-
 std::optional<std::int64_t> parse_cache_time(std::string_view s) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!digits(s, 4, y) || !expect(s, '-') || !digits(s, 2, mo) || !expect(s, '-') ||
