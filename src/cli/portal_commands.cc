@@ -96,8 +96,8 @@ void add_if(json::Object& o, const char* key, const std::optional<std::string>& 
 }
 
 std::expected<SsoTarget, Error> sso_target_of(const CommandContext& ctx,
-                                                    const GlobalOptions& global,
-                                                    const PortalFlags& flags) {
+                                              const GlobalOptions& global,
+                                              const PortalFlags& flags) {
   SsoFlags sso = flags.role.sso;
   sso.region = global.region;
   return resolve_sso_target(ctx.config, ctx.profile, sso, /*for_login=*/true);
@@ -162,12 +162,12 @@ int run_credentials(const GlobalOptions& global, const PortalFlags& flags) {
   auto portal = portal_for(global, target->sso.region);
   if (!portal) return report_error(portal.error(), "GetRoleCredentials");
 
-  auto result = fetch_role_credentials(
-      *portal, default_role_credentials_cache_dir(),
-      RoleCredentialsRequest{target->cache_key(), flags.force_refresh},
-      [&](bool after_unauthorized) {
-        return access_token(global, target->sso, flags, after_unauthorized);
-      });
+  auto result =
+      fetch_role_credentials(*portal, default_role_credentials_cache_dir(),
+                             RoleCredentialsRequest{target->cache_key(), flags.force_refresh},
+                             [&](bool after_unauthorized) {
+                               return access_token(global, target->sso, flags, after_unauthorized);
+                             });
   if (!result) {
     return report_error(result.error(), result.error().http_status ? "GetRoleCredentials" : "");
   }

@@ -206,7 +206,8 @@ int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
     std::string label = "-";
     if (auto it = names.find(entry.key); it != names.end()) {
       label = it->second;
-    } else if (!t.start_url.empty() && sso_token_cache_key(std::nullopt, t.start_url) == entry.key) {
+    } else if (!t.start_url.empty() &&
+               sso_token_cache_key(std::nullopt, t.start_url) == entry.key) {
       label = "(legacy)";
     }
     const bool expired = t.expires_at <= now;
@@ -216,8 +217,8 @@ int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
                              ? (refreshable ? "expired, refreshable" : "expired")
                              : "valid for " + std::to_string((t.expires_at - now) / 60) + " min";
     json::Object o;
-    o.emplace_back("session", label == "-" || label == "(legacy)" ? json::Value(nullptr)
-                                                                  : json::Value(label));
+    o.emplace_back("session",
+                   label == "-" || label == "(legacy)" ? json::Value(nullptr) : json::Value(label));
     o.emplace_back("startUrl", t.start_url);
     o.emplace_back("region", t.region);
     o.emplace_back("expiresAt", format_cache_time(t.expires_at));
@@ -227,14 +228,13 @@ int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
     list.emplace_back(std::move(o));
     char line[1024];
     std::snprintf(line, sizeof line, "%-20s %-50s %-15s %-21s %s\n", label.c_str(),
-                  t.start_url.c_str(), t.region.c_str(),
-                  format_cache_time(t.expires_at).c_str(), status.c_str());
+                  t.start_url.c_str(), t.region.c_str(), format_cache_time(t.expires_at).c_str(),
+                  status.c_str());
     table += line;
   }
   if (flags.json) {
-    std::printf("%s\n", json::serialize(json::Value(std::move(list)),
-                                                json::Style::kPretty)
-                            .c_str());
+    std::printf("%s\n",
+                json::serialize(json::Value(std::move(list)), json::Style::kPretty).c_str());
   } else if (table.empty()) {
     std::printf("No cached SSO sessions in %s\n", cache_dir.c_str());
   } else {

@@ -24,8 +24,8 @@ std::vector<std::string> split_scopes(const std::string& text) {
 }
 
 std::expected<SsoTarget, Error> resolve_sso_target(const SharedConfig& config,
-                                                         const std::string& profile,
-                                                         const SsoFlags& flags, bool for_login) {
+                                                   const std::string& profile,
+                                                   const SsoFlags& flags, bool for_login) {
   SsoTarget t;
   t.start_url = flags.start_url;
   t.region = flags.region;
@@ -68,17 +68,17 @@ std::expected<SsoTarget, Error> resolve_sso_target(const SharedConfig& config,
     }
     if (!flags.scopes.empty()) t.scopes = flags.scopes;
     if (t.start_url.empty()) {
-      return std::unexpected(configuration_error(
-          "No SSO login named: pass --start-url (and --region) or "
-          "--sso-session, or configure sso_session or sso_start_url in "
-          "profile \"" +
-          profile + "\""));
+      return std::unexpected(
+          configuration_error("No SSO login named: pass --start-url (and --region) or "
+                              "--sso-session, or configure sso_session or sso_start_url in "
+                              "profile \"" +
+                              profile + "\""));
     }
   }
   if (for_login && t.region.empty()) {
-    return std::unexpected(configuration_error(
-        "No SSO region for " + t.start_url +
-        ": pass --region or set sso_region in the configuration"));
+    return std::unexpected(
+        configuration_error("No SSO region for " + t.start_url +
+                            ": pass --region or set sso_region in the configuration"));
   }
   return t;
 }
