@@ -103,53 +103,55 @@ std::expected<SsoTarget, Error> sso_target_of(const CommandContext& ctx,
   return resolve_sso_target(ctx.config, ctx.profile, sso, /*for_login=*/true);
 }
 
-int run_accounts(const GlobalOptions& global, const PortalFlags& flags) {
+// ListAccounts and ListAccountRoles: every page of `list(portal, token)`, printed as
+// {"<key>": [the members of each item that are present]}.
+template <typename List, typename ToObject>
+int run_listing(const GlobalOptions& global, const PortalFlags& flags, const char* operation,
+                const char* key, List list, ToObject to_object) {
   auto ctx = load_context(global);
   if (!ctx) return fail(ctx.error());
   auto target = sso_target_of(*ctx, global, flags);
   if (!target) return fail(target.error());
   auto portal = portal_for(global, target->region);
-  if (!portal) return report_error(portal.error(), "ListAccounts");
-  auto accounts = with_token(global, *target, flags, [&](const std::string& token) {
-    return portal->list_all_accounts(token, page_size(flags));
-  });
-  if (!accounts) return report_error(accounts.error(), "ListAccounts");
-  json::Array list;
-  for (const auto& a : *accounts) {
-    json::Object o;
-    add_if(o, "accountId", a.accountId);
-    add_if(o, "accountName", a.accountName);
-    add_if(o, "emailAddress", a.emailAddress);
-    list.emplace_back(std::move(o));
-  }
+  if (!portal) return report_error(portal.error(), operation);
+  auto items = with_token(global, *target, flags,
+                          [&](const std::string& token) { return list(*portal, token); });
+  if (!items) return report_error(items.error(), operation);
+  json::Array array;
+  for (const auto& item : *items) array.emplace_back(to_object(item));
   json::Object out;
-  out.emplace_back("accountList", json::Value(std::move(list)));
+  out.emplace_back(key, json::Value(std::move(array)));
   print_json(std::move(out));
   return kExitOk;
 }
 
+int run_accounts(const GlobalOptions& global, const PortalFlags& flags) {
+  return run_listing(
+      global, flags, "ListAccounts", "accountList",
+      [&](PortalClient& portal, const std::string& token) {
+        return portal.list_all_accounts(token, page_size(flags));
+      },
+      [](const auto& a) {
+        json::Object o;
+        add_if(o, "accountId", a.accountId);
+        add_if(o, "accountName", a.accountName);
+        add_if(o, "emailAddress", a.emailAddress);
+        return o;
+      });
+}
+
 int run_roles(const GlobalOptions& global, const PortalFlags& flags) {
-  auto ctx = load_context(global);
-  if (!ctx) return fail(ctx.error());
-  auto target = sso_target_of(*ctx, global, flags);
-  if (!target) return fail(target.error());
-  auto portal = portal_for(global, target->region);
-  if (!portal) return report_error(portal.error(), "ListAccountRoles");
-  auto roles = with_token(global, *target, flags, [&](const std::string& token) {
-    return portal->list_all_account_roles(token, flags.role.account_id, page_size(flags));
-  });
-  if (!roles) return report_error(roles.error(), "ListAccountRoles");
-  json::Array list;
-  for (const auto& r : *roles) {
-    json::Object o;
-    add_if(o, "roleName", r.roleName);
-    add_if(o, "accountId", r.accountId);
-    list.emplace_back(std::move(o));
-  }
-  json::Object out;
-  out.emplace_back("roleList", json::Value(std::move(list)));
-  print_json(std::move(out));
-  return kExitOk;
+  return run_listing(
+      global, flags, "ListAccountRoles", "roleList",
+      [&](PortalClient& portal, const std::string& token) {
+        return portal.list_all_account_roles(token, flags.role.account_id, page_size(flags));
+      },
+      [](const auto& r) {
+        json::Object o;
+        add_if(o, "roleName", r.roleName);
+        add_if(o, "accountId", r.accountId);
+        return o;
+      });
 }
 
 int run_credentials(const GlobalOptions& global, const PortalFlags& flags) {
@@ -195,42 +197,39 @@ void add_common_flags(CLI::App* sub, PortalFlags& f) {
 void add_portal_commands(CLI::App& app, const GlobalOptions& global,
                          std::vector<std::pair<CLI::App*, CommandRunner>>& runners) {
   {
-    auto f = std::make_shared<PortalFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "accounts", "List the AWS accounts of the SSO user (ListAccounts, every page)");
-    add_common_flags(sub, *f);
-    sub->add_option("--page-size", f->page_size, "maxResults of each page (1 to 100)")
+    auto [sub, f] = add_command<PortalFlags>(
+        app, global, runners, "accounts",
+        "List the AWS accounts of the SSO user (ListAccounts, every page)", run_accounts);
+    add_common_flags(sub, f);
+    sub->add_option("--page-size", f.page_size, "maxResults of each page (1 to 100)")
         ->check(CLI::Range(1, 100));
-    runners.emplace_back(sub, [f, &global] { return run_accounts(global, *f); });
   }
   {
-    auto f = std::make_shared<PortalFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "roles", "List the SSO user's roles in an account (ListAccountRoles, every page)");
-    sub->add_option("--account-id", f->role.account_id, "The AWS account id")->required();
-    add_common_flags(sub, *f);
-    sub->add_option("--page-size", f->page_size, "maxResults of each page (1 to 100)")
+    auto [sub, f] = add_command<PortalFlags>(
+        app, global, runners, "roles",
+        "List the SSO user's roles in an account (ListAccountRoles, every page)", run_roles);
+    sub->add_option("--account-id", f.role.account_id, "The AWS account id")->required();
+    add_common_flags(sub, f);
+    sub->add_option("--page-size", f.page_size, "maxResults of each page (1 to 100)")
         ->check(CLI::Range(1, 100));
-    runners.emplace_back(sub, [f, &global] { return run_roles(global, *f); });
   }
   {
-    auto f = std::make_shared<PortalFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "credentials",
+    auto [sub, f] = add_command<PortalFlags>(
+        app, global, runners, "credentials",
         "Print AWS credentials of an SSO role for credential_process (GetRoleCredentials, "
         "cached in ~/.aws/cli/cache like the AWS CLI), logging in when needed; e.g. "
-        "`credential_process = ssooidc credentials --profile dev` in ~/.aws/config");
-    sub->add_option("--account-id", f->role.account_id,
+        "`credential_process = ssooidc credentials --profile dev` in ~/.aws/config",
+        run_credentials);
+    sub->add_option("--account-id", f.role.account_id,
                     "The AWS account id (default: the profile's sso_account_id)");
-    sub->add_option("--role-name", f->role.role_name,
+    sub->add_option("--role-name", f.role.role_name,
                     "The role name (default: the profile's sso_role_name)");
-    add_common_flags(sub, *f);
-    sub->add_option("--format", f->format,
+    add_common_flags(sub, f);
+    sub->add_option("--format", f.format,
                     "process: credential_process JSON (default); env: shell exports")
         ->check(CLI::IsMember({"process", "env"}));
-    sub->add_flag("--force-refresh", f->force_refresh,
+    sub->add_flag("--force-refresh", f.force_refresh,
                   "Get new credentials even when the cached ones are still valid");
-    runners.emplace_back(sub, [f, &global] { return run_credentials(global, *f); });
   }
 }
 

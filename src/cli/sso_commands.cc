@@ -314,43 +314,40 @@ void add_sso_commands(CLI::App& app, const GlobalOptions& global,
     sub->add_option("--sso-session", f.sso.session, "Name of the sso-session");
   };
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "login",
+    auto [sub, f] = add_command<SsoCommandFlags>(
+        app, global, runners, "login",
         "Log in and cache the token like `aws sso login`: with an sso-session, the "
         "authorization code flow with PKCE in a browser on this computer; for a legacy profile "
-        "or with --use-device-code, the device authorization flow (--region is the SSO region)");
-    add_target(sub, *f);
-    sub->add_option("--scopes", f->sso.scopes,
+        "or with --use-device-code, the device authorization flow (--region is the SSO region)",
+        run_login);
+    add_target(sub, f);
+    sub->add_option("--scopes", f.sso.scopes,
                     "Registration scopes (default for an sso-session: sso:account:access)")
         ->expected(1, -1);
-    add_login_flags(sub, f->login);
-    runners.emplace_back(sub, [f, &global] { return run_login(global, *f); });
+    add_login_flags(sub, f.login);
   }
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "token",
+    auto [sub, f] = add_command<SsoCommandFlags>(
+        app, global, runners, "token",
         "Print a valid access token from the cache, refreshing it when it has less than "
-        "15 minutes left");
-    add_target(sub, *f);
-    sub->add_flag("--force-refresh", f->force_refresh, "Refresh even if the token is still valid");
-    runners.emplace_back(sub, [f, &global] { return run_token(global, *f); });
+        "15 minutes left",
+        run_token);
+    add_target(sub, f);
+    sub->add_flag("--force-refresh", f.force_refresh, "Refresh even if the token is still valid");
   }
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand("sessions", "List cached SSO sessions and their expiry");
-    sub->add_flag("--json", f->json, "Print JSON");
-    runners.emplace_back(sub, [f, &global] { return run_sessions(global, *f); });
+    auto [sub, f] =
+        add_command<SsoCommandFlags>(app, global, runners, "sessions",
+                                     "List cached SSO sessions and their expiry", run_sessions);
+    sub->add_flag("--json", f.json, "Print JSON");
   }
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "logout",
+    auto [sub, f] = add_command<SsoCommandFlags>(
+        app, global, runners, "logout",
         "Revoke (SSO portal Logout) and remove cached SSO tokens, all of them or the one named, "
-        "like `aws sso logout`; without a name also the cached SSO role credentials");
-    add_target(sub, *f);
-    runners.emplace_back(sub, [f, &global] { return run_logout(global, *f); });
+        "like `aws sso logout`; without a name also the cached SSO role credentials",
+        run_logout);
+    add_target(sub, f);
   }
 }
 
