@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "client/json.h"
-#include "core/time_format.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client {
