@@ -43,7 +43,8 @@ class SharedConfig {
   [[nodiscard]] static std::expected<SharedConfig, Error> parse(std::string_view text,
                                                                 std::string_view source);
 
-  SharedConfig();  // an empty configuration
+  SharedConfig();  // an empty configuration: every lookup answers nullopt / false / empty
+  // What load() and parse() return; not for callers (Impl is the library's).
   explicit SharedConfig(std::shared_ptr<const Impl> impl) noexcept;
 
   // The value of `key` in profile `profile`; nullopt when the profile or the key is absent or

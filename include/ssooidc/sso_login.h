@@ -91,7 +91,9 @@ class LoopbackRedirect {
   [[nodiscard]] static std::expected<LoopbackRedirect, Error> open(
       std::chrono::milliseconds timeout = std::chrono::seconds(600));
 
+  // What open() returns; not for callers (Impl is the library's).
   explicit LoopbackRedirect(std::unique_ptr<Impl> impl) noexcept;
+  // Movable, not copyable (it owns the listening socket).
   LoopbackRedirect(LoopbackRedirect&&) noexcept;
   LoopbackRedirect& operator=(LoopbackRedirect&&) noexcept;
   ~LoopbackRedirect();  // closes the socket
