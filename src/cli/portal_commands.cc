@@ -29,14 +29,10 @@ struct PortalFlags {
 std::expected<std::string, Error> access_token(const GlobalOptions& global, const SsoTarget& target,
                                                const PortalFlags& flags, bool after_unauthorized) {
   if (!after_unauthorized) {
-    ClientFactory clients = [&](const std::string& token_region) {
-      Config config = global.to_config();
-      config.region = global.region.empty() ? token_region : global.region;
-      return Client::create(config);
-    };
     auto token = load_or_refresh_sso_token(
         default_sso_cache_dir(),
-        SsoTokenRequest{target.session, target.start_url, target.region, false}, clients);
+        SsoTokenRequest{target.session, target.start_url, target.region, false},
+        refresh_clients(global));
     if (token) {
       if (token->refresh_error) {
         std::fprintf(stderr, "ssooidc: warning: refreshing the SSO token failed (%s)\n",

@@ -138,6 +138,14 @@ std::expected<SsoLoginResult, Error> log_in(const GlobalOptions& global, const S
   return device_login(*client, cache_dir, request, prompt);
 }
 
+ClientFactory refresh_clients(const GlobalOptions& global) {
+  return [&global](const std::string& token_region) {
+    Config config = global.to_config();
+    config.region = global.region.empty() ? token_region : global.region;
+    return Client::create(config);
+  };
+}
+
 namespace {
 
 int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
@@ -161,16 +169,10 @@ int run_token(const GlobalOptions& global, const SsoCommandFlags& flags) {
   auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/false);
   if (!target) return fail(target.error());
 
-  ClientFactory clients = [&](const std::string& token_region) {
-    Config config = global.to_config();
-    // The refresh goes to the region the token was issued in, unless --region says otherwise.
-    config.region = global.region.empty() ? token_region : global.region;
-    return Client::create(config);
-  };
   auto result = load_or_refresh_sso_token(
       default_sso_cache_dir(),
       SsoTokenRequest{target->session, target->start_url, target->region, flags.force_refresh},
-      clients);
+      refresh_clients(global));
   if (!result) return report_error(result.error(), result.error().http_status ? "CreateToken" : "");
   if (result->refresh_error) {
     std::fprintf(stderr,

@@ -45,6 +45,10 @@ void add_login_flags(CLI::App* sub, LoginOptions& options);
                                                           const LoginOptions& options,
                                                           std::FILE* out);
 
+// The clients a token refresh uses: the global options, in the region the token was issued in
+// unless --region says otherwise.
+[[nodiscard]] ClientFactory refresh_clients(const GlobalOptions& global);
+
 void add_sso_commands(CLI::App& app, const GlobalOptions& global,
                       std::vector<std::pair<CLI::App*, CommandRunner>>& runners);
 
