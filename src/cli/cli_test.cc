@@ -56,10 +56,10 @@ TEST(OutputTest, PrettyPrintsCompactJson) {
             "{\n    \"accessToken\": \"a\",\n    \"expiresIn\": 3600\n}");
 }
 
-client::ConfigFile config_of(const char* text) {
-  auto c = client::parse_config_file(text, "config");
+SharedConfig config_of(const char* text) {
+  auto c = SharedConfig::parse(text, "config");
   EXPECT_TRUE(c.has_value());
-  return c.value_or(client::ConfigFile{});
+  return c.value_or(SharedConfig{});
 }
 
 TEST(SsoTargetTest, SessionSectionSuppliesDefaults) {
@@ -76,7 +76,7 @@ TEST(SsoTargetTest, SessionSectionSuppliesDefaults) {
 }
 
 TEST(SsoTargetTest, FlagsWinAndSessionsDefaultToAccountAccess) {
-  client::ConfigFile empty;
+  SharedConfig empty;
   auto t = resolve_sso_target(empty, "default",
                               SsoFlags{"https://x.awsapps.com/start", "us-east-1", "s", {}}, true);
   ASSERT_TRUE(t.has_value());
@@ -89,7 +89,7 @@ TEST(SsoTargetTest, FlagsWinAndSessionsDefaultToAccountAccess) {
 }
 
 TEST(SsoTargetTest, LegacyLoginHasNoSessionAndNoScopes) {
-  client::ConfigFile empty;
+  SharedConfig empty;
   auto t = resolve_sso_target(empty, "default",
                               SsoFlags{"https://x.awsapps.com/start", "us-east-1", "", {}}, true);
   ASSERT_TRUE(t.has_value());
@@ -115,7 +115,7 @@ TEST(SsoTargetTest, ProfileNamesTheSessionOrTheLegacyStartUrl) {
 }
 
 TEST(SsoTargetTest, MissingPiecesAreNamed) {
-  client::ConfigFile empty;
+  SharedConfig empty;
   auto none = resolve_sso_target(empty, "default", SsoFlags{}, true);
   ASSERT_FALSE(none.has_value());
   EXPECT_NE(none.error().error_description.find("--start-url"), std::string::npos);

@@ -4,20 +4,20 @@
 #include <cctype>
 
 #include "cli/output.h"
-#include "client/sso_cache.h"
-#include "wire/portal_codec.h"
+#include "ssooidc/json.h"
+#include "ssooidc/portal_types.h"
 
 namespace ssooidc::cli {
 
-std::string credential_process_json(const client::CachedRoleCredentials& c) {
+std::string credential_process_json(const CachedRoleCredentials& c) {
   // The one encoder of the credential_process format (the server reads it from its `command`
   // credential source), indented as the CLI prints JSON.
   CredentialProcessOutput out;
   out.AccessKeyId = c.access_key_id;
   out.SecretAccessKey = c.secret_access_key;
   out.SessionToken = c.session_token;
-  out.Expiration = client::format_cache_time(c.expiration);
-  return pretty_json(wire::encode(out)) + "\n";
+  out.Expiration = format_cache_time(c.expiration);
+  return pretty_json(json::to_json(out)) + "\n";
 }
 
 std::string shell_quote(std::string_view value) {
@@ -39,7 +39,7 @@ std::string shell_quote(std::string_view value) {
   return out;
 }
 
-std::string credential_env_exports(const client::CachedRoleCredentials& c) {
+std::string credential_env_exports(const CachedRoleCredentials& c) {
   std::string out;
   auto line = [&](std::string_view name, std::string_view value) {
     out += "export ";
@@ -51,7 +51,7 @@ std::string credential_env_exports(const client::CachedRoleCredentials& c) {
   line("AWS_ACCESS_KEY_ID", c.access_key_id);
   line("AWS_SECRET_ACCESS_KEY", c.secret_access_key);
   line("AWS_SESSION_TOKEN", c.session_token);
-  line("AWS_CREDENTIAL_EXPIRATION", client::format_cache_time(c.expiration));
+  line("AWS_CREDENTIAL_EXPIRATION", format_cache_time(c.expiration));
   return out;
 }
 

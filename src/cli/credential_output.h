@@ -14,12 +14,12 @@
 #include <string>
 #include <string_view>
 
-#include "client/role_credentials_cache.h"
+#include "ssooidc/sso_cache.h"
 
 namespace ssooidc::cli {
 
-[[nodiscard]] std::string credential_process_json(const client::CachedRoleCredentials& c);
-[[nodiscard]] std::string credential_env_exports(const client::CachedRoleCredentials& c);
+[[nodiscard]] std::string credential_process_json(const CachedRoleCredentials& c);
+[[nodiscard]] std::string credential_env_exports(const CachedRoleCredentials& c);
 // `value` as one shell word: unchanged when it holds only [A-Za-z0-9+/=._:,@%-], else in single
 // quotes with each ' written as '\''.
 [[nodiscard]] std::string shell_quote(std::string_view value);

@@ -2,14 +2,14 @@
 
 #include <cstdio>
 
-#include "client/json.h"
+#include "ssooidc/json.h"
 
 namespace ssooidc::cli {
 
 std::string pretty_json(std::string_view compact) {
-  auto doc = client::json::parse(compact);
+  auto doc = json::parse(compact);
   if (!doc) return std::string(compact);
-  return client::json::serialize(*doc, client::json::Style::kPretty);
+  return json::serialize(*doc, json::Style::kPretty);
 }
 
 std::string describe_error(const Error& error, std::string_view operation) {

@@ -2,15 +2,16 @@
 
 #include "cli/credential_output.h"
 #include "cli/role_target.h"
-#include "client/json.h"
+#include "client/role_credentials_cache.h"  // the key material, to compare with botocore's
+#include "ssooidc/json.h"
 
 namespace ssooidc::cli {
 namespace {
 
-client::ConfigFile parse(const char* text) {
-  auto c = client::parse_config_file(text, "config");
+SharedConfig parse(const char* text) {
+  auto c = SharedConfig::parse(text, "config");
   EXPECT_TRUE(c.has_value());
-  return c.value_or(client::ConfigFile{});
+  return c.value_or(SharedConfig{});
 }
 
 constexpr const char* kConfig =
@@ -75,8 +76,8 @@ TEST(RoleTargetTest, MissingPiecesAreNamed) {
   EXPECT_NE(no_sso.error().error_description.find("No SSO login named"), std::string::npos);
 }
 
-const client::CachedRoleCredentials kCredentials{"ASIAEXAMPLE", "se/cr+et=", "tok'en", 1796119200,
-                                                 "111122223333"};
+const CachedRoleCredentials kCredentials{"ASIAEXAMPLE", "se/cr+et=", "tok'en", 1796119200,
+                                         "111122223333"};
 
 TEST(CredentialOutputTest, ProcessFormatIsTheCredentialProcessJson) {
   const std::string text = credential_process_json(kCredentials);
@@ -84,7 +85,7 @@ TEST(CredentialOutputTest, ProcessFormatIsTheCredentialProcessJson) {
             "{\n    \"Version\": 1,\n    \"AccessKeyId\": \"ASIAEXAMPLE\",\n"
             "    \"SecretAccessKey\": \"se/cr+et=\",\n    \"SessionToken\": \"tok'en\",\n"
             "    \"Expiration\": \"2026-12-01T10:00:00Z\"\n}\n");
-  auto doc = client::json::parse(text);
+  auto doc = json::parse(text);
   ASSERT_TRUE(doc.has_value());
   EXPECT_EQ(doc->find("Version")->as_int(), 1);
 }

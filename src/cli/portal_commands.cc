@@ -7,11 +7,10 @@
 #include "cli/output.h"
 #include "cli/role_target.h"
 #include "cli/sso_commands.h"
-#include "client/json.h"
-#include "client/resolve.h"
-#include "client/role_credentials.h"
-#include "client/sso_cache.h"
+#include "ssooidc/json.h"
 #include "ssooidc/portal_client.h"
+#include "ssooidc/sso_cache.h"
+#include "ssooidc/sso_login.h"
 
 namespace ssooidc::cli {
 namespace {
@@ -27,20 +26,13 @@ struct PortalFlags {
 
 // The SSO access token for `target`: the cached one (refreshed when it has less than 15 minutes
 // left), else (or when the portal refused it) a new login with its prompts on stderr.
-std::expected<std::string, Error> access_token(const GlobalOptions& global, CommandContext& ctx,
-                                               const SsoTarget& target, const PortalFlags& flags,
-                                               bool after_unauthorized) {
+std::expected<std::string, Error> access_token(const GlobalOptions& global, const SsoTarget& target,
+                                               const PortalFlags& flags, bool after_unauthorized) {
   if (!after_unauthorized) {
-    client::SsoCache cache(ctx.env, client::SsoCache::default_dir(ctx.env));
-    client::ClientFactory clients = [&](const std::string& token_region) {
-      Config config = global.to_config();
-      config.region = global.region.empty() ? token_region : global.region;
-      return Client::create(config);
-    };
-    core::SystemClock clock;
-    auto token = client::load_or_refresh_token(
-        cache, client::TokenRequest{target.session, target.start_url, target.region, false},
-        clients, clock);
+    auto token = load_or_refresh_sso_token(
+        default_sso_cache_dir(),
+        SsoTokenRequest{target.session, target.start_url, target.region, false},
+        refresh_clients(global));
     if (token) {
       if (token->refresh_error) {
         std::fprintf(stderr, "ssooidc: warning: refreshing the SSO token failed (%s)\n",
@@ -61,20 +53,20 @@ std::expected<std::string, Error> access_token(const GlobalOptions& global, Comm
     }
     std::fprintf(stderr, "ssooidc: the SSO portal refused the cached SSO token; logging in\n");
   }
-  auto login = log_in(global, ctx.env, target, flags.login, stderr);
+  auto login = log_in(global, target, flags.login, stderr);
   if (!login) return std::unexpected(std::move(login.error()));
   return std::move(login->token.access_token);
 }
 
 // Runs `call(token)`, and once more with a new login when the portal says UnauthorizedException.
 template <typename Call>
-auto with_token(const GlobalOptions& global, CommandContext& ctx, const SsoTarget& target,
-                const PortalFlags& flags, Call call) -> decltype(call(std::string())) {
-  auto token = access_token(global, ctx, target, flags, false);
+auto with_token(const GlobalOptions& global, const SsoTarget& target, const PortalFlags& flags,
+                Call call) -> decltype(call(std::string())) {
+  auto token = access_token(global, target, flags, false);
   if (!token) return std::unexpected(std::move(token.error()));
   auto result = call(*token);
   if (result || result.error().type != ErrorType::kUnauthorized) return result;
-  token = access_token(global, ctx, target, flags, true);
+  token = access_token(global, target, flags, true);
   if (!token) return std::unexpected(std::move(token.error()));
   return call(*token);
 }
@@ -91,69 +83,71 @@ std::optional<std::int32_t> page_size(const PortalFlags& flags) {
   return flags.page_size;
 }
 
-void print_json(client::json::Value value) {
-  std::printf("%s\n", client::json::serialize(value, client::json::Style::kPretty).c_str());
+void print_json(json::Value value) {
+  std::printf("%s\n", json::serialize(value, json::Style::kPretty).c_str());
 }
 
-void add_if(client::json::Object& o, const char* key, const std::optional<std::string>& v) {
-  if (v) o.emplace_back(key, client::json::Value(*v));
+void add_if(json::Object& o, const char* key, const std::optional<std::string>& v) {
+  if (v) o.emplace_back(key, json::Value(*v));
 }
 
 std::expected<SsoTarget, Error> sso_target_of(const CommandContext& ctx,
-                                                    const GlobalOptions& global,
-                                                    const PortalFlags& flags) {
+                                              const GlobalOptions& global,
+                                              const PortalFlags& flags) {
   SsoFlags sso = flags.role.sso;
   sso.region = global.region;
   return resolve_sso_target(ctx.config, ctx.profile, sso, /*for_login=*/true);
 }
 
-int run_accounts(const GlobalOptions& global, const PortalFlags& flags) {
+// ListAccounts and ListAccountRoles: every page of `list(portal, token)`, printed as
+// {"<key>": [the members of each item that are present]}.
+template <typename List, typename ToObject>
+int run_listing(const GlobalOptions& global, const PortalFlags& flags, const char* operation,
+                const char* key, List list, ToObject to_object) {
   auto ctx = load_context(global);
   if (!ctx) return fail(ctx.error());
   auto target = sso_target_of(*ctx, global, flags);
   if (!target) return fail(target.error());
   auto portal = portal_for(global, target->region);
-  if (!portal) return report_error(portal.error(), "ListAccounts");
-  auto accounts = with_token(global, *ctx, *target, flags, [&](const std::string& token) {
-    return portal->list_all_accounts(token, page_size(flags));
-  });
-  if (!accounts) return report_error(accounts.error(), "ListAccounts");
-  client::json::Array list;
-  for (const auto& a : *accounts) {
-    client::json::Object o;
-    add_if(o, "accountId", a.accountId);
-    add_if(o, "accountName", a.accountName);
-    add_if(o, "emailAddress", a.emailAddress);
-    list.emplace_back(std::move(o));
-  }
-  client::json::Object out;
-  out.emplace_back("accountList", client::json::Value(std::move(list)));
+  if (!portal) return report_error(portal.error(), operation);
+  auto items = with_token(global, *target, flags,
+                          [&](const std::string& token) { return list(*portal, token); });
+  if (!items) return report_error(items.error(), operation);
+  json::Array array;
+  for (const auto& item : *items) array.emplace_back(to_object(item));
+  json::Object out;
+  out.emplace_back(key, json::Value(std::move(array)));
   print_json(std::move(out));
   return kExitOk;
 }
 
+int run_accounts(const GlobalOptions& global, const PortalFlags& flags) {
+  return run_listing(
+      global, flags, "ListAccounts", "accountList",
+      [&](PortalClient& portal, const std::string& token) {
+        return portal.list_all_accounts(token, page_size(flags));
+      },
+      [](const auto& a) {
+        json::Object o;
+        add_if(o, "accountId", a.accountId);
+        add_if(o, "accountName", a.accountName);
+        add_if(o, "emailAddress", a.emailAddress);
+        return o;
+      });
+}
+
 int run_roles(const GlobalOptions& global, const PortalFlags& flags) {
-  auto ctx = load_context(global);
-  if (!ctx) return fail(ctx.error());
-  auto target = sso_target_of(*ctx, global, flags);
-  if (!target) return fail(target.error());
-  auto portal = portal_for(global, target->region);
-  if (!portal) return report_error(portal.error(), "ListAccountRoles");
-  auto roles = with_token(global, *ctx, *target, flags, [&](const std::string& token) {
-    return portal->list_all_account_roles(token, flags.role.account_id, page_size(flags));
-  });
-  if (!roles) return report_error(roles.error(), "ListAccountRoles");
-  client::json::Array list;
-  for (const auto& r : *roles) {
-    client::json::Object o;
-    add_if(o, "roleName", r.roleName);
-    add_if(o, "accountId", r.accountId);
-    list.emplace_back(std::move(o));
-  }
-  client::json::Object out;
-  out.emplace_back("roleList", client::json::Value(std::move(list)));
-  print_json(std::move(out));
-  return kExitOk;
+  return run_listing(
+      global, flags, "ListAccountRoles", "roleList",
+      [&](PortalClient& portal, const std::string& token) {
+        return portal.list_all_account_roles(token, flags.role.account_id, page_size(flags));
+      },
+      [](const auto& r) {
+        json::Object o;
+        add_if(o, "roleName", r.roleName);
+        add_if(o, "accountId", r.accountId);
+        return o;
+      });
 }
 
 int run_credentials(const GlobalOptions& global, const PortalFlags& flags) {
@@ -166,14 +160,12 @@ int run_credentials(const GlobalOptions& global, const PortalFlags& flags) {
   auto portal = portal_for(global, target->sso.region);
   if (!portal) return report_error(portal.error(), "GetRoleCredentials");
 
-  client::RoleCredentialsCache cache(ctx->env, client::RoleCredentialsCache::default_dir(ctx->env));
-  core::SystemClock clock;
-  auto result = client::fetch_role_credentials(
-      *portal, cache, client::RoleCredentialsRequest{target->cache_key(), flags.force_refresh},
-      [&](bool after_unauthorized) {
-        return access_token(global, *ctx, target->sso, flags, after_unauthorized);
-      },
-      clock);
+  auto result =
+      fetch_role_credentials(*portal, default_role_credentials_cache_dir(),
+                             RoleCredentialsRequest{target->cache_key(), flags.force_refresh},
+                             [&](bool after_unauthorized) {
+                               return access_token(global, target->sso, flags, after_unauthorized);
+                             });
   if (!result) {
     return report_error(result.error(), result.error().http_status ? "GetRoleCredentials" : "");
   }
@@ -201,42 +193,39 @@ void add_common_flags(CLI::App* sub, PortalFlags& f) {
 void add_portal_commands(CLI::App& app, const GlobalOptions& global,
                          std::vector<std::pair<CLI::App*, CommandRunner>>& runners) {
   {
-    auto f = std::make_shared<PortalFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "accounts", "List the AWS accounts of the SSO user (ListAccounts, every page)");
-    add_common_flags(sub, *f);
-    sub->add_option("--page-size", f->page_size, "maxResults of each page (1 to 100)")
+    auto [sub, f] = add_command<PortalFlags>(
+        app, global, runners, "accounts",
+        "List the AWS accounts of the SSO user (ListAccounts, every page)", run_accounts);
+    add_common_flags(sub, f);
+    sub->add_option("--page-size", f.page_size, "maxResults of each page (1 to 100)")
         ->check(CLI::Range(1, 100));
-    runners.emplace_back(sub, [f, &global] { return run_accounts(global, *f); });
   }
   {
-    auto f = std::make_shared<PortalFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "roles", "List the SSO user's roles in an account (ListAccountRoles, every page)");
-    sub->add_option("--account-id", f->role.account_id, "The AWS account id")->required();
-    add_common_flags(sub, *f);
-    sub->add_option("--page-size", f->page_size, "maxResults of each page (1 to 100)")
+    auto [sub, f] = add_command<PortalFlags>(
+        app, global, runners, "roles",
+        "List the SSO user's roles in an account (ListAccountRoles, every page)", run_roles);
+    sub->add_option("--account-id", f.role.account_id, "The AWS account id")->required();
+    add_common_flags(sub, f);
+    sub->add_option("--page-size", f.page_size, "maxResults of each page (1 to 100)")
         ->check(CLI::Range(1, 100));
-    runners.emplace_back(sub, [f, &global] { return run_roles(global, *f); });
   }
   {
-    auto f = std::make_shared<PortalFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "credentials",
+    auto [sub, f] = add_command<PortalFlags>(
+        app, global, runners, "credentials",
         "Print AWS credentials of an SSO role for credential_process (GetRoleCredentials, "
         "cached in ~/.aws/cli/cache like the AWS CLI), logging in when needed; e.g. "
-        "`credential_process = ssooidc credentials --profile dev` in ~/.aws/config");
-    sub->add_option("--account-id", f->role.account_id,
+        "`credential_process = ssooidc credentials --profile dev` in ~/.aws/config",
+        run_credentials);
+    sub->add_option("--account-id", f.role.account_id,
                     "The AWS account id (default: the profile's sso_account_id)");
-    sub->add_option("--role-name", f->role.role_name,
+    sub->add_option("--role-name", f.role.role_name,
                     "The role name (default: the profile's sso_role_name)");
-    add_common_flags(sub, *f);
-    sub->add_option("--format", f->format,
+    add_common_flags(sub, f);
+    sub->add_option("--format", f.format,
                     "process: credential_process JSON (default); env: shell exports")
         ->check(CLI::IsMember({"process", "env"}));
-    sub->add_flag("--force-refresh", f->force_refresh,
+    sub->add_flag("--force-refresh", f.force_refresh,
                   "Get new credentials even when the cached ones are still valid");
-    runners.emplace_back(sub, [f, &global] { return run_credentials(global, *f); });
   }
 }
 

@@ -3,17 +3,16 @@
 #include "cli/output.h"
 namespace ssooidc::cli {
 
-std::expected<RoleTarget, Error> resolve_role_target(const client::ConfigFile& config,
-                                                           const std::string& profile,
-                                                           const RoleFlags& flags) {
+std::expected<RoleTarget, Error> resolve_role_target(const SharedConfig& config,
+                                                     const std::string& profile,
+                                                     const RoleFlags& flags) {
   RoleTarget t;
   t.account_id = flags.account_id;
   t.role_name = flags.role_name;
-  const client::ConfigSection* section = config.profile(profile);
-  if (section != nullptr) {
-    if (t.account_id.empty()) t.account_id = section->get("sso_account_id").value_or("");
-    if (t.role_name.empty()) t.role_name = section->get("sso_role_name").value_or("");
-  }
+  if (t.account_id.empty())
+    t.account_id = config.profile_value(profile, "sso_account_id").value_or("");
+  if (t.role_name.empty())
+    t.role_name = config.profile_value(profile, "sso_role_name").value_or("");
   auto missing = [&](const char* flag, const char* key) {
     return std::string("No ") + key + " for the credentials: pass " + flag + " or set " + key +
            " in profile \"" + profile + "\"";

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cli/sso_target.h"
-#include "client/config_file.h"
-#include "client/role_credentials_cache.h"
+#include "ssooidc/shared_config.h"
+#include "ssooidc/sso_cache.h"
 
 namespace ssooidc::cli {
 
@@ -27,13 +27,13 @@ struct RoleTarget {
   SsoTarget sso;  // with start URL and region: the credentials may need a login
 
   // The name of these credentials in ~/.aws/cli/cache (botocore's key).
-  [[nodiscard]] client::RoleCredentialsKey cache_key() const {
+  [[nodiscard]] RoleCredentialsKey cache_key() const {
     return {account_id, role_name, sso.session, sso.start_url};
   }
 };
 
 // Fails with a message naming what is missing and where it may be set.
 [[nodiscard]] std::expected<RoleTarget, Error> resolve_role_target(
-    const client::ConfigFile& config, const std::string& profile, const RoleFlags& flags);
+    const SharedConfig& config, const std::string& profile, const RoleFlags& flags);
 
 }  // namespace ssooidc::cli

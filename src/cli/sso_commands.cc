@@ -10,15 +10,9 @@
 #include "cli/output.h"
 #include "cli/sso_target.h"
 #include "cli/terminal_qr.h"
-#include "client/client_internal.h"
-#include "client/json.h"
-#include "client/loopback_listener.h"
-#include "client/pkce_login.h"
-#include "client/resolve.h"
-#include "client/role_credentials_cache.h"
-#include "client/sso_login.h"
-#include "crypto/crypto.h"
+#include "ssooidc/json.h"
 #include "ssooidc/portal_client.h"
+#include "ssooidc/sso_cache.h"
 
 namespace ssooidc::cli {
 namespace {
@@ -30,7 +24,7 @@ struct SsoCommandFlags {
   bool json = false;
 };
 
-class TerminalPrompt final : public client::LoginPrompt {
+class TerminalPrompt final : public DeviceLoginPrompt {
  public:
   TerminalPrompt(bool open_browser, bool show_qr, std::FILE* out)
       : open_browser_(open_browser), show_qr_(show_qr), out_(out) {}
@@ -69,7 +63,7 @@ class TerminalPrompt final : public client::LoginPrompt {
 
 // The PKCE login's prompt. The redirect goes to 127.0.0.1, so unlike the device flow's URL this
 // one only works in a browser on this computer; say so, and name the way out.
-class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
+class TerminalAuthorizePrompt final : public BrowserLoginPrompt {
  public:
   TerminalAuthorizePrompt(bool open_browser, std::FILE* out)
       : open_browser_(open_browser), out_(out) {}
@@ -103,35 +97,27 @@ class TerminalAuthorizePrompt final : public client::AuthorizePrompt {
 }  // namespace
 
 std::expected<CommandContext, Error> load_context(const GlobalOptions& global) {
-  CommandContext ctx;
-  auto config = client::load_config_file(ctx.env, client::config_file_path(ctx.env));
+  auto config = SharedConfig::load();
   if (!config) return std::unexpected(std::move(config.error()));
-  ctx.config = std::move(*config);
-  Config c;
-  c.credentials.profile = global.profile;
-  ctx.profile = client::resolve_profile(c, ctx.env);
-  return ctx;
+  return CommandContext{std::move(*config), resolve_profile(global.profile)};
 }
 
-std::expected<client::LoginResult, Error> log_in(const GlobalOptions& global, client::Env& env,
-                                                 const SsoTarget& target,
-                                                 const LoginOptions& options, std::FILE* out) {
+std::expected<SsoLoginResult, Error> log_in(const GlobalOptions& global, const SsoTarget& target,
+                                            const LoginOptions& options, std::FILE* out) {
   const LoginFlow flow = login_flow_for(target, options.use_device_code);
 
   // The listener comes first, as in the AWS CLI: without it there is no point in registering.
-  std::unique_ptr<client::LoopbackListener> listener;
+  std::optional<LoopbackRedirect> redirect;
   if (flow == LoginFlow::kAuthorizationCode) {
-    client::LoopbackOptions loopback;
-    loopback.overall_timeout =
-        std::chrono::milliseconds(static_cast<long long>(options.login_timeout_seconds * 1000));
-    auto opened = client::LoopbackListener::open(loopback);
+    auto opened = LoopbackRedirect::open(
+        std::chrono::milliseconds(static_cast<long long>(options.login_timeout_seconds * 1000)));
     if (!opened) {
-      return std::unexpected(client::configuration_error(
+      return std::unexpected(configuration_error(
           "Unable to start the listener for the browser's redirect (" +
           opened.error().error_description +
           "). You may use --use-device-code to log in with the device flow instead."));
     }
-    listener = std::move(*opened);
+    redirect = std::move(*opened);
   }
 
   Config config = global.to_config();
@@ -139,21 +125,25 @@ std::expected<client::LoginResult, Error> log_in(const GlobalOptions& global, cl
   auto client = Client::create(config);
   if (!client) return std::unexpected(std::move(client.error()));
 
-  client::SsoCache cache(env, client::SsoCache::default_dir(env));
-  if (cache.dir().empty()) {
-    return std::unexpected(client::configuration_error("no home directory for ~/.aws/sso/cache"));
+  const std::string cache_dir = default_sso_cache_dir();
+  if (cache_dir.empty()) {
+    return std::unexpected(configuration_error("no home directory for ~/.aws/sso/cache"));
   }
-  const client::LoginRequest request{target.start_url, target.region, target.session,
-                                     target.scopes};
-  core::SystemClock clock;
+  const SsoLoginRequest request{target.start_url, target.region, target.session, target.scopes};
   if (flow == LoginFlow::kAuthorizationCode) {
     TerminalAuthorizePrompt prompt(!options.no_browser, out);
-    crypto::SecureRandom random;
-    return client::pkce_login(*client, cache, request, *listener, prompt, clock, random);
+    return pkce_login(*client, cache_dir, request, *redirect, prompt);
   }
   TerminalPrompt prompt(!options.no_browser, !options.no_qr, out);
-  client::SystemSleeper sleeper;
-  return client::device_login(*client, cache, request, prompt, clock, sleeper);
+  return device_login(*client, cache_dir, request, prompt);
+}
+
+ClientFactory refresh_clients(const GlobalOptions& global) {
+  return [&global](const std::string& token_region) {
+    Config config = global.to_config();
+    config.region = global.region.empty() ? token_region : global.region;
+    return Client::create(config);
+  };
 }
 
 namespace {
@@ -165,7 +155,7 @@ int run_login(const GlobalOptions& global, const SsoCommandFlags& flags) {
   sso.region = global.region;
   auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/true);
   if (!target) return fail(target.error());
-  auto result = log_in(global, ctx->env, *target, flags.login, stdout);
+  auto result = log_in(global, *target, flags.login, stdout);
   if (!result) return report_error(result.error(), "");
   std::printf("Successfully logged into Start URL: %s\n", target->start_url.c_str());
   return kExitOk;
@@ -179,57 +169,47 @@ int run_token(const GlobalOptions& global, const SsoCommandFlags& flags) {
   auto target = resolve_sso_target(ctx->config, ctx->profile, sso, /*for_login=*/false);
   if (!target) return fail(target.error());
 
-  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
-  core::SystemClock clock;
-  client::ClientFactory clients = [&](const std::string& token_region) {
-    Config config = global.to_config();
-    // The refresh goes to the region the token was issued in, unless --region says otherwise.
-    config.region = global.region.empty() ? token_region : global.region;
-    return Client::create(config);
-  };
-  auto result = client::load_or_refresh_token(
-      cache,
-      client::TokenRequest{target->session, target->start_url, target->region, flags.force_refresh},
-      clients, clock);
+  auto result = load_or_refresh_sso_token(
+      default_sso_cache_dir(),
+      SsoTokenRequest{target->session, target->start_url, target->region, flags.force_refresh},
+      refresh_clients(global));
   if (!result) return report_error(result.error(), result.error().http_status ? "CreateToken" : "");
   if (result->refresh_error) {
     std::fprintf(stderr,
                  "ssooidc: warning: refreshing the token failed (%s); the cached token is valid "
                  "until %s\n",
                  describe_error(*result->refresh_error, "CreateToken").c_str(),
-                 client::format_cache_time(result->token.expires_at).c_str());
+                 format_cache_time(result->token.expires_at).c_str());
   }
   std::printf("%s\n", result->token.access_token.c_str());
   return kExitOk;
 }
 
-// sha1(name) -> name for every sso-session in the config file, to label cache files.
-std::map<std::string, std::string> session_names(const client::ConfigFile& config) {
+// The cache key -> name for every sso-session in the config file, to label cache files.
+std::map<std::string, std::string> session_names(const SharedConfig& config) {
   std::map<std::string, std::string> names;
-  for (const auto& [section, unused] : config.sections) {
-    if (section.starts_with("sso-session ")) {
-      const std::string name = section.substr(12);
-      names[crypto::sha1_hex(name)] = name;
-    }
-  }
+  for (auto& name : config.sso_session_names()) names[sso_token_cache_key(name, "")] = name;
   return names;
 }
 
 int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
   auto ctx = load_context(global);
   if (!ctx) return fail(ctx.error());
-  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
+  const std::string cache_dir = default_sso_cache_dir();
   const auto names = session_names(ctx->config);
-  const std::int64_t now = core::SystemClock().now_epoch_seconds();
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
 
-  client::json::Array list;
+  json::Array list;
   std::string table;
-  for (const auto& entry : cache.list_tokens()) {
-    const client::SsoToken& t = entry.token;
+  for (const auto& entry : list_sso_tokens(cache_dir)) {
+    const SsoToken& t = entry.token;
     std::string label = "-";
     if (auto it = names.find(entry.key); it != names.end()) {
       label = it->second;
-    } else if (!t.start_url.empty() && crypto::sha1_hex(t.start_url) == entry.key) {
+    } else if (!t.start_url.empty() &&
+               sso_token_cache_key(std::nullopt, t.start_url) == entry.key) {
       label = "(legacy)";
     }
     const bool expired = t.expires_at <= now;
@@ -238,28 +218,27 @@ int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
     std::string status = expired
                              ? (refreshable ? "expired, refreshable" : "expired")
                              : "valid for " + std::to_string((t.expires_at - now) / 60) + " min";
-    client::json::Object o;
-    o.emplace_back("session", label == "-" || label == "(legacy)" ? client::json::Value(nullptr)
-                                                                  : client::json::Value(label));
+    json::Object o;
+    o.emplace_back("session",
+                   label == "-" || label == "(legacy)" ? json::Value(nullptr) : json::Value(label));
     o.emplace_back("startUrl", t.start_url);
     o.emplace_back("region", t.region);
-    o.emplace_back("expiresAt", client::format_cache_time(t.expires_at));
+    o.emplace_back("expiresAt", format_cache_time(t.expires_at));
     o.emplace_back("expired", expired);
     o.emplace_back("refreshable", refreshable);
-    o.emplace_back("cacheFile", cache.path_for(entry.key));
+    o.emplace_back("cacheFile", entry.path);
     list.emplace_back(std::move(o));
     char line[1024];
     std::snprintf(line, sizeof line, "%-20s %-50s %-15s %-21s %s\n", label.c_str(),
-                  t.start_url.c_str(), t.region.c_str(),
-                  client::format_cache_time(t.expires_at).c_str(), status.c_str());
+                  t.start_url.c_str(), t.region.c_str(), format_cache_time(t.expires_at).c_str(),
+                  status.c_str());
     table += line;
   }
   if (flags.json) {
-    std::printf("%s\n", client::json::serialize(client::json::Value(std::move(list)),
-                                                client::json::Style::kPretty)
-                            .c_str());
+    std::printf("%s\n",
+                json::serialize(json::Value(std::move(list)), json::Style::kPretty).c_str());
   } else if (table.empty()) {
-    std::printf("No cached SSO sessions in %s\n", cache.dir().c_str());
+    std::printf("No cached SSO sessions in %s\n", cache_dir.c_str());
   } else {
     std::printf("%-20s %-50s %-15s %-21s %s\n%s", "SESSION", "START URL", "REGION", "EXPIRES AT",
                 "STATUS", table.c_str());
@@ -270,19 +249,19 @@ int run_sessions(const GlobalOptions& global, const SsoCommandFlags& flags) {
 int run_logout(const GlobalOptions& global, const SsoCommandFlags& flags) {
   auto ctx = load_context(global);
   if (!ctx) return fail(ctx.error());
-  client::SsoCache cache(ctx->env, client::SsoCache::default_dir(ctx->env));
+  const std::string cache_dir = default_sso_cache_dir();
   std::vector<std::string> keys;
   if (!flags.sso.session.empty() || !flags.sso.start_url.empty()) {
-    keys.push_back(client::token_cache_key(
+    keys.push_back(sso_token_cache_key(
         flags.sso.session.empty() ? std::nullopt : std::optional(flags.sso.session),
         flags.sso.start_url));
   } else {
     // Like `aws sso logout`: every cached file that holds an access token.
-    for (const auto& entry : cache.list_tokens()) keys.push_back(entry.key);
+    for (const auto& entry : list_sso_tokens(cache_dir)) keys.push_back(entry.key);
   }
   int removed = 0;
   for (const auto& key : keys) {
-    auto token = cache.load_token(key);
+    auto token = read_sso_token(cache_dir, key);
     if (token && !*token) continue;
     // As `aws sso logout` (SSOTokenSweeper): a token that names its region is revoked with the
     // portal's Logout first; a refusal (expired, already revoked) does not stop the removal.
@@ -297,21 +276,20 @@ int run_logout(const GlobalOptions& global, const SsoCommandFlags& flags) {
                      describe_error(out.error(), "Logout").c_str());
       }
     }
-    if (auto r = cache.remove(key); !r) return fail(r.error());
+    if (auto r = remove_sso_token(cache_dir, key); !r) return fail(r.error());
     ++removed;
   }
   std::printf("Removed %d cached SSO token%s from %s\n", removed, removed == 1 ? "" : "s",
-              cache.dir().c_str());
+              cache_dir.c_str());
   if (!flags.sso.session.empty() || !flags.sso.start_url.empty()) {
     return kExitOk;  // role credentials do not say which login they came from: keep them
   }
   // And, as SSOCredentialSweeper, the role credentials the SSO provider cached.
-  client::RoleCredentialsCache credentials(ctx->env,
-                                           client::RoleCredentialsCache::default_dir(ctx->env));
-  auto swept = credentials.remove_sso_credentials();
+  const std::string credentials_dir = default_role_credentials_cache_dir();
+  auto swept = remove_sso_role_credentials(credentials_dir);
   if (!swept) return fail(swept.error());
   std::printf("Removed %d cached role credential%s from %s\n", *swept, *swept == 1 ? "" : "s",
-              credentials.dir().c_str());
+              credentials_dir.c_str());
   return kExitOk;
 }
 
@@ -338,43 +316,40 @@ void add_sso_commands(CLI::App& app, const GlobalOptions& global,
     sub->add_option("--sso-session", f.sso.session, "Name of the sso-session");
   };
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "login",
+    auto [sub, f] = add_command<SsoCommandFlags>(
+        app, global, runners, "login",
         "Log in and cache the token like `aws sso login`: with an sso-session, the "
         "authorization code flow with PKCE in a browser on this computer; for a legacy profile "
-        "or with --use-device-code, the device authorization flow (--region is the SSO region)");
-    add_target(sub, *f);
-    sub->add_option("--scopes", f->sso.scopes,
+        "or with --use-device-code, the device authorization flow (--region is the SSO region)",
+        run_login);
+    add_target(sub, f);
+    sub->add_option("--scopes", f.sso.scopes,
                     "Registration scopes (default for an sso-session: sso:account:access)")
         ->expected(1, -1);
-    add_login_flags(sub, f->login);
-    runners.emplace_back(sub, [f, &global] { return run_login(global, *f); });
+    add_login_flags(sub, f.login);
   }
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "token",
+    auto [sub, f] = add_command<SsoCommandFlags>(
+        app, global, runners, "token",
         "Print a valid access token from the cache, refreshing it when it has less than "
-        "15 minutes left");
-    add_target(sub, *f);
-    sub->add_flag("--force-refresh", f->force_refresh, "Refresh even if the token is still valid");
-    runners.emplace_back(sub, [f, &global] { return run_token(global, *f); });
+        "15 minutes left",
+        run_token);
+    add_target(sub, f);
+    sub->add_flag("--force-refresh", f.force_refresh, "Refresh even if the token is still valid");
   }
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand("sessions", "List cached SSO sessions and their expiry");
-    sub->add_flag("--json", f->json, "Print JSON");
-    runners.emplace_back(sub, [f, &global] { return run_sessions(global, *f); });
+    auto [sub, f] =
+        add_command<SsoCommandFlags>(app, global, runners, "sessions",
+                                     "List cached SSO sessions and their expiry", run_sessions);
+    sub->add_flag("--json", f.json, "Print JSON");
   }
   {
-    auto f = std::make_shared<SsoCommandFlags>();
-    CLI::App* sub = app.add_subcommand(
-        "logout",
+    auto [sub, f] = add_command<SsoCommandFlags>(
+        app, global, runners, "logout",
         "Revoke (SSO portal Logout) and remove cached SSO tokens, all of them or the one named, "
-        "like `aws sso logout`; without a name also the cached SSO role credentials");
-    add_target(sub, *f);
-    runners.emplace_back(sub, [f, &global] { return run_logout(global, *f); });
+        "like `aws sso logout`; without a name also the cached SSO role credentials",
+        run_logout);
+    add_target(sub, f);
   }
 }
 

@@ -9,18 +9,15 @@
 #include "cli/api_commands.h"
 #include "cli/options.h"
 #include "cli/sso_target.h"
-#include "client/client_internal.h"
-#include "client/config_file.h"
-#include "client/env.h"
-#include "client/sso_login.h"
+#include "ssooidc/shared_config.h"
+#include "ssooidc/sso_login.h"
 
 namespace ssooidc::cli {
 
 // The process environment, the shared config file and the current profile (--profile, else
 // AWS_PROFILE, else "default"), as the library resolves them.
 struct CommandContext {
-  client::Env& env = client::default_env();
-  client::ConfigFile config;
+  SharedConfig config;
   std::string profile;
 };
 
@@ -43,11 +40,14 @@ void add_login_flags(CLI::App* sub, LoginOptions& options);
 // `use_device_code`, else the device flow. What the user must do is printed on `out` (stderr
 // when stdout carries a command's result). Returns the service's or the login's Error;
 // ErrorType::kConfiguration when the redirect listener cannot start or there is no home.
-[[nodiscard]] std::expected<client::LoginResult, Error> log_in(const GlobalOptions& global,
-                                                               client::Env& env,
-                                                               const SsoTarget& target,
-                                                               const LoginOptions& options,
-                                                               std::FILE* out);
+[[nodiscard]] std::expected<SsoLoginResult, Error> log_in(const GlobalOptions& global,
+                                                          const SsoTarget& target,
+                                                          const LoginOptions& options,
+                                                          std::FILE* out);
+
+// The clients a token refresh uses: the global options, in the region the token was issued in
+// unless --region says otherwise.
+[[nodiscard]] ClientFactory refresh_clients(const GlobalOptions& global);
 
 void add_sso_commands(CLI::App& app, const GlobalOptions& global,
                       std::vector<std::pair<CLI::App*, CommandRunner>>& runners);

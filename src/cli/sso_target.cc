@@ -23,38 +23,35 @@ std::vector<std::string> split_scopes(const std::string& text) {
   return out;
 }
 
-std::expected<SsoTarget, Error> resolve_sso_target(const client::ConfigFile& config,
-                                                         const std::string& profile,
-                                                         const SsoFlags& flags, bool for_login) {
+std::expected<SsoTarget, Error> resolve_sso_target(const SharedConfig& config,
+                                                   const std::string& profile,
+                                                   const SsoFlags& flags, bool for_login) {
   SsoTarget t;
   t.start_url = flags.start_url;
   t.region = flags.region;
   std::string session = flags.session;
-  const client::ConfigSection* legacy = nullptr;
+  bool legacy = false;  // the profile's own sso_start_url / sso_region
 
   // With neither a session nor a start URL on the command line, use the profile's.
   if (session.empty() && t.start_url.empty()) {
-    if (const client::ConfigSection* p = config.profile(profile)) {
-      if (auto s = p->get("sso_session")) {
-        session = *s;
-      } else if (p->get("sso_start_url")) {
-        legacy = p;
-      }
+    if (auto s = config.profile_value(profile, "sso_session")) {
+      session = *s;
+    } else if (config.profile_value(profile, "sso_start_url")) {
+      legacy = true;
     }
   }
 
   if (!session.empty()) {
     t.session = session;
-    const client::ConfigSection* s = config.sso_session(session);
-    if (s != nullptr) {
-      if (t.start_url.empty()) t.start_url = s->get("sso_start_url").value_or("");
-      if (t.region.empty()) t.region = s->get("sso_region").value_or("");
+    if (t.start_url.empty()) {
+      t.start_url = config.sso_session_value(session, "sso_start_url").value_or("");
     }
+    if (t.region.empty()) t.region = config.sso_session_value(session, "sso_region").value_or("");
     if (!flags.scopes.empty()) {
       t.scopes = flags.scopes;
-    } else if (s != nullptr && s->get("sso_registration_scopes")) {
-      t.scopes = split_scopes(*s->get("sso_registration_scopes"));
-    } else if (s != nullptr && s->values.contains("sso_registration_scopes")) {
+    } else if (auto scopes = config.sso_session_value(session, "sso_registration_scopes")) {
+      t.scopes = split_scopes(*scopes);
+    } else if (config.sso_session_sets(session, "sso_registration_scopes")) {
       t.scopes = std::nullopt;  // configured empty: an unscoped (legacy-style) registration
     } else {
       t.scopes = std::vector<std::string>{kDefaultSsoScope};
@@ -65,23 +62,23 @@ std::expected<SsoTarget, Error> resolve_sso_target(const client::ConfigFile& con
           "\": pass --start-url or set sso_start_url in [sso-session " + session + "]"));
     }
   } else {
-    if (legacy != nullptr) {
-      t.start_url = legacy->get("sso_start_url").value_or("");
-      if (t.region.empty()) t.region = legacy->get("sso_region").value_or("");
+    if (legacy) {
+      t.start_url = config.profile_value(profile, "sso_start_url").value_or("");
+      if (t.region.empty()) t.region = config.profile_value(profile, "sso_region").value_or("");
     }
     if (!flags.scopes.empty()) t.scopes = flags.scopes;
     if (t.start_url.empty()) {
-      return std::unexpected(configuration_error(
-          "No SSO login named: pass --start-url (and --region) or "
-          "--sso-session, or configure sso_session or sso_start_url in "
-          "profile \"" +
-          profile + "\""));
+      return std::unexpected(
+          configuration_error("No SSO login named: pass --start-url (and --region) or "
+                              "--sso-session, or configure sso_session or sso_start_url in "
+                              "profile \"" +
+                              profile + "\""));
     }
   }
   if (for_login && t.region.empty()) {
-    return std::unexpected(configuration_error(
-        "No SSO region for " + t.start_url +
-        ": pass --region or set sso_region in the configuration"));
+    return std::unexpected(
+        configuration_error("No SSO region for " + t.start_url +
+                            ": pass --region or set sso_region in the configuration"));
   }
   return t;
 }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "client/config_file.h"
+#include "ssooidc/shared_config.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc::cli {
@@ -36,7 +36,7 @@ inline constexpr const char* kDefaultSsoScope = "sso:account:access";
 // start URL and a region; otherwise (token, logout) an sso-session name alone is enough, since
 // the cache key is sha1(session name). Fails with a message naming what is missing.
 [[nodiscard]] std::expected<SsoTarget, Error> resolve_sso_target(
-    const client::ConfigFile& config, const std::string& profile, const SsoFlags& flags,
+    const SharedConfig& config, const std::string& profile, const SsoFlags& flags,
     bool for_login);
 
 enum class LoginFlow {

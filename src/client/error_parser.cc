@@ -16,6 +16,9 @@ std::string_view HttpReply::header(std::string_view name) const noexcept {
 }
 
 std::string sanitize_error_code(std::string_view raw) {
+  // The AWS JSON protocols' rule (as botocore and the SDKs parse it): the type may carry a
+  // namespace before '#' ("aws.sso.oidc#SlowDownException") and, in x-amzn-ErrorType, a
+  // ":http://internal.amazon.com/..." suffix or a second value after ','.
   auto cut = raw.find_first_of(",:");
   if (cut != std::string_view::npos) raw = raw.substr(0, cut);
   auto hash = raw.rfind('#');
@@ -28,6 +31,8 @@ std::string sanitize_error_code(std::string_view raw) {
 Error parse_error_response(const HttpReply& reply) {
   const wire::ErrorBody body = wire::decode_error_body(reply.body);
 
+  // The header first: the real service signals the type only there, in Coral form
+  // `<Shape>:<namespace-url>`, with no `__type` or `code` in the body (reference 4.2).
   std::string name;
   if (auto h = reply.header("x-amzn-ErrorType"); !h.empty()) name = sanitize_error_code(h);
   if (name.empty() && body.code) name = sanitize_error_code(*body.code);
@@ -55,6 +60,7 @@ Error parse_error_response(const HttpReply& reply) {
   e.reason = body.reason;
   e.http_status = reply.status;
   e.request_id = std::string(reply.header("x-amzn-RequestId"));
+  // The header's older spelling, which some AWS fronts send instead.
   if (e.request_id.empty()) e.request_id = std::string(reply.header("x-amz-request-id"));
   return e;
 }

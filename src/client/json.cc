@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-namespace ssooidc::client::json {
+namespace ssooidc::json {
 namespace {
 
 constexpr int kMaxDepth = 64;
@@ -464,4 +464,4 @@ std::string serialize(const Value& value, Style style) {
   return out;
 }
 
-}  // namespace ssooidc::client::json
+}  // namespace ssooidc::json

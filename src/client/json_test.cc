@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ssooidc::client::json {
+namespace ssooidc::json {
 namespace {
 
 TEST(JsonTest, ParsesAndKeepsMemberOrder) {
@@ -79,9 +79,9 @@ TEST(JsonTest, SetAndEraseDoNotAffectCopies) {
 }
 
 }  // namespace
-}  // namespace ssooidc::client::json
+}  // namespace ssooidc::json
 
-namespace ssooidc::client::json {
+namespace ssooidc::json {
 namespace {
 
 TEST(JsonTest, PythonCompactIsJsonDumpsWithCompactSeparators) {
@@ -93,4 +93,4 @@ TEST(JsonTest, PythonCompactIsJsonDumpsWithCompactSeparators) {
 }
 
 }  // namespace
-}  // namespace ssooidc::client::json
+}  // namespace ssooidc::json

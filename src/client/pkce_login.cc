@@ -19,6 +19,8 @@ std::expected<LoginResult, Error> pkce_login(Client& client, SsoCache& cache,
         "the authorization code flow needs an sso-session; use the device flow without one"));
   }
   LoginRequest pkce_request = request;
+  // botocore's SSOTokenFetcherAuth always registers and authorizes with scopes, and so does the
+  // AWS CLI's `configure sso` (sso:account:access when the session configures none).
   if (!pkce_request.scopes) {
     pkce_request.scopes = std::vector<std::string>{std::string(kDefaultPkceScope)};
   }
@@ -53,6 +55,8 @@ std::expected<LoginResult, Error> pkce_login(Client& client, SsoCache& cache,
       .codeVerifier = verifier,
   });
   if (!answer) {
+    // The service answers an expired or already used code with ExpiredTokenException; the AWS
+    // CLI reports it as PendingAuthorizationExpiredError, and so do we.
     if (answer.error().type == ErrorType::kExpiredToken) {
       return std::unexpected(pending_authorization_expired(std::move(answer.error())));
     }

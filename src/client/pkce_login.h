@@ -35,12 +35,8 @@ class AuthorizationCodeReceiver {
       std::string_view expected_state) = 0;
 };
 
-// What the user sees: called once with the complete /authorize URL, before waiting.
-class AuthorizePrompt {
- public:
-  virtual ~AuthorizePrompt() = default;
-  virtual void show(const std::string& authorize_url) = 0;
-};
+// What the user sees (ssooidc/sso_login.h).
+using AuthorizePrompt = BrowserLoginPrompt;
 
 // The default registration scope of the PKCE flow when the session configures none (the CLI
 // always registers a PKCE client with scopes).

@@ -29,6 +29,8 @@ std::expected<RoleCredentialsResult, Error> fetch_role_credentials(
   const std::string key = role_credentials_cache_key(request.key);
   if (!request.ignore_cache) {
     auto cached = cache.load(key);
+    // An unreadable file is treated as absent, as botocore's JSONFileCache does (a KeyError):
+    // the fresh answer below overwrites it.
     if (cached && *cached && role_credentials_fresh(**cached, clock.now_epoch_seconds())) {
       return RoleCredentialsResult{std::move(**cached), true, std::nullopt};
     }
@@ -41,6 +43,8 @@ std::expected<RoleCredentialsResult, Error> fetch_role_credentials(
     answer = portal.get_role_credentials({.roleName = request.key.role_name,
                                           .accountId = request.key.account_id,
                                           .accessToken = *token});
+    // Only UnauthorizedException says the token itself was refused (revoked, logged out
+    // elsewhere); a second token can help then and never for the other errors.
     if (answer || answer.error().type != ErrorType::kUnauthorized) break;
   }
   if (!answer) return std::unexpected(std::move(answer.error()));
@@ -48,6 +52,8 @@ std::expected<RoleCredentialsResult, Error> fetch_role_credentials(
   auto credentials = from_answer(*answer, request.key.account_id);
   if (!credentials) return std::unexpected(std::move(credentials.error()));
   RoleCredentialsResult result{std::move(*credentials), false, std::nullopt};
+  // The credentials are good whether or not they could be cached: a full disk must not stop
+  // credential_process from printing them.
   if (auto saved = cache.save(key, result.credentials); !saved) {
     result.cache_error = file_error("cannot write " + cache.path_for(key) + ": " +
                                     saved.error().error_description);

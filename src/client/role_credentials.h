@@ -16,26 +16,14 @@
 #include "client/role_credentials_cache.h"
 #include "core/clock.h"
 #include "ssooidc/portal_client.h"
+#include "ssooidc/sso_login.h"
 
 namespace ssooidc::client {
 
-struct RoleCredentialsRequest {
-  RoleCredentialsKey key;     // account, role and what names the SSO login
-  bool ignore_cache = false;  // fetch new credentials even when cached ones are fresh
-};
-
-// Returns an SSO access token. `after_unauthorized` is true when GetRoleCredentials refused the
-// token it returned before with UnauthorizedException (revoked, or logged out elsewhere): a
-// source that can log in should do so then.
-using AccessTokenSource = std::function<std::expected<std::string, Error>(bool after_unauthorized)>;
-
-struct RoleCredentialsResult {
-  CachedRoleCredentials credentials;
-  bool from_cache = false;
-  // Set when the credentials could not be written to the cache (they are still returned): the
-  // kConfiguration Error "cannot write <path>: <reason>".
-  std::optional<Error> cache_error;
-};
+// The public types (ssooidc/sso_login.h).
+using ::ssooidc::AccessTokenSource;
+using ::ssooidc::RoleCredentialsRequest;
+using ::ssooidc::RoleCredentialsResult;
 
 // The cached credentials when fresh (a cache file that cannot be read or parsed counts as
 // absent and is overwritten). Otherwise calls `tokens(false)` and GetRoleCredentials; on

@@ -19,11 +19,6 @@ std::string role_credentials_key_material(const RoleCredentialsKey& key) {
   return json::serialize(json::Value(std::move(o)), json::Style::kPythonCompact);
 }
 
-std::string role_credentials_cache_key(const RoleCredentialsKey& key) {
-  // botocore then replaces ':' and '/' by '_' (_make_file_safe); a hex digest has neither.
-  return crypto::sha1_hex(role_credentials_key_material(key));
-}
-
 std::string serialize_role_credentials(const CachedRoleCredentials& c) {
   json::Object credentials;
   credentials.emplace_back("AccessKeyId", json::Value(c.access_key_id));
@@ -62,10 +57,6 @@ std::expected<CachedRoleCredentials, Error> parse_role_credentials(std::string_v
   c.expiration = *expires;
   c.account_id = credentials->string_member("AccountId");
   return c;
-}
-
-bool role_credentials_fresh(const CachedRoleCredentials& credentials, std::int64_t now) noexcept {
-  return credentials.expiration - now >= kRoleCredentialsExpiryWindowSeconds;
 }
 
 std::string RoleCredentialsCache::default_dir(const Env& env) {

@@ -23,31 +23,19 @@
 #include <string_view>
 
 #include "client/env.h"
+#include "ssooidc/sso_cache.h"
 
 namespace ssooidc::client {
 
-// CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS.
-inline constexpr std::int64_t kRoleCredentialsExpiryWindowSeconds = 15 * 60;
-
-struct CachedRoleCredentials {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;
-  std::int64_t expiration = 0;  // epoch seconds
-  std::optional<std::string> account_id;
-};
-
-// What names one role's credentials in the cache.
-struct RoleCredentialsKey {
-  std::string account_id;
-  std::string role_name;
-  std::optional<std::string> session_name;  // set for profiles with an sso-session
-  std::string start_url;                    // used only without a session name
-};
+// The public names of the cache file (ssooidc/sso_cache.h), used here as they are.
+using ::ssooidc::CachedRoleCredentials;
+using ::ssooidc::kRoleCredentialsExpiryWindowSeconds;
+using ::ssooidc::role_credentials_cache_key;
+using ::ssooidc::role_credentials_fresh;
+using ::ssooidc::RoleCredentialsKey;
 
 // The JSON that botocore hashes (for tests and diagnostics) and the key itself.
 [[nodiscard]] std::string role_credentials_key_material(const RoleCredentialsKey& key);
-[[nodiscard]] std::string role_credentials_cache_key(const RoleCredentialsKey& key);
 
 [[nodiscard]] std::string serialize_role_credentials(const CachedRoleCredentials& credentials);
 // Requires `Credentials` with AccessKeyId, SecretAccessKey, SessionToken and a parsable
@@ -56,10 +44,6 @@ struct RoleCredentialsKey {
 // (file_error in env.h) whose description says what is wrong.
 [[nodiscard]] std::expected<CachedRoleCredentials, Error> parse_role_credentials(
     std::string_view text);
-
-// Whether botocore would still use cached credentials at `now`: more than the expiry window left.
-[[nodiscard]] bool role_credentials_fresh(const CachedRoleCredentials& credentials,
-                                          std::int64_t now) noexcept;
 
 class RoleCredentialsCache {
  public:

@@ -5,7 +5,6 @@
 #include <cstdio>
 
 #include "client/json.h"
-#include "core/time_format.h"
 #include "crypto/crypto.h"
 
 namespace ssooidc::client {
@@ -50,10 +49,6 @@ bool expect(std::string_view& s, char c) {
 }
 
 }  // namespace
-
-std::string format_cache_time(std::int64_t epoch_seconds) {
-  return core::format_iso8601_utc(epoch_seconds);
-}
 
 std::optional<std::int64_t> parse_cache_time(std::string_view s) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;

@@ -1,5 +1,6 @@
 // The SSO token and client-registration cache shared with the AWS CLI and SDKs
-// (`~/.aws/sso/cache`, reference section 6.6).
+// (`~/.aws/sso/cache`, reference section 6.6): the Env-based view that the public functions of
+// ssooidc/sso_cache.h and the logins use, and the registration files, which are not public.
 //
 // Files are written exactly as botocore writes them: `<sha1 key>.json`, mode 0600, Python
 // `json.dumps` separators (", " and ": "), members in botocore's order and dates as
@@ -19,25 +20,16 @@
 #include <vector>
 
 #include "client/env.h"
+#include "ssooidc/sso_cache.h"
 
 namespace ssooidc::client {
 
-// 2025-07-21T06:54:05Z
-[[nodiscard]] std::string format_cache_time(std::int64_t epoch_seconds);
+// The public names of the token file (ssooidc/sso_cache.h), used here as they are.
+using ::ssooidc::format_cache_time;
+using ::ssooidc::SsoToken;
 // Accepts `YYYY-MM-DDTHH:MM:SS` with optional fractional seconds and a `Z`, `+HH:MM`, `-HH:MM`
 // or `+0000` zone (none means UTC); nullopt for anything else.
 [[nodiscard]] std::optional<std::int64_t> parse_cache_time(std::string_view text);
-
-struct SsoToken {
-  std::string start_url;
-  std::string region;
-  std::string access_token;
-  std::int64_t expires_at = 0;  // epoch seconds
-  std::optional<std::string> client_id;
-  std::optional<std::string> client_secret;
-  std::optional<std::int64_t> registration_expires_at;
-  std::optional<std::string> refresh_token;
-};
 
 struct SsoRegistration {
   std::string client_id;

@@ -42,9 +42,9 @@ std::expected<LoginResult, Error> device_login(Client& client, SsoCache& cache,
 
     Error& e = answer.error();
     switch (e.type) {
-      case ErrorType::kAuthorizationPending:
+      case ErrorType::kAuthorizationPending:  // RFC 8628 3.5: not yet decided, poll again
         break;
-      case ErrorType::kSlowDown:
+      case ErrorType::kSlowDown:  // RFC 8628 3.5: +5 s for this and every later poll
         interval += kSlowDownSeconds;
         break;
       case ErrorType::kExpiredToken:
@@ -56,6 +56,8 @@ std::expected<LoginResult, Error> device_login(Client& client, SsoCache& cache,
       default:
         return std::unexpected(std::move(e));
     }
+    // Shown after the first pending answer, not before it, as the AWS CLI does: a login the
+    // server approves at once (test mode's auto-approve) never prints a code.
     if (!shown) {
       prompt.show(*authorization);
       shown = true;
@@ -88,8 +90,11 @@ std::expected<TokenResult, Error> load_or_refresh_token(SsoCache& cache,
   SsoToken& token = result.token;
   const std::int64_t now = clock.now_epoch_seconds();
   const std::int64_t remaining = token.expires_at - now;
+  // botocore's SSOTokenProvider refreshes only inside the last 15 minutes (_REFRESH_WINDOW).
   if (remaining >= kExpiryWindowSeconds && !request.force_refresh) return result;
 
+  // A refresh authenticates with the registration that issued the token (reference 6.5): it
+  // needs the refresh token, that client's id and secret, and a registration not yet expired.
   const bool refreshable = token.refresh_token && token.client_id && token.client_secret &&
                            token.registration_expires_at && *token.registration_expires_at > now;
   if (refreshable) {
@@ -122,6 +127,8 @@ std::expected<TokenResult, Error> load_or_refresh_token(SsoCache& cache,
       }
       return TokenResult{std::move(fresh), true, std::nullopt};
     }
+    // As botocore: a failed refresh of a token that is still valid is a warning, not an error;
+    // the caller keeps using the cached token until it expires.
     if (remaining > 0) {
       result.refresh_error = std::move(answer.error());
       return result;

@@ -1,5 +1,6 @@
 // The SSO device-authorization login and the cached-token refresh, as the AWS CLI does them
-// (reference 6.3, 6.5), writing the same cache files so that `aws` and the SDKs use the result.
+// (reference 6.3, 6.5), writing the same cache files so that `aws` and the SDKs use the result:
+// the functions behind ssooidc/sso_login.h, with the Clock, Sleeper and cache as seams.
 // The authorization-code login with PKCE is in pkce_login.h; both share login_steps.h.
 //
 // Time comes from the injected Clock and waits go through the injected Sleeper, so tests drive
@@ -20,36 +21,25 @@
 #include "client/sso_cache.h"
 #include "core/clock.h"
 #include "ssooidc/client.h"
+#include "ssooidc/sso_login.h"
 
 namespace ssooidc::client {
 
 // A registration is reused until this long before it expires; a token is refreshed when it has
 // less than this left (botocore's _EXPIRY_WINDOW and _REFRESH_WINDOW).
-inline constexpr std::int64_t kExpiryWindowSeconds = 15 * 60;
+inline constexpr std::int64_t kExpiryWindowSeconds = kSsoExpiryWindowSeconds;
 // RFC 8628 section 3.5: add 5 s to the interval for this and every later poll after slow_down.
 inline constexpr std::int64_t kSlowDownSeconds = 5;
 // RFC 8628 section 3.2: the interval when the server gives none.
 inline constexpr std::int64_t kDefaultIntervalSeconds = 5;
 
-struct LoginRequest {
-  std::string start_url;
-  std::string region;  // sso_region: written to the cache and part of the registration key
-  std::optional<std::string> session_name;
-  std::optional<std::vector<std::string>> scopes;  // RegisterClient `scopes`, nullopt = none
-};
-
-// What the user sees. Called once, after the first poll came back pending.
-class LoginPrompt {
- public:
-  virtual ~LoginPrompt() = default;
-  virtual void show(const StartDeviceAuthorizationResponse& authorization) = 0;
-};
-
-struct LoginResult {
-  SsoToken token;
-  std::string token_path;
-  bool reused_registration = false;
-};
+// The public types of the login (ssooidc/sso_login.h) under the names this library's code uses.
+using LoginRequest = SsoLoginRequest;
+using LoginResult = SsoLoginResult;
+using LoginPrompt = DeviceLoginPrompt;
+using TokenRequest = SsoTokenRequest;
+using TokenResult = SsoTokenResult;
+using ::ssooidc::ClientFactory;
 
 // Registers (or reuses the cached registration), starts device authorization, polls CreateToken
 // with the device-code grant and writes the token file. The first poll is immediate; later polls
@@ -62,23 +52,6 @@ struct LoginResult {
                                                              LoginPrompt& prompt,
                                                              const core::Clock& clock,
                                                              Sleeper& sleeper);
-
-// Makes a Client for an sso_region (the token refresh needs one only when it refreshes).
-using ClientFactory = std::function<std::expected<Client, Error>(const std::string& region)>;
-
-struct TokenRequest {
-  std::optional<std::string> session_name;
-  std::string start_url;  // the cache key for legacy logins; a fallback `startUrl` when writing
-  std::string region;     // a fallback `region` when the file has none
-  bool force_refresh = false;
-};
-
-struct TokenResult {
-  SsoToken token;
-  bool refreshed = false;
-  // Set when a refresh was attempted and failed but the cached token is still valid.
-  std::optional<Error> refresh_error;
-};
 
 // Loads the cached token; when it has less than 15 minutes left (or force_refresh) and holds a
 // refresh token and an unexpired registration, refreshes it with the refresh_token grant and

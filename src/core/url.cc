@@ -22,6 +22,8 @@ std::string form_decode(std::string_view text) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
+    // application/x-www-form-urlencoded (WHATWG URL 5.1): '+' is a space, and a '%' not
+    // followed by two hex digits stays as it is rather than failing the whole form.
     if (c == '+') {
       out += ' ';
     } else if (c == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&

@@ -47,6 +47,8 @@ std::string b64(std::string_view in, const char* alphabet, bool pad) {
 
 void SecureRandom::fill(std::uint8_t* out, std::size_t n) {
   if (n == 0) return;
+  // Without a CSPRNG no secret may be made: anything weaker would hand out guessable tokens, so
+  // the process stops.
   if (RAND_bytes(out, static_cast<int>(n)) != 1) {
     std::fputs("fatal: OpenSSL RAND_bytes failed\n", stderr);
     std::abort();
@@ -141,6 +143,8 @@ std::expected<std::string, Error> b64_decode(std::string_view text, char c62, ch
     return -1;
   };
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  // RFC 4648 section 4: the last group holds 2, 3 or 4 characters; a lone sixth of a byte is
+  // never produced by an encoder.
   if (text.size() % 4 == 1)
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "invalid base64url length"));
   std::string out;
@@ -172,6 +176,8 @@ std::expected<std::string, Error> base64_decode(std::string_view text) {
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) noexcept {
+  // The length is not secret (what is compared here are hashes and random values of a fixed,
+  // public length); only the contents are compared in constant time.
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

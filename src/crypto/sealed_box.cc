@@ -44,6 +44,7 @@ std::expected<std::string, Error> seal(std::string_view key, std::string_view pl
                                              static_cast<int>(context.size())) != 1))
     return internal("seal: cipher set-up failed");
   std::string cipher(plaintext.size(), '\0');
+  // EVP_EncryptUpdate with no input is skipped: an empty plaintext still gets its GCM tag.
   if (!plaintext.empty() &&
       EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(cipher.data()), &len,
                         bytes(plaintext), static_cast<int>(plaintext.size())) != 1)

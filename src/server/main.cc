@@ -23,9 +23,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/commands.h"
 #include "server/config_file.h"
@@ -42,16 +45,6 @@ int main(int argc, char** argv) {
                     "postgresql://USER@HOST/DB (libpq URI) or memory:")
         ->envname("SSOOIDC_DATABASE");
   };
-  // The operator commands that name one thing (remove X, list the members of X): a subcommand
-  // of `parent` with one required positional and the database option.
-  auto add_naming = [&](CLI::App* parent, const char* name, const char* help, const char* what,
-                        std::string& into, const char* what_help) {
-    auto* cmd = parent->add_subcommand(name, help);
-    cmd->add_option(what, into, what_help)->required();
-    add_database(cmd);
-    return cmd;
-  };
-
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server");
   add_database(serve_cmd);
@@ -126,36 +119,6 @@ int main(int argc, char** argv) {
                       "Do not create a first user on an empty database");
   add_operations_options(*serve_cmd, serve);
 
-  auto* device_cmd = app.add_subcommand("device", "Allow or deny a pending device authorization");
-  device_cmd->require_subcommand(1);
-  DeviceOptions device;
-  auto* approve = device_cmd->add_subcommand("approve", "Allow the device with this user code");
-  approve->add_option("user-code", device.user_code, "The code shown on the device")->required();
-  approve->add_option("--user", device.user, "The user who approves")->required();
-  add_database(approve);
-  auto* deny = device_cmd->add_subcommand("deny", "Deny the device with this user code");
-  deny->add_option("user-code", device.user_code, "The code shown on the device")->required();
-  deny->add_option("--user", device.user, "The user recorded as denying (default: admin)");
-  add_database(deny);
-
-  auto* user_cmd = app.add_subcommand("user", "Manage the user directory");
-  user_cmd->require_subcommand(1);
-  UserOptions user;
-  auto* add = user_cmd->add_subcommand("add", "Add a user");
-  add->add_option("name", user.name, "User name")->required();
-  add->add_flag("--password-stdin", user.password_stdin, "Read the password from standard input")
-      ->required();
-  add->add_option("--email", user.email, "E-mail address (optional)");
-  add_database(add);
-  auto* list = user_cmd->add_subcommand("list", "List users");
-  add_database(list);
-  auto* disable = user_cmd->add_subcommand("disable", "Disable a user");
-  disable->add_option("name", user.name, "User name")->required();
-  add_database(disable);
-  auto* enable = user_cmd->add_subcommand("enable", "Enable a user again");
-  enable->add_option("name", user.name, "User name")->required();
-  add_database(enable);
-
   serve_cmd->add_option("--portal-requests-per-second", serve.settings.portal_requests_per_second,
                         "SSO portal calls per access token per second (0: no limit)")
       ->check(CLI::Range(0, 1'000'000));
@@ -192,46 +155,93 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--access-token-ttl", serve.settings.access_token_ttl_seconds,
                         "Seconds an access token of a refreshable registration lives")
       ->check(CLI::Range(1, 43200));  // below 300 only in test mode
-  serve_cmd->add_flag("--test-mode", serve.settings.test_mode,
-                      "CI test mode: the scripted admin API, --auto-approve, short TTLs. Only on "
-                      "a loopback address unless --test-mode-allow-remote. Never in production")
+  serve_cmd
+      ->add_flag("--test-mode", serve.settings.test_mode,
+                 "CI test mode: the scripted admin API, --auto-approve, short TTLs. Only on "
+                 "a loopback address unless --test-mode-allow-remote. Never in production")
       ->envname("SSOOIDC_TEST_MODE");
   serve_cmd->add_flag("--test-mode-allow-remote", serve.test_mode_allow_remote,
                       "Allow --test-mode on an address that is not loopback");
-  serve_cmd->add_option("--auto-approve", serve.settings.auto_approve_user,
-                        "Test mode: approve every device authorization and PKCE request as this "
-                        "user, with no page")
+  serve_cmd
+      ->add_option("--auto-approve", serve.settings.auto_approve_user,
+                   "Test mode: approve every device authorization and PKCE request as this "
+                   "user, with no page")
       ->envname("SSOOIDC_AUTO_APPROVE");
-  serve_cmd->add_option("--test-admin-token", serve.test_admin_token,
-                        "Test mode: the bearer token of the admin API (default: a random one, "
-                        "printed at start)")
+  serve_cmd
+      ->add_option("--test-admin-token", serve.test_admin_token,
+                   "Test mode: the bearer token of the admin API (default: a random one, "
+                   "printed at start)")
       ->envname("SSOOIDC_TEST_ADMIN_TOKEN");
 
+  // Every operator command: a subcommand of `parent`, what runs it, and (added once all its
+  // own options are, so that help lists it last) the database option. One list, one dispatch.
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  auto add_command = [&](CLI::App* parent, const char* name, const char* help,
+                         std::function<int()> run) {
+    auto* cmd = parent->add_subcommand(name, help);
+    runners.emplace_back(cmd, std::move(run));
+    return cmd;
+  };
+  // A command that only groups others (`user add`, `user list`, ...).
+  auto add_group = [&](const char* name, const char* help) {
+    auto* cmd = app.add_subcommand(name, help);
+    cmd->require_subcommand(1);
+    return cmd;
+  };
+
+  auto* device_cmd = add_group("device", "Allow or deny a pending device authorization");
+  DeviceOptions device;
+  auto* approve = add_command(device_cmd, "approve", "Allow the device with this user code",
+                              [&] { return run_device_decision(common, device, true); });
+  approve->add_option("user-code", device.user_code, "The code shown on the device")->required();
+  approve->add_option("--user", device.user, "The user who approves")->required();
+  auto* deny = add_command(device_cmd, "deny", "Deny the device with this user code",
+                           [&] { return run_device_decision(common, device, false); });
+  deny->add_option("user-code", device.user_code, "The code shown on the device")->required();
+  deny->add_option("--user", device.user, "The user recorded as denying (default: admin)");
+
+  auto* user_cmd = add_group("user", "Manage the user directory");
+  UserOptions user;
+  auto* add =
+      add_command(user_cmd, "add", "Add a user", [&] { return run_user_add(common, user); });
+  add->add_option("name", user.name, "User name")->required();
+  add->add_flag("--password-stdin", user.password_stdin, "Read the password from standard input")
+      ->required();
+  add->add_option("--email", user.email, "E-mail address (optional)");
+  add_command(user_cmd, "list", "List users", [&] { return run_user_list(common); });
+  add_command(user_cmd, "disable", "Disable a user",
+              [&] { return run_user_set_disabled(common, user, true); })
+      ->add_option("name", user.name, "User name")
+      ->required();
+  add_command(user_cmd, "enable", "Enable a user again",
+              [&] { return run_user_set_disabled(common, user, false); })
+      ->add_option("name", user.name, "User name")
+      ->required();
+
   std::string world_path;
-  auto* world_cmd = app.add_subcommand("world", "The declarative test-world file");
-  world_cmd->require_subcommand(1);
-  auto* world_apply = world_cmd->add_subcommand(
-      "apply", "Create or update what the file describes; nothing if it is malformed");
-  world_apply->add_option("file", world_path, "The TOML file")->required();
-  add_database(world_apply);
+  auto* world_cmd = add_group("world", "The declarative test-world file");
+  add_command(world_cmd, "apply",
+              "Create or update what the file describes; nothing if it is malformed",
+              [&] { return run_world_apply(common, world_path); })
+      ->add_option("file", world_path, "The TOML file")
+      ->required();
 
   DirectoryOptions dir;
-  auto* account_cmd = app.add_subcommand("account", "Manage the AWS accounts of the SSO portal");
-  account_cmd->require_subcommand(1);
-  auto* account_add = account_cmd->add_subcommand("add", "Add an account");
+  auto* account_cmd = add_group("account", "Manage the AWS accounts of the SSO portal");
+  auto* account_add = add_command(account_cmd, "add", "Add an account",
+                                  [&] { return run_account_add(common, dir); });
   account_add->add_option("account-id", dir.account_id, "12-digit account id")->required();
   account_add->add_option("--name", dir.name, "Account name")->required();
   account_add->add_option("--email", dir.email, "Account e-mail address");
-  add_database(account_add);
-  auto* account_list = account_cmd->add_subcommand("list", "List accounts");
-  add_database(account_list);
-  auto* account_remove =
-      add_naming(account_cmd, "remove", "Remove an account, its roles and assignments",
-                 "account-id", dir.account_id, "12-digit account id");
+  add_command(account_cmd, "list", "List accounts", [&] { return run_account_list(common); });
+  add_command(account_cmd, "remove", "Remove an account, its roles and assignments",
+              [&] { return run_account_remove(common, dir); })
+      ->add_option("account-id", dir.account_id, "12-digit account id")
+      ->required();
 
-  auto* role_cmd = app.add_subcommand("role", "Manage the roles of accounts");
-  role_cmd->require_subcommand(1);
-  auto* role_add = role_cmd->add_subcommand("add", "Add a role to an account");
+  auto* role_cmd = add_group("role", "Manage the roles of accounts");
+  auto* role_add = add_command(role_cmd, "add", "Add a role to an account",
+                               [&] { return run_role_add(common, dir); });
   role_add->add_option("account-id", dir.account_id, "12-digit account id")->required();
   role_add->add_option("role-name", dir.name, "Role name, e.g. AdministratorAccess")->required();
   role_add->add_option("--session-duration", dir.session_duration,
@@ -241,89 +251,85 @@ int main(int argc, char** argv) {
   role_add->add_option("--access-key-id", dir.access_key_id, "static: the access key id");
   role_add->add_flag("--secret-access-key-stdin", dir.secret_stdin,
                      "static: read the secret (and an optional session token line) from stdin");
-  role_add->add_option("--command", dir.command,
-                       "command: the program and its arguments ({account_id}, {role_name}, "
-                       "{user_name} are replaced)")
+  role_add
+      ->add_option("--command", dir.command,
+                   "command: the program and its arguments ({account_id}, {role_name}, "
+                   "{user_name} are replaced)")
       ->expected(1, -1);
-  add_database(role_add);
-  auto* role_list = role_cmd->add_subcommand("list", "List roles");
-  role_list->add_option("account-id", dir.account_id, "Only this account");
-  add_database(role_list);
-  auto* role_remove = role_cmd->add_subcommand("remove", "Remove a role and its assignments");
+  add_command(role_cmd, "list", "List roles", [&] {
+    return run_role_list(common, dir);
+  })->add_option("account-id", dir.account_id, "Only this account");
+  auto* role_remove = add_command(role_cmd, "remove", "Remove a role and its assignments",
+                                  [&] { return run_role_remove(common, dir); });
   role_remove->add_option("account-id", dir.account_id, "12-digit account id")->required();
   role_remove->add_option("role-name", dir.name, "Role name")->required();
-  add_database(role_remove);
 
-  auto* group_cmd = app.add_subcommand("group", "Manage groups of users");
-  group_cmd->require_subcommand(1);
-  auto* group_add = group_cmd->add_subcommand("add", "Add a group");
+  auto* group_cmd = add_group("group", "Manage groups of users");
+  auto* group_add =
+      add_command(group_cmd, "add", "Add a group", [&] { return run_group_add(common, dir); });
   group_add->add_option("name", dir.name, "Group name")->required();
   group_add->add_option("--description", dir.description, "What the group is for");
-  add_database(group_add);
-  auto* group_list = group_cmd->add_subcommand("list", "List groups");
-  add_database(group_list);
-  auto* group_remove = add_naming(group_cmd, "remove",
-                                  "Remove a group, its memberships and assignments", "name",
-                                  dir.name, "Group name");
-  auto* group_add_member = group_cmd->add_subcommand("add-member", "Add a user to a group");
-  group_add_member->add_option("group", dir.group, "Group name")->required();
-  group_add_member->add_option("user", dir.user, "User name")->required();
-  add_database(group_add_member);
-  auto* group_remove_member =
-      group_cmd->add_subcommand("remove-member", "Remove a user from a group");
-  group_remove_member->add_option("group", dir.group, "Group name")->required();
-  group_remove_member->add_option("user", dir.user, "User name")->required();
-  add_database(group_remove_member);
-  auto* group_members = add_naming(group_cmd, "members", "List the members of a group", "group",
-                                   dir.group, "Group name");
+  add_command(group_cmd, "list", "List groups", [&] { return run_group_list(common); });
+  add_command(group_cmd, "remove", "Remove a group, its memberships and assignments",
+              [&] { return run_group_remove(common, dir); })
+      ->add_option("name", dir.name, "Group name")
+      ->required();
+  // add-member and remove-member take the same two positionals.
+  for (const bool adding : {true, false}) {
+    auto* member = add_command(group_cmd, adding ? "add-member" : "remove-member",
+                               adding ? "Add a user to a group" : "Remove a user from a group",
+                               [&, adding] { return run_group_member(common, dir, adding); });
+    member->add_option("group", dir.group, "Group name")->required();
+    member->add_option("user", dir.user, "User name")->required();
+  }
+  add_command(group_cmd, "members", "List the members of a group",
+              [&] { return run_group_members(common, dir); })
+      ->add_option("group", dir.group, "Group name")
+      ->required();
 
-  auto add_assignment_options = [&](CLI::App* cmd) {
+  // assign and unassign take the same options.
+  for (const bool assigning : {true, false}) {
+    auto* cmd = add_command(
+        &app, assigning ? "assign" : "unassign",
+        assigning ? "Assign a role of an account to a user or group" : "Remove an assignment",
+        [&, assigning] { return run_assign(common, dir, assigning); });
     cmd->add_option("--user", dir.user, "The user");
     cmd->add_option("--group", dir.group, "The group");
     cmd->add_option("account-id", dir.account_id, "12-digit account id")->required();
     cmd->add_option("role-name", dir.name, "Role name")->required();
-    add_database(cmd);
-  };
-  auto* assign_cmd = app.add_subcommand("assign", "Assign a role of an account to a user or group");
-  add_assignment_options(assign_cmd);
-  auto* unassign_cmd = app.add_subcommand("unassign", "Remove an assignment");
-  add_assignment_options(unassign_cmd);
-  auto* assignment_cmd = app.add_subcommand("assignment", "List assignments");
-  assignment_cmd->require_subcommand(1);
-  auto* assignment_list = assignment_cmd->add_subcommand("list", "List every assignment");
-  add_database(assignment_list);
+  }
+  add_command(add_group("assignment", "List assignments"), "list", "List every assignment",
+              [&] { return run_assignment_list(common); });
 
-  auto* credentials_cmd = app.add_subcommand("credentials", "The record of issued credentials");
-  credentials_cmd->require_subcommand(1);
-  auto* credentials_list =
-      credentials_cmd->add_subcommand("list", "List issued credentials, newest first (no secrets)");
+  auto* credentials_list = add_command(add_group("credentials", "The record of issued credentials"),
+                                       "list", "List issued credentials, newest first (no secrets)",
+                                       [&] { return run_credentials_list(common, dir); });
   credentials_list->add_option("--user", dir.user, "Only this user's");
   credentials_list->add_option("--limit", dir.limit, "At most this many (default 100)")
       ->check(CLI::Range(1LL, 100'000LL));
-  add_database(credentials_list);
 
-  auto* storage_cmd = app.add_subcommand("storage", "Move the database");
-  storage_cmd->require_subcommand(1);
   std::string copy_to;
-  auto* storage_copy = storage_cmd->add_subcommand(
-      "copy", "Copy every table of --database (SQLite) into an empty PostgreSQL database");
-  storage_copy->add_option("--to", copy_to, "The target: postgresql://USER@HOST/DB (libpq URI)")
+  add_command(add_group("storage", "Move the database"), "copy",
+              "Copy every table of --database (SQLite) into an empty PostgreSQL database",
+              [&] { return run_storage_copy(common, copy_to); })
+      ->add_option("--to", copy_to, "The target: postgresql://USER@HOST/DB (libpq URI)")
       ->required();
-  add_database(storage_copy);
+
+  // The serve configuration file's commands (no database).
   std::string config_path;
-  auto* config_cmd = app.add_subcommand("config", "The serve configuration file");
-  config_cmd->require_subcommand(1);
+  auto* config_cmd = add_group("config", "The serve configuration file");
   auto* config_check = config_cmd->add_subcommand(
       "check", "Check a configuration file as serve would read it, without serving");
   config_check->add_option("file", config_path, "The TOML file")->required();
   auto* config_example_cmd =
       config_cmd->add_subcommand("example", "Print a configuration file listing every key");
+
   auto* client_cmd =
-      app.add_subcommand("client", "Long-lived clients of the standard OAuth face (fixed ids)");
-  client_cmd->require_subcommand(1);
+      add_group("client", "Long-lived clients of the standard OAuth face (fixed ids)");
   ClientOptions client;
-  auto* client_add = client_cmd->add_subcommand(
-      "add", "Add a client; its secret is printed once (none with --public)");
+  auto* client_add = add_command(client_cmd, "add",
+                                 "Add a client; its secret is printed once (none with --public)",
+                                 [&] { return run_client_add(common, client); });
   client_add->add_option("client-id", client.client_id, "The fixed client_id")->required();
   client_add->add_option("--name", client.name, "Shown on the pages (default: the id)");
   client_add->add_flag("--public", client.public_client,
@@ -334,15 +340,16 @@ int main(int argc, char** argv) {
                          "authorization_code, refresh_token, "
                          "urn:ietf:params:oauth:grant-type:device_code (repeatable; default: "
                          "device_code and refresh_token)");
-  client_add->add_option("--scope", client.scopes,
-                         "A scope it may ask for (repeatable; default: openid, sso:account:access)");
-  add_database(client_add);
-  auto* client_list = client_cmd->add_subcommand("list", "List the operator's clients");
-  add_database(client_list);
-  auto* client_remove =
-      client_cmd->add_subcommand("remove", "Remove a client with its tokens and logins");
-  client_remove->add_option("client-id", client.client_id, "The client_id")->required();
-  add_database(client_remove);
+  client_add->add_option(
+      "--scope", client.scopes,
+      "A scope it may ask for (repeatable; default: openid, sso:account:access)");
+  add_command(client_cmd, "list", "List the operator's clients",
+              [&] { return run_client_list(common); });
+  add_command(client_cmd, "remove", "Remove a client with its tokens and logins",
+              [&] { return run_client_remove(common, client); })
+      ->add_option("client-id", client.client_id, "The client_id")
+      ->required();
+  for (const auto& [cmd, unused] : runners) add_database(cmd);
 
   CLI11_PARSE(app, argc, argv);
   // The database holds password and secret hashes: keep every file we create private.
@@ -367,33 +374,9 @@ int main(int argc, char** argv) {
       std::fputs(config_example(*serve_cmd).c_str(), stdout);
       return 0;
     }
-    if (approve->parsed()) return run_device_decision(common, device, true);
-    if (deny->parsed()) return run_device_decision(common, device, false);
-    if (add->parsed()) return run_user_add(common, user);
-    if (list->parsed()) return run_user_list(common);
-    if (disable->parsed()) return run_user_set_disabled(common, user, true);
-    if (enable->parsed()) return run_user_set_disabled(common, user, false);
-    if (world_apply->parsed()) return run_world_apply(common, world_path);
-    if (account_add->parsed()) return run_account_add(common, dir);
-    if (account_list->parsed()) return run_account_list(common);
-    if (account_remove->parsed()) return run_account_remove(common, dir);
-    if (role_add->parsed()) return run_role_add(common, dir);
-    if (role_list->parsed()) return run_role_list(common, dir);
-    if (role_remove->parsed()) return run_role_remove(common, dir);
-    if (group_add->parsed()) return run_group_add(common, dir);
-    if (group_list->parsed()) return run_group_list(common);
-    if (group_remove->parsed()) return run_group_remove(common, dir);
-    if (group_add_member->parsed()) return run_group_member(common, dir, true);
-    if (group_remove_member->parsed()) return run_group_member(common, dir, false);
-    if (group_members->parsed()) return run_group_members(common, dir);
-    if (assign_cmd->parsed()) return run_assign(common, dir, true);
-    if (unassign_cmd->parsed()) return run_assign(common, dir, false);
-    if (assignment_list->parsed()) return run_assignment_list(common);
-    if (credentials_list->parsed()) return run_credentials_list(common, dir);
-    if (storage_copy->parsed()) return run_storage_copy(common, copy_to);
-    if (client_add->parsed()) return run_client_add(common, client);
-    if (client_list->parsed()) return run_client_list(common);
-    if (client_remove->parsed()) return run_client_remove(common, client);
+    for (const auto& [cmd, run] : runners) {
+      if (cmd->parsed()) return run();
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ssooidc-server: %s\n", e.what());
     return 1;
