@@ -8,6 +8,7 @@
 #   bash .ci/clang-tidy.sh                          # every source under src/ (what CI runs)
 #   bash .ci/clang-tidy.sh src/http/session.cc ...  # these files only (.cc or .h under src/)
 #   bash .ci/clang-tidy.sh --changed-since main     # what changed since a commit (committed or not)
+#   TIDY_CACHE_DIR=~/.cache/ssooidc-tidy bash .ci/clang-tidy.sh   # skip what passed unchanged
 #
 # A header given or changed selects the sources beside it with the same name and every source
 # under src/ that includes it directly (its findings are reported through them); a test source
@@ -73,6 +74,40 @@ if [ "$files" -eq 0 ]; then
   echo "clang-tidy: no source files in $build_dir/compile_commands.json" >&2
   exit 1
 fi
+
+# TIDY_CACHE_DIR (optional; CI leaves it unset, so a cold run checks everything): a source that
+# passed is not checked again while its key is unchanged. The key is a SHA-256 of the clang-tidy
+# version, .clang-tidy, the file's compile command, the file, and every header under src/ and
+# include/ (so any header change re-checks every source: coarse, but never stale).
+keys=""
+if [ -n "${TIDY_CACHE_DIR:-}" ]; then
+  mkdir -p "$TIDY_CACHE_DIR"
+  keys="$build_dir/clang-tidy.keys"
+  python3 - "$build_dir/compile_commands.json" "$selection" "$keys" "$TIDY_CACHE_DIR" \
+    "$(clang-tidy-16 --version)" <<'PY'
+import hashlib, json, os, pathlib, sys
+db, selection, keys_out, cache, version = sys.argv[1:6]
+base = hashlib.sha256(version.encode() + pathlib.Path(".clang-tidy").read_bytes())
+for header in sorted(p for top in ("src", "include") for p in pathlib.Path(top).rglob("*")
+                     if p.suffix in (".h", ".hpp") and p.is_file()):
+    base.update(str(header).encode() + b"\0" + header.read_bytes())
+commands = {e["file"]: e.get("command", " ".join(e.get("arguments", []))) for e in json.load(open(db))}
+kept, pending = [], []
+for name in pathlib.Path(selection).read_text().split():
+    key = base.copy()
+    key.update(commands[name].encode() + b"\0" + pathlib.Path(name).read_bytes())
+    digest = key.hexdigest()
+    if os.path.exists(os.path.join(cache, digest)):
+        kept.append(name)
+    else:
+        pending.append((name, digest))
+pathlib.Path(selection).write_text("".join(n + "\n" for n, _ in pending))
+pathlib.Path(keys_out).write_text("".join(d + "\n" for _, d in pending))
+print(f"clang-tidy: {len(kept)} files passed before unchanged (TIDY_CACHE_DIR), {len(pending)} to check")
+PY
+  files=$(grep -c . "$selection" || true)
+  if [ "$files" -eq 0 ]; then echo "clang-tidy: nothing to check, no findings"; exit 0; fi
+fi
 echo "clang-tidy: $files files, $jobs jobs"
 mapfile -t patterns < <(sed 's/[][\.*^$+?(){}|]/\\&/g; s/^/^/; s/$/$/' "$selection")
 log="$build_dir/clang-tidy.log"
@@ -95,5 +130,8 @@ if [ "$status" -ne 0 ] || [ "$count" -ne 0 ]; then
   tail -n 40 "$log" >&2
   echo "clang-tidy: FAILED with $count findings (exit $status); the log is $log" >&2
   exit 1
+fi
+if [ -n "$keys" ]; then
+  while read -r key; do : >"$TIDY_CACHE_DIR/$key"; done <"$keys"
 fi
 echo "clang-tidy: $files files, no findings"
