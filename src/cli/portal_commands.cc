@@ -91,7 +91,7 @@ std::optional<std::int32_t> page_size(const PortalFlags& flags) {
   return flags.page_size;
 }
 
-void print_json(client::json::Value value) {
+void print_json(const client::json::Value& value) {
   std::printf("%s\n", client::json::serialize(value, client::json::Style::kPretty).c_str());
 }
 
