@@ -162,8 +162,11 @@ std::string Metrics::exposition() const {
     for (std::size_t b = 0; b <= kBuckets.size(); ++b) {
       cumulative += per.buckets[b].load(std::memory_order_relaxed);
       const std::string le = b < kBuckets.size() ? seconds_text(kBuckets[b]) : "+Inf";
-      append_counter(out, "ssooidc_request_duration_seconds_bucket",
-                     operation + ",le=\"" + le + "\"", cumulative);
+      std::string labels = operation;
+      labels += ",le=\"";
+      labels += le;
+      labels += '"';
+      append_counter(out, "ssooidc_request_duration_seconds_bucket", labels, cumulative);
     }
     out += "ssooidc_request_duration_seconds_sum{" + operation + "} " +
            seconds_text(static_cast<double>(per.sum_us.load(std::memory_order_relaxed)) / 1e6) +

@@ -11,9 +11,9 @@ std::unexpected<Error> fail(std::string text) {
   return std::unexpected(Error::make(ErrorType::kInvalidRequest, std::move(text)));
 }
 
-std::expected<void, Error> removed(storage::Result<bool> result, std::string what) {
+std::expected<void, Error> removed(storage::Result<bool> result, std::string_view what) {
   if (!result) return std::unexpected(result.error());
-  if (!*result) return fail("No such " + what);
+  if (!*result) return fail("No such " + std::string(what));
   return {};
 }
 

@@ -106,10 +106,10 @@ void Application::set_event_log(core::EventLog* events) {
   web_->set_event_log(events);
 }
 
-void Application::enable_test_admin(std::string token) {
+void Application::enable_test_admin(std::string_view token) {
   if (!services_->context.settings.test_mode)
     throw std::runtime_error("the test-mode admin API needs --test-mode");
-  test_admin_ = std::make_unique<TestAdminApi>(*services_, *storage_, std::move(token));
+  test_admin_ = std::make_unique<TestAdminApi>(*services_, *storage_, token);
 }
 
 // The ID token keys (RFC 7517 JWKS); the provider metadata is the standard face's (oauth/).

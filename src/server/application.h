@@ -88,7 +88,7 @@ class Application {
   // Before serving only (issue 13): the sink of security events for services and pages, and the
   // CI test mode's admin API (test_admin_api.h; only when settings.test_mode) with its token.
   void set_event_log(core::EventLog* events);
-  void enable_test_admin(std::string token);
+  void enable_test_admin(std::string_view token);
   // Before serving only: the pages and the ID tokens read it at request time.
   void set_public_url(std::string url) { services_->context.settings.public_url = std::move(url); }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ssooidc::server {
@@ -36,28 +37,37 @@ std::optional<std::string> scalar_text(const toml::node& node) {
   return std::nullopt;
 }
 
+// The error for a bad value of a key: "<at>: key '<key>'<what>".
+std::runtime_error key_error(const std::string& at, const std::string& key, std::string_view what) {
+  std::string message = at;
+  message += ": key '";
+  message += key;
+  message += '\'';
+  message += what;
+  return std::runtime_error(message);
+}
+
 std::vector<std::string> values_for(const std::string& at, const std::string& key,
                                     const toml::node& node, const CLI::Option& opt) {
   const bool flag = opt.get_expected_max() == 0;
   const bool several = !flag && opt.get_items_expected_max() > 1;
   if (flag && !node.is_boolean())
-    throw std::runtime_error(at + ": key '" + key + "' is a switch: write true or false");
+    throw key_error(at, key, " is a switch: write true or false");
   if (auto arr = node.as_array()) {
     if (!several)
-      throw std::runtime_error(at + ": key '" + key + "' takes one value, not an array");
+      throw key_error(at, key, " takes one value, not an array");
     std::vector<std::string> out;
     for (const toml::node& item : *arr) {
       auto text = scalar_text(item);
       if (!text)
-        throw std::runtime_error(at + ": key '" + key + "': array items must be plain values");
+        throw key_error(at, key, ": array items must be plain values");
       out.push_back(std::move(*text));
     }
     return out;
   }
   auto text = scalar_text(node);
   if (!text)
-    throw std::runtime_error(at + ": key '" + key +
-                             "' is a table; the file's keys are flat (serve's flag names)");
+    throw key_error(at, key, " is a table; the file's keys are flat (serve's flag names)");
   return {std::move(*text)};
 }
 
@@ -83,9 +93,15 @@ int apply_config_file(CLI::App& command, const std::string& path) {
     const std::string key(name.str());
     const std::string at = where(path, node);
     CLI::Option* opt = excluded(key) ? nullptr : option_for(command, key);
-    if (opt == nullptr)
-      throw std::runtime_error(at + ": unknown key '" + key + "' (the keys are the long flags of '" +
-                               command.get_name() + "', without the dashes)");
+    if (opt == nullptr) {
+      std::string message = at;
+      message += ": unknown key '";
+      message += key;
+      message += "' (the keys are the long flags of '";
+      message += command.get_name();
+      message += "', without the dashes)";
+      throw std::runtime_error(message);
+    }
     auto values = values_for(at, key, node, *opt);
     // The command line and the environment win (CLI11 counted them).
     if (opt->count() > 0) continue;

@@ -82,7 +82,7 @@ std::string load_or_create_server_key(const std::string& database_url, const std
   struct stat info{};
   if (::lstat(path.c_str(), &info) != 0) {
     if (errno != ENOENT) throw std::runtime_error("cannot read key file " + path + ": " + errno_text());
-    const std::string key = random.bytes(crypto::kSealKeyBytes);
+    std::string key = random.bytes(crypto::kSealKeyBytes);
     write_private_file(path, crypto::base64url_encode(key) + "\n");
     return key;
   }

@@ -70,7 +70,7 @@ core::HttpResponse decide_failure(const Error& error) {
 }  // namespace
 
 TestAdminApi::TestAdminApi(domain::ServiceGraph& services, storage::Storage& storage,
-                           std::string token)
+                           std::string_view token)
     : services_(services), storage_(storage), token_digest_(crypto::sha256(token)) {}
 
 std::optional<core::HttpResponse> TestAdminApi::handle(const core::HttpRequest& req) {

@@ -22,6 +22,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/http_message.h"
 #include "domain/service_graph.h"
@@ -33,7 +34,7 @@ class TestAdminApi {
  public:
   static constexpr std::string_view kPrefix = "/ssooidc-test/";
 
-  TestAdminApi(domain::ServiceGraph& services, storage::Storage& storage, std::string token);
+  TestAdminApi(domain::ServiceGraph& services, storage::Storage& storage, std::string_view token);
 
   // The answer for a path under kPrefix; nullopt for any other path.
   std::optional<core::HttpResponse> handle(const core::HttpRequest& req);

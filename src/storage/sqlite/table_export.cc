@@ -69,6 +69,7 @@ Result<void> export_sqlite_tables(std::string_view path, TableSink& sink) {
     sqlite3_stmt* statement = rows->get();
     const int count = sqlite3_column_count(statement);
     std::vector<std::string> columns;
+    columns.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) columns.emplace_back(sqlite3_column_name(statement, i));
     if (auto begun = sink.begin_table(table, columns); !begun) return begun;
     std::vector<std::optional<std::string>> values(static_cast<std::size_t>(count));
