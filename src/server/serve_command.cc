@@ -79,9 +79,16 @@ void bootstrap_user(Application& app, const std::string& database_url, std::stri
   }
   crypto::SecureRandom random;
   const std::string password = crypto::random_token(random, "", 15);
-  if (!file.empty()) write_private_file(file, password + "\n");  // before the user exists
+  // Written before the user exists, under a name of its own, and moved into place only by the
+  // process whose user was added: replicas started at once on an empty database all get here,
+  // and the file must hold the password of the one user that was created.
+  const std::string pending = file.empty() ? "" : file + ".tmp-" + std::to_string(::getpid());
+  if (!pending.empty()) write_private_file(pending, password + "\n");
   auto added = app.users().add("admin", password);
-  if (!added) return;
+  if (!added || (!pending.empty() && ::rename(pending.c_str(), file.c_str()) != 0)) {
+    if (!pending.empty()) ::unlink(pending.c_str());
+    return;
+  }
   std::printf("Created the first user: admin\n");
   if (!file.empty()) std::printf("Password written to %s (mode 0600)\n", file.c_str());
   if (terminal) std::printf("Password (shown once): %s\n", password.c_str());
