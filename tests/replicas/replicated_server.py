@@ -165,10 +165,16 @@ def serve(server, base, args):
     if option(args, "--bootstrap-password-file") is None:
         extra += ["--bootstrap-password-file", path + ".admin-password"]
     command = [server, args[0], *extra, *args[1:]]
+    # REPLICATED_SERVER_LOG_DIR: each replica's standard error (with its access log) goes to a
+    # file of its own there, for finding which replica answered what.
+    log_dir = os.environ.get("REPLICATED_SERVER_LOG_DIR")
+    if log_dir:
+        command = without_option(command, "--access-log") + ["--access-log", "stderr"]
 
     replicas = []
-    for _ in range(REPLICAS):
-        replicas.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=None,
+    for i in range(REPLICAS):
+        log = open(os.path.join(log_dir, f"replica{i}-{os.getpid()}.log"), "wb") if log_dir else None
+        replicas.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log,
                                          preexec_fn=die_with_parent))
     upstreams = []
     for replica in replicas:
