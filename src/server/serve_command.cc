@@ -232,7 +232,18 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   if (auto sealed = app.services().id_tokens.seal_stored_keys(); !sealed)
     throw std::runtime_error(sealed.error().error_description);
   if (world) {
-    const std::int64_t changes = apply_world(app, *world);
+    // Replicas started at once on one database apply the same file at once, and one may insert
+    // a row another has just inserted. Applying is idempotent, so the loser applies it again: the
+    // second pass finds the rows the winner wrote. A file that is really wrong fails each time.
+    std::int64_t changes = 0;
+    for (int attempt = 1;; ++attempt) {
+      try {
+        changes = apply_world(app, *world);
+        break;
+      } catch (const std::runtime_error&) {
+        if (attempt == 3) throw;
+      }
+    }
     std::fprintf(stderr, "ssooidc-server: applied world file %s (%lld changes)\n",
                  options.world_file.c_str(), static_cast<long long>(changes));
   }

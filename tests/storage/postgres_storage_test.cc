@@ -319,7 +319,7 @@ TEST(PostgresStorageTest, ValuesAreBoundNeverSpliced) {
 TEST(PostgresStorageTest, TextThatIsNotUtf8IsTheCallersError) {
   ScratchSchema schema;
   auto storage = must(open_storage(schema.url()));
-  for (const std::string name : {std::string("a\0b", 3), std::string("\xff\xfe"),
+  for (const std::string& name : {std::string("a\0b", 3), std::string("\xff\xfe"),
                                  std::string("\xc3")}) {
     auto found = storage->users().find(name);
     ASSERT_FALSE(found.has_value());
