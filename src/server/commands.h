@@ -39,6 +39,9 @@ struct ServeOptions {
   std::string tls_private_key_file;
   std::string metrics_listen;  // HOST:PORT serving /metrics (and /healthz) instead of the main one
   int handler_threads = 8;     // 0: handlers run on the I/O threads
+  // False when neither the command line nor the config file set --handler-threads: PostgreSQL
+  // then gets one handler per pooled connection (run_serve).
+  bool handler_threads_given = false;
   std::size_t handler_queue = 1024;
   // Issue 13 (settings.test_mode and settings.auto_approve_user are in `settings`).
   std::string config_file;     // applied by main before run_serve (config_file.h)

@@ -285,6 +285,13 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   http_options.tls_certificate_file = options.tls_certificate_file;
   http_options.tls_private_key_file = options.tls_private_key_file;
   http_options.handler_threads = options.handler_threads;
+  // On PostgreSQL, by default one handler per connection of the storage's pool (16,
+  // storage/postgres/postgres_storage.h): durable commits of concurrent handlers then share one
+  // WAL flush (group commit), which 8 handlers left half used (bench/run_wrk_pg_replicas.sh:
+  // StartDeviceAuthorization 0.19-0.24 of nginx with 8, 0.36 with 16).
+  if (!options.handler_threads_given && (common.database.starts_with("postgres://") ||
+                                         common.database.starts_with("postgresql://")))
+    http_options.handler_threads = 16;
   http_options.handler_queue_limit = options.handler_queue;
   http_options.runs_inline = [](const core::HttpRequest& req) {
     return !Application::needs_database(req);
