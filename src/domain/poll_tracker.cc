@@ -67,10 +67,9 @@ bool PollTracker::beyond_shared_allowance(std::int64_t polls, std::int64_t first
                                           std::int32_t interval_seconds,
                                           std::int64_t now_epoch_millis) noexcept {
   // One process accepts a poll no sooner than interval - tolerance after the previous, so n of
-  // its polls span at least (n - kFreePolls) such steps. The shared check allows a second
-  // tolerance per step: the wall clock it reads may run a little behind the monotonic one.
+  // its polls span at least (n - kFreePolls) such steps: one process alone is never beyond it.
   const std::int64_t step = std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(interval_seconds) * 1000 - 2 * kToleranceMillis);
+      1, static_cast<std::int64_t>(interval_seconds) * 1000 - kToleranceMillis);
   const std::int64_t elapsed = std::max<std::int64_t>(0, now_epoch_millis - first_poll_epoch_ms);
   return polls > kFreePolls + elapsed / step;
 }

@@ -13,7 +13,7 @@
 // past kFreePolls (the opening back-to-back polls, which round-robin spreads over the processes),
 // then every kSharedReportEvery accepted polls of a code. A poll is too fast when the total
 // accepted polls exceed what the interval allows since the first reported poll:
-//   kFreePolls + elapsed / (interval - 2 * kToleranceMillis).
+//   kFreePolls + elapsed / (interval - kToleranceMillis).
 // One process alone never trips this (each of its accepted polls is at least interval - tolerance
 // after the previous), so single-process behaviour is exactly the per-process check. What it
 // costs: the opening polls are seen at once wherever they land (a third back-to-back poll is
@@ -83,7 +83,7 @@ class PollTracker {
     std::int64_t shared_first_epoch_ms = 0;
   };
   void sweep_locked(std::int64_t now_millis);
-  // More than kFreePolls + elapsed / (interval - 2 * tolerance) polls since the first.
+  // More than kFreePolls + elapsed / (interval - tolerance) polls since the first.
   static bool beyond_shared_allowance(std::int64_t polls, std::int64_t first_poll_epoch_ms,
                                       std::int32_t interval_seconds,
                                       std::int64_t now_epoch_millis) noexcept;

@@ -110,8 +110,9 @@ TEST_F(TwoProcessesTest, AThirdBackToBackPollIsSlowedDownOnAnyProcess) {
   EXPECT_EQ(poll(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
   EXPECT_EQ(poll(two_, c, *d).error().type, ErrorType::kAuthorizationPending);
   EXPECT_EQ(poll(three, c, *d).error().type, ErrorType::kSlowDown);
-  // After the interval, the next poll is on time wherever it lands.
-  clock_.advance_millis(1000);
+  // Once the client has added the 5 s that slow_down asks for, its next poll is on time wherever
+  // it lands.
+  clock_.advance_millis(6000);
   EXPECT_EQ(poll(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
 }
 
