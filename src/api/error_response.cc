@@ -54,7 +54,8 @@ core::HttpResponse error_response(const Error& error, std::string_view request_i
   // The model gives `reason` to AccessDenied and InvalidRequest only; on other types it is a
   // server-side detail (storage_error.h) that stays off the wire.
   const bool modeled_reason =
-      error.type == ErrorType::kAccessDenied || error.type == ErrorType::kInvalidRequest;
+      (error.type == ErrorType::kAccessDenied || error.type == ErrorType::kInvalidRequest) &&
+      !(error.reason && error.reason->starts_with("storage."));
   core::HttpResponse resp;
   if (!error.error.empty() && (modeled_reason || !error.reason)) {
     resp = error_shape(status, shape_name(error.type), error, request_id);

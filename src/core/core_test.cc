@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/http_message.h"
+#include "core/json_text.h"
 #include "core/metrics.h"
 #include "core/random.h"
 #include "core/request_id.h"
@@ -164,6 +165,18 @@ TEST(MetricsTest, GaugesAndCountersReadAtScrapeTime) {
   open = 4;
   text = metrics.exposition();
   EXPECT_NE(text.find("ssooidc_test_gauge 4\n"), std::string::npos);
+}
+
+// What every storage backend keeps as text (PostgreSQL refuses the rest with SQLSTATE 22021).
+TEST(StorableTextTest, UnicodeTextWithoutNulOnly) {
+  for (const char* ok : {"", "plain", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                          "tab\tand\nnewline", "\x7f"})
+    EXPECT_TRUE(core::is_storable_text(ok)) << ok;
+  const std::string nul("a\0b", 3);
+  EXPECT_FALSE(core::is_storable_text(nul));
+  for (const char* bad : {"\xff", "\xc3", "a\xc3(", "\xc0\xaf", "\xed\xa0\x80",
+                           "\xf4\x90\x80\x80", "\xe2\x82", "\x80"})
+    EXPECT_FALSE(core::is_storable_text(bad)) << bad;
 }
 
 }  // namespace

@@ -134,6 +134,22 @@ void append_json_string(std::string& out, std::string_view s, NonUtf8 non_utf8) 
   out.push_back('"');
 }
 
+bool is_storable_text(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    if (*p < 0x80) {
+      if (*p == 0) return false;
+      ++p;
+      continue;
+    }
+    const std::size_t n = utf8_sequence_length(p, end);
+    if (n == 0) return false;
+    p += n;
+  }
+  return true;
+}
+
 std::string json_quote(std::string_view s, NonUtf8 non_utf8) {
   std::string out;
   out.reserve(s.size() + 2);

@@ -25,4 +25,10 @@ void append_json_string(std::string& out, std::string_view s, NonUtf8 non_utf8 =
 // `s` as a quoted JSON string.
 [[nodiscard]] std::string json_quote(std::string_view s, NonUtf8 non_utf8 = NonUtf8::kReplace);
 
+// True when `s` is well-formed UTF-8 (RFC 3629) with no NUL character: text every storage
+// backend keeps as it is (PostgreSQL's text refuses NUL and invalid UTF-8 with SQLSTATE 22021).
+// The wire decoders and form parsers refuse anything else as the caller's error, at the input
+// boundary, so that no backend sees it.
+[[nodiscard]] bool is_storable_text(std::string_view s) noexcept;
+
 }  // namespace ssooidc::core

@@ -28,18 +28,18 @@ PollTracker::Verdict PollTracker::poll(std::string_view device_code_hash,
     return verdict;
   }
   // Accepted here; now against every process's accepted polls, once some have been reported.
-  if (e.shared_polls > 0) {
-    const std::int64_t step = std::max<std::int64_t>(1, interval_millis - kToleranceMillis);
-    const std::int64_t elapsed = std::max<std::int64_t>(0, now_epoch_millis - e.shared_first_epoch_ms);
-    const std::int64_t allowed = kFreePolls + 1 + elapsed / step;
-    if (e.shared_polls + e.unreported + 1 > allowed) {
-      e.required_gap_millis += kSlowDownStepMillis;
-      verdict.too_fast = true;
-      return verdict;
-    }
+  if (e.shared_polls > 0 &&
+      beyond_shared_allowance(e.shared_polls + e.unreported + 1, e.shared_first_epoch_ms,
+                              interval_seconds, now_epoch_millis)) {
+    e.required_gap_millis += kSlowDownStepMillis;
+    verdict.too_fast = true;
+    return verdict;
   }
+  // Until the shared count is past the free polls, every accepted poll is reported: the back-to-
+  // back polls a client opens with may each land on another process.
+  const bool opening = e.shared_polls <= kFreePolls;
   if (e.unreported++ == 0) e.first_unreported_epoch_ms = now_epoch_millis;
-  if (e.unreported >= kSharedReportEvery) {
+  if (opening || e.unreported >= kSharedReportEvery) {
     verdict.report_polls = e.unreported;
     verdict.report_first_epoch_ms = e.first_unreported_epoch_ms;
     e.unreported = 0;
@@ -47,13 +47,31 @@ PollTracker::Verdict PollTracker::poll(std::string_view device_code_hash,
   return verdict;
 }
 
-void PollTracker::learn_shared(std::string_view device_code_hash, std::int64_t total_polls,
-                               std::int64_t first_poll_epoch_ms) {
+bool PollTracker::learn_shared(std::string_view device_code_hash, std::int64_t total_polls,
+                               std::int64_t first_poll_epoch_ms, std::int32_t interval_seconds,
+                               std::int64_t now_epoch_millis) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(std::string(device_code_hash));
-  if (it == entries_.end()) return;
-  it->second.shared_polls = total_polls;
-  it->second.shared_first_epoch_ms = first_poll_epoch_ms;
+  if (it == entries_.end()) return false;
+  Entry& e = it->second;
+  e.shared_polls = total_polls;
+  e.shared_first_epoch_ms = first_poll_epoch_ms;
+  if (!beyond_shared_allowance(total_polls + e.unreported, first_poll_epoch_ms, interval_seconds,
+                               now_epoch_millis))
+    return false;
+  e.required_gap_millis += kSlowDownStepMillis;
+  return true;
+}
+
+bool PollTracker::beyond_shared_allowance(std::int64_t polls, std::int64_t first_poll_epoch_ms,
+                                          std::int32_t interval_seconds,
+                                          std::int64_t now_epoch_millis) noexcept {
+  // One process accepts a poll no sooner than interval - tolerance after the previous, so n of
+  // its polls span at least (n - kFreePolls) such steps: one process alone is never beyond it.
+  const std::int64_t step = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(interval_seconds) * 1000 - kToleranceMillis);
+  const std::int64_t elapsed = std::max<std::int64_t>(0, now_epoch_millis - first_poll_epoch_ms);
+  return polls > kFreePolls + elapsed / step;
 }
 
 bool PollTracker::too_fast(std::string_view device_code_hash, std::int32_t interval_seconds,

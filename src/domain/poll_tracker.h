@@ -8,17 +8,21 @@
 //
 // Across processes (issue 12): a client whose polls are spread over N server processes polls each
 // of them N times less often, which the per-process check alone cannot see. So each process also
-// reports the polls it accepted to a shared count in storage (storage::PollCountStore), every
-// kSharedReportEvery accepted polls of a code (one write per kSharedReportEvery polls, never one
-// per poll), and learns the total of every process from the answer. A poll is then also too fast
-// when the total accepted polls exceed what the interval allows since the first reported poll:
-//   kFreePolls + 1 + elapsed / (interval - kToleranceMillis).
+// reports the polls it accepted to a shared count in storage (storage::PollCountStore), and learns
+// the total of every process from the answer: every accepted poll while the shared count is not
+// past kFreePolls (the opening back-to-back polls, which round-robin spreads over the processes),
+// then every kSharedReportEvery accepted polls of a code. A poll is too fast when the total
+// accepted polls exceed what the interval allows since the first reported poll:
+//   kFreePolls + elapsed / (interval - kToleranceMillis).
 // One process alone never trips this (each of its accepted polls is at least interval - tolerance
 // after the previous), so single-process behaviour is exactly the per-process check. What it
-// costs: the polls of the other processes since their last report are unseen, so a client spread
-// over N processes may get about N * kSharedReportEvery polls ahead before it is slowed down; and
-// one UPDATE (committed without fsync on SQLite) per kSharedReportEvery accepted polls per process
-// per pending code, with no extra read on the polling path (the total comes back from the write).
+// costs: the opening polls are seen at once wherever they land (a third back-to-back poll is
+// slowed down on any process), but later the polls of the other processes since their last
+// report are unseen, so a client spread over N processes may get about N * kSharedReportEvery
+// polls ahead before it is slowed down; and one UPDATE (committed without fsync on SQLite) per
+// accepted opening poll and then per kSharedReportEvery accepted polls, per process per pending
+// code: never one per poll, and none for a poll answered slow_down. There is no extra read on the
+// polling path (the total comes back from the write).
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
@@ -54,8 +58,11 @@ class PollTracker {
                std::int64_t now_millis, std::int64_t now_epoch_millis,
                std::int64_t forget_after_millis);
   // The shared count after a report: every process's accepted polls and the first of them.
-  void learn_shared(std::string_view device_code_hash, std::int64_t total_polls,
-                    std::int64_t first_poll_epoch_ms);
+  // True when that total says the poll just reported came too fast (it is then answered
+  // slow_down, and the required interval grows as for any slow_down).
+  bool learn_shared(std::string_view device_code_hash, std::int64_t total_polls,
+                    std::int64_t first_poll_epoch_ms, std::int32_t interval_seconds,
+                    std::int64_t now_epoch_millis);
 
   // The per-process check alone (poll() without the shared count): true when it came too fast.
   bool too_fast(std::string_view device_code_hash, std::int32_t interval_seconds,
@@ -76,6 +83,10 @@ class PollTracker {
     std::int64_t shared_first_epoch_ms = 0;
   };
   void sweep_locked(std::int64_t now_millis);
+  // More than kFreePolls + elapsed / (interval - tolerance) polls since the first.
+  static bool beyond_shared_allowance(std::int64_t polls, std::int64_t first_poll_epoch_ms,
+                                      std::int32_t interval_seconds,
+                                      std::int64_t now_epoch_millis) noexcept;
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;

@@ -100,6 +100,22 @@ TEST_F(TwoProcessesTest, SlowDownIsEnforcedOverPollsSpreadOverTwoProcesses) {
   }
 }
 
+// Round-robin over three processes: the AWS CLI's two back-to-back opening polls are free, and a
+// third at once is slowed down, although each process has seen only one poll of the code.
+TEST_F(TwoProcessesTest, AThirdBackToBackPollIsSlowedDownOnAnyProcess) {
+  ServiceGraph three{*storage_, clock_, random_, settings(), server_key_};
+  auto c = reg();
+  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(poll(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll(two_, c, *d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll(three, c, *d).error().type, ErrorType::kSlowDown);
+  // Once the client has added the 5 s that slow_down asks for, its next poll is on time wherever
+  // it lands.
+  clock_.advance_millis(6000);
+  EXPECT_EQ(poll(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
+}
+
 // A botocore retry whose first answer was lost may land on the other process (no sticky
 // sessions): within the retry grace it gets the same answer there, not reuse detection.
 TEST_F(TwoProcessesTest, ARetriedRedemptionOnTheOtherProcessGetsTheSameAnswer) {

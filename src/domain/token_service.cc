@@ -187,12 +187,14 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
         const auto verdict = polls_.poll(hash, auth.interval, mono, ctx_.clock.now_epoch_millis(),
                                          mono + (auth.expires_at - now + 60) * 1000);
         if (verdict.report_polls > 0) {
-          // Every few accepted polls, the shared count (poll_tracker.h). A failed report only
-          // leaves this process on its own check: the poll is answered all the same.
+          // The opening polls, then every few: the shared count (poll_tracker.h). A failed
+          // report only leaves this process on its own check: the poll is answered all the same.
           auto total = ctx_.storage.poll_counts().add(hash, verdict.report_polls,
                                                       verdict.report_first_epoch_ms,
                                                       auth.expires_at);
-          if (total) polls_.learn_shared(hash, total->polls, total->first_poll_ms);
+          if (total && polls_.learn_shared(hash, total->polls, total->first_poll_ms,
+                                           auth.interval, ctx_.clock.now_epoch_millis()))
+            return fail(ErrorType::kSlowDown, "Client is polling too quickly");
         }
         if (verdict.too_fast) return fail(ErrorType::kSlowDown, "Client is polling too quickly");
       }

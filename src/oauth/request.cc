@@ -1,5 +1,6 @@
 #include "oauth/request.h"
 
+#include "core/json_text.h"
 #include "core/url.h"
 #include "crypto/crypto.h"
 
@@ -17,6 +18,10 @@ std::expected<FormParams, Error> FormParams::parse(std::string_view body) {
   auto pairs = core::parse_query_pairs(body);
   if (pairs.size() > kMaxParams) return fail(ErrorType::kInvalidRequest, "Too many parameters");
   for (auto& [name, value] : pairs) {
+    // RFC 6749 appendix A: every parameter is Unicode text. NUL and bytes that are not UTF-8 are
+    // refused here, the same on every storage backend.
+    if (!core::is_storable_text(name) || !core::is_storable_text(value))
+      return fail(ErrorType::kInvalidRequest, "A parameter is not UTF-8 text without NUL characters");
     if (!form.values_.emplace(name, std::move(value)).second)
       return fail(ErrorType::kInvalidRequest, "The parameter '" + name + "' is repeated");
   }
@@ -46,6 +51,10 @@ std::expected<ClientCredentials, Error> client_credentials(const core::HttpReque
     // RFC 6749 2.3.1: id and secret are form-encoded before they are joined.
     ClientCredentials basic{core::form_decode(std::string_view(*decoded).substr(0, colon)),
                             core::form_decode(std::string_view(*decoded).substr(colon + 1))};
+    if (!core::is_storable_text(basic.client_id) ||
+        !core::is_storable_text(*basic.client_secret))
+      return fail(ErrorType::kInvalidRequest,
+                  "The Basic credentials are not UTF-8 text without NUL characters");
     if (body_secret)
       return fail(ErrorType::kInvalidRequest,
                   "Use one client authentication method: Basic or client_secret, not both");

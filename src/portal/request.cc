@@ -1,5 +1,7 @@
 #include "portal/request.h"
 
+#include "core/json_text.h"
+
 #include <charconv>
 
 #include "ssooidc/portal_types.h"
@@ -50,6 +52,8 @@ std::expected<QueryParams, Error> parse_query(std::string_view query) {
     auto name = percent_decode(pair.substr(0, eq));
     auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
     if (!name || !value) return std::unexpected(invalid("The query string has a malformed escape"));
+    if (!core::is_storable_text(*name) || !core::is_storable_text(*value))
+      return std::unexpected(invalid("The query string is not UTF-8 text without NUL characters"));
     params.try_emplace(std::move(*name), std::move(*value));
   }
   return params;

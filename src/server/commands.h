@@ -41,6 +41,9 @@ struct ServeOptions {
   // 0: handlers run on the I/O threads. 32: a group commit (storage/sqlite/group_commit.h) holds
   // as many inserts as handler threads wait on it, and a waiting thread costs only its stack.
   int handler_threads = 32;
+  // False when neither the command line nor the config file set --handler-threads: PostgreSQL
+  // then gets one handler per pooled connection (run_serve).
+  bool handler_threads_given = false;
   std::size_t handler_queue = 1024;
   // Issue 13 (settings.test_mode and settings.auto_approve_user are in `settings`).
   std::string config_file;     // applied by main before run_serve (config_file.h)

@@ -358,6 +358,7 @@ int main(int argc, char** argv) {
   try {
     if (serve_cmd->parsed()) {
       if (!serve.config_file.empty()) apply_config_file(*serve_cmd, serve.config_file);
+      serve.handler_threads_given = serve_cmd->get_option("--handler-threads")->count() > 0;
       return run_serve(common, serve);
     }
     if (config_check->parsed()) {

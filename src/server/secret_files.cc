@@ -63,6 +63,19 @@ void write_private_file(const std::string& path, const std::string& content) {
   if (!ok) throw std::runtime_error("cannot write " + path + ": " + failure);
 }
 
+bool create_private_file(const std::string& path, const std::string& content) {
+  // Written in full under a name of its own, then linked into place: link() never replaces, so
+  // a reader never sees a half-written file and two creators cannot both win.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  write_private_file(temporary, content);
+  const bool created = ::link(temporary.c_str(), path.c_str()) == 0;
+  const int link_errno = errno;
+  ::unlink(temporary.c_str());
+  if (!created && link_errno != EEXIST)
+    throw std::runtime_error("cannot create " + path + ": " + std::strerror(link_errno));
+  return created;
+}
+
 std::string load_or_create_server_key(const std::string& database_url, const std::string& key_file,
                                       core::Random& random) {
   if (const char* env = std::getenv("SSOOIDC_KEY"); env != nullptr && *env != '\0')
@@ -82,9 +95,12 @@ std::string load_or_create_server_key(const std::string& database_url, const std
   struct stat info{};
   if (::lstat(path.c_str(), &info) != 0) {
     if (errno != ENOENT) throw std::runtime_error("cannot read key file " + path + ": " + errno_text());
-    std::string key = random.bytes(crypto::kSealKeyBytes);
-    write_private_file(path, crypto::base64url_encode(key) + "\n");
-    return key;
+    const std::string key = random.bytes(crypto::kSealKeyBytes);
+    // Replicas started at once on one database may all find no key file: the first to create
+    // it wins, and the others read the key it wrote.
+    if (create_private_file(path, crypto::base64url_encode(key) + "\n")) return key;
+    if (::lstat(path.c_str(), &info) != 0)
+      throw std::runtime_error("cannot read key file " + path + ": " + errno_text());
   }
   if (!S_ISREG(info.st_mode))
     throw std::runtime_error("key file " + path + " is not a regular file");

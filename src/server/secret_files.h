@@ -31,4 +31,8 @@ std::string load_or_create_server_key(const std::string& database_url, const std
 // symbolic link), and syncs it.
 void write_private_file(const std::string& path, const std::string& content);
 
+// Creates `path` with `content` and mode 0600 only if it does not exist, atomically: false when
+// another process (or an earlier start) created it first. Used where replicas start at once.
+bool create_private_file(const std::string& path, const std::string& content);
+
 }  // namespace ssooidc::server

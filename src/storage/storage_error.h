@@ -3,10 +3,10 @@
 // storage_error_code() and map it to the protocol's errors.
 //
 // A storage error is an ordinary Error of type kInternalServer (what the API answers when the
-// domain passes it on: 500 InternalServerException), whose description names the operation and
-// the backend's reason, never a secret or a bound value, and whose `reason` carries the code
-// below. api/error_response.cc writes `reason` only for the types the model gives one
-// (AccessDenied, InvalidRequest), so the code never reaches the wire.
+// domain passes it on: 500 InternalServerException), or kInvalidRequest for kInvalidValue,
+// whose description names the operation and the backend's reason, never a secret or a bound
+// value, and whose `reason` carries the code below. The faces never write a "storage." reason
+// on the wire (api/error_response.cc).
 //
 // Outcomes a caller is expected to handle are results, not errors: a row that `find` does not
 // find is std::nullopt, a compare-and-set that lost (`decide`, `redeem`, `rotate`) is false or
@@ -29,6 +29,11 @@
 //   kUnavailable    everything else: I/O, busy past the timeout, a lost connection, a full disk,
 //                   a bad file, any other constraint (NOT NULL, CHECK: a bug, not a caller's
 //                   input). PostgreSQL: class 08, 53, 57, and any SQLSTATE not named above.
+//   kInvalidValue   the backend refused a value it was given as the caller's: PostgreSQL class 22
+//                   (data exception: 22021 NUL or bytes that are not UTF-8, 22001 too long,
+//                   22P02 not a number, ...). SQLite and memory: never. The faces refuse such
+//                   text at the input boundary (core::is_storable_text); this is the defense in
+//                   depth behind it.
 // Nothing half-done is visible after any of them (storage.h: compound operations are atomic).
 //
 // How the domain maps them (domain/*_service.cc; the conformance suite pins the backends' side):
@@ -36,6 +41,8 @@
 //                   "No user named ..."; IdTokenIssuer: a key purged meanwhile is skipped).
 //   kAlreadyExists  on a key the domain drew at random (a 128-bit id or a token): a collision is
 //                   a broken Random, never a caller's mistake, so 500 InternalServer.
+//   kInvalidValue   passed on unchanged: it is already of type kInvalidRequest, so 400
+//                   InvalidRequestException on the AWS face, invalid_request on the standard one.
 //   kConflict,
 //   kUnavailable    passed on unchanged: 500 InternalServerException, which botocore and the
 //                   AWS CLI retry; the caller may try again.
@@ -56,6 +63,7 @@ enum class StorageErrorCode {
   kAlreadyExists,  // an insert hit a key that exists (client_id, a token or code hash, a kid)
   kConflict,       // lost to a concurrent transaction and rolled back; retrying may succeed
   kUnavailable,    // the backend cannot answer now: I/O, busy, a lost connection, a bad file
+  kInvalidValue,   // the backend refused a value the caller gave (PostgreSQL class 22)
 };
 
 // "storage.not_found", "storage.already_exists", "storage.conflict", "storage.unavailable".
@@ -69,6 +77,8 @@ enum class StorageErrorCode {
       return "storage.conflict";
     case StorageErrorCode::kUnavailable:
       return "storage.unavailable";
+    case StorageErrorCode::kInvalidValue:
+      return "storage.invalid_value";
   }
   return "storage.unavailable";
 }
@@ -80,16 +90,19 @@ enum class StorageErrorCode {
   description.append(operation);
   description.append(": ");
   description.append(why);
-  Error error = Error::make(ErrorType::kInternalServer, std::move(description));
+  Error error = Error::make(code == StorageErrorCode::kInvalidValue ? ErrorType::kInvalidRequest
+                                                                    : ErrorType::kInternalServer,
+                            std::move(description));
   error.reason = std::string(storage_error_name(code));
   return error;
 }
 
 // The code of an error a store returned; nullopt for any other error.
 [[nodiscard]] inline std::optional<StorageErrorCode> storage_error_code(const Error& error) {
-  if (error.type != ErrorType::kInternalServer || !error.reason) return std::nullopt;
+  if (!error.reason) return std::nullopt;
   for (auto code : {StorageErrorCode::kNotFound, StorageErrorCode::kAlreadyExists,
-                    StorageErrorCode::kConflict, StorageErrorCode::kUnavailable}) {
+                    StorageErrorCode::kConflict, StorageErrorCode::kUnavailable,
+                    StorageErrorCode::kInvalidValue}) {
     if (*error.reason == storage_error_name(code)) return code;
   }
   return std::nullopt;

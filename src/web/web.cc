@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/json_text.h"
 #include "crypto/crypto.h"
 #include "web/assets.h"
 #include "web/authorize_page.h"
@@ -117,6 +118,14 @@ Page route(const PageDeps& deps, std::string_view path) {
   return Page::kNone;
 }
 
+// NUL or bytes that are not UTF-8 in any name or value (core::is_storable_text).
+bool storable(const FormFields& fields) {
+  for (const auto& [name, value] : fields) {
+    if (!core::is_storable_text(name) || !core::is_storable_text(value)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Web::Web(WebServices services, WebOptions options)
@@ -201,7 +210,12 @@ std::optional<core::HttpResponse> Web::handle(const core::HttpRequest& http) {
                !crypto::constant_time_equals(field(req.form, "csrf_token"),
                                              req.session.csrf_token);
     }
-    if (forged) {
+    if (!storable(req.query) || !storable(req.form)) {
+      // NUL or bytes that are not UTF-8 in a field: refused here, the same on every backend.
+      resp = simple_result(deps, req, 400, "Invalid characters",
+                           "The address or form held characters that are not text.",
+                           "Start again from the code page.");
+    } else if (forged) {
       resp = simple_result(
           deps, req, 403, "This form has expired",
           "The form was sent without a valid security token, from another site, or after your "

@@ -303,7 +303,7 @@ class MemberReader {
       return;
     }
     if (const json::string* s = v->if_string()) {
-      out.assign(s->data(), s->size());
+      if (text_ok(key, *s)) out.assign(s->data(), s->size());
     } else {
       fail(key, "must be a string");
     }
@@ -312,7 +312,7 @@ class MemberReader {
     const json::value* v = find(key);
     if (v == nullptr) return;
     if (const json::string* s = v->if_string()) {
-      out.emplace(s->data(), s->size());
+      if (text_ok(key, *s)) out.emplace(s->data(), s->size());
     } else {
       fail(key, "must be a string");
     }
@@ -338,6 +338,10 @@ class MemberReader {
         out.reset();
         return fail(key, "must be a list of strings");
       }
+      if (!text_ok(key, *s)) {
+        out.reset();
+        return;
+      }
       list.emplace_back(s->data(), s->size());
     }
   }
@@ -358,6 +362,17 @@ class MemberReader {
     if (error_) return nullptr;
     const json::value* v = object_.if_contains(json::string_view(key.data(), key.size()));
     return v == nullptr || v->is_null() ? nullptr : v;
+  }
+
+  // Boost.JSON already refuses bytes that are not UTF-8 and lone surrogates; "\u0000" decodes to
+  // a NUL, which no storage backend keeps as text (core::is_storable_text). Only requests are
+  // judged: what a server answers is the client's to take as it is.
+  bool text_ok(std::string_view key, const json::string& s) {
+    if (error_type_ != ErrorType::kInvalidRequest ||
+        core::is_storable_text(std::string_view(s.data(), s.size())))
+      return true;
+    fail(key, "must be UTF-8 text without NUL characters");
+    return false;
   }
 
   void fail(std::string_view key, std::string_view expectation) {

@@ -75,8 +75,11 @@ class GuessesOnGetTests(t.HostileTestCase):
                 "GET", "/device?user_code=%ZZ%4"), h.page(200)),
             Case("GET /device with a 4000-char code", request(
                 "GET", "/device?user_code=" + "B" * 4000), h.page(200)),
+            # NUL and bytes that are not UTF-8 are refused before any page (text_cases.py).
             Case("GET /device with NUL and 8-bit escapes", request(
-                "GET", "/device?user_code=%00%ff%c3%28"), h.page(200)),
+                "GET", "/device?user_code=%00%ff%c3%28"), h.page(400)),
+            Case("GET /device with 8-bit UTF-8 escapes pre-fills", request(
+                "GET", "/device?user_code=%c3%a9"), h.page(200)),
         ]
         # More wrong codes than the address budget (20 in 10 minutes): none is counted.
         cases += [Case(f"GET /device with wrong code {i}", request(

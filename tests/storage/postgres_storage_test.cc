@@ -283,7 +283,14 @@ TEST(PostgresStorageTest, SqlstatesMapToTheVocabulary) {
             StorageErrorCode::kAlreadyExists);
   EXPECT_EQ(storage_error_code(error_for_sqlstate("rotate", "40001")), StorageErrorCode::kConflict);
   EXPECT_EQ(storage_error_code(error_for_sqlstate("rotate", "40P01")), StorageErrorCode::kConflict);
-  for (const char* state : {"57014", "08006", "57P01", "53300", "22021", "42P01", "XX000"}) {
+  // Class 22 (data exception) is the caller's value, not the server: a 400-type error.
+  for (const char* state : {"22021", "22001", "22P02"}) {
+    const Error error = error_for_sqlstate("find client", state);
+    EXPECT_EQ(storage_error_code(error), StorageErrorCode::kInvalidValue) << state;
+    EXPECT_EQ(error.type, ErrorType::kInvalidRequest) << state;
+    EXPECT_NE(error.error_description.find(std::string("SQLSTATE ") + state), std::string::npos);
+  }
+  for (const char* state : {"57014", "08006", "57P01", "53300", "42P01", "XX000"}) {
     const Error error = error_for_sqlstate("find token", state);
     EXPECT_EQ(storage_error_code(error), StorageErrorCode::kUnavailable) << state;
     EXPECT_EQ(error.type, ErrorType::kInternalServer);
@@ -305,6 +312,21 @@ TEST(PostgresStorageTest, ValuesAreBoundNeverSpliced) {
   ASSERT_TRUE(must(storage->users().insert({name, "$argon2id$x", false, kNow, ""})));
   EXPECT_EQ(must(storage->users().find(name))->name, name);
   EXPECT_EQ(must(storage->users().count()), 1);
+}
+
+// A NUL or bytes that are not UTF-8 reaching PostgreSQL (the faces refuse them before): the lookup
+// fails as kInvalidValue, the caller's error, and the connection goes on serving.
+TEST(PostgresStorageTest, TextThatIsNotUtf8IsTheCallersError) {
+  ScratchSchema schema;
+  auto storage = must(open_storage(schema.url()));
+  for (const std::string& name : {std::string("a\0b", 3), std::string("\xff\xfe"),
+                                 std::string("\xc3")}) {
+    auto found = storage->users().find(name);
+    ASSERT_FALSE(found.has_value());
+    EXPECT_EQ(storage_error_code(found.error()), StorageErrorCode::kInvalidValue);
+    EXPECT_EQ(found.error().type, ErrorType::kInvalidRequest);
+  }
+  EXPECT_EQ(must(storage->users().count()), 0);
 }
 
 }  // namespace

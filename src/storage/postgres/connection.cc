@@ -71,6 +71,14 @@ std::int64_t Rows::integer(int row, int column) const noexcept {
 Error error_for_sqlstate(std::string_view operation, std::string_view state) {
   if (state == "23505")
     return storage_error(StorageErrorCode::kAlreadyExists, operation, "a row with this key exists");
+  // Class 22, data exception: a value the caller gave that PostgreSQL cannot take (22021: NUL or
+  // not UTF-8), the caller's error rather than the server's (storage_error.h).
+  if (state.size() == 5 && state.starts_with("22")) {
+    std::string why = state == "22021" ? "a value is not UTF-8 text without NUL characters"
+                                       : "a value is not acceptable to PostgreSQL";
+    return storage_error(StorageErrorCode::kInvalidValue, operation,
+                         why + " (SQLSTATE " + std::string(state) + ")");
+  }
   if (state == "40001" || state == "40P01")
     return storage_error(StorageErrorCode::kConflict, operation,
                          "concurrent change (serialization failure or deadlock); retry");
@@ -83,8 +91,6 @@ Error error_for_sqlstate(std::string_view operation, std::string_view state) {
     why = "PostgreSQL is shutting down or restarting";
   } else if (state.starts_with("53")) {
     why = "PostgreSQL is out of resources";
-  } else if (state == "22021") {
-    why = "a value is not valid UTF-8";
   } else {
     why = "PostgreSQL error";
   }
