@@ -31,8 +31,10 @@
 #   BENCH_ONLY=all          all (nginx,ssooidc,node, and ssooidc_pg when a PostgreSQL is set), or
 #                           a comma-separated subset of nginx,transport,ssooidc,ssooidc_pg,node
 #   BENCH_SCENARIOS=all     all, or a comma-separated subset of the rows above
-#   BENCH_ISSUE_COUNT=5000  one-time values prepared per server, issuance row and round; a run
-#                           that uses them up ends early (its req/s is over the time they lasted)
+#   BENCH_ISSUE_COUNT=5000  one-time values prepared per ssooidc server, issuance row and round;
+#                           a run that uses them up ends early (its req/s is over the time they
+#                           lasted)
+#   BENCH_PEER_ISSUE_COUNT=20000  the same for node-oidc-provider (made in-process: cheap)
 #   BENCH_POSTGRES_URL      a PostgreSQL for ssooidc_pg (a fresh schema is made in it; default
 #                           SSOOIDC_TEST_POSTGRES_URL); `all` includes ssooidc_pg when one is set.
 #                           PostgreSQL itself runs unpinned, as a database server beside it would
@@ -59,7 +61,10 @@ all_scenarios=(pkce approved refresh pending device register)  # pkce first: its
 scenario_list=${BENCH_SCENARIOS:-all}
 [[ "$scenario_list" == all ]] && scenario_list=$(IFS=,; echo "${all_scenarios[*]}")
 issue_count=${BENCH_ISSUE_COUNT:-5000}
+peer_issue_count=${BENCH_PEER_ISSUE_COUNT:-20000}
 [[ "$issue_count" =~ ^[0-9]+$ && "$issue_count" -gt 0 ]] || die "BENCH_ISSUE_COUNT must be a positive integer"
+[[ "$peer_issue_count" =~ ^[0-9]+$ && "$peer_issue_count" -gt 0 ]] ||
+  die "BENCH_PEER_ISSUE_COUNT must be a positive integer"
 fixed_bin=${FIXED_SERVER:-$(dirname "$server_bin")/http_fixed_server}
 node_bin=${NODE:-node}
 npm_bin=${NPM:-npm}
@@ -121,10 +126,10 @@ expect_scenario() {
   expect "${url[$1,$2]}" "${body[$1,$2]//@CODE@/${5:-}}" "$3" "$4" "${ctype[$1,$2]:-}"
 }
 
-# split_rounds FILE: FILE.1 .. FILE.$rounds, issue_count lines each, and FILE.check (one more);
-# dies when the preparation made too few.
+# split_rounds FILE [COUNT]: FILE.1 .. FILE.$rounds, COUNT (issue_count) lines each, and
+# FILE.check (one more); dies when the preparation made too few.
 split_rounds() {
-  local have r
+  local have r issue_count=${2:-$issue_count}
   have=$(wc -l <"$1")
   [[ "$have" -gt $((issue_count * rounds)) ]] ||
     die "the preparation made $have values in $1, $((issue_count * rounds + 1)) needed"
@@ -388,9 +393,9 @@ start_node() {
     wants_scenario "$scenario" || continue
     kind=$([[ $scenario == approved ]] && echo device ||
       { [[ $scenario == pkce ]] && echo device-openid || echo refresh; })
-    curl -sS -f -X POST "$prepare/prepare?kind=$kind&count=$((issue_count * rounds + 1))" \
+    curl -sS -f -X POST "$prepare/prepare?kind=$kind&count=$((peer_issue_count * rounds + 1))" \
       -o "$work/node-$scenario" || die "node-oidc-provider: cannot prepare $kind"
-    split_rounds "$work/node-$scenario"
+    split_rounds "$work/node-$scenario" "$peer_issue_count"
   done
   body[node,refresh]="grant_type=refresh_token&client_id=bench-client&refresh_token=@CODE@"
   expect_scenario node pending 400 authorization_pending
