@@ -445,7 +445,7 @@ declare -A label=([register]="RegisterClient" [device]="StartDeviceAuthorization
 per_cpu() {
   local line=${result[$1,$2,$3]}
   awk -v r="$(field "$line" requests)" -v c="$(field "$line" cpu_s)" \
-    'BEGIN { if (c > 0) printf "%.0f", r / c; else printf "-" }'
+    'BEGIN { if (c > 0) printf "%.0f\n", r / c; else print "-" }'
 }
 # rounds_of NAME SCENARIO KIND: the per-round figures, comma-separated (KIND rps, cpu, or a
 # server name to divide req/s by).
