@@ -104,7 +104,7 @@ TEST_F(PendingCacheTest, AnApprovalByAnotherProcessIsSeenByTheNextPoll) {
   auto d = start(c);
   for (int i = 0; i < 3; ++i)
     ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending) << i;
-  ASSERT_TRUE(two_->devices.decide(d.userCode, true, "alice").has_value());
+  ASSERT_TRUE(two_->devices.decide(*d.userCode, true, "alice").has_value());
   auto token = poll(*one_, c, d);
   ASSERT_TRUE(token.has_value()) << token.error().error_description;
   EXPECT_TRUE(token->accessToken.has_value());
@@ -115,7 +115,7 @@ TEST_F(PendingCacheTest, ADenialByAnotherProcessIsSeenByTheNextPoll) {
   auto d = start(c);
   ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
   ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
-  ASSERT_TRUE(two_->devices.decide(d.userCode, false, "admin").has_value());
+  ASSERT_TRUE(two_->devices.decide(*d.userCode, false, "admin").has_value());
   EXPECT_EQ(poll(*one_, c, d).error().type, ErrorType::kAccessDenied);
 }
 
