@@ -52,21 +52,59 @@ post() {
 
 declare -A result            # [name,scenario,round] -> wrk's BENCH_RESULT line
 declare -A url body token    # [name,scenario] -> URL and POST body; [name] -> portal token
+declare -A ctype codes spid  # [name,scenario] -> Content-Type, one-time values; [name] -> PID
+# cpu_ticks PID: user + system clock ticks (/proc/PID/stat fields 14 and 15, every thread) of
+# PID and of its direct children (nginx's worker is its master's child).
+cpu_ticks() {
+  local pid total=0 stat rest
+  for pid in "$1" $(pgrep -P "$1" 2>/dev/null || true); do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    rest=${stat##*) }  # fields from 3 on; the command name in parentheses may hold spaces
+    read -r -a f <<<"$rest"
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+clock_ticks=$(getconf CLK_TCK)
 # measure NAME SCENARIO ROUND: one wrk run of url[NAME,SCENARIO] (GET with token[NAME] when the
-# server has a token, else POST of body[NAME,SCENARIO]), its result line kept in `result`.
+# server has a token; else POST of body[NAME,SCENARIO], with a different one-time value from
+# codes[NAME,SCENARIO].ROUND per request when that is set), its result line kept in `result`,
+# with cpu_s= the server's CPU seconds over the run when spid[NAME] is set.
 measure() {
-  local name=$1 scenario=$2 round=$3 out line
+  local name=$1 scenario=$2 round=$3 out line before=0 after=0
   out="$work/wrk-$name-$scenario-$round.txt"
+  [[ -n "${spid[$name]:-}" ]] && before=$(cpu_ticks "${spid[$name]}")
   if [[ -n "${token[$name]:-}" ]]; then
     BENCH_METHOD=GET BENCH_TOKEN="${token[$name]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 \
       -c"$connections" -d"${seconds}s" --latency -s "$bench_dir/wrk_request.lua" \
+      "${url[$name,$scenario]}" >"$out"
+  elif [[ -n "${codes[$name,$scenario]:-}${ctype[$name,$scenario]:-}" ]]; then
+    local file=""
+    [[ -n "${codes[$name,$scenario]:-}" ]] && file="${codes[$name,$scenario]}.$round"
+    rm -f "$out.elapsed"
+    BENCH_BODY="${body[$name,$scenario]}" BENCH_TYPE="${ctype[$name,$scenario]:-application/json}" \
+      BENCH_CODES="$file" BENCH_ELAPSED="$out.elapsed" taskset -c "$wrk_cpu" "$wrk_bin" -t1 \
+      -c"$connections" -d"${seconds}s" --latency -s "$bench_dir/wrk_codes.lua" \
       "${url[$name,$scenario]}" >"$out"
   else
     BENCH_BODY="${body[$name,$scenario]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 \
       -c"$connections" -d"${seconds}s" --latency -s "$bench_dir/wrk_request.lua" \
       "${url[$name,$scenario]}" >"$out"
   fi
+  [[ -n "${spid[$name]:-}" ]] && after=$(cpu_ticks "${spid[$name]}")
   line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario: $(cat "$out")"
+  if [[ -n "${spid[$name]:-}" ]]; then
+    line+=" cpu_s=$(awk -v t=$((after - before)) -v hz="$clock_ticks" 'BEGIN { printf "%.2f", t / hz }')"
+  fi
+  if [[ -s "$out.elapsed" ]]; then
+    # The values ran out before the end: req/s over the time they lasted.
+    local elapsed requests
+    elapsed=$(cat "$out.elapsed")
+    requests=$(field "$line" requests)
+    line=$(sed -E "s/ rps=[0-9]+/ rps=$(awk -v r="$requests" -v e="$elapsed" \
+      'BEGIN { printf "%.0f", r / (e / 1e6) }')/" <<<"$line")
+    line+=" ran_out_after_us=$elapsed"
+  fi
   result[$name,$scenario,$round]=$line
   echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
 }

@@ -154,12 +154,20 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
     return fail(ErrorType::kInvalidRequest, "deviceCode is required for the device_code grant");
   const std::string hash = crypto::sha256_hex(*req.deviceCode);
   auto& store = ctx_.storage.device_authorizations();
-  auto found = store.find_by_device_code_hash(hash);
-  if (!found) return std::unexpected(found.error());
+  // Taken before the read: a commit after it, an approval above all, changes it (pending_cache.h).
+  const std::optional<storage::ChangeStamp> stamp = store.change_stamp();
+  std::optional<storage::DeviceAuthorizationRecord> cached;
+  if (stamp) cached = pending_.find(hash, *stamp);
+  if (!cached) {
+    auto found = store.find_by_device_code_hash(hash);
+    if (!found) return std::unexpected(found.error());
+    if (*found && stamp) pending_.remember(**found, *stamp);
+    cached = std::move(*found);
+  }
   // A device code is bound to the client that started it (RFC 8628 section 3.4).
-  if (!*found || (*found)->client_id != client.client_id)
+  if (!cached || cached->client_id != client.client_id)
     return fail(ErrorType::kInvalidGrant, "Invalid device code provided");
-  storage::DeviceAuthorizationRecord auth = std::move(**found);
+  storage::DeviceAuthorizationRecord auth = std::move(*cached);
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   if (ctx_.test) {
     // Test mode: an error forced by the admin API, or an expiry it brought forward.

@@ -14,6 +14,7 @@
 #include "domain/client_service.h"
 #include "domain/context.h"
 #include "domain/id_token_issuer.h"
+#include "domain/pending_cache.h"
 #include "domain/poll_tracker.h"
 #include "domain/retry_grace.h"
 #include "domain/user_service.h"
@@ -113,6 +114,7 @@ class TokenService {
   IdTokenIssuer* id_tokens_;
   PollTracker polls_;
   RetryGrace grace_;
+  PendingCache pending_;  // the poll's shortcut (pending_cache.h)
 };
 
 }  // namespace ssooidc::domain

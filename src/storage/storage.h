@@ -20,6 +20,7 @@
 // not written down here is not promised.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -149,9 +150,22 @@ class ClientStore {
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };
 
+// What DeviceAuthorizationStore::change_stamp returns. Two equal stamps mean that no
+// connection, of this process or of any other on the same database, committed anything between
+// the two reads; any commit in between makes them differ.
+struct ChangeStamp {
+  std::array<unsigned char, 48> bytes{};
+  bool operator==(const ChangeStamp&) const = default;
+};
+
 class DeviceAuthorizationStore {
  public:
   virtual ~DeviceAuthorizationStore() = default;
+  // A cheap stamp of the database's state (no query, no lock): what a reader may keep from an
+  // earlier read stays true while the stamp stays equal, whoever writes. nullopt: this backend
+  // has no such stamp, and nothing read from it may be reused. SQLite: the WAL-index header in
+  // the shared memory every connection to the file maps (storage/sqlite/change_watch.h).
+  [[nodiscard]] virtual std::optional<ChangeStamp> change_stamp() { return std::nullopt; }
   // Inserts a pending authorization. Returns false (and stores nothing) when its user code is
   // already taken by another row, so that the caller can draw a new code.
   [[nodiscard]] virtual Result<bool> insert(const DeviceAuthorizationRecord& authorization) = 0;

@@ -10,6 +10,7 @@
 
 #include <mutex>
 
+#include "storage/sqlite/change_watch.h"
 #include "storage/sqlite/connection_pool.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/storage.h"
@@ -56,8 +57,10 @@ class SqliteClientStore final : public ClientStore {
 
 class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
  public:
-  explicit SqliteDeviceAuthorizationStore(Database& database) : database_(database) {}
+  explicit SqliteDeviceAuthorizationStore(Database& database)
+      : database_(database), watch_(database.pool) {}
   Result<bool> insert(const DeviceAuthorizationRecord& authorization) override;
+  std::optional<ChangeStamp> change_stamp() override { return watch_.stamp(); }
   Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
       std::string_view device_code_hash) override;
   Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(
@@ -74,6 +77,7 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   Result<std::optional<DeviceAuthorizationRecord>> find_by(Sql statement, std::string_view key);
 
   Database& database_;
+  ChangeWatch watch_;
 };
 
 class SqliteTokenStore final : public TokenStore {

@@ -1,0 +1,163 @@
+// The poll's shortcut (pending_cache.h) on a real SQLite file opened twice, as two processes
+// (or the server and the operator's `ssooidc-server device approve`) open it: each open has its
+// own connections, its own change watch and its own service graph.
+#include "domain/pending_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "crypto/crypto.h"
+#include "domain/service_graph.h"
+
+namespace ssooidc::domain {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PendingCacheTest : public ::testing::Test {
+ protected:
+  PendingCacheTest() {
+    static int counter = 0;
+    dir_ = fs::temp_directory_path() /
+           ("ssooidc-pending-cache-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    fs::create_directories(dir_);
+    const std::string url = "sqlite:" + (dir_ / "server.db").string();
+    storage_one_ = std::move(*storage::open_storage(url));
+    storage_two_ = std::move(*storage::open_storage(url));
+    one_ = std::make_unique<ServiceGraph>(*storage_one_, clock_, random_, settings());
+    two_ = std::make_unique<ServiceGraph>(*storage_two_, clock_, random_, settings());
+  }
+  ~PendingCacheTest() override {
+    one_.reset();
+    two_.reset();
+    storage_one_.reset();
+    storage_two_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  static Settings settings() {
+    Settings s;
+    s.public_url = "https://sso.example.test";
+    s.poll_interval_seconds = 0;  // as fast as a benchmark polls
+    return s;
+  }
+  RegisterClientResponse reg() {
+    auto resp = one_->clients.register_client(
+        {.clientName = "test", .clientType = "public",
+         .scopes = std::vector<std::string>{"sso:account:access"}});
+    EXPECT_TRUE(resp.has_value());
+    return *resp;
+  }
+  StartDeviceAuthorizationResponse start(const RegisterClientResponse& c) {
+    auto d = one_->devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+    EXPECT_TRUE(d.has_value());
+    return *d;
+  }
+  std::expected<CreateTokenResponse, Error> poll(ServiceGraph& process,
+                                                 const RegisterClientResponse& c,
+                                                 const StartDeviceAuthorizationResponse& d) {
+    CreateTokenRequest r;
+    r.clientId = *c.clientId;
+    r.clientSecret = *c.clientSecret;
+    r.grantType = std::string(kGrantDeviceCode);
+    r.deviceCode = d.deviceCode;
+    return process.tokens.create_token(r);
+  }
+
+  fs::path dir_;
+  core::FakeClock clock_;
+  crypto::SecureRandom random_;
+  std::unique_ptr<storage::Storage> storage_one_;
+  std::unique_ptr<storage::Storage> storage_two_;
+  std::unique_ptr<ServiceGraph> one_;
+  std::unique_ptr<ServiceGraph> two_;
+};
+
+TEST_F(PendingCacheTest, TheStampStaysWhileNothingCommitsAndChangesWithACommitElsewhere) {
+  auto& watch = storage_one_->device_authorizations();
+  auto c = reg();
+  const auto before = watch.change_stamp();
+  ASSERT_TRUE(before.has_value()) << "SQLite in WAL mode must offer a change stamp";
+  EXPECT_EQ(watch.change_stamp(), before);
+  // Reads, here and in the other open, commit nothing.
+  ASSERT_TRUE(storage_two_->clients().find(*c.clientId).has_value());
+  ASSERT_TRUE(storage_one_->clients().find(*c.clientId).has_value());
+  EXPECT_EQ(watch.change_stamp(), before);
+  // A write through the other open (another connection, as another process) changes it.
+  auto d = two_->devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  const auto after = watch.change_stamp();
+  EXPECT_NE(after, before);
+  EXPECT_EQ(storage_two_->device_authorizations().change_stamp(), after);
+}
+
+// The property the cache must not give up (issue 15 item 2): an approval made elsewhere is seen
+// by the very next poll, after polls that were answered from memory.
+TEST_F(PendingCacheTest, AnApprovalByAnotherProcessIsSeenByTheNextPoll) {
+  ASSERT_TRUE(one_->users.add("alice", "correct horse battery").has_value());
+  auto c = reg();
+  auto d = start(c);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending) << i;
+  ASSERT_TRUE(two_->devices.decide(*d.userCode, true, "alice").has_value());
+  auto token = poll(*one_, c, d);
+  ASSERT_TRUE(token.has_value()) << token.error().error_description;
+  EXPECT_TRUE(token->accessToken.has_value());
+}
+
+TEST_F(PendingCacheTest, ADenialByAnotherProcessIsSeenByTheNextPoll) {
+  auto c = reg();
+  auto d = start(c);
+  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_TRUE(two_->devices.decide(*d.userCode, false, "admin").has_value());
+  EXPECT_EQ(poll(*one_, c, d).error().type, ErrorType::kAccessDenied);
+}
+
+// Expiry is the clock's, not the database's: a cached pending code still expires on time.
+TEST_F(PendingCacheTest, ACachedPendingCodeStillExpires) {
+  auto c = reg();
+  auto d = start(c);
+  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  clock_.advance_seconds(settings().device_code_ttl_seconds + 1);
+  EXPECT_EQ(poll(*one_, c, d).error().type, ErrorType::kExpiredToken);
+}
+
+// A device code is bound to its client also when its record comes from memory.
+TEST_F(PendingCacheTest, ACachedCodeIsRefusedToAnotherClient) {
+  auto c = reg();
+  auto other = reg();
+  auto d = start(c);
+  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll(*one_, other, d).error().type, ErrorType::kInvalidGrant);
+}
+
+TEST(PendingCacheBound, IsEmptiedWhenFullSoThatNoStrangerGrowsIt) {
+  PendingCache cache;
+  storage::ChangeStamp stamp;
+  storage::DeviceAuthorizationRecord record;
+  record.state = storage::DeviceState::kPending;
+  for (std::size_t i = 0; i <= PendingCache::kMaxEntries; ++i) {
+    record.device_code_hash = std::to_string(i);
+    cache.remember(record, stamp);
+  }
+  EXPECT_FALSE(cache.find("0", stamp).has_value());
+  EXPECT_TRUE(cache.find(std::to_string(PendingCache::kMaxEntries), stamp).has_value());
+  // Only pending records are kept, and only under the stamp they were read with.
+  record.device_code_hash = "approved";
+  record.state = storage::DeviceState::kApproved;
+  cache.remember(record, stamp);
+  EXPECT_FALSE(cache.find("approved", stamp).has_value());
+  storage::ChangeStamp later;
+  later.bytes[0] = 1;
+  EXPECT_FALSE(cache.find(std::to_string(PendingCache::kMaxEntries), later).has_value());
+}
+
+}  // namespace
+}  // namespace ssooidc::domain
