@@ -84,8 +84,7 @@ std::optional<std::int32_t> page_size(const PortalFlags& flags) {
 }
 
 void print_json(const json::Value& value) {
-  std::printf("%s
-", json::serialize(value, json::Style::kPretty).c_str());
+  std::printf("%s\n", json::serialize(value, json::Style::kPretty).c_str());
 }
 
 void add_if(json::Object& o, const char* key, const std::optional<std::string>& v) {
