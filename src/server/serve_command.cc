@@ -418,8 +418,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   }
   purge_cv.notify_all();
   purge_thread.join();
-  // Wake the signal thread if the server stopped for another reason.
-  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  // Wake the signal thread if the server stopped for another reason. SIGTERM is blocked in every
+  // thread and the signal thread takes it with sigwait, so this ends its wait, not the process.
+  pthread_kill(signal_thread.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   signal_thread.join();
   return 0;
 }
