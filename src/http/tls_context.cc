@@ -11,7 +11,7 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-std::unexpected<Error> failure(std::string what, const boost::system::error_code& ec) {
+std::unexpected<Error> failure(const std::string& what, const boost::system::error_code& ec) {
   std::string reason = ec ? ec.message() : std::string("unknown error");
   return std::unexpected(Error::make(ErrorType::kInternalServer, what + ": " + reason));
 }
