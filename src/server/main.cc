@@ -33,7 +33,9 @@
 #include "server/commands.h"
 #include "server/config_file.h"
 
-int main(int argc, char** argv) {
+// A function-try-block: building the command table can throw (CLI11 refuses a malformed option
+// table), and nothing may escape main.
+int main(int argc, char** argv) try {
   using namespace ssooidc::server;
   CLI::App app{"ssooidc-server: an AWS SSO OIDC (IAM Identity Center OIDC) authorization server"};
   app.require_subcommand(1);
@@ -383,4 +385,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 2;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "ssooidc-server: %s\n", e.what());
+  return 1;
+} catch (...) {
+  std::fputs("ssooidc-server: unknown error\n", stderr);
+  return 1;
 }
