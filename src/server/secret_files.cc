@@ -95,7 +95,7 @@ std::string load_or_create_server_key(const std::string& database_url, const std
   struct stat info{};
   if (::lstat(path.c_str(), &info) != 0) {
     if (errno != ENOENT) throw std::runtime_error("cannot read key file " + path + ": " + errno_text());
-    const std::string key = random.bytes(crypto::kSealKeyBytes);
+    std::string key = random.bytes(crypto::kSealKeyBytes);
     // Replicas started at once on one database may all find no key file: the first to create
     // it wins, and the others read the key it wrote.
     if (create_private_file(path, crypto::base64url_encode(key) + "\n")) return key;
