@@ -69,8 +69,10 @@ run_tsan() {
   for test in http_test storage_conformance_test web_test; do
     "$dir/bin/$test" --gtest_brief=1
   done
+  # crash.write_durability is left out: its power-cut shim is an LD_PRELOAD library that wraps
+  # the same write and sync calls TSan intercepts; crash.kill9_recovery runs the same write load.
   ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 --timeout 900 \
-    -R '^(hostile|crash)\.'
+    -R '^(hostile|crash)\.' -E '^crash\.write_durability$'
 }
 
 # The PostgreSQL suites need their throw-away server here too (issue 12).
