@@ -16,7 +16,8 @@ constexpr std::size_t kHeaderSize = 48;
 
 const volatile unsigned char* ChangeWatch::map() {
   const std::scoped_lock lock(mutex_);
-  if (header_ != nullptr || unavailable_) return header_;
+  if (const auto* mapped = header_.load(std::memory_order_acquire); mapped != nullptr || unavailable_)
+    return mapped;
   auto connection = Connection::open(pool_.path(), pool_.options(), Connection::Commits::kNoFsync);
   if (!connection) {
     unavailable_ = true;
@@ -42,12 +43,13 @@ const volatile unsigned char* ChangeWatch::map() {
     return nullptr;
   }
   connection_ = std::move(*connection);
-  header_ = static_cast<const volatile unsigned char*>(region);
-  return header_;
+  const auto* mapped = static_cast<const volatile unsigned char*>(region);
+  header_.store(mapped, std::memory_order_release);
+  return mapped;
 }
 
 std::optional<ChangeStamp> ChangeWatch::stamp() {
-  const volatile unsigned char* header = header_;
+  const volatile unsigned char* header = header_.load(std::memory_order_acquire);
   if (header == nullptr) header = map();
   if (header == nullptr) return std::nullopt;
   ChangeStamp stamp;

@@ -13,6 +13,7 @@
 // Private to storage/sqlite. Thread safety: `stamp` may be called from any number of threads.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,7 +38,8 @@ class ChangeWatch {
   const ConnectionPool& pool_;
   std::mutex mutex_;  // guards opening
   std::unique_ptr<Connection> connection_;  // keeps the mapping alive; never queried again
-  const volatile unsigned char* header_ = nullptr;  // set once, under mutex_
+  // Set once, under mutex_; read without it by stamp() (TSan found the plain pointer racing).
+  std::atomic<const volatile unsigned char*> header_{nullptr};
   bool unavailable_ = false;                        // under mutex_
 };
 
