@@ -74,6 +74,9 @@ role = "AdministratorAccess"
   test('sign-in lands on the portal, which lists the accounts and roles', async () => {
     const { context, page } = await signedInPage();
     assert.equal(new URL(page.url()).pathname, '/portal');
+    // The sign-in's last redirect may still be committing the page: reloading before it has
+    // loaded once failed with "Not attached to an active page".
+    await page.waitForLoadState('load');
     const response = await page.reload();
     assert.equal(response.headers()['content-security-policy'], CSP);
     assert.equal(response.headers()['cache-control'], 'no-store');
