@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -244,6 +245,93 @@ TEST(SqliteSchemaTest, RefusesAFileFromANewerBuild) {
     raw.execute("INSERT INTO schema_migrations VALUES (1000, 'from the future', 0)");
   }
   expect_internal_error(open_storage("sqlite:" + file.string()), "newer than this build");
+}
+
+// Issue 15: version 8 keeps device code hashes as their 32 bytes in a rowid table. A file the
+// server wrote at version 7, with rows, is converted in place when opened, and its codes work.
+TEST(SqliteSchemaTest, MigratesDeviceAuthorizationsOfAVersion7FileInPlace) {
+  TempDir dir;
+  const auto file = dir.path() / "version7.db";
+  // SHA-256 in hex, as the server stores device codes; and a key that is not (as the conformance
+  // suite's "hash-1"), which stays text.
+  const std::string pending = "5b1c3f0e8a61d2b4c97e0f3a6d85b2c14e7a9f0d3b6c8e1a2f4d7b9c0e3a5f61";
+  const std::string approved = "0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d";
+  {
+    std::FILE* empty = std::fopen(file.c_str(), "w");  // an empty file is a new database
+    ASSERT_NE(empty, nullptr);
+    std::fclose(empty);
+    RawDatabase raw(file);
+    raw.execute("PRAGMA journal_mode = WAL; CREATE TABLE schema_migrations (version INTEGER NOT "
+                "NULL PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    for (const auto& migration : sqlite::migrations()) {
+      if (migration.version > 7) break;
+      raw.execute(std::string(migration.sql).c_str());
+      raw.execute(("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
+                   ", 'old', 0)")
+                      .c_str());
+    }
+    const std::string insert =
+        "INSERT INTO device_authorizations (device_code_hash, user_code, client_id, start_url, "
+        "created_at, expires_at, interval_seconds, state, user_name, decided_at, "
+        "requester_address, scopes) VALUES ";
+    raw.execute((insert + "('" + pending + "', 'PENDINGA', 'client-1', 'https://start', " +
+                 std::to_string(kNow) + ", " + std::to_string(kNow + 600) +
+                 ", 5, 'pending', '', 0, '192.0.2.1', '[\"sso:account:access\"]'), ('" + approved +
+                 "', 'APPROVED', 'client-1', 'https://start', " + std::to_string(kNow) + ", " +
+                 std::to_string(kNow + 600) + ", 5, 'approved', 'alice', " +
+                 std::to_string(kNow + 5) + ", '192.0.2.1', '[]'), ('hash-legacy', 'LEGACYAA', " +
+                 "'client-1', 'https://start', " + std::to_string(kNow) + ", " +
+                 std::to_string(kNow + 600) + ", 5, 'pending', '', 0, '192.0.2.1', '[]')")
+                    .c_str());
+  }
+  auto storage = must(open_storage("sqlite:" + file.string()));
+  {
+    RawDatabase raw(file);
+    EXPECT_EQ(raw.query_text("SELECT max(version) FROM schema_migrations"),
+              std::to_string(sqlite::migrations().back().version));
+    EXPECT_EQ(raw.query_text("SELECT count(*) FROM device_authorizations"), "3");
+    // Stored as bytes: no hex text of the hash is left in the file's rows.
+    EXPECT_EQ(raw.query_text(("SELECT typeof(device_code_hash) || length(device_code_hash) FROM "
+                              "device_authorizations WHERE user_code = 'PENDINGA'")),
+              "blob32");
+    EXPECT_EQ(raw.query_text("SELECT count(*) FROM device_authorizations WHERE "
+                             "typeof(device_code_hash) = 'text'"),
+              "1");
+    EXPECT_EQ(raw.query_text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                             "WHERE tbl_name = 'device_authorizations' AND type = 'index' AND "
+                             "sql IS NOT NULL ORDER BY name)"),
+              "device_authorizations_by_client device_authorizations_by_expiry");
+  }
+  auto& devices = storage->device_authorizations();
+  const auto found = must(devices.find_by_device_code_hash(pending));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->device_code_hash, pending);
+  EXPECT_EQ(found->user_code, "PENDINGA");
+  EXPECT_EQ(found->client_id, "client-1");
+  EXPECT_EQ(found->start_url, "https://start");
+  EXPECT_EQ(found->expires_at, kNow + 600);
+  EXPECT_EQ(found->interval, 5);
+  EXPECT_EQ(found->state, DeviceState::kPending);
+  EXPECT_EQ(found->requester_address, "192.0.2.1");
+  EXPECT_EQ(found->scopes, std::vector<std::string>{"sso:account:access"});
+  const auto by_user_code = must(devices.find_by_user_code("PENDINGA"));
+  ASSERT_TRUE(by_user_code.has_value());
+  EXPECT_EQ(by_user_code->device_code_hash, pending);
+  // The pending one can be approved and redeemed, the approved one redeemed, the other key found.
+  ASSERT_TRUE(must(devices.decide("PENDINGA", true, "bob", kNow + 10)).has_value());
+  EXPECT_TRUE(must(devices.redeem(pending, "client-1", kNow + 11,
+                                  {make_token("token-p", TokenKind::kAccess)})));
+  EXPECT_TRUE(must(devices.redeem(approved, "client-1", kNow + 11,
+                                  {make_token("token-a", TokenKind::kAccess)})));
+  EXPECT_FALSE(must(devices.redeem(approved, "client-1", kNow + 12, {})));
+  EXPECT_EQ(must(devices.find_by_device_code_hash(approved))->state, DeviceState::kRedeemed);
+  EXPECT_EQ(must(devices.find_by_device_code_hash("hash-legacy"))->user_code, "LEGACYAA");
+  // Upper-case hex is another key (stored as text), not the same hash.
+  std::string upper = pending;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(must(devices.find_by_device_code_hash(upper)).has_value());
+  EXPECT_EQ(must(devices.purge_expired(kNow + 601)), 3);
+  EXPECT_FALSE(must(devices.find_by_device_code_hash(pending)).has_value());
 }
 
 TEST(SqliteSchemaTest, ReportsARowItCannotDecode) {

@@ -43,7 +43,57 @@ Result<std::string> query_pragma(sqlite3* db, const char* pragma, std::string_vi
   return value;
 }
 
+// The stored form of a hash key (Statement::bind_hash): the 32 bytes of a SHA-256 given in
+// lower-case hex, or nothing when `text` is anything else (kept as text).
+constexpr std::size_t kHashBytes = 32;
+
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case too: "AB" stays text, so that reading back gives the same string
+}
+
+bool hash_bytes(std::string_view text, std::array<unsigned char, kHashBytes>& bytes) noexcept {
+  if (text.size() != 2 * kHashBytes) return false;
+  for (std::size_t i = 0; i < kHashBytes; ++i) {
+    const int high = hex_digit(text[2 * i]);
+    const int low = hex_digit(text[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    bytes[i] = static_cast<unsigned char>(high * 16 + low);
+  }
+  return true;
+}
+
+// SQL's ssooidc_hash_key(x): x in the stored form of bind_hash, for the migration that converts
+// existing rows (migrations.cc, version 8).
+void hash_key_function(sqlite3_context* context, int, sqlite3_value** arguments) {
+  if (sqlite3_value_type(arguments[0]) != SQLITE_TEXT) {
+    sqlite3_result_value(context, arguments[0]);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
+  const std::string_view hash(text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0])));
+  std::array<unsigned char, kHashBytes> bytes;
+  if (hash_bytes(hash, bytes)) {
+    sqlite3_result_blob(context, bytes.data(), kHashBytes, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_value(context, arguments[0]);
+  }
+}
+
 }  // namespace
+
+std::string lower_hex(const void* bytes, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const auto* byte = static_cast<const unsigned char*>(bytes);
+  std::string hex;
+  hex.reserve(2 * size);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex.push_back(kDigits[byte[i] >> 4]);
+    hex.push_back(kDigits[byte[i] & 0xf]);
+  }
+  return hex;
+}
 
 Statement::Statement(Statement&& other) noexcept
     : connection_(other.connection_),
@@ -69,6 +119,14 @@ Statement& Statement::bind_text(int index, std::string_view text) noexcept {
 
 Statement& Statement::bind_int(int index, std::int64_t value) noexcept {
   const int rc = sqlite3_bind_int64(statement_, index, value);
+  if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
+  return *this;
+}
+
+Statement& Statement::bind_hash(int index, std::string_view hash) noexcept {
+  std::array<unsigned char, kHashBytes> bytes;
+  if (!hash_bytes(hash, bytes)) return bind_text(index, hash);
+  const int rc = sqlite3_bind_blob(statement_, index, bytes.data(), kHashBytes, SQLITE_TRANSIENT);
   if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
   return *this;
 }
@@ -107,6 +165,13 @@ std::int64_t Statement::column_int(int index) noexcept {
   return sqlite3_column_int64(statement_, index);
 }
 
+std::string Statement::column_hash(int index) {
+  if (sqlite3_column_type(statement_, index) != SQLITE_BLOB) return column_text(index);
+  // The blob first, then its size, as for text.
+  const void* bytes = sqlite3_column_blob(statement_, index);
+  return lower_hex(bytes, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)));
+}
+
 Error Statement::error(std::string_view reason) const { return backend_error(operation_, reason); }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
@@ -143,7 +208,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
       commits == Commits::kFsync
           ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
           : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;";
-  if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(db.get(), "ssooidc_hash_key", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 hash_key_function, nullptr, nullptr, nullptr) != SQLITE_OK) {
     return std::unexpected(connection_error(db.get(), operation));
   }
   return std::unique_ptr<Connection>(new Connection(std::move(db), path, options.faults));

@@ -72,7 +72,7 @@ constexpr SqlStatement kStatements[] = {
     // In batches of ?2 (issue 15): each a short transaction, so that a purge of a million rows
     // never holds the write lock long enough to stall the inserts waiting behind it.
     {Sql::kPurgeDeviceAuthorizations, "purge device authorizations",
-     "DELETE FROM device_authorizations WHERE device_code_hash IN (SELECT device_code_hash "
+     "DELETE FROM device_authorizations WHERE rowid IN (SELECT rowid "
      "FROM device_authorizations WHERE expires_at < ?1 LIMIT ?2)"},
     {Sql::kCountPendingDeviceAuthorizations, "count pending device authorizations",
      "SELECT count(*) FROM device_authorizations WHERE state = 'pending' AND expires_at > ?1"},

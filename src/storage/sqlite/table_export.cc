@@ -81,7 +81,13 @@ Result<void> export_sqlite_tables(std::string_view path, TableSink& sink) {
           value.reset();
           continue;
         }
-        // Integers read as their decimal text; text and blobs as their bytes.
+        // Integers read as their decimal text, text as its bytes; blobs (the hashes stored as
+        // bytes, Statement::bind_hash) as the lower-case hex that every other backend stores.
+        if (sqlite3_column_type(statement, i) == SQLITE_BLOB) {
+          value.emplace(sqlite::lower_hex(sqlite3_column_blob(statement, i),
+                                  static_cast<std::size_t>(sqlite3_column_bytes(statement, i))));
+          continue;
+        }
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
         value.emplace(text, static_cast<std::size_t>(sqlite3_column_bytes(statement, i)));
       }
