@@ -13,12 +13,5 @@ end
 local token = os.getenv("BENCH_TOKEN")
 if token then wrk.headers["x-amz-sso_bearer_token"] = token end
 
-done = function(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local errors = summary.errors
-  io.write(string.format(
-    "BENCH_RESULT requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f max_us=%.0f non2xx=%d socket_errors=%d\n",
-    summary.requests, summary.requests / seconds, latency:percentile(50),
-    latency:percentile(99), latency.max, errors.status,
-    errors.connect + errors.read + errors.write + errors.timeout))
-end
+-- The result line (wrk_result.lua, beside this script).
+done = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_result.lua")
