@@ -7,10 +7,14 @@
 // inserts COUNT pending authorizations of CLIENT_ID whose device codes are PREFIX followed by the
 // index in ten digits (PREFIX0000000000, PREFIX0000000001, ...; PREFIX defaults to "scale-"), so
 // that a benchmark can poll random ones, each with a distinct user code and EXPIRES_AT as expiry.
-// Rows are stored as the backend stores them (device_authorization_store.cc): the device code as
-// its SHA-256 in hex. A loader, not the server: one transaction, one prepared statement,
-// synchronous=OFF (a crashed load is simply run again), the rows sorted by primary key so that
-// every B-tree is appended to. Prints the rows, seconds and the file's bytes per row.
+// Rows are stored as the backend stores them (device_authorization_store.cc, migration 8): the
+// device code as the 32 bytes of its SHA-256 (what Statement::bind_hash binds for its hex).
+// A loader, not the server: one transaction, one prepared statement, no journal and no sync
+// during the load (a crashed load is simply run again; the file goes back to WAL at the end), the
+// rows sorted by device code hash and given increasing user codes, so that every B-tree (the
+// table by rowid, the two unique indexes, expiry and client with a single key each) is appended
+// to. The schema is the migrations' own: nothing is dropped or created. Prints the rows, seconds
+// and the file's size.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -56,6 +60,10 @@ std::string user_code(std::uint64_t rank) {
   return code;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,19 +86,24 @@ int main(int argc, char** argv) {
     }
   }
 
-  // The hex hashes, sorted: each B-tree keyed by the hash (the table, and the indexes that end
-  // in it) is then appended to, and the user codes are handed out in the same order.
-  std::vector<std::array<char, 64>> hashes(count);
+  // The hashes, sorted: the device code index is then appended to, and the rowids and user
+  // codes are handed out in the same order.
+  std::vector<std::array<unsigned char, 32>> hashes(count);
   for (std::uint64_t i = 0; i < count; ++i) {
-    const std::string hash = ssooidc::crypto::sha256_hex(device_code(prefix, i));
-    std::memcpy(hashes[i].data(), hash.data(), 64);
+    const std::string hash = ssooidc::crypto::sha256(device_code(prefix, i));
+    std::memcpy(hashes[i].data(), hash.data(), hashes[i].size());
   }
   std::sort(hashes.begin(), hashes.end());
+  std::fprintf(stderr, "scale_pending: %llu hashes in %.1f s\n",
+               static_cast<unsigned long long>(count), seconds_since(started));
 
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
     return fail(db, "open");
-  if (!exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; BEGIN IMMEDIATE"))
+  // journal_mode answers with a row, which sqlite3_exec ignores; OFF leaves WAL (no other
+  // connection is open) and writes every page once, to the file itself.
+  if (!exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
+                "PRAGMA cache_size = -262144; BEGIN IMMEDIATE"))
     return fail(db, "begin");
   // The user codes continue after those already in the file (a second load of another prefix).
   std::uint64_t first_rank = 0;
@@ -114,7 +127,8 @@ int main(int argc, char** argv) {
     return fail(db, "prepare");
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::string code = user_code(first_rank + i * 7);  // spread over the code space
-    sqlite3_bind_text(insert, 1, hashes[i].data(), 64, SQLITE_STATIC);
+    sqlite3_bind_blob(insert, 1, hashes[i].data(), static_cast<int>(hashes[i].size()),
+                      SQLITE_STATIC);
     sqlite3_bind_text(insert, 2, code.data(), 8, SQLITE_TRANSIENT);
     sqlite3_bind_text(insert, 3, client_id.data(), static_cast<int>(client_id.size()),
                       SQLITE_STATIC);
@@ -122,13 +136,16 @@ int main(int argc, char** argv) {
     sqlite3_bind_int64(insert, 5, expires_at);
     if (sqlite3_step(insert) != SQLITE_DONE) return fail(db, "insert");
     sqlite3_reset(insert);
+    if ((i + 1) % 1'000'000 == 0) {
+      std::fprintf(stderr, "scale_pending: %llu rows in %.1f s\n",
+                   static_cast<unsigned long long>(i + 1), seconds_since(started));
+    }
   }
   sqlite3_finalize(insert);
-  if (!exec(db, "COMMIT") || !exec(db, "PRAGMA wal_checkpoint(TRUNCATE)")) return fail(db, "commit");
+  if (!exec(db, "COMMIT; PRAGMA journal_mode = WAL")) return fail(db, "commit");
   sqlite3_close_v2(db);
 
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = seconds_since(started);
   const auto bytes = std::filesystem::file_size(path);
   std::printf("loaded %llu rows in %.1f s; %s is %llu bytes\n",
               static_cast<unsigned long long>(count), seconds, path.c_str(),
