@@ -105,7 +105,10 @@ def stored_rows(database_path):
     try:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         clients = {row[0] for row in db.execute("SELECT client_id FROM clients")}
-        devices = {row[0] for row in db.execute("SELECT device_code_hash FROM device_authorizations")}
+        # The server stores a device code's SHA-256 as its 32 bytes (SQLite migration 8).
+        devices = {row[0] for row in db.execute(
+            "SELECT CASE typeof(device_code_hash) WHEN 'blob' THEN lower(hex(device_code_hash)) "
+            "ELSE device_code_hash END FROM device_authorizations")}
     finally:
         db.close()
     return integrity, clients, devices
