@@ -8,7 +8,7 @@
 // index in ten digits (PREFIX0000000000, PREFIX0000000001, ...; PREFIX defaults to "scale-"), so
 // that a benchmark can poll random ones, each with a distinct user code and EXPIRES_AT as expiry.
 // Rows are stored as the backend stores them (device_authorization_store.cc, migration 8): the
-// device code as the 32 bytes of its SHA-256 (what Statement::bind_hash binds for its hex).
+// device code as the 32 bytes of its SHA-256 (what SQL's ssooidc_hash_key makes of its hex).
 // A loader, not the server: one transaction, one prepared statement, no journal and no sync
 // during the load (a crashed load is simply run again; the file goes back to WAL at the end), the
 // rows sorted by device code hash and given increasing user codes, so that every B-tree (the

@@ -330,7 +330,18 @@ TEST(SqliteSchemaTest, MigratesDeviceAuthorizationsOfAVersion7FileInPlace) {
   std::string upper = pending;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   EXPECT_FALSE(must(devices.find_by_device_code_hash(upper)).has_value());
-  EXPECT_EQ(must(devices.purge_expired(kNow + 601)), 3);
+  // What the server inserts now is stored as bytes too, and found by its hex.
+  const std::string inserted = "aa" + pending.substr(2);
+  ASSERT_TRUE(must(devices.insert(make_authorization(inserted, "INSERTED"))));
+  {
+    RawDatabase raw(file);
+    EXPECT_EQ(raw.query_text("SELECT typeof(device_code_hash) || length(device_code_hash) FROM "
+                             "device_authorizations WHERE user_code = 'INSERTED'"),
+              "blob32");
+  }
+  EXPECT_EQ(must(devices.find_by_device_code_hash(inserted))->user_code, "INSERTED");
+  EXPECT_EQ(must(devices.find_by_user_code("INSERTED"))->device_code_hash, inserted);
+  EXPECT_EQ(must(devices.purge_expired(kNow + 601)), 4);
   EXPECT_FALSE(must(devices.find_by_device_code_hash(pending)).has_value());
 }
 

@@ -1,5 +1,8 @@
 #include "storage/sqlite/connection.h"
 
+#include <array>
+#include <string>
+
 #include "storage/backend_error.h"
 
 namespace ssooidc::storage::sqlite {
@@ -43,8 +46,9 @@ Result<std::string> query_pragma(sqlite3* db, const char* pragma, std::string_vi
   return value;
 }
 
-// The stored form of a hash key (Statement::bind_hash): the 32 bytes of a SHA-256 given in
-// lower-case hex, or nothing when `text` is anything else (kept as text).
+// How device_authorizations stores its device code hashes (migration 8): a SHA-256 in lower-case
+// hex, as every hash is handed to storage, as its 32 bytes; any other text (as the conformance
+// suite's "hash-1") as that text. One-to-one, so a lookup finds what an insert stored.
 constexpr std::size_t kHashBytes = 32;
 
 int hex_digit(char c) noexcept {
@@ -64,8 +68,9 @@ bool hash_bytes(std::string_view text, std::array<unsigned char, kHashBytes>& by
   return true;
 }
 
-// SQL's ssooidc_hash_key(x): x in the stored form of bind_hash, for the migration that converts
-// existing rows (migrations.cc, version 8).
+// SQL's ssooidc_hash_key(x): x in that stored form. The statements that write or look up a device
+// code hash apply it to their parameter (statements.cc), and migration 8 to the existing rows;
+// every connection defines it.
 void hash_key_function(sqlite3_context* context, int, sqlite3_value** arguments) {
   if (sqlite3_value_type(arguments[0]) != SQLITE_TEXT) {
     sqlite3_result_value(context, arguments[0]);
@@ -79,6 +84,29 @@ void hash_key_function(sqlite3_context* context, int, sqlite3_value** arguments)
   } else {
     sqlite3_result_value(context, arguments[0]);
   }
+}
+
+// SQL's ssooidc_hash_text(x): the text a device code hash was stored from (the inverse of
+// ssooidc_hash_key), for the statements that read one.
+void hash_text_function(sqlite3_context* context, int, sqlite3_value** arguments) {
+  if (sqlite3_value_type(arguments[0]) != SQLITE_BLOB) {
+    sqlite3_result_value(context, arguments[0]);
+    return;
+  }
+  // The blob first, then its size: the documented order.
+  const void* bytes = sqlite3_value_blob(arguments[0]);
+  const std::string hex =
+      lower_hex(bytes, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0])));
+  sqlite3_result_text64(context, hex.data(), hex.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+// Defines ssooidc_hash_key and ssooidc_hash_text on `db`.
+bool define_hash_functions(sqlite3* db) {
+  constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  return sqlite3_create_function_v2(db, "ssooidc_hash_key", 1, kFlags, nullptr, hash_key_function,
+                                    nullptr, nullptr, nullptr) == SQLITE_OK &&
+         sqlite3_create_function_v2(db, "ssooidc_hash_text", 1, kFlags, nullptr,
+                                    hash_text_function, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
 }  // namespace
@@ -123,14 +151,6 @@ Statement& Statement::bind_int(int index, std::int64_t value) noexcept {
   return *this;
 }
 
-Statement& Statement::bind_hash(int index, std::string_view hash) noexcept {
-  std::array<unsigned char, kHashBytes> bytes;
-  if (!hash_bytes(hash, bytes)) return bind_text(index, hash);
-  const int rc = sqlite3_bind_blob(statement_, index, bytes.data(), kHashBytes, SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
-  return *this;
-}
-
 Result<bool> Statement::step() {
   if (bind_status_ != SQLITE_OK) return std::unexpected(error(sqlite3_errstr(bind_status_)));
   if (auto* faults = connection_->faults(); faults != nullptr && faults->should_fail()) {
@@ -163,13 +183,6 @@ std::string_view Statement::column_view(int index) noexcept {
 
 std::int64_t Statement::column_int(int index) noexcept {
   return sqlite3_column_int64(statement_, index);
-}
-
-std::string Statement::column_hash(int index) {
-  if (sqlite3_column_type(statement_, index) != SQLITE_BLOB) return column_text(index);
-  // The blob first, then its size, as for text.
-  const void* bytes = sqlite3_column_blob(statement_, index);
-  return lower_hex(bytes, static_cast<std::size_t>(sqlite3_column_bytes(statement_, index)));
 }
 
 Error Statement::error(std::string_view reason) const { return backend_error(operation_, reason); }
@@ -209,9 +222,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
           ? "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;"
           : "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;";
   if (sqlite3_exec(db.get(), pragmas, nullptr, nullptr, nullptr) != SQLITE_OK ||
-      sqlite3_create_function_v2(db.get(), "ssooidc_hash_key", 1,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-                                 hash_key_function, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      !define_hash_functions(db.get())) {
     return std::unexpected(connection_error(db.get(), operation));
   }
   return std::unique_ptr<Connection>(new Connection(std::move(db), path, options.faults));

@@ -36,13 +36,8 @@ using StatementHandle = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
 class Connection;
 
-// `size` bytes as lower-case hex: how a hash stored as bytes reads back (Statement::column_hash).
+// `size` bytes as lower-case hex: a device code hash stored as bytes read back (migration 8).
 [[nodiscard]] std::string lower_hex(const void* bytes, std::size_t size);
-
-// A key to bind with Statement::bind_hash; a plain string_view key binds as text (bind_key).
-struct HashKey {
-  std::string_view hash;
-};
 
 // A cached prepared statement lent out for one execution. Bind, step, read columns; the
 // destructor resets it and clears its bindings for the next user.
@@ -62,14 +57,6 @@ class Statement {
   // Parameters are 1-based (?1, ?2, ...).
   Statement& bind_text(int index, std::string_view text) noexcept;
   Statement& bind_int(int index, std::int64_t value) noexcept;
-  // A key of a column that stores hashes as bytes (device_authorizations.device_code_hash,
-  // migration 8): a SHA-256 in lower-case hex, as every hash is handed to storage, is bound as its
-  // 32 bytes; any other text as that text. One-to-one, so a lookup finds what an insert stored;
-  // column_hash turns it back.
-  Statement& bind_hash(int index, std::string_view hash) noexcept;
-  // For code that binds either kind of key (query.h's find_one).
-  Statement& bind_key(int index, std::string_view key) noexcept { return bind_text(index, key); }
-  Statement& bind_key(int index, HashKey key) noexcept { return bind_hash(index, key.hash); }
 
   // Runs to the next row: true when a row is ready to read, false when the statement is done.
   [[nodiscard]] Result<bool> step();
@@ -80,8 +67,6 @@ class Statement {
   [[nodiscard]] std::string_view column_view(int index) noexcept;
   [[nodiscard]] std::string column_text(int index) { return std::string(column_view(index)); }
   [[nodiscard]] std::int64_t column_int(int index) noexcept;
-  // A column bound with bind_hash: its bytes as lower-case hex, or its text.
-  [[nodiscard]] std::string column_hash(int index);
 
   [[nodiscard]] Error error(std::string_view reason) const;
 

@@ -31,7 +31,7 @@ std::optional<DeviceState> parse_state(std::string_view name) noexcept {
 // Columns of Sql::kFindDeviceAuthorizationByHash and ...ByUserCode.
 Result<DeviceAuthorizationRecord> read_authorization(Statement& row) {
   DeviceAuthorizationRecord authorization;
-  authorization.device_code_hash = row.column_hash(0);
+  authorization.device_code_hash = row.column_text(0);
   authorization.user_code = row.column_text(1);
   authorization.client_id = row.column_text(2);
   authorization.start_url = row.column_text(3);
@@ -61,7 +61,7 @@ Result<bool> SqliteDeviceAuthorizationStore::insert(
   // commit shares one fsync among every request waiting at that moment instead.
   const std::string scopes = encode_string_list(authorization.scopes);
   auto bind = [&](Statement& statement) {
-    statement.bind_hash(1, authorization.device_code_hash)
+    statement.bind_text(1, authorization.device_code_hash)
         .bind_text(2, authorization.user_code)
         .bind_text(3, authorization.client_id)
         .bind_text(4, authorization.start_url)
@@ -79,15 +79,14 @@ Result<bool> SqliteDeviceAuthorizationStore::insert(
   return *inserted == 1;
 }
 
-template <typename Key>
 Result<std::optional<DeviceAuthorizationRecord>> SqliteDeviceAuthorizationStore::find_by(
-    Sql statement, const Key& key) {
+    Sql statement, std::string_view key) {
   return find_one<DeviceAuthorizationRecord>(database_, statement, key, read_authorization);
 }
 
 Result<std::optional<DeviceAuthorizationRecord>>
 SqliteDeviceAuthorizationStore::find_by_device_code_hash(std::string_view device_code_hash) {
-  return find_by(Sql::kFindDeviceAuthorizationByHash, HashKey{device_code_hash});
+  return find_by(Sql::kFindDeviceAuthorizationByHash, device_code_hash);
 }
 
 Result<std::optional<DeviceAuthorizationRecord>> SqliteDeviceAuthorizationStore::find_by_user_code(
@@ -113,8 +112,7 @@ Result<std::optional<DeviceAuthorizationRecord>> SqliteDeviceAuthorizationStore:
 Result<bool> SqliteDeviceAuthorizationStore::redeem(std::string_view device_code_hash,
                                                     std::string_view client_id, std::int64_t now,
                                                     const std::vector<TokenRecord>& tokens) {
-  return redeem_and_insert_tokens(database_, Sql::kRedeemDeviceAuthorization,
-                                  HashKey{device_code_hash},
+  return redeem_and_insert_tokens(database_, Sql::kRedeemDeviceAuthorization, device_code_hash,
                                   client_id, now, tokens);
 }
 

@@ -18,8 +18,8 @@
 //   - `SqliteOptions::write_queue_limit` writes are waiting already: refused at once, nothing
 //     stored, with kUnavailable (the mapping rule of storage_error.h: the backend cannot take it
 //     now) described "the write queue is full (N writes waiting for a commit)".
-// Only single-statement writes are grouped (one INSERT each, or one bounded DELETE of a purge): a
-// statement is atomic by itself, so a write's failure never leaves part of it behind.
+// Only single-statement writes are grouped (one INSERT each): a statement is atomic by itself, so
+// a write's failure never leaves part of it behind.
 //
 // The batch holds Database::write_mutex from BEGIN to the end of COMMIT, so the backend's other
 // writers (compound transactions on pooled connections) still run one at a time with it.

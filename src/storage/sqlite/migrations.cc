@@ -233,8 +233,8 @@ CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
 )sql"},
     // Issue 15 (10 million pending logins): 489 bytes a row before, since the 64-character hex
     // key of the WITHOUT ROWID table was repeated in each of its three indexes. Now the hash is
-    // its 32 bytes (Statement::bind_hash; ssooidc_hash_key is the same mapping in SQL, defined by
-    // every Connection) and the indexes point at a rowid: about 270 bytes a row.
+    // its 32 bytes (ssooidc_hash_key, which every Connection defines and the statements apply)
+    // and the indexes point at a rowid: about 270 bytes a row.
     {8, "device authorizations: hashes as bytes, indexes on a rowid", R"sql(
 CREATE TABLE device_authorizations_by_rowid (
   device_code_hash  BLOB NOT NULL UNIQUE,

@@ -16,15 +16,14 @@
 
 namespace ssooidc::storage::sqlite {
 
-// Binds `key` to ?1 of `id` (as text, or a HashKey with bind_hash) and reads the first row, if
-// any, with `read(Statement&) -> Result<T>`.
-template <typename T, typename Read, typename Key>
-Result<std::optional<T>> find_one(Database& database, Sql id, const Key& key, Read read) {
+// Binds `key` to ?1 of `id` and reads the first row, if any, with `read(Statement&) -> Result<T>`.
+template <typename T, typename Read>
+Result<std::optional<T>> find_one(Database& database, Sql id, std::string_view key, Read read) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
   auto statement = (*lease)->statement(id);
   if (!statement) return std::unexpected(std::move(statement.error()));
-  statement->bind_key(1, key);
+  statement->bind_text(1, key);
   auto row = statement->step();
   if (!row) return std::unexpected(std::move(row.error()));
   if (!*row) return std::nullopt;

@@ -49,17 +49,20 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kPurgeClients, "purge clients", "DELETE FROM clients WHERE expires_at < ?1"},
 
     // A taken user code is an expected outcome (the caller draws another), not an error.
+    // A device code hash is stored as ssooidc_hash_key gives it (its 32 bytes, migration 8) and
+    // read back with ssooidc_hash_text (connection.cc).
     {Sql::kInsertDeviceAuthorization, "insert device authorization",
      "INSERT INTO device_authorizations (device_code_hash, user_code, client_id, start_url, "
      "created_at, expires_at, interval_seconds, state, user_name, decided_at, requester_address, "
      "scopes) "
-     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (user_code) DO NOTHING"},
+     "VALUES (ssooidc_hash_key(?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+     "ON CONFLICT (user_code) DO NOTHING"},
     {Sql::kFindDeviceAuthorizationByHash, "find device authorization",
-     "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
+     "SELECT ssooidc_hash_text(device_code_hash), user_code, client_id, start_url, created_at, expires_at, "
      "interval_seconds, state, user_name, decided_at, requester_address, scopes "
-     "FROM device_authorizations WHERE device_code_hash = ?1"},
+     "FROM device_authorizations WHERE device_code_hash = ssooidc_hash_key(?1)"},
     {Sql::kFindDeviceAuthorizationByUserCode, "find device authorization by user code",
-     "SELECT device_code_hash, user_code, client_id, start_url, created_at, expires_at, "
+     "SELECT ssooidc_hash_text(device_code_hash), user_code, client_id, start_url, created_at, expires_at, "
      "interval_seconds, state, user_name, decided_at, requester_address, scopes "
      "FROM device_authorizations WHERE user_code = ?1"},
     // The WHERE is DeviceAuthorizationRecord::awaiting_decision, evaluated atomically.
@@ -68,7 +71,8 @@ constexpr SqlStatement kStatements[] = {
      "WHERE user_code = ?1 AND state = 'pending' AND expires_at > ?4"},
     {Sql::kRedeemDeviceAuthorization, "redeem device authorization",
      "UPDATE device_authorizations SET state = 'redeemed' "
-     "WHERE device_code_hash = ?1 AND client_id = ?2 AND state = 'approved' AND expires_at > ?3"},
+     "WHERE device_code_hash = ssooidc_hash_key(?1) AND client_id = ?2 AND state = 'approved' "
+     "AND expires_at > ?3"},
     // In batches of ?2 (issue 15): each a short transaction, so that a purge of a million rows
     // never holds the write lock long enough to stall the inserts waiting behind it.
     {Sql::kPurgeDeviceAuthorizations, "purge device authorizations",

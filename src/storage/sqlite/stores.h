@@ -4,9 +4,8 @@
 //
 // Thread safety: every method takes its own connection from the pool; writers also hold
 // Database::write_mutex for the whole write, so that they queue in-process instead of sleeping in
-// SQLite's busy handler. The inserts of device authorizations and registrations, and the batches
-// of the device authorization purge, are handed to Database::group_commit instead
-// (group_commit.h), which holds write_mutex for each batch.
+// SQLite's busy handler. The inserts of device authorizations and registrations are handed to
+// Database::group_commit instead (group_commit.h), which holds write_mutex for each batch.
 #pragma once
 
 #include <mutex>
@@ -42,10 +41,6 @@ struct Database {
                                                     std::string_view hash,
                                                     std::string_view client_id, std::int64_t now,
                                                     const std::vector<TokenRecord>& tokens);
-// The same with ?1 bound by Statement::bind_hash (device_authorizations.device_code_hash).
-[[nodiscard]] Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, HashKey hash,
-                                                    std::string_view client_id, std::int64_t now,
-                                                    const std::vector<TokenRecord>& tokens);
 
 class SqliteClientStore final : public ClientStore {
  public:
@@ -79,8 +74,7 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   Result<std::int64_t> count_pending(std::int64_t now) override;
 
  private:
-  template <typename Key>
-  Result<std::optional<DeviceAuthorizationRecord>> find_by(Sql statement, const Key& key);
+  Result<std::optional<DeviceAuthorizationRecord>> find_by(Sql statement, std::string_view key);
 
   Database& database_;
   ChangeWatch watch_;

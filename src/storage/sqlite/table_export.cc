@@ -82,7 +82,7 @@ Result<void> export_sqlite_tables(std::string_view path, TableSink& sink) {
           continue;
         }
         // Integers read as their decimal text, text as its bytes; blobs (the hashes stored as
-        // bytes, Statement::bind_hash) as the lower-case hex that every other backend stores.
+        // bytes, migration 8) as the lower-case hex that every other backend stores.
         if (sqlite3_column_type(statement, i) == SQLITE_BLOB) {
           value.emplace(sqlite::lower_hex(sqlite3_column_blob(statement, i),
                                   static_cast<std::size_t>(sqlite3_column_bytes(statement, i))));

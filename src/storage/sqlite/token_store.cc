@@ -59,12 +59,9 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
   return {};
 }
 
-namespace {
-
-template <typename Key>
-Result<bool> redeem_by_key(Database& database, Sql redeem, const Key& hash,
-                           std::string_view client_id, std::int64_t now,
-                           const std::vector<TokenRecord>& tokens) {
+Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
+                                      std::string_view client_id, std::int64_t now,
+                                      const std::vector<TokenRecord>& tokens) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
   Connection& connection = **lease;
@@ -74,7 +71,7 @@ Result<bool> redeem_by_key(Database& database, Sql redeem, const Key& hash,
   {
     auto statement = connection.statement(redeem);
     if (!statement) return std::unexpected(std::move(statement.error()));
-    statement->bind_key(1, hash).bind_text(2, client_id).bind_int(3, now);
+    statement->bind_text(1, hash).bind_text(2, client_id).bind_int(3, now);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
   }
   if (connection.changes() != 1) return false;  // the transaction rolls back, having done nothing
@@ -85,20 +82,6 @@ Result<bool> redeem_by_key(Database& database, Sql redeem, const Key& hash,
     return std::unexpected(std::move(committed.error()));
   }
   return true;
-}
-
-}  // namespace
-
-Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
-                                      std::string_view client_id, std::int64_t now,
-                                      const std::vector<TokenRecord>& tokens) {
-  return redeem_by_key(database, redeem, hash, client_id, now, tokens);
-}
-
-Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, HashKey hash,
-                                      std::string_view client_id, std::int64_t now,
-                                      const std::vector<TokenRecord>& tokens) {
-  return redeem_by_key(database, redeem, hash, client_id, now, tokens);
 }
 
 Result<void> SqliteTokenStore::insert(const std::vector<TokenRecord>& tokens) {
