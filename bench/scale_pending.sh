@@ -143,16 +143,17 @@ for name in small large; do rss[$name]=$(rss_kb "${pid_of[$name]}"); done
 # purge logs that it is done (wrk stops on SIGINT and prints its summary then): the p99 of each
 # beside the same without a purge.
 half=$(( connections / 2 > 0 ? connections / 2 : 1 ))
-# both_start TAG SECONDS: the two wrk runs in the background; both_wait TAG: their result lines.
+# both_start TAG NAME SECONDS: the two wrk runs on NAME's server in the background; both_wait
+# TAG: their result lines.
 declare -A both_pid
 both_start() {
-  local tag=$1 duration=$2
-  BENCH_BODY_TEMPLATE="${body[large,poll]}" BENCH_RANDOM_COUNT="${pending_of[large]}" \
+  local tag=$1 name=$2 duration=$3
+  BENCH_BODY_TEMPLATE="${body[$name,poll]}" BENCH_RANDOM_COUNT="${pending_of[$name]}" \
     taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$half" -d"${duration}s" --latency \
-    -s "$bench_dir/wrk_random_poll.lua" "${url[large,poll]}" >"$work/wrk-$tag-poll.txt" &
+    -s "$bench_dir/wrk_random_poll.lua" "${url[$name,poll]}" >"$work/wrk-$tag-poll.txt" &
   both_pid[$tag,poll]=$!
-  BENCH_BODY="${body[large,device]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$half" \
-    -d"${duration}s" --latency -s "$bench_dir/wrk_request.lua" "${url[large,device]}" \
+  BENCH_BODY="${body[$name,device]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$half" \
+    -d"${duration}s" --latency -s "$bench_dir/wrk_request.lua" "${url[$name,device]}" \
     >"$work/wrk-$tag-device.txt" &
   both_pid[$tag,device]=$!
 }
@@ -165,14 +166,19 @@ both_wait() {
   done
 }
 quiet_seconds=${SCALE_QUIET_SECONDS:-15}
-both_start quiet "$quiet_seconds"
+# The same on the small server first: with logins started meanwhile every commit empties the
+# poll's pending cache, so that both sizes poll SQLite (the rounds above compare the 10k server's
+# cache against the large one's SQLite reads).
+both_start quiet-small small "$quiet_seconds"
+both_wait quiet-small
+both_start quiet large "$quiet_seconds"
 both_wait quiet
 
 kill -TERM "${pid_of[large]}"
 wait "${pid_of[large]}" || true
 serve large --purge-interval 2
 purge_started=$(date +%s.%N)
-both_start purge 900
+both_start purge large 900
 purged=""
 for _ in $(seq 4500); do
   purged=$(grep -o 'purge: [0-9]* expired rows removed' "${log_of[large]}" | head -n1 || true)
@@ -206,15 +212,22 @@ done
 echo "RSS after the runs: small $((rss[small] / 1024)) MB, large $((rss[large] / 1024)) MB"
 echo "bytes per pending authorization (file size / rows): small ${bytes_per[small]}, large ${bytes_per[large]}"
 echo "purge ($purged) took about ${purge_took} s; poll and StartDeviceAuthorization at once," \
-  "$half connections each, without a purge (${quiet_seconds} s) and from 2 s before the purge to its end:"
-printf '  %-26s %-14s %8s %9s %9s %9s\n' scenario run 'req/s' 'p50 ms' 'p99 ms' 'max ms'
+  "$half connections each: without a purge (${quiet_seconds} s, the small server and the large)" \
+  "and from 2 s before the purge to its end:"
+printf '  %-26s %-16s %8s %9s %9s %9s\n' scenario run 'req/s' 'p50 ms' 'p99 ms' 'max ms'
 for scenario in poll device; do
   label=$([[ $scenario == poll ]] && echo "CreateToken (random poll)" || echo "StartDeviceAuthorization")
-  for tag in quiet purge; do
+  for tag in quiet-small quiet purge; do
     line=${result[$tag,$scenario]}
-    printf '  %-26s %-14s %8s %9s %9s %9s\n' "$label" \
-      "$([[ $tag == quiet ]] && echo "no purge" || echo "during purge")" "$(field "$line" rps)" \
+    case $tag in
+      quiet-small) run="small, no purge" ;;
+      quiet) run="no purge" ;;
+      *) run="during purge" ;;
+    esac
+    printf '  %-26s %-16s %8s %9s %9s %9s\n' "$label" "$run" "$(field "$line" rps)" \
       "$(ms "$(field "$line" p50_us)")" "$(ms "$(field "$line" p99_us)")" "$(ms "$(field "$line" max_us)")"
   done
+  echo "  large/small without a purge (both off the pending cache):" \
+    "$(ratio "$(field "${result[quiet,$scenario]}" rps)" "$(field "${result[quiet-small,$scenario]}" rps)")"
 done
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
