@@ -52,4 +52,11 @@ std::optional<core::HttpResponse> Api::handle(const core::HttpRequest& req) {
   return resp;
 }
 
+std::optional<core::HttpResponse> Api::handle_from_memory(const core::HttpRequest& req) {
+  if (req.path != "/token" || req.method != "POST" || is_iam_query(req.query)) return std::nullopt;
+  auto resp = create_token_from_memory(services_, req);
+  if (resp) resp->log.operation = "CreateToken";
+  return resp;
+}
+
 }  // namespace ssooidc::api

@@ -20,6 +20,11 @@ class Api {
   explicit Api(Services services) : services_(services) {}
   // The answer, or nullopt when the path is not one of the API's.
   std::optional<core::HttpResponse> handle(const core::HttpRequest& req);
+  // The answer handle() would give, when memory alone gives it (a CreateToken poll of a cached
+  // pending device code, issue 15); nullopt otherwise, having changed nothing. For the I/O
+  // thread: never waits on storage. The caller has made sure the request is the AWS face's (not
+  // a form post, which the standard face takes).
+  std::optional<core::HttpResponse> handle_from_memory(const core::HttpRequest& req);
   // A request id in the form the service uses (UUID v4 text; see core/request_id.h).
   std::string new_request_id();
 

@@ -1,9 +1,21 @@
 #include "api/error_response.h"
 #include "api/missing_members.h"
 #include "api/operations.h"
+#include "core/request_id.h"
 #include "wire/codec.h"
 
 namespace ssooidc::api {
+namespace {
+
+core::HttpResponse token_answer(const std::expected<CreateTokenResponse, Error>& resp,
+                                std::string_view client_id, std::string_view request_id) {
+  auto answer = resp ? json_response(wire::encode(*resp), request_id)
+                     : error_response(resp.error(), request_id);
+  answer.log.client_id = loggable_client_id(client_id);
+  return answer;
+}
+
+}  // namespace
 
 core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
                                 std::string_view request_id) {
@@ -11,10 +23,18 @@ core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
   if (!decoded) return error_response(decoded.error(), request_id);
   if (!decoded->missing_required.empty())
     return error_response(missing_member_error(decoded->missing_required), request_id);
-  auto resp = s.tokens.create_token(decoded->value);
-  auto answer = resp ? json_response(wire::encode(*resp), request_id)
-                     : error_response(resp.error(), request_id);
-  answer.log.client_id = loggable_client_id(decoded->value.clientId);
+  return token_answer(s.tokens.create_token(decoded->value), decoded->value.clientId, request_id);
+}
+
+std::optional<core::HttpResponse> create_token_from_memory(Services& s,
+                                                           const core::HttpRequest& req) {
+  auto decoded = wire::decode_create_token_request(req.body);
+  if (!decoded || !decoded->missing_required.empty()) return std::nullopt;
+  auto resp = s.tokens.poll_from_memory(decoded->value);
+  if (!resp) return std::nullopt;
+  const std::string request_id = core::next_request_id(s.random);
+  auto answer = token_answer(*resp, decoded->value.clientId, request_id);
+  answer.log.request_id = request_id;
   return answer;
 }
 

@@ -3,6 +3,7 @@
 // compact JSON or the modeled error. None throws.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "api/services.h"
@@ -16,6 +17,10 @@ core::HttpResponse start_device_authorization(Services& s, const core::HttpReque
                                               std::string_view request_id);
 core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
                                 std::string_view request_id);
+// create_token answered from memory alone, for the I/O thread (domain::TokenService::
+// poll_from_memory: a cached pending poll); nullopt when it needs storage.
+std::optional<core::HttpResponse> create_token_from_memory(Services& s,
+                                                           const core::HttpRequest& req);
 core::HttpResponse create_token_with_iam(Services& s, const core::HttpRequest& req,
                                          std::string_view request_id);
 

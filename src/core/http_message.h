@@ -3,6 +3,7 @@
 // with plain values.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ struct HttpRequest {
   std::string body;
   std::string remote_address;  // peer IP as text
   bool tls = false;            // true when the public URL is https (cookies get Secure)
+  // When its first byte arrived (the transport sets it; default: unknown), so that a request's
+  // latency includes its wait for a handler thread.
+  std::chrono::steady_clock::time_point received{};
 
   // Case-insensitive header lookup; empty view when absent.
   [[nodiscard]] std::string_view header(std::string_view name) const noexcept;

@@ -84,21 +84,29 @@ struct DigestContext {
   DigestContext& operator=(const DigestContext&) = delete;
 };
 
-}  // namespace
-
-std::string sha256(std::string_view data) {
+void sha256_into(std::string_view data, unsigned char (&out)[SHA256_DIGEST_LENGTH]) {
   thread_local DigestContext context;
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
   unsigned int len = 0;
   if (EVP_DigestInit_ex2(context.ctx, sha256_md(), nullptr) != 1 ||
       EVP_DigestUpdate(context.ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1 ||
-      len != SHA256_DIGEST_LENGTH)
+      EVP_DigestFinal_ex(context.ctx, out, &len) != 1 || len != SHA256_DIGEST_LENGTH)
     digest_failed();
-  return out;
 }
 
-std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  sha256_into(data, digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+// On every poll twice (device code and client secret): the digest stays on the stack.
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  sha256_into(data, digest);
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
 
 std::string sha1_hex(std::string_view data) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -115,11 +123,11 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 }
 
 std::string hex_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
+  std::string out(bytes.size() * 2, '\0');
+  std::size_t at = 0;
+  for (const unsigned char c : bytes) {
+    out[at++] = kHex[c >> 4];
+    out[at++] = kHex[c & 15];
   }
   return out;
 }

@@ -248,9 +248,26 @@ std::expected<Client, Error> ClientService::authenticate(
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientSecret is required"));
   auto found = find_cached(client_id);
   if (!found) return std::unexpected(found.error());
-  // Hash before looking at the result so an unknown client costs the same as a wrong secret.
+  return verify(found->get(), client_secret);
+}
+
+std::optional<std::expected<Client, Error>> ClientService::authenticate_from_memory(
+    std::string_view client_id, std::string_view client_secret) {
+  if (client_id.empty() || client_secret.empty()) return std::nullopt;
+  std::shared_ptr<const Known> known;
+  {
+    std::shared_lock lock(cache_mutex_);
+    auto it = cache_.find(client_id);
+    if (it == cache_.end()) return std::nullopt;
+    known = it->second;
+  }
+  return verify(known.get(), client_secret);
+}
+
+std::expected<Client, Error> ClientService::verify(const Known* known,
+                                                   std::string_view client_secret) {
+  // Hash before looking at `known` so an unknown client costs the same as a wrong secret.
   const std::string presented = crypto::sha256_hex(client_secret);
-  const Known* known = found->get();
   // A public client has no secret (empty hash), so no presented secret matches it.
   if (known == nullptr || known->secret_hash.empty() ||
       !crypto::constant_time_equals(presented, known->secret_hash))

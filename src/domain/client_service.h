@@ -42,6 +42,12 @@ class ClientService {
   [[nodiscard]] std::expected<Client, Error> authenticate(
       std::string_view client_id, std::string_view client_secret);
 
+  // authenticate() from memory alone, for the I/O thread (issue 15): nullopt when a member is
+  // empty or the registration is not in the cache, so that the caller asks authenticate() on a
+  // thread that may block.
+  [[nodiscard]] std::optional<std::expected<Client, Error>> authenticate_from_memory(
+      std::string_view client_id, std::string_view client_secret);
+
   // The standard face's client authentication (RFC 6749 2.3): with `client_secret` as
   // authenticate(); without one, only a public client (one the operator added without a secret)
   // authenticates, by its id alone, as RFC 6749 2.1 and RFC 8628 3.1 allow. InvalidClient
@@ -103,6 +109,10 @@ class ClientService {
       return std::hash<std::string_view>{}(s);
     }
   };
+
+  // The end of authenticate(): `client_secret` against `known` (null: unknown), then expiry.
+  [[nodiscard]] std::expected<Client, Error> verify(const Known* known,
+                                                    std::string_view client_secret);
 
   Context& ctx_;
   RateLimiter throttle_;  // per address, counted in storage: across every server process

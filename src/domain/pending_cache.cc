@@ -14,6 +14,11 @@ std::optional<storage::DeviceAuthorizationRecord> PendingCache::find(
   return it->second.record;
 }
 
+bool PendingCache::contains(std::string_view device_code_hash) {
+  const std::scoped_lock lock(mutex_);
+  return entries_.find(device_code_hash) != entries_.end();
+}
+
 void PendingCache::remember(const storage::DeviceAuthorizationRecord& record,
                             const storage::ChangeStamp& stamp) {
   if (record.state != storage::DeviceState::kPending) return;

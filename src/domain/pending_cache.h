@@ -36,6 +36,9 @@ class PendingCache {
   // The pending record of `device_code_hash` read while the database's stamp was `stamp`.
   [[nodiscard]] std::optional<storage::DeviceAuthorizationRecord> find(
       std::string_view device_code_hash, const storage::ChangeStamp& stamp);
+  // Whether an entry for `device_code_hash` is kept (whatever its stamp): one was read after a
+  // stamp had been taken, so taking another reads memory only.
+  [[nodiscard]] bool contains(std::string_view device_code_hash);
   // Keeps `record` (read after `stamp` was taken) when it is pending.
   void remember(const storage::DeviceAuthorizationRecord& record,
                 const storage::ChangeStamp& stamp);

@@ -119,6 +119,44 @@ TEST_F(PendingCacheTest, ADenialByAnotherProcessIsSeenByTheNextPoll) {
   EXPECT_EQ(poll(*one_, c, d).error().type, ErrorType::kAccessDenied);
 }
 
+// The I/O thread's path (issue 15): it answers a poll only from memory, and an approval made
+// elsewhere sends the next poll back to the database, exactly as create_token does.
+TEST_F(PendingCacheTest, PollFromMemoryAnswersOnlyACachedPendingCodeAndSeesAnApprovalElsewhere) {
+  ASSERT_TRUE(one_->users.add("alice", "correct horse battery").has_value());
+  auto c = reg();
+  auto d = start(c);
+  CreateTokenRequest r;
+  r.clientId = *c.clientId;
+  r.clientSecret = *c.clientSecret;
+  r.grantType = std::string(kGrantDeviceCode);
+  r.deviceCode = d.deviceCode;
+  // Nothing read yet: neither the client nor the code is in memory.
+  EXPECT_FALSE(one_->tokens.poll_from_memory(r).has_value());
+  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  for (int i = 0; i < 3; ++i) {
+    auto answered = one_->tokens.poll_from_memory(r);
+    ASSERT_TRUE(answered.has_value()) << i;
+    ASSERT_FALSE(answered->has_value());
+    EXPECT_EQ(answered->error().type, ErrorType::kAuthorizationPending);
+  }
+  // A wrong secret is refused from memory too, in the same constant-time way.
+  CreateTokenRequest wrong = r;
+  wrong.clientSecret = "not-the-secret";
+  auto refused = one_->tokens.poll_from_memory(wrong);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->error().type, ErrorType::kInvalidClient);
+  // Another grant type, or another client's code, is not this path's to answer.
+  CreateTokenRequest refresh = r;
+  refresh.grantType = std::string(kGrantRefreshToken);
+  EXPECT_FALSE(one_->tokens.poll_from_memory(refresh).has_value());
+
+  ASSERT_TRUE(two_->devices.decide(*d.userCode, true, "alice").has_value());
+  EXPECT_FALSE(one_->tokens.poll_from_memory(r).has_value());  // the stamp changed
+  auto token = poll(*one_, c, d);
+  ASSERT_TRUE(token.has_value()) << token.error().error_description;
+  EXPECT_FALSE(one_->tokens.poll_from_memory(r).has_value());  // redeemed: not pending
+}
+
 // Expiry is the clock's, not the database's: a cached pending code still expires on time.
 TEST_F(PendingCacheTest, ACachedPendingCodeStillExpires) {
   auto c = reg();

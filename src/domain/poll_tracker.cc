@@ -8,38 +8,57 @@ PollTracker::Verdict PollTracker::poll(std::string_view device_code_hash,
                                        std::int32_t interval_seconds, std::int64_t now_millis,
                                        std::int64_t now_epoch_millis,
                                        std::int64_t forget_after_millis) {
+  return *record(device_code_hash, interval_seconds, now_millis, now_epoch_millis,
+                 forget_after_millis, /*may_report=*/true);
+}
+
+std::optional<PollTracker::Verdict> PollTracker::poll_without_report(
+    std::string_view device_code_hash, std::int32_t interval_seconds, std::int64_t now_millis,
+    std::int64_t now_epoch_millis, std::int64_t forget_after_millis) {
+  return record(device_code_hash, interval_seconds, now_millis, now_epoch_millis,
+                forget_after_millis, /*may_report=*/false);
+}
+
+std::optional<PollTracker::Verdict> PollTracker::record(std::string_view device_code_hash,
+                                                        std::int32_t interval_seconds,
+                                                        std::int64_t now_millis,
+                                                        std::int64_t now_epoch_millis,
+                                                        std::int64_t forget_after_millis,
+                                                        bool may_report) {
   Verdict verdict;
   if (interval_seconds <= 0) return verdict;
   std::lock_guard lock(mutex_);
   if (now_millis >= next_sweep_millis_) sweep_locked(now_millis);
-  auto [it, inserted] = entries_.try_emplace(std::string(device_code_hash));
-  Entry& e = it->second;
   const std::int64_t interval_millis = static_cast<std::int64_t>(interval_seconds) * 1000;
-  if (inserted) {
-    e.required_gap_millis = interval_millis;
-    e.forget_after_millis = forget_after_millis;
+  auto it = entries_.find(device_code_hash);
+  if (it == entries_.end()) {
+    if (!may_report) return std::nullopt;  // a code's first poll is always reported (opening)
+    it = entries_.try_emplace(std::string(device_code_hash)).first;
+    it->second.required_gap_millis = interval_millis;
+    it->second.forget_after_millis = forget_after_millis;
   }
+  Entry& e = it->second;
   const std::int64_t gap = now_millis - e.last_poll_millis;
-  e.polls++;
-  e.last_poll_millis = now_millis;
-  if (e.polls > kFreePolls && gap + kToleranceMillis < e.required_gap_millis) {
-    e.required_gap_millis += kSlowDownStepMillis;
-    verdict.too_fast = true;
-    return verdict;
-  }
-  // Accepted here; now against every process's accepted polls, once some have been reported.
-  if (e.shared_polls > 0 &&
-      beyond_shared_allowance(e.shared_polls + e.unreported + 1, e.shared_first_epoch_ms,
-                              interval_seconds, now_epoch_millis)) {
-    e.required_gap_millis += kSlowDownStepMillis;
-    verdict.too_fast = true;
-    return verdict;
-  }
+  // Too fast here, or (once some have been reported) against every process's accepted polls.
+  const bool too_fast =
+      (e.polls + 1 > kFreePolls && gap + kToleranceMillis < e.required_gap_millis) ||
+      (e.shared_polls > 0 &&
+       beyond_shared_allowance(e.shared_polls + e.unreported + 1, e.shared_first_epoch_ms,
+                               interval_seconds, now_epoch_millis));
   // Until the shared count is past the free polls, every accepted poll is reported: the back-to-
   // back polls a client opens with may each land on another process.
   const bool opening = e.shared_polls <= kFreePolls;
+  const bool reports = !too_fast && (opening || e.unreported + 1 >= kSharedReportEvery);
+  if (reports && !may_report) return std::nullopt;  // nothing recorded
+  e.polls++;
+  e.last_poll_millis = now_millis;
+  if (too_fast) {
+    e.required_gap_millis += kSlowDownStepMillis;
+    verdict.too_fast = true;
+    return verdict;
+  }
   if (e.unreported++ == 0) e.first_unreported_epoch_ms = now_epoch_millis;
-  if (opening || e.unreported >= kSharedReportEvery) {
+  if (reports) {
     verdict.report_polls = e.unreported;
     verdict.report_first_epoch_ms = e.first_unreported_epoch_ms;
     e.unreported = 0;

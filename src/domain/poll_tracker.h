@@ -28,7 +28,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -64,6 +66,15 @@ class PollTracker {
                     std::int64_t first_poll_epoch_ms, std::int32_t interval_seconds,
                     std::int64_t now_epoch_millis);
 
+  // As poll(), but on the I/O thread (issue 15): nullopt, recording nothing, when this poll would
+  // have to be reported to the shared count (a write), so that the caller asks poll() on a
+  // thread that may block instead.
+  std::optional<Verdict> poll_without_report(std::string_view device_code_hash,
+                                             std::int32_t interval_seconds,
+                                             std::int64_t now_millis,
+                                             std::int64_t now_epoch_millis,
+                                             std::int64_t forget_after_millis);
+
   // The per-process check alone (poll() without the shared count): true when it came too fast.
   bool too_fast(std::string_view device_code_hash, std::int32_t interval_seconds,
                 std::int64_t now_millis, std::int64_t forget_after_millis);
@@ -82,6 +93,16 @@ class PollTracker {
     std::int64_t shared_polls = 0;            // total at the last report; 0: none yet
     std::int64_t shared_first_epoch_ms = 0;
   };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  // poll() and poll_without_report(): nullopt only when !may_report and it would report.
+  std::optional<Verdict> record(std::string_view device_code_hash, std::int32_t interval_seconds,
+                                std::int64_t now_millis, std::int64_t now_epoch_millis,
+                                std::int64_t forget_after_millis, bool may_report);
   void sweep_locked(std::int64_t now_millis);
   // More than kFreePolls + elapsed / (interval - tolerance) polls since the first.
   static bool beyond_shared_allowance(std::int64_t polls, std::int64_t first_poll_epoch_ms,
@@ -89,7 +110,7 @@ class PollTracker {
                                       std::int64_t now_epoch_millis) noexcept;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
   std::int64_t next_sweep_millis_ = 0;
 };
 

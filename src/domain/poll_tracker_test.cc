@@ -54,5 +54,41 @@ TEST(PollTrackerTest, CodesAreTrackedSeparatelyAndForgotten) {
   EXPECT_EQ(t.size(), 1u);
 }
 
+// The I/O thread's variant (issue 15): it answers exactly the polls poll() would answer without
+// a report, and records nothing when it declines, so that the poll() that follows sees the
+// same state as if the declined attempt had never happened.
+TEST(PollTrackerTest, PollWithoutReportDeclinesExactlyThePollsThatReport) {
+  PollTracker alone;   // poll() only
+  PollTracker tried;   // poll_without_report() first, poll() when it declines
+  std::int64_t now = 0;
+  const std::int64_t epoch = 1'700'000'000'000;
+  int declined = 0;
+  for (int i = 0; i < 40; ++i) {
+    now += (i == 1) ? 5 : 5'000;  // the CLI's immediate second poll, then the interval
+    const auto expected = alone.poll("d", 5, now, epoch + now, kForget);
+    if (expected.report_polls > 0) {
+      // What the shared count would say with one process: the polls reported so far.
+      alone.learn_shared("d", i + 1, epoch, 5, epoch + now);
+    }
+    auto verdict = tried.poll_without_report("d", 5, now, epoch + now, kForget);
+    if (!verdict) {
+      ++declined;
+      verdict = tried.poll("d", 5, now, epoch + now, kForget);
+      ASSERT_GT(verdict->report_polls, 0) << i;
+      tried.learn_shared("d", i + 1, epoch, 5, epoch + now);
+    }
+    EXPECT_EQ(verdict->too_fast, expected.too_fast) << i;
+    EXPECT_EQ(verdict->report_polls, expected.report_polls) << i;
+  }
+  // The opening polls, then one in kSharedReportEvery: the rest answered from memory.
+  EXPECT_GT(declined, 3);
+  EXPECT_LT(declined, 40 / static_cast<int>(PollTracker::kSharedReportEvery) + 4);
+  // A code never polled is declined without being recorded.
+  EXPECT_FALSE(tried.poll_without_report("new", 5, now, epoch + now, kForget).has_value());
+  EXPECT_EQ(tried.size(), 1u);
+  // No interval: nothing to track or report, always answered.
+  EXPECT_TRUE(tried.poll_without_report("new", 0, now, epoch + now, kForget).has_value());
+}
+
 }  // namespace
 }  // namespace ssooidc::domain

@@ -43,6 +43,11 @@ bool TestControls::expire_token(std::string token_hash) {
   return mark(expired_tokens_, std::move(token_hash));
 }
 
+bool TestControls::has_poll_error(std::string_view user_code) const {
+  std::lock_guard lock(mutex_);
+  return forced_.contains(std::string(user_code)) || forced_.contains(std::string());
+}
+
 bool TestControls::device_expired(std::string_view user_code) const {
   std::lock_guard lock(mutex_);
   return expired_devices_.contains(std::string(user_code));

@@ -34,6 +34,8 @@ class TestControls {
   // The forced error for a poll of `user_code`, counting it down; a code's own forcing comes
   // before the one for any code.
   [[nodiscard]] std::optional<Error> take_poll_error(std::string_view user_code);
+  // Whether a poll of `user_code` would get a forced error (counting nothing down).
+  [[nodiscard]] bool has_poll_error(std::string_view user_code) const;
 
   [[nodiscard]] bool expire_device(std::string user_code);
   [[nodiscard]] bool expire_client(std::string client_id);

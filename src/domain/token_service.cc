@@ -186,27 +186,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
       polls_.forget(hash);
       return fail(ErrorType::kAccessDenied, "Access was denied by the user");
     case storage::DeviceState::kPending:
-      if (auth.expires_at <= now) {
-        polls_.forget(hash);
-        return fail(ErrorType::kExpiredToken, "Device code has expired");
-      }
-      {
-        const std::int64_t mono = ctx_.clock.monotonic_millis();
-        const auto verdict = polls_.poll(hash, auth.interval, mono, ctx_.clock.now_epoch_millis(),
-                                         mono + (auth.expires_at - now + 60) * 1000);
-        if (verdict.report_polls > 0) {
-          // The opening polls, then every few: the shared count (poll_tracker.h). A failed
-          // report only leaves this process on its own check: the poll is answered all the same.
-          auto total = ctx_.storage.poll_counts().add(hash, verdict.report_polls,
-                                                      verdict.report_first_epoch_ms,
-                                                      auth.expires_at);
-          if (total && polls_.learn_shared(hash, total->polls, total->first_poll_ms,
-                                           auth.interval, ctx_.clock.now_epoch_millis()))
-            return fail(ErrorType::kSlowDown, "Client is polling too quickly");
-        }
-        if (verdict.too_fast) return fail(ErrorType::kSlowDown, "Client is polling too quickly");
-      }
-      return fail(ErrorType::kAuthorizationPending, "Authorization is still pending");
+      return std::unexpected(std::move(*pending_answer(hash, auth, now, /*from_memory=*/false)));
     case storage::DeviceState::kApproved:
       break;
   }
@@ -233,6 +213,66 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
   polls_.forget(hash);
   grace_.remember(grace_key(client, dialect), *req.deviceCode, issued.response);
   return Grant{std::move(issued.response), scopes};
+}
+
+std::optional<Error> TokenService::pending_answer(std::string_view hash,
+                                                  const storage::DeviceAuthorizationRecord& auth,
+                                                  std::int64_t now, bool from_memory) {
+  if (auth.expires_at <= now) {
+    polls_.forget(hash);
+    return Error::make(ErrorType::kExpiredToken, "Device code has expired");
+  }
+  const std::int64_t mono = ctx_.clock.monotonic_millis();
+  const std::int64_t forget_after = mono + (auth.expires_at - now + 60) * 1000;
+  const std::int64_t epoch_ms = ctx_.clock.now_epoch_millis();
+  PollTracker::Verdict verdict;
+  if (from_memory) {
+    auto recorded = polls_.poll_without_report(hash, auth.interval, mono, epoch_ms, forget_after);
+    if (!recorded) return std::nullopt;
+    verdict = *recorded;
+  } else {
+    verdict = polls_.poll(hash, auth.interval, mono, epoch_ms, forget_after);
+  }
+  if (verdict.report_polls > 0) {
+    // The opening polls, then every few: the shared count (poll_tracker.h). A failed report only
+    // leaves this process on its own check: the poll is answered all the same.
+    auto total = ctx_.storage.poll_counts().add(hash, verdict.report_polls,
+                                                verdict.report_first_epoch_ms, auth.expires_at);
+    if (total && polls_.learn_shared(hash, total->polls, total->first_poll_ms, auth.interval,
+                                     ctx_.clock.now_epoch_millis()))
+      return Error::make(ErrorType::kSlowDown, "Client is polling too quickly");
+  }
+  if (verdict.too_fast) return Error::make(ErrorType::kSlowDown, "Client is polling too quickly");
+  return Error::make(ErrorType::kAuthorizationPending, "Authorization is still pending");
+}
+
+std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from_memory(
+    const CreateTokenRequest& req) {
+  if (req.grantType != kGrantDeviceCode || !req.deviceCode || req.deviceCode->empty())
+    return std::nullopt;
+  auto client = clients_.authenticate_from_memory(req.clientId, req.clientSecret);
+  if (!client) return std::nullopt;
+  if (!*client) return std::unexpected(std::move(client->error()));
+  if (!ClientService::allows_grant(**client, kGrantDeviceCode)) return std::nullopt;
+  const std::string hash = crypto::sha256_hex(*req.deviceCode);
+  // Only a code the cache holds: its entry was read after a stamp was taken, so the stamp's
+  // mapping exists and taking one now reads memory alone.
+  if (!pending_.contains(hash)) return std::nullopt;
+  const std::optional<storage::ChangeStamp> stamp =
+      ctx_.storage.device_authorizations().change_stamp();
+  if (!stamp) return std::nullopt;
+  std::optional<storage::DeviceAuthorizationRecord> auth = pending_.find(hash, *stamp);
+  if (!auth || auth->client_id != (*client)->client_id) return std::nullopt;
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (ctx_.test) {
+    // A forced error is counted down by create_token; an expiry the admin API brought forward
+    // applies here as there.
+    if (ctx_.test->has_poll_error(auth->user_code)) return std::nullopt;
+    if (ctx_.test->device_expired(auth->user_code)) auth->expires_at = std::min(auth->expires_at, now);
+  }
+  auto answer = pending_answer(hash, *auth, now, /*from_memory=*/true);
+  if (!answer) return std::nullopt;
+  return std::unexpected(std::move(*answer));
 }
 
 std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,

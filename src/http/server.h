@@ -8,8 +8,8 @@
 // The Handler is called concurrently for different connections and must be thread-safe. With
 // handler_threads = 0 it runs on the I/O thread, so it should not block: the other connections
 // of that worker wait meanwhile. With handler_threads > 0 (issue 12) the requests for which
-// `runs_inline` does not say true run on a bounded pool of that many threads instead, while the
-// I/O thread goes on serving; a request of the same connection waits for the one before it, and
+// `runs_inline` does not say true, and that `try_inline` does not answer, run on a bounded pool
+// of that many threads instead, while the I/O thread goes on serving; a request of the same connection waits for the one before it, and
 // a request that finds the pool's queue full is answered 503 at once (error_response).
 //
 // TLS (issue 13): with tls_certificate_file and tls_private_key_file set every connection is
@@ -45,6 +45,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +116,12 @@ struct ServerOptions {
   // I/O thread even when a pool is configured. Unset: every request goes to the pool. Called on
   // the I/O thread; must be thread-safe and quick.
   std::function<bool(const core::HttpRequest&)> runs_inline;
+  // Tried on the I/O thread before a request goes to the pool (issue 15): an answer it can give
+  // without blocking (from memory: a cached pending poll) is sent at once, without the hand-off
+  // to a handler thread and back; nullopt sends the request to the pool as before. Only used with
+  // a pool. Must be thread-safe and must never block; an exception is answered 500 like the
+  // Handler's.
+  std::function<std::optional<core::HttpResponse>(const core::HttpRequest&)> try_inline;
   // Monotonic time for every deadline; null: the system clock. Must outlive the server.
   const core::Clock* clock = nullptr;
   // The transport's own error answers (see the top of this file). Unset: a plain-text answer

@@ -906,6 +906,55 @@ TEST(ServerTest, InlineRequestsAreServedWhileEveryHandlerThreadIsBlocked) {
   EXPECT_EQ(retried->status, 200);
 }
 
+// Issue 15: what try_inline answers is answered on the I/O thread, also while the only handler
+// thread is blocked; what it declines goes to the pool; a throw is the handler's 500.
+TEST(ServerTest, TryInlineAnswersFromTheIoThreadAndDeclinedRequestsGoToThePool) {
+  Gate gate;
+  ServerOptions options = test_options();
+  options.threads = 1;
+  options.handler_threads = 1;
+  std::atomic<int> declined{0};
+  options.try_inline = [&](const core::HttpRequest& request) -> std::optional<core::HttpResponse> {
+    if (request.path == "/throws") throw std::runtime_error("boom");
+    if (request.path != "/memory") {
+      ++declined;
+      return std::nullopt;
+    }
+    core::HttpResponse response = echo(request);
+    response.body = "inline " + response.body;
+    return response;
+  };
+  RunningServer running(options, [&](const core::HttpRequest& request) {
+    if (request.path == "/slow") gate.wait();
+    return echo(request);
+  });
+  struct OpenAtExit {
+    Gate& gate;
+    ~OpenAtExit() { gate.open(); }
+  } open_at_exit{gate};
+  Client slow(running.port());
+  slow.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(gate.wait_for_waiting(1));  // the pool's one thread is blocked
+
+  Client fast(running.port());
+  for (int i = 0; i < 3; ++i) {
+    fast.send("GET /memory HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto answered = fast.read_response();
+    ASSERT_TRUE(answered);
+    EXPECT_EQ(answered->body, "inline GET /memory\n");
+  }
+  fast.send("GET /throws HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto failed = fast.read_response();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+
+  gate.open();
+  auto answered = slow.read_response();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->body, "GET /slow\n");  // declined, then answered by the pool's handler
+  EXPECT_EQ(declined.load(), 1);
+}
+
 // Pipelined requests on the pool are answered in order, one handler at a time per connection.
 TEST(ServerTest, PipelinedRequestsOnThePoolAreAnsweredInOrder) {
   ServerOptions options = test_options();

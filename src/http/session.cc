@@ -212,6 +212,7 @@ void Session::dispatch() {
   ClientOrigin origin = client_origin(peer_, *request, config_.trusted_proxies);
   request->remote_address = std::move(origin.address);
   request->tls = origin.tls.value_or(config_.options.tls_public);
+  request->received = request_started_;
   answering.head_request = request->method == "HEAD";
   if (config_.options.access_log) {
     answering.method = request->method;
@@ -223,6 +224,14 @@ void Session::dispatch() {
   if (config_.pool == nullptr || (runs_inline && runs_inline(*request))) {
     answer(std::move(answering), run_handler(*request));
     return;
+  }
+  // Issue 15: what can be answered from memory is answered here, without the two thread
+  // hand-offs of the pool.
+  if (config_.options.try_inline) {
+    if (auto answered = try_inline(*request)) {
+      answer(std::move(answering), std::move(*answered));
+      return;
+    }
   }
   // Issue 12: a handler that may block on the database runs on the pool; this thread goes on
   // serving the worker's other connections. The completion takes the only reference the job
@@ -243,6 +252,18 @@ void Session::dispatch() {
   // Every handler thread is busy and the queue is full: answer at once rather than grow it.
   worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
   answer(std::move(answering), error_response(503, kBusyDescription));
+}
+
+std::optional<core::HttpResponse> Session::try_inline(const core::HttpRequest& request) const {
+  std::optional<core::HttpResponse> response;
+  try {
+    response = config_.options.try_inline(request);
+  } catch (...) {
+    return error_response(500, kInternalErrorDescription);  // as run_handler answers a throw
+  }
+  if (response && (response->status < 200 || response->status > 599))
+    return error_response(500, kInternalErrorDescription);
+  return response;
 }
 
 core::HttpResponse Session::run_handler(const core::HttpRequest& request) const {

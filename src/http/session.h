@@ -107,6 +107,8 @@ class Session : public std::enable_shared_from_this<Session>,
   void dispatch();
   // Calls the handler, turning an exception or a bad status into the 500 answer.
   [[nodiscard]] core::HttpResponse run_handler(const core::HttpRequest& request) const;
+  // ServerOptions::try_inline, with run_handler's 500 for a throw or a bad status.
+  [[nodiscard]] std::optional<core::HttpResponse> try_inline(const core::HttpRequest& request) const;
   // Queues the handler's response (on the worker's thread).
   void answer(Answering answering, core::HttpResponse response);
   // The pool answered: resumes the connection.

@@ -163,8 +163,12 @@ core::Operation Application::operation_of(const core::HttpRequest& req) noexcept
 }
 
 bool Application::needs_database(const core::HttpRequest& req) noexcept {
+  return needs_database(operation_of(req));
+}
+
+bool Application::needs_database(core::Operation operation) noexcept {
   using core::Operation;
-  switch (operation_of(req)) {
+  switch (operation) {
     case Operation::kHealth:
     case Operation::kMetrics:
     case Operation::kStaticAsset:
@@ -176,18 +180,37 @@ bool Application::needs_database(const core::HttpRequest& req) noexcept {
 }
 
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
-  const auto started = std::chrono::steady_clock::now();
-  core::HttpResponse resp = route(req);
+  const auto entered = std::chrono::steady_clock::now();
+  return finish(req, operation_of(req), route(req), entered);
+}
+
+std::optional<core::HttpResponse> Application::handle_inline(const core::HttpRequest& req) {
+  const auto entered = std::chrono::steady_clock::now();
+  const core::Operation operation = operation_of(req);
+  std::optional<core::HttpResponse> resp;
+  if (!needs_database(operation)) {
+    resp = route(req);
+  } else if (operation == core::Operation::kCreateToken && !oauth::is_form_post(req)) {
+    // A form post to /token is the standard face's (route() asks it first).
+    resp = api_->handle_from_memory(req);
+  }
+  if (!resp) return std::nullopt;
+  return finish(req, operation, std::move(*resp), entered);
+}
+
+core::HttpResponse Application::finish(const core::HttpRequest& req, core::Operation operation,
+                                       core::HttpResponse resp,
+                                       std::chrono::steady_clock::time_point entered) {
   // RFC 6797: behind an https public URL (TLS here or in front) browsers must never fall back to
   // plain HTTP for this host; a user agent ignores the header on a plain-HTTP response.
   if (req.tls) resp.set("Strict-Transport-Security", "max-age=31536000");
+  const auto started =
+      req.received != std::chrono::steady_clock::time_point{} ? req.received : entered;
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  std::string_view error_type;
-  for (const auto& [name, value] : resp.headers)
-    if (core::iequals(name, "x-amzn-ErrorType")) error_type = value;
-  metrics_.record_request(operation_of(req), error_type, resp.status,
-                          static_cast<std::uint64_t>(elapsed.count()));
+  // The shape every layer that sets x-amzn-ErrorType also writes here (no header scan).
+  metrics_.record_request(operation, resp.log.error_type, resp.status,
+                          static_cast<std::uint64_t>(std::max<std::int64_t>(elapsed.count(), 0)));
   using namespace core::response_event;
   if (resp.events & kLoginAllowed) metrics_.count(core::MetricEvent::kLoginAllowed);
   if (resp.events & kLoginDenied) metrics_.count(core::MetricEvent::kLoginDenied);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +55,12 @@ class Application {
   // else 404. Counts it in metrics().
   core::HttpResponse handle(const core::HttpRequest& req);
 
+  // handle() for the I/O thread (http::ServerOptions::try_inline, issue 15): the answer when it
+  // needs no storage (the requests of needs_database() false, a CreateToken poll of a cached
+  // pending device code), counted like handle()'s; nullopt otherwise, having changed nothing,
+  // and the request goes to handle() on a handler thread. Never waits on the database.
+  std::optional<core::HttpResponse> handle_inline(const core::HttpRequest& req);
+
   // False for the requests answered without storage (/healthz, /metrics, static assets, the
   // OpenID configuration): the transport answers those on its I/O threads even while every
   // handler thread waits on the database (http::ServerOptions::runs_inline).
@@ -95,6 +102,13 @@ class Application {
  private:
   void build_services(domain::Settings settings, std::string signing_key_encryption_key);
   core::HttpResponse route(const core::HttpRequest& req);
+  // What handle() and handle_inline() add to `resp`: HSTS, and the metrics of `operation` with
+  // the latency from the request's arrival (its wait for a handler thread included; `entered`
+  // when the transport did not say).
+  core::HttpResponse finish(const core::HttpRequest& req, core::Operation operation,
+                            core::HttpResponse resp,
+                            std::chrono::steady_clock::time_point entered);
+  [[nodiscard]] static bool needs_database(core::Operation operation) noexcept;
   std::optional<core::HttpResponse> well_known(const core::HttpRequest& req);
   core::HttpResponse ready_response();
   // The pending-authorization gauge: a scrape reads the last count and wakes a refresh off the

@@ -73,6 +73,17 @@ bool create_private_file(const std::string& path, const std::string& content) {
   ::unlink(temporary.c_str());
   if (!created && link_errno != EEXIST)
     throw std::runtime_error("cannot create " + path + ": " + std::strerror(link_errno));
+  if (created) {
+    // The new name must survive a power cut as its content does: the database may soon hold
+    // signing keys sealed with this key.
+    std::string parent = std::filesystem::path(path).parent_path().string();
+    if (parent.empty()) parent = ".";
+    const int directory = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = directory >= 0 && ::fsync(directory) == 0;
+    const std::string failure = synced ? "" : errno_text();
+    if (directory >= 0) ::close(directory);
+    if (!synced) throw std::runtime_error("cannot sync the directory of " + path + ": " + failure);
+  }
   return created;
 }
 

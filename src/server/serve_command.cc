@@ -293,9 +293,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                                          common.database.starts_with("postgresql://")))
     http_options.handler_threads = 16;
   http_options.handler_queue_limit = options.handler_queue;
-  http_options.runs_inline = [](const core::HttpRequest& req) {
-    return !Application::needs_database(req);
-  };
+  // Answered on the I/O thread when memory alone answers (no database: /healthz, /metrics, the
+  // static assets, discovery, a cached pending poll, issue 15); else on the handler pool.
+  http_options.try_inline = [&app](const core::HttpRequest& req) { return app.handle_inline(req); };
   http::Server server(http_options,
                       [&app](const core::HttpRequest& req) { return app.handle(req); });
   auto port = server.bind();

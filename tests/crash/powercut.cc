@@ -10,7 +10,8 @@
 // write at once (the worst case a disk may choose).
 //
 // Simplifications, all on the side of a real disk being kinder: creating and unlinking files is
-// durable at once (directory entries need no sync); a sync covers the writes of every descriptor
+// durable at once (directory entries need no sync), and so is a hard link (link(), how the server
+// puts its key file in place: the new name gets the old one's shadow); a sync covers the writes of every descriptor
 // of the file (as Linux's fsync does for the inode); only pwrite/pwrite64/write, ftruncate and the
 // two syncs are watched (what SQLite's unix VFS uses; mmap writes are not, and SQLite writes the
 // database only through pwrite unless mmap_size is set).
@@ -96,6 +97,7 @@ using ftruncate_fn = int (*)(int, off_t);
 using sync_fn = int (*)(int);
 using close_fn = int (*)(int);
 using unlink_fn = int (*)(const char*);
+using link_fn = int (*)(const char*, const char*);
 
 // Copies the current content of `path` into its shadow: at open, what is there already counts as
 // synced (the test starts from a synced state).
@@ -283,6 +285,20 @@ int unlink(const char* raw_path) {
       files().erase(path);
       static const auto real_unlink = next<unlink_fn>("unlink");
       (void)real_unlink((path + ".synced").c_str());
+    }
+  }
+  return rc;
+}
+
+int link(const char* raw_from, const char* raw_to) {
+  static const auto real = next<link_fn>("link");
+  const int rc = real(raw_from, raw_to);
+  if (rc == 0 && !watched_dir().empty()) {
+    const std::string from = absolute(raw_from);
+    const std::string to = absolute(raw_to);
+    if (watched(from) && watched(to)) {
+      std::lock_guard lock(mutex());
+      (void)real((from + ".synced").c_str(), (to + ".synced").c_str());
     }
   }
   return rc;

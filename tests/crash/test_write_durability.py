@@ -19,11 +19,20 @@ The control shows that the power cut can lose something: a writer that commits w
 (synchronous=OFF) under the same library loses acknowledged rows in the image, while one with
 synchronous=FULL loses none.
 
+Issuance (also issue 15) is grouped the same way, each item in a savepoint of the batch: the
+issuance tests run WRITERS threads that each register a client, then redeem device codes (approved
+at once by --test-mode --auto-approve), rotate the refresh token they got, and redeem PKCE
+authorization codes from GET /authorize, and check after kill -9 and after the power cut that every
+acknowledged issuance is in the file: its access and refresh tokens stored, the device code
+redeemed, the authorization code used and the rotated refresh token marked used (so it can never be
+replayed after the crash).
+
 Rows are checked in the file itself (SHA-256 of each device code, the client id), so that tens of
 thousands of acknowledgements are checked exactly. SSOOIDC_SERVER names the server binary,
 POWERCUT_LIBRARY the built shim (tests/crash/CMakeLists.txt passes both).
 """
 
+import base64
 import hashlib
 import os
 import random
@@ -34,9 +43,12 @@ import sys
 import threading
 import time
 import unittest
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+
+import http.client  # noqa: E402
 
 import ssooidc_harness as h  # noqa: E402
 from test_crash_recovery import Api, ServerGone, Unexpected  # noqa: E402
@@ -48,6 +60,11 @@ MIN_DEVICES = 600
 MIN_LOAD_SECONDS = 3.0
 MAX_LOAD_SECONDS = 120.0
 DEVICES_PER_CLIENT = 4
+MIN_ISSUED = 300          # acknowledged CreateToken answers of each kind before the kill
+AUTO_APPROVER = "crash"   # the user --auto-approve approves every login as
+REDIRECT_URI = "http://127.0.0.1:49152/oauth/callback"
+VERIFIER = "crash-pkce-verifier-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH"
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).decode().rstrip("=")
 
 
 def powercut_library():
@@ -99,6 +116,103 @@ class Writer(threading.Thread):
             api.close()
 
 
+class IssuanceJournal:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.device_codes = []   # (deviceCode, accessToken, refreshToken) acknowledged
+        self.rotations = []      # (credentials, old refreshToken, accessToken, new refreshToken)
+        self.pkce_codes = []     # (code, accessToken, refreshToken) acknowledged
+
+    def counts(self):
+        with self.lock:
+            return len(self.device_codes), len(self.rotations), len(self.pkce_codes)
+
+
+class IssuingWriter(threading.Thread):
+    """Registers a client, then loops: a device code redeemed, its refresh token rotated, an
+    authorization code redeemed; records every acknowledged answer."""
+
+    def __init__(self, index, url, journal, stop):
+        super().__init__(name=f"issuer-{index}", daemon=True)
+        self.index, self.url, self.journal, self.stop = index, url, journal, stop
+        self.ended_by = None
+        self.unexpected = []
+
+    def authorization_code(self, client_id):
+        host, port = self.url.removeprefix("http://").split(":")
+        query = urllib.parse.urlencode({
+            "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI,
+            "state": "crash", "code_challenge": CHALLENGE, "code_challenge_method": "S256",
+            "scopes": "sso:account:access openid"})
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        try:
+            conn.request("GET", "/authorize?" + query)
+            resp = conn.getresponse()
+            resp.read()
+        except (ConnectionError, http.client.HTTPException, OSError) as e:
+            raise ServerGone(repr(e)) from e
+        finally:
+            conn.close()
+        location = resp.getheader("Location", "")
+        codes = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).get("code")
+        if resp.status not in (302, 303) or not codes:
+            raise Unexpected(f"/authorize: {resp.status} Location {location!r}")
+        return codes[0]
+
+    def run(self):
+        api = Api(self.url)
+        try:
+            reg = api.ok("/client/register", {
+                "clientName": f"issue-{self.index}", "clientType": "public",
+                "scopes": ["sso:account:access", "openid"],
+                "grantTypes": ["authorization_code", "refresh_token", h.DEVICE_GRANT],
+                "redirectUris": [REDIRECT_URI], "issuerUrl": START_URL})
+            creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
+            while not self.stop.is_set():
+                dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
+                token = api.ok("/token", dict(creds, grantType=h.DEVICE_GRANT,
+                                              deviceCode=dev["deviceCode"]))
+                with self.journal.lock:
+                    self.journal.device_codes.append(
+                        (dev["deviceCode"], token["accessToken"], token["refreshToken"]))
+                rotated = api.ok("/token", dict(creds, grantType="refresh_token",
+                                                refreshToken=token["refreshToken"]))
+                with self.journal.lock:
+                    self.journal.rotations.append((creds, token["refreshToken"],
+                                                   rotated["accessToken"], rotated["refreshToken"]))
+                code = self.authorization_code(creds["clientId"])
+                pkce = api.ok("/token", dict(creds, grantType="authorization_code", code=code,
+                                             redirectUri=REDIRECT_URI, codeVerifier=VERIFIER))
+                if not pkce.get("idToken"):
+                    raise Unexpected(f"/token authorization_code: no idToken in {sorted(pkce)}")
+                with self.journal.lock:
+                    self.journal.pkce_codes.append(
+                        (code, pkce["accessToken"], pkce["refreshToken"]))
+            self.ended_by = "stop"
+        except ServerGone as e:
+            self.ended_by = f"server gone: {e}"
+        except Unexpected as e:
+            self.ended_by = f"unexpected: {e}"
+            self.unexpected.append(str(e))
+        finally:
+            api.close()
+
+
+def stored_issuance(database_path):
+    """(integrity, {token hash: used}, redeemed device code hashes, used code hashes)."""
+    db = sqlite3.connect(database_path)
+    try:
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        tokens = dict(db.execute("SELECT token_hash, used FROM tokens"))
+        redeemed = {row[0] for row in db.execute(
+            "SELECT device_code_hash FROM device_authorizations WHERE state = 'redeemed'")}
+        used_codes = {row[0] for row in db.execute(
+            "SELECT code_hash FROM authorization_codes WHERE used = 1")}
+    finally:
+        db.close()
+    return integrity, tokens, redeemed, used_codes
+
+
 def stored_rows(database_path):
     """(client ids, device code hashes) in the file, after checking its integrity."""
     db = sqlite3.connect(database_path)
@@ -135,34 +249,45 @@ class WriteDurabilityTest(unittest.TestCase):
         self.tmp = h.TempDir("ssooidc-write-durability-")
         self.addCleanup(self.tmp.close)
 
-    def start_server(self, directory, extra_env=None):
+    def start_server(self, directory, extra_env=None, issuing=False):
+        # Issuing: every login approved at once as AUTO_APPROVER (test mode), so that the load is
+        # nothing but issuance.
+        extra = (["--test-mode", "--auto-approve", AUTO_APPROVER, "--poll-interval", "0"]
+                 if issuing else [])
+        if issuing and not os.path.exists(os.path.join(directory, "write.db")):
+            subprocess.run([h.server_binary(), "user", "add", AUTO_APPROVER, "--password-stdin",
+                            "--database", "sqlite:" + os.path.join(directory, "write.db")],
+                           input=b"crash-password-0123456789\n", check=True,
+                           stdout=subprocess.DEVNULL, env=h.clean_environment(extra_env))
         server = h.Server(directory, "--access-log", "off", "--register-client-rate", "0",
-                          "--device-authorization-rate", "0", "--no-bootstrap-user",
+                          "--device-authorization-rate", "0", "--no-bootstrap-user", *extra,
                           name="write", env=extra_env)
         self.addCleanup(server.kill)
         server.start()
         return server
 
-    def load_and_kill(self, server):
-        journal = Journal()
+    def load_and_kill(self, server, issuing=False):
+        journal = IssuanceJournal() if issuing else Journal()
         stop = threading.Event()
-        writers = [Writer(i, server.url, journal, stop) for i in range(WRITERS)]
+        kind = IssuingWriter if issuing else Writer
+        writers = [kind(i, server.url, journal, stop) for i in range(WRITERS)]
         started = time.monotonic()
         for w in writers:
             w.start()
         while True:
             time.sleep(0.1)
-            clients, devices = journal.counts()
+            counts = journal.counts()
             elapsed = time.monotonic() - started
-            if clients >= MIN_REGISTRATIONS and devices >= MIN_DEVICES and elapsed >= MIN_LOAD_SECONDS:
+            enough = (min(counts) >= MIN_ISSUED if issuing else
+                      counts[0] >= MIN_REGISTRATIONS and counts[1] >= MIN_DEVICES)
+            if enough and elapsed >= MIN_LOAD_SECONDS:
                 break
             failed = [u for w in writers for u in w.unexpected]
             if failed or not all(w.is_alive() for w in writers) or elapsed > MAX_LOAD_SECONDS:
                 stop.set()
                 server.kill()
-                self.fail(f"load failed after {elapsed:.0f}s with {clients} registrations and "
-                          f"{devices} device authorizations: {failed[:3]} "
-                          f"{[w.ended_by for w in writers]}" + server.log_tail())
+                self.fail(f"load failed after {elapsed:.0f}s with {counts} acknowledged: "
+                          f"{failed[:3]} {[w.ended_by for w in writers]}" + server.log_tail())
         time.sleep(random.uniform(0.0, 0.3))
         self.assertTrue(all(w.is_alive() for w in writers), "every writer must be mid-load")
         server.kill()
@@ -186,6 +311,57 @@ class WriteDurabilityTest(unittest.TestCase):
               f"{len(lost_devices)}", file=sys.stderr)
         self.assertEqual(lost_clients, [], f"{what}: acknowledged registrations lost")
         self.assertEqual(lost_devices, [], f"{what}: acknowledged device authorizations lost")
+
+    def assert_every_acknowledged_issuance(self, database_path, journal, what):
+        integrity, tokens, redeemed, used_codes = stored_issuance(database_path)
+        self.assertEqual(integrity, "ok", f"{what}: integrity_check")
+
+        def lost_tokens(*values):
+            return [v for v in values if device_hash(v) not in tokens]
+        lost = {"device code not redeemed": [], "authorization code not used": [],
+                "rotated refresh token not used": [], "issued token missing": []}
+        for device_code, access, refresh in journal.device_codes:
+            if device_hash(device_code) not in redeemed:
+                lost["device code not redeemed"].append(device_code)
+            lost["issued token missing"] += lost_tokens(access, refresh)
+        for _, old_refresh, access, refresh in journal.rotations:
+            if tokens.get(device_hash(old_refresh)) != 1:
+                lost["rotated refresh token not used"].append(old_refresh)
+            lost["issued token missing"] += lost_tokens(access, refresh)
+        for code, access, refresh in journal.pkce_codes:
+            if device_hash(code) not in used_codes:
+                lost["authorization code not used"].append(code)
+            lost["issued token missing"] += lost_tokens(access, refresh)
+        print(f"{what}: acknowledged {len(journal.device_codes)} device-code, "
+              f"{len(journal.rotations)} refresh and {len(journal.pkce_codes)} PKCE issuances; "
+              f"lost {({k: len(v) for k, v in lost.items()})}", file=sys.stderr)
+        self.assertEqual({k: v for k, v in lost.items() if v}, {},
+                         f"{what}: acknowledged issuance lost")
+
+    def test_acknowledged_issuance_survives_kill_9_under_issuing_load(self):
+        server = self.start_server(self.tmp.path, issuing=True)
+        journal = self.load_and_kill(server, issuing=True)
+        self.assert_every_acknowledged_issuance(self.tmp.join("write.db"), journal, "kill -9")
+
+    def test_acknowledged_issuance_survives_a_power_cut_under_issuing_load(self):
+        live = self.tmp.join("live")
+        os.makedirs(live)
+        env = {"LD_PRELOAD": powercut_library(), "POWERCUT_DIR": live}
+        server = self.start_server(live, env, issuing=True)
+        journal = self.load_and_kill(server, issuing=True)
+        image = self.tmp.join("after-power-cut")
+        power_cut_image(live, image, ["write.db", "write.db-wal", "write.db.key"])
+        self.assert_every_acknowledged_issuance(os.path.join(image, "write.db"), journal,
+                                                "power cut")
+        # The image serves: the newest acknowledged refresh tokens refresh.
+        restarted = self.start_server(image, issuing=True)
+        api = Api(restarted.url)
+        try:
+            for creds, _, _, newest in random.sample(journal.rotations, 20):
+                api.ok("/token", dict(creds, grantType="refresh_token", refreshToken=newest))
+        finally:
+            api.close()
+        self.assertEqual(restarted.stop(), 0, restarted.log_tail())
 
     def test_acknowledged_writes_survive_kill_9_under_write_load(self):
         server = self.start_server(self.tmp.path)

@@ -395,13 +395,13 @@ TEST_F(SqliteFaultTest, RedeemFailingAtAnyStatementChangesNothing) {
     ASSERT_TRUE(must(devices.insert(make_authorization(std::string("hash-") + code, code))));
     ASSERT_TRUE(must(devices.decide(code, true, "alice", kNow + 10)));
   }
-  // BEGIN, UPDATE, two INSERTs, COMMIT.
+  // BEGIN, SAVEPOINT, UPDATE, two INSERTs, RELEASE, COMMIT (the group commit, group_commit.h).
   const auto executions = executions_of([&] {
     must(devices.redeem("hash-BBBBBBBB", "client-1", kNow + 20,
                         {make_token("b-access", TokenKind::kAccess),
                          make_token("b-refresh", TokenKind::kRefresh)}));
   });
-  ASSERT_EQ(executions, 5);
+  ASSERT_EQ(executions, 7);
   const std::vector<TokenRecord> tokens = {make_token("access", TokenKind::kAccess),
                                            make_token("refresh", TokenKind::kRefresh)};
   for (const bool sticky : {false, true}) {
@@ -430,7 +430,7 @@ TEST_F(SqliteFaultTest, RotateFailingAtAnyStatementChangesNothing) {
     must(tokens.rotate("b", {make_token("b-access", TokenKind::kAccess),
                              make_token("b-refresh", TokenKind::kRefresh)}));
   });
-  ASSERT_EQ(executions, 5);  // BEGIN, UPDATE, two INSERTs, COMMIT
+  ASSERT_EQ(executions, 7);  // BEGIN, SAVEPOINT, UPDATE, two INSERTs, RELEASE, COMMIT
   const std::vector<TokenRecord> replacements = {make_token("new-access", TokenKind::kAccess),
                                                  make_token("new-refresh", TokenKind::kRefresh)};
   for (const bool sticky : {false, true}) {
@@ -455,7 +455,7 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
   const std::vector<TokenRecord> batch = {make_token("one", TokenKind::kAccess),
                                           make_token("two", TokenKind::kRefresh),
                                           make_token("three", TokenKind::kRefresh)};
-  for (std::int64_t n = 1; n <= 5; ++n) {  // BEGIN, three INSERTs, COMMIT
+  for (std::int64_t n = 1; n <= 7; ++n) {  // BEGIN, SAVEPOINT, three INSERTs, RELEASE, COMMIT
     SCOPED_TRACE(n);
     faults_->arm(n, /*sticky=*/true);
     expect_internal_error(tokens.insert(batch), "injected fault");
@@ -501,6 +501,9 @@ class SqliteGroupCommitTest : public ::testing::Test {
 
   bool stored(const std::string& hash) {
     return must(storage_->device_authorizations().find_by_device_code_hash(hash)).has_value();
+  }
+  bool token_exists(const std::string& hash) {
+    return must(storage_->tokens().find(hash)).has_value();
   }
 
   TempDir dir_;
@@ -570,6 +573,74 @@ TEST_F(SqliteGroupCommitTest, AFailureAtAnyStatementFailsTheWholeBatchAndStoresN
   ASSERT_TRUE(outcomes[0].has_value()) << describe(outcomes[0]);
   EXPECT_TRUE(*outcomes[0]);
   EXPECT_TRUE(stored("hash-after"));
+}
+
+// Issuance in one batch: each redemption in a savepoint of its own, so that one that does not
+// qualify (redeemed a moment before in the same batch, or its token taken) keeps nothing, while
+// the others commit with the batch.
+TEST_F(SqliteGroupCommitTest, RedemptionsOfOneBatchSucceedOrFailEachAlone) {
+  open();
+  auto& devices = storage_->device_authorizations();
+  for (const char* code : {"AAAAAAAA", "BBBBBBBB", "CCCCCCCC"}) {
+    ASSERT_TRUE(must(devices.insert(make_authorization(std::string("hash-") + code, code))));
+    ASSERT_TRUE(must(devices.decide(code, true, "alice", kNow + 10)));
+  }
+  must(storage_->tokens().insert({make_token("taken", TokenKind::kAccess),
+                                  make_token("old", TokenKind::kRefresh)}));
+  struct Redemption {
+    std::string hash;
+    std::vector<TokenRecord> tokens;
+  };
+  // Four redemptions of AAAAAAAA race: one wins. CCCCCCCC's second token is taken, so its
+  // redemption fails and must leave the code approved. Two rotations of "old" race too.
+  std::vector<Redemption> redemptions;
+  for (int i = 0; i < 4; ++i) {
+    redemptions.push_back({"hash-AAAAAAAA", {make_token("a-" + std::to_string(i), TokenKind::kAccess)}});
+  }
+  redemptions.push_back({"hash-BBBBBBBB", {make_token("b", TokenKind::kAccess)}});
+  redemptions.push_back(
+      {"hash-CCCCCCCC", {make_token("c", TokenKind::kAccess), make_token("taken", TokenKind::kAccess)}});
+  gate_->close();
+  std::vector<Result<bool>> outcomes(redemptions.size() + 2, Result<bool>(false));
+  std::vector<std::thread> writers;
+  for (std::size_t i = 0; i < redemptions.size(); ++i) {
+    writers.emplace_back([&, i] {
+      outcomes[i] = devices.redeem(redemptions[i].hash, "client-1", kNow + 20,
+                                   redemptions[i].tokens);
+    });
+  }
+  for (int i = 0; i < 2; ++i) {
+    writers.emplace_back([&, i] {
+      outcomes[redemptions.size() + i] = storage_->tokens().rotate(
+          "old", {make_token("new-" + std::to_string(i), TokenKind::kRefresh)});
+    });
+  }
+  gate_->wait_until_waiting(outcomes.size());
+  gate_->open();
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(gate_->batches().back(), outcomes.size());  // one transaction, one fsync
+
+  int winners = 0;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(outcomes[i].has_value()) << describe(outcomes[i]);
+    const bool won = *outcomes[i];
+    winners += won ? 1 : 0;
+    EXPECT_EQ(token_exists("a-" + std::to_string(i)), won);
+  }
+  EXPECT_EQ(winners, 1);
+  EXPECT_EQ(must(devices.find_by_user_code("AAAAAAAA"))->state, DeviceState::kRedeemed);
+  ASSERT_TRUE(outcomes[4].has_value()) << describe(outcomes[4]);
+  EXPECT_TRUE(*outcomes[4]);
+  EXPECT_TRUE(token_exists("b"));
+  ASSERT_FALSE(outcomes[5].has_value());
+  EXPECT_EQ(storage_error_code(outcomes[5].error()), StorageErrorCode::kAlreadyExists);
+  EXPECT_FALSE(token_exists("c"));
+  EXPECT_EQ(must(devices.find_by_user_code("CCCCCCCC"))->state, DeviceState::kApproved);
+  ASSERT_TRUE(outcomes[6].has_value() && outcomes[7].has_value());
+  EXPECT_NE(*outcomes[6], *outcomes[7]);  // exactly one rotation
+  EXPECT_EQ(token_exists("new-0"), *outcomes[6]);
+  EXPECT_EQ(token_exists("new-1"), *outcomes[7]);
+  EXPECT_TRUE(must(storage_->tokens().find("old"))->used);
 }
 
 TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {

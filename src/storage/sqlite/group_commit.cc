@@ -56,6 +56,15 @@ void SqliteCommitGate::took_batch(std::size_t n) {
 }  // namespace ssooidc::storage
 
 namespace ssooidc::storage::sqlite {
+namespace {
+
+Result<void> run_statement(Connection& connection, Sql id) {
+  auto statement = connection.statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  return statement->run();
+}
+
+}  // namespace
 
 GroupCommitWriter::GroupCommitWriter(Database& database)
     : database_(database), thread_([this] { run(); }) {}
@@ -69,15 +78,17 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
-Result<std::int64_t> GroupCommitWriter::submit(Sql id, BindFunction bind, void* bind_context) {
-  PendingWrite pending{.id = id, .bind = bind, .bind_context = bind_context};
+Result<std::int64_t> GroupCommitWriter::submit(std::string_view operation, bool isolated,
+                                               void* context, WorkFunction work) {
+  PendingWrite pending{
+      .operation = operation, .isolated = isolated, .context = context, .work = work};
   SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
   {
     std::lock_guard lock(queue_mutex_);
     const std::size_t limit = database_.pool.options().write_queue_limit;
     if (queue_.size() >= limit) {
       return std::unexpected(storage_error(
-          StorageErrorCode::kUnavailable, sql_statement(id).operation,
+          StorageErrorCode::kUnavailable, operation,
           "the write queue is full (" + std::to_string(limit) + " writes waiting for a commit)"));
     }
     queue_.push_back(&pending);
@@ -140,25 +151,10 @@ void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
     if (!transaction) return fail_all(transaction.error());
     std::optional<Error> failed;
     for (PendingWrite* pending : batch) {
-      auto statement = writer.statement(pending->id);
-      if (!statement) {
-        failed = std::move(statement.error());
+      if (auto ran = run_item(writer, *pending); !ran) {
+        failed = std::move(ran.error());
         break;
       }
-      pending->bind(pending->bind_context, *statement);
-      auto ran = statement->run();
-      if (ran) {
-        pending->outcome = writer.changes();
-        continue;
-      }
-      // A taken key backs out this statement only (SQLite's ABORT), and the transaction goes on.
-      if (storage_error_code(ran.error()) == StorageErrorCode::kAlreadyExists &&
-          writer.in_transaction()) {
-        pending->outcome = std::unexpected(std::move(ran.error()));
-        continue;
-      }
-      failed = std::move(ran.error());
-      break;
     }
     if (!failed) {
       if (auto committed = transaction->commit(); !committed) failed = std::move(committed.error());
@@ -168,6 +164,27 @@ void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
   // A ROLLBACK that failed leaves the connection inside the transaction: closing it rolls back,
   // and the next batch opens a new one.
   if (writer.in_transaction()) connection_.reset();
+}
+
+Result<void> GroupCommitWriter::run_item(Connection& writer, PendingWrite& pending) {
+  if (pending.isolated) {
+    if (auto begun = run_statement(writer, Sql::kSavepoint); !begun) return begun;
+  }
+  Result<std::int64_t> outcome = pending.work(pending.context, writer);
+  // A taken key backs out this statement only (SQLite's ABORT), and the transaction goes on.
+  if (!outcome && (storage_error_code(outcome.error()) != StorageErrorCode::kAlreadyExists ||
+                   !writer.in_transaction())) {
+    return std::unexpected(std::move(outcome.error()));
+  }
+  if (pending.isolated) {
+    // A declined or refused item keeps none of its statements.
+    if (!outcome || *outcome == 0) {
+      if (auto undone = run_statement(writer, Sql::kRollbackToSavepoint); !undone) return undone;
+    }
+    if (auto released = run_statement(writer, Sql::kReleaseSavepoint); !released) return released;
+  }
+  pending.outcome = std::move(outcome);
+  return {};
 }
 
 }  // namespace ssooidc::storage::sqlite

@@ -18,8 +18,15 @@
 //   - `SqliteOptions::write_queue_limit` writes are waiting already: refused at once, nothing
 //     stored, with kUnavailable (the mapping rule of storage_error.h: the backend cannot take it
 //     now) described "the write queue is full (N writes waiting for a commit)".
-// Only single-statement writes are grouped (one INSERT each): a statement is atomic by itself, so
-// a write's failure never leaves part of it behind.
+// Two kinds of write are grouped:
+//   - `write`: one statement (an INSERT), atomic by itself, so its failure leaves nothing behind;
+//   - `write_isolated`: a compound write (redeem a one-time value and insert its tokens; rotate a
+//     refresh token), run inside a SAVEPOINT of the batch's transaction. When it returns false
+//     (nothing qualified: already redeemed, expired, another client's) or fails with
+//     kAlreadyExists, the writer rolls back to its savepoint, so nothing of that item is kept and
+//     the rest of the batch goes on; any other failure fails the batch as above. Its conditional
+//     UPDATE keeps single use: items run one after the other on the one connection, so of two
+//     redemptions of one value in a batch (or in two batches) only the first changes the row.
 //
 // The batch holds Database::write_mutex from BEGIN to the end of COMMIT, so the backend's other
 // writers (compound transactions on pooled connections) still run one at a time with it.
@@ -34,10 +41,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/statements.h"
 #include "storage/storage.h"
 
 namespace ssooidc::storage::sqlite {
@@ -51,28 +60,62 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-  // Runs statement `id` after `bind(Statement&)` in the next batch; see the top of this file.
+  // Runs statement `id` after `bind(Statement&)` in the next batch and returns the rows it
+  // changed; see the top of this file.
   template <typename Bind>
   [[nodiscard]] Result<std::int64_t> write(Sql id, Bind& bind) {
-    return submit(id, [](void* context, Statement& statement) {
-      (*static_cast<Bind*>(context))(statement);
-    }, &bind);
+    struct Context {
+      Sql id;
+      Bind& bind;
+    } context{id, bind};
+    return submit(sql_statement(id).operation, false, &context,
+                  [](void* opaque, Connection& connection) -> Result<std::int64_t> {
+                    auto& [statement_id, bind_statement] = *static_cast<Context*>(opaque);
+                    auto statement = connection.statement(statement_id);
+                    if (!statement) return std::unexpected(std::move(statement.error()));
+                    bind_statement(*statement);
+                    if (auto ran = statement->run(); !ran) {
+                      return std::unexpected(std::move(ran.error()));
+                    }
+                    return connection.changes();
+                  });
+  }
+
+  // Runs `work(Connection&) -> Result<bool>` in the next batch inside a savepoint of its own,
+  // kept when it returns true, rolled back when it returns false or fails; see the top of this
+  // file. `operation` names it in the queue-full error.
+  template <typename Work>
+  [[nodiscard]] Result<bool> write_isolated(std::string_view operation, Work& work) {
+    auto kept = submit(operation, true, &work,
+                       [](void* opaque, Connection& connection) -> Result<std::int64_t> {
+                         Result<bool> done = (*static_cast<Work*>(opaque))(connection);
+                         if (!done) return std::unexpected(std::move(done.error()));
+                         return *done ? 1 : 0;
+                       });
+    if (!kept) return std::unexpected(std::move(kept.error()));
+    return *kept == 1;
   }
 
  private:
-  using BindFunction = void (*)(void* context, Statement& statement);
+  // Runs one write on the writer's connection: the rows changed (for `write_isolated`, 1 to keep
+  // and 0 to roll back).
+  using WorkFunction = Result<std::int64_t> (*)(void* context, Connection& connection);
 
   // One caller's write, on the caller's stack while it waits.
   struct PendingWrite {
-    Sql id;
-    BindFunction bind;
-    void* bind_context;
+    std::string_view operation;
+    bool isolated;  // in a savepoint of its own
+    void* context;
+    WorkFunction work;
     Result<std::int64_t> outcome{0};
     bool done = false;  // guarded by completion_mutex_
     std::condition_variable completed;
   };
 
-  Result<std::int64_t> submit(Sql id, BindFunction bind, void* bind_context);
+  Result<std::int64_t> submit(std::string_view operation, bool isolated, void* context,
+                              WorkFunction work);
+  // Runs `pending` in the batch's transaction; an error fails the whole batch.
+  Result<void> run_item(Connection& writer, PendingWrite& pending);
   void run();
   // Runs and commits `batch`, setting every write's outcome. Holds write_mutex.
   void commit(const std::vector<PendingWrite*>& batch);

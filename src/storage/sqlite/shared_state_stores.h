@@ -4,6 +4,8 @@
 //
 // Their writes are committed without fsync (the unsynced writer of query.h): they survive the
 // process being killed, and a power loss costs at most a sign-in or a few uncounted attempts.
+// Except the retry grace's put, which every issuance makes: it joins the group commit
+// (group_commit.h), so it is synced with the batch it shares.
 //
 // Private to storage/sqlite.
 #pragma once

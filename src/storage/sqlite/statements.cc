@@ -13,6 +13,10 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kBegin, "begin transaction", "BEGIN IMMEDIATE"},
     {Sql::kCommit, "commit", "COMMIT"},
     {Sql::kRollback, "roll back", "ROLLBACK"},
+    // One item of a group commit's batch (group_commit.h): rolled back alone when it fails.
+    {Sql::kSavepoint, "begin savepoint", "SAVEPOINT item"},
+    {Sql::kReleaseSavepoint, "release savepoint", "RELEASE item"},
+    {Sql::kRollbackToSavepoint, "roll back to savepoint", "ROLLBACK TO item"},
     {Sql::kLatestSchemaVersion, "read schema version",
      "SELECT coalesce(max(version), 0) FROM schema_migrations"},
     {Sql::kRecordMigration, "record migration",

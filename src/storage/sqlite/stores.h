@@ -4,8 +4,9 @@
 //
 // Thread safety: every method takes its own connection from the pool; writers also hold
 // Database::write_mutex for the whole write, so that they queue in-process instead of sleeping in
-// SQLite's busy handler. The inserts of device authorizations and registrations are handed to
-// Database::group_commit instead (group_commit.h), which holds write_mutex for each batch.
+// SQLite's busy handler. The inserts of device authorizations and registrations, and the
+// issuance writes (redeem + tokens, rotate), are handed to Database::group_commit instead
+// (group_commit.h), which holds write_mutex for each batch.
 #pragma once
 
 #include <mutex>
@@ -33,7 +34,8 @@ struct Database {
 [[nodiscard]] Result<void> insert_tokens(Connection& connection,
                                          const std::vector<TokenRecord>& tokens);
 
-// In one write transaction: runs the conditional UPDATE `redeem` with ?1 `hash`, ?2 `client_id`
+// In the group commit's next batch (one savepoint of its transaction, group_commit.h): runs the
+// conditional UPDATE `redeem` with ?1 `hash`, ?2 `client_id`
 // and ?3 `now`, and when it changed exactly one row inserts `tokens`. Returns false (and changes
 // nothing) when no row qualified. The WHERE clause of `redeem` carries every condition (unused,
 // unexpired, this client), so of two concurrent redemptions exactly one changes the row.

@@ -59,39 +59,35 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
   return {};
 }
 
+// Issuance is grouped with the other writes waiting at that moment (issue 15): one transaction and
+// one fsync for the batch, each redemption in a savepoint of its own (group_commit.h).
 Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
                                       std::string_view client_id, std::int64_t now,
                                       const std::vector<TokenRecord>& tokens) {
-  auto lease = database.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  Connection& connection = **lease;
-  std::lock_guard write_lock(database.write_mutex);
-  auto transaction = WriteTransaction::begin(connection);
-  if (!transaction) return std::unexpected(std::move(transaction.error()));
-  {
+  auto work = [&](Connection& connection) -> Result<bool> {
     auto statement = connection.statement(redeem);
     if (!statement) return std::unexpected(std::move(statement.error()));
     statement->bind_text(1, hash).bind_text(2, client_id).bind_int(3, now);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-  }
-  if (connection.changes() != 1) return false;  // the transaction rolls back, having done nothing
-  if (auto inserted = insert_tokens(connection, tokens); !inserted) {
-    return std::unexpected(std::move(inserted.error()));
-  }
-  if (auto committed = transaction->commit(); !committed) {
-    return std::unexpected(std::move(committed.error()));
-  }
-  return true;
+    if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
+    if (auto inserted = insert_tokens(connection, tokens); !inserted) {
+      return std::unexpected(std::move(inserted.error()));
+    }
+    return true;
+  };
+  return database.group_commit.write_isolated(sql_statement(redeem).operation, work);
 }
 
 Result<void> SqliteTokenStore::insert(const std::vector<TokenRecord>& tokens) {
-  auto lease = database_.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  std::lock_guard write_lock(database_.write_mutex);
-  auto transaction = WriteTransaction::begin(**lease);
-  if (!transaction) return std::unexpected(std::move(transaction.error()));
-  if (auto inserted = insert_tokens(**lease, tokens); !inserted) return inserted;
-  return transaction->commit();
+  auto work = [&](Connection& connection) -> Result<bool> {
+    if (auto inserted = insert_tokens(connection, tokens); !inserted) {
+      return std::unexpected(std::move(inserted.error()));
+    }
+    return true;
+  };
+  auto inserted = database_.group_commit.write_isolated("insert token", work);
+  if (!inserted) return std::unexpected(std::move(inserted.error()));
+  return {};
 }
 
 Result<std::optional<TokenRecord>> SqliteTokenStore::find(std::string_view token_hash) {
@@ -100,28 +96,22 @@ Result<std::optional<TokenRecord>> SqliteTokenStore::find(std::string_view token
 
 Result<bool> SqliteTokenStore::rotate(std::string_view old_hash,
                                       const std::vector<TokenRecord>& replacements) {
-  auto lease = database_.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  Connection& connection = **lease;
-  std::lock_guard write_lock(database_.write_mutex);
-  auto transaction = WriteTransaction::begin(connection);
-  if (!transaction) return std::unexpected(std::move(transaction.error()));
-  {
+  auto work = [&](Connection& connection) -> Result<bool> {
     // Marks used only a refresh token that is neither used nor revoked: exactly one of two
     // concurrent rotations of the same token changes the row.
     auto statement = connection.statement(Sql::kMarkRefreshTokenUsed);
     if (!statement) return std::unexpected(std::move(statement.error()));
     statement->bind_text(1, old_hash);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-  }
-  if (connection.changes() != 1) return false;  // the transaction rolls back, having done nothing
-  if (auto inserted = insert_tokens(connection, replacements); !inserted) {
-    return std::unexpected(std::move(inserted.error()));
-  }
-  if (auto committed = transaction->commit(); !committed) {
-    return std::unexpected(std::move(committed.error()));
-  }
-  return true;
+    if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
+    if (auto inserted = insert_tokens(connection, replacements); !inserted) {
+      return std::unexpected(std::move(inserted.error()));
+    }
+    return true;
+  };
+  // Grouped like the redemptions above.
+  return database_.group_commit.write_isolated(sql_statement(Sql::kMarkRefreshTokenUsed).operation,
+                                               work);
 }
 
 Result<std::optional<std::int64_t>> SqliteTokenStore::family_expires_at(
