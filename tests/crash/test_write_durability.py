@@ -39,7 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 
 import ssooidc_harness as h  # noqa: E402
-from test_crash_recovery import Api, ServerGone, Unexpected  # noqa: E402
+from test_crash_recovery import Api, ServerGone, Unexpected, load_server  # noqa: E402
 
 START_URL = "https://d-0000000000.awsapps.com/start"
 WRITERS = 24
@@ -133,9 +133,7 @@ class WriteDurabilityTest(unittest.TestCase):
         self.addCleanup(self.tmp.close)
 
     def start_server(self, directory, extra_env=None):
-        server = h.Server(directory, "--access-log", "off", "--register-client-rate", "0",
-                          "--device-authorization-rate", "0", "--no-bootstrap-user",
-                          name="write", env=extra_env)
+        server = load_server(directory, "--no-bootstrap-user", name="write", env=extra_env)
         self.addCleanup(server.kill)
         server.start()
         return server
