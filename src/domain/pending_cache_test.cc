@@ -13,9 +13,14 @@
 
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
+#include "testing/test_services.h"
 
 namespace ssooidc::domain {
 namespace {
+
+using test_support::poll_device;
+using test_support::register_public_client;
+using test_support::start_device;
 
 namespace fs = std::filesystem;
 
@@ -46,27 +51,9 @@ class PendingCacheTest : public ::testing::Test {
     s.poll_interval_seconds = 0;  // as fast as a benchmark polls
     return s;
   }
-  RegisterClientResponse reg() {
-    auto resp = one_->clients.register_client(
-        {.clientName = "test", .clientType = "public",
-         .scopes = std::vector<std::string>{"sso:account:access"}});
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
-  }
+  RegisterClientResponse reg() { return register_public_client(*one_, true); }
   StartDeviceAuthorizationResponse start(const RegisterClientResponse& c) {
-    auto d = one_->devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
-    EXPECT_TRUE(d.has_value());
-    return *d;
-  }
-  std::expected<CreateTokenResponse, Error> poll(ServiceGraph& process,
-                                                 const RegisterClientResponse& c,
-                                                 const StartDeviceAuthorizationResponse& d) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(kGrantDeviceCode);
-    r.deviceCode = d.deviceCode;
-    return process.tokens.create_token(r);
+    return start_device(*one_, c).value();
   }
 
   fs::path dir_;
@@ -89,7 +76,7 @@ TEST_F(PendingCacheTest, TheStampStaysWhileNothingCommitsAndChangesWithACommitEl
   ASSERT_TRUE(storage_one_->clients().find(*c.clientId).has_value());
   EXPECT_EQ(watch.change_stamp(), before);
   // A write through the other open (another connection, as another process) changes it.
-  auto d = two_->devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  auto d = start_device(*two_, c);
   ASSERT_TRUE(d.has_value());
   const auto after = watch.change_stamp();
   EXPECT_NE(after, before);
@@ -103,9 +90,9 @@ TEST_F(PendingCacheTest, AnApprovalByAnotherProcessIsSeenByTheNextPoll) {
   auto c = reg();
   auto d = start(c);
   for (int i = 0; i < 3; ++i)
-    ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending) << i;
+    ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending) << i;
   ASSERT_TRUE(two_->devices.decide(*d.userCode, true, "alice").has_value());
-  auto token = poll(*one_, c, d);
+  auto token = poll_device(*one_, c, d);
   ASSERT_TRUE(token.has_value()) << token.error().error_description;
   EXPECT_TRUE(token->accessToken.has_value());
 }
@@ -113,10 +100,10 @@ TEST_F(PendingCacheTest, AnApprovalByAnotherProcessIsSeenByTheNextPoll) {
 TEST_F(PendingCacheTest, ADenialByAnotherProcessIsSeenByTheNextPoll) {
   auto c = reg();
   auto d = start(c);
-  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
-  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
   ASSERT_TRUE(two_->devices.decide(*d.userCode, false, "admin").has_value());
-  EXPECT_EQ(poll(*one_, c, d).error().type, ErrorType::kAccessDenied);
+  EXPECT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAccessDenied);
 }
 
 // The I/O thread's path (issue 15): it answers a poll only from memory, and an approval made
@@ -161,10 +148,10 @@ TEST_F(PendingCacheTest, PollFromMemoryAnswersOnlyACachedPendingCodeAndSeesAnApp
 TEST_F(PendingCacheTest, ACachedPendingCodeStillExpires) {
   auto c = reg();
   auto d = start(c);
-  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
-  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
   clock_.advance_seconds(settings().device_code_ttl_seconds + 1);
-  EXPECT_EQ(poll(*one_, c, d).error().type, ErrorType::kExpiredToken);
+  EXPECT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kExpiredToken);
 }
 
 // A device code is bound to its client also when its record comes from memory.
@@ -172,8 +159,8 @@ TEST_F(PendingCacheTest, ACachedCodeIsRefusedToAnotherClient) {
   auto c = reg();
   auto other = reg();
   auto d = start(c);
-  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
-  EXPECT_EQ(poll(*one_, other, d).error().type, ErrorType::kInvalidGrant);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll_device(*one_, other, d).error().type, ErrorType::kInvalidGrant);
 }
 
 TEST(PendingCacheBound, IsEmptiedWhenFullSoThatNoStrangerGrowsIt) {

@@ -8,9 +8,14 @@
 
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
+#include "testing/test_services.h"
 
 namespace ssooidc::domain {
 namespace {
+
+using test_support::poll_device;
+using test_support::register_public_client;
+using test_support::start_device;
 
 class TwoProcessesTest : public ::testing::Test {
  protected:
@@ -20,21 +25,7 @@ class TwoProcessesTest : public ::testing::Test {
     return s;
   }
 
-  RegisterClientResponse reg() {
-    auto resp = one_.clients.register_client({.clientName = "test", .clientType = "public"});
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
-  }
-  std::expected<CreateTokenResponse, Error> poll(ServiceGraph& process,
-                                                 const RegisterClientResponse& c,
-                                                 const StartDeviceAuthorizationResponse& d) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(kGrantDeviceCode);
-    r.deviceCode = d.deviceCode;
-    return process.tokens.create_token(r);
-  }
+  RegisterClientResponse reg() { return register_public_client(one_); }
 
   core::FakeClock clock_;
   crypto::SecureRandom random_;
@@ -78,11 +69,11 @@ TEST_F(TwoProcessesTest, RegistrationFloodSpreadOverProcessesIsCountedOnce) {
 // but that come twice as often in all, are slowed down once the processes have reported.
 TEST_F(TwoProcessesTest, SlowDownIsEnforcedOverPollsSpreadOverTwoProcesses) {
   auto c = reg();
-  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  auto d = start_device(one_, c);
   ASSERT_TRUE(d.has_value());
   int slowed = 0;
   for (int i = 0; i < 40; ++i) {
-    auto r = poll(i % 2 ? two_ : one_, c, *d);
+    auto r = poll_device(i % 2 ? two_ : one_, c, *d);
     if (r.error().type == ErrorType::kSlowDown) ++slowed;
     else ASSERT_EQ(r.error().type, ErrorType::kAuthorizationPending) << i;
     clock_.advance_millis(500);
@@ -91,10 +82,10 @@ TEST_F(TwoProcessesTest, SlowDownIsEnforcedOverPollsSpreadOverTwoProcesses) {
 
   // The same rate on one process is slowed down by the per-process check as before; polling at
   // the interval over both processes is never slowed down.
-  auto d2 = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  auto d2 = start_device(one_, c);
   ASSERT_TRUE(d2.has_value());
   for (int i = 0; i < 40; ++i) {
-    auto r = poll(i % 2 ? two_ : one_, c, *d2);
+    auto r = poll_device(i % 2 ? two_ : one_, c, *d2);
     ASSERT_EQ(r.error().type, ErrorType::kAuthorizationPending) << i;
     clock_.advance_millis(1000);
   }
@@ -105,15 +96,15 @@ TEST_F(TwoProcessesTest, SlowDownIsEnforcedOverPollsSpreadOverTwoProcesses) {
 TEST_F(TwoProcessesTest, AThirdBackToBackPollIsSlowedDownOnAnyProcess) {
   ServiceGraph three{*storage_, clock_, random_, settings(), server_key_};
   auto c = reg();
-  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  auto d = start_device(one_, c);
   ASSERT_TRUE(d.has_value());
-  EXPECT_EQ(poll(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
-  EXPECT_EQ(poll(two_, c, *d).error().type, ErrorType::kAuthorizationPending);
-  EXPECT_EQ(poll(three, c, *d).error().type, ErrorType::kSlowDown);
+  EXPECT_EQ(poll_device(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll_device(two_, c, *d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll_device(three, c, *d).error().type, ErrorType::kSlowDown);
   // Once the client has added the 5 s that slow_down asks for, its next poll is on time wherever
   // it lands.
   clock_.advance_millis(6000);
-  EXPECT_EQ(poll(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_EQ(poll_device(one_, c, *d).error().type, ErrorType::kAuthorizationPending);
 }
 
 // A botocore retry whose first answer was lost may land on the other process (no sticky
@@ -127,9 +118,9 @@ TEST_F(TwoProcessesTest, ARetriedRedemptionOnTheOtherProcessGetsTheSameAnswer) {
   auto d = one_.devices.start({*c->clientId, *c->clientSecret, "https://d-1.awsapps.com/start"}, "");
   ASSERT_TRUE(d.has_value());
   ASSERT_TRUE(two_.devices.decide(*d->userCode, true, "alice").has_value());
-  auto first = poll(one_, *c, *d);
+  auto first = poll_device(one_, *c, *d);
   ASSERT_TRUE(first.has_value()) << first.error().error_description;
-  auto retried = poll(two_, *c, *d);
+  auto retried = poll_device(two_, *c, *d);
   ASSERT_TRUE(retried.has_value()) << retried.error().error_description;
   EXPECT_EQ(*retried->accessToken, *first->accessToken);
   ASSERT_TRUE(first->refreshToken.has_value());
@@ -169,10 +160,10 @@ TEST_F(TwoProcessesTest, OneProcessRotatesTheSigningKeyAndBothServeTheSameJwks) 
 
 TEST_F(TwoProcessesTest, SharedPollCountsArePurgedWithTheirAuthorization) {
   auto c = reg();
-  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  auto d = start_device(one_, c);
   ASSERT_TRUE(d.has_value());
   for (int i = 0; i < 8; ++i) {
-    (void)poll(one_, c, *d);
+    (void)poll_device(one_, c, *d);
     clock_.advance_seconds(1);
   }
   EXPECT_EQ(*one_.shared.purge_expired(), 0);

@@ -569,17 +569,29 @@ TEST(ServerTest, StopLetsRequestInFlightFinish) {
 }
 
 TEST(ServerTest, StopFinishesRequestBeingReceived) {
-  RunningServer running(test_options(), echo);
+  // One I/O thread, so that what it did for one connection shows what it did before for another.
+  ServerOptions options = test_options();
+  options.threads = 1;
+  RunningServer running(options, echo);
+  Client idle(running.port());  // served once, then idle: its close shows the stop has been seen
+  idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(idle.read_response());
   Client client(running.port());
-  client.send("POST /half HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab");
-  std::this_thread::sleep_for(50ms);  // let the server read the first half
+  // The interim response shows the server has read the header and is receiving the body.
+  client.send(
+      "POST /half HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  auto interim = client.read_response();
+  ASSERT_TRUE(interim);
+  ASSERT_EQ(interim->status, 100);
+  client.send("ab");
   running.server().stop();
-  std::this_thread::sleep_for(50ms);
-  client.send("cd");
+  ASSERT_TRUE(idle.closed_within(5s));
+  client.send("cd");  // the rest of the body, after the stop
   auto response = client.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->body, "POST /half\nabcd");
   EXPECT_EQ(response->header("Connection"), "close");
+  EXPECT_TRUE(client.closed_within(5s));
 }
 
 TEST(ServerTest, StopBeforeRunReturnsAtOnce) {

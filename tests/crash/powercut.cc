@@ -186,50 +186,52 @@ int sync_with(sync_fn real, int fd) {
   return rc;
 }
 
+// What open and open64 share: `args` holds the mode when the flags create a file.
+int open_with(open_fn real, const char* path, int flags, va_list args) {
+  mode_t mode = 0;
+  if ((flags & (O_CREAT | O_TMPFILE)) != 0) mode = static_cast<mode_t>(va_arg(args, int));
+  const int fd = real(path, flags, mode);
+  track(fd, path);
+  return fd;
+}
+
+// What pwrite and pwrite64 share.
+ssize_t pwrite_with(pwrite_fn real, int fd, const void* data, size_t size, off_t offset) {
+  const ssize_t written = real(fd, data, size, offset);
+  record_write(fd, data, written, offset);
+  return written;
+}
+
 }  // namespace
 
 extern "C" {
 
 int open(const char* path, int flags, ...) {
   static const auto real = next<open_fn>("open");
-  mode_t mode = 0;
-  if ((flags & (O_CREAT | O_TMPFILE)) != 0) {
-    va_list args;
-    va_start(args, flags);
-    mode = static_cast<mode_t>(va_arg(args, int));
-    va_end(args);
-  }
-  const int fd = real(path, flags, mode);
-  track(fd, path);
+  va_list args;
+  va_start(args, flags);
+  const int fd = open_with(real, path, flags, args);
+  va_end(args);
   return fd;
 }
 
 int open64(const char* path, int flags, ...) {
   static const auto real = next<open_fn>("open64");
-  mode_t mode = 0;
-  if ((flags & (O_CREAT | O_TMPFILE)) != 0) {
-    va_list args;
-    va_start(args, flags);
-    mode = static_cast<mode_t>(va_arg(args, int));
-    va_end(args);
-  }
-  const int fd = real(path, flags, mode);
-  track(fd, path);
+  va_list args;
+  va_start(args, flags);
+  const int fd = open_with(real, path, flags, args);
+  va_end(args);
   return fd;
 }
 
 ssize_t pwrite(int fd, const void* data, size_t size, off_t offset) {
   static const auto real = next<pwrite_fn>("pwrite");
-  const ssize_t written = real(fd, data, size, offset);
-  record_write(fd, data, written, offset);
-  return written;
+  return pwrite_with(real, fd, data, size, offset);
 }
 
 ssize_t pwrite64(int fd, const void* data, size_t size, off_t offset) {
   static const auto real = next<pwrite_fn>("pwrite64");
-  const ssize_t written = real(fd, data, size, offset);
-  record_write(fd, data, written, offset);
-  return written;
+  return pwrite_with(real, fd, data, size, offset);
 }
 
 ssize_t write(int fd, const void* data, size_t size) {

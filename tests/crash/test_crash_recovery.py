@@ -54,6 +54,14 @@ MAX_LOAD_SECONDS = 120.0
 CONNECTION_ERRORS = (ConnectionError, http.client.HTTPException, socket.timeout, OSError)
 
 
+def load_server(directory, *extra, name, database=None, env=None):
+    """The server both crash suites put under load (not started): no access log, and no
+    per-address registration or device-start limit, which would slow the load down."""
+    return h.Server(directory, "--access-log", "off", "--register-client-rate", "0",
+                    "--device-authorization-rate", "0", *extra, name=name, database=database,
+                    env=env)
+
+
 class ServerGone(Exception):
     """The connection failed: the server was killed (or died)."""
 
@@ -223,10 +231,7 @@ class CrashRecoveryTest(unittest.TestCase):
             # their own.
             extra = ["--key-file", self.tmp.join("server.key"),
                      "--bootstrap-password-file", self.tmp.join("admin-password")]
-        # A load test: the per-address registration and device-start limits would slow it down.
-        self.server = h.Server(self.tmp.path, "--access-log", "off", "--register-client-rate", "0",
-                               "--device-authorization-rate", "0", *extra, name="crash",
-                               database=database)
+        self.server = load_server(self.tmp.path, *extra, name="crash", database=database)
         self.addCleanup(self.server.kill)
 
     def run_load_and_kill(self, journal):

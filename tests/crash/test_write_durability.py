@@ -51,7 +51,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 import http.client  # noqa: E402
 
 import ssooidc_harness as h  # noqa: E402
-from test_crash_recovery import Api, ServerGone, Unexpected  # noqa: E402
+from test_crash_recovery import Api, ServerGone, Unexpected, load_server  # noqa: E402
 
 START_URL = "https://d-0000000000.awsapps.com/start"
 WRITERS = 24
@@ -259,9 +259,8 @@ class WriteDurabilityTest(unittest.TestCase):
                             "--database", "sqlite:" + os.path.join(directory, "write.db")],
                            input=b"crash-password-0123456789\n", check=True,
                            stdout=subprocess.DEVNULL, env=h.clean_environment(extra_env))
-        server = h.Server(directory, "--access-log", "off", "--register-client-rate", "0",
-                          "--device-authorization-rate", "0", "--no-bootstrap-user", *extra,
-                          name="write", env=extra_env)
+        server = load_server(directory, "--no-bootstrap-user", *extra, name="write",
+                             env=extra_env)
         self.addCleanup(server.kill)
         server.start()
         return server

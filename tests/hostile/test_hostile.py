@@ -107,8 +107,18 @@ class Fixture:
         if cls.directory is not None:
             cls.directory.close()
 
+    @classmethod
+    def kill(cls):
+        """The module cleanup: never leaves the server running, also when start() failed half
+        way (then tearDownModule, and so stop(), does not run)."""
+        if cls.server is not None:
+            cls.server.kill()
+        if cls.directory is not None:
+            cls.directory.close()
+
 
 def setUpModule():
+    unittest.addModuleCleanup(Fixture.kill)
     Fixture.start()
 
 

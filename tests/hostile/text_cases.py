@@ -71,12 +71,15 @@ class TextTests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # Class cleanups run even when setUpClass fails half way (tearDownClass does not), last
+        # registered first: the server is never left running, whatever fails.
         cls.tmp = h.harness.TempDir("ssooidc-text-")
-        cls.schema = None
+        cls.addClassCleanup(cls.tmp.close)
         database = None
         if BACKEND == "postgres":
-            cls.schema = h.harness.PostgresSchema("text")
-            database = cls.schema.url
+            schema = h.harness.PostgresSchema("text")
+            cls.addClassCleanup(schema.close)
+            database = schema.url
         key = cls.tmp.join("server.key")
         with open(key, "w") as f:
             f.write("DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD\n")
@@ -85,6 +88,7 @@ class TextTests(unittest.TestCase):
                                       "--register-client-rate", "0",
                                       "--device-authorization-rate", "0", "--access-log", "off",
                                       name="text", database=database)
+        cls.addClassCleanup(cls.server.kill)  # a no-op after the graceful stop below
         cls.server.start()
         reg = h.call(cls.server.port, post("/client/register", {
             "clientName": "text", "clientType": "public", "scopes": ["sso:account:access"]}))
@@ -106,10 +110,11 @@ class TextTests(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.kill()
-        if cls.schema:
-            cls.schema.close()
-        cls.tmp.close()
+        # A graceful stop must exit 0 (under the sanitizers, that is where leaks are reported).
+        code = cls.server.stop()
+        if code != 0:
+            raise AssertionError(f"the server exited with {code} on SIGTERM"
+                                 + cls.server.log_tail())
 
     def run_cases(self, cases):
         names = [c.name for c in cases]
