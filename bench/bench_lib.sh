@@ -1,6 +1,6 @@
-# Shared by bench/run_wrk.sh and bench/run_portal_wrk.sh (sourced, not run): the work directory
-# and the cleanup of started servers, ports, curl probes, one wrk run and the medians and ratios
-# of the table. The sourcing script sets `bench_script` (its name, for messages), `bench_dir` and
+# Shared by bench/run_wrk.sh, bench/run_portal_wrk.sh and bench/run_wrk_pg_replicas.sh (sourced,
+# not run): the work directory and the cleanup of started servers, starting a server that prints
+# its URL, ports, curl probes, one wrk run and the medians and ratios of the table. The sourcing script sets `bench_script` (its name, for messages), `bench_dir` and
 # `root` before sourcing, and `work` before calling these.
 
 die() { echo "$bench_script: $*" >&2; exit 1; }
@@ -42,6 +42,33 @@ wait_for_http() {
     sleep 0.05
   done
   die "nothing answers at $url"
+}
+
+# start_listening NAME COMMAND... : starts a server that prints its URL as the first line of
+# stdout ($work/NAME.out; stderr in $work/NAME.err), waits until it answers HTTP, and sets $base
+# and spid[NAME]. The caller pins it (start_pinned) or not.
+start_listening() {
+  local name=$1 out="$work/$1.out" err="$work/$1.err"
+  shift
+  "$@" >"$out" 2>"$err" &
+  pids+=($!)
+  spid[$name]=$!
+  base=""
+  for _ in $(seq 200); do
+    base=$(head -n1 "$out" 2>/dev/null || true)
+    [[ "$base" == http://* ]] && break
+    kill -0 "${spid[$name]}" 2>/dev/null || die "$name exited: $(cat "$err")"
+    sleep 0.05
+  done
+  [[ "$base" == http://* ]] || die "$name printed no URL: $(cat "$out" "$err")"
+  wait_for_http "$base/"
+}
+
+# start_pinned NAME COMMAND... : start_listening on the server core.
+start_pinned() {
+  local name=$1
+  shift
+  start_listening "$name" taskset -c "$server_cpu" "$@"
 }
 
 # post URL BODY -> prints "STATUS BODY"
