@@ -50,6 +50,12 @@ token_body=$(jq -cn --argjson d "$device_body" --arg code "$(jq -r .deviceCode <
   '{grantType: "urn:ietf:params:oauth:grant-type:device_code", clientId: $d.clientId,
     clientSecret: $d.clientSecret, deviceCode: $code}')
 
+# report SCENARIO SORT: perf's self cost per SORT key, one line each, blank columns trimmed.
+report() {
+  "$perf_bin" report -i "$work/$1.perf" --no-children --sort "$2" --stdio 2>/dev/null |
+    grep -v -e '^#' -e '^$' | sed -E 's/([[:space:]]+-)*[[:space:]]*$//'
+}
+
 echo "$(uptime)" >&2
 for scenario in token device; do
   path=/token body_now=$token_body
@@ -66,8 +72,12 @@ for scenario in token device; do
   echo
   echo "== $scenario ($path): ${line#BENCH_RESULT } server_cpu_s=$cpu_s" \
     "requests/cpu-s=$(awk -v r="$(field "$line" requests)" -v c="$cpu_s" 'BEGIN { printf "%.0f", r / c }')"
-  "$perf_bin" report -i "$work/$scenario.perf" --no-children --sort dso,symbol --stdio 2>/dev/null |
-    grep -v '^#' | grep -v '^$' | head -n "$top"
+  # By library first (where the time goes: kernel, libc's allocator, libpq, the server), then by
+  # function. awk, not head: head's early exit would kill the pipeline (pipefail).
+  echo "-- by library:"
+  report "$scenario" dso | awk 'NR <= 8'
+  echo "-- by function:"
+  report "$scenario" dso,symbol | awk -v n="$top" 'NR <= n'
 done
 echo
 echo "(load after: $(uptime))"

@@ -1,13 +1,21 @@
 // What several server processes share (issue 12), shown with two service graphs over one storage
 // and one fake clock: each graph is what one process builds.
+//
+// domain_test runs these on one memory storage. tests/replicas builds the same file again as
+// shared_state_postgres_test with SSOOIDC_SHARED_STATE_TEST_POSTGRES: each process then opens a
+// storage (a connection pool) of its own on one scratch PostgreSQL schema, as replicas do.
 #include "domain/shared_state.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
+#ifdef SSOOIDC_SHARED_STATE_TEST_POSTGRES
+#include "postgres_test_support.h"  // tests/storage: a scratch schema per test
+#endif
 
 namespace ssooidc::domain {
 namespace {
@@ -36,12 +44,28 @@ class TwoProcessesTest : public ::testing::Test {
     return process.tokens.create_token(r);
   }
 
+  static std::unique_ptr<storage::Storage> open(const std::string& database) {
+    auto opened = storage::open_storage(database);
+    if (!opened) {
+      throw std::runtime_error("cannot open the test storage: " + opened.error().error_description);
+    }
+    return std::move(*opened);
+  }
+
   core::FakeClock clock_;
   crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> storage_ = std::move(*storage::open_storage("memory:"));
+#ifdef SSOOIDC_SHARED_STATE_TEST_POSTGRES
+  storage::test_support::ScratchSchema schema_;
+  std::unique_ptr<storage::Storage> storage_ = open(schema_.url());
+  std::unique_ptr<storage::Storage> other_storage_ = open(schema_.url());
+#else
+  std::unique_ptr<storage::Storage> storage_ = open("memory:");
+  std::unique_ptr<storage::Storage> other_storage_;
+#endif
   const std::string server_key_ = std::string(32, 'k');
   ServiceGraph one_{*storage_, clock_, random_, settings(), server_key_};
-  ServiceGraph two_{*storage_, clock_, random_, settings(), server_key_};
+  ServiceGraph two_{other_storage_ ? *other_storage_ : *storage_, clock_, random_, settings(),
+                    server_key_};
 };
 
 TEST_F(TwoProcessesTest, DerivedKeysAgreeAcrossProcessesAndDifferByPurpose) {
