@@ -3,8 +3,9 @@
 # run_wrk_pg_replicas.sh: CreateToken while pending (polling) and StartDeviceAuthorization.
 # The server is pinned to the server core and driven by wrk on the other, as in the benchmark;
 # `perf record` samples the server process alone (every thread, user and kernel) during each wrk
-# run, and the script prints the self cost per function (perf report --no-children), the
-# requests wrk completed and the server's CPU seconds. See bench/README.md.
+# run, and the script prints the self cost per library and per function (perf report
+# --no-children), the requests wrk completed, the server's CPU seconds, and the system calls per
+# request (a second run under strace -c). See bench/README.md.
 #
 # Environment: BENCH_SECONDS=10 BENCH_CONNECTIONS=32 BENCH_SERVER_CPU=0 BENCH_WRK_CPU=1
 #   BENCH_THREADS=1  BENCH_POSTGRES_URL (default SSOOIDC_TEST_POSTGRES_URL)  PROFILE_TOP=25 (rows)
@@ -21,7 +22,7 @@ postgres_url=${BENCH_POSTGRES_URL:-${SSOOIDC_TEST_POSTGRES_URL:-}}
 [[ -n "$postgres_url" ]] || die "needs BENCH_POSTGRES_URL (or SSOOIDC_TEST_POSTGRES_URL)"
 perf_bin=${PERF:-perf}
 top=${PROFILE_TOP:-25}
-for tool in "$wrk_bin" "$perf_bin" taskset curl jq psql; do
+for tool in "$wrk_bin" "$perf_bin" strace taskset curl jq psql; do
   command -v "$tool" >/dev/null || die "$tool not found"
 done
 [[ -x "$server_bin" ]] || die "no ssooidc-server at $server_bin (build it, or set SSOOIDC_SERVER)"
@@ -78,6 +79,19 @@ for scenario in token device; do
   report "$scenario" dso | awk 'NR <= 8'
   echo "-- by function:"
   report "$scenario" dso,symbol | awk -v n="$top" 'NR <= n'
+  # The system calls per request: a second, shorter run under strace -c (which slows the server
+  # down, but counts exactly).
+  strace -f -c -o "$work/$scenario.strace" -p "${spid[pg]}" 2>/dev/null &
+  strace_pid=$!
+  sleep 1  # strace attaches to every thread
+  BENCH_BODY="$body_now" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" -d3s \
+    -s "$bench_dir/wrk_request.lua" "$base$path" >"$work/$scenario.strace-wrk"
+  kill -INT "$strace_pid"
+  wait "$strace_pid" 2>/dev/null || true
+  requests=$(field "$(grep '^BENCH_RESULT ' "$work/$scenario.strace-wrk")" requests)
+  echo "-- system calls per request (strace -c, $requests requests):"
+  awk -v n="$requests" '$1 ~ /^[0-9.]+$/ && NF >= 5 {
+      printf "  %-16s %6.2f\n", $NF, $4 / n }' "$work/$scenario.strace" | sort -k2 -rn | awk 'NR <= 12'
 done
 echo
 echo "(load after: $(uptime))"
