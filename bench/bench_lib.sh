@@ -20,11 +20,26 @@ nginx_bin=${NGINX:-nginx}
 [[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
 
 pids=()  # every server started; cleanup stops them
+schemas=()  # every PostgreSQL schema pg_schema made; cleanup drops them
 cleanup() {
-  local pid
+  local pid schema
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for schema in "${schemas[@]}"; do
+    psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  done
   if [[ -n "${work:-}" ]]; then rm -rf "$work"; fi
+}
+
+# pg_schema NAME: a fresh schema NAME in $postgres_url (the script's PostgreSQL), dropped at exit;
+# sets pg_database to the URL whose search_path is that schema.
+pg_schema() {
+  local separator='?'
+  psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $1 CASCADE" \
+    -c "CREATE SCHEMA $1" >/dev/null 2>&1 || die "cannot create schema $1 in the PostgreSQL"
+  schemas+=("$1")
+  [[ "$postgres_url" == *'?'* ]] && separator='&'
+  pg_database="$postgres_url${separator}options=-csearch_path%3D$1"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -54,7 +69,7 @@ start_listening() {
   pids+=($!)
   spid[$name]=$!
   base=""
-  for _ in $(seq 200); do
+  for _ in $(seq 400); do  # 20 s: a --world file of many users takes a while
     base=$(head -n1 "$out" 2>/dev/null || true)
     [[ "$base" == http://* ]] && break
     kill -0 "${spid[$name]}" 2>/dev/null || die "$name exited: $(cat "$err")"

@@ -28,16 +28,10 @@ done
 [[ -x "$server_bin" ]] || die "no ssooidc-server at $server_bin (build it, or set SSOOIDC_SERVER)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ssooidc-profile-pg.XXXXXX")
-schema="ssooidc_profile_$$"
-psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
-  -c "CREATE SCHEMA $schema" >/dev/null || die "cannot create schema $schema"
-trap 'psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS '"$schema"' CASCADE" >/dev/null 2>&1 || true; cleanup' EXIT
-separator='?'
-[[ "$postgres_url" == *'?'* ]] && separator='&'
+pg_schema "ssooidc_profile_$$"
 head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/pg.key"
 
-start_pinned pg "$server_bin" serve --listen 127.0.0.1:0 \
-  --database "$postgres_url${separator}options=-csearch_path%3D$schema" \
+start_pinned pg "$server_bin" serve --listen 127.0.0.1:0 --database "$pg_database" \
   --key-file "$work/pg.key" --threads "$threads" --poll-interval 0 --access-log off \
   --no-bootstrap-user --device-authorization-rate 0 --register-client-rate 0
 registered=$(post "$base/client/register" '{"clientName":"profile","clientType":"public"}')

@@ -281,16 +281,10 @@ start_ssooidc() {
 
 # One replica on a fresh schema of BENCH_POSTGRES_URL (dropped at exit).
 start_ssooidc_pg() {
-  local schema="ssooidc_bench_$$"
-  psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
-    -c "CREATE SCHEMA $schema" >/dev/null || die "cannot create schema $schema"
-  trap 'psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS '"$schema"' CASCADE" >/dev/null 2>&1 || true; rm -rf "$scratch"; cleanup' EXIT
-  local separator='?'
-  [[ "$postgres_url" == *'?'* ]] && separator='&'
+  pg_schema "ssooidc_bench_$$"
   head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/pg.key"
-  local database="$postgres_url${separator}options=-csearch_path%3D$schema"
-  prepare_ssooidc ssooidc_pg "$database" "$work/pg.key"
-  start_ssooidc_on ssooidc_pg "$database" --key-file "$work/pg.key"
+  prepare_ssooidc ssooidc_pg "$pg_database" "$work/pg.key"
+  start_ssooidc_on ssooidc_pg "$pg_database" --key-file "$work/pg.key"
 }
 
 # start_ssooidc_on NAME DATABASE [ARGS...]: the measured server on the database prepare_ssooidc

@@ -47,13 +47,7 @@ handler_args=()
 [[ -n "${BENCH_HANDLER_THREADS:-}" ]] && handler_args=(--handler-threads "$BENCH_HANDLER_THREADS")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ssooidc-bench-pg.XXXXXX")
-schema="ssooidc_bench_replicas_$$"
-psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
-  -c "CREATE SCHEMA $schema" >/dev/null || die "cannot create schema $schema"
-trap 'psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS '"$schema"' CASCADE" >/dev/null 2>&1 || true; cleanup' EXIT
-separator='?'
-[[ "$postgres_url" == *'?'* ]] && separator='&'
-pg_database="$postgres_url${separator}options=-csearch_path%3D$schema"
+pg_schema "ssooidc_bench_replicas_$$"
 [[ "$(psql "$pg_database" -qAt -c 'SHOW synchronous_commit')" == on ]] ||
   die "the PostgreSQL does not commit synchronously: StartDeviceAuthorization would not be durable"
 head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/pg.key"
