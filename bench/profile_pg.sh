@@ -51,7 +51,7 @@ report() {
     grep -v -e '^#' -e '^$' | sed -E 's/([[:space:]]+-)*[[:space:]]*$//'
 }
 
-echo "$(uptime)" >&2
+uptime >&2
 for scenario in token device; do
   path=/token body_now=$token_body
   [[ $scenario == device ]] && path=/device_authorization body_now=$device_body
