@@ -238,19 +238,27 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   if (auto sealed = app.services().id_tokens.seal_stored_keys(); !sealed)
     throw std::runtime_error(sealed.error().error_description);
   if (world) {
-    // Replicas started at once on one database apply the same file: one at a time, under a lease
-    // every process honours (the others wait for it, then find the rows it wrote and apply what is
-    // left, usually nothing). Applying is idempotent, so a pass that still collides with another
-    // process's insert (a lease that ran out under a very slow database) is applied again; a file
-    // that is really wrong fails each time.
+    // Replicas started at once on one database apply the same file: the first under a lease
+    // every process honours, the others once it is done (they wait for the lease, let it go at
+    // once and check the file together, finding the rows written: usually nothing is left).
+    // Applying is idempotent, so a pass that still collides with another process's insert (two
+    // checking at once after a first that died half way) is applied again; a file that is really
+    // wrong fails each time.
     domain::SharedState& shared = app.services().shared;
+    bool waited = false;
     for (;;) {
       auto led = shared.lead(kWorldLease, kWorldLeaseMillis);
       if (!led) throw std::runtime_error("world: " + led.error().error_description);
       if (*led) break;
+      waited = true;
       const timespec pause{0, 100'000'000};
       if (sigtimedwait(&signals, nullptr, &pause) > 0) return 0;
     }
+    auto release = [&shared] {
+      if (auto released = shared.release(kWorldLease); !released)
+        throw std::runtime_error("world: " + released.error().error_description);
+    };
+    if (waited) release();
     std::int64_t changes = 0;
     for (int attempt = 1;; ++attempt) {
       try {
@@ -260,8 +268,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
         if (attempt == 3) throw;
       }
     }
-    if (auto released = shared.release(kWorldLease); !released)
-      throw std::runtime_error("world: " + released.error().error_description);
+    if (!waited) release();
     std::fprintf(stderr, "ssooidc-server: applied world file %s (%lld changes)\n",
                  options.world_file.c_str(), static_cast<long long>(changes));
   }
