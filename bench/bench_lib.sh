@@ -1,6 +1,6 @@
-# Shared by bench/run_wrk.sh and bench/run_portal_wrk.sh (sourced, not run): the work directory
-# and the cleanup of started servers, ports, curl probes, one wrk run and the medians and ratios
-# of the table. The sourcing script sets `bench_script` (its name, for messages), `bench_dir` and
+# Shared by bench/run_wrk.sh, bench/run_portal_wrk.sh and bench/run_wrk_pg_replicas.sh (sourced,
+# not run): the work directory and the cleanup of started servers, starting a server that prints
+# its URL, ports, curl probes, one wrk run and the medians and ratios of the table. The sourcing script sets `bench_script` (its name, for messages), `bench_dir` and
 # `root` before sourcing, and `work` before calling these.
 
 die() { echo "$bench_script: $*" >&2; exit 1; }
@@ -20,11 +20,26 @@ nginx_bin=${NGINX:-nginx}
 [[ "$rounds" =~ ^[0-9]+$ && "$rounds" -gt 0 ]] || die "BENCH_ROUNDS must be a positive integer"
 
 pids=()  # every server started; cleanup stops them
+schemas=()  # every PostgreSQL schema pg_schema made; cleanup drops them
 cleanup() {
-  local pid
+  local pid schema
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for schema in "${schemas[@]}"; do
+    psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
+  done
   if [[ -n "${work:-}" ]]; then rm -rf "$work"; fi
+}
+
+# pg_schema NAME: a fresh schema NAME in $postgres_url (the script's PostgreSQL), dropped at exit;
+# sets pg_database to the URL whose search_path is that schema.
+pg_schema() {
+  local separator='?'
+  psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $1 CASCADE" \
+    -c "CREATE SCHEMA $1" >/dev/null 2>&1 || die "cannot create schema $1 in the PostgreSQL"
+  schemas+=("$1")
+  [[ "$postgres_url" == *'?'* ]] && separator='&'
+  pg_database="$postgres_url${separator}options=-csearch_path%3D$1"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -42,6 +57,33 @@ wait_for_http() {
     sleep 0.05
   done
   die "nothing answers at $url"
+}
+
+# start_listening NAME COMMAND... : starts a server that prints its URL as the first line of
+# stdout ($work/NAME.out; stderr in $work/NAME.err), waits until it answers HTTP, and sets $base
+# and spid[NAME]. The caller pins it (start_pinned) or not.
+start_listening() {
+  local name=$1 out="$work/$1.out" err="$work/$1.err"
+  shift
+  "$@" >"$out" 2>"$err" &
+  pids+=($!)
+  spid[$name]=$!
+  base=""
+  for _ in $(seq 400); do  # 20 s: a --world file of many users takes a while
+    base=$(head -n1 "$out" 2>/dev/null || true)
+    [[ "$base" == http://* ]] && break
+    kill -0 "${spid[$name]}" 2>/dev/null || die "$name exited: $(cat "$err")"
+    sleep 0.05
+  done
+  [[ "$base" == http://* ]] || die "$name printed no URL: $(cat "$out" "$err")"
+  wait_for_http "$base/"
+}
+
+# start_pinned NAME COMMAND... : start_listening on the server core.
+start_pinned() {
+  local name=$1
+  shift
+  start_listening "$name" taskset -c "$server_cpu" "$@"
 }
 
 # post URL BODY -> prints "STATUS BODY"

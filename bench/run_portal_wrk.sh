@@ -61,7 +61,7 @@ start_nginx() {
 }
 
 start_ssooidc() {
-  local db="sqlite:$work/bench.db" out="$work/ssooidc.out" err="$work/ssooidc.err" base
+  local db="sqlite:$work/bench.db"
   cat >"$work/world.toml" <<WORLD
 [[users]]
 name = "bench"
@@ -88,18 +88,9 @@ role = "BenchRole"
 WORLD
   done
   # The rate limit stays on (its bookkeeping is measured), set far above what wrk can send.
-  taskset -c "$server_cpu" "$server_bin" serve --listen 127.0.0.1:0 --database "$db" \
+  start_pinned ssooidc "$server_bin" serve --listen 127.0.0.1:0 --database "$db" \
     --threads "$threads" --access-log "$access_log" --no-bootstrap-user --world "$work/world.toml" \
-    --portal-requests-per-second 1000000 --portal-burst 1000000 >"$out" 2>"$err" &
-  pids+=($!)
-  base=""
-  for _ in $(seq 400); do
-    base=$(head -n1 "$out" 2>/dev/null || true)
-    [[ "$base" == http://* ]] && break
-    kill -0 "${pids[-1]}" 2>/dev/null || die "ssooidc-server exited: $(cat "$err")"
-    sleep 0.05
-  done
-  [[ "$base" == http://* ]] || die "ssooidc-server printed no URL: $(cat "$out" "$err")"
+    --portal-requests-per-second 1000000 --portal-burst 1000000
 
   # A login: device flow approved by the operator command.
   local registered client_id client_secret authorization user_code device_code issued

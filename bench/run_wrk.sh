@@ -195,25 +195,6 @@ start_nginx() {
   echo "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on $base" >&2
 }
 
-# start_pinned NAME COMMAND... : starts a server that prints its URL as the first line of stdout,
-# on the server core; sets $base (and spid[NAME]).
-start_pinned() {
-  local name=$1 out="$work/$1.out" err="$work/$1.err"
-  shift
-  taskset -c "$server_cpu" "$@" >"$out" 2>"$err" &
-  pids+=($!)
-  spid[$name]=$!
-  base=""
-  for _ in $(seq 200); do
-    base=$(head -n1 "$out" 2>/dev/null || true)
-    [[ "$base" == http://* ]] && break
-    kill -0 "${pids[-1]}" 2>/dev/null || die "$name exited: $(cat "$err")"
-    sleep 0.05
-  done
-  [[ "$base" == http://* ]] || die "$name printed no URL: $(cat "$out" "$err")"
-  wait_for_http "$base/"
-}
-
 # stop_server NAME: SIGTERM to a server start_pinned started, and waits for it.
 stop_server() {
   kill -TERM "${spid[$1]}" 2>/dev/null || true
@@ -241,22 +222,10 @@ prepare_ssooidc() {
   echo 'bench-password-0123456789' |
     "$server_bin" user add bench --password-stdin --database "$database" >/dev/null ||
     die "cannot add the user bench to $database"
-  "$server_bin" serve --listen 127.0.0.1:0 --database "$database" --key-file "$key_file" \
-    --test-mode --auto-approve bench --threads 2 --poll-interval 0 --access-log off \
-    --no-bootstrap-user --device-authorization-rate 0 --register-client-rate 0 \
-    --device-code-ttl 86400 --authorization-code-ttl 600 \
-    >"$work/$prep.out" 2>"$work/$prep.err" &
-  pids+=($!)
-  spid[$prep]=$!
-  base=""
-  for _ in $(seq 200); do
-    base=$(head -n1 "$work/$prep.out" 2>/dev/null || true)
-    [[ "$base" == http://* ]] && break
-    kill -0 "${spid[$prep]}" 2>/dev/null || die "$prep exited: $(cat "$work/$prep.err")"
-    sleep 0.05
-  done
-  [[ "$base" == http://* ]] || die "$prep printed no URL"
-  wait_for_http "$base/"
+  start_listening "$prep" "$server_bin" serve --listen 127.0.0.1:0 --database "$database" \
+    --key-file "$key_file" --test-mode --auto-approve bench --threads 2 --poll-interval 0 \
+    --access-log off --no-bootstrap-user --device-authorization-rate 0 \
+    --register-client-rate 0 --device-code-ttl 86400 --authorization-code-ttl 600
 
   local registered
   registered=$(post "$base/client/register" "$(jq -cn --arg r "$redirect_uri" \
@@ -312,16 +281,10 @@ start_ssooidc() {
 
 # One replica on a fresh schema of BENCH_POSTGRES_URL (dropped at exit).
 start_ssooidc_pg() {
-  local schema="ssooidc_bench_$$"
-  psql "$postgres_url" -qAt -v ON_ERROR_STOP=1 -c "DROP SCHEMA IF EXISTS $schema CASCADE" \
-    -c "CREATE SCHEMA $schema" >/dev/null || die "cannot create schema $schema"
-  trap 'psql "$postgres_url" -qAt -c "DROP SCHEMA IF EXISTS '"$schema"' CASCADE" >/dev/null 2>&1 || true; rm -rf "$scratch"; cleanup' EXIT
-  local separator='?'
-  [[ "$postgres_url" == *'?'* ]] && separator='&'
+  pg_schema "ssooidc_bench_$$"
   head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/pg.key"
-  local database="$postgres_url${separator}options=-csearch_path%3D$schema"
-  prepare_ssooidc ssooidc_pg "$database" "$work/pg.key"
-  start_ssooidc_on ssooidc_pg "$database" --key-file "$work/pg.key"
+  prepare_ssooidc ssooidc_pg "$pg_database" "$work/pg.key"
+  start_ssooidc_on ssooidc_pg "$pg_database" --key-file "$work/pg.key"
 }
 
 # start_ssooidc_on NAME DATABASE [ARGS...]: the measured server on the database prepare_ssooidc

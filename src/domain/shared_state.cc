@@ -31,6 +31,10 @@ std::expected<bool, Error> SharedState::lead(std::string_view job, std::int64_t 
   return ctx_.storage.leases().acquire(job, process_id_, now, now + for_millis);
 }
 
+std::expected<bool, Error> SharedState::release(std::string_view job) {
+  return ctx_.storage.leases().release(job, process_id_);
+}
+
 std::expected<std::int64_t, Error> SharedState::purge_expired() {
   auto counters = ctx_.storage.rate_counters().purge_expired(ctx_.clock.now_epoch_millis());
   if (!counters) return std::unexpected(std::move(counters.error()));

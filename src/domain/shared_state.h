@@ -42,6 +42,9 @@ class SharedState {
   // Takes or renews the lease `job` for this process for `for_millis` (LeaseStore::acquire).
   // True when this process holds it now; false while another process does. Storage errors pass.
   [[nodiscard]] std::expected<bool, Error> lead(std::string_view job, std::int64_t for_millis);
+  // Ends this process's lease `job` early (LeaseStore::release), so another may take it at once.
+  // True when this process held it; false (nothing changed) otherwise. Storage errors pass.
+  [[nodiscard]] std::expected<bool, Error> release(std::string_view job);
   // Who this process is in leases: random, new for every start.
   [[nodiscard]] const std::string& process_id() const noexcept { return process_id_; }
 

@@ -1,14 +1,23 @@
 // What several server processes share (issue 12), shown with two service graphs over one storage
 // and one fake clock: each graph is what one process builds.
+//
+// domain_test runs these on one memory storage. tests/replicas builds the same file again as
+// shared_state_postgres_test with SSOOIDC_SHARED_STATE_TEST_POSTGRES: each process then opens a
+// storage (a connection pool) of its own on one scratch PostgreSQL schema, as replicas do.
 #include "domain/shared_state.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 
 #include "crypto/crypto.h"
+#include "domain/poll_tracker.h"
 #include "domain/service_graph.h"
 #include "testing/test_services.h"
+#ifdef SSOOIDC_SHARED_STATE_TEST_POSTGRES
+#include "postgres_test_support.h"  // tests/storage: a scratch schema per test
+#endif
 
 namespace ssooidc::domain {
 namespace {
@@ -16,6 +25,46 @@ namespace {
 using test_support::poll_device;
 using test_support::register_public_client;
 using test_support::start_device;
+// Storage that forwards everything to `inner` and counts the writes of the shared poll counts.
+class PollWriteCounter final : public storage::Storage, public storage::PollCountStore {
+ public:
+  explicit PollWriteCounter(storage::Storage& inner) : inner_(inner) {}
+  int writes = 0;
+
+  storage::Result<storage::PollCount> add(std::string_view hash, std::int64_t polls,
+                                          std::int64_t first_poll_ms,
+                                          std::int64_t expires_at) override {
+    ++writes;
+    return inner_.poll_counts().add(hash, polls, first_poll_ms, expires_at);
+  }
+  storage::Result<std::int64_t> purge_expired(std::int64_t before) override {
+    return inner_.poll_counts().purge_expired(before);
+  }
+  storage::PollCountStore& poll_counts() override { return *this; }
+  storage::ClientStore& clients() override { return inner_.clients(); }
+  storage::DeviceAuthorizationStore& device_authorizations() override {
+    return inner_.device_authorizations();
+  }
+  storage::TokenStore& tokens() override { return inner_.tokens(); }
+  storage::UserStore& users() override { return inner_.users(); }
+  storage::AuthorizationCodeStore& authorization_codes() override {
+    return inner_.authorization_codes();
+  }
+  storage::SigningKeyStore& signing_keys() override { return inner_.signing_keys(); }
+  storage::AccountStore& accounts() override { return inner_.accounts(); }
+  storage::GroupStore& groups() override { return inner_.groups(); }
+  storage::AssignmentStore& assignments() override { return inner_.assignments(); }
+  storage::CredentialRecordStore& credential_records() override {
+    return inner_.credential_records();
+  }
+  storage::WebSessionStore& web_sessions() override { return inner_.web_sessions(); }
+  storage::RateCounterStore& rate_counters() override { return inner_.rate_counters(); }
+  storage::LeaseStore& leases() override { return inner_.leases(); }
+  storage::RetryGraceStore& retry_grace() override { return inner_.retry_grace(); }
+
+ private:
+  storage::Storage& inner_;
+};
 
 class TwoProcessesTest : public ::testing::Test {
  protected:
@@ -27,12 +76,28 @@ class TwoProcessesTest : public ::testing::Test {
 
   RegisterClientResponse reg() { return register_public_client(one_); }
 
+  static std::unique_ptr<storage::Storage> open(const std::string& database) {
+    auto opened = storage::open_storage(database);
+    if (!opened) {
+      throw std::runtime_error("cannot open the test storage: " + opened.error().error_description);
+    }
+    return std::move(*opened);
+  }
+
   core::FakeClock clock_;
   crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> storage_ = std::move(*storage::open_storage("memory:"));
+#ifdef SSOOIDC_SHARED_STATE_TEST_POSTGRES
+  storage::test_support::ScratchSchema schema_;
+  std::unique_ptr<storage::Storage> storage_ = open(schema_.url());
+  std::unique_ptr<storage::Storage> other_storage_ = open(schema_.url());
+#else
+  std::unique_ptr<storage::Storage> storage_ = open("memory:");
+  std::unique_ptr<storage::Storage> other_storage_;
+#endif
   const std::string server_key_ = std::string(32, 'k');
   ServiceGraph one_{*storage_, clock_, random_, settings(), server_key_};
-  ServiceGraph two_{*storage_, clock_, random_, settings(), server_key_};
+  ServiceGraph two_{other_storage_ ? *other_storage_ : *storage_, clock_, random_, settings(),
+                    server_key_};
 };
 
 TEST_F(TwoProcessesTest, DerivedKeysAgreeAcrossProcessesAndDifferByPurpose) {
@@ -156,6 +221,31 @@ TEST_F(TwoProcessesTest, OneProcessRotatesTheSigningKeyAndBothServeTheSameJwks) 
   EXPECT_EQ(*one_.id_tokens.jwks_json(), *two_.id_tokens.jwks_json());
   EXPECT_NE(*one_.id_tokens.jwks_json(), *first);
   EXPECT_EQ(storage_->signing_keys().list()->size(), 2u);
+}
+
+// The polling path does not write on every poll: a process reports its opening polls, then one
+// write per PollTracker::kSharedReportEvery accepted polls, and none for a poll slowed down.
+TEST_F(TwoProcessesTest, PollingWritesTheSharedCountOnlyNowAndThen) {
+  PollWriteCounter counted(*storage_);
+  ServiceGraph three{counted, clock_, random_, settings(), server_key_};
+  auto c = reg();
+  auto d = one_.devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
+  ASSERT_TRUE(d.has_value());
+  constexpr int kPolls = 40;
+  for (int i = 0; i < kPolls; ++i) {
+    ASSERT_EQ(poll_device(three, c, *d).error().type, ErrorType::kAuthorizationPending) << i;
+    clock_.advance_millis(1000);  // the interval
+  }
+  EXPECT_GE(counted.writes, 1);
+  EXPECT_LE(counted.writes, PollTracker::kFreePolls + kPolls / PollTracker::kSharedReportEvery + 1);
+  // Polls answered slow_down write nothing: ten at once after an accepted one.
+  ASSERT_EQ(poll_device(three, c, *d).error().type, ErrorType::kAuthorizationPending);
+  const int before = counted.writes;
+  int slowed = 0;
+  for (int i = 0; i < 10; ++i)
+    if (poll_device(three, c, *d).error().type == ErrorType::kSlowDown) ++slowed;
+  EXPECT_EQ(slowed, 10);
+  EXPECT_EQ(counted.writes, before);
 }
 
 TEST_F(TwoProcessesTest, SharedPollCountsArePurgedWithTheirAuthorization) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/json_text.h"
@@ -30,6 +31,11 @@
 
 namespace ssooidc::server {
 namespace {
+
+// The lease under which one process at a time applies --world at start. A process that dies
+// holding it delays the others' starts by at most this long.
+constexpr std::string_view kWorldLease = "world-file";
+constexpr std::int64_t kWorldLeaseMillis = 60'000;
 
 struct ListenAddress {
   std::string host;
@@ -232,9 +238,27 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   if (auto sealed = app.services().id_tokens.seal_stored_keys(); !sealed)
     throw std::runtime_error(sealed.error().error_description);
   if (world) {
-    // Replicas started at once on one database apply the same file at once, and one may insert
-    // a row another has just inserted. Applying is idempotent, so the loser applies it again: the
-    // second pass finds the rows the winner wrote. A file that is really wrong fails each time.
+    // Replicas started at once on one database apply the same file: the first under a lease
+    // every process honours, the others once it is done (they wait for the lease, let it go at
+    // once and check the file together, finding the rows written: usually nothing is left).
+    // Applying is idempotent, so a pass that still collides with another process's insert (two
+    // checking at once after a first that died half way) is applied again; a file that is really
+    // wrong fails each time.
+    domain::SharedState& shared = app.services().shared;
+    bool waited = false;
+    for (;;) {
+      auto led = shared.lead(kWorldLease, kWorldLeaseMillis);
+      if (!led) throw std::runtime_error("world: " + led.error().error_description);
+      if (*led) break;
+      waited = true;
+      const timespec pause{0, 100'000'000};
+      if (sigtimedwait(&signals, nullptr, &pause) > 0) return 0;
+    }
+    auto release = [&shared] {
+      if (auto released = shared.release(kWorldLease); !released)
+        throw std::runtime_error("world: " + released.error().error_description);
+    };
+    if (waited) release();
     std::int64_t changes = 0;
     for (int attempt = 1;; ++attempt) {
       try {
@@ -244,6 +268,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
         if (attempt == 3) throw;
       }
     }
+    if (!waited) release();
     std::fprintf(stderr, "ssooidc-server: applied world file %s (%lld changes)\n",
                  options.world_file.c_str(), static_cast<long long>(changes));
   }

@@ -411,3 +411,35 @@ def postgres_cluster(action):
                           timeout=120)
     if done.returncode != 0:
         raise AssertionError(f"postgres-cluster.sh {action} failed: {done.stderr}")
+
+
+# -- what a server stored, whatever the backend ---------------------------------------------------
+
+def replicated_backend():
+    """True when SSOOIDC_SERVER is the replicated stand-in (tests/replicas/replicated_server.py,
+    CTest replicas.suite.*): the suites' sqlite:PATH databases then live in a PostgreSQL schema
+    and PATH is never created."""
+    return os.environ.get("SSOOIDC_E2E_BACKEND") == "replicated-postgres"
+
+
+def sqlite_file(database):
+    """The file a `sqlite:PATH` database is stored in, or None when the backend under test keeps
+    it elsewhere (replicated_backend): file-level checks (modes) apply to the file only."""
+    if replicated_backend() or not database.startswith("sqlite:"):
+        return None
+    return database[len("sqlite:"):]
+
+
+def stored_rows(database, sql):
+    """The rows of `sql` (a plain SELECT of text columns) in `database`, from the SQLite file or,
+    under the replicated stand-in, from its PostgreSQL schema (`--query`)."""
+    path = sqlite_file(database)
+    if path is not None:
+        import sqlite3
+        with sqlite3.connect(path) as db:
+            return [tuple(str(v) for v in row) for row in db.execute(sql)]
+    done = subprocess.run([server_binary(), "--query", database, sql], capture_output=True,
+                          text=True, timeout=60, env=clean_environment())
+    if done.returncode != 0:
+        raise AssertionError(f"--query {sql!r} failed: {done.stderr.strip()}")
+    return [tuple(line.split("|")) for line in done.stdout.splitlines()]

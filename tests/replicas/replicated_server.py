@@ -11,13 +11,19 @@ file. What the suite asks of "the server" then happens to the replicated topolog
       schema named after PATH, each on 127.0.0.1:0; puts nginx (tests/replicas/
       nginx-round-robin.conf.in: round-robin, no stickiness) in front on the suite's --listen
       address; and prints nginx's URL as the first line of standard output, as the server does.
-      Every replica gets --public-url (nginx's URL unless the suite gave one), --trusted-proxies
+      Every replica gets --public-url (nginx's URL unless the suite gave one, as a flag or in
+      the environment, like the others here), --trusted-proxies
       127.0.0.1/32, and the key and bootstrap-password files beside PATH (the server's defaults
       for a SQLite file), so that all three seal and unseal the same signing keys. SIGTERM or
       SIGINT stops the replicas (SIGTERM, as a service manager would) and nginx; the exit status
       is the first non-zero one of the replicas, else 0.
   any other command (user add, device approve, ...) with --database sqlite:PATH
       runs the real server with the database replaced by the same PostgreSQL schema.
+  --query sqlite:PATH SQL
+      prints SQL's rows on PATH's schema (psql -At), for suites that check what was stored.
+
+SSOOIDC_DATABASE=sqlite:PATH in the environment stands for --database sqlite:PATH, as it does for
+the server.
 
 The schema (ssooidc_rr_<hash of PATH>) is created when first used and left in place, so that a
 suite that restarts its server on the same file finds its data; the test cluster that
@@ -127,6 +133,14 @@ def option(args, name):
     return None
 
 
+def setting(args, name):
+    """The value of --name from args or, as the server reads it, from SSOOIDC_NAME."""
+    value = option(args, name)
+    if value is None:
+        value = os.environ.get("SSOOIDC_" + name[2:].upper().replace("-", "_"))
+    return value
+
+
 def without_option(args, name):
     out, skip = [], False
     for arg in args:
@@ -148,7 +162,7 @@ def free_port():
 def serve(server, base, args):
     index, path = database_path(args)
     args = with_database(args, index, schema_url(base, path))
-    listen = option(args, "--listen") or "127.0.0.1:0"
+    listen = setting(args, "--listen") or "127.0.0.1:0"
     host, _, port = listen.rpartition(":")
     if host not in ("127.0.0.1", "localhost"):
         fail(f"--listen {listen}: the replica runs listen on 127.0.0.1 only")
@@ -156,13 +170,13 @@ def serve(server, base, args):
     url = f"http://127.0.0.1:{port}"
     args = without_option(args, "--listen")
     extra = ["--listen", "127.0.0.1:0"]
-    if option(args, "--public-url") is None:
+    if setting(args, "--public-url") is None:
         extra += ["--public-url", url]
-    if option(args, "--trusted-proxies") is None:
+    if setting(args, "--trusted-proxies") is None:
         extra += ["--trusted-proxies", "127.0.0.1/32"]
-    if option(args, "--key-file") is None and "SSOOIDC_KEY" not in os.environ:
+    if setting(args, "--key-file") is None and "SSOOIDC_KEY" not in os.environ:
         extra += ["--key-file", path + ".key"]
-    if option(args, "--bootstrap-password-file") is None:
+    if setting(args, "--bootstrap-password-file") is None:
         extra += ["--bootstrap-password-file", path + ".admin-password"]
     command = [server, args[0], *extra, *args[1:]]
     # REPLICATED_SERVER_LOG_DIR: each replica's standard error (with its access log) goes to a
@@ -258,11 +272,30 @@ def write_config(path):
     return 0
 
 
+def query(base, path, sql):
+    """`--query sqlite:PATH SQL`: the rows of SQL on PATH's schema, one a line, fields joined by
+    '|' (psql -At), for the suites that look at what was stored (ssooidc_harness.stored_rows)."""
+    _, path = database_path(["--database", path])
+    done = subprocess.run(["psql", schema_url(base, path), "-v", "ON_ERROR_STOP=1", "-qAt",
+                           "-c", sql], capture_output=True, text=True, timeout=60)
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    return done.returncode
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--write-config":
         return write_config(sys.argv[2])
     server, base = config()
     args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--query":
+        return query(base, args[1], args[2])
+    # The database named by the environment (SSOOIDC_DATABASE, as the server reads it) when no
+    # --database is given: mapped like the flag.
+    environment_database = os.environ.get("SSOOIDC_DATABASE")
+    if (environment_database and args and args[0] not in ("-h", "--help", "--version")
+            and option(args, "--database") is None):
+        args = [*args, "--database", environment_database]
     if not args or args[0] in ("-h", "--help", "--version") or "--help" in args:
         return subprocess.call([server, *args])
     if args[0] == "serve":

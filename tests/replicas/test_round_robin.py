@@ -3,7 +3,8 @@
 (issue 12): boto3 and the AWS CLI do the device flow and refresh through nginx, with every
 request free to land on any replica (no stickiness), and each replica's access log shows that
 requests did reach all three. Then one replica is killed with SIGKILL under load: the other two
-go on, and only requests that were in flight on it may fail.
+go on, only requests that were in flight on it may fail, and every registration acknowledged
+before or after the kill (by any replica, the killed one included) still authenticates.
 
 The approvals here go through the operator command (the pages across replicas are the
 shared-state suites' subject).
@@ -12,6 +13,7 @@ Environment: SSOOIDC_SERVER, SSOOIDC_TEST_POSTGRES_URL (scripts/test.sh), nginx,
 /usr/bin/aws. Missing any of them fails the test.
 """
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -179,15 +181,20 @@ class RoundRobinTest(unittest.TestCase):
         outcomes = []
         lock = threading.Lock()
 
+        acknowledged = []  # every registration answered 200, on whichever replica
+
         def load():
             while not stop.is_set():
                 try:
-                    status = h.post_json(self.url, "/client/register",
-                                         {"clientName": "k9", "clientType": "public"}).status
+                    answer = h.post_json(self.url, "/client/register",
+                                         {"clientName": "k9", "clientType": "public"})
+                    status = answer.status
                 except OSError as e:
                     status = type(e).__name__
                 with lock:
                     outcomes.append((time.monotonic(), status))
+                    if status == 200:
+                        acknowledged.append(answer.json())
 
         workers = [threading.Thread(target=load, daemon=True) for _ in range(4)]
         for w in workers:
@@ -209,6 +216,21 @@ class RoundRobinTest(unittest.TestCase):
         # then marks it down and sends everything to the two left.
         self.assertLessEqual(len(failed), len(workers), f"failures after the kill: {failed}")
         self.assertGreater(after.count(200), 10, "the other replicas did not go on")
+        # Nothing acknowledged is lost, the victim's acknowledgements included: every
+        # registration answered 200 authenticates on the replicas left.
+        with lock:
+            registrations = list(acknowledged)
+        self.assertEqual(len(registrations), before.count(200) + after.count(200))
+
+        def authenticates(reg):
+            return h.post_json(self.url, "/device_authorization", {
+                "clientId": reg["clientId"], "clientSecret": reg["clientSecret"],
+                "startUrl": START_URL}).status
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(authenticates, registrations))
+        self.assertEqual([s for s in statuses if s != 200], [],
+                         f"of {len(registrations)} acknowledged registrations")
 
 
 if __name__ == "__main__":

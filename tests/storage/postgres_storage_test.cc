@@ -147,6 +147,23 @@ TEST(PostgresStorageTest, PasswordComesFromPgpassfile) {
   ::unsetenv("PGPASSFILE");
 }
 
+// sslmode reaches libpq as any other parameter: the test cluster runs without TLS (ssl = off), so
+// `disable` and `prefer` connect and `require` is refused with libpq's reason.
+TEST(PostgresStorageTest, SslmodeIsLibpqs) {
+  ScratchSchema schema;
+  for (const char* mode : {"disable", "prefer"}) {
+    auto opened = open_storage(with_url_parameter(schema.url(), std::string("sslmode=") + mode));
+    ASSERT_TRUE(opened.has_value()) << mode << ": " << describe(opened);
+    EXPECT_EQ(must((*opened)->users().count()), 0);
+  }
+  auto refused = open_storage(with_url_parameter(schema.url(), "sslmode=require"));
+  ASSERT_FALSE(refused.has_value()) << "sslmode=require against a server without TLS";
+  EXPECT_EQ(storage_error_code(refused.error()), StorageErrorCode::kUnavailable);
+  EXPECT_NE(refused.error().error_description.find("SSL"), std::string::npos)
+      << refused.error().error_description;
+  expect_no_sql_or_secret(refused.error(), parts_of(postgres_test_url()).password);
+}
+
 TEST(PostgresStorageTest, ConnectionErrorsNameTheServerButNeverThePassword) {
   const UrlParts parts = parts_of(postgres_test_url());
   const std::string wrong = "postgresql://" + parts.user + ":not-" + parts.password + "@" +
