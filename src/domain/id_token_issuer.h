@@ -34,7 +34,6 @@
 #include <string>
 #include <string_view>
 
-#include "domain/context.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc::crypto {
@@ -43,6 +42,7 @@ class SigningKey;
 
 namespace ssooidc::domain {
 
+struct Context;
 class SharedState;
 
 struct IdTokenClaims {
