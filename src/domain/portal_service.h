@@ -45,6 +45,7 @@
 namespace ssooidc::domain {
 
 struct Context;
+class ClientService;
 // A user's accounts and roles as stored, and one such role with its credential source: private
 // to portal_service.cc.
 struct PortalDirectory;
@@ -56,9 +57,11 @@ class PortalService {
   // program printed). Defaults to standard error.
   using Log = std::function<void(std::string_view line)>;
 
-  // `page_token_key` signs nextTokens; every server process must use the same one, or a page
-  // token from one is refused by another (empty: a random key of this object's own).
-  explicit PortalService(Context& ctx, Log log = {}, std::string page_token_key = {});
+  // `clients` answers whether a token's registration is a legacy (unscoped) one. `page_token_key`
+  // signs nextTokens; every server process must use the same one, or a page token from one is
+  // refused by another (empty: a random key of this object's own).
+  PortalService(Context& ctx, ClientService& clients, Log log = {},
+                std::string page_token_key = {});
 
   static constexpr std::int32_t kDefaultPageSize = 20;
   static constexpr std::int32_t kMaxPageSize = 100;
@@ -120,6 +123,7 @@ class PortalService {
                                                                         std::string_view role_name);
 
   Context& ctx_;
+  ClientService& clients_;
   Log log_;
   PageTokenCodec pages_;
   RateLimiter limiter_;  // per token (and per user for the page), counted in storage
