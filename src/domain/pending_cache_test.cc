@@ -13,6 +13,7 @@
 
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
+#include "testing/device_flow.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -47,26 +48,16 @@ class PendingCacheTest : public ::testing::Test {
     return s;
   }
   RegisterClientResponse reg() {
-    auto resp = one_->clients.register_client(
-        {.clientName = "test", .clientType = "public",
-         .scopes = std::vector<std::string>{"sso:account:access"}});
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
+    return test_support::register_public_client(one_->clients,
+                                                std::vector<std::string>{"sso:account:access"});
   }
   StartDeviceAuthorizationResponse start(const RegisterClientResponse& c) {
-    auto d = one_->devices.start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"}, "");
-    EXPECT_TRUE(d.has_value());
-    return *d;
+    return test_support::start_device(one_->devices, c, "");
   }
   std::expected<CreateTokenResponse, Error> poll(ServiceGraph& process,
                                                  const RegisterClientResponse& c,
                                                  const StartDeviceAuthorizationResponse& d) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(kGrantDeviceCode);
-    r.deviceCode = d.deviceCode;
-    return process.tokens.create_token(r);
+    return process.tokens.create_token(test_support::token_request(c, d.deviceCode));
   }
 
   fs::path dir_;

@@ -8,6 +8,7 @@
 
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
+#include "testing/device_flow.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -20,20 +21,11 @@ class TwoProcessesTest : public ::testing::Test {
     return s;
   }
 
-  RegisterClientResponse reg() {
-    auto resp = one_.clients.register_client({.clientName = "test", .clientType = "public"});
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
-  }
+  RegisterClientResponse reg() { return test_support::register_public_client(one_.clients); }
   std::expected<CreateTokenResponse, Error> poll(ServiceGraph& process,
                                                  const RegisterClientResponse& c,
                                                  const StartDeviceAuthorizationResponse& d) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(kGrantDeviceCode);
-    r.deviceCode = d.deviceCode;
-    return process.tokens.create_token(r);
+    return process.tokens.create_token(test_support::token_request(c, d.deviceCode));
   }
 
   core::FakeClock clock_;
