@@ -1,5 +1,6 @@
 #include "api/error_response.h"
 
+#include "core/aws_json.h"
 #include "wire/codec.h"
 
 namespace ssooidc::api {
@@ -20,13 +21,7 @@ std::string coral_error_type(std::string_view shape) {
 }
 
 core::HttpResponse json_response(std::string body, std::string_view request_id) {
-  core::HttpResponse resp;
-  resp.status = 200;
-  resp.headers.reserve(3);
-  resp.headers.emplace_back("Content-Type", "application/json");
-  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
-  resp.body = std::move(body);
-  return resp;
+  return core::aws_json_response(200, std::move(body), request_id);
 }
 
 namespace {
@@ -35,13 +30,9 @@ namespace {
 // form, x-amzn-RequestId, and the {"error","error_description"} body.
 core::HttpResponse error_shape(int status, std::string_view shape, const Error& error,
                                std::string_view request_id) {
-  core::HttpResponse resp;
-  resp.status = status;
-  resp.headers.reserve(3);
-  resp.headers.emplace_back("Content-Type", "application/json");
-  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  core::HttpResponse resp =
+      core::aws_json_response(status, wire::encode_error_body(error), request_id, 1);
   resp.headers.emplace_back("x-amzn-ErrorType", coral_error_type(shape));
-  resp.body = wire::encode_error_body(error);
   resp.log.error_type = shape;
   resp.log.request_id = request_id;
   return resp;

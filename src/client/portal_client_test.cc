@@ -3,6 +3,7 @@
 #include "client/client_internal.h"
 #include "client/fake_transport.h"
 #include "client/scripted_client_test.h"
+#include "testing/fake_random.h"
 #include "wire/portal_codec.h"
 
 namespace ssooidc::client {
@@ -35,10 +36,7 @@ class PortalClientTest : public testing::ScriptedClientTest {
     return std::move(*c);
   }
 
-  class ZeroRandom final : public core::Random {
-   public:
-    void fill(std::uint8_t* out, std::size_t n) override { std::fill(out, out + n, 0); }
-  } random;
+  test_support::FakeRandom random{std::vector<std::uint8_t>{0}};  // every byte 0
 };
 
 TEST_F(PortalClientTest, ResolvesThePortalEndpointNotTheOidcOne) {

@@ -13,7 +13,9 @@
 #include "core/metrics.h"
 #include "core/random.h"
 #include "core/request_id.h"
+#include "core/url.h"
 #include "ssooidc/error.h"
+#include "testing/fake_random.h"
 
 namespace ssooidc {
 namespace {
@@ -41,18 +43,8 @@ TEST(FakeClockTest, AdvancesOnlyWhenTold) {
   EXPECT_EQ(clock.monotonic_millis(), 1'001'500);
 }
 
-class CountingRandom final : public core::Random {
- public:
-  void fill(std::uint8_t* out, std::size_t n) override {
-    for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<std::uint8_t>(next_++);
-  }
-
- private:
-  unsigned next_ = 0;
-};
-
 TEST(RandomTest, UniformStaysInBounds) {
-  CountingRandom r;
+  test_support::FakeRandom r;  // 0, 1, 2, ...
   for (int i = 0; i < 1000; ++i) EXPECT_LT(r.uniform(20), 20u);
   EXPECT_EQ(r.uniform(1), 0u);
 }
@@ -69,7 +61,7 @@ class CountedSeed final : public core::Random {
 
  private:
   std::mutex mutex_;
-  CountingRandom inner_;
+  test_support::FakeRandom inner_;
 };
 
 TEST(RequestIdTest, LooksLikeAVersion4UuidAndSeedsOncePerThread) {
@@ -177,6 +169,21 @@ TEST(StorableTextTest, UnicodeTextWithoutNulOnly) {
   for (const char* bad : {"\xff", "\xc3", "a\xc3(", "\xc0\xaf", "\xed\xa0\x80",
                            "\xf4\x90\x80\x80", "\xe2\x82", "\x80"})
     EXPECT_FALSE(core::is_storable_text(bad)) << bad;
+}
+
+// A form decodes '+' and keeps a bad escape; a strict query (the portal's) refuses the escape.
+TEST(UrlTest, FormAndStrictDecodingShareOneSplitter) {
+  using Items = std::vector<std::pair<std::string_view, std::string_view>>;
+  EXPECT_EQ(core::split_query("a=1&b&&c=x%20y+z&d="),
+            (Items{{"a", "1"}, {"b", ""}, {"c", "x%20y+z"}, {"d", ""}}));
+  EXPECT_EQ(core::percent_decode("x%20y+z%2b"), "x y+z+");
+  EXPECT_EQ(core::percent_decode("100%"), std::nullopt);
+  EXPECT_EQ(core::percent_decode("%4"), std::nullopt);
+  EXPECT_EQ(core::percent_decode("%zz"), std::nullopt);
+  EXPECT_EQ(core::form_decode("x%20y+z%zz"), "x y z%zz");
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(core::parse_query_pairs("a=1+2&b&a=%41"),
+            (Pairs{{"a", "1 2"}, {"b", ""}, {"a", "A"}}));
 }
 
 }  // namespace

@@ -31,4 +31,8 @@ void append_json_string(std::string& out, std::string_view s, NonUtf8 non_utf8 =
 // boundary, so that no backend sees it.
 [[nodiscard]] bool is_storable_text(std::string_view s) noexcept;
 
+// Appends the UTF-8 encoding (RFC 3629) of the code point `c`, which must be at most U+10FFFF
+// (the JSON reader's \u escapes, the pages' display text).
+void append_utf8(std::string& out, char32_t c);
+
 }  // namespace ssooidc::core

@@ -37,18 +37,42 @@ std::string form_decode(std::string_view text) {
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> parse_query_pairs(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> out;
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int hi = hex_digit(text[i + 1]);
+    const int lo = hex_digit(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> split_query(std::string_view query) {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
     const std::string_view item = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
     if (item.empty()) continue;
     const std::size_t eq = item.find('=');
-    out.emplace_back(form_decode(item.substr(0, eq)), eq == std::string_view::npos
-                                                          ? std::string{}
-                                                          : form_decode(item.substr(eq + 1)));
+    out.emplace_back(item.substr(0, eq),
+                     eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1));
   }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query_pairs(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : split_query(query))
+    out.emplace_back(form_decode(name), form_decode(value));
   return out;
 }
 

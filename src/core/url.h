@@ -5,6 +5,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,15 @@ namespace ssooidc::core {
 // "a=1&b=x+y%21&a=2" -> {a,1},{b,"x y!"},{a,2}: every pair in order, names and values decoded;
 // empty items are skipped, an item without '=' has an empty value.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> parse_query_pairs(
+    std::string_view query);
+
+// Strict percent-decoding (RFC 3986 section 2.1), for query strings that are not forms: '+' is
+// kept, and a '%' not followed by two hex digits makes the text malformed (nullopt).
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text);
+
+// The items of "a=1&b&&c=2" as they stand, not decoded: {a,1},{b,""},{c,2}. Empty items are
+// skipped, an item without '=' has an empty value. parse_query_pairs is this with form_decode.
+[[nodiscard]] std::vector<std::pair<std::string_view, std::string_view>> split_query(
     std::string_view query);
 
 // Percent-encodes every byte except the RFC 3986 unreserved characters A-Z a-z 0-9 - . _ ~, with

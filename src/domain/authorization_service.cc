@@ -6,7 +6,7 @@
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
 #include "domain/context.h"
-#include "domain/record_views.h"
+#include "domain/scopes.h"
 #include "ssooidc/types.h"
 
 namespace ssooidc::domain {
@@ -57,18 +57,6 @@ bool is_base64url(std::string_view s) {
   });
 }
 
-std::vector<std::string> split_spaces(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
 std::unexpected<AuthorizeError> page_error(std::string error, std::string description) {
   return std::unexpected(AuthorizeError{false, std::move(error), std::move(description), {}, {}});
 }
@@ -112,10 +100,10 @@ std::expected<ValidAuthorizeRequest, AuthorizeError> AuthorizationService::valid
   // the person and never redirected (that would make the server an open redirector).
   if (!p.client_id || p.client_id->empty())
     return page_error("invalid_request", "The request has no client_id.");
-  auto found = ctx_.storage.clients().find(*p.client_id);
+  auto found = clients_.find_cached(*p.client_id);
   if (!found) return page_error("server_error", "The server could not look up the client.");
   if (!*found) return page_error("invalid_client", "The client is not registered.");
-  Client client = client_view(**found);
+  const Client& client = (*found)->client;
   if (client.expires_at <= ctx_.clock.now_epoch_seconds())
     return page_error("invalid_client", "The client registration has expired.");
   if (!p.redirect_uri || p.redirect_uri->empty())
@@ -156,9 +144,9 @@ std::expected<ValidAuthorizeRequest, AuthorizeError> AuthorizationService::valid
 
   std::vector<std::string> scopes;
   if (p.scopes && !p.scopes->empty()) {
-    scopes = split_spaces(*p.scopes);
+    scopes = split_scope(*p.scopes);
   } else if (p.scope && !p.scope->empty()) {
-    scopes = split_spaces(*p.scope);
+    scopes = split_scope(*p.scope);
   }
   if (scopes.empty()) {
     scopes = client.scopes;
@@ -175,7 +163,7 @@ std::expected<ValidAuthorizeRequest, AuthorizeError> AuthorizationService::valid
   const std::string nonce = p.nonce.value_or("");
   if (nonce.size() > kMaxStateLength)
     return redirect_error("invalid_request", "nonce is too long.");
-  return ValidAuthorizeRequest{std::move(client), redirect_uri, state, *p.code_challenge,
+  return ValidAuthorizeRequest{client, redirect_uri, state, *p.code_challenge,
                                std::move(scopes), nonce};
 }
 

@@ -18,6 +18,7 @@
 namespace ssooidc::domain {
 
 struct Context;
+class ClientService;
 
 // The query parameters of GET /authorize, absent ones as nullopt.
 struct AuthorizeParams {
@@ -55,9 +56,10 @@ struct AuthorizeError {
 
 class AuthorizationService {
  public:
-  explicit AuthorizationService(Context& ctx) : ctx_(ctx) {}
+  AuthorizationService(Context& ctx, ClientService& clients) : ctx_(ctx), clients_(clients) {}
 
-  // Validates a GET /authorize request. A storage failure is an error page (server_error).
+  // Validates a GET /authorize request; the client is looked up through ClientService (its
+  // registration cache). A storage failure is an error page (server_error).
   [[nodiscard]] std::expected<ValidAuthorizeRequest, AuthorizeError> validate(
       const AuthorizeParams& params);
 
@@ -82,6 +84,7 @@ class AuthorizationService {
 
  private:
   Context& ctx_;
+  ClientService& clients_;
 };
 
 }  // namespace ssooidc::domain

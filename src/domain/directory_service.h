@@ -36,22 +36,29 @@ class DirectoryService {
   static std::optional<std::string> check_group(const storage::GroupRecord& group);
 
   // Inserts or updates (created_at set on insert). Returns whether anything changed.
-  std::expected<bool, Error> put_account(storage::AccountRecord account);
+  [[nodiscard]] std::expected<bool, Error> put_account(storage::AccountRecord account);
   // InvalidRequest when the account does not exist.
-  std::expected<bool, Error> put_role(storage::RoleRecord role);
-  std::expected<bool, Error> put_group(storage::GroupRecord group);
+  [[nodiscard]] std::expected<bool, Error> put_role(storage::RoleRecord role);
+  [[nodiscard]] std::expected<bool, Error> put_group(storage::GroupRecord group);
 
-  std::expected<void, Error> remove_account(std::string_view account_id);
-  std::expected<void, Error> remove_role(std::string_view account_id, std::string_view role_name);
-  std::expected<void, Error> remove_group(std::string_view name);
+  [[nodiscard]] std::expected<void, Error> remove_account(std::string_view account_id);
+  [[nodiscard]] std::expected<void, Error> remove_role(std::string_view account_id,
+                                                       std::string_view role_name);
+  [[nodiscard]] std::expected<void, Error> remove_group(std::string_view name);
 
   // Returns whether anything changed (false: already a member / already assigned).
-  std::expected<bool, Error> add_member(std::string_view group, std::string_view user_name);
-  std::expected<void, Error> remove_member(std::string_view group, std::string_view user_name);
-  std::expected<bool, Error> assign(storage::PrincipalType type, std::string_view principal,
-                                    std::string_view account_id, std::string_view role_name);
-  std::expected<void, Error> unassign(storage::PrincipalType type, std::string_view principal,
-                                      std::string_view account_id, std::string_view role_name);
+  [[nodiscard]] std::expected<bool, Error> add_member(std::string_view group,
+                                                      std::string_view user_name);
+  [[nodiscard]] std::expected<void, Error> remove_member(std::string_view group,
+                                                         std::string_view user_name);
+  [[nodiscard]] std::expected<bool, Error> assign(storage::PrincipalType type,
+                                                  std::string_view principal,
+                                                  std::string_view account_id,
+                                                  std::string_view role_name);
+  [[nodiscard]] std::expected<void, Error> unassign(storage::PrincipalType type,
+                                                    std::string_view principal,
+                                                    std::string_view account_id,
+                                                    std::string_view role_name);
 
  private:
   Context& ctx_;

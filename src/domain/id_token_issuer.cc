@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "crypto/es256.h"
 #include "crypto/sealed_box.h"
+#include "domain/context.h"
 #include "domain/shared_state.h"
 
 namespace ssooidc::domain {

@@ -34,7 +34,6 @@
 #include <string>
 #include <string_view>
 
-#include "domain/context.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc::crypto {
@@ -43,6 +42,7 @@ class SigningKey;
 
 namespace ssooidc::domain {
 
+struct Context;
 class SharedState;
 
 struct IdTokenClaims {
@@ -74,7 +74,7 @@ class IdTokenIssuer {
   // Start-up check and migration: seals every stored key still in clear, and fails
   // (kInternalServer, naming the kid) when a sealed key does not open with this issuer's
   // key-encryption key (the wrong key file for this database). Returns how many were sealed.
-  std::expected<std::int64_t, Error> seal_stored_keys();
+  [[nodiscard]] std::expected<std::int64_t, Error> seal_stored_keys();
 
   // Deletes the keys whose every ID token expired more than `margin_seconds` ago: retired more than
   // id_token_ttl_seconds + margin ago, and unpublished more than margin ago. The key that signs
@@ -85,10 +85,12 @@ class IdTokenIssuer {
   // The key that signs now, made (and stored) when none is active. Lock mutex_.
   [[nodiscard]] std::expected<const crypto::SigningKey*, Error> active_key_locked(std::int64_t now);
   [[nodiscard]] std::expected<const crypto::SigningKey*, Error> load_locked(const std::string& kid,
-                                                              const std::string& pem);
+                                                                            const std::string& pem);
 
-  std::expected<std::string, Error> seal_pem(const std::string& kid, const std::string& pem);
-  std::expected<std::string, Error> open_pem(const std::string& kid, const std::string& stored);
+  [[nodiscard]] std::expected<std::string, Error> seal_pem(const std::string& kid,
+                                                           const std::string& pem);
+  [[nodiscard]] std::expected<std::string, Error> open_pem(const std::string& kid,
+                                                           const std::string& stored);
 
   Context& ctx_;
   SharedState* shared_;

@@ -13,7 +13,7 @@
 
 #include "crypto/crypto.h"
 #include "domain/service_graph.h"
-#include "testing/test_services.h"
+#include "testing/device_flow.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -119,7 +119,7 @@ TEST_F(PendingCacheTest, PollFromMemoryAnswersOnlyACachedPendingCodeAndSeesAnApp
   r.deviceCode = d.deviceCode;
   // Nothing read yet: neither the client nor the code is in memory.
   EXPECT_FALSE(one_->tokens.poll_from_memory(r).has_value());
-  ASSERT_EQ(poll(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
   for (int i = 0; i < 3; ++i) {
     auto answered = one_->tokens.poll_from_memory(r);
     ASSERT_TRUE(answered.has_value()) << i;
@@ -139,7 +139,7 @@ TEST_F(PendingCacheTest, PollFromMemoryAnswersOnlyACachedPendingCodeAndSeesAnApp
 
   ASSERT_TRUE(two_->devices.decide(*d.userCode, true, "alice").has_value());
   EXPECT_FALSE(one_->tokens.poll_from_memory(r).has_value());  // the stamp changed
-  auto token = poll(*one_, c, d);
+  auto token = poll_device(*one_, c, d);
   ASSERT_TRUE(token.has_value()) << token.error().error_description;
   EXPECT_FALSE(one_->tokens.poll_from_memory(r).has_value());  // redeemed: not pending
 }

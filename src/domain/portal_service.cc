@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crypto/crypto.h"
+#include "domain/client_service.h"
 #include "domain/context.h"
 #include "domain/credential_command.h"
 #include "domain/record_views.h"
@@ -136,8 +137,10 @@ RoleCredentials mint_credentials(core::Random& random) {
   return c;
 }
 
-PortalService::PortalService(Context& ctx, Log log, std::string page_token_key)
+PortalService::PortalService(Context& ctx, ClientService& clients, Log log,
+                             std::string page_token_key)
     : ctx_(ctx),
+      clients_(clients),
       log_(log ? std::move(log)
                : Log([](std::string_view line) {
                    std::fprintf(stderr, "ssooidc-server: %.*s\n", static_cast<int>(line.size()),
@@ -188,9 +191,9 @@ std::expected<PortalCaller, Error> PortalService::authenticate(
   if (std::ranges::find(token.scopes, kPortalScope) == token.scopes.end()) {
     // Without the scope, only a token of a legacy (unscoped) registration may call, as AWS does.
     if (!token.scopes.empty()) return unauthorized();
-    auto client = ctx_.storage.clients().find(token.client_id);
+    auto client = clients_.find_cached(token.client_id);
     if (!client) return std::unexpected(client.error());
-    if (!*client || !(*client)->scopes.empty()) return unauthorized();
+    if (!*client || !(*client)->client.scopes.empty()) return unauthorized();
   }
   auto user = ctx_.storage.users().find(token.user_name);
   if (!user) return std::unexpected(user.error());

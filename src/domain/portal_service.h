@@ -45,6 +45,7 @@
 namespace ssooidc::domain {
 
 struct Context;
+class ClientService;
 // A user's accounts and roles as stored, and one such role with its credential source: private
 // to portal_service.cc.
 struct PortalDirectory;
@@ -56,9 +57,11 @@ class PortalService {
   // program printed). Defaults to standard error.
   using Log = std::function<void(std::string_view line)>;
 
-  // `page_token_key` signs nextTokens; every server process must use the same one, or a page
-  // token from one is refused by another (empty: a random key of this object's own).
-  explicit PortalService(Context& ctx, Log log = {}, std::string page_token_key = {});
+  // `clients` answers whether a token's registration is a legacy (unscoped) one. `page_token_key`
+  // signs nextTokens; every server process must use the same one, or a page token from one is
+  // refused by another (empty: a random key of this object's own).
+  PortalService(Context& ctx, ClientService& clients, Log log = {},
+                std::string page_token_key = {});
 
   static constexpr std::int32_t kDefaultPageSize = 20;
   static constexpr std::int32_t kMaxPageSize = 100;
@@ -67,38 +70,39 @@ class PortalService {
   static constexpr std::size_t kMaxCachedAccounts = 1'000;
 
   // The access token when it may call the portal (see above).
-  std::expected<PortalCaller, Error> authenticate(std::string_view access_token);
+  [[nodiscard]] std::expected<PortalCaller, Error> authenticate(std::string_view access_token);
 
-  std::expected<ListAccountsResponse, Error> list_accounts(
+  [[nodiscard]] std::expected<ListAccountsResponse, Error> list_accounts(
       const PortalCaller& caller, std::optional<std::int32_t> max_results,
       const std::optional<std::string>& next_token);
-  std::expected<ListAccountRolesResponse, Error> list_account_roles(
+  [[nodiscard]] std::expected<ListAccountRolesResponse, Error> list_account_roles(
       const PortalCaller& caller, std::string_view account_id,
       std::optional<std::int32_t> max_results, const std::optional<std::string>& next_token);
-  std::expected<RoleCredentials, Error> get_role_credentials(const PortalCaller& caller,
-                                                             std::string_view account_id,
-                                                             std::string_view role_name);
+  [[nodiscard]] std::expected<RoleCredentials, Error> get_role_credentials(
+      const PortalCaller& caller, std::string_view account_id, std::string_view role_name);
   // Revokes the token's whole family (access and refresh tokens).
-  std::expected<void, Error> logout(const PortalCaller& caller);
+  [[nodiscard]] std::expected<void, Error> logout(const PortalCaller& caller);
 
   // Every account and role assigned to `user_name` (for the person's portal page).
   struct AccountWithRoles {
     PortalAccount account;
     std::vector<PortalRole> roles;  // by name
   };
-  std::expected<std::vector<AccountWithRoles>, Error> assignments_of(std::string_view user_name);
+  [[nodiscard]] std::expected<std::vector<AccountWithRoles>, Error> assignments_of(
+      std::string_view user_name);
   // Credentials for a signed-in person of the portal page: as get_role_credentials, expiring at
   // the earlier of the role's duration and `session_ends_at`; rate-limited per user name like the
   // API per token (TooManyRequests).
-  std::expected<RoleCredentials, Error> credentials_for_user(std::string_view user_name,
-                                                             std::string_view account_id,
-                                                             std::string_view role_name,
-                                                             std::int64_t session_ends_at);
+  [[nodiscard]] std::expected<RoleCredentials, Error> credentials_for_user(
+      std::string_view user_name, std::string_view account_id, std::string_view role_name,
+      std::int64_t session_ends_at);
 
  private:
-  std::expected<RoleCredentials, Error> issue(std::string_view user_name, const StoredRole& role,
-                                              std::int64_t session_ends_at);
-  std::expected<std::int32_t, Error> page_size(std::optional<std::int32_t> max_results) const;
+  [[nodiscard]] std::expected<RoleCredentials, Error> issue(std::string_view user_name,
+                                                            const StoredRole& role,
+                                                            std::int64_t session_ends_at);
+  [[nodiscard]] std::expected<std::int32_t, Error> page_size(
+      std::optional<std::int32_t> max_results) const;
 
   struct CachedCaller {
     PortalCaller token;
@@ -110,16 +114,16 @@ class PortalService {
   // cannot be kept, nullopt when the request may go ahead (and was counted).
   std::optional<Error> rate_limited(std::string_view key, std::string_view text);
   // The user's accounts and roles: cached, or read from storage.
-  std::expected<std::shared_ptr<const PortalDirectory>, Error> directory_of(
+  [[nodiscard]] std::expected<std::shared_ptr<const PortalDirectory>, Error> directory_of(
       std::string_view user_name);
-  std::expected<std::int64_t, Error> session_end_of(const PortalCaller& caller);
+  [[nodiscard]] std::expected<std::int64_t, Error> session_end_of(const PortalCaller& caller);
   // The role when it is assigned to the user (it points into, and keeps alive, the user's
   // directory); ResourceNotFound otherwise.
-  std::expected<std::shared_ptr<const StoredRole>, Error> find_assigned(std::string_view user_name,
-                                                                        std::string_view account_id,
-                                                                        std::string_view role_name);
+  [[nodiscard]] std::expected<std::shared_ptr<const StoredRole>, Error> find_assigned(
+      std::string_view user_name, std::string_view account_id, std::string_view role_name);
 
   Context& ctx_;
+  ClientService& clients_;
   Log log_;
   PageTokenCodec pages_;
   RateLimiter limiter_;  // per token (and per user for the page), counted in storage

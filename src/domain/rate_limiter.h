@@ -81,7 +81,7 @@ class RateLimiter {
   enum class Change { kAcquire, kRecord, kRefund };
   // Reads, changes and writes back the counter until the write wins. The result is the
   // milliseconds until the key may try (0: the change was made).
-  std::expected<std::int64_t, Error> change(std::string_view key, Change what);
+  [[nodiscard]] std::expected<std::int64_t, Error> change(std::string_view key, Change what);
 
   Context& ctx_;
   const RatePolicy policy_;

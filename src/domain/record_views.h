@@ -28,6 +28,12 @@ inline DeviceDecision decision_view(const storage::DeviceAuthorizationRecord& r)
                         r.user_name, r.decided_at};
 }
 
+inline IssuedToken token_view(const storage::TokenRecord& r) {
+  const TokenKind kind =
+      r.kind == storage::TokenKind::kRefresh ? TokenKind::kRefresh : TokenKind::kAccess;
+  return IssuedToken{kind, r.client_id, r.user_name, r.scopes, r.issued_at, r.expires_at};
+}
+
 inline PortalCaller caller_view(const storage::TokenRecord& r) {
   return PortalCaller{r.token_hash, r.family_id, r.client_id, r.user_name, r.scopes, r.expires_at};
 }

@@ -14,8 +14,8 @@ ServiceGraph::ServiceGraph(storage::Storage& storage, const core::Clock& clock,
       devices(context, clients, users),
       id_tokens(context, std::move(signing_key_encryption_key), &shared),
       tokens(context, clients, users, &id_tokens),
-      authorizations(context),
-      portal(context, {}, shared.derived_key("portal page tokens")),
+      authorizations(context, clients),
+      portal(context, clients, {}, shared.derived_key("portal page tokens")),
       directory(context),
       inspection(context, users) {
   if (context.settings.test_mode) context.test = &test_controls;

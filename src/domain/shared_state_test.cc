@@ -14,7 +14,7 @@
 #include "crypto/crypto.h"
 #include "domain/poll_tracker.h"
 #include "domain/service_graph.h"
-#include "testing/test_services.h"
+#include "testing/device_flow.h"
 #ifdef SSOOIDC_SHARED_STATE_TEST_POSTGRES
 #include "postgres_test_support.h"  // tests/storage: a scratch schema per test
 #endif

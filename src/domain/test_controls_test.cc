@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/device_flow.h"
 #include "testing/test_services.h"
 
 namespace ssooidc::domain {
@@ -86,28 +87,17 @@ class ServicesWithLog : public test_support::ServicesTest {
     ASSERT_TRUE(users_->add("alice", "correct horse battery").has_value());
   }
   RegisterClientResponse reg() {
-    RegisterClientRequest r{.clientName = "t", .clientType = "public",
-                            .scopes = std::vector<std::string>{"sso:account:access"}};
-    auto resp = clients_->register_client(r);
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
+    return test_support::register_public_client(
+        *clients_, std::vector<std::string>{"sso:account:access"}, "t");
   }
   StartDeviceAuthorizationResponse start(const RegisterClientResponse& c) {
-    auto resp = devices_->start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"},
-                                "192.0.2.1");
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
+    return test_support::start_device(*devices_, c, "192.0.2.1");
   }
   std::expected<CreateTokenResponse, Error> token(const RegisterClientResponse& c,
                                                   std::optional<std::string> device_code,
                                                   std::optional<std::string> refresh = {}) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(refresh ? kGrantRefreshToken : kGrantDeviceCode);
-    r.deviceCode = std::move(device_code);
-    r.refreshToken = std::move(refresh);
-    return tokens_->create_token(r);
+    return tokens_->create_token(
+        test_support::token_request(c, std::move(device_code), std::move(refresh)));
   }
   RecordingLog log_;
 };

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "crypto/crypto.h"
+#include "domain/context.h"
+#include "domain/record_views.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -32,7 +34,7 @@ std::expected<std::optional<TokenDescription>, Error> TokenInspection::active(
     if (user.error().type == ErrorType::kAccessDenied) return std::nullopt;
     return std::unexpected(user.error());
   }
-  return TokenDescription{record, user->email};
+  return TokenDescription{token_view(record), user->email};
 }
 
 std::expected<std::optional<TokenDescription>, Error> TokenInspection::introspect(
@@ -59,7 +61,7 @@ std::expected<void, Error> TokenInspection::revoke(const Client& caller,
 std::expected<UserInfo, Error> TokenInspection::userinfo(std::string_view access_token) {
   auto described = active(access_token);
   if (!described) return std::unexpected(described.error());
-  if (!*described || (*described)->token.kind != storage::TokenKind::kAccess)
+  if (!*described || (*described)->token.kind != TokenKind::kAccess)
     return std::unexpected(
         unauthorized(kInvalidToken, "The access token is unknown, expired or revoked"));
   const auto& scopes = (*described)->token.scopes;

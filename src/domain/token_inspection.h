@@ -11,16 +11,17 @@
 #include <string>
 #include <string_view>
 
-#include "domain/context.h"
 #include "domain/user_service.h"
+#include "domain/views.h"
 #include "ssooidc/error.h"
-#include "storage/storage.h"
 
 namespace ssooidc::domain {
 
+struct Context;
+
 // An active token as RFC 7662 2.2 describes it.
 struct TokenDescription {
-  storage::TokenRecord token;
+  IssuedToken token;
   std::string email;  // of its user; may be empty
 };
 

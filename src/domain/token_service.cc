@@ -3,7 +3,11 @@
 #include <algorithm>
 
 #include "crypto/crypto.h"
+#include "domain/context.h"
+#include "domain/pending_cache.h"
+#include "domain/retry_grace.h"
 #include "domain/test_controls.h"
+#include "storage/storage.h"
 
 namespace ssooidc::domain {
 namespace {
@@ -32,6 +36,24 @@ std::string grace_key(const Client& client, Dialect dialect) {
 }
 
 }  // namespace
+
+struct TokenService::Issued {
+  std::vector<storage::TokenRecord> records;
+  CreateTokenResponse response;
+};
+
+TokenService::TokenService(Context& ctx, ClientService& clients, UserService& users,
+                           IdTokenIssuer* id_tokens)
+    : ctx_(ctx),
+      clients_(clients),
+      users_(users),
+      id_tokens_(id_tokens),
+      // In storage, so that a retry reaching another server process is recognised too.
+      grace_(std::make_unique<RetryGrace>(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds,
+                                          10'000, &ctx.storage.retry_grace())),
+      pending_(std::make_unique<PendingCache>()) {}
+
+TokenService::~TokenService() = default;
 
 std::expected<User, Error> TokenService::enabled_user(std::string_view name,
                                                                      ErrorType refusal,
@@ -119,7 +141,7 @@ TokenService::Issued TokenService::issue(const Client& client,
 // evidently arrived, and the secret presented again is reuse.
 std::optional<CreateTokenResponse> TokenService::retried_response(
     const Client& client, const std::string& secret, Dialect dialect) {
-  auto again = grace_.recall(grace_key(client, dialect), secret);
+  auto again = grace_->recall(grace_key(client, dialect), secret);
   if (!again) return std::nullopt;
   if (again->refreshToken) {
     auto successor = ctx_.storage.tokens().find(crypto::sha256_hex(*again->refreshToken));
@@ -140,9 +162,10 @@ std::expected<std::int64_t, Error> TokenService::revoke_family_of(const std::str
   return *revoked;
 }
 
-std::unexpected<Error> TokenService::revoke_family(const storage::TokenRecord& old,
+std::unexpected<Error> TokenService::revoke_family(const std::string& family_id,
+                                                  const std::string& user_name,
                                                   std::string_view why) {
-  if (auto r = revoke_family_of(old.family_id, old.user_name, why); !r)
+  if (auto r = revoke_family_of(family_id, user_name, why); !r)
     return std::unexpected(r.error());
   return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
 }
@@ -157,11 +180,11 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
   // Taken before the read: a commit after it, an approval above all, changes it (pending_cache.h).
   const std::optional<storage::ChangeStamp> stamp = store.change_stamp();
   std::optional<storage::DeviceAuthorizationRecord> cached;
-  if (stamp) cached = pending_.find(hash, *stamp);
+  if (stamp) cached = pending_->find(hash, *stamp);
   if (!cached) {
     auto found = store.find_by_device_code_hash(hash);
     if (!found) return std::unexpected(found.error());
-    if (*found && stamp) pending_.remember(**found, *stamp);
+    if (*found && stamp) pending_->remember(**found, *stamp);
     cached = std::move(*found);
   }
   // A device code is bound to the client that started it (RFC 8628 section 3.4).
@@ -211,14 +234,14 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
     return fail(ErrorType::kInvalidGrant, "Device code has already been used");
   }
   polls_.forget(hash);
-  grace_.remember(grace_key(client, dialect), *req.deviceCode, issued.response);
+  grace_->remember(grace_key(client, dialect), *req.deviceCode, issued.response);
   return Grant{std::move(issued.response), scopes};
 }
 
 std::optional<Error> TokenService::pending_answer(std::string_view hash,
                                                   const storage::DeviceAuthorizationRecord& auth,
                                                   std::int64_t now, bool from_memory) {
-  if (auth.expires_at <= now) {
+  if (!auth.awaiting_decision(now)) {
     polls_.forget(hash);
     return Error::make(ErrorType::kExpiredToken, "Device code has expired");
   }
@@ -257,11 +280,11 @@ std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from
   const std::string hash = crypto::sha256_hex(*req.deviceCode);
   // Only a code the cache holds: its entry was read after a stamp was taken, so the stamp's
   // mapping exists and taking one now reads memory alone.
-  if (!pending_.contains(hash)) return std::nullopt;
+  if (!pending_->contains(hash)) return std::nullopt;
   const std::optional<storage::ChangeStamp> stamp =
       ctx_.storage.device_authorizations().change_stamp();
   if (!stamp) return std::nullopt;
-  std::optional<storage::DeviceAuthorizationRecord> auth = pending_.find(hash, *stamp);
+  std::optional<storage::DeviceAuthorizationRecord> auth = pending_->find(hash, *stamp);
   if (!auth || auth->client_id != (*client)->client_id) return std::nullopt;
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   if (ctx_.test) {
@@ -297,7 +320,7 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
     // A used refresh token presented again means it leaked: revoke everything it led to.
     core::record_event(ctx_.events, "refresh_token.reuse_detected",
                        {{"client_id", client.client_id}, {"user", old.user_name}});
-    return revoke_family(old, "refresh token reused");
+    return revoke_family(old.family_id, old.user_name, "refresh token reused");
   }
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   const bool marked = ctx_.test && ctx_.test->token_expired(hash);  // test mode's admin API
@@ -324,9 +347,9 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
       return Grant{std::move(*again), std::move(*scopes)};
     core::record_event(ctx_.events, "refresh_token.reuse_detected",
                        {{"client_id", client.client_id}, {"user", old.user_name}});
-    return revoke_family(old, "refresh token reused");
+    return revoke_family(old.family_id, old.user_name, "refresh token reused");
   }
-  grace_.remember(grace_key(client, dialect), *req.refreshToken, issued.response);
+  grace_->remember(grace_key(client, dialect), *req.refreshToken, issued.response);
   return Grant{std::move(issued.response), std::move(*scopes)};
 }
 

@@ -6,22 +6,31 @@
 // Thread safety: safe for concurrent use if the Context's parts are.
 #pragma once
 
+#include <cstdint>
 #include <expected>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/client_service.h"
-#include "domain/context.h"
 #include "domain/id_token_issuer.h"
-#include "domain/pending_cache.h"
 #include "domain/poll_tracker.h"
-#include "domain/retry_grace.h"
 #include "domain/user_service.h"
 #include "ssooidc/types.h"
-#include "storage/storage.h"
+
+namespace ssooidc::storage {
+struct DeviceAuthorizationRecord;  // only by reference, in a private helper
+}  // namespace ssooidc::storage
 
 namespace ssooidc::domain {
+
+// Kept out of this header so that the faces including it (api, oauth) need no storage headers:
+// the retry grace and the pending cache hold storage's types (tests/layers: api_refuses_storage).
+struct Context;
+class PendingCache;
+class RetryGrace;
 
 // Which face a grant arrives through. The grants, stores, limits and single-use rules are the
 // same; the faces differ only where their protocols do: the standard face (src/oauth) also gets
@@ -40,14 +49,10 @@ class TokenService {
  public:
   // `id_tokens`, when given, signs the idToken of authorization_code grants with `openid`.
   TokenService(Context& ctx, ClientService& clients, UserService& users,
-               IdTokenIssuer* id_tokens = nullptr)
-      : ctx_(ctx),
-        clients_(clients),
-        users_(users),
-        id_tokens_(id_tokens),
-        // In storage, so that a retry reaching another server process is recognised too.
-        grace_(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds, 10'000,
-               &ctx.storage.retry_grace()) {}
+               IdTokenIssuer* id_tokens = nullptr);
+  ~TokenService();
+  TokenService(const TokenService&) = delete;
+  TokenService& operator=(const TokenService&) = delete;
 
   // Dispatches on grantType. Errors are those of the model: InvalidRequest (missing members),
   // InvalidClient, UnsupportedGrantType, UnauthorizedClient, InvalidGrant, AuthorizationPending,
@@ -70,19 +75,18 @@ class TokenService {
   [[nodiscard]] std::expected<Grant, Error> grant(const Client& client,
                                                   const CreateTokenRequest& req, Dialect dialect);
 
-  // A fresh access token (and a refresh token when `refreshable`) for `user_name`, stored with a
-  // new family id. Used by grants that have already been authorised.
-  struct Issued {
-    std::vector<storage::TokenRecord> records;
-    CreateTokenResponse response;
-  };
-  Issued issue(const Client& client, const std::string& user_name,
-               const std::vector<std::string>& scopes, std::int64_t session_expires_at,
-               const std::string& family_id);
-
   PollTracker& poll_tracker() { return polls_; }
 
  private:
+  // A fresh access token (and a refresh token when the client is refreshable) for `user_name`
+  // in the family `family_id`: the response, and the records a grant stores atomically with its
+  // redemption. Defined in the .cc file (its records are storage's). Used by grants that have
+  // already been authorised.
+  struct Issued;
+  [[nodiscard]] Issued issue(const Client& client, const std::string& user_name,
+                             const std::vector<std::string>& scopes,
+                             std::int64_t session_expires_at, const std::string& family_id);
+
   [[nodiscard]] std::expected<Grant, Error> device_code_grant(const Client& client,
                                                               const CreateTokenRequest& req,
                                                               Dialect dialect);
@@ -116,7 +120,8 @@ class TokenService {
                                                                     const std::string& user_name,
                                                                     std::string_view why);
   // revoke_family_of for a reused refresh token, answered with its InvalidGrant.
-  [[nodiscard]] std::unexpected<Error> revoke_family(const storage::TokenRecord& old,
+  [[nodiscard]] std::unexpected<Error> revoke_family(const std::string& family_id,
+                                                     const std::string& user_name,
                                                      std::string_view why);
 
   std::optional<CreateTokenResponse> retried_response(const Client& client,
@@ -127,8 +132,8 @@ class TokenService {
   UserService& users_;
   IdTokenIssuer* id_tokens_;
   PollTracker polls_;
-  RetryGrace grace_;
-  PendingCache pending_;  // the poll's shortcut (pending_cache.h)
+  std::unique_ptr<RetryGrace> grace_;
+  std::unique_ptr<PendingCache> pending_;  // the poll's shortcut (pending_cache.h)
 };
 
 }  // namespace ssooidc::domain

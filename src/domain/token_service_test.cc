@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/device_flow.h"
 #include "testing/test_services.h"
 
 namespace ssooidc::domain {
@@ -15,34 +16,18 @@ class DeviceFlowTest : public test_support::ServicesTest {
   }
 
   RegisterClientResponse reg(std::optional<std::vector<std::string>> scopes = std::nullopt) {
-    RegisterClientRequest r{.clientName = "test", .clientType = "public", .scopes = scopes};
-    auto resp = clients_->register_client(r);
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
+    return test_support::register_public_client(*clients_, std::move(scopes));
   }
   StartDeviceAuthorizationResponse start(const RegisterClientResponse& c) {
-    auto resp = devices_->start({*c.clientId, *c.clientSecret, "https://d-1.awsapps.com/start"},
-                                "192.0.2.1");
-    EXPECT_TRUE(resp.has_value());
-    return *resp;
+    return test_support::start_device(*devices_, c, "192.0.2.1");
   }
   std::expected<CreateTokenResponse, Error> poll(const RegisterClientResponse& c,
                                                  const StartDeviceAuthorizationResponse& d) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(kGrantDeviceCode);
-    r.deviceCode = d.deviceCode;
-    return tokens_->create_token(r);
+    return tokens_->create_token(test_support::token_request(c, d.deviceCode));
   }
   std::expected<CreateTokenResponse, Error> refresh(const RegisterClientResponse& c,
                                                     const std::string& token) {
-    CreateTokenRequest r;
-    r.clientId = *c.clientId;
-    r.clientSecret = *c.clientSecret;
-    r.grantType = std::string(kGrantRefreshToken);
-    r.refreshToken = token;
-    return tokens_->create_token(r);
+    return tokens_->create_token(test_support::token_request(c, std::nullopt, token));
   }
 
 };

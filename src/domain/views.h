@@ -1,8 +1,8 @@
 // What the domain's callers see of what it keeps: plain structs owned by the domain, filled from
 // the storage records by the services (domain/record_views.h, private to the domain), so that the
 // layers above (the pages, the API faces, the server's commands) never need the storage headers;
-// CMake keeps web from seeing them (tests/layers). They carry no secrets: a Client has no secret
-// hash, a User no password hash, a PortalCaller no token.
+// CMake keeps web, portal, api and oauth from seeing them (tests/layers). They carry no secrets:
+// a Client has no secret hash, a User no password hash, a PortalCaller or IssuedToken no token.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,7 @@ struct Client {
   std::vector<std::string> grant_types;
   std::string issuer_url;  // empty when not given
   std::int64_t issued_at = 0;
-  std::int64_t expires_at = 0;  // 0 for operator clients: no expiry
+  std::int64_t expires_at = 0;  // the int64 maximum for operator clients: no expiry
   ClientOrigin origin = ClientOrigin::kRegistered;
   bool has_secret = false;  // false only for an operator's public client
 };
@@ -43,6 +43,19 @@ struct DeviceDecision {
   bool allowed = false;  // false: denied
   std::string user_name;        // who decided
   std::int64_t decided_at = 0;  // epoch seconds
+};
+
+enum class TokenKind { kAccess, kRefresh };
+
+// A token TokenService issued, as the standard face describes an active one (RFC 7662 2.2
+// introspection, OpenID Connect Core 5.3 userinfo): no hash, no family.
+struct IssuedToken {
+  TokenKind kind = TokenKind::kAccess;
+  std::string client_id;
+  std::string user_name;
+  std::vector<std::string> scopes;
+  std::int64_t issued_at = 0;   // epoch seconds
+  std::int64_t expires_at = 0;  // epoch seconds
 };
 
 // The access token a portal request presented, as PortalService::authenticate accepted it.

@@ -8,11 +8,6 @@
 
 #include <array>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -28,12 +23,11 @@
 
 #include "api/error_response.h"
 #include "core/clock.h"
+#include "testing/http_connection.h"
 
 namespace ssooidc::http {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 constexpr std::string_view kCoral = ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/";
@@ -141,106 +135,8 @@ ServerOptions test_options() {
   return options;
 }
 
-struct Response {
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-
-  std::string header(std::string_view name) const {
-    for (const auto& [k, v] : headers)
-      if (core::iequals(k, name)) return v;
-    return "<absent>";
-  }
-};
-
-// A blocking-style client whose every wait is bounded, so a misbehaving server fails the test
-// instead of hanging it.
-class Client {
- public:
-  explicit Client(std::uint16_t port) : socket_(context_) {
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  }
-
-  void send(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
-
-  // Reads one response (interim ones included); nullopt on timeout or close.
-  std::optional<Response> read_response(std::chrono::milliseconds timeout = 5s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::size_t end;
-    while ((end = input_.find("\r\n\r\n")) == std::string::npos)
-      if (!read_some(deadline)) return std::nullopt;
-    Response response;
-    const std::string head = input_.substr(0, end + 2);
-    std::size_t line_end = head.find("\r\n");
-    const std::string status_line = head.substr(0, line_end);
-    if (!status_line.starts_with("HTTP/1.1 ")) return std::nullopt;
-    response.status = std::stoi(status_line.substr(9, 3));
-    std::size_t pos = line_end + 2;
-    while (pos < head.size()) {
-      const std::size_t eol = head.find("\r\n", pos);
-      const std::string line = head.substr(pos, eol - pos);
-      const std::size_t colon = line.find(':');
-      response.headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
-      pos = eol + 2;
-    }
-    input_.erase(0, end + 4);
-    std::size_t length = 0;
-    if (auto cl = response.header("Content-Length"); cl != "<absent>") length = std::stoul(cl);
-    if (head_only_) length = 0;
-    while (input_.size() < length)
-      if (!read_some(deadline)) return std::nullopt;
-    response.body = input_.substr(0, length);
-    input_.erase(0, length);
-    return response;
-  }
-
-  // True when the server closes the connection within `timeout` (no further bytes arrive).
-  bool closed_within(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!eof_)
-      if (!read_some(deadline)) return eof_;
-    return true;
-  }
-
-  void close() { socket_.close(); }
-  void shutdown_send() { socket_.shutdown(tcp::socket::shutdown_send); }
-  void set_head_only(bool v) { head_only_ = v; }
-  const std::string& pending_input() const { return input_; }
-
- private:
-  bool read_some(std::chrono::steady_clock::time_point deadline) {
-    if (eof_) return false;
-    std::array<char, 16384> chunk{};
-    bool done = false;
-    boost::system::error_code result;
-    std::size_t got = 0;
-    socket_.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
-      done = true;
-      result = ec;
-      got = n;
-    });
-    context_.restart();
-    context_.run_until(deadline);
-    if (!done) {
-      socket_.cancel();
-      context_.restart();
-      context_.run();
-      return false;
-    }
-    if (result) {
-      eof_ = true;  // EOF or reset: either way the server is gone
-      return false;
-    }
-    input_.append(chunk.data(), got);
-    return true;
-  }
-
-  asio::io_context context_;
-  tcp::socket socket_;
-  std::string input_;
-  bool eof_ = false;
-  bool head_only_ = false;
-};
+using Response = test_support::RawResponse;
+using Client = test_support::HttpConnection;
 
 std::string post(std::string_view path, std::string_view body, std::string_view extra = "") {
   std::string request = "POST " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n";

@@ -12,8 +12,9 @@ core::HttpResponse device_authorization(Services& s, const core::HttpRequest& re
   auto client = authenticated_client(s.clients, req, *form);
   if (!client) return error_response(client.error());
   const auto scope = form->get("scope");
-  auto started = s.devices.start_oauth(*client, scope ? split_scope(*scope) : std::vector<std::string>{},
-                                       req.remote_address);
+  auto started = s.devices.start_oauth(
+      *client, scope ? domain::split_scope(*scope) : std::vector<std::string>{},
+      req.remote_address);
   if (!started) return error_response(started.error());
   const StartDeviceAuthorizationResponse& r = *started;
   return json_response(

@@ -17,8 +17,9 @@ core::HttpResponse introspection(Services& s, const core::HttpRequest& req) {
   auto described = s.inspection.introspect(*client, *token);
   if (!described) return error_response(described.error());
   if (!*described) return json_response("{\"active\":false}");
-  const storage::TokenRecord& t = (*described)->token;
-  std::string out = "{\"active\":true,\"scope\":" + core::json_quote(join_scope(t.scopes)) +
+  const domain::IssuedToken& t = (*described)->token;
+  std::string out = "{\"active\":true,\"scope\":" +
+                    core::json_quote(domain::join_scope(t.scopes)) +
                     ",\"client_id\":" + core::json_quote(t.client_id) +
                     ",\"username\":" + core::json_quote(t.user_name) +
                     ",\"sub\":" + core::json_quote(t.user_name) +
@@ -27,7 +28,7 @@ core::HttpResponse introspection(Services& s, const core::HttpRequest& req) {
                     ",\"exp\":" + std::to_string(t.expires_at) +
                     ",\"iat\":" + std::to_string(t.issued_at);
   // RFC 7662 2.2: token_type as in RFC 6749 5.1, which names access tokens only.
-  if (t.kind == storage::TokenKind::kAccess) out += ",\"token_type\":\"Bearer\"";
+  if (t.kind == domain::TokenKind::kAccess) out += ",\"token_type\":\"Bearer\"";
   out += '}';
   return json_response(std::move(out));
 }

@@ -78,25 +78,4 @@ std::expected<domain::Client, Error> authenticated_client(domain::ClientService&
   return clients.authenticate_oauth(credentials->client_id, credentials->client_secret);
 }
 
-std::vector<std::string> split_scope(std::string_view scope) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < scope.size()) {
-    while (i < scope.size() && scope[i] == ' ') ++i;
-    const std::size_t start = i;
-    while (i < scope.size() && scope[i] != ' ') ++i;
-    if (i > start) out.emplace_back(scope.substr(start, i - start));
-  }
-  return out;
-}
-
-std::string join_scope(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) {
-    if (!out.empty()) out += ' ';
-    out += s;
-  }
-  return out;
-}
-
 }  // namespace ssooidc::oauth

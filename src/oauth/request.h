@@ -13,6 +13,7 @@
 
 #include "core/http_message.h"
 #include "domain/client_service.h"
+#include "domain/scopes.h"
 #include "ssooidc/error.h"
 
 namespace ssooidc::oauth {
@@ -49,10 +50,5 @@ struct ClientCredentials {
 [[nodiscard]] std::expected<domain::Client, Error> authenticated_client(
     domain::ClientService& clients, const core::HttpRequest& req, const FormParams& form,
     bool secret_required = false);
-
-// "a b  c" -> {"a","b","c"} (RFC 6749 3.3).
-[[nodiscard]] std::vector<std::string> split_scope(std::string_view scope);
-// {"a","b"} -> "a b".
-[[nodiscard]] std::string join_scope(const std::vector<std::string>& scopes);
 
 }  // namespace ssooidc::oauth

@@ -21,7 +21,7 @@ std::expected<CreateTokenRequest, Error> grant_request(const FormParams& form,
   req.codeVerifier = form.get("code_verifier");
   req.refreshToken = form.get("refresh_token");
   req.deviceCode = form.get("device_code");
-  if (auto scope = form.get("scope")) req.scope = split_scope(*scope);
+  if (auto scope = form.get("scope")) req.scope = domain::split_scope(*scope);
   if (grant_type == kGrantAuthorizationCode) {
     if (!req.code) return std::unexpected(missing("code", grant_type));
     if (!req.redirectUri) return std::unexpected(missing("redirect_uri", grant_type));
@@ -43,7 +43,8 @@ std::string token_json(const domain::Grant& grant) {
                     ",\"token_type\":\"Bearer\",\"expires_in\":" +
                     std::to_string(r.expiresIn.value_or(0));
   if (r.refreshToken) out += ",\"refresh_token\":" + core::json_quote(*r.refreshToken);
-  if (!grant.scopes.empty()) out += ",\"scope\":" + core::json_quote(join_scope(grant.scopes));
+  if (!grant.scopes.empty())
+    out += ",\"scope\":" + core::json_quote(domain::join_scope(grant.scopes));
   if (r.idToken) out += ",\"id_token\":" + core::json_quote(*r.idToken);
   out += '}';
   return out;

@@ -1,29 +1,21 @@
 #include "portal/error_response.h"
 
+#include "core/aws_json.h"
 #include "wire/portal_codec.h"
 
 namespace ssooidc::portal {
 
 core::HttpResponse json_response(std::string body, std::string_view request_id) {
-  core::HttpResponse resp;
-  resp.status = 200;
-  resp.headers.reserve(3);
-  resp.headers.emplace_back("Content-Type", "application/json");
-  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  core::HttpResponse resp = core::aws_json_response(200, std::move(body), request_id, 1);
   resp.headers.emplace_back("Cache-Control", "no-store");
-  resp.body = std::move(body);
   return resp;
 }
 
 core::HttpResponse protocol_error(int status, std::string_view shape, std::string_view message,
                                   std::string_view request_id) {
-  core::HttpResponse resp;
-  resp.status = status;
-  resp.headers.reserve(4);
-  resp.headers.emplace_back("Content-Type", "application/json");
-  resp.headers.emplace_back("x-amzn-RequestId", std::string(request_id));
+  core::HttpResponse resp = core::aws_json_response(
+      status, wire::encode_portal_error_body(shape, message), request_id, 1);
   resp.headers.emplace_back("x-amzn-ErrorType", std::string(shape));
-  resp.body = wire::encode_portal_error_body(shape, message);
   resp.log.error_type = shape;
   resp.log.request_id = request_id;
   return resp;

@@ -10,6 +10,8 @@
 #include "domain/directory_service.h"
 #include "domain/user_service.h"
 #include "portal/error_response.h"
+#include "testing/http_values.h"
+#include "testing/test_services.h"
 #include "wire/portal_codec.h"
 
 namespace ssooidc::portal {
@@ -23,14 +25,18 @@ class PortalTest : public ::testing::Test {
   void SetUp() override { build({}); }
 
   void build(domain::Settings settings) {
-    store_ = std::move(*storage::open_storage("memory:"));
-    ctx_ = std::make_unique<domain::Context>(
-        domain::Context{*store_, clock_, random_, std::move(settings)});
+    portal_.reset();
+    service_.reset();
+    t_ = std::make_unique<test_support::TestServices>(std::move(settings));
+    store_ = t_->storage.get();
+    directory_ = &t_->graph.directory;
+    users_ = &t_->graph.users;
+    // Beside the graph's own PortalService, which logs to standard error: this one writes its
+    // log lines into log_, which the credential-command tests read.
     service_ = std::make_unique<domain::PortalService>(
-        *ctx_, [this](std::string_view line) { log_.emplace_back(line); });
-    directory_ = std::make_unique<domain::DirectoryService>(*ctx_);
-    portal_ = std::make_unique<Portal>(*service_, random_);
-    users_ = std::make_unique<domain::UserService>(*ctx_);
+        t_->graph.context, t_->graph.clients,
+        [this](std::string_view line) { log_.emplace_back(line); });
+    portal_ = std::make_unique<Portal>(*service_, t_->random);
     ASSERT_TRUE(users_->add("alice", "correct horse").has_value());
     ASSERT_TRUE(users_->add("bob", "correct horse").has_value());
     storage::ClientRecord scoped{"client-scoped", "h", "aws-cli", "public", {"sso:account:access"},
@@ -66,7 +72,7 @@ class PortalTest : public ::testing::Test {
                                    "Developer").has_value());
   }
 
-  std::int64_t now() const { return clock_.now_epoch_seconds(); }
+  std::int64_t now() const { return t_->clock.now_epoch_seconds(); }
 
   void insert_token(std::string_view token, storage::TokenKind kind, std::string family,
                     std::string client, std::string user, std::vector<std::string> scopes,
@@ -112,9 +118,7 @@ class PortalTest : public ::testing::Test {
                 "role_name=" + role + "&account_id=" + account, token);
   }
   static std::string header(const core::HttpResponse& r, std::string_view name) {
-    for (const auto& [k, v] : r.headers)
-      if (core::iequals(k, name)) return v;
-    return "";
+    return test_support::header_of(r, name);
   }
   static void expect_error(const core::HttpResponse& r, int status, std::string_view shape) {
     EXPECT_EQ(r.status, status) << r.body;
@@ -131,13 +135,11 @@ class PortalTest : public ::testing::Test {
     return ids;
   }
 
-  core::FakeClock clock_;
-  crypto::SecureRandom random_;
-  std::unique_ptr<storage::Storage> store_;
-  std::unique_ptr<domain::Context> ctx_;
+  std::unique_ptr<test_support::TestServices> t_;  // rebuilt by build()
+  storage::Storage* store_ = nullptr;
   std::unique_ptr<domain::PortalService> service_;
-  std::unique_ptr<domain::DirectoryService> directory_;
-  std::unique_ptr<domain::UserService> users_;
+  domain::DirectoryService* directory_ = nullptr;
+  domain::UserService* users_ = nullptr;
   std::unique_ptr<Portal> portal_;
   std::vector<std::string> log_;
 };
@@ -169,7 +171,7 @@ TEST_F(PortalTest, RejectsUnknownExpiredRevokedRefreshUnscopedAndDisabled) {
   ASSERT_TRUE(users_->set_disabled("bob", true).has_value());
   expect_error(call("GET", "/assignment/accounts", "", "aoa-bob"), 401, "UnauthorizedException");
   EXPECT_EQ(call("GET", "/assignment/accounts", "", kScopedToken).status, 200);
-  clock_.advance_seconds(3600);  // the access token expires now
+  t_->clock.advance_seconds(3600);  // the access token expires now
   expect_error(call("GET", "/assignment/accounts", "", kScopedToken), 401, "UnauthorizedException");
 }
 
@@ -391,7 +393,7 @@ TEST_F(PortalTest, RateLimitPerTokenAnswers429AndRecovers) {
                "TooManyRequestsException");
   // Another token has its own bucket.
   EXPECT_EQ(call("GET", "/assignment/accounts", "", kLegacyToken).status, 200);
-  clock_.advance_millis(500);  // one request's worth at 2/s
+  t_->clock.advance_millis(500);  // one request's worth at 2/s
   EXPECT_EQ(call("GET", "/assignment/accounts", "", kScopedToken).status, 200);
   expect_error(call("GET", "/assignment/accounts", "", kScopedToken), 429,
                "TooManyRequestsException");
@@ -419,9 +421,9 @@ TEST_F(PortalTest, ChangesFromElsewhereAreSeenWithinTheCacheTime) {
                                    "ReadOnly").has_value());
   EXPECT_EQ(call("GET", "/assignment/accounts", "", "aoa-bob").status, 200);  // cached
   EXPECT_EQ(credentials("111111111111", "ReadOnly").status, 200);             // cached
-  clock_.advance_millis(999);
+  t_->clock.advance_millis(999);
   EXPECT_EQ(call("GET", "/assignment/accounts", "", "aoa-bob").status, 200);
-  clock_.advance_millis(1);  // Settings::portal_cache_ms is 1000
+  t_->clock.advance_millis(1);  // Settings::portal_cache_ms is 1000
   expect_error(call("GET", "/assignment/accounts", "", "aoa-bob"), 401, "UnauthorizedException");
   expect_error(credentials("111111111111", "ReadOnly"), 404, "ResourceNotFoundException");
 }

@@ -1,6 +1,7 @@
 #include "portal/request.h"
 
 #include "core/json_text.h"
+#include "core/url.h"
 
 #include <charconv>
 
@@ -11,31 +12,6 @@ namespace {
 
 constexpr std::size_t kMaxQueryBytes = 8 * 1024;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    if (i + 2 >= text.size()) return std::nullopt;
-    const int hi = hex_value(text[i + 1]);
-    const int lo = hex_value(text[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
-
 Error invalid(std::string text) { return Error::make(ErrorType::kInvalidRequest, std::move(text)); }
 
 }  // namespace
@@ -43,14 +19,11 @@ Error invalid(std::string text) { return Error::make(ErrorType::kInvalidRequest,
 std::expected<QueryParams, Error> parse_query(std::string_view query) {
   if (query.size() > kMaxQueryBytes) return std::unexpected(invalid("The query string is too long"));
   QueryParams params;
-  while (!query.empty()) {
-    const std::size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const std::size_t eq = pair.find('=');
-    auto name = percent_decode(pair.substr(0, eq));
-    auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+  for (const auto& [raw_name, raw_value] : core::split_query(query)) {
+    // RFC 3986, not a form: botocore percent-encodes these (a space as %20), so '+' is itself
+    // and a bad escape is the caller's error.
+    auto name = core::percent_decode(raw_name);
+    auto value = core::percent_decode(raw_value);
     if (!name || !value) return std::unexpected(invalid("The query string has a malformed escape"));
     if (!core::is_storable_text(*name) || !core::is_storable_text(*value))
       return std::unexpected(invalid("The query string is not UTF-8 text without NUL characters"));

@@ -12,15 +12,12 @@
 #include "storage/storage.h"
 
 namespace ssooidc::server {
-namespace {
 
 int report(const Error& e) {
   std::fprintf(stderr, "ssooidc-server: %s (%s)\n", e.error_description.c_str(),
                std::string(e.shape()).c_str());
   return 1;
 }
-
-}  // namespace
 
 int run_device_decision(const CommonOptions& common, const DeviceOptions& options, bool allow) {
   Application app(common.database, domain::Settings{});
@@ -54,6 +51,7 @@ int run_user_add(const CommonOptions& common, const UserOptions& options) {
     std::fprintf(stderr, "ssooidc-server: no password on standard input\n");
     return 1;
   }
+  // A password piped from a file written on Windows ends with CRLF; the CR is not part of it.
   if (!password.empty() && password.back() == '\r') password.pop_back();
   Application app(common.database, domain::Settings{});
   auto added = app.users().add(options.name, password, options.email);

@@ -116,6 +116,7 @@ void Application::enable_test_admin(std::string_view token) {
 std::optional<core::HttpResponse> Application::well_known(const core::HttpRequest& req) {
   if (req.path != "/.well-known/jwks.json") return std::nullopt;
   core::HttpResponse resp;
+  // Not an AWS operation, so no AWS error shape: a JWKS client only needs the status.
   if (req.method != "GET" && req.method != "HEAD") {
     resp.status = 405;
     resp.set("Allow", "GET, HEAD");
@@ -124,6 +125,8 @@ std::optional<core::HttpResponse> Application::well_known(const core::HttpReques
     return resp;
   }
   auto keys = services_->id_tokens.jwks_json();
+  // No key could be loaded or made: 500 in the AWS shape, counted as InternalServerException
+  // like the faces' own failures.
   if (!keys) {
     return api::protocol_error(500, "InternalServerException", "server_error",
                                keys.error().error_description, api_->new_request_id());
@@ -208,7 +211,9 @@ core::HttpResponse Application::finish(const core::HttpRequest& req, core::Opera
       req.received != std::chrono::steady_clock::time_point{} ? req.received : entered;
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  // The shape every layer that sets x-amzn-ErrorType also writes here (no header scan).
+  // The outcome label is the AWS error shape when the answer carries one (every layer that sets
+  // x-amzn-ErrorType also writes it into resp.log), else the status: a dashboard then tells
+  // AuthorizationPending polls (400 like any refusal) from real failures.
   metrics_.record_request(operation, resp.log.error_type, resp.status,
                           static_cast<std::uint64_t>(std::max<std::int64_t>(elapsed.count(), 0)));
   using namespace core::response_event;
@@ -246,6 +251,8 @@ core::HttpResponse Application::ready_response() {
 }
 
 core::HttpResponse Application::route(const core::HttpRequest& req) {
+  // First, so that nothing else answers under /ssooidc-test/; without test mode it is null and
+  // those paths are unknown.
   if (test_admin_) {
     if (auto resp = test_admin_->handle(req)) return std::move(*resp);
   }
@@ -267,11 +274,14 @@ core::HttpResponse Application::route(const core::HttpRequest& req) {
     return resp;
   }
   if (req.path == "/readyz" && get) return ready_response();
+  // With --metrics-listen, /metrics is served only there, off the public port.
   if (req.path == "/metrics" && get && metrics_on_main_listener_) return metrics_response();
   if (auto resp = well_known(req)) {
     resp->log.operation = "OpenIDDiscovery";
     return std::move(*resp);
   }
+  // The AWS shape even here: an SDK pointed at a wrong path or an older server then raises a
+  // ClientError naming UnknownOperationException instead of failing to parse the answer.
   return api::protocol_error(404, "UnknownOperationException", "invalid_request",
                              "No operation or page at " + req.method + " " + req.path,
                              api_->new_request_id());

@@ -10,12 +10,6 @@
 namespace ssooidc::server {
 namespace {
 
-int report(const Error& e) {
-  std::fprintf(stderr, "ssooidc-server: %s (%s)\n", e.error_description.c_str(),
-               std::string(e.shape()).c_str());
-  return 1;
-}
-
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ",") + item;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/settings.h"
+#include "ssooidc/error.h"
 
 namespace CLI {
 class App;
@@ -59,6 +60,10 @@ void add_operations_options(CLI::App& serve, ServeOptions& options);
 // --test-mode, test mode on a non-loopback address, TTLs below the production minimums outside
 // test mode, a malformed --listen. Used by serve and by `config check`.
 void check_serve_options(const CommonOptions& common, const ServeOptions& options);
+
+// How an operator command reports a failed call: "ssooidc-server: <description> (<shape>)" on
+// standard error. Returns the exit code, 1 (admin_commands.cc).
+int report(const Error& e);
 
 struct DeviceOptions {
   std::string user_code;

@@ -365,6 +365,7 @@ int main(int argc, char** argv) try {
     }
     if (config_check->parsed()) {
       const int keys = apply_config_file(*serve_cmd, config_path);
+      // The options came from the file: the message names it.
       try {
         check_serve_options(common, serve);
       } catch (const std::exception& e) {

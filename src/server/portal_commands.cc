@@ -2,31 +2,16 @@
 // record of issued credentials. Like the user commands they open the server's database (SQLite
 // in WAL mode lets them run while it serves).
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <string>
 
+#include "core/time_format.h"
 #include "server/application.h"
 #include "server/commands.h"
 #include "server/world_file.h"
 
 namespace ssooidc::server {
 namespace {
-
-std::string format_time(std::int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-int report(const Error& e) {
-  std::fprintf(stderr, "ssooidc-server: %s (%s)\n", e.error_description.c_str(),
-               std::string(e.shape()).c_str());
-  return 1;
-}
 
 int complain(const std::string& text) {
   std::fprintf(stderr, "ssooidc-server: %s\n", text.c_str());
@@ -214,11 +199,11 @@ int run_credentials_list(const CommonOptions& common, const DirectoryOptions& o)
   std::printf("%-20s  %-24s %-12s  %-24s %-20s %-8s %s\n", "ISSUED", "USER", "ACCOUNT", "ROLE",
               "ACCESS KEY ID", "SOURCE", "EXPIRES");
   for (const auto& r : *records)
-    std::printf("%-20s  %-24s %-12s  %-24s %-20s %-8s %s\n", format_time(r.issued_at).c_str(),
-                r.user_name.c_str(), r.account_id.c_str(), r.role_name.c_str(),
-                r.access_key_id.c_str(),
+    std::printf("%-20s  %-24s %-12s  %-24s %-20s %-8s %s\n",
+                core::format_iso8601_utc(r.issued_at).c_str(), r.user_name.c_str(),
+                r.account_id.c_str(), r.role_name.c_str(), r.access_key_id.c_str(),
                 std::string(domain::credential_source_name(r.source)).c_str(),
-                format_time(r.expires_at).c_str());
+                core::format_iso8601_utc(r.expires_at).c_str());
   return 0;
 }
 

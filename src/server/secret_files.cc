@@ -22,6 +22,7 @@ std::string errno_text() { return std::strerror(errno); }
 
 std::string decode_key(const std::string& text, const std::string& where) {
   std::string trimmed = text;
+  // `echo`, editors and secret stores end the text with a newline (CRLF on some).
   while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' ||
                               trimmed.back() == ' '))
     trimmed.pop_back();
@@ -46,6 +47,7 @@ void write_private_file(const std::string& path, const std::string& content) {
     std::error_code ignored;
     std::filesystem::create_directories(parent, ignored);
   }
+  // O_NOFOLLOW: a link planted at the path cannot send the secret somewhere else.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + errno_text());
   // O_CREAT's mode applies only to a new file: make an old one private too.
@@ -113,8 +115,10 @@ std::string load_or_create_server_key(const std::string& database_url, const std
     if (::lstat(path.c_str(), &info) != 0)
       throw std::runtime_error("cannot read key file " + path + ": " + errno_text());
   }
+  // lstat, not stat: a link (or a device) in place of the key file is refused, not followed.
   if (!S_ISREG(info.st_mode))
     throw std::runtime_error("key file " + path + " is not a regular file");
+  // A copy or a restore may have widened the mode; the key unseals every signing key.
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0 && ::chmod(path.c_str(), 0600) != 0)
     throw std::runtime_error("key file " + path + " is readable by others and cannot be made "
                              "private: " + errno_text());

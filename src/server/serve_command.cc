@@ -48,6 +48,8 @@ ListenAddress parse_listen(const std::string& text) {
     throw std::runtime_error("--listen wants HOST:PORT, got '" + text + "'");
   ListenAddress out;
   out.host = text.substr(0, colon);
+  // "[::1]:8080": an IPv6 literal is written in brackets, as in a URL (RFC 3986 3.2.2), so that
+  // its colons are not taken for the port's; the socket wants it bare.
   if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
     out.host = out.host.substr(1, out.host.size() - 2);
   const std::string port = text.substr(colon + 1);
@@ -62,6 +64,10 @@ ListenAddress parse_listen(const std::string& text) {
   return out;
 }
 
+// The public URL is the OpenID issuer and the prefix of every endpoint the server advertises
+// (public_url + "/token"): "https://sso.example/" would advertise "https://sso.example//token",
+// and verifiers compare an ID token's `iss` with the issuer character for character (OpenID
+// Connect Discovery 1.0 section 4.3).
 std::string strip_trailing_slash(std::string url) {
   while (url.size() > 1 && url.back() == '/') url.pop_back();
   return url;
@@ -72,6 +78,8 @@ std::string strip_trailing_slash(std::string url) {
 // managers log standard output (issue 11 item 9).
 void bootstrap_user(Application& app, const std::string& database_url, std::string file) {
   auto count = app.storage().users().count();
+  // Never a second admin: only a directory known to be empty gets one. A failed count is left to
+  // /readyz and the first request to report.
   if (!count || *count > 0) return;
   if (file.empty()) {
     if (auto sqlite = sqlite_file_of(database_url)) file = *sqlite + ".admin-password";
@@ -145,7 +153,9 @@ core::HttpResponse metrics_listener_response(Application& app, const core::HttpR
   return resp;
 }
 
-// The production minimums that only the test mode may go below ("fast clocks").
+// The production minimums that only the test mode may go below ("fast clocks"): below them a
+// person cannot finish a login in time or clients would refresh all the time, but a CI test wants
+// to see a device code, a registration or a session expire without waiting for it.
 struct ProductionMinimum {
   const char* flag;
   std::int64_t value;
@@ -304,6 +314,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
                           options.settings.auto_approve_user) +
                "; TTLs may be shorter than production allows");
   }
+  // Requests count as https (Secure cookies, HSTS) when people reach the server over https: its
+  // own TLS, or a TLS-terminating proxy in front named by an https --public-url.
   const bool https = options.public_url.starts_with("https://") ||
                      (tls && options.public_url.empty());
   http_options.tls_public = https;
@@ -362,6 +374,7 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     app.set_metrics_on_main_listener(false);
   }
 
+  // An IPv6 address goes back into brackets in the URL (RFC 3986 3.2.2).
   std::string host_for_url = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
                                                                           : listen.host;
   const std::string bound_url =
@@ -391,6 +404,8 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
+        // Taken even without TLS, so that a service manager's reload signal never ends the
+        // process; there is just nothing to reload then.
         if (!tls) continue;
         // New connections get the new certificate; open ones keep the one they started with.
         auto reloaded = server.reload_certificates();

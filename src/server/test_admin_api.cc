@@ -59,7 +59,8 @@ std::optional<Error> forcible(std::string_view shape) {
   return std::nullopt;
 }
 
-// A domain error of decide() as the admin API's answer.
+// A domain error of decide() as the admin API's answer: 404 for a code nobody started, 409 for
+// one already decided or expired (a script that approves twice sees why), 500 for storage.
 core::HttpResponse decide_failure(const Error& error) {
   if (domain::DeviceService::has_reason(error, domain::DeviceService::kUnknownUserCode))
     return failure(404, error.error_description);
@@ -79,11 +80,14 @@ std::optional<core::HttpResponse> TestAdminApi::handle(const core::HttpRequest& 
   constexpr std::string_view kBearer = "Bearer ";
   const std::string_view presented =
       header.starts_with(kBearer) ? header.substr(kBearer.size()) : std::string_view();
+  // Digests of equal length, compared in constant time: the timing says nothing about the token,
+  // not even its length.
   if (!crypto::constant_time_equals(crypto::sha256(presented), token_digest_)) {
     auto resp = failure(401, "Wrong or missing bearer token for the test-mode admin API");
     resp.set("WWW-Authenticate", "Bearer");
     return resp;
   }
+  // After the token check, so that a caller without it learns nothing of the API.
   if (req.method != "POST") {
     auto resp = failure(405, "Use POST");
     resp.set("Allow", "POST");
@@ -100,6 +104,7 @@ core::HttpResponse TestAdminApi::dispatch(std::string_view action, const core::H
   if (action == "approve" || action == "deny") {
     const bool allow = action == "approve";
     std::string user = param(p, "user");
+    // As the person the CI job set up (--auto-approve), else the bootstrap user.
     if (user.empty()) user = settings.auto_approve_user.empty() ? "admin" : settings.auto_approve_user;
     auto decided = services_.devices.decide(param(p, "user_code"), allow, user);
     if (!decided) return decide_failure(decided.error());
@@ -169,11 +174,13 @@ core::HttpResponse TestAdminApi::dispatch(std::string_view action, const core::H
       if (!result) return failure(500, result.error().error_description);
       removed += *result;
     }
+    // Else this process would still authenticate the registrations just deleted.
     services_.clients.forget_cached();
     controls.reset();
     return ok(",\"removed\":" + std::to_string(removed));
   }
 
+  // The echo is cut short: the path is the caller's, and an answer's size stays bounded.
   return failure(404, "No test-mode action " + std::string(action.substr(0, 64)));
 }
 

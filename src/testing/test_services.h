@@ -58,35 +58,4 @@ class ServicesTest : public ::testing::Test {
   domain::AuthorizationService* authorize_ = &t_.graph.authorizations;
 };
 
-// The device flow's steps on one graph, for fixtures with several graphs (each one what a server
-// process builds) that register on one and poll on another.
-inline RegisterClientResponse register_public_client(domain::ServiceGraph& graph,
-                                                     bool refreshable = false) {
-  RegisterClientRequest request{.clientName = "test", .clientType = "public"};
-  if (refreshable) request.scopes = std::vector<std::string>{"sso:account:access"};
-  auto response = graph.clients.register_client(request);
-  EXPECT_TRUE(response.has_value());
-  return response.value_or(RegisterClientResponse{});
-}
-
-inline std::expected<StartDeviceAuthorizationResponse, Error> start_device(
-    domain::ServiceGraph& graph, const RegisterClientResponse& client) {
-  return graph.devices.start(
-      {client.clientId.value_or(""), client.clientSecret.value_or(""),
-       "https://d-1.awsapps.com/start"},
-      "");
-}
-
-// One CreateToken poll of the device code `device` by `client`.
-inline std::expected<CreateTokenResponse, Error> poll_device(
-    domain::ServiceGraph& graph, const RegisterClientResponse& client,
-    const StartDeviceAuthorizationResponse& device) {
-  CreateTokenRequest request;
-  request.clientId = client.clientId.value_or("");
-  request.clientSecret = client.clientSecret.value_or("");
-  request.grantType = std::string(kGrantDeviceCode);
-  request.deviceCode = device.deviceCode;
-  return graph.tokens.create_token(request);
-}
-
 }  // namespace ssooidc::test_support

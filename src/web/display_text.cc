@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/json_text.h"
+
 namespace ssooidc::web {
 namespace {
 
@@ -15,24 +17,6 @@ bool invisible(char32_t c) {
          (c >= 0x2060 && c <= 0x206F) ||               // word joiner, invisible operators, LRI..PDI
          c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFB) ||  // BOM, interlinear annotation
          (c >= 0xE0000 && c <= 0xE007F);                 // tag characters
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 }  // namespace
@@ -66,7 +50,7 @@ std::string display_text(std::string_view text) {
     if (c == '\t' || c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029) {
       out += ' ';
     } else if (!invisible(c)) {
-      append_utf8(out, c);
+      core::append_utf8(out, c);
     }
   }
   return out;

@@ -17,9 +17,8 @@ class PortalPageTest : public testing::PagesTest {
  protected:
   void SetUp() override {
     PagesTest::SetUp();
-    portal_ = std::make_unique<domain::PortalService>(*ctx_, [](std::string_view) {});
-    web_->enable_portal(*portal_);
-    domain::DirectoryService directory(*ctx_);
+    web_->enable_portal(t_.graph.portal);
+    domain::DirectoryService& directory = t_.graph.directory;
     ASSERT_TRUE(directory.put_account({"111111111111", "Prod <script>alert(1)</script>", "", 0}));
     ASSERT_TRUE(directory.put_account({"222222222222", "Hidden", "", 0}));
     storage::RoleRecord role;
@@ -44,7 +43,6 @@ class PortalPageTest : public testing::PagesTest {
     return "csrf_token=" + url_encode(b.csrf) + "&account_id=" + account + "&role_name=" + role;
   }
 
-  std::unique_ptr<domain::PortalService> portal_;
 };
 
 TEST_F(PortalPageTest, RootAndSignedOutPortalLeadToSignIn) {

@@ -5,11 +5,6 @@
 
 #include <array>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -21,78 +16,25 @@
 #include "server/application.h"
 #include "storage/storage.h"
 #include "testing/faulty_storage.h"
+#include "testing/http_connection.h"
 
 namespace ssooidc {
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-struct Answer {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
+using Answer = test_support::RawResponse;
 
 // One HTTP/1.1 connection whose every wait is bounded (10 s), so a server that does not answer
 // fails the test instead of hanging it.
-class Connection {
+class Connection : public test_support::HttpConnection {
  public:
-  explicit Connection(std::uint16_t port) : socket_(context_) {
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  }
-  void send(const std::string& request) { asio::write(socket_, asio::buffer(request)); }
-  std::optional<Answer> receive() {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    std::size_t end;
-    while ((end = input_.find("\r\n\r\n")) == std::string::npos)
-      if (!read_some(deadline)) return std::nullopt;
-    Answer answer;
-    answer.head = input_.substr(0, end + 2);
-    answer.status = std::stoi(answer.head.substr(9, 3));
-    std::size_t length = 0;
-    if (auto at = answer.head.find("Content-Length: "); at != std::string::npos)
-      length = std::stoul(answer.head.substr(at + 16));
-    input_.erase(0, end + 4);
-    while (input_.size() < length)
-      if (!read_some(deadline)) return std::nullopt;
-    answer.body = input_.substr(0, length);
-    input_.erase(0, length);
-    return answer;
-  }
+  using HttpConnection::HttpConnection;
+  std::optional<Answer> receive() { return read_response(10s); }
   std::optional<Answer> exchange(const std::string& request) {
     send(request);
     return receive();
   }
-
- private:
-  bool read_some(std::chrono::steady_clock::time_point deadline) {
-    std::array<char, 16384> chunk{};
-    bool done = false;
-    boost::system::error_code result;
-    std::size_t got = 0;
-    socket_.async_read_some(asio::buffer(chunk), [&](boost::system::error_code ec, std::size_t n) {
-      done = true;
-      result = ec;
-      got = n;
-    });
-    context_.restart();
-    context_.run_until(deadline);
-    if (!done) {
-      socket_.cancel();
-      context_.restart();
-      context_.run();
-      return false;
-    }
-    if (result) return false;
-    input_.append(chunk.data(), got);
-    return true;
-  }
-
-  asio::io_context context_;
-  tcp::socket socket_;
-  std::string input_;
 };
 
 std::string get(std::string_view path) {
