@@ -67,6 +67,14 @@ Statement& Statement::bind_text(int index, std::string_view text) noexcept {
   return *this;
 }
 
+Statement& Statement::bind_text_copy(int index, std::string_view text) noexcept {
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc =
+      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
+  return *this;
+}
+
 Statement& Statement::bind_int(int index, std::int64_t value) noexcept {
   const int rc = sqlite3_bind_int64(statement_, index, value);
   if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
