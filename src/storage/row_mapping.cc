@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <optional>
+#include <span>
+#include <tuple>
 #include <utility>
 
 #include "storage/list_codec.h"
@@ -9,42 +11,103 @@
 namespace ssooidc::storage {
 namespace {
 
-std::optional<DeviceState> parse_device_state(std::string_view name) noexcept {
-  if (name == "pending") return DeviceState::kPending;
-  if (name == "approved") return DeviceState::kApproved;
-  if (name == "denied") return DeviceState::kDenied;
-  if (name == "redeemed") return DeviceState::kRedeemed;
-  return std::nullopt;
-}
+// ---- the kinds of column -----------------------------------------------------------------------
+// Each writes its field as one parameter and reads it back from one column. A record's layout
+// (below) is a list of them in column order, so that reading and writing cannot drift apart.
 
-std::string_view token_kind_name(TokenKind kind) noexcept {
-  return kind == TokenKind::kRefresh ? "refresh" : "access";
-}
-
-std::optional<TokenKind> parse_token_kind(std::string_view name) noexcept {
-  if (name == "access") return TokenKind::kAccess;
-  if (name == "refresh") return TokenKind::kRefresh;
-  return std::nullopt;
-}
-
-std::string_view source_name(CredentialSource source) noexcept {
-  switch (source) {
-    case CredentialSource::kStatic:
-      return "static";
-    case CredentialSource::kCommand:
-      return "command";
-    case CredentialSource::kMinted:
-      break;
+template <typename Of>
+struct Text {
+  using Record = Of;
+  std::string Record::*field;
+  void write(const Record& record, RowWriter& out) const { out.text(record.*field); }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    record.*field = row.text(column);
+    return {};
   }
-  return "minted";
+};
+
+template <typename Of, typename Int>
+struct Integer {
+  using Record = Of;
+  Int Record::*field;
+  void write(const Record& record, RowWriter& out) const { out.integer(record.*field); }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    record.*field = static_cast<Int>(row.integer(column));
+    return {};
+  }
+};
+
+// Kept by the statements themselves (a version the UPDATE increments): read, never written.
+template <typename Of>
+struct ReadOnlyInteger {
+  using Record = Of;
+  std::int64_t Record::*field;
+  void write(const Record&, RowWriter&) const {}
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    record.*field = row.integer(column);
+    return {};
+  }
+};
+
+// 0 or 1 (the schema's CHECK), for backends without a boolean type.
+template <typename Of>
+struct Boolean {
+  using Record = Of;
+  bool Record::*field;
+  void write(const Record& record, RowWriter& out) const { out.boolean(record.*field); }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    record.*field = row.boolean(column);
+    return {};
+  }
+};
+
+// A JSON array of strings (list_codec.h).
+template <typename Of>
+struct List {
+  using Record = Of;
+  std::vector<std::string> Record::*field;
+  void write(const Record& record, RowWriter& out) const { out.list(record.*field); }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    auto list = row.list(column);
+    if (!list) return std::unexpected(std::move(list.error()));
+    record.*field = std::move(*list);
+    return {};
+  }
+};
+
+template <typename Enum>
+using NameTable = std::span<const std::pair<Enum, std::string_view>>;
+
+template <typename Enum>
+std::string_view name_in(NameTable<Enum> names, Enum value) noexcept {
+  for (const auto& [known, name] : names) {
+    if (known == value) return name;
+  }
+  return names.front().second;  // an out-of-range value: the table's first, its default
 }
 
-std::optional<CredentialSource> parse_source(std::string_view name) noexcept {
-  if (name == "minted") return CredentialSource::kMinted;
-  if (name == "static") return CredentialSource::kStatic;
-  if (name == "command") return CredentialSource::kCommand;
-  return std::nullopt;
-}
+// An enumeration stored by name. A name the table does not know is refused, never guessed: a
+// row this build cannot vouch for (a newer build's value, a hand edit) is not read as another.
+template <typename Of, typename Enum>
+struct Named {
+  using Record = Of;
+  Enum Record::*field;
+  NameTable<Enum> names;
+  std::string_view unknown;  // the error's reason
+  void write(const Record& record, RowWriter& out) const {
+    out.text(name_in(names, record.*field));
+  }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    const std::string_view stored = row.view(column);
+    for (const auto& [value, name] : names) {
+      if (name == stored) {
+        record.*field = value;
+        return {};
+      }
+    }
+    return std::unexpected(row.error(unknown));
+  }
+};
 
 std::string encode_marks(const std::vector<std::int64_t>& marks) {
   std::string out;
@@ -70,6 +133,192 @@ std::optional<std::vector<std::int64_t>> decode_marks(std::string_view text) {
   return marks;
 }
 
+// Decimal integers joined by ',': a rate counter's marks (a few hundred at most).
+template <typename Of>
+struct Marks {
+  using Record = Of;
+  std::vector<std::int64_t> Record::*field;
+  void write(const Record& record, RowWriter& out) const {
+    out.owned_text(encode_marks(record.*field));
+  }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    auto marks = decode_marks(row.view(column));
+    if (!marks) return std::unexpected(row.error("stored marks are not a list of integers"));
+    record.*field = std::move(*marks);
+    return {};
+  }
+};
+
+// A record's columns, in the order of its INSERT's parameters and its SELECT's columns.
+template <typename First, typename... Rest>
+class Layout {
+ public:
+  using Record = typename First::Record;
+
+  constexpr explicit Layout(First first, Rest... rest) : columns_(first, rest...) {}
+
+  void write(const Record& record, RowWriter& out) const {
+    std::apply([&](const auto&... column) { (column.write(record, out), ...); }, columns_);
+  }
+
+  Result<Record> read(RowReader& row) const {
+    Record record;
+    Result<void> status;
+    int index = 0;
+    // && stops at the first column that fails, which is the error.
+    std::apply(
+        [&](const auto&... column) {
+          ((status = column.read(row, index++, record), status.has_value()) && ...);
+        },
+        columns_);
+    if (!status) return std::unexpected(std::move(status.error()));
+    return record;
+  }
+
+ private:
+  std::tuple<First, Rest...> columns_;
+};
+
+// ---- the stored names ---------------------------------------------------------------------------
+// The first of each table is what an out-of-range value is written as.
+
+constexpr std::pair<ClientOrigin, std::string_view> kOrigins[] = {
+    {ClientOrigin::kRegistered, "registered"}, {ClientOrigin::kOperator, "operator"}};
+constexpr std::pair<DeviceState, std::string_view> kDeviceStates[] = {
+    {DeviceState::kPending, "pending"},
+    {DeviceState::kApproved, "approved"},
+    {DeviceState::kDenied, "denied"},
+    {DeviceState::kRedeemed, "redeemed"}};
+constexpr std::pair<TokenKind, std::string_view> kTokenKinds[] = {{TokenKind::kAccess, "access"},
+                                                                  {TokenKind::kRefresh, "refresh"}};
+constexpr std::pair<CredentialSource, std::string_view> kSources[] = {
+    {CredentialSource::kMinted, "minted"},
+    {CredentialSource::kStatic, "static"},
+    {CredentialSource::kCommand, "command"}};
+constexpr std::pair<PrincipalType, std::string_view> kPrincipalTypes[] = {
+    {PrincipalType::kUser, "user"}, {PrincipalType::kGroup, "group"}};
+
+// ---- the layouts --------------------------------------------------------------------------------
+
+using C = ClientRecord;
+constexpr Layout kClient{Text<C>{&C::client_id},
+                         Text<C>{&C::secret_hash},
+                         Text<C>{&C::client_name},
+                         Text<C>{&C::client_type},
+                         List<C>{&C::scopes},
+                         List<C>{&C::redirect_uris},
+                         List<C>{&C::grant_types},
+                         Text<C>{&C::issuer_url},
+                         Integer<C, std::int64_t>{&C::issued_at},
+                         Integer<C, std::int64_t>{&C::expires_at},
+                         Named<C, ClientOrigin>{&C::origin, kOrigins, "unknown client origin"}};
+
+using D = DeviceAuthorizationRecord;
+constexpr Layout kDeviceAuthorization{
+    Text<D>{&D::device_code_hash},
+    Text<D>{&D::user_code},
+    Text<D>{&D::client_id},
+    Text<D>{&D::start_url},
+    Integer<D, std::int64_t>{&D::created_at},
+    Integer<D, std::int64_t>{&D::expires_at},
+    Integer<D, std::int32_t>{&D::interval},
+    Named<D, DeviceState>{&D::state, kDeviceStates, "unknown device authorization state"},
+    Text<D>{&D::user_name},
+    Integer<D, std::int64_t>{&D::decided_at},
+    Text<D>{&D::requester_address},
+    List<D>{&D::scopes}};
+
+using T = TokenRecord;
+constexpr Layout kToken{Text<T>{&T::token_hash},
+                        Named<T, TokenKind>{&T::kind, kTokenKinds, "unknown token kind"},
+                        Text<T>{&T::family_id},
+                        Text<T>{&T::client_id},
+                        Text<T>{&T::user_name},
+                        List<T>{&T::scopes},
+                        Integer<T, std::int64_t>{&T::issued_at},
+                        Integer<T, std::int64_t>{&T::expires_at},
+                        Boolean<T>{&T::used},
+                        Boolean<T>{&T::revoked}};
+
+using U = UserRecord;
+constexpr Layout kUser{Text<U>{&U::name}, Text<U>{&U::password_hash}, Boolean<U>{&U::disabled},
+                       Integer<U, std::int64_t>{&U::created_at}, Text<U>{&U::email}};
+
+using A = AuthorizationCodeRecord;
+constexpr Layout kAuthorizationCode{Text<A>{&A::code_hash},
+                                    Text<A>{&A::client_id},
+                                    Text<A>{&A::redirect_uri},
+                                    Text<A>{&A::code_challenge},
+                                    List<A>{&A::scopes},
+                                    Text<A>{&A::user_name},
+                                    Integer<A, std::int64_t>{&A::auth_time},
+                                    Integer<A, std::int64_t>{&A::created_at},
+                                    Integer<A, std::int64_t>{&A::expires_at},
+                                    Boolean<A>{&A::used},
+                                    Text<A>{&A::family_id},
+                                    Text<A>{&A::nonce}};
+
+using K = SigningKeyRecord;
+constexpr Layout kSigningKey{
+    Text<K>{&K::kid}, Text<K>{&K::private_pem}, Integer<K, std::int64_t>{&K::created_at},
+    Integer<K, std::int64_t>{&K::retire_after}, Integer<K, std::int64_t>{&K::publish_until}};
+
+using Ac = AccountRecord;
+constexpr Layout kAccount{Text<Ac>{&Ac::account_id}, Text<Ac>{&Ac::name}, Text<Ac>{&Ac::email},
+                          Integer<Ac, std::int64_t>{&Ac::created_at}};
+
+using R = RoleRecord;
+constexpr Layout kRole{
+    Text<R>{&R::account_id},
+    Text<R>{&R::role_name},
+    Integer<R, std::int32_t>{&R::session_duration_seconds},
+    Named<R, CredentialSource>{&R::source, kSources, "unknown credential source"},
+    Text<R>{&R::static_access_key_id},
+    Text<R>{&R::static_secret_access_key},
+    Text<R>{&R::static_session_token},
+    List<R>{&R::command},
+    Integer<R, std::int64_t>{&R::created_at}};
+
+using G = GroupRecord;
+constexpr Layout kGroup{Text<G>{&G::name}, Text<G>{&G::description},
+                        Integer<G, std::int64_t>{&G::created_at}};
+
+using As = AssignmentRecord;
+constexpr Layout kAssignment{
+    Named<As, PrincipalType>{&As::principal_type, kPrincipalTypes, "unknown principal type"},
+    Text<As>{&As::principal_name}, Text<As>{&As::account_id}, Text<As>{&As::role_name},
+    Integer<As, std::int64_t>{&As::created_at}};
+
+using Cr = CredentialIssueRecord;
+constexpr Layout kCredentialRecord{
+    Integer<Cr, std::int64_t>{&Cr::issued_at},
+    Text<Cr>{&Cr::user_name},
+    Text<Cr>{&Cr::account_id},
+    Text<Cr>{&Cr::role_name},
+    Text<Cr>{&Cr::access_key_id},
+    Integer<Cr, std::int64_t>{&Cr::expires_at},
+    Named<Cr, CredentialSource>{&Cr::source, kSources, "unknown credential source"}};
+
+using W = WebSessionRecord;
+constexpr Layout kWebSession{Text<W>{&W::id_hash},
+                             Text<W>{&W::browser_key},
+                             Text<W>{&W::user_name},
+                             List<W>{&W::checked_user_codes},
+                             Integer<W, std::int64_t>{&W::created_at},
+                             Integer<W, std::int64_t>{&W::last_seen}};
+
+using Rc = RateCounterRecord;
+constexpr Layout kRateCounter{Text<Rc>{&Rc::bucket},
+                              Text<Rc>{&Rc::key},
+                              Marks<Rc>{&Rc::marks_ms},
+                              Integer<Rc, std::int64_t>{&Rc::blocked_until_ms},
+                              Integer<Rc, std::int64_t>{&Rc::expires_at_ms},
+                              ReadOnlyInteger<Rc>{&Rc::version}};
+
+using L = LeaseRecord;
+constexpr Layout kLease{Text<L>{&L::name}, Text<L>{&L::holder},
+                        Integer<L, std::int64_t>{&L::expires_at_ms}};
+
 }  // namespace
 
 Result<std::vector<std::string>> RowReader::list(int column) {
@@ -83,336 +332,41 @@ RowWriter& RowWriter::list(const std::vector<std::string>& items) {
 }
 
 std::string_view device_state_name(DeviceState state) noexcept {
-  switch (state) {
-    case DeviceState::kPending:
-      return "pending";
-    case DeviceState::kApproved:
-      return "approved";
-    case DeviceState::kDenied:
-      return "denied";
-    case DeviceState::kRedeemed:
-      return "redeemed";
-  }
-  return "pending";
+  return name_in<DeviceState>(kDeviceStates, state);
 }
 
 std::string_view principal_type_name(PrincipalType type) noexcept {
-  return type == PrincipalType::kGroup ? "group" : "user";
+  return name_in<PrincipalType>(kPrincipalTypes, type);
 }
 
-// ---- storage.h ----------------------------------------------------------------------------------
-
-void write_client(const ClientRecord& client, RowWriter& out) {
-  out.text(client.client_id)
-      .text(client.secret_hash)
-      .text(client.client_name)
-      .text(client.client_type)
-      .list(client.scopes)
-      .list(client.redirect_uris)
-      .list(client.grant_types)
-      .text(client.issuer_url)
-      .integer(client.issued_at)
-      .integer(client.expires_at)
-      .text(client.origin == ClientOrigin::kOperator ? "operator" : "registered");
-}
-
-Result<ClientRecord> read_client(RowReader& row) {
-  ClientRecord client;
-  client.client_id = row.text(0);
-  client.secret_hash = row.text(1);
-  client.client_name = row.text(2);
-  client.client_type = row.text(3);
-  auto scopes = row.list(4);
-  if (!scopes) return std::unexpected(std::move(scopes.error()));
-  client.scopes = std::move(*scopes);
-  auto redirect_uris = row.list(5);
-  if (!redirect_uris) return std::unexpected(std::move(redirect_uris.error()));
-  client.redirect_uris = std::move(*redirect_uris);
-  auto grant_types = row.list(6);
-  if (!grant_types) return std::unexpected(std::move(grant_types.error()));
-  client.grant_types = std::move(*grant_types);
-  client.issuer_url = row.text(7);
-  client.issued_at = row.integer(8);
-  client.expires_at = row.integer(9);
-  // Exactly the two names the writer stores: anything else is a row this build cannot vouch
-  // for (a newer build's origin, a hand edit), refused rather than read as a registration.
-  const std::string_view origin = row.view(10);
-  if (origin == "operator") {
-    client.origin = ClientOrigin::kOperator;
-  } else if (origin != "registered") {
-    return std::unexpected(row.error("unknown client origin"));
-  }
-  return client;
-}
-
-void write_device_authorization(const DeviceAuthorizationRecord& authorization, RowWriter& out) {
-  out.text(authorization.device_code_hash)
-      .text(authorization.user_code)
-      .text(authorization.client_id)
-      .text(authorization.start_url)
-      .integer(authorization.created_at)
-      .integer(authorization.expires_at)
-      .integer(authorization.interval)
-      .text(device_state_name(authorization.state))
-      .text(authorization.user_name)
-      .integer(authorization.decided_at)
-      .text(authorization.requester_address)
-      .list(authorization.scopes);
-}
-
-Result<DeviceAuthorizationRecord> read_device_authorization(RowReader& row) {
-  DeviceAuthorizationRecord authorization;
-  authorization.device_code_hash = row.text(0);
-  authorization.user_code = row.text(1);
-  authorization.client_id = row.text(2);
-  authorization.start_url = row.text(3);
-  authorization.created_at = row.integer(4);
-  authorization.expires_at = row.integer(5);
-  authorization.interval = static_cast<std::int32_t>(row.integer(6));
-  const auto state = parse_device_state(row.view(7));
-  if (!state) return std::unexpected(row.error("unknown device authorization state"));
-  authorization.state = *state;
-  authorization.user_name = row.text(8);
-  authorization.decided_at = row.integer(9);
-  authorization.requester_address = row.text(10);
-  auto scopes = row.list(11);
-  if (!scopes) return std::unexpected(std::move(scopes.error()));
-  authorization.scopes = std::move(*scopes);
-  return authorization;
-}
-
-void write_token(const TokenRecord& token, RowWriter& out) {
-  out.text(token.token_hash)
-      .text(token_kind_name(token.kind))
-      .text(token.family_id)
-      .text(token.client_id)
-      .text(token.user_name)
-      .list(token.scopes)
-      .integer(token.issued_at)
-      .integer(token.expires_at)
-      .boolean(token.used)
-      .boolean(token.revoked);
-}
-
-Result<TokenRecord> read_token(RowReader& row) {
-  TokenRecord token;
-  token.token_hash = row.text(0);
-  // Refused rather than guessed: the kind decides what a token may be exchanged for.
-  const auto kind = parse_token_kind(row.view(1));
-  if (!kind) return std::unexpected(row.error("unknown token kind"));
-  token.kind = *kind;
-  token.family_id = row.text(2);
-  token.client_id = row.text(3);
-  token.user_name = row.text(4);
-  auto scopes = row.list(5);
-  if (!scopes) return std::unexpected(std::move(scopes.error()));
-  token.scopes = std::move(*scopes);
-  token.issued_at = row.integer(6);
-  token.expires_at = row.integer(7);
-  token.used = row.boolean(8);
-  token.revoked = row.boolean(9);
-  return token;
-}
-
-void write_user(const UserRecord& user, RowWriter& out) {
-  out.text(user.name)
-      .text(user.password_hash)
-      .boolean(user.disabled)
-      .integer(user.created_at)
-      .text(user.email);
-}
-
-Result<UserRecord> read_user(RowReader& row) {
-  return UserRecord{row.text(0), row.text(1), row.boolean(2), row.integer(3), row.text(4)};
-}
-
-void write_authorization_code(const AuthorizationCodeRecord& code, RowWriter& out) {
-  out.text(code.code_hash)
-      .text(code.client_id)
-      .text(code.redirect_uri)
-      .text(code.code_challenge)
-      .list(code.scopes)
-      .text(code.user_name)
-      .integer(code.auth_time)
-      .integer(code.created_at)
-      .integer(code.expires_at)
-      .boolean(code.used)
-      .text(code.family_id)
-      .text(code.nonce);
-}
-
-Result<AuthorizationCodeRecord> read_authorization_code(RowReader& row) {
-  AuthorizationCodeRecord code;
-  code.code_hash = row.text(0);
-  code.client_id = row.text(1);
-  code.redirect_uri = row.text(2);
-  code.code_challenge = row.text(3);
-  auto scopes = row.list(4);
-  if (!scopes) return std::unexpected(std::move(scopes.error()));
-  code.scopes = std::move(*scopes);
-  code.user_name = row.text(5);
-  code.auth_time = row.integer(6);
-  code.created_at = row.integer(7);
-  code.expires_at = row.integer(8);
-  code.used = row.boolean(9);
-  code.family_id = row.text(10);
-  code.nonce = row.text(11);
-  return code;
-}
-
-void write_signing_key(const SigningKeyRecord& key, RowWriter& out) {
-  out.text(key.kid)
-      .text(key.private_pem)
-      .integer(key.created_at)
-      .integer(key.retire_after)
-      .integer(key.publish_until);
-}
-
-Result<SigningKeyRecord> read_signing_key(RowReader& row) {
-  return SigningKeyRecord{row.text(0), row.text(1), row.integer(2), row.integer(3),
-                          row.integer(4)};
-}
-
-// ---- portal_stores.h ----------------------------------------------------------------------------
-
-void write_account(const AccountRecord& account, RowWriter& out) {
-  out.text(account.account_id).text(account.name).text(account.email).integer(account.created_at);
-}
-
-Result<AccountRecord> read_account(RowReader& row) {
-  return AccountRecord{row.text(0), row.text(1), row.text(2), row.integer(3)};
-}
-
-void write_role(const RoleRecord& role, RowWriter& out) {
-  out.text(role.account_id)
-      .text(role.role_name)
-      .integer(role.session_duration_seconds)
-      .text(source_name(role.source))
-      .text(role.static_access_key_id)
-      .text(role.static_secret_access_key)
-      .text(role.static_session_token)
-      .list(role.command)
-      .integer(role.created_at);
-}
-
-Result<RoleRecord> read_role(RowReader& row) {
-  RoleRecord role;
-  role.account_id = row.text(0);
-  role.role_name = row.text(1);
-  role.session_duration_seconds = static_cast<std::int32_t>(row.integer(2));
-  // Refused rather than defaulted: a role read as minted when it was stored as static (or the
-  // reverse) would hand out credentials of another kind than the operator configured.
-  const auto source = parse_source(row.view(3));
-  if (!source) return std::unexpected(row.error("unknown credential source"));
-  role.source = *source;
-  role.static_access_key_id = row.text(4);
-  role.static_secret_access_key = row.text(5);
-  role.static_session_token = row.text(6);
-  auto command = row.list(7);
-  if (!command) return std::unexpected(std::move(command.error()));
-  role.command = std::move(*command);
-  role.created_at = row.integer(8);
-  return role;
-}
-
-void write_group(const GroupRecord& group, RowWriter& out) {
-  out.text(group.name).text(group.description).integer(group.created_at);
-}
-
-Result<GroupRecord> read_group(RowReader& row) {
-  return GroupRecord{row.text(0), row.text(1), row.integer(2)};
-}
-
-void write_assignment(const AssignmentRecord& assignment, RowWriter& out) {
-  out.text(principal_type_name(assignment.principal_type))
-      .text(assignment.principal_name)
-      .text(assignment.account_id)
-      .text(assignment.role_name)
-      .integer(assignment.created_at);
-}
-
-Result<AssignmentRecord> read_assignment(RowReader& row) {
-  AssignmentRecord assignment;
-  assignment.principal_type =
-      row.view(0) == "group" ? PrincipalType::kGroup : PrincipalType::kUser;
-  assignment.principal_name = row.text(1);
-  assignment.account_id = row.text(2);
-  assignment.role_name = row.text(3);
-  assignment.created_at = row.integer(4);
-  return assignment;
-}
-
-void write_credential_record(const CredentialIssueRecord& record, RowWriter& out) {
-  out.integer(record.issued_at)
-      .text(record.user_name)
-      .text(record.account_id)
-      .text(record.role_name)
-      .text(record.access_key_id)
-      .integer(record.expires_at)
-      .text(source_name(record.source));
-}
-
-Result<CredentialIssueRecord> read_credential_record(RowReader& row) {
-  CredentialIssueRecord record;
-  record.issued_at = row.integer(0);
-  record.user_name = row.text(1);
-  record.account_id = row.text(2);
-  record.role_name = row.text(3);
-  record.access_key_id = row.text(4);
-  record.expires_at = row.integer(5);
-  const auto source = parse_source(row.view(6));
-  if (!source) return std::unexpected(row.error("unknown credential source"));
-  record.source = *source;
-  return record;
-}
-
-// ---- shared_state_stores.h ----------------------------------------------------------------------
-
-void write_web_session(const WebSessionRecord& session, RowWriter& out) {
-  out.text(session.id_hash)
-      .text(session.browser_key)
-      .text(session.user_name)
-      .list(session.checked_user_codes)
-      .integer(session.created_at)
-      .integer(session.last_seen);
-}
-
-Result<WebSessionRecord> read_web_session(RowReader& row) {
-  WebSessionRecord session;
-  session.id_hash = row.text(0);
-  session.browser_key = row.text(1);
-  session.user_name = row.text(2);
-  auto codes = row.list(3);
-  if (!codes) return std::unexpected(std::move(codes.error()));
-  session.checked_user_codes = std::move(*codes);
-  session.created_at = row.integer(4);
-  session.last_seen = row.integer(5);
-  return session;
-}
-
-void write_rate_counter(const RateCounterRecord& counter, RowWriter& out) {
-  out.text(counter.bucket)
-      .text(counter.key)
-      .owned_text(encode_marks(counter.marks_ms))
-      .integer(counter.blocked_until_ms)
-      .integer(counter.expires_at_ms);
-}
-
-Result<RateCounterRecord> read_rate_counter(RowReader& row) {
-  RateCounterRecord counter;
-  counter.bucket = row.text(0);
-  counter.key = row.text(1);
-  auto marks = decode_marks(row.view(2));
-  if (!marks) return std::unexpected(row.error("stored marks are not a list of integers"));
-  counter.marks_ms = std::move(*marks);
-  counter.blocked_until_ms = row.integer(3);
-  counter.expires_at_ms = row.integer(4);
-  counter.version = row.integer(5);
-  return counter;
-}
-
-Result<LeaseRecord> read_lease(RowReader& row) {
-  return LeaseRecord{row.text(0), row.text(1), row.integer(2)};
-}
+// clang-format off
+void write_client(const ClientRecord& r, RowWriter& out) { kClient.write(r, out); }
+Result<ClientRecord> read_client(RowReader& row) { return kClient.read(row); }
+void write_device_authorization(const DeviceAuthorizationRecord& r, RowWriter& out) { kDeviceAuthorization.write(r, out); }
+Result<DeviceAuthorizationRecord> read_device_authorization(RowReader& row) { return kDeviceAuthorization.read(row); }
+void write_token(const TokenRecord& r, RowWriter& out) { kToken.write(r, out); }
+Result<TokenRecord> read_token(RowReader& row) { return kToken.read(row); }
+void write_user(const UserRecord& r, RowWriter& out) { kUser.write(r, out); }
+Result<UserRecord> read_user(RowReader& row) { return kUser.read(row); }
+void write_authorization_code(const AuthorizationCodeRecord& r, RowWriter& out) { kAuthorizationCode.write(r, out); }
+Result<AuthorizationCodeRecord> read_authorization_code(RowReader& row) { return kAuthorizationCode.read(row); }
+void write_signing_key(const SigningKeyRecord& r, RowWriter& out) { kSigningKey.write(r, out); }
+Result<SigningKeyRecord> read_signing_key(RowReader& row) { return kSigningKey.read(row); }
+void write_account(const AccountRecord& r, RowWriter& out) { kAccount.write(r, out); }
+Result<AccountRecord> read_account(RowReader& row) { return kAccount.read(row); }
+void write_role(const RoleRecord& r, RowWriter& out) { kRole.write(r, out); }
+Result<RoleRecord> read_role(RowReader& row) { return kRole.read(row); }
+void write_group(const GroupRecord& r, RowWriter& out) { kGroup.write(r, out); }
+Result<GroupRecord> read_group(RowReader& row) { return kGroup.read(row); }
+void write_assignment(const AssignmentRecord& r, RowWriter& out) { kAssignment.write(r, out); }
+Result<AssignmentRecord> read_assignment(RowReader& row) { return kAssignment.read(row); }
+void write_credential_record(const CredentialIssueRecord& r, RowWriter& out) { kCredentialRecord.write(r, out); }
+Result<CredentialIssueRecord> read_credential_record(RowReader& row) { return kCredentialRecord.read(row); }
+void write_web_session(const WebSessionRecord& r, RowWriter& out) { kWebSession.write(r, out); }
+Result<WebSessionRecord> read_web_session(RowReader& row) { return kWebSession.read(row); }
+void write_rate_counter(const RateCounterRecord& r, RowWriter& out) { kRateCounter.write(r, out); }
+Result<RateCounterRecord> read_rate_counter(RowReader& row) { return kRateCounter.read(row); }
+Result<LeaseRecord> read_lease(RowReader& row) { return kLease.read(row); }
+// clang-format on
 
 }  // namespace ssooidc::storage
