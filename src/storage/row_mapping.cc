@@ -26,6 +26,18 @@ struct Text {
   }
 };
 
+// A lower-case hex SHA-256, which a backend may store as its 32 bytes (RowWriter::hash).
+template <typename Of>
+struct Hash {
+  using Record = Of;
+  std::string Record::*field;
+  void write(const Record& record, RowWriter& out) const { out.hash(record.*field); }
+  Result<void> read(RowReader& row, int column, Record& record) const {
+    record.*field = row.hash(column);
+    return {};
+  }
+};
+
 template <typename Of, typename Int>
 struct Integer {
   using Record = Of;
@@ -215,7 +227,7 @@ constexpr Layout kClient{Text<C>{&C::client_id},
 
 using D = DeviceAuthorizationRecord;
 constexpr Layout kDeviceAuthorization{
-    Text<D>{&D::device_code_hash},
+    Hash<D>{&D::device_code_hash},
     Text<D>{&D::user_code},
     Text<D>{&D::client_id},
     Text<D>{&D::start_url},

@@ -34,6 +34,10 @@ class RowReader {
   // The backend's error for a row it cannot decode: names the statement, never a stored value.
   [[nodiscard]] virtual Error error(std::string_view reason) const = 0;
 
+  // A column of lower-case hex SHA-256 hashes written with RowWriter::hash: text unless the
+  // backend stores such a column in fewer bytes, and then it gives back the same hex.
+  [[nodiscard]] virtual std::string hash(int column) { return text(column); }
+
   [[nodiscard]] std::string text(int column) { return std::string(view(column)); }
   [[nodiscard]] bool boolean(int column) { return integer(column) != 0; }
   // A list column (list_codec.h); an error when the stored text is not such a list.
@@ -51,6 +55,9 @@ class RowWriter {
   virtual RowWriter& text(std::string_view value) = 0;
   virtual RowWriter& owned_text(std::string value) = 0;
   virtual RowWriter& integer(std::int64_t value) = 0;
+  // A lower-case hex SHA-256 (storage.h: secrets are stored so): text unless the backend stores
+  // it in fewer bytes (RowReader::hash reads it back).
+  virtual RowWriter& hash(std::string_view value) { return text(value); }
   RowWriter& boolean(bool value) { return integer(value ? 1 : 0); }
   // A list column (list_codec.h).
   RowWriter& list(const std::vector<std::string>& items);

@@ -149,6 +149,8 @@ Error Connection::failure(std::string_view operation, const PGresult* result) co
 Result<Rows> Connection::execute(Sql id, const Params& params) {
   const SqlStatement& statement = sql_statement(id);
   const std::string name = "s" + std::to_string(static_cast<std::size_t>(id));
+  // PostgreSQL keeps prepared statements per session, so the flags live in the Connection: a
+  // connection the pool opens anew (after a server restart, say) prepares from scratch.
   auto& prepared = prepared_[static_cast<std::size_t>(id)];
   if (!prepared) {
     // The types come from the first use; every use of a statement binds the same types.

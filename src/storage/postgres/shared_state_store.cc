@@ -59,6 +59,9 @@ Result<bool> PostgresWebSessionStore::insert(const WebSessionRecord& session,
   Connection& connection = **lease;
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
+  // The count is locked, not just read: replicas inserting at once would each see room under
+  // the cap and together pass it. Locked, the check and the insert are one step across replicas
+  // (the next inserter waits for this transaction and then counts what it committed).
   auto stored = lock_row_count(connection, "web_sessions");
   if (!stored) return std::unexpected(std::move(stored.error()));
   if (*stored >= limits.max_sessions) {
@@ -196,6 +199,8 @@ Result<CounterWrite> PostgresRateCounterStore::put(const RateCounterRecord& next
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
   const std::string size_name = "rate_counters:" + next.bucket;
+  // Locked for the cap, as in PostgresWebSessionStore::insert. An update of an existing counter
+  // (above) adds no row and takes no such lock: its version is its only guard.
   auto stored = lock_row_count(connection, size_name);
   if (!stored) return std::unexpected(std::move(stored.error()));
   if (*stored >= max_keys) {

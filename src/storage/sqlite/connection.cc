@@ -132,6 +132,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
   DatabaseHandle db(raw);  // sqlite3_open_v2 may hand out a handle even when it fails
   if (rc != SQLITE_OK) return std::unexpected(connection_error(db.get(), operation));
 
+  // Extended codes tell a taken key (SQLITE_CONSTRAINT_PRIMARYKEY, _UNIQUE: kAlreadyExists) from
+  // every other constraint failure (code_of). The busy timeout is for other processes on the
+  // file (the operator's commands, a second server): this process's writers queue on
+  // Database::write_mutex instead of in the busy handler (stores.h).
   if (sqlite3_extended_result_codes(db.get(), 1) != SQLITE_OK ||
       sqlite3_busy_timeout(db.get(), options.busy_timeout_ms) != SQLITE_OK) {
     return std::unexpected(connection_error(db.get(), operation));

@@ -91,8 +91,8 @@ Result<std::optional<T>> read_first(Database& database, Sql id, Bind bind, Read 
 // read_first with `key` bound to ?1.
 template <typename T, typename Read>
 Result<std::optional<T>> find_one(Database& database, Sql id, std::string_view key, Read read) {
-  return read_first<T>(database, id, [key](Statement& statement) { statement.bind_text(1, key); },
-                       read);
+  return read_first<T>(
+      database, id, [key](Statement& statement) { statement.bind_text(1, key); }, read);
 }
 
 // Column 0 of the one row of the query `id` after `bind` (count(*) and the like).

@@ -80,6 +80,9 @@ Result<bool> SqliteWebSessionStore::insert(const WebSessionRecord& session,
   return with_unsynced_writer(database_, [&](Connection& connection) -> Result<bool> {
     auto transaction = WriteTransaction::begin(connection);
     if (!transaction) return std::unexpected(std::move(transaction.error()));
+    // BEGIN IMMEDIATE holds the file's write lock from this count to the insert, for every
+    // process on the file: the cap check and the insert are one step without a row lock (the
+    // PostgreSQL backend locks the count's row instead).
     auto stored = row_count(connection, "web_sessions");
     if (!stored) return std::unexpected(std::move(stored.error()));
     if (*stored >= limits.max_sessions) {
