@@ -59,18 +59,18 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind_text(int index, std::string_view text) noexcept {
-  // A null pointer would bind SQL NULL; an empty string_view may carry one.
-  const char* data = text.data() != nullptr ? text.data() : "";
-  const int rc =
-      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
-  if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
-  return *this;
+  return bind_text_with(index, text, SQLITE_STATIC);
 }
 
 Statement& Statement::bind_text_copy(int index, std::string_view text) noexcept {
+  return bind_text_with(index, text, SQLITE_TRANSIENT);
+}
+
+Statement& Statement::bind_text_with(int index, std::string_view text,
+                                     sqlite3_destructor_type lifetime) noexcept {
+  // A null pointer would bind SQL NULL; an empty string_view may carry one.
   const char* data = text.data() != nullptr ? text.data() : "";
-  const int rc =
-      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  const int rc = sqlite3_bind_text64(statement_, index, data, text.size(), lifetime, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
   return *this;
 }

@@ -76,6 +76,9 @@ class Statement final : public RowReader {
   [[nodiscard]] Error error(std::string_view reason) const override;
 
  private:
+  Statement& bind_text_with(int index, std::string_view text,
+                            sqlite3_destructor_type lifetime) noexcept;
+
   Connection* connection_;
   sqlite3_stmt* statement_;
   std::string_view operation_;
