@@ -181,7 +181,9 @@ class DeviceAuthorizationStore {
   // Atomically moves an approved authorization of `client_id` to kRedeemed and inserts `tokens`.
   // Returns false (and changes nothing) when it is not approved, belongs to another client or
   // has expired (expires_at <= now). kAlreadyExists (and nothing changed) when a token's hash
-  // exists.
+  // exists. Of concurrent calls for one authorization, in any process or replica on the same
+  // database, exactly one returns true: a device code yields one set of tokens (RFC 8628 3.5),
+  // so the check and the change are one conditional statement in every SQL backend.
   [[nodiscard]] virtual Result<bool> redeem(std::string_view device_code_hash,
                                             std::string_view client_id, std::int64_t now,
                                             const std::vector<TokenRecord>& tokens) = 0;
@@ -200,7 +202,8 @@ class TokenStore {
   // Atomically marks the refresh token `old_hash` used and inserts `replacements`. Returns false
   // (and changes nothing) when it is already used, revoked, unknown or not a refresh token.
   // Expiry is the caller's business. kAlreadyExists (and nothing changed) when a replacement's hash
-  // exists.
+  // exists. Exactly one of concurrent rotations of one token, on any replica, returns true: the
+  // loser's false is how the caller tells a replayed refresh token (and revokes its family).
   [[nodiscard]] virtual Result<bool> rotate(std::string_view old_hash,
                                             const std::vector<TokenRecord>& replacements) = 0;
   // The latest expires_at of the family's unrevoked tokens (for a refreshable login, when its
@@ -224,7 +227,9 @@ class AuthorizationCodeStore {
       std::string_view code_hash) = 0;
   // Atomically marks an unused, unexpired (expires_at > now) code of `client_id` used and inserts
   // `tokens`. Returns false (and changes nothing) when it is unknown, used, expired or belongs to
-  // another client. kAlreadyExists (and nothing changed) when a token's hash exists.
+  // another client. kAlreadyExists (and nothing changed) when a token's hash exists. One winner
+  // among concurrent calls, as DeviceAuthorizationStore::redeem: a code is single-use
+  // (RFC 6749 4.1.2).
   [[nodiscard]] virtual Result<bool> redeem(std::string_view code_hash, std::string_view client_id,
                                             std::int64_t now,
                                             const std::vector<TokenRecord>& tokens) = 0;

@@ -35,6 +35,10 @@ Params& Params::text(std::string_view value) {
   return *this;
 }
 
+Params& Params::owned_text(std::string value) {
+  return text(strings_.emplace_back(std::move(value)));
+}
+
 Params& Params::integer(std::int64_t value) {
   auto& bytes = integers_.emplace_back();
   const auto bits = static_cast<std::uint64_t>(value);
@@ -53,6 +57,8 @@ Params& Params::untyped(const std::string& value) {
   types_.push_back(0);
   return *this;
 }
+
+Error ResultRow::error(std::string_view reason) const { return backend_error(operation_, reason); }
 
 std::int64_t Rows::changed() const noexcept {
   const char* tuples = PQcmdTuples(result_.get());
@@ -143,6 +149,8 @@ Error Connection::failure(std::string_view operation, const PGresult* result) co
 Result<Rows> Connection::execute(Sql id, const Params& params) {
   const SqlStatement& statement = sql_statement(id);
   const std::string name = "s" + std::to_string(static_cast<std::size_t>(id));
+  // PostgreSQL keeps prepared statements per session, so the flags live in the Connection: a
+  // connection the pool opens anew (after a server restart, say) prepares from scratch.
   auto& prepared = prepared_[static_cast<std::size_t>(id)];
   if (!prepared) {
     // The types come from the first use; every use of a statement binds the same types.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "storage/postgres/postgres_storage.h"
+#include "storage/row_mapping.h"
 #include "storage/postgres/statements.h"
 #include "storage/storage.h"
 
@@ -38,12 +39,14 @@ struct ResultClearer {
 };
 using ResultHandle = std::unique_ptr<PGresult, ResultClearer>;
 
-// The parameters of one execution, $1, $2, ... in the order added. Text is referenced, not
-// copied: it must outlive the execution. Integers are kept here in network byte order.
-class Params {
+// The parameters of one execution, $1, $2, ... in the order added; the RowWriter of the shared
+// mappings (storage/row_mapping.h). Text is referenced, not copied: it must outlive the
+// execution. Integers and owned text are kept here, integers in network byte order.
+class Params final : public RowWriter {
  public:
-  Params& text(std::string_view value);
-  Params& integer(std::int64_t value);
+  Params& text(std::string_view value) override;
+  Params& owned_text(std::string value) override;
+  Params& integer(std::int64_t value) override;
   Params& boolean(bool value) { return integer(value ? 1 : 0); }
   // Text of no declared type, which the server converts to the column's type (copying rows
   // between backends, table_import.cc). `value` must hold no NUL byte and outlive the execution.
@@ -61,6 +64,7 @@ class Params {
   std::vector<int> formats_;
   std::vector<Oid> types_;
   std::deque<std::array<char, 8>> integers_;  // a deque: growing it moves no element
+  std::deque<std::string> strings_;           // likewise, so that no short string's bytes move
 };
 
 // The rows of one successful execution, read as text. NULL reads as "" or 0.
@@ -83,6 +87,22 @@ class Rows {
 
  private:
   ResultHandle result_;
+};
+
+// Row `row` of `rows`, as the shared mappings read it (storage/row_mapping.h); its errors name
+// `operation`, the statement's.
+class ResultRow final : public RowReader {
+ public:
+  ResultRow(const Rows& rows, int row, std::string_view operation) noexcept
+      : rows_(rows), row_(row), operation_(operation) {}
+  [[nodiscard]] std::string_view view(int column) override { return rows_.view(row_, column); }
+  [[nodiscard]] std::int64_t integer(int column) override { return rows_.integer(row_, column); }
+  [[nodiscard]] Error error(std::string_view reason) const override;
+
+ private:
+  const Rows& rows_;
+  int row_;
+  std::string_view operation_;
 };
 
 class Connection {

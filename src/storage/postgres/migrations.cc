@@ -261,6 +261,8 @@ constexpr std::string_view kCreateMigrationsTable =
     " description TEXT NOT NULL,"
     " applied_at BIGINT NOT NULL)";
 
+// Every pending migration and its schema_migrations row in one transaction: PostgreSQL's DDL is
+// transactional, so a failure half way leaves the schema at the version it records.
 Result<void> apply_pending(Connection& connection) {
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
@@ -274,6 +276,8 @@ Result<void> apply_pending(Connection& connection) {
   if (rows->empty()) return std::unexpected(backend_error("read schema version", "no row"));
   const std::int64_t version = rows->integer(0, 0);
   const std::int64_t latest = std::end(kMigrations)[-1].version;
+  // Refused, not opened: this build would read and write tables whose meaning it does not know
+  // (an older binary started against a database a newer one migrated).
   if (version > latest) {
     return std::unexpected(backend_error(
         "open postgres", "schema version " + std::to_string(version) +
@@ -297,6 +301,11 @@ Result<void> apply_pending(Connection& connection) {
 std::span<const Migration> migrations() noexcept { return kMigrations; }
 
 Result<void> migrate(Connection& connection) {
+  // Replicas starting at once each migrate. An advisory lock exists before any table does, so it
+  // serialises them where a lock on schema_migrations could not (the first replica creates that
+  // table, and concurrent CREATE TABLE IF NOT EXISTS can still collide in pg_type with 23505).
+  // It is taken before the transaction that reads the version, so that a replica that waited
+  // reads what its predecessor committed and applies nothing twice.
   const std::string key(kMigrationLock);
   if (auto locked = connection.execute_script("lock migrations",
                                               "SELECT pg_advisory_lock(" + key + ")");

@@ -1,87 +1,9 @@
 #include <initializer_list>
 
-#include "storage/backend_error.h"
 #include "storage/postgres/stores.h"
 
 namespace ssooidc::storage::postgres {
 namespace {
-
-std::string_view source_name(CredentialSource source) noexcept {
-  switch (source) {
-    case CredentialSource::kStatic:
-      return "static";
-    case CredentialSource::kCommand:
-      return "command";
-    case CredentialSource::kMinted:
-      break;
-  }
-  return "minted";
-}
-
-std::optional<CredentialSource> parse_source(std::string_view name) noexcept {
-  if (name == "minted") return CredentialSource::kMinted;
-  if (name == "static") return CredentialSource::kStatic;
-  if (name == "command") return CredentialSource::kCommand;
-  return std::nullopt;
-}
-
-std::string_view principal_name(PrincipalType type) noexcept {
-  return type == PrincipalType::kGroup ? "group" : "user";
-}
-
-// Columns: account_id, name, email, created_at.
-Result<AccountRecord> read_account(const Rows& rows, int row) {
-  return AccountRecord{rows.text(row, 0), rows.text(row, 1), rows.text(row, 2),
-                       rows.integer(row, 3)};
-}
-
-// Columns of the role statements (statements.cc).
-Result<RoleRecord> read_role(const Rows& rows, int row) {
-  RoleRecord role;
-  role.account_id = rows.text(row, 0);
-  role.role_name = rows.text(row, 1);
-  role.session_duration_seconds = static_cast<std::int32_t>(rows.integer(row, 2));
-  const auto source = parse_source(rows.view(row, 3));
-  if (!source) return std::unexpected(backend_error("read role", "unknown credential source"));
-  role.source = *source;
-  role.static_access_key_id = rows.text(row, 4);
-  role.static_secret_access_key = rows.text(row, 5);
-  role.static_session_token = rows.text(row, 6);
-  auto command = read_list(rows, row, 7, "read role");
-  if (!command) return std::unexpected(std::move(command.error()));
-  role.command = std::move(*command);
-  role.created_at = rows.integer(row, 8);
-  return role;
-}
-
-Result<GroupRecord> read_group(const Rows& rows, int row) {
-  return GroupRecord{rows.text(row, 0), rows.text(row, 1), rows.integer(row, 2)};
-}
-
-Result<AssignmentRecord> read_assignment(const Rows& rows, int row) {
-  AssignmentRecord a;
-  a.principal_type = rows.view(row, 0) == "group" ? PrincipalType::kGroup : PrincipalType::kUser;
-  a.principal_name = rows.text(row, 1);
-  a.account_id = rows.text(row, 2);
-  a.role_name = rows.text(row, 3);
-  a.created_at = rows.integer(row, 4);
-  return a;
-}
-
-Result<CredentialIssueRecord> read_record(const Rows& rows, int row) {
-  CredentialIssueRecord r;
-  r.issued_at = rows.integer(row, 0);
-  r.user_name = rows.text(row, 1);
-  r.account_id = rows.text(row, 2);
-  r.role_name = rows.text(row, 3);
-  r.access_key_id = rows.text(row, 4);
-  r.expires_at = rows.integer(row, 5);
-  const auto source = parse_source(rows.view(row, 6));
-  if (!source)
-    return std::unexpected(backend_error("list credential records", "unknown credential source"));
-  r.source = *source;
-  return r;
-}
 
 // Deletes the row of `main` and then what hangs off it (`dependents`), all with `params`, in
 // one transaction. Returns false (deleting nothing) when `main` matched no row.
@@ -110,7 +32,7 @@ Result<bool> remove_cascading(Database& database, Sql main, std::initializer_lis
 
 Result<bool> PostgresAccountStore::put(const AccountRecord& account) {
   Params params;
-  params.text(account.account_id).text(account.name).text(account.email).integer(account.created_at);
+  write_account(account, params);
   return changed_one(write(database_, Sql::kPutAccount, params));
 }
 
@@ -132,17 +54,8 @@ Result<bool> PostgresAccountStore::remove(std::string_view account_id) {
 }
 
 Result<bool> PostgresAccountStore::put_role(const RoleRecord& role) {
-  const std::string command = encode_string_list(role.command);
   Params params;
-  params.text(role.account_id)
-      .text(role.role_name)
-      .integer(role.session_duration_seconds)
-      .text(source_name(role.source))
-      .text(role.static_access_key_id)
-      .text(role.static_secret_access_key)
-      .text(role.static_session_token)
-      .text(command)
-      .integer(role.created_at);
+  write_role(role, params);
   return changed_one(write(database_, Sql::kPutRole, params));
 }
 
@@ -172,7 +85,7 @@ Result<bool> PostgresAccountStore::remove_role(std::string_view account_id,
 
 Result<bool> PostgresGroupStore::put(const GroupRecord& group) {
   Params params;
-  params.text(group.name).text(group.description).integer(group.created_at);
+  write_group(group, params);
   return changed_one(write(database_, Sql::kPutGroup, params));
 }
 
@@ -211,18 +124,14 @@ Result<std::vector<std::string>> PostgresGroupStore::members(std::string_view gr
   params.text(group);
   return read_all<std::string>(
       database_, Sql::kListGroupMembers, params,
-      [](const Rows& rows, int row) -> Result<std::string> { return rows.text(row, 0); });
+      [](RowReader& row) -> Result<std::string> { return row.text(0); });
 }
 
 // ---- assignments --------------------------------------------------------------------------------
 
-Result<bool> PostgresAssignmentStore::add(const AssignmentRecord& a) {
+Result<bool> PostgresAssignmentStore::add(const AssignmentRecord& assignment) {
   Params params;
-  params.text(principal_name(a.principal_type))
-      .text(a.principal_name)
-      .text(a.account_id)
-      .text(a.role_name)
-      .integer(a.created_at);
+  write_assignment(assignment, params);
   return changed_one(write(database_, Sql::kAddAssignment, params));
 }
 
@@ -230,7 +139,7 @@ Result<bool> PostgresAssignmentStore::remove(PrincipalType type, std::string_vie
                                              std::string_view account_id,
                                              std::string_view role_name) {
   Params params;
-  params.text(principal_name(type)).text(principal).text(account_id).text(role_name);
+  params.text(principal_type_name(type)).text(principal).text(account_id).text(role_name);
   return changed_one(write(database_, Sql::kRemoveAssignment, params));
 }
 
@@ -262,15 +171,9 @@ Result<std::optional<RoleRecord>> PostgresAssignmentStore::assigned_role(
 
 // ---- credential records -------------------------------------------------------------------------
 
-Result<void> PostgresCredentialRecordStore::insert(const CredentialIssueRecord& r) {
+Result<void> PostgresCredentialRecordStore::insert(const CredentialIssueRecord& record) {
   Params params;
-  params.integer(r.issued_at)
-      .text(r.user_name)
-      .text(r.account_id)
-      .text(r.role_name)
-      .text(r.access_key_id)
-      .integer(r.expires_at)
-      .text(source_name(r.source));
+  write_credential_record(record, params);
   auto inserted = write(database_, Sql::kInsertCredentialRecord, params);
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
@@ -281,7 +184,7 @@ Result<std::vector<CredentialIssueRecord>> PostgresCredentialRecordStore::list(
   Params params;
   params.text(user_name).integer(limit);
   return read_all<CredentialIssueRecord>(database_, Sql::kListCredentialRecords, params,
-                                         read_record);
+                                         read_credential_record);
 }
 
 Result<std::int64_t> PostgresCredentialRecordStore::purge_issued_before(std::int64_t before) {

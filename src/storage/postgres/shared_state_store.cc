@@ -1,25 +1,10 @@
 #include <algorithm>
-#include <charconv>
 
 #include "storage/backend_error.h"
 #include "storage/postgres/shared_state_stores.h"
 
 namespace ssooidc::storage::postgres {
 namespace {
-
-// Columns of Sql::kFindWebSession.
-Result<WebSessionRecord> read_session(const Rows& rows, int row) {
-  WebSessionRecord session;
-  session.id_hash = rows.text(row, 0);
-  session.browser_key = rows.text(row, 1);
-  session.user_name = rows.text(row, 2);
-  auto codes = read_list(rows, row, 3, "find web session");
-  if (!codes) return std::unexpected(std::move(codes.error()));
-  session.checked_user_codes = std::move(*codes);
-  session.created_at = rows.integer(row, 4);
-  session.last_seen = rows.integer(row, 5);
-  return session;
-}
 
 bool ended(const WebSessionRecord& s, const WebSessionLimits& limits, std::int64_t now) {
   return now - s.last_seen >= limits.idle_seconds || now - s.created_at >= limits.absolute_seconds;
@@ -44,14 +29,8 @@ Result<std::int64_t> row_count(Database& database, std::string_view name) {
 }
 
 Result<void> insert_session_on(Connection& connection, const WebSessionRecord& session) {
-  const std::string codes = encode_string_list(session.checked_user_codes);
   Params params;
-  params.text(session.id_hash)
-      .text(session.browser_key)
-      .text(session.user_name)
-      .text(codes)
-      .integer(session.created_at)
-      .integer(session.last_seen);
+  write_web_session(session, params);
   auto inserted = connection.execute(Sql::kInsertWebSession, params);
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
@@ -69,30 +48,6 @@ Params purge_params(const WebSessionLimits& limits, std::int64_t now) {
   return params;
 }
 
-std::string encode_marks(const std::vector<std::int64_t>& marks) {
-  std::string out;
-  for (std::size_t i = 0; i < marks.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(marks[i]);
-  }
-  return out;
-}
-
-std::optional<std::vector<std::int64_t>> decode_marks(std::string_view text) {
-  std::vector<std::int64_t> marks;
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), value);
-    if (error != std::errc() || end != item.data() + item.size()) return std::nullopt;
-    marks.push_back(value);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return marks;
-}
-
 }  // namespace
 
 // ---- web sessions -----------------------------------------------------------------------------
@@ -104,6 +59,9 @@ Result<bool> PostgresWebSessionStore::insert(const WebSessionRecord& session,
   Connection& connection = **lease;
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
+  // The count is locked, not just read: replicas inserting at once would each see room under
+  // the cap and together pass it. Locked, the check and the insert are one step across replicas
+  // (the next inserter waits for this transaction and then counts what it committed).
   auto stored = lock_row_count(connection, "web_sessions");
   if (!stored) return std::unexpected(std::move(stored.error()));
   if (*stored >= limits.max_sessions) {
@@ -136,7 +94,8 @@ Result<std::optional<WebSessionRecord>> PostgresWebSessionStore::find(
     std::string_view id_hash, const WebSessionLimits& limits, std::int64_t now) {
   Params params;
   params.text(id_hash);
-  auto found = read_first<WebSessionRecord>(database_, Sql::kFindWebSession, params, read_session);
+  auto found = read_first<WebSessionRecord>(database_, Sql::kFindWebSession, params,
+                                          read_web_session);
   if (!found || !*found) return found;
   WebSessionRecord& session = **found;
   if (ended(session, limits, now)) {
@@ -184,7 +143,8 @@ Result<std::optional<WebSessionRecord>> PostgresWebSessionStore::renew(
   if (!deleted) return std::unexpected(std::move(deleted.error()));
   std::optional<WebSessionRecord> renewed;
   if (!found->empty() && deleted->changed() == 1) {
-    auto session = read_session(*found, 0);
+    ResultRow row(*found, 0, sql_statement(Sql::kFindWebSession).operation);
+    auto session = read_web_session(row);
     if (!session) return std::unexpected(std::move(session.error()));
     if (!ended(*session, limits, now)) {
       renewed = std::move(*session);
@@ -218,34 +178,15 @@ Result<std::optional<RateCounterRecord>> PostgresRateCounterStore::find(std::str
                                                                         std::string_view key) {
   Params params;
   params.text(bucket).text(key);
-  return read_first<RateCounterRecord>(
-      database_, Sql::kFindRateCounter, params,
-      [](const Rows& rows, int row) -> Result<RateCounterRecord> {
-        RateCounterRecord counter;
-        counter.bucket = rows.text(row, 0);
-        counter.key = rows.text(row, 1);
-        auto marks = decode_marks(rows.view(row, 2));
-        if (!marks)
-          return std::unexpected(
-              backend_error("find rate counter", "stored marks are not a list of integers"));
-        counter.marks_ms = std::move(*marks);
-        counter.blocked_until_ms = rows.integer(row, 3);
-        counter.expires_at_ms = rows.integer(row, 4);
-        counter.version = rows.integer(row, 5);
-        return counter;
-      });
+  return read_first<RateCounterRecord>(database_, Sql::kFindRateCounter, params,
+                                       read_rate_counter);
 }
 
 Result<CounterWrite> PostgresRateCounterStore::put(const RateCounterRecord& next,
                                                    std::int64_t expected_version,
                                                    std::int64_t now_ms, std::int64_t max_keys) {
-  const std::string marks = encode_marks(next.marks_ms);
   Params params;
-  params.text(next.bucket)
-      .text(next.key)
-      .text(marks)
-      .integer(next.blocked_until_ms)
-      .integer(next.expires_at_ms);
+  write_rate_counter(next, params);
   if (expected_version != 0) {
     params.integer(expected_version);
     auto changed = write(database_, Sql::kUpdateRateCounter, params);
@@ -258,6 +199,8 @@ Result<CounterWrite> PostgresRateCounterStore::put(const RateCounterRecord& next
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
   const std::string size_name = "rate_counters:" + next.bucket;
+  // Locked for the cap, as in PostgresWebSessionStore::insert. An update of an existing counter
+  // (above) adds no row and takes no such lock: its version is its only guard.
   auto stored = lock_row_count(connection, size_name);
   if (!stored) return std::unexpected(std::move(stored.error()));
   if (*stored >= max_keys) {
@@ -338,11 +281,7 @@ Result<bool> PostgresLeaseStore::release(std::string_view name, std::string_view
 Result<std::optional<LeaseRecord>> PostgresLeaseStore::find(std::string_view name) {
   Params params;
   params.text(name);
-  return read_first<LeaseRecord>(database_, Sql::kFindLease, params,
-                                 [](const Rows& rows, int row) -> Result<LeaseRecord> {
-                                   return LeaseRecord{rows.text(row, 0), rows.text(row, 1),
-                                                      rows.integer(row, 2)};
-                                 });
+  return read_first<LeaseRecord>(database_, Sql::kFindLease, params, read_lease);
 }
 
 // ---- retry grace ------------------------------------------------------------------------------
@@ -371,7 +310,7 @@ Result<std::optional<std::string>> PostgresRetryGraceStore::find(std::string_vie
   params.text(key_hash).integer(now_ms);
   return read_first<std::string>(
       database_, Sql::kFindRetryGrace, params,
-      [](const Rows& rows, int row) -> Result<std::string> { return rows.text(row, 0); });
+      [](RowReader& row) -> Result<std::string> { return row.text(0); });
 }
 
 Result<std::int64_t> PostgresRetryGraceStore::purge_expired(std::int64_t now_ms) {

@@ -4,23 +4,14 @@ namespace ssooidc::storage::postgres {
 
 Result<void> PostgresSigningKeyStore::insert(const SigningKeyRecord& key) {
   Params params;
-  params.text(key.kid)
-      .text(key.private_pem)
-      .integer(key.created_at)
-      .integer(key.retire_after)
-      .integer(key.publish_until);
+  write_signing_key(key, params);
   auto inserted = write(database_, Sql::kInsertSigningKey, params);
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
 }
 
 Result<std::vector<SigningKeyRecord>> PostgresSigningKeyStore::list() {
-  return read_all<SigningKeyRecord>(
-      database_, Sql::kListSigningKeys, Params{},
-      [](const Rows& rows, int row) -> Result<SigningKeyRecord> {
-        return SigningKeyRecord{rows.text(row, 0), rows.text(row, 1), rows.integer(row, 2),
-                                rows.integer(row, 3), rows.integer(row, 4)};
-      });
+  return read_all<SigningKeyRecord>(database_, Sql::kListSigningKeys, Params{}, read_signing_key);
 }
 
 Result<void> PostgresSigningKeyStore::set_private_pem(std::string_view kid,

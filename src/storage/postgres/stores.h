@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/backend_error.h"
 #include "storage/list_codec.h"
 #include "storage/postgres/connection_pool.h"
 #include "storage/storage.h"
@@ -43,7 +44,16 @@ struct Database {
   return *changed == 1;
 }
 
-// Every row of `id`, each read by `read(const Rows&, int row) -> Result<T>`.
+// Column 0 of the one row of `id` (count(*) and the like).
+[[nodiscard]] inline Result<std::int64_t> read_integer(Database& database, Sql id,
+                                                       const Params& params) {
+  auto rows = run(database, id, params);
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  if (rows->empty()) return std::unexpected(backend_error(sql_statement(id).operation, "no row"));
+  return rows->integer(0, 0);
+}
+
+// Every row of `id`, each read by `read(RowReader&) -> Result<T>` (storage/row_mapping.h).
 template <typename T, typename Read>
 Result<std::vector<T>> read_all(Database& database, Sql id, const Params& params, Read read) {
   auto rows = run(database, id, params);
@@ -51,7 +61,8 @@ Result<std::vector<T>> read_all(Database& database, Sql id, const Params& params
   std::vector<T> out;
   out.reserve(static_cast<std::size_t>(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
-    Result<T> value = read(*rows, i);
+    ResultRow row(*rows, i, sql_statement(id).operation);
+    Result<T> value = read(row);
     if (!value) return std::unexpected(std::move(value.error()));
     out.push_back(std::move(*value));
   }
@@ -64,14 +75,11 @@ Result<std::optional<T>> read_first(Database& database, Sql id, const Params& pa
   auto rows = run(database, id, params);
   if (!rows) return std::unexpected(std::move(rows.error()));
   if (rows->empty()) return std::nullopt;
-  Result<T> value = read(*rows, 0);
+  ResultRow row(*rows, 0, sql_statement(id).operation);
+  Result<T> value = read(row);
   if (!value) return std::unexpected(std::move(value.error()));
   return std::optional<T>(std::move(*value));
 }
-
-// A list column (storage/list_codec.h).
-[[nodiscard]] Result<std::vector<std::string>> read_list(const Rows& rows, int row, int column,
-                                                         std::string_view operation);
 
 // Inserts every token with the connection's current transaction (the caller opened one).
 [[nodiscard]] Result<void> insert_tokens(Connection& connection,

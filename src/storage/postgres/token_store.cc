@@ -1,57 +1,11 @@
-#include <optional>
-
-#include "storage/backend_error.h"
 #include "storage/postgres/stores.h"
 
 namespace ssooidc::storage::postgres {
-namespace {
-
-std::string_view kind_name(TokenKind kind) noexcept {
-  return kind == TokenKind::kRefresh ? "refresh" : "access";
-}
-
-std::optional<TokenKind> parse_kind(std::string_view name) noexcept {
-  if (name == "access") return TokenKind::kAccess;
-  if (name == "refresh") return TokenKind::kRefresh;
-  return std::nullopt;
-}
-
-// Columns of Sql::kFindToken.
-Result<TokenRecord> read_token(const Rows& rows, int row) {
-  TokenRecord token;
-  token.token_hash = rows.text(row, 0);
-  const auto kind = parse_kind(rows.view(row, 1));
-  if (!kind) return std::unexpected(backend_error("find token", "unknown token kind"));
-  token.kind = *kind;
-  token.family_id = rows.text(row, 2);
-  token.client_id = rows.text(row, 3);
-  token.user_name = rows.text(row, 4);
-  auto scopes = read_list(rows, row, 5, "find token");
-  if (!scopes) return std::unexpected(std::move(scopes.error()));
-  token.scopes = std::move(*scopes);
-  token.issued_at = rows.integer(row, 6);
-  token.expires_at = rows.integer(row, 7);
-  token.used = rows.integer(row, 8) != 0;
-  token.revoked = rows.integer(row, 9) != 0;
-  return token;
-}
-
-}  // namespace
 
 Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord>& tokens) {
   for (const auto& token : tokens) {
-    const std::string scopes = encode_string_list(token.scopes);
     Params params;
-    params.text(token.token_hash)
-        .text(kind_name(token.kind))
-        .text(token.family_id)
-        .text(token.client_id)
-        .text(token.user_name)
-        .text(scopes)
-        .integer(token.issued_at)
-        .integer(token.expires_at)
-        .boolean(token.used)
-        .boolean(token.revoked);
+    write_token(token, params);
     if (auto ran = connection.execute(Sql::kInsertToken, params); !ran)
       return std::unexpected(std::move(ran.error()));
   }

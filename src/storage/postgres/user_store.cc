@@ -1,30 +1,11 @@
-#include "storage/backend_error.h"
 #include "storage/postgres/stores.h"
 
 namespace ssooidc::storage::postgres {
-namespace {
-
-// Columns of Sql::kFindUser and Sql::kListUsers.
-Result<UserRecord> read_user(const Rows& rows, int row) {
-  UserRecord user;
-  user.name = rows.text(row, 0);
-  user.password_hash = rows.text(row, 1);
-  user.disabled = rows.integer(row, 2) != 0;
-  user.created_at = rows.integer(row, 3);
-  user.email = rows.text(row, 4);
-  return user;
-}
-
-}  // namespace
 
 Result<bool> PostgresUserStore::insert(const UserRecord& user) {
   // ON CONFLICT (name) DO NOTHING: an existing name changes no row.
   Params params;
-  params.text(user.name)
-      .text(user.password_hash)
-      .boolean(user.disabled)
-      .integer(user.created_at)
-      .text(user.email);
+  write_user(user, params);
   return changed_one(write(database_, Sql::kInsertUser, params));
 }
 
@@ -52,10 +33,7 @@ Result<void> PostgresUserStore::set_disabled(std::string_view name, bool disable
 }
 
 Result<std::int64_t> PostgresUserStore::count() {
-  auto rows = run(database_, Sql::kCountUsers, Params{});
-  if (!rows) return std::unexpected(std::move(rows.error()));
-  if (rows->empty()) return std::unexpected(backend_error("count users", "no row"));
-  return rows->integer(0, 0);
+  return read_integer(database_, Sql::kCountUsers, Params{});
 }
 
 }  // namespace ssooidc::storage::postgres

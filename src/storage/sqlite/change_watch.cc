@@ -14,6 +14,9 @@ constexpr std::size_t kHeaderSize = 48;
 
 }  // namespace
 
+// Mapped once, by a connection of its own that stays open: the mapping lives as long as the
+// connection that made it. A failure is final (unavailable_): a file system without shared memory
+// does not gain it later, and stamp() then says nullopt, so that callers read every time.
 const volatile unsigned char* ChangeWatch::map() {
   const std::scoped_lock lock(mutex_);
   if (const auto* mapped = header_.load(std::memory_order_acquire); mapped != nullptr || unavailable_)

@@ -137,10 +137,18 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind_text(int index, std::string_view text) noexcept {
+  return bind_text_with(index, text, SQLITE_STATIC);
+}
+
+Statement& Statement::bind_text_copy(int index, std::string_view text) noexcept {
+  return bind_text_with(index, text, SQLITE_TRANSIENT);
+}
+
+Statement& Statement::bind_text_with(int index, std::string_view text,
+                                     sqlite3_destructor_type lifetime) noexcept {
   // A null pointer would bind SQL NULL; an empty string_view may carry one.
   const char* data = text.data() != nullptr ? text.data() : "";
-  const int rc =
-      sqlite3_bind_text64(statement_, index, data, text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  const int rc = sqlite3_bind_text64(statement_, index, data, text.size(), lifetime, SQLITE_UTF8);
   if (rc != SQLITE_OK && bind_status_ == SQLITE_OK) bind_status_ = rc;
   return *this;
 }
@@ -202,6 +210,10 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path,
   DatabaseHandle db(raw);  // sqlite3_open_v2 may hand out a handle even when it fails
   if (rc != SQLITE_OK) return std::unexpected(connection_error(db.get(), operation));
 
+  // Extended codes tell a taken key (SQLITE_CONSTRAINT_PRIMARYKEY, _UNIQUE: kAlreadyExists) from
+  // every other constraint failure (code_of). The busy timeout is for other processes on the
+  // file (the operator's commands, a second server): this process's writers queue on
+  // Database::write_mutex instead of in the busy handler (stores.h).
   if (sqlite3_extended_result_codes(db.get(), 1) != SQLITE_OK ||
       sqlite3_busy_timeout(db.get(), options.busy_timeout_ms) != SQLITE_OK) {
     return std::unexpected(connection_error(db.get(), operation));

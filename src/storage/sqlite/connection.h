@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 
+#include "storage/row_mapping.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/sqlite/statements.h"
 #include "storage/storage.h"
@@ -44,7 +45,8 @@ class Connection;
 //
 // Text is bound without copying (SQLITE_STATIC): it must stay alive until the Statement dies.
 // A failed bind is remembered and reported by the next step, so binds need no checks of their own.
-class Statement {
+// A row is read by the shared mappings (storage/row_mapping.h) through its RowReader face.
+class Statement final : public RowReader {
  public:
   Statement(Connection& connection, sqlite3_stmt* statement, std::string_view operation) noexcept
       : connection_(&connection), statement_(statement), operation_(operation) {}
@@ -56,6 +58,8 @@ class Statement {
 
   // Parameters are 1-based (?1, ?2, ...).
   Statement& bind_text(int index, std::string_view text) noexcept;
+  // Copied by SQLite (SQLITE_TRANSIENT), for text encoded on the way that dies before the step.
+  Statement& bind_text_copy(int index, std::string_view text) noexcept;
   Statement& bind_int(int index, std::int64_t value) noexcept;
 
   // Runs to the next row: true when a row is ready to read, false when the statement is done.
@@ -68,9 +72,16 @@ class Statement {
   [[nodiscard]] std::string column_text(int index) { return std::string(column_view(index)); }
   [[nodiscard]] std::int64_t column_int(int index) noexcept;
 
-  [[nodiscard]] Error error(std::string_view reason) const;
+  // RowReader.
+  [[nodiscard]] std::string_view view(int column) override { return column_view(column); }
+  [[nodiscard]] std::int64_t integer(int column) override { return column_int(column); }
+  // "storage: <the statement's operation>: <reason>", of kind kUnavailable.
+  [[nodiscard]] Error error(std::string_view reason) const override;
 
  private:
+  Statement& bind_text_with(int index, std::string_view text,
+                            sqlite3_destructor_type lifetime) noexcept;
+
   Connection* connection_;
   sqlite3_stmt* statement_;
   std::string_view operation_;

@@ -305,6 +305,10 @@ Result<void> apply(Connection& connection, const Migration& migration) {
 std::span<const Migration> migrations() noexcept { return kMigrations; }
 
 Result<void> migrate(Connection& connection) {
+  // BEGIN IMMEDIATE takes the file's write lock before the version is read: of two processes
+  // opening a new file at once, the second waits (busy timeout) and then reads the version the
+  // first committed, so each migration runs once. SQLite's DDL is transactional, so a failure
+  // half way leaves the file at the version it records.
   auto transaction = WriteTransaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
   if (auto created = connection.execute_script("create schema_migrations",
@@ -315,6 +319,8 @@ Result<void> migrate(Connection& connection) {
   auto version = recorded_version(connection);
   if (!version) return std::unexpected(std::move(version.error()));
   const std::int64_t latest = std::end(kMigrations)[-1].version;
+  // Refused, not opened: this build would read and write tables whose meaning it does not know
+  // (an older binary started on a file a newer one migrated).
   if (*version > latest) {
     return std::unexpected(backend_error("open sqlite:" + std::string(connection.path()),
                                          "schema version " + std::to_string(*version) +

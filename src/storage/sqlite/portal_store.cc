@@ -10,106 +10,6 @@
 namespace ssooidc::storage::sqlite {
 namespace {
 
-std::string_view source_name(CredentialSource source) noexcept {
-  switch (source) {
-    case CredentialSource::kStatic: return "static";
-    case CredentialSource::kCommand: return "command";
-    case CredentialSource::kMinted: break;
-  }
-  return "minted";
-}
-
-std::optional<CredentialSource> parse_source(std::string_view name) noexcept {
-  if (name == "minted") return CredentialSource::kMinted;
-  if (name == "static") return CredentialSource::kStatic;
-  if (name == "command") return CredentialSource::kCommand;
-  return std::nullopt;
-}
-
-std::string_view principal_name(PrincipalType type) noexcept {
-  return type == PrincipalType::kGroup ? "group" : "user";
-}
-
-// Columns: account_id, name, email, created_at.
-Result<AccountRecord> read_account(Statement& row) {
-  return AccountRecord{row.column_text(0), row.column_text(1), row.column_text(2),
-                       row.column_int(3)};
-}
-
-// Columns of the role statements (see statements.cc).
-Result<RoleRecord> read_role(Statement& row) {
-  RoleRecord role;
-  role.account_id = row.column_text(0);
-  role.role_name = row.column_text(1);
-  role.session_duration_seconds = static_cast<std::int32_t>(row.column_int(2));
-  const auto source = parse_source(row.column_view(3));
-  if (!source) return std::unexpected(row.error("unknown credential source"));
-  role.source = *source;
-  role.static_access_key_id = row.column_text(4);
-  role.static_secret_access_key = row.column_text(5);
-  role.static_session_token = row.column_text(6);
-  auto command = read_list(row, 7);
-  if (!command) return std::unexpected(std::move(command.error()));
-  role.command = std::move(*command);
-  role.created_at = row.column_int(8);
-  return role;
-}
-
-Result<GroupRecord> read_group(Statement& row) {
-  return GroupRecord{row.column_text(0), row.column_text(1), row.column_int(2)};
-}
-
-Result<AssignmentRecord> read_assignment(Statement& row) {
-  AssignmentRecord a;
-  a.principal_type = row.column_view(0) == "group" ? PrincipalType::kGroup : PrincipalType::kUser;
-  a.principal_name = row.column_text(1);
-  a.account_id = row.column_text(2);
-  a.role_name = row.column_text(3);
-  a.created_at = row.column_int(4);
-  return a;
-}
-
-Result<CredentialIssueRecord> read_record(Statement& row) {
-  CredentialIssueRecord r;
-  r.issued_at = row.column_int(0);
-  r.user_name = row.column_text(1);
-  r.account_id = row.column_text(2);
-  r.role_name = row.column_text(3);
-  r.access_key_id = row.column_text(4);
-  r.expires_at = row.column_int(5);
-  const auto source = parse_source(row.column_view(6));
-  if (!source) return std::unexpected(row.error("unknown credential source"));
-  r.source = *source;
-  return r;
-}
-
-// Runs the query `id` after `bind` and reads every row with `read`.
-template <typename T, typename Bind, typename Read>
-Result<std::vector<T>> read_rows(Database& database, Sql id, Bind bind, Read read) {
-  auto lease = database.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  auto statement = (*lease)->statement(id);
-  if (!statement) return std::unexpected(std::move(statement.error()));
-  bind(*statement);
-  std::vector<T> rows;
-  while (true) {
-    auto row = statement->step();
-    if (!row) return std::unexpected(std::move(row.error()));
-    if (!*row) return rows;
-    auto value = read(*statement);
-    if (!value) return std::unexpected(std::move(value.error()));
-    rows.push_back(std::move(*value));
-  }
-}
-
-template <typename T, typename Bind, typename Read>
-Result<std::optional<T>> read_first(Database& database, Sql id, Bind bind, Read read) {
-  auto rows = read_rows<T>(database, id, bind, read);
-  if (!rows) return std::unexpected(std::move(rows.error()));
-  if (rows->empty()) return std::nullopt;
-  return std::optional<T>(std::move(rows->front()));
-}
-
 // Deletes the row of `main` and then what hangs off it (`dependents`), all bound by `bind`, in
 // one transaction. Returns false (deleting nothing) when `main` matched no row.
 template <typename Bind>
@@ -133,22 +33,12 @@ Result<bool> remove_cascading(Database& database, Sql main, std::initializer_lis
   return true;
 }
 
-Result<bool> changed_one(Result<std::int64_t> changes) {
-  if (!changes) return std::unexpected(std::move(changes.error()));
-  return *changes == 1;
-}
-
 }  // namespace
 
 // ---- accounts and roles -------------------------------------------------------------------------
 
 Result<bool> SqliteAccountStore::put(const AccountRecord& account) {
-  return changed_one(write_one(database_, Sql::kPutAccount, [&](Statement& s) {
-    s.bind_text(1, account.account_id)
-        .bind_text(2, account.name)
-        .bind_text(3, account.email)
-        .bind_int(4, account.created_at);
-  }));
+  return changed_one(write_one(database_, Sql::kPutAccount, bind_record(write_account, account)));
 }
 
 Result<std::optional<AccountRecord>> SqliteAccountStore::find(std::string_view account_id) {
@@ -166,18 +56,7 @@ Result<bool> SqliteAccountStore::remove(std::string_view account_id) {
 }
 
 Result<bool> SqliteAccountStore::put_role(const RoleRecord& role) {
-  const std::string command = encode_string_list(role.command);
-  return changed_one(write_one(database_, Sql::kPutRole, [&](Statement& s) {
-    s.bind_text(1, role.account_id)
-        .bind_text(2, role.role_name)
-        .bind_int(3, role.session_duration_seconds)
-        .bind_text(4, source_name(role.source))
-        .bind_text(5, role.static_access_key_id)
-        .bind_text(6, role.static_secret_access_key)
-        .bind_text(7, role.static_session_token)
-        .bind_text(8, command)
-        .bind_int(9, role.created_at);
-  }));
+  return changed_one(write_one(database_, Sql::kPutRole, bind_record(write_role, role)));
 }
 
 Result<std::optional<RoleRecord>> SqliteAccountStore::find_role(std::string_view account_id,
@@ -204,9 +83,7 @@ Result<bool> SqliteAccountStore::remove_role(std::string_view account_id,
 // ---- groups -------------------------------------------------------------------------------------
 
 Result<bool> SqliteGroupStore::put(const GroupRecord& group) {
-  return changed_one(write_one(database_, Sql::kPutGroup, [&](Statement& s) {
-    s.bind_text(1, group.name).bind_text(2, group.description).bind_int(3, group.created_at);
-  }));
+  return changed_one(write_one(database_, Sql::kPutGroup, bind_record(write_group, group)));
 }
 
 Result<std::optional<GroupRecord>> SqliteGroupStore::find(std::string_view name) {
@@ -243,21 +120,16 @@ Result<std::vector<std::string>> SqliteGroupStore::members(std::string_view grou
 
 // ---- assignments --------------------------------------------------------------------------------
 
-Result<bool> SqliteAssignmentStore::add(const AssignmentRecord& a) {
-  return changed_one(write_one(database_, Sql::kAddAssignment, [&](Statement& s) {
-    s.bind_text(1, principal_name(a.principal_type))
-        .bind_text(2, a.principal_name)
-        .bind_text(3, a.account_id)
-        .bind_text(4, a.role_name)
-        .bind_int(5, a.created_at);
-  }));
+Result<bool> SqliteAssignmentStore::add(const AssignmentRecord& assignment) {
+  return changed_one(
+      write_one(database_, Sql::kAddAssignment, bind_record(write_assignment, assignment)));
 }
 
 Result<bool> SqliteAssignmentStore::remove(PrincipalType type, std::string_view principal,
                                            std::string_view account_id,
                                            std::string_view role_name) {
   return changed_one(write_one(database_, Sql::kRemoveAssignment, [&](Statement& s) {
-    s.bind_text(1, principal_name(type))
+    s.bind_text(1, principal_type_name(type))
         .bind_text(2, principal)
         .bind_text(3, account_id)
         .bind_text(4, role_name);
@@ -369,16 +241,8 @@ Result<void> SqliteCredentialRecordStore::commit(const std::vector<CredentialIss
   Connection& connection = **writer;
   auto transaction = WriteTransaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
-  for (const auto& r : batch) {
-    auto bind = [&](Statement& s) {
-      s.bind_int(1, r.issued_at)
-          .bind_text(2, r.user_name)
-          .bind_text(3, r.account_id)
-          .bind_text(4, r.role_name)
-          .bind_text(5, r.access_key_id)
-          .bind_int(6, r.expires_at)
-          .bind_text(7, source_name(r.source));
-    };
+  for (const auto& record : batch) {
+    auto bind = bind_record(write_credential_record, record);
     if (auto ran = run_one(connection, Sql::kInsertCredentialRecord, bind); !ran)
       return std::unexpected(std::move(ran.error()));
   }
@@ -397,7 +261,7 @@ Result<std::vector<CredentialIssueRecord>> SqliteCredentialRecordStore::list(
   if (auto committed = wait_committed(); !committed) return std::unexpected(committed.error());
   return read_rows<CredentialIssueRecord>(
       database_, Sql::kListCredentialRecords,
-      [&](Statement& s) { s.bind_text(1, user_name).bind_int(2, limit); }, read_record);
+      [&](Statement& s) { s.bind_text(1, user_name).bind_int(2, limit); }, read_credential_record);
 }
 
 Result<std::int64_t> SqliteCredentialRecordStore::purge_issued_before(std::int64_t before) {

@@ -11,25 +11,98 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/backend_error.h"
 #include "storage/list_codec.h"
+#include "storage/row_mapping.h"
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage::sqlite {
 
-// Binds `key` to ?1 of `id` and reads the first row, if any, with `read(Statement&) -> Result<T>`.
-template <typename T, typename Read>
-Result<std::optional<T>> find_one(Database& database, Sql id, std::string_view key, Read read) {
+// The parameters of `statement` from ?`first` on, in the order written, for the shared mappings
+// (storage/row_mapping.h).
+class StatementParams final : public RowWriter {
+ public:
+  explicit StatementParams(Statement& statement, int first = 1) noexcept
+      : statement_(statement), next_(first) {}
+  StatementParams& text(std::string_view value) override {
+    statement_.bind_text(next_++, value);
+    return *this;
+  }
+  StatementParams& owned_text(std::string value) override {
+    statement_.bind_text_copy(next_++, value);
+    return *this;
+  }
+  StatementParams& integer(std::int64_t value) override {
+    statement_.bind_int(next_++, value);
+    return *this;
+  }
+
+ private:
+  Statement& statement_;
+  int next_;
+};
+
+// The bind of a statement that takes `record` as its mapping `write` lays it out, from ?1 on.
+template <typename Record>
+auto bind_record(void (*write)(const Record&, RowWriter&), const Record& record) {
+  return [write, &record](Statement& statement) {
+    StatementParams params(statement);
+    write(record, params);
+  };
+}
+
+// Runs the query `id` after `bind(Statement&)` and reads every row with
+// `read(Statement&) -> Result<T>`.
+template <typename T, typename Bind, typename Read>
+Result<std::vector<T>> read_rows(Database& database, Sql id, Bind bind, Read read) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
   auto statement = (*lease)->statement(id);
   if (!statement) return std::unexpected(std::move(statement.error()));
-  statement->bind_text(1, key);
+  bind(*statement);
+  std::vector<T> rows;
+  while (true) {
+    auto row = statement->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    if (!*row) return rows;
+    auto value = read(*statement);
+    if (!value) return std::unexpected(std::move(value.error()));
+    rows.push_back(std::move(*value));
+  }
+}
+
+// As read_rows, but only the first row, if any: the statement is stepped once (a lookup by key,
+// on the poll's path, never steps on to look for a second row).
+template <typename T, typename Bind, typename Read>
+Result<std::optional<T>> read_first(Database& database, Sql id, Bind bind, Read read) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  bind(*statement);
   auto row = statement->step();
   if (!row) return std::unexpected(std::move(row.error()));
   if (!*row) return std::nullopt;
   Result<T> value = read(*statement);
   if (!value) return std::unexpected(std::move(value.error()));
   return std::optional<T>(std::move(*value));
+}
+
+// read_first with `key` bound to ?1.
+template <typename T, typename Read>
+Result<std::optional<T>> find_one(Database& database, Sql id, std::string_view key, Read read) {
+  return read_first<T>(
+      database, id, [key](Statement& statement) { statement.bind_text(1, key); }, read);
+}
+
+// Column 0 of the one row of the query `id` after `bind` (count(*) and the like).
+template <typename Bind>
+Result<std::int64_t> read_integer(Database& database, Sql id, Bind bind) {
+  auto value = read_first<std::int64_t>(
+      database, id, bind, [](Statement& row) -> Result<std::int64_t> { return row.integer(0); });
+  if (!value) return std::unexpected(std::move(value.error()));
+  if (!*value) return std::unexpected(backend_error(sql_statement(id).operation, "no row"));
+  return **value;
 }
 
 // Runs the single write statement `id` on `connection` after `bind(Statement&)`; returns the rows
@@ -83,10 +156,11 @@ Result<std::int64_t> write_one_without_fsync(Database& database, Sql id, Bind bi
   return run_one(**writer, id, bind);
 }
 
-inline Result<std::vector<std::string>> read_list(Statement& statement, int column) {
-  auto list = decode_string_list(statement.column_view(column));
-  if (!list) return std::unexpected(statement.error("stored list is not a JSON array of strings"));
-  return std::move(*list);
+// Whether a write changed exactly one row: a compare-and-set or an insert that may find its key
+// taken.
+[[nodiscard]] inline Result<bool> changed_one(Result<std::int64_t> changed) {
+  if (!changed) return std::unexpected(std::move(changed.error()));
+  return *changed == 1;
 }
 
 }  // namespace ssooidc::storage::sqlite

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "storage/sqlite/query.h"
@@ -43,20 +42,6 @@ Result<std::int64_t> pooled_row_count(Database& database, std::string_view name)
   return row_count(**lease, name);
 }
 
-// Columns of Sql::kFindWebSession.
-Result<WebSessionRecord> read_session(Statement& row) {
-  WebSessionRecord session;
-  session.id_hash = row.column_text(0);
-  session.browser_key = row.column_text(1);
-  session.user_name = row.column_text(2);
-  auto codes = read_list(row, 3);
-  if (!codes) return std::unexpected(std::move(codes.error()));
-  session.checked_user_codes = std::move(*codes);
-  session.created_at = row.column_int(4);
-  session.last_seen = row.column_int(5);
-  return session;
-}
-
 bool ended(const WebSessionRecord& s, const WebSessionLimits& limits, std::int64_t now) {
   return now - s.last_seen >= limits.idle_seconds || now - s.created_at >= limits.absolute_seconds;
 }
@@ -69,21 +54,14 @@ Result<std::optional<WebSessionRecord>> find_session_on(Connection& connection,
   auto row = statement->step();
   if (!row) return std::unexpected(std::move(row.error()));
   if (!*row) return std::nullopt;
-  auto session = read_session(*statement);
+  auto session = read_web_session(*statement);
   if (!session) return std::unexpected(std::move(session.error()));
   return std::optional<WebSessionRecord>(std::move(*session));
 }
 
 Result<void> insert_session_on(Connection& connection, const WebSessionRecord& session) {
-  const std::string codes = encode_string_list(session.checked_user_codes);
-  auto inserted = run_changes(connection, Sql::kInsertWebSession, [&](Statement& statement) {
-    statement.bind_text(1, session.id_hash)
-        .bind_text(2, session.browser_key)
-        .bind_text(3, session.user_name)
-        .bind_text(4, codes)
-        .bind_int(5, session.created_at)
-        .bind_int(6, session.last_seen);
-  });
+  auto inserted =
+      run_changes(connection, Sql::kInsertWebSession, bind_record(write_web_session, session));
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
 }
@@ -91,30 +69,6 @@ Result<void> insert_session_on(Connection& connection, const WebSessionRecord& s
 Result<std::int64_t> delete_session_on(Connection& connection, std::string_view id_hash) {
   return run_changes(connection, Sql::kDeleteWebSession,
                      [&](Statement& statement) { statement.bind_text(1, id_hash); });
-}
-
-std::string encode_marks(const std::vector<std::int64_t>& marks) {
-  std::string out;
-  for (std::size_t i = 0; i < marks.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(marks[i]);
-  }
-  return out;
-}
-
-std::optional<std::vector<std::int64_t>> decode_marks(std::string_view text) {
-  std::vector<std::int64_t> marks;
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(item.data(), item.data() + item.size(), value);
-    if (error != std::errc() || end != item.data() + item.size()) return std::nullopt;
-    marks.push_back(value);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return marks;
 }
 
 }  // namespace
@@ -126,6 +80,9 @@ Result<bool> SqliteWebSessionStore::insert(const WebSessionRecord& session,
   return with_unsynced_writer(database_, [&](Connection& connection) -> Result<bool> {
     auto transaction = WriteTransaction::begin(connection);
     if (!transaction) return std::unexpected(std::move(transaction.error()));
+    // BEGIN IMMEDIATE holds the file's write lock from this count to the insert, for every
+    // process on the file: the cap check and the insert are one step without a row lock (the
+    // PostgreSQL backend locks the count's row instead).
     auto stored = row_count(connection, "web_sessions");
     if (!stored) return std::unexpected(std::move(stored.error()));
     if (*stored >= limits.max_sessions) {
@@ -159,7 +116,8 @@ Result<bool> SqliteWebSessionStore::insert(const WebSessionRecord& session,
 
 Result<std::optional<WebSessionRecord>> SqliteWebSessionStore::find(
     std::string_view id_hash, const WebSessionLimits& limits, std::int64_t now) {
-  auto found = find_one<WebSessionRecord>(database_, Sql::kFindWebSession, id_hash, read_session);
+  auto found = find_one<WebSessionRecord>(database_, Sql::kFindWebSession, id_hash,
+                                          read_web_session);
   if (!found || !*found) return found;
   WebSessionRecord& session = **found;
   if (ended(session, limits, now)) {
@@ -246,37 +204,16 @@ Result<std::int64_t> SqliteWebSessionStore::count() {
 
 Result<std::optional<RateCounterRecord>> SqliteRateCounterStore::find(std::string_view bucket,
                                                                       std::string_view key) {
-  auto lease = database_.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  auto statement = (*lease)->statement(Sql::kFindRateCounter);
-  if (!statement) return std::unexpected(std::move(statement.error()));
-  statement->bind_text(1, bucket).bind_text(2, key);
-  auto row = statement->step();
-  if (!row) return std::unexpected(std::move(row.error()));
-  if (!*row) return std::nullopt;
-  RateCounterRecord counter;
-  counter.bucket = statement->column_text(0);
-  counter.key = statement->column_text(1);
-  auto marks = decode_marks(statement->column_view(2));
-  if (!marks) return std::unexpected(statement->error("stored marks are not a list of integers"));
-  counter.marks_ms = std::move(*marks);
-  counter.blocked_until_ms = statement->column_int(3);
-  counter.expires_at_ms = statement->column_int(4);
-  counter.version = statement->column_int(5);
-  return counter;
+  return read_first<RateCounterRecord>(
+      database_, Sql::kFindRateCounter,
+      [&](Statement& statement) { statement.bind_text(1, bucket).bind_text(2, key); },
+      read_rate_counter);
 }
 
 Result<CounterWrite> SqliteRateCounterStore::put(const RateCounterRecord& next,
                                                  std::int64_t expected_version,
                                                  std::int64_t now_ms, std::int64_t max_keys) {
-  const std::string marks = encode_marks(next.marks_ms);
-  auto bind = [&](Statement& statement) {
-    statement.bind_text(1, next.bucket)
-        .bind_text(2, next.key)
-        .bind_text(3, marks)
-        .bind_int(4, next.blocked_until_ms)
-        .bind_int(5, next.expires_at_ms);
-  };
+  auto bind = bind_record(write_rate_counter, next);
   if (expected_version != 0) {
     auto changed = with_unsynced_writer(database_, [&](Connection& connection) {
       return run_changes(connection, Sql::kUpdateRateCounter, [&](Statement& statement) {
@@ -372,27 +309,19 @@ Result<std::int64_t> SqlitePollCountStore::purge_expired(std::int64_t before) {
 
 Result<bool> SqliteLeaseStore::acquire(std::string_view name, std::string_view holder,
                                        std::int64_t now_ms, std::int64_t until_ms) {
-  auto changed = write_one(database_, Sql::kAcquireLease, [&](Statement& statement) {
+  return changed_one(write_one(database_, Sql::kAcquireLease, [&](Statement& statement) {
     statement.bind_text(1, name).bind_text(2, holder).bind_int(3, now_ms).bind_int(4, until_ms);
-  });
-  if (!changed) return std::unexpected(std::move(changed.error()));
-  return *changed == 1;
+  }));
 }
 
 Result<bool> SqliteLeaseStore::release(std::string_view name, std::string_view holder) {
-  auto changed = write_one(database_, Sql::kReleaseLease, [&](Statement& statement) {
+  return changed_one(write_one(database_, Sql::kReleaseLease, [&](Statement& statement) {
     statement.bind_text(1, name).bind_text(2, holder);
-  });
-  if (!changed) return std::unexpected(std::move(changed.error()));
-  return *changed == 1;
+  }));
 }
 
 Result<std::optional<LeaseRecord>> SqliteLeaseStore::find(std::string_view name) {
-  return find_one<LeaseRecord>(database_, Sql::kFindLease, name,
-                               [](Statement& row) -> Result<LeaseRecord> {
-                                 return LeaseRecord{row.column_text(0), row.column_text(1),
-                                                    row.column_int(2)};
-                               });
+  return find_one<LeaseRecord>(database_, Sql::kFindLease, name, read_lease);
 }
 
 // ---- retry grace ------------------------------------------------------------------------------
@@ -422,15 +351,10 @@ Result<void> SqliteRetryGraceStore::put(std::string_view key_hash, std::string_v
 
 Result<std::optional<std::string>> SqliteRetryGraceStore::find(std::string_view key_hash,
                                                                std::int64_t now_ms) {
-  auto lease = database_.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  auto statement = (*lease)->statement(Sql::kFindRetryGrace);
-  if (!statement) return std::unexpected(std::move(statement.error()));
-  statement->bind_text(1, key_hash).bind_int(2, now_ms);
-  auto row = statement->step();
-  if (!row) return std::unexpected(std::move(row.error()));
-  if (!*row) return std::nullopt;
-  return std::optional<std::string>(statement->column_text(0));
+  return read_first<std::string>(
+      database_, Sql::kFindRetryGrace,
+      [&](Statement& statement) { statement.bind_text(1, key_hash).bind_int(2, now_ms); },
+      [](Statement& row) -> Result<std::string> { return row.text(0); });
 }
 
 Result<std::int64_t> SqliteRetryGraceStore::purge_expired(std::int64_t now_ms) {

@@ -4,36 +4,15 @@
 namespace ssooidc::storage::sqlite {
 
 Result<void> SqliteSigningKeyStore::insert(const SigningKeyRecord& key) {
-  auto inserted = write_one(database_, Sql::kInsertSigningKey, [&](Statement& statement) {
-    statement.bind_text(1, key.kid)
-        .bind_text(2, key.private_pem)
-        .bind_int(3, key.created_at)
-        .bind_int(4, key.retire_after)
-        .bind_int(5, key.publish_until);
-  });
+  auto inserted =
+      write_one(database_, Sql::kInsertSigningKey, bind_record(write_signing_key, key));
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
 }
 
 Result<std::vector<SigningKeyRecord>> SqliteSigningKeyStore::list() {
-  auto lease = database_.pool.acquire();
-  if (!lease) return std::unexpected(std::move(lease.error()));
-  auto statement = (*lease)->statement(Sql::kListSigningKeys);
-  if (!statement) return std::unexpected(std::move(statement.error()));
-  std::vector<SigningKeyRecord> keys;
-  for (;;) {
-    auto row = statement->step();
-    if (!row) return std::unexpected(std::move(row.error()));
-    if (!*row) break;
-    SigningKeyRecord key;
-    key.kid = statement->column_text(0);
-    key.private_pem = statement->column_text(1);
-    key.created_at = statement->column_int(2);
-    key.retire_after = statement->column_int(3);
-    key.publish_until = statement->column_int(4);
-    keys.push_back(std::move(key));
-  }
-  return keys;
+  return read_rows<SigningKeyRecord>(database_, Sql::kListSigningKeys, [](Statement&) {},
+                                     read_signing_key);
 }
 
 Result<void> SqliteSigningKeyStore::set_private_pem(std::string_view kid,

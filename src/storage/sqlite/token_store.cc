@@ -1,59 +1,14 @@
-#include <optional>
-
 #include "storage/sqlite/query.h"
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage::sqlite {
-namespace {
-
-std::string_view kind_name(TokenKind kind) noexcept {
-  return kind == TokenKind::kRefresh ? "refresh" : "access";
-}
-
-std::optional<TokenKind> parse_kind(std::string_view name) noexcept {
-  if (name == "access") return TokenKind::kAccess;
-  if (name == "refresh") return TokenKind::kRefresh;
-  return std::nullopt;
-}
-
-// Columns of Sql::kFindToken.
-Result<TokenRecord> read_token(Statement& row) {
-  TokenRecord token;
-  token.token_hash = row.column_text(0);
-  const auto kind = parse_kind(row.column_view(1));
-  if (!kind) return std::unexpected(row.error("unknown token kind"));
-  token.kind = *kind;
-  token.family_id = row.column_text(2);
-  token.client_id = row.column_text(3);
-  token.user_name = row.column_text(4);
-  auto scopes = read_list(row, 5);
-  if (!scopes) return std::unexpected(std::move(scopes.error()));
-  token.scopes = std::move(*scopes);
-  token.issued_at = row.column_int(6);
-  token.expires_at = row.column_int(7);
-  token.used = row.column_int(8) != 0;
-  token.revoked = row.column_int(9) != 0;
-  return token;
-}
-
-}  // namespace
 
 Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord>& tokens) {
-  std::string scopes;
   for (const auto& token : tokens) {
-    scopes = encode_string_list(token.scopes);
     auto statement = connection.statement(Sql::kInsertToken);
     if (!statement) return std::unexpected(std::move(statement.error()));
-    statement->bind_text(1, token.token_hash)
-        .bind_text(2, kind_name(token.kind))
-        .bind_text(3, token.family_id)
-        .bind_text(4, token.client_id)
-        .bind_text(5, token.user_name)
-        .bind_text(6, scopes)
-        .bind_int(7, token.issued_at)
-        .bind_int(8, token.expires_at)
-        .bind_int(9, token.used ? 1 : 0)
-        .bind_int(10, token.revoked ? 1 : 0);
+    StatementParams params(*statement);
+    write_token(token, params);
     if (auto ran = statement->run(); !ran) return ran;
   }
   return {};
