@@ -198,6 +198,11 @@ class IssuingWriter(threading.Thread):
             api.close()
 
 
+# Schema version 8 stores a SHA-256 device-code hash as its 32 bytes (any other text as text).
+HEX_DEVICE_CODE_HASH = ("CASE typeof(device_code_hash) WHEN 'blob' THEN lower(hex(device_code_hash)) "
+                        "ELSE device_code_hash END")
+
+
 def stored_issuance(database_path):
     """(integrity, {token hash: used}, redeemed device code hashes, used code hashes)."""
     db = sqlite3.connect(database_path)
@@ -205,7 +210,7 @@ def stored_issuance(database_path):
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         tokens = dict(db.execute("SELECT token_hash, used FROM tokens"))
         redeemed = {row[0] for row in db.execute(
-            "SELECT device_code_hash FROM device_authorizations WHERE state = 'redeemed'")}
+            f"SELECT {HEX_DEVICE_CODE_HASH} FROM device_authorizations WHERE state = 'redeemed'")}
         used_codes = {row[0] for row in db.execute(
             "SELECT code_hash FROM authorization_codes WHERE used = 1")}
     finally:
@@ -221,8 +226,7 @@ def stored_rows(database_path):
         clients = {row[0] for row in db.execute("SELECT client_id FROM clients")}
         # The server stores a device code's SHA-256 as its 32 bytes (SQLite migration 8).
         devices = {row[0] for row in db.execute(
-            "SELECT CASE typeof(device_code_hash) WHEN 'blob' THEN lower(hex(device_code_hash)) "
-            "ELSE device_code_hash END FROM device_authorizations")}
+            f"SELECT {HEX_DEVICE_CODE_HASH} FROM device_authorizations")}
     finally:
         db.close()
     return integrity, clients, devices
