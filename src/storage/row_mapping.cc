@@ -180,7 +180,8 @@ class Layout {
     // && stops at the first column that fails, which is the error.
     std::apply(
         [&](const auto&... column) {
-          ((status = column.read(row, index++, record), status.has_value()) && ...);
+          static_cast<void>(
+              ((status = column.read(row, index++, record), status.has_value()) && ...));
         },
         columns_);
     if (!status) return std::unexpected(std::move(status.error()));
