@@ -85,9 +85,12 @@ class Journal:
             return len(self.clients), len(self.devices)
 
 
-class Writer(threading.Thread):
-    def __init__(self, index, url, journal, stop):
-        super().__init__(name=f"writer-{index}", daemon=True)
+class LoadThread(threading.Thread):
+    """One client of the load: runs `load(api)` until the stop event or the server is gone, and
+    records how it ended (`ended_by`) and what the server answered wrongly (`unexpected`)."""
+
+    def __init__(self, kind, index, url, journal, stop):
+        super().__init__(name=f"{kind}-{index}", daemon=True)
         self.index, self.url, self.journal, self.stop = index, url, journal, stop
         self.ended_by = None
         self.unexpected = []
@@ -95,17 +98,7 @@ class Writer(threading.Thread):
     def run(self):
         api = Api(self.url)
         try:
-            while not self.stop.is_set():
-                reg = api.ok("/client/register",
-                             {"clientName": f"write-{self.index}", "clientType": "public"})
-                with self.journal.lock:
-                    self.journal.clients.append(reg["clientId"])
-                creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
-                for _ in range(DEVICES_PER_CLIENT):
-                    dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
-                    with self.journal.lock:
-                        self.journal.devices.append(
-                            (creds["clientId"], creds["clientSecret"], dev["deviceCode"]))
+            self.load(api)
             self.ended_by = "stop"
         except ServerGone as e:
             self.ended_by = f"server gone: {e}"
@@ -114,6 +107,24 @@ class Writer(threading.Thread):
             self.unexpected.append(str(e))
         finally:
             api.close()
+
+
+class Writer(LoadThread):
+    def __init__(self, index, url, journal, stop):
+        super().__init__("writer", index, url, journal, stop)
+
+    def load(self, api):
+        while not self.stop.is_set():
+            reg = api.ok("/client/register",
+                         {"clientName": f"write-{self.index}", "clientType": "public"})
+            with self.journal.lock:
+                self.journal.clients.append(reg["clientId"])
+            creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
+            for _ in range(DEVICES_PER_CLIENT):
+                dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
+                with self.journal.lock:
+                    self.journal.devices.append(
+                        (creds["clientId"], creds["clientSecret"], dev["deviceCode"]))
 
 
 class IssuanceJournal:
@@ -128,15 +139,12 @@ class IssuanceJournal:
             return len(self.device_codes), len(self.rotations), len(self.pkce_codes)
 
 
-class IssuingWriter(threading.Thread):
+class IssuingWriter(LoadThread):
     """Registers a client, then loops: a device code redeemed, its refresh token rotated, an
     authorization code redeemed; records every acknowledged answer."""
 
     def __init__(self, index, url, journal, stop):
-        super().__init__(name=f"issuer-{index}", daemon=True)
-        self.index, self.url, self.journal, self.stop = index, url, journal, stop
-        self.ended_by = None
-        self.unexpected = []
+        super().__init__("issuer", index, url, journal, stop)
 
     def authorization_code(self, client_id):
         host, port = self.url.removeprefix("http://").split(":")
@@ -159,43 +167,33 @@ class IssuingWriter(threading.Thread):
             raise Unexpected(f"/authorize: {resp.status} Location {location!r}")
         return codes[0]
 
-    def run(self):
-        api = Api(self.url)
-        try:
-            reg = api.ok("/client/register", {
-                "clientName": f"issue-{self.index}", "clientType": "public",
-                "scopes": ["sso:account:access", "openid"],
-                "grantTypes": ["authorization_code", "refresh_token", h.DEVICE_GRANT],
-                "redirectUris": [REDIRECT_URI], "issuerUrl": START_URL})
-            creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
-            while not self.stop.is_set():
-                dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
-                token = api.ok("/token", dict(creds, grantType=h.DEVICE_GRANT,
-                                              deviceCode=dev["deviceCode"]))
-                with self.journal.lock:
-                    self.journal.device_codes.append(
-                        (dev["deviceCode"], token["accessToken"], token["refreshToken"]))
-                rotated = api.ok("/token", dict(creds, grantType="refresh_token",
-                                                refreshToken=token["refreshToken"]))
-                with self.journal.lock:
-                    self.journal.rotations.append((creds, token["refreshToken"],
-                                                   rotated["accessToken"], rotated["refreshToken"]))
-                code = self.authorization_code(creds["clientId"])
-                pkce = api.ok("/token", dict(creds, grantType="authorization_code", code=code,
-                                             redirectUri=REDIRECT_URI, codeVerifier=VERIFIER))
-                if not pkce.get("idToken"):
-                    raise Unexpected(f"/token authorization_code: no idToken in {sorted(pkce)}")
-                with self.journal.lock:
-                    self.journal.pkce_codes.append(
-                        (code, pkce["accessToken"], pkce["refreshToken"]))
-            self.ended_by = "stop"
-        except ServerGone as e:
-            self.ended_by = f"server gone: {e}"
-        except Unexpected as e:
-            self.ended_by = f"unexpected: {e}"
-            self.unexpected.append(str(e))
-        finally:
-            api.close()
+    def load(self, api):
+        reg = api.ok("/client/register", {
+            "clientName": f"issue-{self.index}", "clientType": "public",
+            "scopes": ["sso:account:access", "openid"],
+            "grantTypes": ["authorization_code", "refresh_token", h.DEVICE_GRANT],
+            "redirectUris": [REDIRECT_URI], "issuerUrl": START_URL})
+        creds = {"clientId": reg["clientId"], "clientSecret": reg["clientSecret"]}
+        while not self.stop.is_set():
+            dev = api.ok("/device_authorization", dict(creds, startUrl=START_URL))
+            token = api.ok("/token", dict(creds, grantType=h.DEVICE_GRANT,
+                                          deviceCode=dev["deviceCode"]))
+            with self.journal.lock:
+                self.journal.device_codes.append(
+                    (dev["deviceCode"], token["accessToken"], token["refreshToken"]))
+            rotated = api.ok("/token", dict(creds, grantType="refresh_token",
+                                            refreshToken=token["refreshToken"]))
+            with self.journal.lock:
+                self.journal.rotations.append((creds, token["refreshToken"],
+                                               rotated["accessToken"], rotated["refreshToken"]))
+            code = self.authorization_code(creds["clientId"])
+            pkce = api.ok("/token", dict(creds, grantType="authorization_code", code=code,
+                                         redirectUri=REDIRECT_URI, codeVerifier=VERIFIER))
+            if not pkce.get("idToken"):
+                raise Unexpected(f"/token authorization_code: no idToken in {sorted(pkce)}")
+            with self.journal.lock:
+                self.journal.pkce_codes.append(
+                    (code, pkce["accessToken"], pkce["refreshToken"]))
 
 
 # Schema version 8 stores a SHA-256 device-code hash as its 32 bytes (any other text as text).
