@@ -86,7 +86,12 @@ std::string address_text(const asio::ip::address& address) {
 
 ClientOrigin client_origin(const asio::ip::address& peer, const core::HttpRequest& request,
                            const NetworkList& trusted) {
-  ClientOrigin origin{address_text(peer), std::nullopt};
+  return client_origin(peer, address_text(peer), request, trusted);
+}
+
+ClientOrigin client_origin(const asio::ip::address& peer, std::string_view peer_text,
+                           const core::HttpRequest& request, const NetworkList& trusted) {
+  ClientOrigin origin{std::string(peer_text), std::nullopt};
   if (trusted.empty() || !trusted.contains(peer)) return origin;
 
   // Every X-Forwarded-For field, in order, as one comma-separated list (RFC 9110 §5.3).

@@ -38,6 +38,7 @@ Session::Session(Worker& worker, asio::ip::tcp::socket socket, asio::ip::address
       socket_(std::move(socket)),
       tls_context_(std::move(tls)),
       peer_(std::move(peer)),
+      peer_text_(address_text(peer_)),
       connection_key_(std::move(connection_key)) {
   const std::size_t limit = std::max<std::size_t>(config_.options.pipeline_limit, 1);
   ring_.resize(limit + 2);
@@ -209,7 +210,7 @@ void Session::dispatch() {
   answering.client_keep_alive = parser_->keep_alive();
   parser_.reset();
   served_any_ = true;
-  ClientOrigin origin = client_origin(peer_, *request, config_.trusted_proxies);
+  ClientOrigin origin = client_origin(peer_, peer_text_, *request, config_.trusted_proxies);
   request->remote_address = std::move(origin.address);
   request->tls = origin.tls.value_or(config_.options.tls_public);
   request->received = request_started_;
@@ -361,8 +362,7 @@ void Session::reject_with(int status, std::string_view description) {
   SerializedResponse wire =
       serialize_response(error_response(status, description),
                          /*keep_alive=*/false, /*head_request=*/false, worker_.http_date());
-  queue(*out, std::move(wire), std::move(partial.method), std::move(partial.path),
-        address_text(peer_));
+  queue(*out, std::move(wire), std::move(partial.method), std::move(partial.path), peer_text_);
 }
 
 Session::Outgoing* Session::push_outgoing() {

@@ -137,6 +137,7 @@ class Session : public std::enable_shared_from_this<Session>,
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // kept alive for tls_
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::ip::address peer_;
+  std::string peer_text_;  // address_text(peer_), formatted once for every request
   std::string connection_key_;
   boost::beast::flat_buffer buffer_;
 

@@ -4,7 +4,9 @@
 
 // The one translation unit that compiles Boost.JSON (header-only mode). No other file of the
 // program may include <boost/json/src.hpp>; others include <boost/json.hpp> and link ssooidc_wire.
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <boost/json/src.hpp>
 #include <charconv>
 #include <cmath>
@@ -466,6 +468,73 @@ std::expected<Decoded<CreateTokenWithIAMRequest>, Error> decode_create_token_wit
 std::expected<CreateTokenWithIAMResponse, Error> decode_create_token_with_iam_response(
     std::string_view body) {
   return decode_response<CreateTokenWithIAMResponse>(body);
+}
+
+namespace {
+
+// JSON's insignificant whitespace (RFC 8259 section 2).
+std::size_t skip_json_space(std::string_view text, std::size_t at) noexcept {
+  while (at < text.size() &&
+         (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r'))
+    ++at;
+  return at;
+}
+
+// A string at `at` made of printable ASCII without escapes: its content, and `at` moved past
+// the closing quote. nullopt otherwise (the full decoder then judges it). Such a string is
+// already valid UTF-8 without NUL, i.e. what MemberReader's text check accepts.
+std::optional<std::string_view> plain_json_string(std::string_view text, std::size_t& at) noexcept {
+  if (at >= text.size() || text[at] != '"') return std::nullopt;
+  const std::size_t start = ++at;
+  for (; at < text.size(); ++at) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c == '"') return text.substr(start, at++ - start);
+    if (c == '\\' || c < 0x20 || c > 0x7e) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// decode_device_code_poll's members, in the order of its slots.
+constexpr std::string_view kPollMembers[] = {"clientId", "clientSecret", "grantType",
+                                             "deviceCode"};
+
+}  // namespace
+
+std::optional<CreateTokenRequest> decode_device_code_poll(std::string_view body) {
+  CreateTokenRequest request;
+  std::string_view values[4];
+  bool seen[4] = {false, false, false, false};
+  std::size_t at = skip_json_space(body, 0);
+  if (at >= body.size() || body[at] != '{') return std::nullopt;
+  at = skip_json_space(body, at + 1);
+  for (;;) {
+    const auto key = plain_json_string(body, at);
+    if (!key) return std::nullopt;
+    const auto* member = std::find(std::begin(kPollMembers), std::end(kPollMembers), *key);
+    if (member == std::end(kPollMembers)) return std::nullopt;
+    const auto slot = static_cast<std::size_t>(member - std::begin(kPollMembers));
+    if (seen[slot]) return std::nullopt;
+    at = skip_json_space(body, at);
+    if (at >= body.size() || body[at] != ':') return std::nullopt;
+    at = skip_json_space(body, at + 1);
+    const auto value = plain_json_string(body, at);
+    if (!value) return std::nullopt;
+    seen[slot] = true;
+    values[slot] = *value;
+    at = skip_json_space(body, at);
+    if (at >= body.size()) return std::nullopt;
+    if (body[at] == '}') break;
+    if (body[at] != ',') return std::nullopt;
+    at = skip_json_space(body, at + 1);
+  }
+  if (skip_json_space(body, at + 1) != body.size()) return std::nullopt;
+  for (const bool present : seen)
+    if (!present) return std::nullopt;
+  request.clientId.assign(values[0]);
+  request.clientSecret.assign(values[1]);
+  request.grantType.assign(values[2]);
+  request.deviceCode.emplace(values[3]);
+  return request;
 }
 
 // Member order error, error_description, reason: the order of the service's observed bytes (§4.2).

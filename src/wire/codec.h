@@ -53,6 +53,13 @@ std::string encode(const CreateTokenWithIAMResponse&);
     std::string_view);
 [[nodiscard]] std::expected<CreateTokenResponse, Error> decode_create_token_response(
     std::string_view);
+// The pending poll's shortcut (issue 15): the body every CLI sends while it waits, a flat object
+// of the four members clientId, clientSecret, grantType and deviceCode, each once, as strings of
+// printable ASCII without escapes, read without building a JSON document. nullopt for anything
+// else (another member, an escape, a non-string, a duplicate, a missing member, bad JSON); the
+// caller then decodes with decode_create_token_request, so whatever this accepts decodes to the
+// same value there and nothing it declines is answered differently.
+[[nodiscard]] std::optional<CreateTokenRequest> decode_device_code_poll(std::string_view body);
 [[nodiscard]] std::expected<Decoded<CreateTokenWithIAMRequest>, Error>
     decode_create_token_with_iam_request(std::string_view);
 [[nodiscard]] std::expected<CreateTokenWithIAMResponse, Error>

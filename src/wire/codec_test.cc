@@ -645,5 +645,78 @@ TEST(DecodeResponseTest, NullsUnknownMembersAndEmptyBody) {
   EXPECT_EQ(iam->awsAdditionalDetails->identityContext, std::nullopt);
 }
 
+
+// ----- the poll's lean decode (issue 15) ----------------------------------------------------------
+
+namespace poll_decode {
+
+// What the full decoder makes of `body`, when it reads a complete poll.
+std::optional<CreateTokenRequest> full(std::string_view body) {
+  auto decoded = decode_create_token_request(body);
+  if (!decoded || !decoded->missing_required.empty()) return std::nullopt;
+  return decoded->value;
+}
+
+bool same(const CreateTokenRequest& a, const CreateTokenRequest& b) {
+  return a.clientId == b.clientId && a.clientSecret == b.clientSecret &&
+         a.grantType == b.grantType && a.deviceCode == b.deviceCode && a.code == b.code &&
+         a.refreshToken == b.refreshToken && a.scope == b.scope && a.redirectUri == b.redirectUri &&
+         a.codeVerifier == b.codeVerifier;
+}
+
+}  // namespace poll_decode
+
+// Every body the lean decoder reads decodes to the same request with the full decoder.
+TEST(DeviceCodePollDecodeTest, AcceptedBodiesDecodeAsTheFullDecoderDoes) {
+  for (std::string_view body : {
+           std::string_view(R"({"clientId":"c1","clientSecret":"s.1-x","grantType":"urn:ietf:params:oauth:grant-type:device_code","deviceCode":"d/+="})"),
+           std::string_view(" \r\n{ \"deviceCode\" : \"d\" ,\t\"grantType\":\"g\",\"clientSecret\":\"\",\"clientId\":\"c\" }\n"),
+           std::string_view(R"x({"clientId":"a b ~!@#$%^&*()","clientSecret":"s","grantType":"g","deviceCode":"''"})x"),
+       }) {
+    SCOPED_TRACE(body);
+    const auto lean = decode_device_code_poll(body);
+    ASSERT_TRUE(lean.has_value());
+    const auto reference = poll_decode::full(body);
+    ASSERT_TRUE(reference.has_value());
+    EXPECT_TRUE(poll_decode::same(*lean, *reference));
+  }
+  const auto lean = decode_device_code_poll(
+      R"({"clientId":"c1","clientSecret":"s1","grantType":"g","deviceCode":"d1"})");
+  ASSERT_TRUE(lean.has_value());
+  EXPECT_EQ(lean->clientId, "c1");
+  EXPECT_EQ(lean->clientSecret, "s1");
+  EXPECT_EQ(lean->grantType, "g");
+  EXPECT_EQ(lean->deviceCode, std::optional<std::string>("d1"));
+}
+
+// Anything else is left to the full decoder: escapes, other members, non-strings, duplicates,
+// missing members, bytes outside printable ASCII, bad JSON, trailing bytes.
+TEST(DeviceCodePollDecodeTest, DeclinesEveryOtherBody) {
+  for (std::string_view body : {
+           std::string_view(""),
+           std::string_view("{}"),
+           std::string_view("[]"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g"})"),
+           std::string_view(R"({"clientId":"c\u0041","clientSecret":"s","grantType":"g","deviceCode":"d"})"),
+           std::string_view(R"({"clientId":"c\"","clientSecret":"s","grantType":"g","deviceCode":"d"})"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d","scope":["a"]})"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d","x":"y"})"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":null})"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":5})"),
+           std::string_view(R"({"clientId":"c","clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d"})"),
+           std::string_view("{\"clientId\":\"c\xc3\xa9\",\"clientSecret\":\"s\",\"grantType\":\"g\",\"deviceCode\":\"d\"}"),
+           std::string_view("{\"clientId\":\"c\x01\",\"clientSecret\":\"s\",\"grantType\":\"g\",\"deviceCode\":\"d\"}"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d"}x)"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d",})"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d")"),
+           std::string_view(R"({"clientId":"c","clientSecret":"s","grantType":"g","deviceCode":"d)"),
+           std::string_view(R"({"clientId""c","clientSecret":"s","grantType":"g","deviceCode":"d"})"),
+           std::string_view(R"({"clientId":"c" "clientSecret":"s","grantType":"g","deviceCode":"d"})"),
+       }) {
+    SCOPED_TRACE(body);
+    EXPECT_FALSE(decode_device_code_poll(body).has_value());
+  }
+}
+
 }  // namespace
 }  // namespace ssooidc::wire
