@@ -251,8 +251,9 @@ std::expected<Client, Error> ClientService::authenticate(
   return verify(found->get(), client_secret);
 }
 
-std::optional<std::expected<Client, Error>> ClientService::authenticate_from_memory(
-    std::string_view client_id, std::string_view client_secret) {
+std::optional<std::expected<std::shared_ptr<const Client>, Error>>
+ClientService::authenticate_from_memory(std::string_view client_id,
+                                        std::string_view client_secret) {
   if (client_id.empty() || client_secret.empty()) return std::nullopt;
   std::shared_ptr<const Known> known;
   {
@@ -261,23 +262,29 @@ std::optional<std::expected<Client, Error>> ClientService::authenticate_from_mem
     if (it == cache_.end()) return std::nullopt;
     known = it->second;
   }
-  return verify(known.get(), client_secret);
+  if (auto refused = refusal(known.get(), client_secret)) return std::unexpected(std::move(*refused));
+  const Client* client = &known->client;
+  return std::shared_ptr<const Client>(std::move(known), client);  // shares the cache entry
 }
 
 std::expected<Client, Error> ClientService::verify(const Known* known,
                                                    std::string_view client_secret) {
+  if (auto refused = refusal(known, client_secret)) return std::unexpected(std::move(*refused));
+  return known->client;
+}
+
+std::optional<Error> ClientService::refusal(const Known* known, std::string_view client_secret) {
   // Hash before looking at `known` so an unknown client costs the same as a wrong secret.
   const std::string presented = crypto::sha256_hex(client_secret);
   // A public client has no secret (empty hash), so no presented secret matches it.
   if (known == nullptr || known->secret_hash.empty() ||
       !crypto::constant_time_equals(presented, known->secret_hash))
-    return std::unexpected(Error::make(ErrorType::kInvalidClient, "Invalid client credentials"));
+    return Error::make(ErrorType::kInvalidClient, "Invalid client credentials");
   const Client& client = known->client;
   const bool marked = ctx_.test && ctx_.test->client_expired(client.client_id);  // test mode
   if (client.expires_at <= ctx_.clock.now_epoch_seconds() || marked)
-    return std::unexpected(
-        Error::make(ErrorType::kInvalidClient, "Client registration has expired"));
-  return client;
+    return Error::make(ErrorType::kInvalidClient, "Client registration has expired");
+  return std::nullopt;
 }
 
 bool ClientService::refreshable(const Client& client) {

@@ -45,8 +45,10 @@ class ClientService {
   // authenticate() from memory alone, for the I/O thread (issue 15): nullopt when a member is
   // empty or the registration is not in the cache, so that the caller asks authenticate() on a
   // thread that may block.
-  [[nodiscard]] std::optional<std::expected<Client, Error>> authenticate_from_memory(
-      std::string_view client_id, std::string_view client_secret);
+  // The client is the cache's own (shared, not copied: a registration's lists would cost a
+  // dozen allocations per poll).
+  [[nodiscard]] std::optional<std::expected<std::shared_ptr<const Client>, Error>>
+  authenticate_from_memory(std::string_view client_id, std::string_view client_secret);
 
   // The standard face's client authentication (RFC 6749 2.3): with `client_secret` as
   // authenticate(); without one, only a public client (one the operator added without a secret)
@@ -113,6 +115,8 @@ class ClientService {
   // The end of authenticate(): `client_secret` against `known` (null: unknown), then expiry.
   [[nodiscard]] std::expected<Client, Error> verify(const Known* known,
                                                     std::string_view client_secret);
+  // verify() without the copy: the error, or nullopt when `known` authenticates.
+  [[nodiscard]] std::optional<Error> refusal(const Known* known, std::string_view client_secret);
 
   Context& ctx_;
   RateLimiter throttle_;  // per address, counted in storage: across every server process

@@ -36,6 +36,12 @@ class PendingCache {
   // The pending record of `device_code_hash` read while the database's stamp was `stamp`.
   [[nodiscard]] std::optional<storage::DeviceAuthorizationRecord> find(
       std::string_view device_code_hash, const storage::ChangeStamp& stamp);
+  // As find(), for the poll on the I/O thread: nullopt also when the record belongs to another
+  // client than `client_id`, and the record carries only what a poll reads (state, expiry,
+  // interval, user code; the other strings empty), so that answering costs no heap copies.
+  [[nodiscard]] std::optional<storage::DeviceAuthorizationRecord> find_for_poll(
+      std::string_view device_code_hash, const storage::ChangeStamp& stamp,
+      std::string_view client_id);
   // Whether an entry for `device_code_hash` is kept (whatever its stamp): one was read after a
   // stamp had been taken, so taking another reads memory only.
   [[nodiscard]] bool contains(std::string_view device_code_hash);

@@ -184,5 +184,38 @@ TEST(PendingCacheBound, IsEmptiedWhenFullSoThatNoStrangerGrowsIt) {
   EXPECT_FALSE(cache.find(std::to_string(PendingCache::kMaxEntries), later).has_value());
 }
 
+// The poll's view: the same entry as find(), only for its own client, with what a poll reads.
+TEST(PendingCacheBound, PollViewIsTheEntryOfItsClientOnly) {
+  PendingCache cache;
+  storage::ChangeStamp stamp;
+  storage::DeviceAuthorizationRecord record;
+  record.device_code_hash = "h";
+  record.user_code = "ABCDEFGH";
+  record.client_id = "client-a";
+  record.start_url = "https://example.test/start";
+  record.requester_address = "192.0.2.1";
+  record.scopes = {"openid"};
+  record.created_at = 100;
+  record.expires_at = 700;
+  record.interval = 5;
+  cache.remember(record, stamp);
+  EXPECT_FALSE(cache.find_for_poll("h", stamp, "client-b").has_value());
+  EXPECT_FALSE(cache.find_for_poll("other", stamp, "client-a").has_value());
+  const auto poll = cache.find_for_poll("h", stamp, "client-a");
+  ASSERT_TRUE(poll.has_value());
+  EXPECT_EQ(poll->user_code, "ABCDEFGH");
+  EXPECT_EQ(poll->created_at, 100);
+  EXPECT_EQ(poll->expires_at, 700);
+  EXPECT_EQ(poll->interval, 5);
+  EXPECT_EQ(poll->state, storage::DeviceState::kPending);
+  EXPECT_TRUE(poll->awaiting_decision(699));
+  EXPECT_FALSE(poll->awaiting_decision(700));
+  // A changed stamp drops the entry, as find() does.
+  storage::ChangeStamp later;
+  later.bytes[0] = 1;
+  EXPECT_FALSE(cache.find_for_poll("h", later, "client-a").has_value());
+  EXPECT_FALSE(cache.contains("h"));
+}
+
 }  // namespace
 }  // namespace ssooidc::domain

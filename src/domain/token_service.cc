@@ -276,7 +276,8 @@ std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from
   auto client = clients_.authenticate_from_memory(req.clientId, req.clientSecret);
   if (!client) return std::nullopt;
   if (!*client) return std::unexpected(std::move(client->error()));
-  if (!ClientService::allows_grant(**client, kGrantDeviceCode)) return std::nullopt;
+  const Client& known = ***client;  // the cache's entry, kept alive by `client`
+  if (!ClientService::allows_grant(known, kGrantDeviceCode)) return std::nullopt;
   const std::string hash = crypto::sha256_hex(*req.deviceCode);
   // Only a code the cache holds: its entry was read after a stamp was taken, so the stamp's
   // mapping exists and taking one now reads memory alone.
@@ -284,8 +285,9 @@ std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from
   const std::optional<storage::ChangeStamp> stamp =
       ctx_.storage.device_authorizations().change_stamp();
   if (!stamp) return std::nullopt;
-  std::optional<storage::DeviceAuthorizationRecord> auth = pending_->find(hash, *stamp);
-  if (!auth || auth->client_id != (*client)->client_id) return std::nullopt;
+  std::optional<storage::DeviceAuthorizationRecord> auth =
+      pending_->find_for_poll(hash, *stamp, known.client_id);
+  if (!auth) return std::nullopt;
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
   if (ctx_.test) {
     // A forced error is counted down by create_token; an expiry the admin API brought forward
