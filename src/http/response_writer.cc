@@ -70,7 +70,8 @@ void append_number(std::string& out, std::size_t value) {
 }  // namespace
 
 SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_alive,
-                                      bool head_request, std::string_view date) {
+                                      bool head_request, std::string_view date,
+                                      std::string head_buffer) {
   if (response.status < 200 || response.status > 599)
     response = plain_error_response(500, kInternalErrorDescription);
 
@@ -89,6 +90,8 @@ SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_a
   }
 
   std::string& head = out.head;
+  head = std::move(head_buffer);
+  head.clear();
   head.reserve(size);
   head += "HTTP/1.1 ";
   append_number(head, static_cast<std::size_t>(out.status));

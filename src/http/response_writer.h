@@ -29,8 +29,11 @@ struct SerializedResponse {
 // status outside 200..599 is replaced by plain_error_response(500) (sessions replace it with
 // ServerOptions::error_response before it gets here). `head_request` keeps the
 // Content-Length of the body but leaves the body out (RFC 9110 §9.3.2). `date` is an IMF-fixdate.
+// `head_buffer`: a string whose capacity the head reuses (a connection passes the one of its
+// previous response, so that a kept-alive connection writes heads without allocating).
 [[nodiscard]] SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_alive,
-                                                    bool head_request, std::string_view date);
+                                                    bool head_request, std::string_view date,
+                                                    std::string head_buffer = {});
 
 // The interim response to "Expect: 100-continue".
 [[nodiscard]] std::string_view continue_response() noexcept;

@@ -94,5 +94,26 @@ TEST(ResponseWriterTest, HttpDateIsImfFixdate) {
   EXPECT_EQ(date.now().size(), kDate.size());
 }
 
+// A connection hands its previous head back for reuse: whatever it held, the new head is the
+// same bytes as one written into a fresh string, and it keeps the buffer it was given.
+TEST(ResponseWriterTest, ReusedHeadBufferWritesTheSameBytes) {
+  auto response = [] {
+    core::HttpResponse r;
+    r.status = 400;
+    r.set("Content-Type", "application/json");
+    r.set("x-amzn-ErrorType", "AuthorizationPendingException");
+    r.body = R"({"error":"authorization_pending"})";
+    return r;
+  };
+  const auto fresh = serialize_response(response(), true, false, kDate);
+  std::string previous(512, 'x');
+  previous.assign("HTTP/1.1 200 OK\r\nstale: bytes\r\n\r\n");
+  const char* buffer = previous.data();
+  const auto reused = serialize_response(response(), true, false, kDate, std::move(previous));
+  EXPECT_EQ(reused.head, fresh.head);
+  EXPECT_EQ(reused.body, fresh.body);
+  EXPECT_EQ(reused.head.data(), buffer);  // no new allocation
+}
+
 }  // namespace
 }  // namespace ssooidc::http

@@ -296,7 +296,8 @@ void Session::answer(Answering answering, core::HttpResponse response) {
   if (out == nullptr) return;
   out->log = std::move(response.log);
   SerializedResponse wire = serialize_response(std::move(response), keep_alive,
-                                               answering.head_request, worker_.http_date());
+                                               answering.head_request, worker_.http_date(),
+                                               std::move(out->head));
   if (wire.close) closing_ = true;
   queue(*out, std::move(wire), std::move(answering.method), std::move(answering.path),
         std::move(answering.remote));
