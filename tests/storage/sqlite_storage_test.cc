@@ -471,11 +471,12 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
 // Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
 class SqliteGroupCommitTest : public ::testing::Test {
  protected:
-  void open(std::size_t queue_limit = 4096) {
+  void open(std::size_t queue_limit = 4096, std::int64_t purge_batch_rows = 200) {
     SqliteOptions options;
     options.faults = faults_;
     options.commit_gate = gate_;
     options.write_queue_limit = queue_limit;
+    options.purge_batch_rows = purge_batch_rows;
     auto opened = open_sqlite_storage((dir_.path() / "ssooidc.db").string(), options);
     ASSERT_TRUE(opened.has_value()) << describe(opened);
     storage_ = std::move(*opened);
@@ -671,6 +672,51 @@ TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {
   EXPECT_TRUE(stored("hash-0"));
   EXPECT_TRUE(stored("hash-1"));
   EXPECT_FALSE(stored("hash-refused"));
+}
+
+// The purge deletes in batches of at most purge_batch_rows, each in a transaction of its own,
+// and an insert queued while it waits with a purge batch is committed first, alone: it never
+// waits for the whole purge nor shares a transaction with its deletes (issue 15).
+TEST_F(SqliteGroupCommitTest, APurgeDeletesInBoundedBatchesAndLetsAQueuedInsertThroughFirst) {
+  open(/*queue_limit=*/4096, /*purge_batch_rows=*/2);
+  auto& devices = storage_->device_authorizations();
+  for (int i = 0; i < 5; ++i) {
+    auto expired = make_authorization("hash-expired-" + std::to_string(i),
+                                      std::string("EXPIREA") + static_cast<char>('A' + i));
+    expired.expires_at = kNow - 10;
+    ASSERT_TRUE(must(devices.insert(expired)));
+  }
+  ASSERT_TRUE(must(devices.insert(make_authorization("hash-live", "LIVEAAAA"))));
+  const std::size_t before = gate_->transactions().size();
+
+  gate_->close();
+  Result<std::int64_t> purged(0);
+  std::thread purge([&] { purged = devices.purge_expired(kNow); });
+  gate_->wait_until_waiting(1);  // the purge's first batch
+  Result<bool> inserted(false);
+  std::thread insert([&] { inserted = devices.insert(make_authorization("hash-new", "NEWAAAAA")); });
+  gate_->wait_until_waiting(2);  // queued behind it
+  gate_->open();
+  insert.join();
+  purge.join();
+
+  ASSERT_TRUE(purged.has_value()) << describe(purged);
+  EXPECT_EQ(*purged, 5);
+  ASSERT_TRUE(inserted.has_value()) << describe(inserted);
+  EXPECT_TRUE(*inserted);
+  const std::string insert_op = "insert device authorization";  // the statements' names
+  const std::string purge_op = "purge device authorizations";
+  // The insert queued after the first purge batch, yet is committed before it; then the purge
+  // goes on 2 + 2 + 1 rows, one batch per transaction.
+  const auto transactions = gate_->transactions();
+  const std::vector<std::vector<std::string>> expected{
+      {insert_op}, {purge_op}, {purge_op}, {purge_op}};
+  EXPECT_EQ(std::vector(transactions.begin() + static_cast<std::ptrdiff_t>(before),
+                        transactions.end()),
+            expected);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(stored("hash-expired-" + std::to_string(i))) << i;
+  EXPECT_TRUE(stored("hash-live"));
+  EXPECT_TRUE(stored("hash-new"));
 }
 
 // ---- durability ---------------------------------------------------------------------------------
