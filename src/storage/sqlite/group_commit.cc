@@ -136,22 +136,22 @@ void GroupCommitWriter::run() {
     });
     later.assign(yielding, batch.end());
     batch.erase(yielding, batch.end());
-    if (!batch.empty()) commit_and_answer(batch);
+    if (!batch.empty()) commit_and_answer(batch, Turn::kShared);
     for (PendingWrite* pending : later) {
       batch.assign(1, pending);
-      commit_and_answer(batch);
+      commit_and_answer(batch, Turn::kAfterOthers);
     }
     batch.clear();
   }
 }
 
-void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batch) {
+void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn) {
   if (SqliteCommitGate* gate = database_.pool.options().commit_gate.get(); gate != nullptr) {
     std::vector<std::string> operations;
     for (const PendingWrite* pending : batch) operations.emplace_back(pending->operation);
     gate->committing(std::move(operations));
   }
-  commit(batch);
+  commit(batch, turn);
   // Notified under the lock: a caller returns (destroying its PendingWrite) only after it
   // reacquires the lock, so no notify touches a write that is gone.
   std::lock_guard lock(completion_mutex_);
@@ -170,7 +170,7 @@ Result<Connection*> GroupCommitWriter::connection_locked() {
   return connection_.get();
 }
 
-void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
+void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch, Turn turn) {
   auto fail_all = [&](const Error& error) {
     for (PendingWrite* pending : batch) pending->outcome = std::unexpected(error);
   };
@@ -178,6 +178,24 @@ void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
   auto connection = connection_locked();
   if (!connection) return fail_all(connection.error());
   Connection& writer = **connection;
+  // A yielding write's commit goes without fsync (group_commit.h, write_yielding); on every way
+  // out the writer commits with fsync again, or, if that cannot be set, a new connection (opened
+  // with synchronous=FULL) takes over, so no acknowledged insert is committed without one.
+  struct SyncedAgain {
+    std::unique_ptr<Connection>& connection;
+    ~SyncedAgain() {
+      if (connection && !connection->execute_script("commit with fsync", "PRAGMA synchronous = FULL"))
+        connection.reset();
+    }
+  };
+  std::optional<SyncedAgain> synced_again;
+  if (turn == Turn::kAfterOthers) {
+    synced_again.emplace(SyncedAgain{connection_});
+    if (auto unsynced = writer.execute_script("commit without fsync", "PRAGMA synchronous = NORMAL");
+        !unsynced) {
+      return fail_all(unsynced.error());
+    }
+  }
   {
     auto transaction = WriteTransaction::begin(writer);
     if (!transaction) return fail_all(transaction.error());

@@ -72,7 +72,11 @@ class GroupCommitWriter {
   // taken with it. So the inserts that queue while a purge of a million rows goes on are
   // committed between its batches, each in a transaction as short as without a purge, instead
   // of waiting in one with a thousand deletes; and the purge still moves on by one batch for
-  // every batch of inserts, so a steady stream of inserts cannot starve it.
+  // every batch of inserts, so a steady stream of inserts cannot starve it. Its transaction is
+  // committed without fsync (synchronous=NORMAL for that commit alone): nobody is promised that
+  // a purge's deletes survive power loss (a row that comes back is purged again), the next
+  // batch's synced commit makes them durable with its own, and a purge of a million rows in
+  // small batches would otherwise add an fsync per batch in front of the inserts waiting.
   template <typename Bind>
   [[nodiscard]] Result<std::int64_t> write_yielding(Sql id, Bind& bind) {
     return write_statement(id, bind, Turn::kAfterOthers);
@@ -138,10 +142,11 @@ class GroupCommitWriter {
   // Runs `pending` in the batch's transaction; an error fails the whole batch.
   Result<void> run_item(Connection& writer, PendingWrite& pending);
   void run();
-  // Runs and commits `batch`, setting every write's outcome. Holds write_mutex.
-  void commit(const std::vector<PendingWrite*>& batch);
+  // Runs and commits `batch`, setting every write's outcome; synced unless `turn` is
+  // kAfterOthers (write_yielding). Holds write_mutex.
+  void commit(const std::vector<PendingWrite*>& batch, Turn turn);
   // Commits `batch` and answers its writers.
-  void commit_and_answer(const std::vector<PendingWrite*>& batch);
+  void commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn);
   Result<Connection*> connection_locked();
 
   Database& database_;
