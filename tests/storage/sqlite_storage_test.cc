@@ -719,6 +719,70 @@ TEST_F(SqliteGroupCommitTest, APurgeDeletesInBoundedBatchesAndLetsAQueuedInsertT
   EXPECT_TRUE(stored("hash-new"));
 }
 
+// ---- poll counts (issue 15) -----------------------------------------------------------------------
+
+// The rows of poll_counts and the polls of `hash` there ("none" without a row), read behind the
+// backend's back.
+std::string poll_count_rows(const std::filesystem::path& file, const std::string& hash) {
+  RawDatabase raw(file);
+  const std::string polls = raw.query_text(
+      ("SELECT coalesce((SELECT polls FROM poll_counts WHERE device_code_hash = '" + hash +
+       "'), 'none')")
+          .c_str());
+  return raw.query_text("SELECT count(*) FROM poll_counts") + " rows, " + polls;
+}
+
+// Alone on its file, a storage counts polls in memory and writes no row; the totals are those
+// the table would give. When a second storage opens the file, the first one's next add writes
+// its counts to the table, so the second one's totals include them; alone again, it counts in
+// memory from the table's count on.
+TEST(SqlitePollCountTest, CountsStayInMemoryWhileAloneAndReachTheTableWhenShared) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  auto first = must(open_sqlite_storage(file.string()));
+  auto& polls = first->poll_counts();
+  EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000, kNow + 600)).polls, 1);
+  EXPECT_EQ(must(polls.add("code-a", 2, kNow * 1000 - 5, kNow + 600)).polls, 3);
+  EXPECT_EQ(must(polls.add("code-b", 1, kNow * 1000, kNow + 600)).polls, 1);
+  EXPECT_EQ(must(polls.add("code-a", 0, kNow * 1000, kNow + 600)).first_poll_ms, kNow * 1000 - 5);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "0 rows, none");
+
+  {
+    auto second = must(open_sqlite_storage(file.string()));
+    EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 10, kNow + 600)).polls, 4);
+    EXPECT_EQ(poll_count_rows(file, "code-a"), "2 rows, 4");
+    const auto a = must(second->poll_counts().add("code-a", 1, kNow * 1000 + 20, kNow + 600));
+    EXPECT_EQ(a.polls, 5);
+    EXPECT_EQ(a.first_poll_ms, kNow * 1000 - 5);
+    EXPECT_EQ(must(second->poll_counts().add("code-b", 1, kNow * 1000 + 20, kNow + 600)).polls, 2);
+  }
+
+  // Alone again: on from the table's 5, in memory.
+  EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 30, kNow + 600)).polls, 6);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "2 rows, 5");
+  // The purge forgets the expired ones in memory and in the table alike.
+  EXPECT_GE(must(polls.purge_expired(kNow + 601)), 2);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "0 rows, none");
+  EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 40, kNow + 600)).polls, 1);
+}
+
+// Past SqliteOptions::poll_counts_in_memory codes, the others' counts go to the table; the totals
+// are the same either way.
+TEST(SqlitePollCountTest, CodesBeyondTheMemoryBoundAreCountedInTheTable) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  SqliteOptions options;
+  options.poll_counts_in_memory = 2;
+  auto storage = must(open_sqlite_storage(file.string(), options));
+  auto& polls = storage->poll_counts();
+  for (const char* code : {"code-a", "code-b", "code-c", "code-d"})
+    EXPECT_EQ(must(polls.add(code, 1, kNow * 1000, kNow + 600)).polls, 1) << code;
+  for (const char* code : {"code-a", "code-b", "code-c", "code-d"})
+    EXPECT_EQ(must(polls.add(code, 2, kNow * 1000, kNow + 600)).polls, 3) << code;
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "2 rows, none");
+  EXPECT_EQ(poll_count_rows(file, "code-c"), "2 rows, 3");
+}
+
 // ---- durability ---------------------------------------------------------------------------------
 
 // A child process inserts users and acknowledges each one through a pipe once insert() returned;

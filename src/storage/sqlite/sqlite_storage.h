@@ -102,6 +102,9 @@ struct SqliteOptions {
   // fifth of its rate during a purge of a million rows at 10 million pending, session 6); 200
   // keep that wait near a commit without a purge at a purge of 1M rows in 5,000 batches.
   std::int64_t purge_batch_rows = 200;
+  // Poll counts kept in memory while no other opener has the file open (file_sharing.h); past
+  // this many codes, the others' counts go to the table as when shared.
+  std::size_t poll_counts_in_memory = 100'000;
   std::shared_ptr<SqliteFaultInjector> faults;  // tests only
   std::shared_ptr<SqliteCommitGate> commit_gate;  // tests only
 };

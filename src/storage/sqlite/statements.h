@@ -103,6 +103,7 @@ enum class Sql : std::size_t {
   kEvictRateCounters,
   kPurgeRateCounters,
   kAddPollCount,
+  kFindPollCount,
   kPurgePollCounts,
   kAcquireLease,
   kReleaseLease,
