@@ -766,6 +766,22 @@ TEST(SqlitePollCountTest, CountsStayInMemoryWhileAloneAndReachTheTableWhenShared
   EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 40, kNow + 600)).polls, 1);
 }
 
+// Counts written while the file was shared are where a storage opened later, alone, counts on.
+TEST(SqlitePollCountTest, AStorageOpenedLaterCountsOnFromTheTable) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  {
+    auto one = must(open_sqlite_storage(file.string()));
+    auto two = must(open_sqlite_storage(file.string()));
+    EXPECT_EQ(must(one->poll_counts().add("code-a", 2, kNow * 1000, kNow + 600)).polls, 2);
+  }
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "1 rows, 2");
+  auto later = must(open_sqlite_storage(file.string()));
+  EXPECT_EQ(must(later->poll_counts().add("code-a", 1, kNow * 1000, kNow + 600)).polls, 3);
+  EXPECT_EQ(must(later->poll_counts().add("code-b", 1, kNow * 1000, kNow + 600)).polls, 1);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "1 rows, 2");  // counted on in memory
+}
+
 // Past SqliteOptions::poll_counts_in_memory codes, the others' counts go to the table; the totals
 // are the same either way.
 TEST(SqlitePollCountTest, CodesBeyondTheMemoryBoundAreCountedInTheTable) {

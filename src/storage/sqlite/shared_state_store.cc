@@ -36,6 +36,15 @@ Result<std::int64_t> row_count(Connection& connection, std::string_view name) {
   return *row ? statement->column_int(0) : 0;
 }
 
+// Whether statement `id` (no parameters) yields a row, on a pooled connection.
+Result<bool> pooled_row_exists(Database& database, Sql id) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  return statement->step();
+}
+
 Result<std::int64_t> pooled_row_count(Database& database, std::string_view name) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
@@ -288,7 +297,20 @@ Result<PollCount> SqlitePollCountStore::add(std::string_view device_code_hash, s
   } else if (auto written = write_out_memory(); !written) {
     return std::unexpected(std::move(written.error()));
   }
+  {
+    std::lock_guard lock(mutex_);
+    table_may_hold_counts_ = true;
+  }
   return add_to_table(device_code_hash, polls, first_poll_ms, expires_at);
+}
+
+Result<bool> SqlitePollCountStore::table_may_hold_counts_locked() {
+  if (!table_may_hold_counts_) {
+    auto rows = pooled_row_exists(database_, Sql::kAnyPollCount);
+    if (!rows) return std::unexpected(std::move(rows.error()));
+    table_may_hold_counts_ = *rows;
+  }
+  return *table_may_hold_counts_;
 }
 
 Result<std::optional<PollCount>> SqlitePollCountStore::add_in_memory(
@@ -298,15 +320,20 @@ Result<std::optional<PollCount>> SqlitePollCountStore::add_in_memory(
   auto it = counted_.find(device_code_hash);
   if (it == counted_.end()) {
     if (counted_.size() >= database_.pool.options().poll_counts_in_memory) return std::nullopt;
-    lock.unlock();  // a read, no write: other codes go on meanwhile
-    auto stored = read_first<PollCount>(
-        database_, Sql::kFindPollCount,
-        [&](Statement& statement) { statement.bind_text(1, device_code_hash); },
-        [](Statement& row) -> Result<PollCount> {
-          return PollCount{row.column_int(0), row.column_int(1)};
-        });
-    if (!stored) return std::unexpected(std::move(stored.error()));
-    lock.lock();
+    auto look_up = table_may_hold_counts_locked();
+    if (!look_up) return std::unexpected(std::move(look_up.error()));
+    Result<std::optional<PollCount>> stored = std::nullopt;
+    if (*look_up) {
+      lock.unlock();  // a read, no write: other codes go on meanwhile
+      stored = read_first<PollCount>(
+          database_, Sql::kFindPollCount,
+          [&](Statement& statement) { statement.bind_text(1, device_code_hash); },
+          [](Statement& row) -> Result<PollCount> {
+            return PollCount{row.column_int(0), row.column_int(1)};
+          });
+      if (!stored) return std::unexpected(std::move(stored.error()));
+      lock.lock();
+    }
     // Another poll of the code may have loaded it meanwhile: then that entry counts on.
     it = counted_.try_emplace(std::string(device_code_hash),
                               Counted{.total = stored->value_or(PollCount{0, first_poll_ms}),
@@ -345,6 +372,7 @@ Result<void> SqlitePollCountStore::write_out_memory() {
     }
     return transaction->commit();
   });
+  table_may_hold_counts_ = true;
   if (!written) return written;  // kept in memory: the next add tries again
   counted_.clear();
   return {};

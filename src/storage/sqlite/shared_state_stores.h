@@ -95,10 +95,17 @@ class SqlitePollCountStore final : public PollCountStore {
                                                  std::int64_t expires_at);
   // Writes the unwritten polls of every code in memory to the table and forgets them.
   Result<void> write_out_memory();
+  // Whether a code new to memory must be looked up in the table. Holds mutex_.
+  Result<bool> table_may_hold_counts_locked();
 
   Database& database_;
   std::mutex mutex_;  // taken before write_mutex, never after
   std::unordered_map<std::string, Counted, Hash, std::equal_to<>> counted_;  // guarded by mutex_
+  // Whether the table may hold counts, so that a code new to memory is looked up there: unknown
+  // until the first add, then whether the table had a row; true from the first write to it or
+  // the first add that found the file shared. Without it, a first poll would read the table
+  // for nothing on a file that never was shared. Guarded by mutex_.
+  std::optional<bool> table_may_hold_counts_;
 };
 
 class SqliteLeaseStore final : public LeaseStore {

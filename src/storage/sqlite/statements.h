@@ -104,6 +104,7 @@ enum class Sql : std::size_t {
   kPurgeRateCounters,
   kAddPollCount,
   kFindPollCount,
+  kAnyPollCount,
   kPurgePollCounts,
   kAcquireLease,
   kReleaseLease,
