@@ -17,6 +17,10 @@
 #   SCALE_LOADER=build/bin/scale_pending
 #   SCALE_DIR=$TMPDIR  where the two database files go (the large one takes gigabytes)
 #   SCALE_QUIET_SECONDS=15  the poll + StartDeviceAuthorization run without a purge
+#   SCALE_KEEP=DIR  keep the two loaded files in DIR (kept after the run, not removed with the
+#                   work directory) and reuse those a previous run left there: loading 10M takes
+#                   a quarter of an hour, so several builds are measured on one load. The purge
+#                   then runs on a copy of the large file, so the kept one keeps its expired rows.
 set -euo pipefail
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,12 +39,29 @@ for tool in "$wrk_bin" taskset curl jq; do command -v "$tool" >/dev/null || die 
 
 work=$(mktemp -d "${SCALE_DIR:-${TMPDIR:-/tmp}}/ssooidc-scale.XXXXXX")
 now=$(date +%s)
+keep=${SCALE_KEEP:-}
+db_dir=${keep:-$work}
+if [[ -n "$keep" ]]; then mkdir -p "$keep"; fi
 
 # prepare NAME PENDING EXPIRED: a database with a registration and PENDING + EXPIRED loaded rows;
 # sets client[NAME], secret[NAME].
 declare -A client secret pending_of
 prepare() {
-  local name=$1 count=$2 old=$3 db="$work/$1.db" out
+  local name=$1 count=$2 old=$3 db="$db_dir/$1.db" out
+  # A kept load of the same size (SCALE_KEEP): NAME.loaded, written once the load finished, holds
+  # the rows, registration and bytes per authorization. Its expired rows expired two days before
+  # that load, which is still long ago.
+  if [[ -n "$keep" && -f "$db_dir/$name.loaded" ]]; then
+    local kept_count kept_old
+    read -r kept_count kept_old "client[$name]" "secret[$name]" "bytes_per[$name]" \
+      <"$db_dir/$name.loaded"
+    if [[ "$kept_count" == "$count" && "$kept_old" == "$old" ]]; then
+      pending_of[$name]=$count
+      echo "$name: reusing $db ($count pending, $old expired)" >&2
+      return
+    fi
+    rm -f "$db_dir/$name.loaded" "$db" "$db-wal" "$db-shm"
+  fi
   "$server_bin" serve --listen 127.0.0.1:0 --database "sqlite:$db" --no-bootstrap-user \
     --access-log off >"$work/$name.prepare.out" 2>"$work/$name.prepare.err" &
   local pid=$!
@@ -68,17 +89,20 @@ prepare() {
     echo "$name: loading $old device authorizations that expired two days ago" >&2
     nice -n 10 "$loader" "$db" "${client[$name]}" "$old" $((now - 2 * 86400)) expired- >&2
   fi
+  if [[ -n "$keep" ]]; then
+    echo "$count $old ${client[$name]} ${secret[$name]} ${bytes_per[$name]}" >"$db_dir/$name.loaded"
+  fi
 }
 declare -A bytes_per
 
 # serve NAME [ARGS...]: the server on NAME's database, pinned; sets url[NAME,*], body[NAME,*].
-declare -A pid_of log_of
+declare -A pid_of log_of db_of
 serve() {
   local name=$1
   shift
   local out="$work/$name.out"
   log_of[$name]="$work/$name.err"
-  taskset -c "$server_cpu" "$server_bin" serve --listen 127.0.0.1:0 --database "sqlite:$work/$name.db" \
+  taskset -c "$server_cpu" "$server_bin" serve --listen 127.0.0.1:0 --database "sqlite:${db_of[$name]:-$db_dir/$name.db}" \
     --threads "$threads" --poll-interval 0 --access-log off --no-bootstrap-user \
     --device-authorization-rate 0 --register-client-rate 0 "$@" >"$out" 2>"${log_of[$name]}" &
   pid_of[$name]=$!
@@ -176,6 +200,12 @@ both_wait quiet
 
 kill -TERM "${pid_of[large]}"
 wait "${pid_of[large]}" || true
+if [[ -n "$keep" ]]; then
+  # The purge on a copy (the server stopped, so the file holds every commit: its WAL was
+  # checkpointed at close), which the next run's purge starts from again.
+  cp "$db_dir/large.db" "$work/large-purge.db"
+  db_of[large]="$work/large-purge.db"
+fi
 serve large --purge-interval 2
 purge_started=$(date +%s.%N)
 both_start purge large 900

@@ -471,11 +471,12 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
 // Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
 class SqliteGroupCommitTest : public ::testing::Test {
  protected:
-  void open(std::size_t queue_limit = 4096) {
+  void open(std::size_t queue_limit = 4096, std::int64_t purge_batch_rows = 200) {
     SqliteOptions options;
     options.faults = faults_;
     options.commit_gate = gate_;
     options.write_queue_limit = queue_limit;
+    options.purge_batch_rows = purge_batch_rows;
     auto opened = open_sqlite_storage((dir_.path() / "ssooidc.db").string(), options);
     ASSERT_TRUE(opened.has_value()) << describe(opened);
     storage_ = std::move(*opened);
@@ -671,6 +672,131 @@ TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {
   EXPECT_TRUE(stored("hash-0"));
   EXPECT_TRUE(stored("hash-1"));
   EXPECT_FALSE(stored("hash-refused"));
+}
+
+// The purge deletes in batches of at most purge_batch_rows, each in a transaction of its own,
+// and an insert queued while it waits with a purge batch is committed first, alone: it never
+// waits for the whole purge nor shares a transaction with its deletes (issue 15).
+TEST_F(SqliteGroupCommitTest, APurgeDeletesInBoundedBatchesAndLetsAQueuedInsertThroughFirst) {
+  open(/*queue_limit=*/4096, /*purge_batch_rows=*/2);
+  auto& devices = storage_->device_authorizations();
+  for (int i = 0; i < 5; ++i) {
+    auto expired = make_authorization("hash-expired-" + std::to_string(i),
+                                      std::string("EXPIREA") + static_cast<char>('A' + i));
+    expired.expires_at = kNow - 10;
+    ASSERT_TRUE(must(devices.insert(expired)));
+  }
+  ASSERT_TRUE(must(devices.insert(make_authorization("hash-live", "LIVEAAAA"))));
+  const std::size_t before = gate_->transactions().size();
+
+  gate_->close();
+  Result<std::int64_t> purged(0);
+  std::thread purge([&] { purged = devices.purge_expired(kNow); });
+  gate_->wait_until_waiting(1);  // the purge's first batch
+  Result<bool> inserted(false);
+  std::thread insert([&] { inserted = devices.insert(make_authorization("hash-new", "NEWAAAAA")); });
+  gate_->wait_until_waiting(2);  // queued behind it
+  gate_->open();
+  insert.join();
+  purge.join();
+
+  ASSERT_TRUE(purged.has_value()) << describe(purged);
+  EXPECT_EQ(*purged, 5);
+  ASSERT_TRUE(inserted.has_value()) << describe(inserted);
+  EXPECT_TRUE(*inserted);
+  const std::string insert_op = "insert device authorization";  // the statements' names
+  const std::string purge_op = "purge device authorizations";
+  // The insert queued after the first purge batch, yet is committed before it; then the purge
+  // goes on 2 + 2 + 1 rows, one batch per transaction.
+  const auto transactions = gate_->transactions();
+  const std::vector<std::vector<std::string>> expected{
+      {insert_op}, {purge_op}, {purge_op}, {purge_op}};
+  EXPECT_EQ(std::vector(transactions.begin() + static_cast<std::ptrdiff_t>(before),
+                        transactions.end()),
+            expected);
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(stored("hash-expired-" + std::to_string(i))) << i;
+  EXPECT_TRUE(stored("hash-live"));
+  EXPECT_TRUE(stored("hash-new"));
+}
+
+// ---- poll counts (issue 15) -----------------------------------------------------------------------
+
+// The rows of poll_counts and the polls of `hash` there ("none" without a row), read behind the
+// backend's back.
+std::string poll_count_rows(const std::filesystem::path& file, const std::string& hash) {
+  RawDatabase raw(file);
+  const std::string polls = raw.query_text(
+      ("SELECT coalesce((SELECT polls FROM poll_counts WHERE device_code_hash = '" + hash +
+       "'), 'none')")
+          .c_str());
+  return raw.query_text("SELECT count(*) FROM poll_counts") + " rows, " + polls;
+}
+
+// Alone on its file, a storage counts polls in memory and writes no row; the totals are those
+// the table would give. When a second storage opens the file, the first one's next add writes
+// its counts to the table, so the second one's totals include them; alone again, it counts in
+// memory from the table's count on.
+TEST(SqlitePollCountTest, CountsStayInMemoryWhileAloneAndReachTheTableWhenShared) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  auto first = must(open_sqlite_storage(file.string()));
+  auto& polls = first->poll_counts();
+  EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000, kNow + 600)).polls, 1);
+  EXPECT_EQ(must(polls.add("code-a", 2, kNow * 1000 - 5, kNow + 600)).polls, 3);
+  EXPECT_EQ(must(polls.add("code-b", 1, kNow * 1000, kNow + 600)).polls, 1);
+  EXPECT_EQ(must(polls.add("code-a", 0, kNow * 1000, kNow + 600)).first_poll_ms, kNow * 1000 - 5);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "0 rows, none");
+
+  {
+    auto second = must(open_sqlite_storage(file.string()));
+    EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 10, kNow + 600)).polls, 4);
+    EXPECT_EQ(poll_count_rows(file, "code-a"), "2 rows, 4");
+    const auto a = must(second->poll_counts().add("code-a", 1, kNow * 1000 + 20, kNow + 600));
+    EXPECT_EQ(a.polls, 5);
+    EXPECT_EQ(a.first_poll_ms, kNow * 1000 - 5);
+    EXPECT_EQ(must(second->poll_counts().add("code-b", 1, kNow * 1000 + 20, kNow + 600)).polls, 2);
+  }
+
+  // Alone again: on from the table's 5, in memory.
+  EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 30, kNow + 600)).polls, 6);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "2 rows, 5");
+  // The purge forgets the expired ones in memory and in the table alike.
+  EXPECT_GE(must(polls.purge_expired(kNow + 601)), 2);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "0 rows, none");
+  EXPECT_EQ(must(polls.add("code-a", 1, kNow * 1000 + 40, kNow + 600)).polls, 1);
+}
+
+// Counts written while the file was shared are where a storage opened later, alone, counts on.
+TEST(SqlitePollCountTest, AStorageOpenedLaterCountsOnFromTheTable) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  {
+    auto one = must(open_sqlite_storage(file.string()));
+    auto two = must(open_sqlite_storage(file.string()));
+    EXPECT_EQ(must(one->poll_counts().add("code-a", 2, kNow * 1000, kNow + 600)).polls, 2);
+  }
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "1 rows, 2");
+  auto later = must(open_sqlite_storage(file.string()));
+  EXPECT_EQ(must(later->poll_counts().add("code-a", 1, kNow * 1000, kNow + 600)).polls, 3);
+  EXPECT_EQ(must(later->poll_counts().add("code-b", 1, kNow * 1000, kNow + 600)).polls, 1);
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "1 rows, 2");  // counted on in memory
+}
+
+// Past SqliteOptions::poll_counts_in_memory codes, the others' counts go to the table; the totals
+// are the same either way.
+TEST(SqlitePollCountTest, CodesBeyondTheMemoryBoundAreCountedInTheTable) {
+  TempDir dir;
+  const auto file = dir.path() / "ssooidc.db";
+  SqliteOptions options;
+  options.poll_counts_in_memory = 2;
+  auto storage = must(open_sqlite_storage(file.string(), options));
+  auto& polls = storage->poll_counts();
+  for (const char* code : {"code-a", "code-b", "code-c", "code-d"})
+    EXPECT_EQ(must(polls.add(code, 1, kNow * 1000, kNow + 600)).polls, 1) << code;
+  for (const char* code : {"code-a", "code-b", "code-c", "code-d"})
+    EXPECT_EQ(must(polls.add(code, 2, kNow * 1000, kNow + 600)).polls, 3) << code;
+  EXPECT_EQ(poll_count_rows(file, "code-a"), "2 rows, none");
+  EXPECT_EQ(poll_count_rows(file, "code-c"), "2 rows, 3");
 }
 
 // ---- durability ---------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <optional>
 
 #include "storage/sqlite/query.h"
@@ -58,23 +59,21 @@ Result<bool> SqliteDeviceAuthorizationStore::redeem(std::string_view device_code
 
 Result<std::int64_t> SqliteDeviceAuthorizationStore::purge_expired(std::int64_t before) {
   // Bounded batches, each its own statement (issue 15): a million expired rows deleted at once
-  // held the write lock for seconds. Each batch goes through the group commit, whose queue is
-  // first come, first served: the inserts that arrive during a batch are committed with the
-  // next, so StartDeviceAuthorization waits for at most about two batches. (Taking write_mutex
-  // for each batch instead, as before, is not fair: std::mutex lets this loop take it back
-  // before the group commit's woken thread runs.) Not one atomic step, which storage.h does
-  // not ask of a purge: each row is gone or intact, and after an error the rest waits for the
-  // next purge.
-  constexpr std::int64_t kBatch = 1000;
+  // held the write lock for seconds. Each batch is a yielding write of the group commit
+  // (group_commit.h): committed in a transaction of its own after the inserts waiting with it,
+  // so StartDeviceAuthorization waits for at most one small batch, never shares a transaction
+  // with one. (Taking write_mutex for each batch instead, as in session 5, is not fair:
+  // std::mutex lets this loop take it back before the group commit's woken thread runs.) Not one
+  // atomic step, which storage.h does not ask of a purge: each row is gone or intact, and after
+  // an error the rest waits for the next purge.
+  const std::int64_t batch = std::max<std::int64_t>(1, database_.pool.options().purge_batch_rows);
   std::int64_t purged = 0;
   while (true) {
-    auto deleted =
-        write_one_grouped(database_, Sql::kPurgeDeviceAuthorizations, [&](Statement& statement) {
-          statement.bind_int(1, before).bind_int(2, kBatch);
-        });
+    auto bind = [&](Statement& statement) { statement.bind_int(1, before).bind_int(2, batch); };
+    auto deleted = database_.group_commit.write_yielding(Sql::kPurgeDeviceAuthorizations, bind);
     if (!deleted) return std::unexpected(std::move(deleted.error()));
     purged += *deleted;
-    if (*deleted < kBatch) return purged;
+    if (*deleted < batch) return purged;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "storage/sqlite/group_commit.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +30,16 @@ void SqliteCommitGate::wait_until_waiting(std::size_t n) {
 std::vector<std::size_t> SqliteCommitGate::batches() const {
   std::lock_guard lock(mutex_);
   return batches_;
+}
+
+std::vector<std::vector<std::string>> SqliteCommitGate::transactions() const {
+  std::lock_guard lock(mutex_);
+  return transactions_;
+}
+
+void SqliteCommitGate::committing(std::vector<std::string> operations) {
+  std::lock_guard lock(mutex_);
+  transactions_.push_back(std::move(operations));
 }
 
 void SqliteCommitGate::writes_waiting(std::size_t n) {
@@ -79,9 +90,12 @@ GroupCommitWriter::~GroupCommitWriter() {
 }
 
 Result<std::int64_t> GroupCommitWriter::submit(std::string_view operation, bool isolated,
-                                               void* context, WorkFunction work) {
-  PendingWrite pending{
-      .operation = operation, .isolated = isolated, .context = context, .work = work};
+                                               Turn turn, void* context, WorkFunction work) {
+  PendingWrite pending{.operation = operation,
+                       .isolated = isolated,
+                       .turn = turn,
+                       .context = context,
+                       .work = work};
   SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
   {
     std::lock_guard lock(queue_mutex_);
@@ -102,6 +116,7 @@ Result<std::int64_t> GroupCommitWriter::submit(std::string_view operation, bool 
 
 void GroupCommitWriter::run() {
   std::vector<PendingWrite*> batch;
+  std::vector<PendingWrite*> later;  // the batch's yielding writes
   SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
   for (;;) {
     {
@@ -115,17 +130,34 @@ void GroupCommitWriter::run() {
       batch.swap(queue_);  // every write waiting now; queue_ keeps batch's old capacity
     }
     if (gate != nullptr) gate->took_batch(batch.size());
-    commit(batch);
-    {
-      // Notified under the lock: a caller returns (destroying its PendingWrite) only after it
-      // reacquires the lock, so no notify touches a write that is gone.
-      std::lock_guard lock(completion_mutex_);
-      for (PendingWrite* pending : batch) {
-        pending->done = true;
-        pending->completed.notify_one();
-      }
+    // The yielding writes (write_yielding) after the others, each in a transaction of its own.
+    const auto yielding = std::stable_partition(batch.begin(), batch.end(), [](PendingWrite* p) {
+      return p->turn == Turn::kShared;
+    });
+    later.assign(yielding, batch.end());
+    batch.erase(yielding, batch.end());
+    if (!batch.empty()) commit_and_answer(batch, Turn::kShared);
+    for (PendingWrite* pending : later) {
+      batch.assign(1, pending);
+      commit_and_answer(batch, Turn::kAfterOthers);
     }
     batch.clear();
+  }
+}
+
+void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn) {
+  if (SqliteCommitGate* gate = database_.pool.options().commit_gate.get(); gate != nullptr) {
+    std::vector<std::string> operations;
+    for (const PendingWrite* pending : batch) operations.emplace_back(pending->operation);
+    gate->committing(std::move(operations));
+  }
+  commit(batch, turn);
+  // Notified under the lock: a caller returns (destroying its PendingWrite) only after it
+  // reacquires the lock, so no notify touches a write that is gone.
+  std::lock_guard lock(completion_mutex_);
+  for (PendingWrite* pending : batch) {
+    pending->done = true;
+    pending->completed.notify_one();
   }
 }
 
@@ -138,7 +170,7 @@ Result<Connection*> GroupCommitWriter::connection_locked() {
   return connection_.get();
 }
 
-void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
+void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch, Turn turn) {
   auto fail_all = [&](const Error& error) {
     for (PendingWrite* pending : batch) pending->outcome = std::unexpected(error);
   };
@@ -146,6 +178,24 @@ void GroupCommitWriter::commit(const std::vector<PendingWrite*>& batch) {
   auto connection = connection_locked();
   if (!connection) return fail_all(connection.error());
   Connection& writer = **connection;
+  // A yielding write's commit goes without fsync (group_commit.h, write_yielding); on every way
+  // out the writer commits with fsync again, or, if that cannot be set, a new connection (opened
+  // with synchronous=FULL) takes over, so no acknowledged insert is committed without one.
+  struct SyncedAgain {
+    std::unique_ptr<Connection>& connection;
+    ~SyncedAgain() {
+      if (connection && !connection->execute_script("commit with fsync", "PRAGMA synchronous = FULL"))
+        connection.reset();
+    }
+  };
+  std::optional<SyncedAgain> synced_again;
+  if (turn == Turn::kAfterOthers) {
+    synced_again.emplace(SyncedAgain{connection_});
+    if (auto unsynced = writer.execute_script("commit without fsync", "PRAGMA synchronous = NORMAL");
+        !unsynced) {
+      return fail_all(unsynced.error());
+    }
+  }
   {
     auto transaction = WriteTransaction::begin(writer);
     if (!transaction) return fail_all(transaction.error());

@@ -64,11 +64,51 @@ class GroupCommitWriter {
   // changed; see the top of this file.
   template <typename Bind>
   [[nodiscard]] Result<std::int64_t> write(Sql id, Bind& bind) {
+    return write_statement(id, bind, Turn::kShared);
+  }
+
+  // As `write`, for one batch of a long run of writes that no caller waits for (the purge's
+  // DELETE batches, issue 15): committed in a transaction of its own, after the ordinary writes
+  // taken with it. So the inserts that queue while a purge of a million rows goes on are
+  // committed between its batches, each in a transaction as short as without a purge, instead
+  // of waiting in one with a thousand deletes; and the purge still moves on by one batch for
+  // every batch of inserts, so a steady stream of inserts cannot starve it. Its transaction is
+  // committed without fsync (synchronous=NORMAL for that commit alone): nobody is promised that
+  // a purge's deletes survive power loss (a row that comes back is purged again), the next
+  // batch's synced commit makes them durable with its own, and a purge of a million rows in
+  // small batches would otherwise add an fsync per batch in front of the inserts waiting.
+  template <typename Bind>
+  [[nodiscard]] Result<std::int64_t> write_yielding(Sql id, Bind& bind) {
+    return write_statement(id, bind, Turn::kAfterOthers);
+  }
+
+  // Runs `work(Connection&) -> Result<bool>` in the next batch inside a savepoint of its own,
+  // kept when it returns true, rolled back when it returns false or fails; see the top of this
+  // file. `operation` names it in the queue-full error.
+  template <typename Work>
+  [[nodiscard]] Result<bool> write_isolated(std::string_view operation, Work& work) {
+    auto kept = submit(operation, true, Turn::kShared, &work,
+                       [](void* opaque, Connection& connection) -> Result<std::int64_t> {
+                         Result<bool> done = (*static_cast<Work*>(opaque))(connection);
+                         if (!done) return std::unexpected(std::move(done.error()));
+                         return *done ? 1 : 0;
+                       });
+    if (!kept) return std::unexpected(std::move(kept.error()));
+    return *kept == 1;
+  }
+
+ private:
+  // Which transaction a write is committed in: the batch's shared one, or one of its own after
+  // it (write_yielding).
+  enum class Turn { kShared, kAfterOthers };
+
+  template <typename Bind>
+  Result<std::int64_t> write_statement(Sql id, Bind& bind, Turn turn) {
     struct Context {
       Sql id;
       Bind& bind;
     } context{id, bind};
-    return submit(sql_statement(id).operation, false, &context,
+    return submit(sql_statement(id).operation, false, turn, &context,
                   [](void* opaque, Connection& connection) -> Result<std::int64_t> {
                     auto& [statement_id, bind_statement] = *static_cast<Context*>(opaque);
                     auto statement = connection.statement(statement_id);
@@ -81,22 +121,6 @@ class GroupCommitWriter {
                   });
   }
 
-  // Runs `work(Connection&) -> Result<bool>` in the next batch inside a savepoint of its own,
-  // kept when it returns true, rolled back when it returns false or fails; see the top of this
-  // file. `operation` names it in the queue-full error.
-  template <typename Work>
-  [[nodiscard]] Result<bool> write_isolated(std::string_view operation, Work& work) {
-    auto kept = submit(operation, true, &work,
-                       [](void* opaque, Connection& connection) -> Result<std::int64_t> {
-                         Result<bool> done = (*static_cast<Work*>(opaque))(connection);
-                         if (!done) return std::unexpected(std::move(done.error()));
-                         return *done ? 1 : 0;
-                       });
-    if (!kept) return std::unexpected(std::move(kept.error()));
-    return *kept == 1;
-  }
-
- private:
   // Runs one write on the writer's connection: the rows changed (for `write_isolated`, 1 to keep
   // and 0 to roll back).
   using WorkFunction = Result<std::int64_t> (*)(void* context, Connection& connection);
@@ -105,6 +129,7 @@ class GroupCommitWriter {
   struct PendingWrite {
     std::string_view operation;
     bool isolated;  // in a savepoint of its own
+    Turn turn;
     void* context;
     WorkFunction work;
     Result<std::int64_t> outcome{0};
@@ -112,13 +137,16 @@ class GroupCommitWriter {
     std::condition_variable completed;
   };
 
-  Result<std::int64_t> submit(std::string_view operation, bool isolated, void* context,
+  Result<std::int64_t> submit(std::string_view operation, bool isolated, Turn turn, void* context,
                               WorkFunction work);
   // Runs `pending` in the batch's transaction; an error fails the whole batch.
   Result<void> run_item(Connection& writer, PendingWrite& pending);
   void run();
-  // Runs and commits `batch`, setting every write's outcome. Holds write_mutex.
-  void commit(const std::vector<PendingWrite*>& batch);
+  // Runs and commits `batch`, setting every write's outcome; synced unless `turn` is
+  // kAfterOthers (write_yielding). Holds write_mutex.
+  void commit(const std::vector<PendingWrite*>& batch, Turn turn);
+  // Commits `batch` and answers its writers.
+  void commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn);
   Result<Connection*> connection_locked();
 
   Database& database_;

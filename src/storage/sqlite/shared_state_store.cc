@@ -36,6 +36,15 @@ Result<std::int64_t> row_count(Connection& connection, std::string_view name) {
   return *row ? statement->column_int(0) : 0;
 }
 
+// Whether statement `id` (no parameters) yields a row, on a pooled connection.
+Result<bool> pooled_row_exists(Database& database, Sql id) {
+  auto lease = database.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(id);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  return statement->step();
+}
+
 Result<std::int64_t> pooled_row_count(Database& database, std::string_view name) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
@@ -281,6 +290,98 @@ Result<std::int64_t> SqliteRateCounterStore::count(std::string_view bucket) {
 
 Result<PollCount> SqlitePollCountStore::add(std::string_view device_code_hash, std::int64_t polls,
                                             std::int64_t first_poll_ms, std::int64_t expires_at) {
+  if (database_.sharing.alone()) {
+    auto counted = add_in_memory(device_code_hash, polls, first_poll_ms, expires_at);
+    if (!counted) return std::unexpected(std::move(counted.error()));
+    if (*counted) return **counted;
+  } else if (auto written = write_out_memory(); !written) {
+    return std::unexpected(std::move(written.error()));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    table_may_hold_counts_ = true;
+  }
+  return add_to_table(device_code_hash, polls, first_poll_ms, expires_at);
+}
+
+Result<bool> SqlitePollCountStore::table_may_hold_counts_locked() {
+  if (!table_may_hold_counts_) {
+    auto rows = pooled_row_exists(database_, Sql::kAnyPollCount);
+    if (!rows) return std::unexpected(std::move(rows.error()));
+    table_may_hold_counts_ = *rows;
+  }
+  return *table_may_hold_counts_;
+}
+
+Result<std::optional<PollCount>> SqlitePollCountStore::add_in_memory(
+    std::string_view device_code_hash, std::int64_t polls, std::int64_t first_poll_ms,
+    std::int64_t expires_at) {
+  std::unique_lock lock(mutex_);
+  auto it = counted_.find(device_code_hash);
+  if (it == counted_.end()) {
+    if (counted_.size() >= database_.pool.options().poll_counts_in_memory) return std::nullopt;
+    auto look_up = table_may_hold_counts_locked();
+    if (!look_up) return std::unexpected(std::move(look_up.error()));
+    Result<std::optional<PollCount>> stored = std::nullopt;
+    if (*look_up) {
+      lock.unlock();  // a read, no write: other codes go on meanwhile
+      stored = read_first<PollCount>(
+          database_, Sql::kFindPollCount,
+          [&](Statement& statement) { statement.bind_text(1, device_code_hash); },
+          [](Statement& row) -> Result<PollCount> {
+            return PollCount{row.column_int(0), row.column_int(1)};
+          });
+      if (!stored) return std::unexpected(std::move(stored.error()));
+      lock.lock();
+    }
+    // Another poll of the code may have loaded it meanwhile: then that entry counts on.
+    it = counted_.try_emplace(std::string(device_code_hash),
+                              Counted{.total = stored->value_or(PollCount{0, first_poll_ms}),
+                                      .expires_at = expires_at,
+                                      .unwritten = PollCount{0, first_poll_ms}})
+             .first;
+  }
+  Counted& counted = it->second;
+  counted.total.polls += polls;
+  counted.total.first_poll_ms = std::min(counted.total.first_poll_ms, first_poll_ms);
+  counted.unwritten.polls += polls;
+  counted.unwritten.first_poll_ms = std::min(counted.unwritten.first_poll_ms, first_poll_ms);
+  return counted.total;
+}
+
+Result<void> SqlitePollCountStore::write_out_memory() {
+  std::lock_guard lock(mutex_);
+  if (counted_.empty()) return {};
+  auto written = with_unsynced_writer(database_, [&](Connection& connection) -> Result<void> {
+    auto transaction = WriteTransaction::begin(connection);
+    if (!transaction) return std::unexpected(std::move(transaction.error()));
+    for (const auto& [hash, counted] : counted_) {
+      if (counted.unwritten.polls == 0) continue;
+      auto statement = connection.statement(Sql::kAddPollCount);
+      if (!statement) return std::unexpected(std::move(statement.error()));
+      statement->bind_text(1, hash)
+          .bind_int(2, counted.unwritten.polls)
+          .bind_int(3, counted.unwritten.first_poll_ms)
+          .bind_int(4, counted.expires_at);
+      // RETURNING yields a row; running it to its end finishes the statement.
+      for (;;) {
+        auto row = statement->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) break;
+      }
+    }
+    return transaction->commit();
+  });
+  table_may_hold_counts_ = true;
+  if (!written) return written;  // kept in memory: the next add tries again
+  counted_.clear();
+  return {};
+}
+
+Result<PollCount> SqlitePollCountStore::add_to_table(std::string_view device_code_hash,
+                                                     std::int64_t polls,
+                                                     std::int64_t first_poll_ms,
+                                                     std::int64_t expires_at) {
   return with_unsynced_writer(database_, [&](Connection& connection) -> Result<PollCount> {
     auto statement = connection.statement(Sql::kAddPollCount);
     if (!statement) return std::unexpected(std::move(statement.error()));
@@ -299,10 +400,18 @@ Result<PollCount> SqlitePollCountStore::add(std::string_view device_code_hash, s
 }
 
 Result<std::int64_t> SqlitePollCountStore::purge_expired(std::int64_t before) {
-  return with_unsynced_writer(database_, [&](Connection& connection) {
+  std::int64_t forgotten = 0;
+  {
+    std::lock_guard lock(mutex_);
+    forgotten = static_cast<std::int64_t>(
+        std::erase_if(counted_, [&](const auto& entry) { return entry.second.expires_at < before; }));
+  }
+  auto purged = with_unsynced_writer(database_, [&](Connection& connection) {
     return run_changes(connection, Sql::kPurgePollCounts,
                        [&](Statement& statement) { statement.bind_int(1, before); });
   });
+  if (!purged) return std::unexpected(std::move(purged.error()));
+  return *purged + forgotten;
 }
 
 // ---- leases -----------------------------------------------------------------------------------

@@ -10,6 +10,14 @@
 // Private to storage/sqlite.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage::sqlite {
@@ -51,6 +59,15 @@ class SqliteRateCounterStore final : public RateCounterStore {
   Database& database_;
 };
 
+// The shared poll counts in the poll_counts table while another opener has the file open, and in
+// memory while none has (issue 15): the same totals, without a write per first poll of a code
+// (FileSharing says why). A code is loaded into memory with the table's count (left by a shared
+// period or a previous run); the first add after another opener appears writes every count
+// held in memory into the table (the polls the table has not seen) and forgets them, so the
+// others' next reads of the table include them. Until that add the newcomer does not see this
+// process's counts: a client polling exactly then may get a few polls ahead once, as when
+// polls on several processes are reported every kSharedReportEvery (poll_tracker.h).
+// At most SqliteOptions::poll_counts_in_memory codes in memory; the others' in the table.
 class SqlitePollCountStore final : public PollCountStore {
  public:
   explicit SqlitePollCountStore(Database& database) : database_(database) {}
@@ -59,7 +76,36 @@ class SqlitePollCountStore final : public PollCountStore {
   Result<std::int64_t> purge_expired(std::int64_t before) override;
 
  private:
+  struct Counted {
+    PollCount total;
+    std::int64_t expires_at = 0;
+    PollCount unwritten;  // added since it was read from the table
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const noexcept {
+      return std::hash<std::string_view>{}(key);
+    }
+  };
+  Result<PollCount> add_to_table(std::string_view device_code_hash, std::int64_t polls,
+                                 std::int64_t first_poll_ms, std::int64_t expires_at);
+  // Nullopt: no room in memory for another code.
+  Result<std::optional<PollCount>> add_in_memory(std::string_view device_code_hash,
+                                                 std::int64_t polls, std::int64_t first_poll_ms,
+                                                 std::int64_t expires_at);
+  // Writes the unwritten polls of every code in memory to the table and forgets them.
+  Result<void> write_out_memory();
+  // Whether a code new to memory must be looked up in the table. Holds mutex_.
+  Result<bool> table_may_hold_counts_locked();
+
   Database& database_;
+  std::mutex mutex_;  // taken before write_mutex, never after
+  std::unordered_map<std::string, Counted, Hash, std::equal_to<>> counted_;  // guarded by mutex_
+  // Whether the table may hold counts, so that a code new to memory is looked up there: unknown
+  // until the first add, then whether the table had a row; true from the first write to it or
+  // the first add that found the file shared. Without it, a first poll would read the table
+  // for nothing on a file that never was shared. Guarded by mutex_.
+  std::optional<bool> table_may_hold_counts_;
 };
 
 class SqliteLeaseStore final : public LeaseStore {

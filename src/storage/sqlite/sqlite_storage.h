@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -65,11 +66,15 @@ class SqliteCommitGate {
   void wait_until_waiting(std::size_t n);
   // The sizes of the batches the writer took, oldest first.
   [[nodiscard]] std::vector<std::size_t> batches() const;
+  // The transactions the writer committed (or tried to), oldest first: the operations of the
+  // writes in each (a batch's writes share one; each yielding write has its own after it).
+  [[nodiscard]] std::vector<std::vector<std::string>> transactions() const;
 
   // Called by the writer.
   void writes_waiting(std::size_t n);
   void pass();
   void took_batch(std::size_t n);
+  void committing(std::vector<std::string> operations);
 
  private:
   mutable std::mutex mutex_;
@@ -77,6 +82,7 @@ class SqliteCommitGate {
   bool closed_ = false;
   std::size_t waiting_ = 0;
   std::vector<std::size_t> batches_;
+  std::vector<std::vector<std::string>> transactions_;
 };
 
 struct SqliteOptions {
@@ -89,6 +95,16 @@ struct SqliteOptions {
   // write queue is full").
   // At most this many plus one batch being committed are in flight.
   std::size_t write_queue_limit = 4096;
+  // Expired device authorizations deleted per purge batch, each batch a transaction of its own
+  // between the group commit's batches (group_commit.h, write_yielding). Why 200: a deleted row
+  // of a large file dirties about one random page of the device code index, so a batch of 1,000
+  // wrote 4 MB of WAL while the inserts behind it waited (StartDeviceAuthorization fell to a
+  // fifth of its rate during a purge of a million rows at 10 million pending, session 6); 200
+  // keep that wait near a commit without a purge at a purge of 1M rows in 5,000 batches.
+  std::int64_t purge_batch_rows = 200;
+  // Poll counts kept in memory while no other opener has the file open (file_sharing.h); past
+  // this many codes, the others' counts go to the table as when shared.
+  std::size_t poll_counts_in_memory = 100'000;
   std::shared_ptr<SqliteFaultInjector> faults;  // tests only
   std::shared_ptr<SqliteCommitGate> commit_gate;  // tests only
 };

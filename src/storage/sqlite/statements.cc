@@ -297,6 +297,9 @@ constexpr SqlStatement kStatements[] = {
      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_code_hash) DO UPDATE SET "
      "polls = polls + excluded.polls, first_poll_ms = min(first_poll_ms, excluded.first_poll_ms) "
      "RETURNING polls, first_poll_ms"},
+    {Sql::kFindPollCount, "find poll count",
+     "SELECT polls, first_poll_ms FROM poll_counts WHERE device_code_hash = ?1"},
+    {Sql::kAnyPollCount, "find any poll count", "SELECT 1 FROM poll_counts LIMIT 1"},
     {Sql::kPurgePollCounts, "purge poll counts", "DELETE FROM poll_counts WHERE expires_at < ?1"},
     // One statement: of concurrent takers exactly one changes the row.
     {Sql::kAcquireLease, "acquire lease",

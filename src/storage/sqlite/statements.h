@@ -103,6 +103,8 @@ enum class Sql : std::size_t {
   kEvictRateCounters,
   kPurgeRateCounters,
   kAddPollCount,
+  kFindPollCount,
+  kAnyPollCount,
   kPurgePollCounts,
   kAcquireLease,
   kReleaseLease,

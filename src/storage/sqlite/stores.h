@@ -13,15 +13,20 @@
 
 #include "storage/sqlite/change_watch.h"
 #include "storage/sqlite/connection_pool.h"
+#include "storage/sqlite/file_sharing.h"
 #include "storage/sqlite/group_commit.h"
 #include "storage/storage.h"
 
 namespace ssooidc::storage::sqlite {
 
 struct Database {
-  Database(std::string path, SqliteOptions options) : pool(std::move(path), std::move(options)) {}
+  Database(std::string path, SqliteOptions options)
+      : pool(path, std::move(options)), sharing(path) {}
 
   ConnectionPool pool;
+  // Whether another opener has the file open (file_sharing.h): the poll counts stay in memory
+  // while none has.
+  FileSharing sharing;
   std::mutex write_mutex;
   // The one connection that commits without fsync (write_one_without_fsync), opened on first use.
   // Guarded by write_mutex.
