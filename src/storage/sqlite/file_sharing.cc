@@ -20,7 +20,10 @@ struct flock first_byte(short type) {
 
 FileSharing::FileSharing(const std::string& database_path) {
   // 0600 as the database itself (sqlite_storage.cc tightens that one); it holds no data.
-  const int fd = ::open((database_path + "-open").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // O_NOFOLLOW, as for the secret files: a symbolic link planted in the database's directory
+  // does not make the server create or lock a file elsewhere.
+  const int fd = ::open((database_path + "-open").c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return;
   struct flock shared = first_byte(F_RDLCK);
   if (::fcntl(fd, F_OFD_SETLK, &shared) != 0) {
