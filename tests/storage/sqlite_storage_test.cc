@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -471,11 +473,12 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
 // Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
 class SqliteGroupCommitTest : public ::testing::Test {
  protected:
-  void open(std::size_t queue_limit = 4096) {
+  void open(std::size_t queue_limit = 4096, int checkpoint_frames = 1000) {
     SqliteOptions options;
     options.faults = faults_;
     options.commit_gate = gate_;
     options.write_queue_limit = queue_limit;
+    options.checkpoint_frames = checkpoint_frames;
     auto opened = open_sqlite_storage((dir_.path() / "ssooidc.db").string(), options);
     ASSERT_TRUE(opened.has_value()) << describe(opened);
     storage_ = std::move(*opened);
@@ -641,6 +644,70 @@ TEST_F(SqliteGroupCommitTest, RedemptionsOfOneBatchSucceedOrFailEachAlone) {
   EXPECT_EQ(token_exists("new-0"), *outcomes[6]);
   EXPECT_EQ(token_exists("new-1"), *outcomes[7]);
   EXPECT_TRUE(must(storage_->tokens().find("old"))->used);
+}
+
+// Issue 15: an issuance with its retry-grace entry is one item of one batch (one fsync), not a
+// redemption's batch followed by a put's.
+TEST_F(SqliteGroupCommitTest, AnIssuanceWithItsRetryGraceEntryIsOneItemOfOneBatch) {
+  open();
+  auto& devices = storage_->device_authorizations();
+  ASSERT_TRUE(must(devices.insert(make_authorization("hash-AAAAAAAA", "AAAAAAAA"))));
+  ASSERT_TRUE(must(devices.decide("AAAAAAAA", true, "alice", kNow + 10)));
+  must(storage_->tokens().insert({make_token("old", TokenKind::kRefresh)}));
+  const std::size_t batches_before = gate_->batches().size();
+  gate_->close();
+  const RetryGraceEntry redeemed{"grace-redeem", "sealed-1", kNow * 1000, kNow * 1000 + 5000};
+  const RetryGraceEntry rotated{"grace-rotate", "sealed-2", kNow * 1000, kNow * 1000 + 5000};
+  Result<bool> redemption(false);
+  Result<bool> rotation(false);
+  std::thread redeem([&] {
+    redemption = devices.redeem("hash-AAAAAAAA", "client-1", kNow + 20,
+                                {make_token("access", TokenKind::kAccess)}, &redeemed);
+  });
+  std::thread rotate([&] {
+    rotation = storage_->tokens().rotate("old", {make_token("new", TokenKind::kRefresh)}, &rotated);
+  });
+  gate_->wait_until_waiting(2);
+  gate_->open();
+  redeem.join();
+  rotate.join();
+  ASSERT_TRUE(redemption.has_value() && rotation.has_value());
+  EXPECT_TRUE(*redemption);
+  EXPECT_TRUE(*rotation);
+  const std::vector<std::size_t> batches = gate_->batches();
+  ASSERT_EQ(batches.size(), batches_before + 1);  // both issuances and both entries: one commit
+  EXPECT_EQ(batches.back(), 2U);
+  const std::int64_t now_ms = kNow * 1000;
+  EXPECT_EQ(must(storage_->retry_grace().find("grace-redeem", now_ms)), "sealed-1");
+  EXPECT_EQ(must(storage_->retry_grace().find("grace-rotate", now_ms)), "sealed-2");
+}
+
+// Issue 15: the writer's commits make no checkpoint; the checkpointer thread copies the WAL into
+// the database file once it holds checkpoint_frames frames. Read from the file's bytes: the row
+// committed by a batch is in the main database file only after a checkpoint.
+TEST_F(SqliteGroupCommitTest, TheCheckpointerCopiesTheWalIntoTheDatabaseFile) {
+  open(4096, /*checkpoint_frames=*/1);
+  const auto file_holds = [&](std::string_view needle) {
+    std::ifstream in(dir_.path() / "ssooidc.db", std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return bytes.find(needle) != std::string::npos;
+  };
+  ASSERT_TRUE(must(storage_->device_authorizations().insert(
+      make_authorization("hash-CHECKPOINTED", "CHKPOINT"))));
+  gate_->wait_for_checkpoints(1);
+  EXPECT_TRUE(file_holds("hash-CHECKPOINTED"));
+  EXPECT_TRUE(stored("hash-CHECKPOINTED"));
+}
+
+TEST_F(SqliteGroupCommitTest, BelowTheThresholdTheWalIsNotCheckpointed) {
+  open(4096, /*checkpoint_frames=*/1'000'000);
+  ASSERT_TRUE(must(storage_->device_authorizations().insert(
+      make_authorization("hash-INWALONLY", "INWALONL"))));
+  std::ifstream in(dir_.path() / "ssooidc.db", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Committed (and synced) in the WAL, not copied: no checkpoint ran inside the commit.
+  EXPECT_EQ(bytes.find("hash-INWALONLY"), std::string::npos);
+  EXPECT_TRUE(stored("hash-INWALONLY"));
 }
 
 TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {
