@@ -13,8 +13,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -473,12 +471,11 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
 // Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
 class SqliteGroupCommitTest : public ::testing::Test {
  protected:
-  void open(std::size_t queue_limit = 4096, int checkpoint_frames = 1000) {
+  void open(std::size_t queue_limit = 4096) {
     SqliteOptions options;
     options.faults = faults_;
     options.commit_gate = gate_;
     options.write_queue_limit = queue_limit;
-    options.checkpoint_frames = checkpoint_frames;
     auto opened = open_sqlite_storage((dir_.path() / "ssooidc.db").string(), options);
     ASSERT_TRUE(opened.has_value()) << describe(opened);
     storage_ = std::move(*opened);
@@ -680,34 +677,6 @@ TEST_F(SqliteGroupCommitTest, AnIssuanceWithItsRetryGraceEntryIsOneItemOfOneBatc
   const std::int64_t now_ms = kNow * 1000;
   EXPECT_EQ(must(storage_->retry_grace().find("grace-redeem", now_ms)), "sealed-1");
   EXPECT_EQ(must(storage_->retry_grace().find("grace-rotate", now_ms)), "sealed-2");
-}
-
-// Issue 15: the writer's commits make no checkpoint; the checkpointer thread copies the WAL into
-// the database file once it holds checkpoint_frames frames. Read from the file's bytes: the row
-// committed by a batch is in the main database file only after a checkpoint.
-TEST_F(SqliteGroupCommitTest, TheCheckpointerCopiesTheWalIntoTheDatabaseFile) {
-  open(4096, /*checkpoint_frames=*/1);
-  const auto file_holds = [&](std::string_view needle) {
-    std::ifstream in(dir_.path() / "ssooidc.db", std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return bytes.find(needle) != std::string::npos;
-  };
-  ASSERT_TRUE(must(storage_->device_authorizations().insert(
-      make_authorization("hash-CHECKPOINTED", "CHKPOINT"))));
-  gate_->wait_for_checkpoints(1);
-  EXPECT_TRUE(file_holds("hash-CHECKPOINTED"));
-  EXPECT_TRUE(stored("hash-CHECKPOINTED"));
-}
-
-TEST_F(SqliteGroupCommitTest, BelowTheThresholdTheWalIsNotCheckpointed) {
-  open(4096, /*checkpoint_frames=*/1'000'000);
-  ASSERT_TRUE(must(storage_->device_authorizations().insert(
-      make_authorization("hash-INWALONLY", "INWALONL"))));
-  std::ifstream in(dir_.path() / "ssooidc.db", std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Committed (and synced) in the WAL, not copied: no checkpoint ran inside the commit.
-  EXPECT_EQ(bytes.find("hash-INWALONLY"), std::string::npos);
-  EXPECT_TRUE(stored("hash-INWALONLY"));
 }
 
 TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {

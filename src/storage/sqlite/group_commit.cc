@@ -39,19 +39,6 @@ void SqliteCommitGate::writes_waiting(std::size_t n) {
   changed_.notify_all();
 }
 
-void SqliteCommitGate::wait_for_checkpoints(std::size_t n) {
-  std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return checkpoints_ >= n; });
-}
-
-void SqliteCommitGate::checkpointed() {
-  {
-    std::lock_guard lock(mutex_);
-    ++checkpoints_;
-  }
-  changed_.notify_all();
-}
-
 void SqliteCommitGate::pass() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return !closed_; });
@@ -80,9 +67,7 @@ Result<void> run_statement(Connection& connection, Sql id) {
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(Database& database)
-    : database_(database),
-      checkpointer_([this] { run_checkpoints(); }),
-      thread_([this] { run(); }) {}
+    : database_(database), thread_([this] { run(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -91,52 +76,6 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   queue_ready_.notify_one();
   thread_.join();
-  {
-    std::lock_guard lock(checkpoint_mutex_);
-    checkpoint_stopping_ = true;
-  }
-  checkpoint_wanted_.notify_one();
-  checkpointer_.join();
-}
-
-int GroupCommitWriter::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*schema*/,
-                                     int frames) {
-  auto& writer = *static_cast<GroupCommitWriter*>(self);
-  if (frames >= writer.database_.pool.options().checkpoint_frames) {
-    {
-      std::lock_guard lock(writer.checkpoint_mutex_);
-      writer.checkpoint_due_ = true;
-    }
-    writer.checkpoint_wanted_.notify_one();
-  }
-  return SQLITE_OK;
-}
-
-void GroupCommitWriter::run_checkpoints() {
-  std::unique_ptr<Connection> connection;
-  SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
-  std::unique_lock lock(checkpoint_mutex_);
-  for (;;) {
-    checkpoint_wanted_.wait(lock, [&] { return checkpoint_stopping_ || checkpoint_due_; });
-    if (checkpoint_stopping_) return;
-    checkpoint_due_ = false;
-    lock.unlock();
-    if (!connection) {
-      auto opened = Connection::open(database_.pool.path(), database_.pool.options());
-      if (opened) connection = std::move(*opened);
-    }
-    // PASSIVE: copies what no reader still needs and syncs the WAL and then the database file,
-    // taking neither the write lock nor any reader's; busy (another process checkpointing) or
-    // failed, the next commit past the threshold asks again, and the WAL only grows meanwhile.
-    if (connection &&
-        sqlite3_wal_checkpoint_v2(connection->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                  nullptr, nullptr) != SQLITE_OK &&
-        sqlite3_errcode(connection->handle()) != SQLITE_BUSY) {
-      connection.reset();  // reopened for the next one
-    }
-    if (gate != nullptr) gate->checkpointed();
-    lock.lock();
-  }
 }
 
 Result<std::int64_t> GroupCommitWriter::submit(std::string_view operation, bool isolated,
@@ -198,19 +137,13 @@ Result<Connection*> GroupCommitWriter::connection_locked() {
     // the batch's transaction, so SQLite keeps the pages it changes for a rollback of that item
     // alone, and past 64 KiB (an issuance: redeem, two tokens with their indexes, the retry
     // grace entry) it spills them to a temporary file: as many pwrite calls as the WAL itself
-    // (perf, issue 15). They are never synced or read back unless an item is rolled back, and
-    // the batch's bound (write_queue_limit) bounds them.
+    // (perf, issue 15). They are read back only when an item is rolled back, never synced, and
+    // emptied when the item ends, so memory holds one item's pages at a time.
     if (auto tuned = (*opened)->execute_script("open the group commit's connection",
                                                "PRAGMA temp_store = MEMORY");
         !tuned) {
       return std::unexpected(std::move(tuned.error()));
     }
-    // No checkpoint inside a batch's COMMIT: SQLite's automatic one runs there, and its page
-    // copies and two fsyncs (tens of ms on a loaded disk) held up every write waiting for the
-    // batch. The checkpointer thread does it instead, told by this hook after each commit.
-    // (sqlite3_wal_autocheckpoint installs a hook of its own, so it is set first.)
-    sqlite3_wal_autocheckpoint((*opened)->handle(), 0);
-    sqlite3_wal_hook((*opened)->handle(), &GroupCommitWriter::on_wal_commit, this);
     connection_ = std::move(*opened);
   }
   return connection_.get();

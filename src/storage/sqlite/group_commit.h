@@ -31,12 +31,6 @@
 // The batch holds Database::write_mutex from BEGIN to the end of COMMIT, so the backend's other
 // writers (compound transactions on pooled connections) still run one at a time with it.
 //
-// Checkpoints: the writer's connection makes none (wal_autocheckpoint 0). After a commit that
-// leaves `SqliteOptions::checkpoint_frames` frames or more in the WAL, a second thread with its
-// own connection runs a PASSIVE checkpoint, so the batches go on committing while it copies the
-// WAL into the database file and syncs it. (Other connections, and other processes, keep
-// SQLite's automatic checkpoints.)
-//
 // Thread safety: `write` may be called from any number of threads at once; it blocks its caller
 // until its batch is done, holding no connection meanwhile. The statement is bound on the writer's
 // thread by the caller's `bind`, whose references stay valid because the caller is waiting. The
@@ -126,9 +120,6 @@ class GroupCommitWriter {
   // Runs and commits `batch`, setting every write's outcome. Holds write_mutex.
   void commit(const std::vector<PendingWrite*>& batch);
   Result<Connection*> connection_locked();
-  // sqlite3_wal_hook of the writer's connection: asks for a checkpoint past the threshold.
-  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
-  void run_checkpoints();
 
   Database& database_;
   std::unique_ptr<Connection> connection_;  // the writer thread's own (synchronous=FULL)
@@ -138,11 +129,6 @@ class GroupCommitWriter {
   std::vector<PendingWrite*> queue_;  // guarded by queue_mutex_
   bool stopping_ = false;             // guarded by queue_mutex_
   std::mutex completion_mutex_;
-  std::mutex checkpoint_mutex_;
-  std::condition_variable checkpoint_wanted_;
-  bool checkpoint_due_ = false;       // guarded by checkpoint_mutex_
-  bool checkpoint_stopping_ = false;  // guarded by checkpoint_mutex_
-  std::thread checkpointer_;
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -65,14 +65,11 @@ class SqliteCommitGate {
   void wait_until_waiting(std::size_t n);
   // The sizes of the batches the writer took, oldest first.
   [[nodiscard]] std::vector<std::size_t> batches() const;
-  // Blocks until the group commit's checkpointer has finished `n` checkpoints (or more).
-  void wait_for_checkpoints(std::size_t n);
 
   // Called by the writer.
   void writes_waiting(std::size_t n);
   void pass();
   void took_batch(std::size_t n);
-  void checkpointed();  // by the checkpointer
 
  private:
   mutable std::mutex mutex_;
@@ -80,7 +77,6 @@ class SqliteCommitGate {
   bool closed_ = false;
   std::size_t waiting_ = 0;
   std::vector<std::size_t> batches_;
-  std::size_t checkpoints_ = 0;
 };
 
 struct SqliteOptions {
@@ -93,9 +89,6 @@ struct SqliteOptions {
   // write queue is full").
   // At most this many plus one batch being committed are in flight.
   std::size_t write_queue_limit = 4096;
-  // WAL frames after which the group commit's checkpointer copies the WAL into the database file
-  // (SQLite's own wal_autocheckpoint default), on its own thread (group_commit.h).
-  int checkpoint_frames = 1000;
   std::shared_ptr<SqliteFaultInjector> faults;  // tests only
   std::shared_ptr<SqliteCommitGate> commit_gate;  // tests only
 };
