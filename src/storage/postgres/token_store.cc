@@ -1,3 +1,4 @@
+#include "storage/issued_rows.h"
 #include "storage/postgres/stores.h"
 
 namespace ssooidc::storage::postgres {
@@ -11,19 +12,6 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
   }
   return {};
 }
-
-namespace {
-
-// The tokens of a redemption that won, then its retry-grace entry, in the redemption's
-// transaction: one commit per issuance.
-Result<void> insert_issued(Connection& connection, const std::vector<TokenRecord>& tokens,
-                           const RetryGraceEntry* remember) {
-  if (auto inserted = insert_tokens(connection, tokens); !inserted) return inserted;
-  if (remember != nullptr) return put_retry_grace(connection, *remember);
-  return {};
-}
-
-}  // namespace
 
 Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
                                       std::string_view client_id, std::int64_t now,
@@ -39,7 +27,7 @@ Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::strin
   auto won = connection.execute(redeem, params);
   if (!won) return std::unexpected(std::move(won.error()));
   if (won->empty()) return false;  // the transaction rolls back, having done nothing
-  if (auto inserted = insert_issued(connection, tokens, remember); !inserted)
+  if (auto inserted = storage::insert_issued(connection, tokens, remember); !inserted)
     return std::unexpected(std::move(inserted.error()));
   if (auto committed = transaction->commit(); !committed)
     return std::unexpected(std::move(committed.error()));
@@ -77,7 +65,7 @@ Result<bool> PostgresTokenStore::rotate(std::string_view old_hash,
   auto won = connection.execute(Sql::kMarkRefreshTokenUsed, params);
   if (!won) return std::unexpected(std::move(won.error()));
   if (won->empty()) return false;  // rolls back, having done nothing
-  if (auto inserted = insert_issued(connection, replacements, remember); !inserted)
+  if (auto inserted = storage::insert_issued(connection, replacements, remember); !inserted)
     return std::unexpected(std::move(inserted.error()));
   if (auto committed = transaction->commit(); !committed)
     return std::unexpected(std::move(committed.error()));

@@ -1,3 +1,4 @@
+#include "storage/issued_rows.h"
 #include "storage/sqlite/query.h"
 #include "storage/sqlite/stores.h"
 
@@ -14,19 +15,6 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
   return {};
 }
 
-namespace {
-
-// The tokens of a redemption that won, then its retry-grace entry: in the redemption's savepoint,
-// so that the issuance is one item of one batch (its response waits for one fsync, not two).
-Result<void> insert_issued(Connection& connection, const std::vector<TokenRecord>& tokens,
-                           const RetryGraceEntry* remember) {
-  if (auto inserted = insert_tokens(connection, tokens); !inserted) return inserted;
-  if (remember != nullptr) return put_retry_grace(connection, *remember);
-  return {};
-}
-
-}  // namespace
-
 // Issuance is grouped with the other writes waiting at that moment (issue 15): one transaction and
 // one fsync for the batch, each redemption in a savepoint of its own (group_commit.h).
 Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
@@ -39,7 +27,7 @@ Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::strin
     statement->bind_text(1, hash).bind_text(2, client_id).bind_int(3, now);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
     if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
-    if (auto inserted = insert_issued(connection, tokens, remember); !inserted) {
+    if (auto inserted = storage::insert_issued(connection, tokens, remember); !inserted) {
       return std::unexpected(std::move(inserted.error()));
     }
     return true;
@@ -74,7 +62,7 @@ Result<bool> SqliteTokenStore::rotate(std::string_view old_hash,
     statement->bind_text(1, old_hash);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
     if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
-    if (auto inserted = insert_issued(connection, replacements, remember); !inserted) {
+    if (auto inserted = storage::insert_issued(connection, replacements, remember); !inserted) {
       return std::unexpected(std::move(inserted.error()));
     }
     return true;
