@@ -82,6 +82,17 @@ void RetryGrace::expire_locked(std::int64_t now) {
   }
 }
 
+std::optional<storage::RetryGraceEntry> RetryGrace::entry_for(
+    std::string_view client_id, std::string_view secret, const CreateTokenResponse& response) {
+  if (window_ms_ == 0 || shared_ == nullptr) return std::nullopt;
+  auto sealed = crypto::seal(crypto::derive_key(secret, kKeyLabel), encode(response), random_,
+                             client_id);
+  if (!sealed) return std::nullopt;
+  const std::int64_t at = clock_.now_epoch_millis();
+  return storage::RetryGraceEntry{crypto::hex_encode(key_of(client_id, secret)),
+                                  crypto::base64url_encode(*sealed), at, at + window_ms_};
+}
+
 void RetryGrace::remember(std::string_view client_id, std::string_view secret,
                           const CreateTokenResponse& response) {
   if (window_ms_ == 0) return;

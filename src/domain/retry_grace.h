@@ -45,6 +45,12 @@ class RetryGrace {
   RetryGrace(const core::Clock& clock, core::Random& random, std::int32_t window_seconds,
              std::size_t max_entries = 10'000, storage::RetryGraceStore* shared = nullptr);
 
+  // The storage entry that remembers `response` as what `client_id` got for `secret`, for the
+  // redemption to store in its own commit (storage's redeem and rotate take it: issue 15, one
+  // commit per issuance instead of two); nullopt when nothing is to be stored there (no shared
+  // store, a window of 0, or sealing failed): then call remember() once the redemption is done.
+  [[nodiscard]] std::optional<storage::RetryGraceEntry> entry_for(
+      std::string_view client_id, std::string_view secret, const CreateTokenResponse& response);
   // Remembers `response` as what `client_id` got for `secret` (a refresh token or device code).
   void remember(std::string_view client_id, std::string_view secret,
                 const CreateTokenResponse& response);

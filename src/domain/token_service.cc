@@ -226,7 +226,12 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
     if (auto signed_in = add_id_token(issued.response, client, *user, scopes, 0, {}); !signed_in)
       return std::unexpected(signed_in.error());
   }
-  auto redeemed = store.redeem(hash, client.client_id, now, issued.records);
+  // The retry-grace entry is committed with the redemption (one batch of the group commit, one
+  // fsync, where a put after it made every issuance wait for a second batch).
+  const std::string key = grace_key(client, dialect);
+  const auto grace = grace_->entry_for(key, *req.deviceCode, issued.response);
+  auto redeemed =
+      store.redeem(hash, client.client_id, now, issued.records, grace ? &*grace : nullptr);
   if (!redeemed) return std::unexpected(redeemed.error());
   if (!*redeemed) {
     if (auto again = retried_response(client, *req.deviceCode, dialect))
@@ -234,7 +239,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
     return fail(ErrorType::kInvalidGrant, "Device code has already been used");
   }
   polls_.forget(hash);
-  grace_->remember(grace_key(client, dialect), *req.deviceCode, issued.response);
+  if (!grace) grace_->remember(key, *req.deviceCode, issued.response);
   return Grant{std::move(issued.response), scopes};
 }
 
@@ -340,7 +345,10 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
     if (auto signed_in = add_id_token(issued.response, client, *user, *scopes, 0, {}); !signed_in)
       return std::unexpected(signed_in.error());
   }
-  auto rotated = tokens.rotate(hash, issued.records);
+  // With its retry-grace entry, as the device-code redemption above.
+  const std::string key = grace_key(client, dialect);
+  const auto grace = grace_->entry_for(key, *req.refreshToken, issued.response);
+  auto rotated = tokens.rotate(hash, issued.records, grace ? &*grace : nullptr);
   if (!rotated) return std::unexpected(rotated.error());
   if (!*rotated) {
     // Lost a race with another use of the same token: that is reuse too, unless the winner was
@@ -351,7 +359,7 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
                        {{"client_id", client.client_id}, {"user", old.user_name}});
     return revoke_family(old.family_id, old.user_name, "refresh token reused");
   }
-  grace_->remember(grace_key(client, dialect), *req.refreshToken, issued.response);
+  if (!grace) grace_->remember(key, *req.refreshToken, issued.response);
   return Grant{std::move(issued.response), std::move(*scopes)};
 }
 

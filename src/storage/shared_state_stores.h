@@ -165,6 +165,17 @@ class PollCountStore {
 // One remembered CreateToken response of domain/retry_grace.h: sealed under a key only the
 // presented secret (a refresh token or device code) opens, filed under a hash of client id and
 // secret. Storage never sees the response in clear.
+// One entry of the retry grace (RetryGraceStore::put's arguments), for a redemption to store in
+// its own atomic step: DeviceAuthorizationStore::redeem and TokenStore::rotate take one, so that
+// an issuance commits once instead of twice (issue 15: with the put as a second commit every
+// issuance waited for two group-commit batches, i.e. two fsyncs).
+struct RetryGraceEntry {
+  std::string key_hash;
+  std::string sealed;
+  std::int64_t now_ms = 0;  // the entries expired at this time are deleted, as put() does
+  std::int64_t expires_at_ms = 0;
+};
+
 class RetryGraceStore {
  public:
   virtual ~RetryGraceStore() = default;

@@ -184,9 +184,13 @@ class DeviceAuthorizationStore {
   // exists. Of concurrent calls for one authorization, in any process or replica on the same
   // database, exactly one returns true: a device code yields one set of tokens (RFC 8628 3.5),
   // so the check and the change are one conditional statement in every SQL backend.
+  // `remember`, when given, is stored (as RetryGraceStore::put would) in the same atomic step,
+  // and only when this returns true: the response of a redemption and its retry-grace entry are
+  // committed together or not at all.
   [[nodiscard]] virtual Result<bool> redeem(std::string_view device_code_hash,
                                             std::string_view client_id, std::int64_t now,
-                                            const std::vector<TokenRecord>& tokens) = 0;
+                                            const std::vector<TokenRecord>& tokens,
+                                            const RetryGraceEntry* remember = nullptr) = 0;
   // Deletes authorizations that expired before `before`. Returns how many.
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
   // How many are pending and unexpired (expires_at > now), for the metrics gauge.
@@ -204,8 +208,11 @@ class TokenStore {
   // Expiry is the caller's business. kAlreadyExists (and nothing changed) when a replacement's hash
   // exists. Exactly one of concurrent rotations of one token, on any replica, returns true: the
   // loser's false is how the caller tells a replayed refresh token (and revokes its family).
+  // `remember` as for DeviceAuthorizationStore::redeem: stored with the rotation, only when it
+  // returns true.
   [[nodiscard]] virtual Result<bool> rotate(std::string_view old_hash,
-                                            const std::vector<TokenRecord>& replacements) = 0;
+                                            const std::vector<TokenRecord>& replacements,
+                                            const RetryGraceEntry* remember = nullptr) = 0;
   // The latest expires_at of the family's unrevoked tokens (for a refreshable login, when its
   // refresh tokens stop working: the end of the SSO session), or nullopt when it has none.
   [[nodiscard]] virtual Result<std::optional<std::int64_t>> family_expires_at(

@@ -74,9 +74,11 @@ class FaultyStorage::DeviceAuthorizations final : public DeviceAuthorizationStor
                       [&] { return inner().decide(user_code, allow, user_name, now); });
   }
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
-                      std::int64_t now, const std::vector<TokenRecord>& tokens) override {
-    return maybe_fail(faulty_, "redeem device authorization",
-                      [&] { return inner().redeem(device_code_hash, client_id, now, tokens); });
+                      std::int64_t now, const std::vector<TokenRecord>& tokens,
+                      const RetryGraceEntry* remember) override {
+    return maybe_fail(faulty_, "redeem device authorization", [&] {
+      return inner().redeem(device_code_hash, client_id, now, tokens, remember);
+    });
   }
   Result<std::int64_t> purge_expired(std::int64_t before) override {
     return maybe_fail(faulty_, "purge device authorizations",
@@ -101,10 +103,10 @@ class FaultyStorage::Tokens final : public TokenStore {
   Result<std::optional<TokenRecord>> find(std::string_view token_hash) override {
     return maybe_fail(faulty_, "find token", [&] { return inner().find(token_hash); });
   }
-  Result<bool> rotate(std::string_view old_hash,
-                      const std::vector<TokenRecord>& replacements) override {
+  Result<bool> rotate(std::string_view old_hash, const std::vector<TokenRecord>& replacements,
+                      const RetryGraceEntry* remember) override {
     return maybe_fail(faulty_, "rotate refresh token",
-                      [&] { return inner().rotate(old_hash, replacements); });
+                      [&] { return inner().rotate(old_hash, replacements, remember); });
   }
   Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override {
     return maybe_fail(faulty_, "read token family expiry",

@@ -644,6 +644,42 @@ TEST_F(SqliteGroupCommitTest, RedemptionsOfOneBatchSucceedOrFailEachAlone) {
   EXPECT_TRUE(must(storage_->tokens().find("old"))->used);
 }
 
+// Issue 15: an issuance with its retry-grace entry is one item of one batch (one fsync), not a
+// redemption's batch followed by a put's.
+TEST_F(SqliteGroupCommitTest, AnIssuanceWithItsRetryGraceEntryIsOneItemOfOneBatch) {
+  open();
+  auto& devices = storage_->device_authorizations();
+  ASSERT_TRUE(must(devices.insert(make_authorization("hash-AAAAAAAA", "AAAAAAAA"))));
+  ASSERT_TRUE(must(devices.decide("AAAAAAAA", true, "alice", kNow + 10)));
+  must(storage_->tokens().insert({make_token("old", TokenKind::kRefresh)}));
+  const std::size_t batches_before = gate_->batches().size();
+  gate_->close();
+  const RetryGraceEntry redeemed{"grace-redeem", "sealed-1", kNow * 1000, kNow * 1000 + 5000};
+  const RetryGraceEntry rotated{"grace-rotate", "sealed-2", kNow * 1000, kNow * 1000 + 5000};
+  Result<bool> redemption(false);
+  Result<bool> rotation(false);
+  std::thread redeem([&] {
+    redemption = devices.redeem("hash-AAAAAAAA", "client-1", kNow + 20,
+                                {make_token("access", TokenKind::kAccess)}, &redeemed);
+  });
+  std::thread rotate([&] {
+    rotation = storage_->tokens().rotate("old", {make_token("new", TokenKind::kRefresh)}, &rotated);
+  });
+  gate_->wait_until_waiting(2);
+  gate_->open();
+  redeem.join();
+  rotate.join();
+  ASSERT_TRUE(redemption.has_value() && rotation.has_value());
+  EXPECT_TRUE(*redemption);
+  EXPECT_TRUE(*rotation);
+  const std::vector<std::size_t> batches = gate_->batches();
+  ASSERT_EQ(batches.size(), batches_before + 1);  // both issuances and both entries: one commit
+  EXPECT_EQ(batches.back(), 2U);
+  const std::int64_t now_ms = kNow * 1000;
+  EXPECT_EQ(must(storage_->retry_grace().find("grace-redeem", now_ms)), "sealed-1");
+  EXPECT_EQ(must(storage_->retry_grace().find("grace-rotate", now_ms)), "sealed-2");
+}
+
 TEST_F(SqliteGroupCommitTest, AFullQueueRefusesTheWriteAtOnce) {
   open(/*queue_limit=*/2);
   gate_->close();

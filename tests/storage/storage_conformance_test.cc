@@ -1815,6 +1815,42 @@ TEST_P(StorageConformanceTest, RetryGraceKeepsSealedResponsesForTheirWindowOnly)
   EXPECT_FALSE(must(grace.find("k3", kNowMs)));
 }
 
+// Issue 15: an issuance stores its retry-grace entry in its redemption's own atomic step, and
+// only when it redeems; the entry replaces what put() would have stored after it.
+TEST_P(StorageConformanceTest, RedeemAndRotateStoreTheirRetryGraceEntryOnlyWhenTheyWin) {
+  auto& grace = storage_->retry_grace();
+  must(grace.put("stale", "sealed-0", kNowMs - 10, kNowMs - 1));  // expired: deleted by the next
+  insert_approved("hash-1", "ABCDEFGH");
+  const RetryGraceEntry won{"grace-1", "sealed-1", kNowMs, kNowMs + 5000};
+  EXPECT_TRUE(must(devices().redeem("hash-1", "client-1", kNow + 20,
+                                    {make_token("access-1", TokenKind::kAccess)}, &won)));
+  EXPECT_EQ(must(grace.find("grace-1", kNowMs)), "sealed-1");
+  EXPECT_EQ(must(grace.purge_expired(kNowMs)), 0);  // "stale" went with the redemption's put
+  // Redeemed already: false, and neither its tokens nor its entry are stored.
+  const RetryGraceEntry lost{"grace-2", "sealed-2", kNowMs, kNowMs + 5000};
+  EXPECT_FALSE(must(devices().redeem("hash-1", "client-1", kNow + 21,
+                                     {make_token("access-2", TokenKind::kAccess)}, &lost)));
+  EXPECT_FALSE(must(grace.find("grace-2", kNowMs)));
+  // A redemption that fails (a taken token hash) keeps no entry either.
+  insert_approved("hash-2", "BCDEFGHA");
+  const RetryGraceEntry failed{"grace-3", "sealed-3", kNowMs, kNowMs + 5000};
+  EXPECT_FALSE(devices().redeem("hash-2", "client-1", kNow + 20,
+                                {make_token("access-1", TokenKind::kAccess)}, &failed));
+  EXPECT_FALSE(must(grace.find("grace-3", kNowMs)));
+  EXPECT_EQ(authorization("hash-2")->state, DeviceState::kApproved);
+
+  must(tokens().insert({make_token("refresh-1", TokenKind::kRefresh)}));
+  const RetryGraceEntry rotated{"grace-4", "sealed-4", kNowMs, kNowMs + 5000};
+  EXPECT_TRUE(must(tokens().rotate("refresh-1", {make_token("refresh-2", TokenKind::kRefresh)},
+                                   &rotated)));
+  EXPECT_EQ(must(grace.find("grace-4", kNowMs)), "sealed-4");
+  const RetryGraceEntry replayed{"grace-5", "sealed-5", kNowMs, kNowMs + 5000};
+  EXPECT_FALSE(must(tokens().rotate("refresh-1", {make_token("refresh-3", TokenKind::kRefresh)},
+                                    &replayed)));
+  EXPECT_FALSE(must(grace.find("grace-5", kNowMs)));
+  EXPECT_FALSE(token("refresh-3").has_value());
+}
+
 TEST_P(StorageConformanceTest, FaultyStorageWrapsTheSharedStateStores) {
   FaultyStorage faulty(*storage_);
   faulty.fail_call(1);

@@ -53,6 +53,18 @@ Result<void> insert_tokens_locked(State& state, const std::vector<TokenRecord>& 
   return {};
 }
 
+// A redemption's retry-grace entry, put once it has redeemed. Not one atomic step with it as in
+// the SQL backends, which nothing in one process can observe apart: a put here cannot fail.
+Result<bool> remember_if_redeemed(Result<bool> redeemed, RetryGraceStore& grace,
+                                  const RetryGraceEntry* remember) {
+  if (!redeemed || !*redeemed || remember == nullptr) return redeemed;
+  if (auto put = grace.put(remember->key_hash, remember->sealed, remember->now_ms,
+                           remember->expires_at_ms);
+      !put)
+    return std::unexpected(std::move(put.error()));
+  return true;
+}
+
 template <typename Map, typename Predicate>
 std::int64_t erase_where(Map& map, Predicate predicate) {
   std::int64_t erased = 0;
@@ -131,7 +143,8 @@ class MemoryClientStore final : public ClientStore {
 
 class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
  public:
-  explicit MemoryDeviceAuthorizationStore(State& state) : state_(state) {}
+  MemoryDeviceAuthorizationStore(State& state, RetryGraceStore& retry_grace)
+      : state_(state), retry_grace_(retry_grace) {}
 
   Result<bool> insert(const DeviceAuthorizationRecord& authorization) override {
     std::lock_guard lock(state_.mutex);
@@ -175,7 +188,14 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   }
 
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
-                      std::int64_t now, const std::vector<TokenRecord>& tokens) override {
+                      std::int64_t now, const std::vector<TokenRecord>& tokens,
+                      const RetryGraceEntry* remember) override {
+    auto redeemed = redeem_only(device_code_hash, client_id, now, tokens);
+    return remember_if_redeemed(std::move(redeemed), retry_grace_, remember);
+  }
+
+  Result<bool> redeem_only(std::string_view device_code_hash, std::string_view client_id,
+                           std::int64_t now, const std::vector<TokenRecord>& tokens) {
     std::lock_guard lock(state_.mutex);
     const auto it = state_.devices.find(device_code_hash);
     if (it == state_.devices.end()) return false;
@@ -210,11 +230,13 @@ class MemoryDeviceAuthorizationStore final : public DeviceAuthorizationStore {
 
  private:
   State& state_;
+  RetryGraceStore& retry_grace_;
 };
 
 class MemoryTokenStore final : public TokenStore {
  public:
-  explicit MemoryTokenStore(State& state) : state_(state) {}
+  MemoryTokenStore(State& state, RetryGraceStore& retry_grace)
+      : state_(state), retry_grace_(retry_grace) {}
 
   Result<void> insert(const std::vector<TokenRecord>& tokens) override {
     std::lock_guard lock(state_.mutex);
@@ -226,8 +248,14 @@ class MemoryTokenStore final : public TokenStore {
     return find_in(state_.tokens, token_hash);
   }
 
-  Result<bool> rotate(std::string_view old_hash,
-                      const std::vector<TokenRecord>& replacements) override {
+  Result<bool> rotate(std::string_view old_hash, const std::vector<TokenRecord>& replacements,
+                      const RetryGraceEntry* remember) override {
+    auto rotated = rotate_only(old_hash, replacements);
+    return remember_if_redeemed(std::move(rotated), retry_grace_, remember);
+  }
+
+  Result<bool> rotate_only(std::string_view old_hash,
+                           const std::vector<TokenRecord>& replacements) {
     std::lock_guard lock(state_.mutex);
     const auto it = state_.tokens.find(old_hash);
     if (it == state_.tokens.end()) return false;
@@ -271,6 +299,7 @@ class MemoryTokenStore final : public TokenStore {
 
  private:
   State& state_;
+  RetryGraceStore& retry_grace_;
 };
 
 class MemoryUserStore final : public UserStore {
@@ -428,8 +457,8 @@ class MemoryStorage final : public Storage {
   MemorySharedStateStores shared_;
   State state_;
   MemoryClientStore clients_{state_};
-  MemoryDeviceAuthorizationStore devices_{state_};
-  MemoryTokenStore tokens_{state_};
+  MemoryDeviceAuthorizationStore devices_{state_, shared_.retry_grace()};
+  MemoryTokenStore tokens_{state_, shared_.retry_grace()};
   MemoryUserStore users_{state_};
   MemoryAuthorizationCodeStore codes_{state_};
   MemorySigningKeyStore signing_keys_{state_};

@@ -42,9 +42,10 @@ Result<std::optional<DeviceAuthorizationRecord>> PostgresDeviceAuthorizationStor
 
 Result<bool> PostgresDeviceAuthorizationStore::redeem(std::string_view device_code_hash,
                                                       std::string_view client_id, std::int64_t now,
-                                                      const std::vector<TokenRecord>& tokens) {
+                                                      const std::vector<TokenRecord>& tokens,
+                                                      const RetryGraceEntry* remember) {
   return redeem_and_insert_tokens(database_, Sql::kRedeemDeviceAuthorization, device_code_hash,
-                                  client_id, now, tokens);
+                                  client_id, now, tokens, remember);
 }
 
 Result<std::int64_t> PostgresDeviceAuthorizationStore::purge_expired(std::int64_t before) {

@@ -286,6 +286,18 @@ Result<std::optional<LeaseRecord>> PostgresLeaseStore::find(std::string_view nam
 
 // ---- retry grace ------------------------------------------------------------------------------
 
+Result<void> put_retry_grace(Connection& connection, const RetryGraceEntry& entry) {
+  Params purge;
+  purge.integer(entry.now_ms);
+  if (auto purged = connection.execute(Sql::kPurgeRetryGrace, purge); !purged)
+    return std::unexpected(std::move(purged.error()));
+  Params params;
+  params.text(entry.key_hash).text(entry.sealed).integer(entry.expires_at_ms);
+  if (auto stored = connection.execute(Sql::kPutRetryGrace, params); !stored)
+    return std::unexpected(std::move(stored.error()));
+  return {};
+}
+
 Result<void> PostgresRetryGraceStore::put(std::string_view key_hash, std::string_view sealed,
                                           std::int64_t now_ms, std::int64_t expires_at_ms) {
   auto lease = database_.pool.acquire();
@@ -293,14 +305,8 @@ Result<void> PostgresRetryGraceStore::put(std::string_view key_hash, std::string
   Connection& connection = **lease;
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
-  Params purge;
-  purge.integer(now_ms);
-  if (auto purged = connection.execute(Sql::kPurgeRetryGrace, purge); !purged)
-    return std::unexpected(std::move(purged.error()));
-  Params params;
-  params.text(key_hash).text(sealed).integer(expires_at_ms);
-  if (auto stored = connection.execute(Sql::kPutRetryGrace, params); !stored)
-    return std::unexpected(std::move(stored.error()));
+  const RetryGraceEntry entry{std::string(key_hash), std::string(sealed), now_ms, expires_at_ms};
+  if (auto stored = put_retry_grace(connection, entry); !stored) return stored;
   return transaction->commit();
 }
 

@@ -85,14 +85,20 @@ Result<std::optional<T>> read_first(Database& database, Sql id, const Params& pa
 [[nodiscard]] Result<void> insert_tokens(Connection& connection,
                                          const std::vector<TokenRecord>& tokens);
 
+// Stores `entry` with the connection's current transaction, deleting the expired entries first
+// (RetryGraceStore::put's work, shared with the redemptions that store their entry themselves).
+[[nodiscard]] Result<void> put_retry_grace(Connection& connection, const RetryGraceEntry& entry);
+
 // In one transaction: runs the conditional UPDATE ... RETURNING `redeem` with $1 `hash`,
-// $2 `client_id` and $3 `now`, and when it returned a row inserts `tokens`. Returns false (and
-// changes nothing) when no row qualified: the WHERE clause carries every condition, and a
-// concurrent redemption on any replica waits on the row lock and then finds it redeemed.
+// $2 `client_id` and $3 `now`, and when it returned a row inserts `tokens` and, when given, the
+// retry grace entry `remember`. Returns false (and changes nothing) when no row qualified: the
+// WHERE clause carries every condition, and a concurrent redemption on any replica waits on the
+// row lock and then finds it redeemed.
 [[nodiscard]] Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem,
                                                     std::string_view hash,
                                                     std::string_view client_id, std::int64_t now,
-                                                    const std::vector<TokenRecord>& tokens);
+                                                    const std::vector<TokenRecord>& tokens,
+                                                    const RetryGraceEntry* remember);
 
 class PostgresClientStore final : public ClientStore {
  public:
@@ -119,7 +125,8 @@ class PostgresDeviceAuthorizationStore final : public DeviceAuthorizationStore {
                                                           std::string_view user_name,
                                                           std::int64_t now) override;
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
-                      std::int64_t now, const std::vector<TokenRecord>& tokens) override;
+                      std::int64_t now, const std::vector<TokenRecord>& tokens,
+                      const RetryGraceEntry* remember) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
   Result<std::int64_t> count_pending(std::int64_t now) override;
 
@@ -132,8 +139,8 @@ class PostgresTokenStore final : public TokenStore {
   explicit PostgresTokenStore(Database& database) : database_(database) {}
   Result<void> insert(const std::vector<TokenRecord>& tokens) override;
   Result<std::optional<TokenRecord>> find(std::string_view token_hash) override;
-  Result<bool> rotate(std::string_view old_hash,
-                      const std::vector<TokenRecord>& replacements) override;
+  Result<bool> rotate(std::string_view old_hash, const std::vector<TokenRecord>& replacements,
+                      const RetryGraceEntry* remember) override;
   Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override;
   Result<std::int64_t> revoke_family(std::string_view family_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;

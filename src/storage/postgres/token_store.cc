@@ -1,3 +1,4 @@
+#include "storage/issued_rows.h"
 #include "storage/postgres/stores.h"
 
 namespace ssooidc::storage::postgres {
@@ -14,7 +15,8 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
 
 Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
                                       std::string_view client_id, std::int64_t now,
-                                      const std::vector<TokenRecord>& tokens) {
+                                      const std::vector<TokenRecord>& tokens,
+                                      const RetryGraceEntry* remember) {
   auto lease = database.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
   Connection& connection = **lease;
@@ -25,7 +27,7 @@ Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::strin
   auto won = connection.execute(redeem, params);
   if (!won) return std::unexpected(std::move(won.error()));
   if (won->empty()) return false;  // the transaction rolls back, having done nothing
-  if (auto inserted = insert_tokens(connection, tokens); !inserted)
+  if (auto inserted = storage::insert_issued(connection, tokens, remember); !inserted)
     return std::unexpected(std::move(inserted.error()));
   if (auto committed = transaction->commit(); !committed)
     return std::unexpected(std::move(committed.error()));
@@ -49,7 +51,8 @@ Result<std::optional<TokenRecord>> PostgresTokenStore::find(std::string_view tok
 }
 
 Result<bool> PostgresTokenStore::rotate(std::string_view old_hash,
-                                        const std::vector<TokenRecord>& replacements) {
+                                        const std::vector<TokenRecord>& replacements,
+                                        const RetryGraceEntry* remember) {
   auto lease = database_.pool.acquire();
   if (!lease) return std::unexpected(std::move(lease.error()));
   Connection& connection = **lease;
@@ -62,7 +65,7 @@ Result<bool> PostgresTokenStore::rotate(std::string_view old_hash,
   auto won = connection.execute(Sql::kMarkRefreshTokenUsed, params);
   if (!won) return std::unexpected(std::move(won.error()));
   if (won->empty()) return false;  // rolls back, having done nothing
-  if (auto inserted = insert_tokens(connection, replacements); !inserted)
+  if (auto inserted = storage::insert_issued(connection, replacements, remember); !inserted)
     return std::unexpected(std::move(inserted.error()));
   if (auto committed = transaction->commit(); !committed)
     return std::unexpected(std::move(committed.error()));

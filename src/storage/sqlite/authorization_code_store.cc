@@ -20,7 +20,7 @@ Result<bool> SqliteAuthorizationCodeStore::redeem(std::string_view code_hash,
                                                   std::string_view client_id, std::int64_t now,
                                                   const std::vector<TokenRecord>& tokens) {
   return redeem_and_insert_tokens(database_, Sql::kRedeemAuthorizationCode, code_hash, client_id,
-                                  now, tokens);
+                                  now, tokens, nullptr);
 }
 
 Result<std::int64_t> SqliteAuthorizationCodeStore::purge_expired(std::int64_t before) {

@@ -20,8 +20,9 @@
 //     now) described "the write queue is full (N writes waiting for a commit)".
 // Two kinds of write are grouped:
 //   - `write`: one statement (an INSERT), atomic by itself, so its failure leaves nothing behind;
-//   - `write_isolated`: a compound write (redeem a one-time value and insert its tokens; rotate a
-//     refresh token), run inside a SAVEPOINT of the batch's transaction. When it returns false
+//   - `write_isolated`: a compound write (redeem a one-time value and insert its tokens and its
+//     retry-grace entry; rotate a refresh token likewise), run inside a SAVEPOINT of the batch's
+//     transaction, so an issuance is one item of one batch. When it returns false
 //     (nothing qualified: already redeemed, expired, another client's) or fails with
 //     kAlreadyExists, the writer rolls back to its savepoint, so nothing of that item is kept and
 //     the rest of the batch goes on; any other failure fails the batch as above. Its conditional
@@ -29,7 +30,8 @@
 //     redemptions of one value in a batch (or in two batches) only the first changes the row.
 //
 // The batch holds Database::write_mutex from BEGIN to the end of COMMIT, so the backend's other
-// writers (compound transactions on pooled connections) still run one at a time with it.
+// writers (compound transactions on pooled connections) still run one at a time with it. The
+// writer's connection keeps its statement journals (what undoes one item) in memory.
 //
 // Thread safety: `write` may be called from any number of threads at once; it blocks its caller
 // until its batch is done, holding no connection meanwhile. The statement is bound on the writer's

@@ -435,21 +435,29 @@ Result<std::optional<LeaseRecord>> SqliteLeaseStore::find(std::string_view name)
 
 // ---- retry grace ------------------------------------------------------------------------------
 
+Result<void> put_retry_grace(Connection& connection, const RetryGraceEntry& entry) {
+  auto purged = run_changes(connection, Sql::kPurgeRetryGrace,
+                            [&](Statement& statement) { statement.bind_int(1, entry.now_ms); });
+  if (!purged) return std::unexpected(std::move(purged.error()));
+  auto stored = run_changes(connection, Sql::kPutRetryGrace, [&](Statement& statement) {
+    statement.bind_text(1, entry.key_hash)
+        .bind_text(2, entry.sealed)
+        .bind_int(3, entry.expires_at_ms);
+  });
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  return {};
+}
+
 Result<void> SqliteRetryGraceStore::put(std::string_view key_hash, std::string_view sealed,
                                         std::int64_t now_ms, std::int64_t expires_at_ms) {
-  // In the group commit (issue 15): every issuance puts one, right after its redemption was
-  // committed by the group commit; on the unsynced writer each put waited for write_mutex,
-  // which the group commit holds for whole batches one after the other, so under issuing load
-  // the puts queued behind many batches. Grouped, the puts of a batch's issuances share the
-  // next batch (and its fsync).
+  // In the group commit (issue 15): on the unsynced writer each put waited for write_mutex,
+  // which the group commit holds for whole batches one after the other. (The issuances store
+  // their entry with the redemption itself: TokenService passes it to redeem and rotate.)
+  const RetryGraceEntry entry{std::string(key_hash), std::string(sealed), now_ms, expires_at_ms};
   auto work = [&](Connection& connection) -> Result<bool> {
-    auto purged = run_changes(connection, Sql::kPurgeRetryGrace,
-                              [&](Statement& statement) { statement.bind_int(1, now_ms); });
-    if (!purged) return std::unexpected(std::move(purged.error()));
-    auto stored = run_changes(connection, Sql::kPutRetryGrace, [&](Statement& statement) {
-      statement.bind_text(1, key_hash).bind_text(2, sealed).bind_int(3, expires_at_ms);
-    });
-    if (!stored) return std::unexpected(std::move(stored.error()));
+    if (auto stored = put_retry_grace(connection, entry); !stored) {
+      return std::unexpected(std::move(stored.error()));
+    }
     return true;
   };
   auto put = database_.group_commit.write_isolated(sql_statement(Sql::kPutRetryGrace).operation,

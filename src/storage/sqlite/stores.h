@@ -39,15 +39,21 @@ struct Database {
 [[nodiscard]] Result<void> insert_tokens(Connection& connection,
                                          const std::vector<TokenRecord>& tokens);
 
+// Stores `entry` with the connection's current transaction, deleting the expired entries first
+// (RetryGraceStore::put's work, shared with the redemptions that store their entry themselves).
+[[nodiscard]] Result<void> put_retry_grace(Connection& connection, const RetryGraceEntry& entry);
+
 // In the group commit's next batch (one savepoint of its transaction, group_commit.h): runs the
 // conditional UPDATE `redeem` with ?1 `hash`, ?2 `client_id`
-// and ?3 `now`, and when it changed exactly one row inserts `tokens`. Returns false (and changes
-// nothing) when no row qualified. The WHERE clause of `redeem` carries every condition (unused,
-// unexpired, this client), so of two concurrent redemptions exactly one changes the row.
+// and ?3 `now`, and when it changed exactly one row inserts `tokens` and, when given, the retry
+// grace entry `remember`. Returns false (and changes nothing) when no row qualified. The WHERE
+// clause of `redeem` carries every condition (unused, unexpired, this client), so of two
+// concurrent redemptions exactly one changes the row.
 [[nodiscard]] Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem,
                                                     std::string_view hash,
                                                     std::string_view client_id, std::int64_t now,
-                                                    const std::vector<TokenRecord>& tokens);
+                                                    const std::vector<TokenRecord>& tokens,
+                                                    const RetryGraceEntry* remember);
 
 class SqliteClientStore final : public ClientStore {
  public:
@@ -76,7 +82,8 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
                                                           std::string_view user_name,
                       std::int64_t now) override;
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
-                      std::int64_t now, const std::vector<TokenRecord>& tokens) override;
+                      std::int64_t now, const std::vector<TokenRecord>& tokens,
+                      const RetryGraceEntry* remember) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
   Result<std::int64_t> count_pending(std::int64_t now) override;
 
@@ -92,8 +99,8 @@ class SqliteTokenStore final : public TokenStore {
   explicit SqliteTokenStore(Database& database) : database_(database) {}
   Result<void> insert(const std::vector<TokenRecord>& tokens) override;
   Result<std::optional<TokenRecord>> find(std::string_view token_hash) override;
-  Result<bool> rotate(std::string_view old_hash,
-                      const std::vector<TokenRecord>& replacements) override;
+  Result<bool> rotate(std::string_view old_hash, const std::vector<TokenRecord>& replacements,
+                      const RetryGraceEntry* remember) override;
   Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override;
   Result<std::int64_t> revoke_family(std::string_view family_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;

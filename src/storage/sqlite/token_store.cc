@@ -1,3 +1,4 @@
+#include "storage/issued_rows.h"
 #include "storage/sqlite/query.h"
 #include "storage/sqlite/stores.h"
 
@@ -18,14 +19,15 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
 // one fsync for the batch, each redemption in a savepoint of its own (group_commit.h).
 Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
                                       std::string_view client_id, std::int64_t now,
-                                      const std::vector<TokenRecord>& tokens) {
+                                      const std::vector<TokenRecord>& tokens,
+                                      const RetryGraceEntry* remember) {
   auto work = [&](Connection& connection) -> Result<bool> {
     auto statement = connection.statement(redeem);
     if (!statement) return std::unexpected(std::move(statement.error()));
     statement->bind_text(1, hash).bind_text(2, client_id).bind_int(3, now);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
     if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
-    if (auto inserted = insert_tokens(connection, tokens); !inserted) {
+    if (auto inserted = storage::insert_issued(connection, tokens, remember); !inserted) {
       return std::unexpected(std::move(inserted.error()));
     }
     return true;
@@ -50,7 +52,8 @@ Result<std::optional<TokenRecord>> SqliteTokenStore::find(std::string_view token
 }
 
 Result<bool> SqliteTokenStore::rotate(std::string_view old_hash,
-                                      const std::vector<TokenRecord>& replacements) {
+                                      const std::vector<TokenRecord>& replacements,
+                                      const RetryGraceEntry* remember) {
   auto work = [&](Connection& connection) -> Result<bool> {
     // Marks used only a refresh token that is neither used nor revoked: exactly one of two
     // concurrent rotations of the same token changes the row.
@@ -59,7 +62,7 @@ Result<bool> SqliteTokenStore::rotate(std::string_view old_hash,
     statement->bind_text(1, old_hash);
     if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
     if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
-    if (auto inserted = insert_tokens(connection, replacements); !inserted) {
+    if (auto inserted = storage::insert_issued(connection, replacements, remember); !inserted) {
       return std::unexpected(std::move(inserted.error()));
     }
     return true;
