@@ -1,11 +1,21 @@
 #include "storage/postgres/migrations.h"
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "storage/backend_error.h"
 
 namespace ssooidc::storage::postgres {
 namespace {
+
+// How long a replica waits for another's migrations. pg_advisory_lock would wait under the
+// statement timeout (5 s by default), and a replica started beside another that migrates a
+// fresh schema on a busy machine then failed its start with "statement timed out". The lock is
+// polled with pg_try_advisory_lock instead, each attempt a short statement, for at most this
+// long, which is far longer than every migration so far.
+constexpr auto kMigrationLockWait = std::chrono::minutes(5);
+constexpr auto kMigrationLockRetry = std::chrono::milliseconds(20);
 
 // To change the schema, append one entry; never edit an entry that has been released.
 //
@@ -296,6 +306,20 @@ Result<void> apply_pending(Connection& connection) {
   return transaction->commit();
 }
 
+Result<void> lock_migrations(Connection& connection, const std::string& key) {
+  const auto deadline = std::chrono::steady_clock::now() + kMigrationLockWait;
+  for (;;) {
+    auto locked = connection.execute_script("lock migrations",
+                                            "SELECT pg_try_advisory_lock(" + key + ")");
+    if (!locked) return std::unexpected(std::move(locked.error()));
+    if (locked->size() == 1 && locked->view(0, 0) == "t") return {};
+    if (std::chrono::steady_clock::now() >= deadline)
+      return std::unexpected(backend_error("lock migrations",
+                                           "another process has held the migration lock for 5 minutes"));
+    std::this_thread::sleep_for(kMigrationLockRetry);
+  }
+}
+
 }  // namespace
 
 std::span<const Migration> migrations() noexcept { return kMigrations; }
@@ -307,11 +331,7 @@ Result<void> migrate(Connection& connection) {
   // It is taken before the transaction that reads the version, so that a replica that waited
   // reads what its predecessor committed and applies nothing twice.
   const std::string key(kMigrationLock);
-  if (auto locked = connection.execute_script("lock migrations",
-                                              "SELECT pg_advisory_lock(" + key + ")");
-      !locked) {
-    return std::unexpected(std::move(locked.error()));
-  }
+  if (auto locked = lock_migrations(connection, key); !locked) return locked;
   auto applied = apply_pending(connection);
   // On failure the caller closes the connection, which drops the lock too.
   if (!applied) return applied;

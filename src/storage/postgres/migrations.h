@@ -21,7 +21,7 @@ struct Migration {
 [[nodiscard]] std::span<const Migration> migrations() noexcept;
 
 // Takes the session-level advisory lock kMigrationLock (waiting while another replica holds
-// it), then applies in one transaction every migration newer than the version recorded in
+// it, up to 5 minutes whatever the statement timeout), then applies in one transaction every migration newer than the version recorded in
 // schema_migrations, recording each, and unlocks. Of replicas starting at once one applies, the
 // others wait and then find nothing to do. Error when the database is newer than this build.
 // `connection` should not be pooled afterwards (closing it also drops the lock).
