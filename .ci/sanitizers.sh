@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CI stage: the test suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the
-# concurrency tests under ThreadSanitizer. Called by .ci/run after the normal build and tests
-# (as two stages, asan and tsan); can be run alone (it builds its own trees, build-asan/ and
-# build-tsan/ by default).
+# concurrency tests under ThreadSanitizer. Called by .ci/run as two of its default stages (asan
+# right after the normal build and tests, tsan after fuzz); can be run alone (it builds its own
+# trees, build-asan/ and build-tsan/ by default).
 #
 #   bash .ci/sanitizers.sh            # both
 #   bash .ci/sanitizers.sh asan       # one of them
