@@ -2,10 +2,13 @@
 # `cmake --install` into a temporary prefix, then a small program built only from what was
 # installed (headers under include/ssooidc, the static libraries, the pkg-config file) must
 # compile, link and run. The pkg-config file must not ask for libargon2 (the server's only).
-# Usage: test_install.sh BUILD_DIR CXX
+# Usage: test_install.sh BUILD_DIR CXX [CXXFLAGS]
+# CXXFLAGS: the flags the library was built with beyond its build type's (CMAKE_CXX_FLAGS), which
+# the program needs too: an ASan+UBSan library does not link without the sanitizer runtimes.
 set -euo pipefail
 build_dir=$1
 cxx=$2
+read -r -a cxxflags <<<"${3:-}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -136,7 +139,7 @@ PROGRAM
 
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 # shellcheck disable=SC2046  # pkg-config prints several words on purpose
-"$cxx" -o "$work/program" "$work/main.cc" $(pkg-config --cflags --libs ssooidc)
+"$cxx" "${cxxflags[@]}" -o "$work/program" "$work/main.cc" $(pkg-config --cflags --libs ssooidc)
 mkdir "$work/caches"
 "$work/program" "$work/caches"
 
