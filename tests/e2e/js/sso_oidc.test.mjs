@@ -61,7 +61,10 @@ function startServer() {
   );
   closeSync(logFd);
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error('server printed no URL within 30 s')), 30000);
+    // Behind the replicas stand-in a start is three replicas and an nginx (ssooidc_harness.py).
+    const seconds = process.env.SSOOIDC_E2E_BACKEND === 'replicated-postgres' ? 120 : 30;
+    const timer = setTimeout(
+      () => reject(new Error(`server printed no URL within ${seconds} s`)), seconds * 1000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited ${code} before printing its URL: ${serverLog()}`));
