@@ -148,6 +148,7 @@ void GroupCommitWriter::run() {
 void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn) {
   if (SqliteCommitGate* gate = database_.pool.options().commit_gate.get(); gate != nullptr) {
     std::vector<std::string> operations;
+    operations.reserve(batch.size());
     for (const PendingWrite* pending : batch) operations.emplace_back(pending->operation);
     gate->committing(std::move(operations));
   }

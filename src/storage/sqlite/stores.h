@@ -20,7 +20,7 @@
 namespace ssooidc::storage::sqlite {
 
 struct Database {
-  Database(std::string path, SqliteOptions options)
+  Database(const std::string& path, SqliteOptions options)
       : pool(path, std::move(options)), sharing(path) {}
 
   ConnectionPool pool;
