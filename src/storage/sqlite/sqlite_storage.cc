@@ -19,8 +19,8 @@ namespace {
 
 class SqliteStorage final : public Storage {
  public:
-  SqliteStorage(std::string path, SqliteOptions options)
-      : database_(std::move(path), std::move(options)) {}
+  SqliteStorage(const std::string& path, SqliteOptions options)
+      : database_(path, std::move(options)) {}
 
   ClientStore& clients() override { return clients_; }
   DeviceAuthorizationStore& device_authorizations() override { return devices_; }
