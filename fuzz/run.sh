@@ -6,6 +6,7 @@
 #   bash fuzz/run.sh                        # CI: 45 s per target
 #   FUZZ_SECONDS=720 bash fuzz/run.sh       # the hour-long campaign (5 targets x 12 minutes)
 #   bash fuzz/run.sh http_request_fuzzer    # some targets only
+#   bash fuzz/run.sh --build-only           # build them, run nothing (.ci/run, in the background)
 #
 # The targets run FUZZ_JOBS at a time (default: one per core), each on a core of its own for
 # its FUZZ_SECONDS; CI's 2 cores run the five in three rounds, 135 s instead of 225 s.
@@ -23,6 +24,8 @@ build_dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 seconds="${FUZZ_SECONDS:-45}"
 jobs="${JOBS:-$(nproc)}"
 fuzz_jobs="${FUZZ_JOBS:-$(nproc)}"
+build_only=0
+if [ "${1:-}" = --build-only ]; then build_only=1; shift; fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(http_request_fuzzer wire_codec_fuzzer form_fuzzer sigv4_fuzzer html_template_fuzzer)
@@ -34,6 +37,7 @@ CXX=clang++-16 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSS
   -DSSOOIDC_BUILD_TESTS=OFF -DSSOOIDC_BUILD_BENCHMARKS=OFF "${launcher[@]}" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" >/dev/null
 cmake --build "$build_dir" -j"$jobs" --target "${targets[@]}"
+if [ "$build_only" = 1 ]; then echo "fuzz: built ${targets[*]}"; exit 0; fi
 
 mkdir -p "$build_dir/artifacts"
 for target in "${targets[@]}"; do

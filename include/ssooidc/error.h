@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ssooidc {
 
@@ -67,5 +69,11 @@ struct Error {
   [[nodiscard]] static Error make(ErrorType type, std::string description);
   [[nodiscard]] std::string_view shape() const noexcept { return shape_name(type); }
 };
+
+// `return fail(ErrorType::kInvalidGrant, "...");` from any function returning
+// std::expected<T, Error>: the modeled error, as Error::make builds it.
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorType type, std::string description) {
+  return std::unexpected(Error::make(type, std::move(description)));
+}
 
 }  // namespace ssooidc

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/http_message.h"
+
 namespace ssooidc::client {
 namespace {
 
@@ -10,13 +12,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // "profile   dev" -> "profile dev": the SDKs split the header on whitespace.
@@ -39,16 +34,16 @@ std::string normalise_header(std::string_view inner) {
 }  // namespace
 
 std::optional<std::string> ConfigSection::get(std::string_view key) const {
-  auto it = values.find(lower(key));
+  auto it = values.find(core::ascii_lower(key));
   if (it == values.end() || it->second.empty()) return std::nullopt;
   return it->second;
 }
 
 std::optional<std::string> ConfigSection::get_nested(std::string_view key,
                                                      std::string_view sub_key) const {
-  auto it = nested.find(lower(key));
+  auto it = nested.find(core::ascii_lower(key));
   if (it == nested.end()) return std::nullopt;
-  auto sub = it->second.find(lower(sub_key));
+  auto sub = it->second.find(core::ascii_lower(sub_key));
   if (sub == it->second.end() || sub->second.empty()) return std::nullopt;
   return sub->second;
 }
@@ -109,7 +104,7 @@ std::expected<ConfigFile, Error> parse_config_file(std::string_view text, std::s
     if (indented && !last_key.empty()) {
       if (last_was_empty) {
         if (eq == std::string_view::npos) return error("nested property without '='");
-        current->nested[last_key][lower(trim(body.substr(0, eq)))] =
+        current->nested[last_key][core::ascii_lower(trim(body.substr(0, eq)))] =
             std::string(trim(body.substr(eq + 1)));
       } else {
         // A continuation line of a multi-line value.
@@ -118,7 +113,7 @@ std::expected<ConfigFile, Error> parse_config_file(std::string_view text, std::s
       continue;
     }
     if (eq == std::string_view::npos) return error("expected 'key = value'");
-    last_key = lower(trim(body.substr(0, eq)));
+    last_key = core::ascii_lower(trim(body.substr(0, eq)));
     if (last_key.empty()) return error("empty property name");
     std::string value(trim(body.substr(eq + 1)));
     last_was_empty = value.empty();

@@ -15,7 +15,7 @@
 namespace ssooidc::client {
 namespace {
 
-constexpr const char* kState = "6b0ecf3e-4b14-4f5a-9b1e-0f6f2a1d2c3b";
+constexpr const char* kListenerState = "6b0ecf3e-4b14-4f5a-9b1e-0f6f2a1d2c3b";
 
 struct Reply {
   long status = 0;
@@ -85,7 +85,7 @@ std::unique_ptr<LoopbackListener> open_listener(LoopbackOptions options = {}) {
 }
 
 std::future<std::expected<std::string, Error>> wait_async(LoopbackListener& listener) {
-  return std::async(std::launch::async, [&listener] { return listener.wait_for_code(kState); });
+  return std::async(std::launch::async, [&listener] { return listener.wait_for_code(kListenerState); });
 }
 
 TEST(LoopbackListenerTest, ListensOnAPortTheKernelPicks) {
@@ -104,7 +104,7 @@ TEST(LoopbackListenerTest, IgnoresAFaviconThenReturnsTheCode) {
   EXPECT_EQ(favicon.status, 404);
 
   Reply callback =
-      get(listener->port(), std::string("/oauth/callback?code=abc%2Bdef&state=") + kState);
+      get(listener->port(), std::string("/oauth/callback?code=abc%2Bdef&state=") + kListenerState);
   EXPECT_EQ(callback.error, "");
   EXPECT_EQ(callback.status, 200);
   EXPECT_EQ(callback.content_type, "text/html; charset=utf-8");
@@ -125,7 +125,7 @@ TEST(LoopbackListenerTest, AnIdleConnectionDoesNotHoldUpTheCallback) {
   ASSERT_TRUE(idle.connected());
   idle.send("GET /oauth/call");  // half a request line, and then nothing
 
-  Reply callback = get(listener->port(), std::string("/oauth/callback?code=c&state=") + kState);
+  Reply callback = get(listener->port(), std::string("/oauth/callback?code=c&state=") + kListenerState);
   EXPECT_EQ(callback.status, 200);
   auto result = code.get();
   ASSERT_TRUE(result.has_value()) << result.error().error_description;
@@ -149,7 +149,7 @@ TEST(LoopbackListenerTest, DenialIsAccessDenied) {
   auto listener = open_listener();
   auto code = wait_async(*listener);
   Reply callback =
-      get(listener->port(), std::string("/oauth/callback?error=access_denied&state=") + kState);
+      get(listener->port(), std::string("/oauth/callback?error=access_denied&state=") + kListenerState);
   EXPECT_EQ(callback.status, 400);
   auto result = code.get();
   ASSERT_FALSE(result.has_value());
@@ -158,7 +158,7 @@ TEST(LoopbackListenerTest, DenialIsAccessDenied) {
 
 TEST(LoopbackListenerTest, GivesUpAfterTheOverallTimeout) {
   auto listener = open_listener({.overall_timeout = std::chrono::milliseconds(50)});
-  auto result = listener->wait_for_code(kState);
+  auto result = listener->wait_for_code(kListenerState);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().type, ErrorType::kExpiredToken);
   EXPECT_EQ(result.error().http_status, 0);
@@ -177,7 +177,7 @@ TEST(LoopbackListenerTest, AnIncompleteRequestIsDroppedAfterTheRequestTimeout) {
   slow.send("GET /oauth/callback?code=c&state=");
   EXPECT_EQ(slow.read_all().rfind("HTTP/1.1 408 ", 0), 0u);  // returns when the listener closes
 
-  Reply callback = get(listener->port(), std::string("/oauth/callback?code=c&state=") + kState);
+  Reply callback = get(listener->port(), std::string("/oauth/callback?code=c&state=") + kListenerState);
   EXPECT_EQ(callback.status, 200);
   EXPECT_TRUE(code.get().has_value());
 }
@@ -196,7 +196,7 @@ TEST(LoopbackListenerTest, OversizedAndMalformedRequestsAreRefused) {
     garbage.send("HELLO\r\n\r\n");
     EXPECT_EQ(garbage.read_all().rfind("HTTP/1.1 400 ", 0), 0u);
   }
-  Reply callback = get(listener->port(), std::string("/oauth/callback?code=c&state=") + kState);
+  Reply callback = get(listener->port(), std::string("/oauth/callback?code=c&state=") + kListenerState);
   EXPECT_EQ(callback.status, 200);
   EXPECT_TRUE(code.get().has_value());
 }

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/http_message.h"
+
 namespace ssooidc::client {
 namespace {
 
@@ -15,10 +17,7 @@ std::optional<std::string> non_empty_env(const Env& env, std::string_view name) 
 
 bool is_true(std::optional<std::string> v) {
   if (!v) return false;
-  std::string s = *v;
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s == "true";
+  return core::ascii_lower(*v) == "true";
 }
 
 std::string strip_trailing_slashes(std::string url) {

@@ -12,7 +12,7 @@ namespace {
 using testing::FakeTransport;
 using testing::ok;
 
-constexpr const char* kCacheDir = "/home/test/.aws/cli/cache";
+constexpr const char* kCliCacheDir = "/home/test/.aws/cli/cache";
 
 // Keys computed by botocore 1.43.11 itself:
 //   SSOCredentialFetcher(start_url=..., sso_region="us-east-1", role_name=..., account_id=...,
@@ -80,17 +80,17 @@ TEST(RoleCredentialsFileTest, FreshMeansMoreThanFifteenMinutesLeft) {
 
 TEST(RoleCredentialsCacheTest, LivesInTheAwsCliCacheAndLogoutSweepsOnlySso) {
   InMemoryEnv env;
-  EXPECT_EQ(RoleCredentialsCache::default_dir(env), kCacheDir);
-  RoleCredentialsCache cache(env, kCacheDir);
+  EXPECT_EQ(RoleCredentialsCache::default_dir(env), kCliCacheDir);
+  RoleCredentialsCache cache(env, kCliCacheDir);
   ASSERT_TRUE(cache.save("k1", CachedRoleCredentials{"A", "S", "T", 1, std::nullopt}));
-  EXPECT_EQ(env.file_mode(std::string(kCacheDir) + "/k1.json"), 0600u);
-  env.put_file(std::string(kCacheDir) + "/assume.json",
+  EXPECT_EQ(env.file_mode(std::string(kCliCacheDir) + "/k1.json"), 0600u);
+  env.put_file(std::string(kCliCacheDir) + "/assume.json",
                R"({"ProviderType": "assume-role", "Credentials": {}})");
-  env.put_file(std::string(kCacheDir) + "/garbage.json", "{");
+  env.put_file(std::string(kCliCacheDir) + "/garbage.json", "{");
   auto removed = cache.remove_sso_credentials();
   ASSERT_TRUE(removed.has_value());
   EXPECT_EQ(*removed, 1);
-  EXPECT_EQ(env.list_files(kCacheDir), (std::vector<std::string>{"assume.json", "garbage.json"}));
+  EXPECT_EQ(env.list_files(kCliCacheDir), (std::vector<std::string>{"assume.json", "garbage.json"}));
 }
 
 class FetchRoleCredentialsTest : public ::testing::Test {
@@ -127,7 +127,7 @@ class FetchRoleCredentialsTest : public ::testing::Test {
   InMemoryEnv env;
   core::FakeClock clock{1796112000};  // 2026-12-01T08:00:00Z
   FakeSleeper sleeper{&clock};
-  RoleCredentialsCache cache{env, kCacheDir};
+  RoleCredentialsCache cache{env, kCliCacheDir};
   std::vector<bool> token_calls;
   std::shared_ptr<FakeTransport::Shared> shared = std::make_shared<FakeTransport::Shared>();
 };
@@ -144,7 +144,7 @@ TEST_F(FetchRoleCredentialsTest, FetchesThenServesFromTheCache) {
   EXPECT_EQ(token_calls, std::vector<bool>{false});
 
   const std::string file =
-      std::string(kCacheDir) + "/" + role_credentials_cache_key(request.key) + ".json";
+      std::string(kCliCacheDir) + "/" + role_credentials_cache_key(request.key) + ".json";
   auto text = env.read_file(file);
   ASSERT_TRUE(text.has_value());
   EXPECT_NE(text->find(R"("Expiration": "2026-12-01T09:00:00Z")"), std::string::npos) << *text;
@@ -194,7 +194,7 @@ TEST_F(FetchRoleCredentialsTest, SecondUnauthorizedIsReturnedAndNothingIsCached)
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().type, ErrorType::kUnauthorized);
   EXPECT_EQ(token_calls.size(), 2u);
-  EXPECT_TRUE(env.list_files(kCacheDir).empty());
+  EXPECT_TRUE(env.list_files(kCliCacheDir).empty());
 }
 
 TEST_F(FetchRoleCredentialsTest, NotFoundIsNotRetriedWithAnotherToken) {
@@ -237,7 +237,7 @@ TEST_F(FetchRoleCredentialsTest, UnwritableCacheStillReturnsTheCredentials) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->credentials.access_key_id, "ASIA");
   ASSERT_TRUE(r->cache_error.has_value());
-  EXPECT_NE(r->cache_error->error_description.find(kCacheDir), std::string::npos);
+  EXPECT_NE(r->cache_error->error_description.find(kCliCacheDir), std::string::npos);
 }
 
 TEST_F(FetchRoleCredentialsTest, CorruptCacheFileIsReplaced) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/http_message.h"
 #include "core/time_format.h"
 #include "core/url.h"
 #include "crypto/crypto.h"
@@ -14,13 +15,6 @@ namespace ssooidc::client::sigv4 {
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -84,7 +78,7 @@ Canonical canonical_request(const Request& r, const HeaderList& headers,
   // Headers: lower-case names, sorted; values of repeated names joined by ',' in order.
   std::map<std::string, std::string> merged;
   for (const auto& [name, value] : headers) {
-    std::string key = lower(name);
+    std::string key = core::ascii_lower(name);
     if (never_signed(key)) continue;
     auto [it, inserted] = merged.try_emplace(key, canonical_header_value(value));
     if (!inserted) it->second += "," + canonical_header_value(value);
@@ -220,7 +214,7 @@ Signature presign_query(const Request& request, const Params& params,
   // SignedHeaders is itself a parameter, so compute the list first.
   std::map<std::string, bool> names;
   for (const auto& [name, value] : request.headers) {
-    std::string key = lower(name);
+    std::string key = core::ascii_lower(name);
     if (!never_signed(key)) names[key] = true;
   }
   std::string signed_headers;

@@ -5,26 +5,26 @@
 namespace ssooidc::client {
 namespace {
 
-constexpr const char* kStartUrl = "https://my-sso-portal.awsapps.com/start";
-constexpr const char* kCacheDir = "/home/test/.aws/sso/cache";
+constexpr const char* kPortalStartUrl = "https://my-sso-portal.awsapps.com/start";
+constexpr const char* kSsoCacheDir = "/home/test/.aws/sso/cache";
 
 TEST(SsoCacheTest, TokenKeysAreSha1OfSessionOrStartUrl) {
   // Reference 6.6.
-  EXPECT_EQ(token_cache_key(std::string("my-sso"), kStartUrl),
+  EXPECT_EQ(token_cache_key(std::string("my-sso"), kPortalStartUrl),
             "0ad374308c5a4e22f723adf10145eafad7c4031c");
-  EXPECT_EQ(token_cache_key(std::nullopt, kStartUrl), "c7aaaf71fcc8777ae2475525ed049d39fe16c484");
+  EXPECT_EQ(token_cache_key(std::nullopt, kPortalStartUrl), "c7aaaf71fcc8777ae2475525ed049d39fe16c484");
 }
 
 TEST(SsoCacheTest, RegistrationKeysMatchBotocore) {
   // Reference 6.6: the exact hashed string and both hashes.
   const std::vector<std::string> scopes{"sso:account:access"};
   EXPECT_EQ(
-      registration_key_material(kStartUrl, "us-east-1", scopes, std::string("my-sso")),
+      registration_key_material(kPortalStartUrl, "us-east-1", scopes, std::string("my-sso")),
       R"({"region": "us-east-1", "scopes": ["sso:account:access"], "session_name": "my-sso", )"
       R"("startUrl": "https://my-sso-portal.awsapps.com/start", "tool": "botocore"})");
-  EXPECT_EQ(registration_cache_key(kStartUrl, "us-east-1", scopes, std::string("my-sso")),
+  EXPECT_EQ(registration_cache_key(kPortalStartUrl, "us-east-1", scopes, std::string("my-sso")),
             "c5cfae6e3e4f067423a532368c8b514b6a4b0ace");
-  EXPECT_EQ(registration_cache_key(kStartUrl, "us-east-1", std::nullopt, std::nullopt),
+  EXPECT_EQ(registration_cache_key(kPortalStartUrl, "us-east-1", std::nullopt, std::nullopt),
             "0e093f10f65cee6c5c1898a8e240f5726875bf08");
 }
 
@@ -114,15 +114,15 @@ TEST(SsoCacheTest, RegistrationRoundTrips) {
 TEST(SsoCacheTest, SavesWithMode0600UnderHomeAndListsOnlyTokens) {
   InMemoryEnv env;
   SsoCache cache(env, SsoCache::default_dir(env));
-  EXPECT_EQ(cache.dir(), kCacheDir);
-  const std::string key = token_cache_key(std::string("my-sso"), kStartUrl);
+  EXPECT_EQ(cache.dir(), kSsoCacheDir);
+  const std::string key = token_cache_key(std::string("my-sso"), kPortalStartUrl);
   ASSERT_TRUE(cache.save_token(key, sample_token()).has_value());
   ASSERT_TRUE(cache.save_registration("reg", SsoRegistration{"c", "s", 1, {}, {}}).has_value());
-  env.put_file(std::string(kCacheDir) + "/broken.json", "{");
-  env.put_file(std::string(kCacheDir) + "/notes.txt", "x");
+  env.put_file(std::string(kSsoCacheDir) + "/broken.json", "{");
+  env.put_file(std::string(kSsoCacheDir) + "/notes.txt", "x");
 
   EXPECT_EQ(env.file_mode(cache.path_for(key)), 0600u);
-  EXPECT_EQ(cache.path_for(key), std::string(kCacheDir) + "/" + key + ".json");
+  EXPECT_EQ(cache.path_for(key), std::string(kSsoCacheDir) + "/" + key + ".json");
   auto entries = cache.list_tokens();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].key, key);
@@ -147,7 +147,7 @@ TEST(SsoCacheTest, SavesWithMode0600UnderHomeAndListsOnlyTokens) {
 TEST(SsoCacheTest, WriteFailuresAreReported) {
   InMemoryEnv env;
   env.fail_writes(true);
-  SsoCache cache(env, kCacheDir);
+  SsoCache cache(env, kSsoCacheDir);
   auto saved = cache.save_token("k", sample_token());
   ASSERT_FALSE(saved.has_value());
   EXPECT_NE(saved.error().error_description.find("injected failure"), std::string::npos);

@@ -13,10 +13,10 @@ using testing::FakeTransport;
 using testing::ok;
 using testing::service_error;
 
-constexpr const char* kStartUrl = "https://d-0000000000.awsapps.com/start";
-constexpr std::int64_t kNow = 1'700'000'000;
+constexpr const char* kDeviceStartUrl = "https://d-0000000000.awsapps.com/start";
+constexpr std::int64_t kDeviceNow = 1'700'000'000;
 
-class RecordingPrompt final : public LoginPrompt {
+class RecordingLoginPrompt final : public LoginPrompt {
  public:
   void show(const StartDeviceAuthorizationResponse& a) override {
     ++shown;
@@ -50,8 +50,8 @@ class SsoLoginTest : public ::testing::Test {
 
   void script_registration_and_authorization(int interval = 1, int expires_in = 600) {
     answer("/client/register", ok(R"({"clientId":"cid","clientSecret":"cs","clientIdIssuedAt":)" +
-                                  std::to_string(kNow) + R"(,"clientSecretExpiresAt":)" +
-                                  std::to_string(kNow + 90 * 86400) + "}"));
+                                  std::to_string(kDeviceNow) + R"(,"clientSecretExpiresAt":)" +
+                                  std::to_string(kDeviceNow + 90 * 86400) + "}"));
     answer("/device_authorization",
            ok(R"({"deviceCode":"dc","expiresIn":)" + std::to_string(expires_in) +
               R"(,"interval":)" + std::to_string(interval) +
@@ -69,7 +69,7 @@ class SsoLoginTest : public ::testing::Test {
   }
 
   LoginRequest session_request() {
-    return LoginRequest{kStartUrl, "us-east-1", std::string("my-sso"),
+    return LoginRequest{kDeviceStartUrl, "us-east-1", std::string("my-sso"),
                         std::vector<std::string>{"sso:account:access"}};
   }
 
@@ -81,10 +81,10 @@ class SsoLoginTest : public ::testing::Test {
   }
 
   InMemoryEnv env;
-  core::FakeClock clock{kNow};
+  core::FakeClock clock{kDeviceNow};
   FakeSleeper sleeper{&clock};
   FakeSleeper retry_sleeper{&clock};
-  RecordingPrompt prompt;
+  RecordingLoginPrompt prompt;
   SsoCache cache;
   std::shared_ptr<FakeTransport::Shared> shared = std::make_shared<FakeTransport::Shared>();
 };
@@ -117,16 +117,16 @@ TEST_F(SsoLoginTest, FirstPollIsImmediateThenPollsAtTheInterval) {
   EXPECT_EQ(env.file_mode(token_path), 0600u);
   auto text = env.read_file(token_path);
   ASSERT_TRUE(text.has_value());
-  const std::int64_t expires = kNow + 4 + 3600;  // two 2 s sleeps before the answer
+  const std::int64_t expires = kDeviceNow + 4 + 3600;  // two 2 s sleeps before the answer
   EXPECT_EQ(*text,
             R"({"startUrl": "https://d-0000000000.awsapps.com/start", "region": "us-east-1", )"
             R"("accessToken": "aoa", "expiresAt": ")" +
                 format_cache_time(expires) +
                 R"(", "clientId": "cid", "clientSecret": "cs", "registrationExpiresAt": ")" +
-                format_cache_time(kNow + 90 * 86400) + R"(", "refreshToken": "aor"})");
+                format_cache_time(kDeviceNow + 90 * 86400) + R"(", "refreshToken": "aor"})");
   // The registration file: the botocore registration key.
   const std::string reg_key = registration_cache_key(
-      kStartUrl, "us-east-1", std::vector<std::string>{"sso:account:access"}, "my-sso");
+      kDeviceStartUrl, "us-east-1", std::vector<std::string>{"sso:account:access"}, "my-sso");
   auto reg = cache.load_registration(reg_key);
   ASSERT_TRUE(reg.has_value() && reg->has_value());
   EXPECT_EQ((*reg)->client_id, "cid");
@@ -201,7 +201,7 @@ TEST_F(SsoLoginTest, ClientSideDeadlineStopsASilentServer) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().type, ErrorType::kExpiredToken);
   // Polls at 0, 5, ..., 30 s at most: never past the device code's lifetime.
-  EXPECT_LE(clock.now_epoch_seconds() - kNow, 30);
+  EXPECT_LE(clock.now_epoch_seconds() - kDeviceNow, 30);
   EXPECT_LE(shared->calls.size(), 2u + 7u);
 }
 
@@ -220,7 +220,7 @@ TEST_F(SsoLoginTest, CachedRegistrationIsReusedUntilFifteenMinutesBeforeExpiry) 
   const std::string reg_key =
       registration_cache_key(req.start_url, req.region, req.scopes, req.session_name);
   ASSERT_TRUE(cache.save_registration(
-      reg_key, SsoRegistration{"cached-id", "cached-secret", kNow + 16 * 60, req.scopes, {}}));
+      reg_key, SsoRegistration{"cached-id", "cached-secret", kDeviceNow + 16 * 60, req.scopes, {}}));
   answer("/device_authorization", ok(R"({"deviceCode":"dc","expiresIn":600,"interval":1,)"
                                      R"("userCode":"U","verificationUri":"v",)"
                                      R"("verificationUriComplete":"vc"})"));
@@ -234,7 +234,7 @@ TEST_F(SsoLoginTest, CachedRegistrationIsReusedUntilFifteenMinutesBeforeExpiry) 
 
   // 14 minutes left: register again.
   ASSERT_TRUE(cache.save_registration(
-      reg_key, SsoRegistration{"cached-id", "cached-secret", kNow + 14 * 60, req.scopes, {}}));
+      reg_key, SsoRegistration{"cached-id", "cached-secret", kDeviceNow + 14 * 60, req.scopes, {}}));
   script_registration_and_authorization();
   answer("/token", token_ok());
   r = device_login(client, cache, req, prompt, clock, sleeper);
@@ -248,7 +248,7 @@ TEST_F(SsoLoginTest, PkceRegistrationIsNotReused) {
   const std::string reg_key =
       registration_cache_key(req.start_url, req.region, req.scopes, req.session_name);
   ASSERT_TRUE(cache.save_registration(
-      reg_key, SsoRegistration{"pkce-id", "s", kNow + 86400, req.scopes,
+      reg_key, SsoRegistration{"pkce-id", "s", kDeviceNow + 86400, req.scopes,
                                std::vector<std::string>{"authorization_code", "refresh_token"}}));
   script_registration_and_authorization();
   answer("/token", token_ok());
@@ -262,13 +262,13 @@ TEST_F(SsoLoginTest, LegacyLoginUsesStartUrlKeyAndNoScopes) {
   script_registration_and_authorization();
   answer("/token", ok(R"({"accessToken":"legacy","expiresIn":28800,"tokenType":"Bearer"})"));
   Client client = make_client_for("us-east-1");
-  auto r = device_login(client, cache, LoginRequest{kStartUrl, "us-east-1", {}, {}}, prompt, clock,
+  auto r = device_login(client, cache, LoginRequest{kDeviceStartUrl, "us-east-1", {}, {}}, prompt, clock,
                         sleeper);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(shared->calls[0].body.find("scopes"), std::string::npos);
   EXPECT_NE(shared->calls[0].body.find(R"("clientName":"ssooidc-client-1700000000")"),
             std::string::npos);
-  auto loaded = cache.load_token(token_cache_key(std::nullopt, kStartUrl));
+  auto loaded = cache.load_token(token_cache_key(std::nullopt, kDeviceStartUrl));
   ASSERT_TRUE(loaded.has_value() && loaded->has_value());
   EXPECT_FALSE((*loaded)->refresh_token.has_value());
 }
@@ -289,13 +289,13 @@ class TokenRefreshTest : public SsoLoginTest {
  protected:
   SsoToken cached(std::int64_t expires_in) {
     SsoToken t;
-    t.start_url = kStartUrl;
+    t.start_url = kDeviceStartUrl;
     t.region = "eu-west-1";
     t.access_token = "old";
-    t.expires_at = kNow + expires_in;
+    t.expires_at = kDeviceNow + expires_in;
     t.client_id = "cid";
     t.client_secret = "cs";
-    t.registration_expires_at = kNow + 86400;
+    t.registration_expires_at = kDeviceNow + 86400;
     t.refresh_token = "old-refresh";
     return t;
   }
@@ -305,8 +305,8 @@ class TokenRefreshTest : public SsoLoginTest {
       return make_client_for(region);
     };
   }
-  const std::string key = token_cache_key(std::string("my-sso"), kStartUrl);
-  TokenRequest request{std::string("my-sso"), kStartUrl, "us-east-1", false};
+  const std::string key = token_cache_key(std::string("my-sso"), kDeviceStartUrl);
+  TokenRequest request{std::string("my-sso"), kDeviceStartUrl, "us-east-1", false};
   std::vector<std::string> regions;
 };
 
@@ -334,9 +334,9 @@ TEST_F(TokenRefreshTest, TokenNearExpiryIsRefreshedAndWrittenBack) {
   EXPECT_EQ(*text,
             R"({"startUrl": "https://d-0000000000.awsapps.com/start", "region": "eu-west-1", )"
             R"("accessToken": "new", "expiresAt": ")" +
-                format_cache_time(kNow + 3600) +
+                format_cache_time(kDeviceNow + 3600) +
                 R"(", "clientId": "cid", "clientSecret": "cs", "registrationExpiresAt": ")" +
-                format_cache_time(kNow + 86400) + R"(", "refreshToken": "new-refresh"})");
+                format_cache_time(kDeviceNow + 86400) + R"(", "refreshToken": "new-refresh"})");
 }
 
 TEST_F(TokenRefreshTest, FailedRefreshKeepsAStillValidToken) {
@@ -370,7 +370,7 @@ TEST_F(TokenRefreshTest, ExpiredLegacyTokenAsksForLogin) {
 
 TEST_F(TokenRefreshTest, ExpiredRegistrationIsNotUsed) {
   SsoToken t = cached(60);
-  t.registration_expires_at = kNow - 1;
+  t.registration_expires_at = kDeviceNow - 1;
   ASSERT_TRUE(cache.save_token(key, t));
   auto r = load_or_refresh_token(cache, request, factory(), clock);
   ASSERT_TRUE(r.has_value());

@@ -60,5 +60,8 @@ inline constexpr std::uint8_t kStorageFailed = 8;   // the answer is an error ca
 
 // Case-insensitive ASCII comparison.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
+// `s` with A-Z turned into a-z and every other byte kept (header names, schemes, hosts, profile
+// keys: ASCII by definition, so no locale takes part).
+[[nodiscard]] std::string ascii_lower(std::string_view s);
 
 }  // namespace ssooidc::core

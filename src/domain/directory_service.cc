@@ -7,13 +7,13 @@
 namespace ssooidc::domain {
 namespace {
 
-std::unexpected<Error> fail(std::string text) {
+std::unexpected<Error> invalid(std::string text) {
   return std::unexpected(Error::make(ErrorType::kInvalidRequest, std::move(text)));
 }
 
 std::expected<void, Error> removed(storage::Result<bool> result, std::string_view what) {
   if (!result) return std::unexpected(result.error());
-  if (!*result) return fail("No such " + std::string(what));
+  if (!*result) return invalid("No such " + std::string(what));
   return {};
 }
 
@@ -82,23 +82,23 @@ std::optional<std::string> DirectoryService::check_group(const storage::GroupRec
 }
 
 std::expected<bool, Error> DirectoryService::put_account(storage::AccountRecord account) {
-  if (auto problem = check_account(account)) return fail(std::move(*problem));
+  if (auto problem = check_account(account)) return invalid(std::move(*problem));
   account.created_at = ctx_.clock.now_epoch_seconds();
   return ctx_.storage.accounts().put(account);
 }
 
 std::expected<bool, Error> DirectoryService::put_role(storage::RoleRecord role) {
-  if (auto problem = check_role(role)) return fail(std::move(*problem));
+  if (auto problem = check_role(role)) return invalid(std::move(*problem));
   // Checked here, not left to the store: the operator gets a message naming the account.
   auto account = ctx_.storage.accounts().find(role.account_id);
   if (!account) return std::unexpected(account.error());
-  if (!*account) return fail("No such account: " + role.account_id);
+  if (!*account) return invalid("No such account: " + role.account_id);
   role.created_at = ctx_.clock.now_epoch_seconds();
   return ctx_.storage.accounts().put_role(role);
 }
 
 std::expected<bool, Error> DirectoryService::put_group(storage::GroupRecord group) {
-  if (auto problem = check_group(group)) return fail(std::move(*problem));
+  if (auto problem = check_group(group)) return invalid(std::move(*problem));
   group.created_at = ctx_.clock.now_epoch_seconds();
   return ctx_.storage.groups().put(group);
 }
@@ -122,10 +122,10 @@ std::expected<bool, Error> DirectoryService::add_member(std::string_view group,
                                                         std::string_view user_name) {
   auto found = ctx_.storage.groups().find(group);
   if (!found) return std::unexpected(found.error());
-  if (!*found) return fail("No such group: " + std::string(group));
+  if (!*found) return invalid("No such group: " + std::string(group));
   auto user = ctx_.storage.users().find(user_name);
   if (!user) return std::unexpected(user.error());
-  if (!*user) return fail("No such user: " + std::string(user_name));
+  if (!*user) return invalid("No such user: " + std::string(user_name));
   return ctx_.storage.groups().add_member(group, user_name);
 }
 
@@ -142,16 +142,16 @@ std::expected<bool, Error> DirectoryService::assign(storage::PrincipalType type,
   if (type == storage::PrincipalType::kUser) {
     auto user = ctx_.storage.users().find(principal);
     if (!user) return std::unexpected(user.error());
-    if (!*user) return fail("No such user: " + std::string(principal));
+    if (!*user) return invalid("No such user: " + std::string(principal));
   } else {
     auto group = ctx_.storage.groups().find(principal);
     if (!group) return std::unexpected(group.error());
-    if (!*group) return fail("No such group: " + std::string(principal));
+    if (!*group) return invalid("No such group: " + std::string(principal));
   }
   auto role = ctx_.storage.accounts().find_role(account_id, role_name);
   if (!role) return std::unexpected(role.error());
   if (!*role)
-    return fail("No such role: " + std::string(role_name) + " in account " +
+    return invalid("No such role: " + std::string(role_name) + " in account " +
                 std::string(account_id));
   storage::AssignmentRecord a{type, std::string(principal), std::string(account_id),
                               std::string(role_name), ctx_.clock.now_epoch_seconds()};

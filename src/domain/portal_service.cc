@@ -27,10 +27,6 @@ struct PortalDirectory {
 
 namespace {
 
-std::unexpected<Error> fail(ErrorType type, std::string text) {
-  return std::unexpected(Error::make(type, std::move(text)));
-}
-
 // The real service's words for every rejected token.
 std::unexpected<Error> unauthorized() {
   return fail(ErrorType::kUnauthorized, "Session token not found or invalid");

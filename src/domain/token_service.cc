@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::size_t kTokenBytes = 32;
 
-std::unexpected<Error> fail(ErrorType type, std::string text) {
-  return std::unexpected(Error::make(type, std::move(text)));
-}
-
 // The scopes a grant asks for, narrowed from those it was granted (RFC 6749 section 6: a refresh,
 // and here also a code exchange, may ask for fewer, never for more). No request keeps them all.
 std::expected<std::vector<std::string>, Error> narrow_scopes(

@@ -14,10 +14,6 @@ namespace {
 constexpr std::size_t kMinPassword = 8;
 constexpr std::size_t kMaxPassword = 1024;
 
-std::unexpected<Error> fail(ErrorType type, std::string text) {
-  return std::unexpected(Error::make(type, std::move(text)));
-}
-
 }  // namespace
 
 bool UserService::valid_name(std::string_view name) {

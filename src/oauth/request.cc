@@ -7,10 +7,6 @@
 namespace ssooidc::oauth {
 namespace {
 
-std::unexpected<Error> fail(ErrorType type, std::string text) {
-  return std::unexpected(Error::make(type, std::move(text)));
-}
-
 }  // namespace
 
 std::expected<FormParams, Error> FormParams::parse(std::string_view body) {

@@ -58,7 +58,7 @@ core::HttpResponse error_page(PageDeps& deps, const PageRequest& req,
 }
 
 // "scheme://host[:port]" of an absolute URI, for the CSP form-action source list.
-std::string origin_of(std::string_view uri) {
+std::string redirect_origin(std::string_view uri) {
   const auto scheme_end = uri.find("://");
   if (scheme_end == std::string_view::npos) return {};
   return std::string(uri.substr(0, uri.find_first_of("/?#", scheme_end + 3)));
@@ -93,7 +93,7 @@ core::HttpResponse consent_form(PageDeps& deps, const PageRequest& req,
   // The Allow/Deny form ends in a redirect to the client, which form-action must also allow.
   resp.set("Content-Security-Policy",
            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self' " +
-               origin_of(request.redirect_uri) + "; frame-ancestors 'none'; base-uri 'none'");
+               redirect_origin(request.redirect_uri) + "; frame-ancestors 'none'; base-uri 'none'");
   return resp;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/http_message.h"
 #include "core/json_text.h"
 #include "crypto/crypto.h"
 #include "web/assets.h"
@@ -51,9 +52,7 @@ std::string origin_of(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return {};
   const std::size_t host_end = url.find_first_of("/?#", scheme_end + 3);
-  std::string origin(url.substr(0, host_end));
-  for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return origin;
+  return core::ascii_lower(url.substr(0, host_end));
 }
 
 // A POST must come from a page of this server. Browsers say where a request comes from in

@@ -6,13 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include "storage/memory/string_map.h"
 #include "storage/storage_error.h"
 
 namespace ssooidc::storage {
 namespace {
-
-template <typename T>
-using StringMap = std::map<std::string, T, std::less<>>;
 
 bool ended(const WebSessionRecord& s, const WebSessionLimits& limits, std::int64_t now) {
   return now - s.last_seen >= limits.idle_seconds || now - s.created_at >= limits.absolute_seconds;

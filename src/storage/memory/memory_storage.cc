@@ -9,13 +9,10 @@
 #include "storage/backend_error.h"
 #include "storage/memory/memory_portal_stores.h"
 #include "storage/memory/memory_shared_state_stores.h"
+#include "storage/memory/string_map.h"
 
 namespace ssooidc::storage {
 namespace {
-
-// std::less<> lets the maps be searched with a string_view without building a string.
-template <typename T>
-using StringMap = std::map<std::string, T, std::less<>>;
 
 // Everything the four stores share. Lock `mutex` for every access.
 struct State {

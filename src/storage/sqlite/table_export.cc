@@ -24,7 +24,7 @@ Result<StatementHandle> prepare(sqlite3* db, std::string_view operation, const s
 
 // "name" with embedded quotes doubled: the one way SQLite quotes an identifier. Table names come
 // from the file's own sqlite_schema.
-std::string quoted(std::string_view name) {
+std::string quoted_identifier(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {
     out.push_back(c);
@@ -64,7 +64,7 @@ Result<void> export_sqlite_tables(std::string_view path, TableSink& sink) {
     if (step != SQLITE_DONE) return std::unexpected(sqlite_failure(operation, db.get()));
   }
   for (const std::string& table : tables) {
-    auto rows = prepare(db.get(), operation, "SELECT * FROM " + quoted(table));
+    auto rows = prepare(db.get(), operation, "SELECT * FROM " + quoted_identifier(table));
     if (!rows) return std::unexpected(std::move(rows.error()));
     sqlite3_stmt* statement = rows->get();
     const int count = sqlite3_column_count(statement);
