@@ -85,15 +85,18 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kCountPendingDeviceAuthorizations, "count pending device authorizations",
      "SELECT count(*) FROM device_authorizations WHERE state = 'pending' AND expires_at > ?1"},
 
+    // A token hash is stored as ssooidc_hash_key gives it (its 32 bytes, migration 9), like a
+    // device code hash.
     {Sql::kInsertToken, "insert token",
      "INSERT INTO tokens (token_hash, kind, family_id, client_id, user_name, scopes, issued_at, "
-     "expires_at, used, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+     "expires_at, used, revoked) "
+     "VALUES (ssooidc_hash_key(?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
     {Sql::kFindToken, "find token",
-     "SELECT token_hash, kind, family_id, client_id, user_name, scopes, issued_at, expires_at, "
-     "used, revoked FROM tokens WHERE token_hash = ?1"},
+     "SELECT ssooidc_hash_text(token_hash), kind, family_id, client_id, user_name, scopes, "
+     "issued_at, expires_at, used, revoked FROM tokens WHERE token_hash = ssooidc_hash_key(?1)"},
     {Sql::kMarkRefreshTokenUsed, "rotate refresh token",
-     "UPDATE tokens SET used = 1 "
-     "WHERE token_hash = ?1 AND kind = 'refresh' AND used = 0 AND revoked = 0"},
+     "UPDATE tokens SET used = 1 WHERE token_hash = ssooidc_hash_key(?1) AND kind = 'refresh' "
+     "AND used = 0 AND revoked = 0"},
     {Sql::kRevokeTokenFamily, "revoke token family",
      "UPDATE tokens SET revoked = 1 WHERE family_id = ?1 AND revoked = 0"},
     {Sql::kPurgeTokens, "purge tokens", "DELETE FROM tokens WHERE expires_at < ?1"},
