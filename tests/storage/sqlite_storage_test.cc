@@ -357,9 +357,10 @@ TEST(SqliteSchemaTest, MigratesDeviceAuthorizationsOfAVersion7FileInPlace) {
   EXPECT_FALSE(must(devices.find_by_device_code_hash(pending)).has_value());
 }
 
-// Issue 15: version 9 keeps token hashes as their 32 bytes in a rowid table. A file the server
-// wrote at version 8, with tokens, is converted in place when opened, and its tokens work.
-TEST(SqliteSchemaTest, MigratesTokensOfAVersion8FileInPlace) {
+// Issue 15: versions 9 and 10 keep token and retry-grace key hashes as their 32 bytes in rowid
+// tables. A file the server wrote at version 8, with tokens and retry-grace entries, is converted
+// in place when opened, and what it held works.
+TEST(SqliteSchemaTest, MigratesTokensAndRetryGraceOfAVersion8FileInPlace) {
   TempDir dir;
   const auto file = dir.path() / "version8.db";
   const std::string refresh = "5b1c3f0e8a61d2b4c97e0f3a6d85b2c14e7a9f0d3b6c8e1a2f4d7b9c0e3a5f61";
@@ -391,6 +392,10 @@ TEST(SqliteSchemaTest, MigratesTokensOfAVersion8FileInPlace) {
                  ", 0, 0), ('hash-legacy', 'access', 'family-2', 'client-1', 'bob', '[]', " +
                  times + ", 1, 0)")
                     .c_str());
+    raw.execute(("INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) VALUES ('" + refresh +
+                 "', 'sealed-hex', " + std::to_string(kNow * 1000 + 5000) +
+                 "), ('grace-legacy', 'sealed-text', " + std::to_string(kNow * 1000 + 5000) + ")")
+                    .c_str());
   }
   auto storage = must(open_storage("sqlite:" + file.string()));
   {
@@ -407,7 +412,24 @@ TEST(SqliteSchemaTest, MigratesTokensOfAVersion8FileInPlace) {
                              "WHERE tbl_name = 'tokens' AND type = 'index' AND sql IS NOT NULL "
                              "ORDER BY name)"),
               "tokens_by_client tokens_by_expiry tokens_by_family");
+    EXPECT_EQ(raw.query_text("SELECT group_concat(typeof(key_hash) || length(key_hash), ' ') FROM "
+                             "(SELECT key_hash FROM retry_grace ORDER BY sealed)"),
+              "blob32 text12");
+    EXPECT_EQ(raw.query_text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                             "WHERE tbl_name = 'retry_grace' AND type = 'index' AND sql IS NOT "
+                             "NULL ORDER BY name)"),
+              "retry_grace_by_expiry");
   }
+  // The retry-grace entries are found by their keys, replaced by a put, and purged.
+  auto& grace = storage->retry_grace();
+  const std::int64_t now_ms = kNow * 1000;
+  EXPECT_EQ(must(grace.find(refresh, now_ms)), "sealed-hex");
+  EXPECT_EQ(must(grace.find("grace-legacy", now_ms)), "sealed-text");
+  must(grace.put(refresh, "sealed-again", now_ms, now_ms + 9000));
+  EXPECT_EQ(must(grace.find(refresh, now_ms + 6000)), "sealed-again");
+  EXPECT_FALSE(must(grace.find("grace-legacy", now_ms + 6000)).has_value());
+  EXPECT_EQ(must(grace.purge_expired(now_ms + 6000)), 1);
+  EXPECT_EQ(must(grace.find(refresh, now_ms + 6000)), "sealed-again");
   auto& tokens = storage->tokens();
   const auto found = must(tokens.find(refresh));
   ASSERT_TRUE(found.has_value());

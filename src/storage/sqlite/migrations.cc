@@ -290,6 +290,25 @@ CREATE INDEX tokens_by_family ON tokens (family_id);
 CREATE INDEX tokens_by_expiry ON tokens (expires_at);
 CREATE INDEX tokens_by_client ON tokens (client_id);
 )sql"},
+    // Issue 15 (issuance): every issuance stores its retry-grace entry (a sealed response of
+    // about 1.5 KB) and deletes the entries that expired, which in a table keyed by a random
+    // hash were two more random leaves of the table and two of its expiry index. In a rowid
+    // table the entries are stored in the order they are made, which is the order they expire
+    // in, so the insert appends at the end and the purge takes from the front; only the index
+    // on the hash (32 bytes, ssooidc_hash_key) is random.
+    {10, "retry grace: hashes as bytes, entries in a rowid table", R"sql(
+CREATE TABLE retry_grace_by_rowid (
+  key_hash      BLOB NOT NULL UNIQUE,
+  sealed        TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+);
+INSERT INTO retry_grace_by_rowid (key_hash, sealed, expires_at_ms)
+  SELECT ssooidc_hash_key(key_hash), sealed, expires_at_ms FROM retry_grace
+  ORDER BY expires_at_ms;
+DROP TABLE retry_grace;
+ALTER TABLE retry_grace_by_rowid RENAME TO retry_grace;
+CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

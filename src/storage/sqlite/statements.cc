@@ -313,12 +313,15 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kReleaseLease, "release lease", "DELETE FROM leases WHERE name = ?1 AND holder = ?2"},
     {Sql::kFindLease, "find lease",
      "SELECT name, holder, expires_at_ms FROM leases WHERE name = ?1"},
+    // A key hash is stored as ssooidc_hash_key gives it (its 32 bytes, migration 10).
     {Sql::kPutRetryGrace, "put retry grace",
-     "INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) VALUES (?1, ?2, ?3) "
+     "INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) "
+     "VALUES (ssooidc_hash_key(?1), ?2, ?3) "
      "ON CONFLICT (key_hash) DO UPDATE SET sealed = excluded.sealed, "
      "expires_at_ms = excluded.expires_at_ms"},
     {Sql::kFindRetryGrace, "find retry grace",
-     "SELECT sealed FROM retry_grace WHERE key_hash = ?1 AND expires_at_ms > ?2"},
+     "SELECT sealed FROM retry_grace "
+     "WHERE key_hash = ssooidc_hash_key(?1) AND expires_at_ms > ?2"},
     {Sql::kPurgeRetryGrace, "purge retry grace",
      "DELETE FROM retry_grace WHERE expires_at_ms <= ?1"},
 };
