@@ -196,9 +196,12 @@ class IssuingWriter(LoadThread):
                     (code, pkce["accessToken"], pkce["refreshToken"]))
 
 
-# Schema version 8 stores a SHA-256 device-code hash as its 32 bytes (any other text as text).
+# Schema version 8 stores a SHA-256 device-code hash as its 32 bytes (any other text as text),
+# and version 9 a token hash likewise.
 HEX_DEVICE_CODE_HASH = ("CASE typeof(device_code_hash) WHEN 'blob' THEN lower(hex(device_code_hash)) "
                         "ELSE device_code_hash END")
+HEX_TOKEN_HASH = ("CASE typeof(token_hash) WHEN 'blob' THEN lower(hex(token_hash)) "
+                  "ELSE token_hash END")
 
 
 def stored_issuance(database_path):
@@ -206,7 +209,7 @@ def stored_issuance(database_path):
     db = sqlite3.connect(database_path)
     try:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-        tokens = dict(db.execute("SELECT token_hash, used FROM tokens"))
+        tokens = dict(db.execute(f"SELECT {HEX_TOKEN_HASH}, used FROM tokens"))
         redeemed = {row[0] for row in db.execute(
             f"SELECT {HEX_DEVICE_CODE_HASH} FROM device_authorizations WHERE state = 'redeemed'")}
         used_codes = {row[0] for row in db.execute(

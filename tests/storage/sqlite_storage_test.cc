@@ -51,12 +51,24 @@ class RawDatabase {
     sqlite3_free(message);
   }
 
-  std::string query_text(const char* sql) {
+  // Defines ssooidc_hash_key as the identity, so that a migration naming it can be run here.
+  void define_hash_key_stand_in() {
+    const auto identity = [](sqlite3_context* context, int, sqlite3_value** arguments) {
+      sqlite3_result_value(context, arguments[0]);
+    };
+    if (sqlite3_create_function_v2(db_, "ssooidc_hash_key", 1, SQLITE_UTF8, nullptr, identity,
+                                   nullptr, nullptr, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "cannot define ssooidc_hash_key: " << sqlite3_errmsg(db_);
+    }
+  }
+
+  // Column `column` of the first row of `sql`.
+  std::string query_text(const char* sql, int column = 0) {
     sqlite3_stmt* statement = nullptr;
     std::string value;
     if (sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr) == SQLITE_OK &&
         sqlite3_step(statement) == SQLITE_ROW) {
-      const auto* text = sqlite3_column_text(statement, 0);
+      const auto* text = sqlite3_column_text(statement, column);
       value = text != nullptr ? reinterpret_cast<const char*>(text) : "";
     } else {
       ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
@@ -345,6 +357,120 @@ TEST(SqliteSchemaTest, MigratesDeviceAuthorizationsOfAVersion7FileInPlace) {
   EXPECT_FALSE(must(devices.find_by_device_code_hash(pending)).has_value());
 }
 
+// Issue 15: versions 9 and 10 keep token and retry-grace key hashes as their 32 bytes in rowid
+// tables. A file the server wrote at version 8, with tokens and retry-grace entries, is converted
+// in place when opened, and what it held works.
+TEST(SqliteSchemaTest, MigratesTokensAndRetryGraceOfAVersion8FileInPlace) {
+  TempDir dir;
+  const auto file = dir.path() / "version8.db";
+  const std::string refresh = "5b1c3f0e8a61d2b4c97e0f3a6d85b2c14e7a9f0d3b6c8e1a2f4d7b9c0e3a5f61";
+  const std::string access = "0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d";
+  {
+    std::FILE* empty = std::fopen(file.c_str(), "w");  // an empty file is a new database
+    ASSERT_NE(empty, nullptr);
+    std::fclose(empty);
+    RawDatabase raw(file);
+    raw.execute("PRAGMA journal_mode = WAL; CREATE TABLE schema_migrations (version INTEGER NOT "
+                "NULL PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    for (const auto& migration : sqlite::migrations()) {
+      if (migration.version > 8) break;
+      // Migration 8 names ssooidc_hash_key, which only the server's connections define; its
+      // table is empty here, so the stand-in is never called.
+      if (migration.version == 8) raw.define_hash_key_stand_in();
+      raw.execute(std::string(migration.sql).c_str());
+      raw.execute(("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
+                   ", 'old', 0)")
+                      .c_str());
+    }
+    const std::string insert =
+        "INSERT INTO tokens (token_hash, kind, family_id, client_id, user_name, scopes, "
+        "issued_at, expires_at, used, revoked) VALUES ";
+    const std::string times = std::to_string(kNow) + ", " + std::to_string(kNow + 3600);
+    raw.execute((insert + "('" + refresh + "', 'refresh', 'family-1', 'client-1', 'alice', " +
+                 "'[\"sso:account:access\"]', " + times + ", 0, 0), ('" + access +
+                 "', 'access', 'family-1', 'client-1', 'alice', '[]', " + times +
+                 ", 0, 0), ('hash-legacy', 'access', 'family-2', 'client-1', 'bob', '[]', " +
+                 times + ", 1, 0)")
+                    .c_str());
+    raw.execute(("INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) VALUES ('" + refresh +
+                 "', 'sealed-hex', " + std::to_string(kNow * 1000 + 5000) +
+                 "), ('grace-legacy', 'sealed-text', " + std::to_string(kNow * 1000 + 5000) + ")")
+                    .c_str());
+  }
+  auto storage = must(open_storage("sqlite:" + file.string()));
+  {
+    RawDatabase raw(file);
+    EXPECT_EQ(raw.query_text("SELECT max(version) FROM schema_migrations"),
+              std::to_string(sqlite::migrations().back().version));
+    EXPECT_EQ(raw.query_text("SELECT count(*) FROM tokens"), "3");
+    EXPECT_EQ(raw.query_text("SELECT typeof(token_hash) || length(token_hash) FROM tokens WHERE "
+                             "kind = 'refresh'"),
+              "blob32");
+    EXPECT_EQ(raw.query_text("SELECT count(*) FROM tokens WHERE typeof(token_hash) = 'text'"),
+              "1");
+    EXPECT_EQ(raw.query_text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                             "WHERE tbl_name = 'tokens' AND type = 'index' AND sql IS NOT NULL "
+                             "ORDER BY name)"),
+              "tokens_by_client tokens_by_expiry tokens_by_family");
+    EXPECT_EQ(raw.query_text("SELECT group_concat(typeof(key_hash) || length(key_hash), ' ') FROM "
+                             "(SELECT key_hash FROM retry_grace ORDER BY sealed)"),
+              "blob32 text12");
+    EXPECT_EQ(raw.query_text("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                             "WHERE tbl_name = 'retry_grace' AND type = 'index' AND sql IS NOT "
+                             "NULL ORDER BY name)"),
+              "retry_grace_by_expiry");
+  }
+  // The retry-grace entries are found by their keys, replaced by a put, and purged.
+  auto& grace = storage->retry_grace();
+  const std::int64_t now_ms = kNow * 1000;
+  EXPECT_EQ(must(grace.find(refresh, now_ms)), "sealed-hex");
+  EXPECT_EQ(must(grace.find("grace-legacy", now_ms)), "sealed-text");
+  must(grace.put(refresh, "sealed-again", now_ms, now_ms + 9000));
+  EXPECT_EQ(must(grace.find(refresh, now_ms + 6000)), "sealed-again");
+  EXPECT_FALSE(must(grace.find("grace-legacy", now_ms + 6000)).has_value());
+  EXPECT_EQ(must(grace.purge_expired(now_ms + 6000)), 1);
+  EXPECT_EQ(must(grace.find(refresh, now_ms + 6000)), "sealed-again");
+  auto& tokens = storage->tokens();
+  const auto found = must(tokens.find(refresh));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->token_hash, refresh);
+  EXPECT_EQ(found->kind, TokenKind::kRefresh);
+  EXPECT_EQ(found->family_id, "family-1");
+  EXPECT_EQ(found->client_id, "client-1");
+  EXPECT_EQ(found->user_name, "alice");
+  EXPECT_EQ(found->scopes, std::vector<std::string>{"sso:account:access"});
+  EXPECT_EQ(found->issued_at, kNow);
+  EXPECT_EQ(found->expires_at, kNow + 3600);
+  EXPECT_FALSE(found->used);
+  EXPECT_EQ(must(tokens.find(access))->kind, TokenKind::kAccess);
+  EXPECT_TRUE(must(tokens.find("hash-legacy"))->used);
+  // Upper-case hex is another key (stored as text), not the same hash.
+  std::string upper = refresh;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_FALSE(must(tokens.find(upper)).has_value());
+  // The migrated refresh token rotates once; what replaces it is stored as bytes and found.
+  const std::string successor = "aa" + refresh.substr(2);
+  EXPECT_TRUE(must(tokens.rotate(refresh, {make_token(successor, TokenKind::kRefresh)}, nullptr)));
+  EXPECT_FALSE(must(tokens.rotate(refresh, {make_token("bb" + refresh.substr(2),
+                                                       TokenKind::kRefresh)},
+                                  nullptr)));
+  EXPECT_TRUE(must(tokens.find(refresh))->used);
+  {
+    RawDatabase raw(file);
+    const std::string stored = "SELECT typeof(token_hash) || length(token_hash) FROM tokens "
+                               "WHERE token_hash = x'" + successor + "'";
+    EXPECT_EQ(raw.query_text(stored.c_str()), "blob32");
+  }
+  EXPECT_EQ(must(tokens.find(successor))->token_hash, successor);
+  // A second insert of a migrated hash is refused as a duplicate, as before.
+  const auto again = tokens.insert({make_token(access, TokenKind::kAccess)});
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(storage_error_code(again.error()), StorageErrorCode::kAlreadyExists);
+  EXPECT_EQ(must(tokens.revoke_family("family-1")), 3);
+  EXPECT_EQ(must(tokens.purge_expired(kNow + 3601)), 4);
+  EXPECT_FALSE(must(tokens.find(access)).has_value());
+}
+
 TEST(SqliteSchemaTest, ReportsARowItCannotDecode) {
   TempDir dir;
   const auto file = dir.path() / "ssooidc.db";
@@ -467,6 +593,52 @@ TEST_F(SqliteFaultTest, TokenBatchFailingAtAnyStatementInsertsNone) {
 }
 
 // ---- group commit (issue 15) --------------------------------------------------------------------
+
+// Pages in the WAL of `file` (what a PASSIVE checkpoint found there), read from outside.
+// -1 means another checkpoint held the lock (the writer's own, just then), so it asks again.
+int wal_pages(const std::filesystem::path& file) {
+  RawDatabase raw(file);
+  for (;;) {
+    const std::string pages = raw.query_text("PRAGMA wal_checkpoint(PASSIVE)", 1);  // busy, log, checkpointed
+    if (pages.empty()) return -1;
+    if (pages != "-1") return std::stoi(pages);
+  }
+}
+
+// The writer checkpoints between batches in place of SQLite's checkpoint inside a COMMIT: the WAL
+// of a long run of writes stays near wal_checkpoint_limit_pages even when writes always wait
+// (here one insert after another, so that no checkpoint depends on an idle moment), and without
+// the writer's checkpoints (both marks out of reach) it grows with every insert.
+TEST(SqliteCheckpointTest, TheWriterBoundsTheWalBetweenBatches) {
+  for (const bool checkpoints : {true, false}) {
+    SCOPED_TRACE(checkpoints);
+    TempDir dir;
+    const auto file = dir.path() / "ssooidc.db";
+    SqliteOptions options;
+    options.wal_checkpoint_idle_pages = checkpoints ? 30 : 1'000'000'000;
+    options.wal_checkpoint_limit_pages = checkpoints ? 60 : 1'000'000'000;
+    auto storage = must(open_sqlite_storage(file.string(), options));
+    constexpr int kInserts = 300;
+    for (int i = 0; i < kInserts; ++i) {
+      ASSERT_TRUE(must(storage->device_authorizations().insert(make_authorization(
+          "hash-" + std::to_string(i), "CODE" + std::to_string(100'000 + i)))));
+    }
+    const int pages = wal_pages(file);
+    if (checkpoints) {
+      // The limit plus what one commit adds, whichever insert the last checkpoint followed.
+      EXPECT_GE(pages, 0);
+      EXPECT_LT(pages, 60 + 30);
+    } else {
+      EXPECT_GE(pages, kInserts);  // every insert's commit wrote at least its table's page
+    }
+    // Everything written is there, checkpointed or not.
+    for (int i = 0; i < kInserts; i += 37) {
+      EXPECT_TRUE(must(storage->device_authorizations().find_by_device_code_hash(
+                           "hash-" + std::to_string(i)))
+                      .has_value());
+    }
+  }
+}
 
 // Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
 class SqliteGroupCommitTest : public ::testing::Test {

@@ -29,6 +29,15 @@
 //     UPDATE keeps single use: items run one after the other on the one connection, so of two
 //     redemptions of one value in a batch (or in two batches) only the first changes the row.
 //
+// Checkpoints: SQLite's own (every 1,000 pages of WAL) ran inside the COMMIT of whichever batch
+// crossed the mark, so that batch's writers waited for a copy of the WAL into the file and its
+// fsync besides their own. The writer's connection has it off; the writer checkpoints between
+// batches instead (SqliteOptions::wal_checkpoint_idle_pages, _limit_pages): when no write waits,
+// or when the WAL reaches its bound. A checkpoint that readers keep from finishing is tried again
+// once the WAL has grown by another wal_checkpoint_idle_pages. It holds write_mutex, so the WAL
+// is restarted from its start by the next batch (no other writer in this process appends
+// meanwhile), and syncs as synchronous=FULL says, so it changes nothing of what is durable.
+//
 // The batch holds Database::write_mutex from BEGIN to the end of COMMIT, so the backend's other
 // writers (compound transactions on pooled connections) still run one at a time with it. The
 // writer's connection keeps its statement journals (what undoes one item) in memory.
@@ -150,9 +159,17 @@ class GroupCommitWriter {
   // Commits `batch` and answers its writers.
   void commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn);
   Result<Connection*> connection_locked();
+  // Checkpoints the WAL if it is due (see the top of this file); on the writer's thread.
+  void maybe_checkpoint();
+  // sqlite3_wal_hook's callback on the writer's connection: `pages` are in the WAL now.
+  static int wal_written(void* writer, sqlite3* db, const char* schema, int pages);
 
   Database& database_;
   std::unique_ptr<Connection> connection_;  // the writer thread's own (synchronous=FULL)
+  // Pages in the WAL after the writer's last commit, and what it held at the last checkpoint
+  // that did not finish; the writer's thread only.
+  std::int64_t wal_pages_ = 0;
+  std::int64_t unfinished_checkpoint_at_ = 0;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;

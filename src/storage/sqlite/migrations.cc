@@ -261,6 +261,54 @@ ALTER TABLE device_authorizations_by_rowid RENAME TO device_authorizations;
 CREATE INDEX device_authorizations_by_expiry ON device_authorizations (expires_at);
 CREATE INDEX device_authorizations_by_client ON device_authorizations (client_id);
 )sql"},
+    // Issue 15 (issuance): an issuance inserts two tokens, and each insert wrote its random
+    // 64-character key into the table and again into each of its three indexes, so about eight
+    // pages of the WAL were random leaves. Now the hash is its 32 bytes (ssooidc_hash_key, as
+    // migration 8) and the indexes point at a rowid: the table grows at its end, the family's two
+    // tokens share their index leaf, and the expiry and client indexes mostly append.
+    {9, "tokens: hashes as bytes, indexes on a rowid", R"sql(
+CREATE TABLE tokens_by_rowid (
+  token_hash BLOB NOT NULL UNIQUE,
+  kind       TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+  family_id  TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  user_name  TEXT NOT NULL,
+  scopes     TEXT NOT NULL,
+  issued_at  INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used       INTEGER NOT NULL CHECK (used IN (0, 1)),
+  revoked    INTEGER NOT NULL CHECK (revoked IN (0, 1))
+);
+INSERT INTO tokens_by_rowid (token_hash, kind, family_id, client_id, user_name, scopes,
+    issued_at, expires_at, used, revoked)
+  SELECT ssooidc_hash_key(token_hash), kind, family_id, client_id, user_name, scopes, issued_at,
+    expires_at, used, revoked
+  FROM tokens ORDER BY issued_at;
+DROP TABLE tokens;
+ALTER TABLE tokens_by_rowid RENAME TO tokens;
+CREATE INDEX tokens_by_family ON tokens (family_id);
+CREATE INDEX tokens_by_expiry ON tokens (expires_at);
+CREATE INDEX tokens_by_client ON tokens (client_id);
+)sql"},
+    // Issue 15 (issuance): every issuance stores its retry-grace entry (a sealed response of
+    // about 1.5 KB) and deletes the entries that expired, which in a table keyed by a random
+    // hash were two more random leaves of the table and two of its expiry index. In a rowid
+    // table the entries are stored in the order they are made, which is the order they expire
+    // in, so the insert appends at the end and the purge takes from the front; only the index
+    // on the hash (32 bytes, ssooidc_hash_key) is random.
+    {10, "retry grace: hashes as bytes, entries in a rowid table", R"sql(
+CREATE TABLE retry_grace_by_rowid (
+  key_hash      BLOB NOT NULL UNIQUE,
+  sealed        TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL
+);
+INSERT INTO retry_grace_by_rowid (key_hash, sealed, expires_at_ms)
+  SELECT ssooidc_hash_key(key_hash), sealed, expires_at_ms FROM retry_grace
+  ORDER BY expires_at_ms;
+DROP TABLE retry_grace;
+ALTER TABLE retry_grace_by_rowid RENAME TO retry_grace;
+CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

@@ -102,6 +102,13 @@ struct SqliteOptions {
   // fifth of its rate during a purge of a million rows at 10 million pending, session 6); 200
   // keep that wait near a commit without a purge at a purge of 1M rows in 5,000 batches.
   std::int64_t purge_batch_rows = 200;
+  // When the group commit copies the WAL back into the file (its checkpoint, group_commit.h):
+  // between two batches, once the WAL holds this many pages and no write waits; and even while
+  // writes wait, once it holds wal_checkpoint_limit_pages, which bounds the WAL's size.
+  std::int64_t wal_checkpoint_idle_pages = 1000;
+  std::int64_t wal_checkpoint_limit_pages = 8000;
+  // The group commit's page cache, in KiB (at most this much memory; SQLite's default is 2 MiB).
+  std::int64_t writer_cache_kib = 32 * 1024;
   // Poll counts kept in memory while no other opener has the file open (file_sharing.h); past
   // this many codes, the others' counts go to the table as when shared.
   std::size_t poll_counts_in_memory = 100'000;

@@ -85,15 +85,18 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kCountPendingDeviceAuthorizations, "count pending device authorizations",
      "SELECT count(*) FROM device_authorizations WHERE state = 'pending' AND expires_at > ?1"},
 
+    // A token hash is stored as ssooidc_hash_key gives it (its 32 bytes, migration 9), like a
+    // device code hash.
     {Sql::kInsertToken, "insert token",
      "INSERT INTO tokens (token_hash, kind, family_id, client_id, user_name, scopes, issued_at, "
-     "expires_at, used, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+     "expires_at, used, revoked) "
+     "VALUES (ssooidc_hash_key(?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
     {Sql::kFindToken, "find token",
-     "SELECT token_hash, kind, family_id, client_id, user_name, scopes, issued_at, expires_at, "
-     "used, revoked FROM tokens WHERE token_hash = ?1"},
+     "SELECT ssooidc_hash_text(token_hash), kind, family_id, client_id, user_name, scopes, "
+     "issued_at, expires_at, used, revoked FROM tokens WHERE token_hash = ssooidc_hash_key(?1)"},
     {Sql::kMarkRefreshTokenUsed, "rotate refresh token",
-     "UPDATE tokens SET used = 1 "
-     "WHERE token_hash = ?1 AND kind = 'refresh' AND used = 0 AND revoked = 0"},
+     "UPDATE tokens SET used = 1 WHERE token_hash = ssooidc_hash_key(?1) AND kind = 'refresh' "
+     "AND used = 0 AND revoked = 0"},
     {Sql::kRevokeTokenFamily, "revoke token family",
      "UPDATE tokens SET revoked = 1 WHERE family_id = ?1 AND revoked = 0"},
     {Sql::kPurgeTokens, "purge tokens", "DELETE FROM tokens WHERE expires_at < ?1"},
@@ -310,12 +313,15 @@ constexpr SqlStatement kStatements[] = {
     {Sql::kReleaseLease, "release lease", "DELETE FROM leases WHERE name = ?1 AND holder = ?2"},
     {Sql::kFindLease, "find lease",
      "SELECT name, holder, expires_at_ms FROM leases WHERE name = ?1"},
+    // A key hash is stored as ssooidc_hash_key gives it (its 32 bytes, migration 10).
     {Sql::kPutRetryGrace, "put retry grace",
-     "INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) VALUES (?1, ?2, ?3) "
+     "INSERT INTO retry_grace (key_hash, sealed, expires_at_ms) "
+     "VALUES (ssooidc_hash_key(?1), ?2, ?3) "
      "ON CONFLICT (key_hash) DO UPDATE SET sealed = excluded.sealed, "
      "expires_at_ms = excluded.expires_at_ms"},
     {Sql::kFindRetryGrace, "find retry grace",
-     "SELECT sealed FROM retry_grace WHERE key_hash = ?1 AND expires_at_ms > ?2"},
+     "SELECT sealed FROM retry_grace "
+     "WHERE key_hash = ssooidc_hash_key(?1) AND expires_at_ms > ?2"},
     {Sql::kPurgeRetryGrace, "purge retry grace",
      "DELETE FROM retry_grace WHERE expires_at_ms <= ?1"},
 };
