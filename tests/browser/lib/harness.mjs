@@ -37,9 +37,14 @@ export function tempDir(prefix) {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
+// How long a start (and an operator command) may take. Behind the replicas stand-in
+// (tests/replicas) a `serve` is three replicas migrating one schema and an nginx; under ASan at
+// four tests at a time that took longer than 15 s, as in the Python harness (START_TIMEOUT).
+const kStartTimeoutMs = 120_000;
+
 function runServerCommand(args, input) {
   if (!existsSync(serverBinary)) throw new Error(`server binary not found: ${serverBinary}`);
-  const r = spawnSync(serverBinary, args, { input, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(serverBinary, args, { input, encoding: 'utf8', timeout: kStartTimeoutMs });
   if (r.status !== 0) {
     throw new Error(`ssooidc-server ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
   }
@@ -76,8 +81,14 @@ export async function startServer({ users = {}, args = [] } = {}) {
   child.stderr.on('data', (d) => { stderr += d; });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15_000);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
+    const timer = setTimeout(() => {
+      // A server that never printed its URL is stopped (SIGTERM: the replicas stand-in stops its
+      // replicas and nginx then), or its pipes would keep this test's
+      // process alive until CTest's timeout.
+      child.kill('SIGTERM');
+      reject(new Error(`server did not start in ${kStartTimeoutMs / 1000} s: ${stderr}`));
+    }, kStartTimeoutMs);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${stderr}`)); });
     lines.once('line', (line) => { clearTimeout(timer); resolve(line.trim()); });
   });
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new Error(`unexpected first line: ${url}`);
