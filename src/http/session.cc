@@ -100,6 +100,14 @@ void Session::process_buffer() {
       return;
     }
     if (buffer_.size() == 0) {
+      if (writing_ && !parser_) {
+        // Issue 15: between requests, read once the response is out, not now. The client cannot
+        // have sent its next request before it got this answer, so a read now would almost
+        // always be a wasted recvfrom (EAGAIN) and a second one after epoll; from on_write, with
+        // the worker's other connections served in between, the next request is often there.
+        read_after_write_ = true;
+        return;
+      }
       read_more();
       return;
     }
@@ -443,8 +451,9 @@ void Session::on_write(const error_code& ec) {
   } else {
     finish_if_done();
   }
-  if (paused_ && !closing_ && !closed_) {
+  if ((paused_ || read_after_write_) && !closing_ && !closed_) {
     paused_ = false;
+    read_after_write_ = false;
     process_buffer();
   }
 }

@@ -5,7 +5,9 @@
 // and its serialized response joins a bounded ring of outgoing responses. Reading pauses while the
 // ring holds `pipeline_limit` responses and resumes when a write drains it, so a pipelining
 // client cannot make the server buffer unboundedly. All responses waiting in the ring leave in one
-// gathered write.
+// gathered write. Between requests the next read starts once the last response is written (issue
+// 15: one recvfrom per kept-alive request, as nginx makes, instead of a speculative one that finds
+// nothing yet).
 //
 // A connection that must close while the client may still be sending (a rejected request, unread
 // pipelined bytes) first shuts down its sending side and reads and discards input for a short
@@ -155,6 +157,7 @@ class Session : public std::enable_shared_from_this<Session>,
   bool reading_ = false;
   bool writing_ = false;
   bool paused_ = false;      // reading stopped because the ring is full
+  bool read_after_write_ = false;  // between requests: on_write starts the next read
   bool closing_ = false;     // no further requests; close once the ring is written
   bool linger_ = false;      // a request was cut short: drain input before closing
   bool shut_ = false;        // sending side shut down; lingering
