@@ -38,9 +38,16 @@ std::optional<core::HttpResponse> create_token_from_memory(Services& s,
   }
   auto resp = s.tokens.poll_from_memory(*poll);
   if (!resp) return std::nullopt;
-  const std::string request_id = core::next_request_id(s.random);
+  std::string request_id = core::next_request_id(s.random);
+  if (!*resp) {
+    // The poll's answers from memory are a few errors, repeated at the rate clients poll:
+    // prepared once (issue 15), the same bytes as token_answer's.
+    auto answer = prepared_error_response(resp->error(), std::move(request_id));
+    answer.log.client_id = loggable_client_id(poll->clientId);
+    return answer;
+  }
   auto answer = token_answer(*resp, poll->clientId, request_id);
-  answer.log.request_id = request_id;
+  answer.log.request_id = std::move(request_id);
   return answer;
 }
 

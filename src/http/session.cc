@@ -315,6 +315,7 @@ void Session::queue(Outgoing& out, SerializedResponse&& wire, std::string method
                     std::string path, std::string remote) {
   out.head = std::move(wire.head);
   out.body = std::move(wire.body);
+  out.shared_body = std::move(wire.shared_body);
   out.status = wire.status;
   out.logged = true;
   out.started = request_started_;
@@ -385,6 +386,7 @@ Session::Outgoing* Session::push_outgoing() {
   ++ring_size_;
   out.head.clear();
   out.body.clear();
+  out.shared_body.reset();
   out.logged = false;
   out.status = 0;
   out.method.clear();
@@ -404,6 +406,8 @@ void Session::start_write() {
     const Outgoing& out = ring_[(ring_first_ + i) % ring_.size()];
     write_buffers_.emplace_back(asio::buffer(out.head));
     if (!out.body.empty()) write_buffers_.emplace_back(asio::buffer(out.body));
+    if (out.shared_body && !out.shared_body->body.empty())
+      write_buffers_.emplace_back(asio::buffer(out.shared_body->body));
   }
   auto on_written = [self = shared_from_this()](const error_code& ec, std::size_t) {
     self->on_write(ec);
@@ -431,7 +435,7 @@ void Session::on_write(const error_code& ec) {
       entry.method = out.method;
       entry.path = out.path;
       entry.status = out.status;
-      entry.bytes = out.body.size();
+      entry.bytes = out.body.size() + (out.shared_body ? out.shared_body->body.size() : 0);
       entry.duration_us = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
       entry.remote = out.remote;

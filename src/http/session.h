@@ -81,6 +81,7 @@ class Session : public std::enable_shared_from_this<Session>,
   struct Outgoing {
     std::string head;
     std::string body;
+    std::shared_ptr<const core::PreparedResponse> shared_body;  // written instead of `body`
     bool logged = false;  // false for interim responses
     int status = 0;
     std::string method;
