@@ -144,7 +144,10 @@ class Session : public std::enable_shared_from_this<Session>,
   std::string connection_key_;
   boost::beast::flat_buffer buffer_;
 
-  std::optional<RequestParser> parser_;  // engaged while a request is being received
+  // The request being received and, once dispatched, handled on this thread; reused from request
+  // to request (RequestParser's reusing constructor).
+  core::HttpRequest request_;
+  std::optional<RequestParser> parser_;  // engaged while a request is being received; fills request_
   std::size_t header_bytes_ = 0;         // header bytes the current parser consumed so far
   bool continue_sent_ = false;
   Clock::time_point request_started_{};  // for the access log's duration
