@@ -525,8 +525,7 @@ constexpr std::string_view kPollMembers[] = {"clientId", "clientSecret", "grantT
 
 }  // namespace
 
-std::optional<CreateTokenRequest> decode_device_code_poll(std::string_view body) {
-  CreateTokenRequest request;
+std::optional<DeviceCodePollMembers> device_code_poll_members(std::string_view body) {
   std::string_view values[4];
   bool seen[4] = {false, false, false, false};
   std::size_t at = skip_json_space(body, 0);
@@ -555,10 +554,17 @@ std::optional<CreateTokenRequest> decode_device_code_poll(std::string_view body)
   if (skip_json_space(body, at + 1) != body.size()) return std::nullopt;
   for (const bool present : seen)
     if (!present) return std::nullopt;
-  request.clientId.assign(values[0]);
-  request.clientSecret.assign(values[1]);
-  request.grantType.assign(values[2]);
-  request.deviceCode.emplace(values[3]);
+  return DeviceCodePollMembers{values[0], values[1], values[2], values[3]};
+}
+
+std::optional<CreateTokenRequest> decode_device_code_poll(std::string_view body) {
+  const auto members = device_code_poll_members(body);
+  if (!members) return std::nullopt;
+  CreateTokenRequest request;
+  request.clientId.assign(members->client_id);
+  request.clientSecret.assign(members->client_secret);
+  request.grantType.assign(members->grant_type);
+  request.deviceCode.emplace(members->device_code);
   return request;
 }
 
