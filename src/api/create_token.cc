@@ -30,17 +30,31 @@ std::optional<core::HttpResponse> create_token_from_memory(Services& s,
                                                            const core::HttpRequest& req) {
   // The body every polling CLI sends is read without a JSON document (about a tenth of the
   // poll's CPU with one); any other body takes the full decoder, as create_token would.
-  std::optional<CreateTokenRequest> poll = wire::decode_device_code_poll(req.body);
-  if (!poll) {
-    auto decoded = wire::decode_create_token_request(req.body);
-    if (!decoded || !decoded->missing_required.empty()) return std::nullopt;
-    poll = std::move(decoded->value);
+  // Read as views into the body (no copies); only another body is decoded into `decoded`.
+  domain::TokenService::PollMembers poll;
+  std::optional<CreateTokenRequest> decoded;
+  if (const auto members = wire::device_code_poll_members(req.body)) {
+    poll = {members->client_id, members->client_secret, members->grant_type,
+            members->device_code};
+  } else {
+    auto full = wire::decode_create_token_request(req.body);
+    if (!full || !full->missing_required.empty()) return std::nullopt;
+    decoded = std::move(full->value);
+    poll = {decoded->clientId, decoded->clientSecret, decoded->grantType,
+            decoded->deviceCode ? std::string_view(*decoded->deviceCode) : ""};
   }
-  auto resp = s.tokens.poll_from_memory(*poll);
+  auto resp = s.tokens.poll_from_memory(poll);
   if (!resp) return std::nullopt;
-  const std::string request_id = core::next_request_id(s.random);
-  auto answer = token_answer(*resp, poll->clientId, request_id);
-  answer.log.request_id = request_id;
+  std::string request_id = core::next_request_id(s.random);
+  if (!*resp) {
+    // The poll's answers from memory are a few errors, repeated at the rate clients poll:
+    // prepared once (issue 15), the same bytes as token_answer's.
+    auto answer = prepared_error_response(resp->error(), std::move(request_id));
+    answer.log.client_id = loggable_client_id(poll.client_id);
+    return answer;
+  }
+  auto answer = token_answer(*resp, poll.client_id, request_id);
+  answer.log.request_id = std::move(request_id);
   return answer;
 }
 

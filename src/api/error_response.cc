@@ -1,5 +1,10 @@
 #include "api/error_response.h"
 
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
 #include "core/aws_json.h"
 #include "wire/codec.h"
 
@@ -60,6 +65,56 @@ core::HttpResponse error_response(const Error& error, std::string_view request_i
   if (error.type == ErrorType::kInternalServer && error.reason &&
       error.reason->starts_with("storage."))
     resp.events |= core::response_event::kStorageFailed;
+  return resp;
+}
+
+namespace {
+
+// One prepared answer to an error, with what identifies the error (Error's members that reach the
+// wire or the response's log).
+struct PreparedError {
+  ErrorType type;
+  std::string error;
+  std::string error_description;
+  std::optional<std::string> reason;
+  int status = 0;
+  std::uint8_t events = 0;
+  std::string error_type;  // the log's
+  std::shared_ptr<const core::PreparedResponse> prepared;
+};
+
+bool same_error(const PreparedError& kept, const Error& error) noexcept {
+  return kept.type == error.type && kept.error == error.error &&
+         kept.error_description == error.error_description && kept.reason == error.reason;
+}
+
+}  // namespace
+
+core::HttpResponse prepared_error_response(const Error& error, std::string request_id) {
+  // Per thread, so that no lock is taken: the I/O threads that answer polls from memory keep a
+  // handful each (the poll's few answers).
+  thread_local std::vector<PreparedError> kept;
+  const PreparedError* found = nullptr;
+  for (const PreparedError& entry : kept)
+    if (same_error(entry, error)) found = &entry;
+  if (found == nullptr) {
+    if (kept.size() >= kPreparedErrorsPerThread) return error_response(error, request_id);
+    core::HttpResponse built = error_response(error, {});
+    std::size_t id_field = built.headers.size();
+    for (std::size_t i = 0; i < built.headers.size(); ++i)
+      if (built.headers[i].first == "x-amzn-RequestId") id_field = i;
+    auto prepared = core::prepare_response(built.headers, id_field, std::move(built.body));
+    if (!prepared) return error_response(error, request_id);
+    kept.push_back(PreparedError{error.type, error.error, error.error_description, error.reason,
+                                 built.status, built.events, std::move(built.log.error_type),
+                                 std::make_shared<const core::PreparedResponse>(
+                                     std::move(*prepared))});
+    found = &kept.back();
+  }
+  core::HttpResponse resp = core::respond_prepared(found->status, found->prepared, request_id);
+  resp.events = found->events;
+  resp.log.error_type = found->error_type;
+  resp.log.request_id = std::move(request_id);
   return resp;
 }
 

@@ -2,6 +2,7 @@
 // form the real service sends, and the `{"error","error_description"}` body (reference 4.2).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,12 @@ inline std::string loggable_client_id(std::string_view client_id) {
 }
 
 core::HttpResponse error_response(const Error& error, std::string_view request_id);
+// error_response(error, request_id) for the answers repeated at a high rate (issue 15: a poll's
+// AuthorizationPending, SlowDown or ExpiredToken from memory): the same status, fields and body,
+// byte for byte, sent from a core::PreparedResponse built once per distinct error and thread
+// (at most kPreparedErrorsPerThread of them; any other error is built as error_response does).
+core::HttpResponse prepared_error_response(const Error& error, std::string request_id);
+inline constexpr std::size_t kPreparedErrorsPerThread = 8;
 // The HTTP status the service answers `type` with (Error::make's http_status): 400; 401 for
 // InvalidClient; 500 for InternalServer and the client-side kinds, which the server never sends.
 [[nodiscard]] int http_status_of(ErrorType type);

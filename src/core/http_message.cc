@@ -1,6 +1,8 @@
 #include "core/http_message.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace ssooidc::core {
 
@@ -37,6 +39,76 @@ HttpResponse& HttpResponse::set(std::string name, std::string value) {
   }
   headers.emplace_back(std::move(name), std::move(value));
   return *this;
+}
+
+namespace {
+
+// RFC 9110 §5.6.2 tchar.
+constexpr std::array<bool, 256> kTokenChar = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) table[c] = true;
+  return table;
+}();
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+}  // namespace
+
+bool valid_field_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (unsigned char c : name)
+    if (!kTokenChar[c]) return false;
+  return true;
+}
+
+bool valid_field_value(std::string_view value) noexcept {
+  // Three vectorized memchr passes cost a fraction of one byte-by-byte loop (callgrind).
+  if (value.empty()) return true;
+  return std::memchr(value.data(), '\r', value.size()) == nullptr &&
+         std::memchr(value.data(), '\n', value.size()) == nullptr &&
+         std::memchr(value.data(), '\0', value.size()) == nullptr;
+}
+
+std::optional<PreparedResponse> prepare_response(
+    const std::vector<std::pair<std::string, std::string>>& headers, std::size_t varying,
+    std::string body) {
+  if (varying >= headers.size()) return std::nullopt;
+  PreparedResponse prepared;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    const auto& [name, value] = headers[i];
+    if (!valid_field_name(name) || (i != varying && !valid_field_value(value))) return std::nullopt;
+    if (iequals(name, "date") || iequals(name, "connection") || iequals(name, "content-length") ||
+        iequals(name, "transfer-encoding"))
+      return std::nullopt;
+    if (i < varying) {
+      append_field(prepared.fields_before, name, value);
+    } else if (i == varying) {
+      prepared.fields_before += name;
+      prepared.fields_before += ": ";
+      prepared.fields_after = "\r\n";
+    } else {
+      append_field(prepared.fields_after, name, value);
+    }
+  }
+  prepared.body = std::move(body);
+  return prepared;
+}
+
+HttpResponse respond_prepared(int status, std::shared_ptr<const PreparedResponse> prepared,
+                              std::string value) {
+  HttpResponse resp;
+  resp.status = status;
+  resp.prepared = std::move(prepared);
+  if (valid_field_value(value)) resp.prepared_value = std::move(value);
+  return resp;
 }
 
 }  // namespace ssooidc::core

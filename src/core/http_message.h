@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,10 +40,25 @@ struct ResponseLog {
   std::string request_id;  // x-amzn-RequestId
 };
 
+// What many responses share, serialized once (issue 15: the AuthorizationPending answer to a
+// poll differs from the next one only in its x-amzn-RequestId): header fields as the transport
+// writes them ("Name: value\r\n" each, in order), split around the one value that varies, and
+// the body. Made by prepare_response(); immutable, so shared by every thread.
+struct PreparedResponse {
+  std::string fields_before;  // the fields before the varying one, and its "Name: "
+  std::string fields_after;   // "\r\n" ending the varying one, then the fields after it
+  std::string body;
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set (by respond_prepared) instead of `body` and the prepared fields: the transport writes the
+  // status, prepared->fields_before, `prepared_value`, prepared->fields_after, then `headers`
+  // (what a layer added on the way, e.g. HSTS) and its own fields, and prepared->body.
+  std::shared_ptr<const PreparedResponse> prepared;
+  std::string prepared_value;
   // What the request did that the operator counts (core/metrics.h), marked by the layer that
   // knows it (response_event below); the wiring reads it, the transport never sends it.
   std::uint8_t events = 0;
@@ -63,5 +80,25 @@ inline constexpr std::uint8_t kStorageFailed = 8;   // the answer is an error ca
 // `s` with A-Z turned into a-z and every other byte kept (header names, schemes, hosts, profile
 // keys: ASCII by definition, so no locale takes part).
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+
+// A header field name is a token (RFC 9110 §5.6.2); a value holds no CR, LF or NUL. The transport
+// drops fields that fail either (no response splitting).
+[[nodiscard]] bool valid_field_name(std::string_view name) noexcept;
+[[nodiscard]] bool valid_field_value(std::string_view value) noexcept;
+
+// `headers` and `body` prepared as one response (PreparedResponse), the value of
+// headers[varying] left out (given per response to respond_prepared). nullopt when `varying` is
+// out of range or a field would not be written as it is: an invalid name or value (checked for
+// the varying one when it is filled in instead), or one whose meaning is the transport's (Date,
+// Connection, Content-Length, Transfer-Encoding).
+[[nodiscard]] std::optional<PreparedResponse> prepare_response(
+    const std::vector<std::pair<std::string, std::string>>& headers, std::size_t varying,
+    std::string body);
+
+// A response of `status` sending `prepared` with `value` as its varying field's value; an empty
+// value when it would not be valid (valid_field_value), as that field then carries nothing.
+[[nodiscard]] HttpResponse respond_prepared(int status,
+                                            std::shared_ptr<const PreparedResponse> prepared,
+                                            std::string value);
 
 }  // namespace ssooidc::core

@@ -272,14 +272,19 @@ std::optional<Error> TokenService::pending_answer(std::string_view hash,
 
 std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from_memory(
     const CreateTokenRequest& req) {
-  if (req.grantType != kGrantDeviceCode || !req.deviceCode || req.deviceCode->empty())
-    return std::nullopt;
-  auto client = clients_.authenticate_from_memory(req.clientId, req.clientSecret);
+  return poll_from_memory(PollMembers{req.clientId, req.clientSecret, req.grantType,
+                                      req.deviceCode ? std::string_view(*req.deviceCode) : ""});
+}
+
+std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from_memory(
+    const PollMembers& req) {
+  if (req.grant_type != kGrantDeviceCode || req.device_code.empty()) return std::nullopt;
+  auto client = clients_.authenticate_from_memory(req.client_id, req.client_secret);
   if (!client) return std::nullopt;
   if (!*client) return std::unexpected(std::move(client->error()));
   const Client& known = ***client;  // the cache's entry, kept alive by `client`
   if (!ClientService::allows_grant(known, kGrantDeviceCode)) return std::nullopt;
-  const std::string hash = crypto::sha256_hex(*req.deviceCode);
+  const std::string hash = crypto::sha256_hex(req.device_code);
   // Only a code the cache holds: its entry was read after a stamp was taken, so the stamp's
   // mapping exists and taking one now reads memory alone.
   if (!pending_->contains(hash)) return std::nullopt;

@@ -68,6 +68,16 @@ class TokenService {
   // code), so an approval committed anywhere is seen as by create_token.
   [[nodiscard]] std::optional<std::expected<CreateTokenResponse, Error>> poll_from_memory(
       const CreateTokenRequest& req);
+  // The members of a poll poll_from_memory reads, as views (the I/O thread's request body holds
+  // them; issue 15: no copies). An empty device code is one the request did not give.
+  struct PollMembers {
+    std::string_view client_id;
+    std::string_view client_secret;
+    std::string_view grant_type;
+    std::string_view device_code;
+  };
+  [[nodiscard]] std::optional<std::expected<CreateTokenResponse, Error>> poll_from_memory(
+      const PollMembers& poll);
 
   // The grant of `req` for a `client` the caller has authenticated (the standard face's client
   // authentication, RFC 6749 2.3); req.clientId and req.clientSecret are not read. The errors of

@@ -8,12 +8,26 @@ namespace ssooidc::http {
 namespace beast_http = boost::beast::http;
 
 RequestParser::RequestParser(std::size_t header_limit, std::size_t body_limit)
-    : header_limit_(header_limit) {
+    : RequestParser(own_, header_limit, body_limit) {}
+
+RequestParser::RequestParser(core::HttpRequest& reuse, std::size_t header_limit,
+                             std::size_t body_limit)
+    : request_(reuse), header_limit_(header_limit) {
   this->header_limit(static_cast<std::uint32_t>(header_limit));
   this->body_limit(body_limit);
   // Parse header and body in one put() when both are buffered.
   this->eager(true);
-  request_.headers.reserve(12);
+  // Emptied but for the storage: the header list is cut to the fields this request has once its
+  // header is complete (on_header_impl), so that the strings of the previous request's fields are
+  // assigned to rather than freed and allocated again.
+  request_.method.clear();
+  request_.path.clear();
+  request_.query.clear();
+  request_.body.clear();
+  request_.remote_address.clear();
+  request_.tls = false;
+  request_.received = {};
+  if (request_.headers.capacity() == 0) request_.headers.reserve(12);
 }
 
 void RequestParser::split_target(std::string_view target, std::string& path, std::string& query) {
@@ -68,12 +82,20 @@ void RequestParser::on_field_impl(beast_http::field name, string_view name_strin
   if (name == beast_http::field::expect && version_ >= 11 &&
       core::iequals(std::string_view(value.data(), value.size()), "100-continue"))
     expect_continue_ = true;
-  request_.headers.emplace_back(std::string(name_string.data(), name_string.size()),
-                                std::string(value.data(), value.size()));
+  if (fields_ < request_.headers.size()) {
+    auto& [kept_name, kept_value] = request_.headers[fields_];
+    kept_name.assign(name_string.data(), name_string.size());
+    kept_value.assign(value.data(), value.size());
+  } else {
+    request_.headers.emplace_back(std::string(name_string.data(), name_string.size()),
+                                  std::string(value.data(), value.size()));
+  }
+  ++fields_;
 }
 
 void RequestParser::on_header_impl(error_code& ec) {
   header_done_ = true;
+  request_.headers.resize(fields_);  // the previous request's further fields go
   // RFC 9112 §6.3: a request whose Transfer-Encoding does not end in chunked has no reliable
   // length and must get 400. Beast would read it as bodiless and then parse the body as the next
   // request, which is how requests get smuggled past a proxy.

@@ -26,9 +26,22 @@ namespace ssooidc::http {
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
   RequestParser(std::size_t header_limit, std::size_t body_limit);
+  // Fills `reuse` instead of a request of its own (a connection passes the one of its previous
+  // request, so that its strings and header list keep their storage: issue 15, no allocation per
+  // kept-alive request of the same shape). `reuse` is emptied first and must outlive the parser.
+  RequestParser(core::HttpRequest& reuse, std::size_t header_limit, std::size_t body_limit);
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
 
   // The request parsed so far; complete once `is_done()`. Move it out when done.
-  [[nodiscard]] core::HttpRequest& request() noexcept { return request_; }
+  [[nodiscard]] core::HttpRequest& request() noexcept {
+    // Before the header is complete, a reused request may still hold the previous one's further
+    // fields (on_header_impl cuts them); none of them is this request's.
+    if (!header_done_ && request_.headers.size() > fields_)
+      request_.headers.erase(request_.headers.begin() + static_cast<std::ptrdiff_t>(fields_),
+                             request_.headers.end());
+    return request_;
+  }
   // HTTP version as Beast reports it: 10 or 11.
   [[nodiscard]] int version() const noexcept { return version_; }
   // True when the client sent `Expect: 100-continue` (RFC 9110 §10.1.1) on an HTTP/1.1
@@ -62,7 +75,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
 
-  core::HttpRequest request_;
+  core::HttpRequest own_;       // the request when none is passed in
+  core::HttpRequest& request_;  // own_ or the caller's
+  std::size_t fields_ = 0;      // header fields so far (request_.headers may hold stale ones past it)
   std::size_t header_limit_;
   std::size_t trailer_bytes_ = 0;
   int host_fields_ = 0;

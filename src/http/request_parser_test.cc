@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <string>
@@ -55,6 +57,48 @@ TEST(RequestParserTest, FillsRequestWhateverTheReadSizes) {
     EXPECT_FALSE(parser.expects_continue());
     EXPECT_TRUE(parser.keep_alive());
   }
+}
+
+// Issue 15: a connection parses each request into the one request object; every request then
+// reads as if parsed into a fresh one, whatever the previous one held.
+TEST(RequestParserTest, ReusedRequestHoldsOnlyTheNewRequest) {
+  core::HttpRequest reused;
+  {
+    RequestParser parser(reused, 16 * 1024, 64 * 1024);
+    ASSERT_FALSE(parse(parser,
+                       "POST /token?a=1 HTTP/1.1\r\nHost: oidc\r\nContent-Type: application/json\r\n"
+                       "X-One: 1\r\nContent-Length: 2\r\n\r\n{}",
+                       4096));
+    EXPECT_EQ(&parser.request(), &reused);
+  }
+  reused.remote_address = "192.0.2.1";
+  reused.tls = true;
+  reused.received = std::chrono::steady_clock::now();
+  {
+    RequestParser parser(reused, 16 * 1024, 64 * 1024);
+    ASSERT_FALSE(parse(parser, "GET /healthz HTTP/1.1\r\nHost: other\r\n\r\n", 3));
+  }
+  EXPECT_EQ(reused.method, "GET");
+  EXPECT_EQ(reused.path, "/healthz");
+  EXPECT_EQ(reused.query, "");
+  EXPECT_EQ(reused.body, "");
+  ASSERT_EQ(reused.headers.size(), 1u);
+  EXPECT_EQ(reused.headers[0], (std::pair<std::string, std::string>("Host", "other")));
+  EXPECT_EQ(reused.remote_address, "");
+  EXPECT_FALSE(reused.tls);
+  EXPECT_EQ(reused.received, std::chrono::steady_clock::time_point{});
+  {
+    RequestParser parser(reused, 16 * 1024, 64 * 1024);
+    ASSERT_FALSE(parse(parser, "POST /x HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nContent-Length: 1\r\n\r\nz", 5));
+  }
+  ASSERT_EQ(reused.headers.size(), 4u);
+  EXPECT_EQ(reused.header("b"), "2");
+  EXPECT_EQ(reused.body, "z");
+  // A header cut short (Beast hands on fields once the header is complete): none of the previous
+  // request's fields.
+  RequestParser parser(reused, 16 * 1024, 64 * 1024);
+  EXPECT_EQ(parse(parser, "POST /y HTTP/1.1\r\nHost: h\r\n", 100), beast_http::error::need_more);
+  EXPECT_TRUE(parser.request().headers.empty());
 }
 
 TEST(RequestParserTest, ChunkedTrailersAreNotHeaders) {

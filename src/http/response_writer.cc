@@ -15,30 +15,8 @@
 namespace ssooidc::http {
 namespace {
 
-// RFC 9110 §5.6.2 tchar.
-constexpr std::array<bool, 256> kTokenChar = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) table[c] = true;
-  return table;
-}();
-
-bool valid_field_name(std::string_view name) noexcept {
-  if (name.empty()) return false;
-  for (unsigned char c : name)
-    if (!kTokenChar[c]) return false;
-  return true;
-}
-
-bool valid_field_value(std::string_view value) noexcept {
-  // Three vectorized memchr passes cost a fraction of one byte-by-byte loop (callgrind).
-  if (value.empty()) return true;
-  return std::memchr(value.data(), '\r', value.size()) == nullptr &&
-         std::memchr(value.data(), '\n', value.size()) == nullptr &&
-         std::memchr(value.data(), '\0', value.size()) == nullptr;
-}
+using core::valid_field_name;
+using core::valid_field_value;
 
 // The fields whose meaning belongs to the transport; the length test keeps the common case (none
 // of these) to one switch.
@@ -81,7 +59,11 @@ SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_a
   bool handler_date = false;
   const auto reason =
       boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(out.status));
+  const core::PreparedResponse* prepared = response.prepared.get();
   std::size_t size = 96 + reason.size() + date.size();
+  if (prepared)
+    size += prepared->fields_before.size() + response.prepared_value.size() +
+            prepared->fields_after.size();
   for (const auto& [name, value] : response.headers) {
     size += name.size() + value.size() + 4;
     const FieldRole role = field_role(name);
@@ -99,6 +81,12 @@ SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_a
   if (boost::beast::http::int_to_status(out.status) != boost::beast::http::status::unknown)
     head.append(reason.data(), reason.size());
   head += "\r\n";
+  if (prepared) {
+    // Checked when prepared (core::prepare_response) and when filled in (respond_prepared).
+    head += prepared->fields_before;
+    head += response.prepared_value;
+    head += prepared->fields_after;
+  }
   for (const auto& [name, value] : response.headers) {
     const FieldRole role = field_role(name);
     if (role == FieldRole::kConnection || role == FieldRole::kFraming) continue;
@@ -115,9 +103,14 @@ SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_a
   }
   if (!has_no_content(out.status)) {
     head += "Content-Length: ";
-    append_number(head, response.body.size());
+    append_number(head, prepared ? prepared->body.size() : response.body.size());
     head += "\r\n";
-    if (!head_request) out.body = std::move(response.body);
+    if (!head_request) {
+      if (prepared)
+        out.shared_body = std::move(response.prepared);
+      else
+        out.body = std::move(response.body);
+    }
   }
   head += out.close ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n";
   return out;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <ctime>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ namespace ssooidc::http {
 struct SerializedResponse {
   std::string head;    // "HTTP/1.1 200 OK\r\n...\r\n\r\n"
   std::string body;    // empty for HEAD requests and statuses without content (1xx, 204, 304)
+  // A prepared response's (core::PreparedResponse): its body goes out instead of `body`, without
+  // a copy. Null otherwise, and when no body is sent.
+  std::shared_ptr<const core::PreparedResponse> shared_body;
   int status = 0;      // status actually written
   bool close = false;  // "Connection: close" was written; the connection ends after this
 };
@@ -27,7 +31,8 @@ struct SerializedResponse {
 // transport's decision (RFC 9112 §9.3); a handler's "Connection: close" turns it off. Fields whose
 // name is not a token or whose value holds CR, LF or NUL are dropped (no response splitting). A
 // status outside 200..599 is replaced by plain_error_response(500) (sessions replace it with
-// ServerOptions::error_response before it gets here). `head_request` keeps the
+// ServerOptions::error_response before it gets here). A prepared response (HttpResponse::prepared)
+// writes its prepared fields first, then `headers`, and its body as `shared_body`. `head_request` keeps the
 // Content-Length of the body but leaves the body out (RFC 9110 §9.3.2). `date` is an IMF-fixdate.
 // `head_buffer`: a string whose capacity the head reuses (a connection passes the one of its
 // previous response, so that a kept-alive connection writes heads without allocating).

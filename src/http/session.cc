@@ -100,6 +100,14 @@ void Session::process_buffer() {
       return;
     }
     if (buffer_.size() == 0) {
+      if (writing_ && !parser_) {
+        // Issue 15: between requests, read once the response is out, not now. The client cannot
+        // have sent its next request before it got this answer, so a read now would almost
+        // always be a wasted recvfrom (EAGAIN) and a second one after epoll; from on_write, with
+        // the worker's other connections served in between, the next request is often there.
+        read_after_write_ = true;
+        return;
+      }
       read_more();
       return;
     }
@@ -152,7 +160,7 @@ void Session::process_buffer() {
 
 void Session::start_message() {
   const auto& options = config_.options;
-  parser_.emplace(options.header_limit, options.body_limit);
+  parser_.emplace(request_, options.header_limit, options.body_limit);
   header_bytes_ = 0;
   continue_sent_ = false;
   request_started_ = Clock::now();
@@ -205,39 +213,45 @@ void Session::on_read(const error_code& ec, std::size_t bytes) {
 }
 
 void Session::dispatch() {
-  auto request = std::make_shared<core::HttpRequest>(std::move(parser_->request()));
+  // The parser filled request_ (the connection's one, reused: issue 15); it stays this request's
+  // until the next start_message, which comes after this request is answered or moved out.
+  core::HttpRequest& request = request_;
   Answering answering;
   answering.client_keep_alive = parser_->keep_alive();
   parser_.reset();
   served_any_ = true;
-  ClientOrigin origin = client_origin(peer_, peer_text_, *request, config_.trusted_proxies);
-  request->remote_address = std::move(origin.address);
-  request->tls = origin.tls.value_or(config_.options.tls_public);
-  request->received = request_started_;
-  answering.head_request = request->method == "HEAD";
+  ClientOrigin origin = client_origin(peer_, peer_text_, request, config_.trusted_proxies);
+  request.remote_address = std::move(origin.address);
+  request.tls = origin.tls.value_or(config_.options.tls_public);
+  request.received = request_started_;
+  answering.head_request = request.method == "HEAD";
   if (config_.options.access_log) {
-    answering.method = request->method;
-    answering.path = request->path;
-    answering.remote = request->remote_address;
+    answering.method = request.method;
+    answering.path = request.path;
+    answering.remote = request.remote_address;
   }
 
   const auto& runs_inline = config_.options.runs_inline;
-  if (config_.pool == nullptr || (runs_inline && runs_inline(*request))) {
-    answer(std::move(answering), run_handler(*request));
+  if (config_.pool == nullptr || (runs_inline && runs_inline(request))) {
+    answer(std::move(answering), run_handler(request));
     return;
   }
   // Issue 15: what can be answered from memory is answered here, without the two thread
   // hand-offs of the pool.
   if (config_.options.try_inline) {
-    if (auto answered = try_inline(*request)) {
+    if (auto answered = try_inline(request)) {
       answer(std::move(answering), std::move(*answered));
       return;
     }
   }
   // Issue 12: a handler that may block on the database runs on the pool; this thread goes on
   // serving the worker's other connections. The completion takes the only reference the job
-  // holds, so the session is released on the worker's thread.
-  HandlerPool::Job job = [self = shared_from_this(), request, answering]() mutable {
+  // holds, so the session is released on the worker's thread. The job gets the request itself
+  // (the next one is parsed into a fresh request_).
+  auto shared_request = std::make_shared<core::HttpRequest>(std::move(request_));
+  request_ = core::HttpRequest{};
+  HandlerPool::Job job = [self = shared_from_this(), request = std::move(shared_request),
+                          answering]() mutable {
     core::HttpResponse response = self->run_handler(*request);
     request.reset();
     auto& context = self->worker_.io_context();
@@ -307,6 +321,7 @@ void Session::queue(Outgoing& out, SerializedResponse&& wire, std::string method
                     std::string path, std::string remote) {
   out.head = std::move(wire.head);
   out.body = std::move(wire.body);
+  out.shared_body = std::move(wire.shared_body);
   out.status = wire.status;
   out.logged = true;
   out.started = request_started_;
@@ -353,7 +368,11 @@ void Session::reject_malformed(const std::string& why) {
 }
 
 void Session::reject_with(int status, std::string_view description) {
-  core::HttpRequest partial = parser_ ? std::move(parser_->request()) : core::HttpRequest{};
+  core::HttpRequest partial;
+  if (parser_) {
+    partial = std::move(parser_->request());
+    request_ = core::HttpRequest{};
+  }
   parser_.reset();
   closing_ = true;
   linger_ = true;  // the client may still be sending the rest of the rejected request
@@ -377,6 +396,7 @@ Session::Outgoing* Session::push_outgoing() {
   ++ring_size_;
   out.head.clear();
   out.body.clear();
+  out.shared_body.reset();
   out.logged = false;
   out.status = 0;
   out.method.clear();
@@ -396,6 +416,8 @@ void Session::start_write() {
     const Outgoing& out = ring_[(ring_first_ + i) % ring_.size()];
     write_buffers_.emplace_back(asio::buffer(out.head));
     if (!out.body.empty()) write_buffers_.emplace_back(asio::buffer(out.body));
+    if (out.shared_body && !out.shared_body->body.empty())
+      write_buffers_.emplace_back(asio::buffer(out.shared_body->body));
   }
   auto on_written = [self = shared_from_this()](const error_code& ec, std::size_t) {
     self->on_write(ec);
@@ -415,7 +437,8 @@ void Session::on_write(const error_code& ec) {
     return;
   }
   const auto& access_log = config_.options.access_log;
-  const auto now = Clock::now();
+  // Only the access log needs the time here (issue 15: a clock read less per request without it).
+  const auto now = access_log ? Clock::now() : Clock::time_point{};
   for (std::size_t i = 0; i < writing_count_; ++i) {
     Outgoing& out = ring_[ring_first_];
     if (out.logged && access_log) {
@@ -423,7 +446,7 @@ void Session::on_write(const error_code& ec) {
       entry.method = out.method;
       entry.path = out.path;
       entry.status = out.status;
-      entry.bytes = out.body.size();
+      entry.bytes = out.body.size() + (out.shared_body ? out.shared_body->body.size() : 0);
       entry.duration_us = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - out.started).count());
       entry.remote = out.remote;
@@ -443,8 +466,9 @@ void Session::on_write(const error_code& ec) {
   } else {
     finish_if_done();
   }
-  if (paused_ && !closing_ && !closed_) {
+  if ((paused_ || read_after_write_) && !closing_ && !closed_) {
     paused_ = false;
+    read_after_write_ = false;
     process_buffer();
   }
 }

@@ -5,7 +5,9 @@
 // and its serialized response joins a bounded ring of outgoing responses. Reading pauses while the
 // ring holds `pipeline_limit` responses and resumes when a write drains it, so a pipelining
 // client cannot make the server buffer unboundedly. All responses waiting in the ring leave in one
-// gathered write.
+// gathered write. Between requests the next read starts once the last response is written (issue
+// 15: one recvfrom per kept-alive request, as nginx makes, instead of a speculative one that finds
+// nothing yet).
 //
 // A connection that must close while the client may still be sending (a rejected request, unread
 // pipelined bytes) first shuts down its sending side and reads and discards input for a short
@@ -79,6 +81,7 @@ class Session : public std::enable_shared_from_this<Session>,
   struct Outgoing {
     std::string head;
     std::string body;
+    std::shared_ptr<const core::PreparedResponse> shared_body;  // written instead of `body`
     bool logged = false;  // false for interim responses
     int status = 0;
     std::string method;
@@ -141,7 +144,10 @@ class Session : public std::enable_shared_from_this<Session>,
   std::string connection_key_;
   boost::beast::flat_buffer buffer_;
 
-  std::optional<RequestParser> parser_;  // engaged while a request is being received
+  // The request being received and, once dispatched, handled on this thread; reused from request
+  // to request (RequestParser's reusing constructor).
+  core::HttpRequest request_;
+  std::optional<RequestParser> parser_;  // engaged while a request is being received; fills request_
   std::size_t header_bytes_ = 0;         // header bytes the current parser consumed so far
   bool continue_sent_ = false;
   Clock::time_point request_started_{};  // for the access log's duration
@@ -155,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session>,
   bool reading_ = false;
   bool writing_ = false;
   bool paused_ = false;      // reading stopped because the ring is full
+  bool read_after_write_ = false;  // between requests: on_write starts the next read
   bool closing_ = false;     // no further requests; close once the ring is written
   bool linger_ = false;      // a request was cut short: drain input before closing
   bool shut_ = false;        // sending side shut down; lingering

@@ -182,13 +182,25 @@ bool Application::needs_database(core::Operation operation) noexcept {
   }
 }
 
+namespace {
+
+// When the request's latency is counted from: its arrival as the transport saw it, else now (a
+// clock read only then: issue 15 counts the poll's clock reads).
+std::chrono::steady_clock::time_point arrival(const core::HttpRequest& req) {
+  return req.received != std::chrono::steady_clock::time_point{}
+             ? req.received
+             : std::chrono::steady_clock::now();
+}
+
+}  // namespace
+
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
-  const auto entered = std::chrono::steady_clock::now();
+  const auto entered = arrival(req);
   return finish(req, operation_of(req), route(req), entered);
 }
 
 std::optional<core::HttpResponse> Application::handle_inline(const core::HttpRequest& req) {
-  const auto entered = std::chrono::steady_clock::now();
+  const auto entered = arrival(req);
   const core::Operation operation = operation_of(req);
   std::optional<core::HttpResponse> resp;
   if (!needs_database(operation)) {
@@ -207,10 +219,8 @@ core::HttpResponse Application::finish(const core::HttpRequest& req, core::Opera
   // RFC 6797: behind an https public URL (TLS here or in front) browsers must never fall back to
   // plain HTTP for this host; a user agent ignores the header on a plain-HTTP response.
   if (req.tls) resp.set("Strict-Transport-Security", "max-age=31536000");
-  const auto started =
-      req.received != std::chrono::steady_clock::time_point{} ? req.received : entered;
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
+      std::chrono::steady_clock::now() - entered);
   // The outcome label is the AWS error shape when the answer carries one (every layer that sets
   // x-amzn-ErrorType also writes it into resp.log), else the status: a dashboard then tells
   // AuthorizationPending polls (400 like any refusal) from real failures.

@@ -103,8 +103,8 @@ class Application {
   void build_services(domain::Settings settings, std::string signing_key_encryption_key);
   core::HttpResponse route(const core::HttpRequest& req);
   // What handle() and handle_inline() add to `resp`: HSTS, and the metrics of `operation` with
-  // the latency from the request's arrival (its wait for a handler thread included; `entered`
-  // when the transport did not say).
+  // the latency from `entered`: the request's arrival (its wait for a handler thread included),
+  // or when the handler was entered if the transport did not say.
   core::HttpResponse finish(const core::HttpRequest& req, core::Operation operation,
                             core::HttpResponse resp,
                             std::chrono::steady_clock::time_point entered);

@@ -60,6 +60,16 @@ std::string encode(const CreateTokenWithIAMResponse&);
 // caller then decodes with decode_create_token_request, so whatever this accepts decodes to the
 // same value there and nothing it declines is answered differently.
 [[nodiscard]] std::optional<CreateTokenRequest> decode_device_code_poll(std::string_view body);
+// The same four members as views into `body` (valid while it is), for a caller that only reads
+// them (issue 15: the poll on the I/O thread copies none of its ~300 bytes). Accepts exactly what
+// decode_device_code_poll accepts.
+struct DeviceCodePollMembers {
+  std::string_view client_id;
+  std::string_view client_secret;
+  std::string_view grant_type;
+  std::string_view device_code;
+};
+[[nodiscard]] std::optional<DeviceCodePollMembers> device_code_poll_members(std::string_view body);
 [[nodiscard]] std::expected<Decoded<CreateTokenWithIAMRequest>, Error>
     decode_create_token_with_iam_request(std::string_view);
 [[nodiscard]] std::expected<CreateTokenWithIAMResponse, Error>

@@ -689,6 +689,28 @@ TEST(DeviceCodePollDecodeTest, AcceptedBodiesDecodeAsTheFullDecoderDoes) {
   EXPECT_EQ(lean->deviceCode, std::optional<std::string>("d1"));
 }
 
+// The word-at-a-time check of the string bytes (issue 15) decides as a byte loop would: every
+// byte value at every place of strings long enough to span several words and a tail.
+TEST(DeviceCodePollDecodeTest, EveryByteAtEveryPlaceIsJudgedAlike) {
+  for (std::size_t length = 1; length <= 19; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        if (byte == '"') continue;  // ends the string: a different body
+        std::string secret(length, 'a');
+        secret[at] = static_cast<char>(byte);
+        const std::string body = R"({"clientId":"c","clientSecret":")" + secret +
+                                 R"(","grantType":"g","deviceCode":"d"})";
+        const bool plain = byte != '\\' && byte >= 0x20 && byte <= 0x7e;
+        const auto lean = decode_device_code_poll(body);
+        ASSERT_EQ(lean.has_value(), plain) << length << " " << at << " " << byte;
+        if (plain) {
+          EXPECT_EQ(lean->clientSecret, secret);
+        }
+      }
+    }
+  }
+}
+
 // Anything else is left to the full decoder: escapes, other members, non-strings, duplicates,
 // missing members, bytes outside printable ASCII, bad JSON, trailing bytes.
 TEST(DeviceCodePollDecodeTest, DeclinesEveryOtherBody) {
