@@ -7,13 +7,22 @@ namespace ssooidc::http {
 
 namespace beast_http = boost::beast::http;
 
+// Not a constructor that delegates with `own_`: naming a member in a delegating constructor's
+// initializer refers to an object whose construction has not begun (undefined behaviour; UBSan's
+// vptr check in the fuzzing build reported it). Here own_ is constructed before request_ binds.
 RequestParser::RequestParser(std::size_t header_limit, std::size_t body_limit)
-    : RequestParser(own_, header_limit, body_limit) {}
+    : request_(own_), header_limit_(header_limit) {
+  start(body_limit);
+}
 
 RequestParser::RequestParser(core::HttpRequest& reuse, std::size_t header_limit,
                              std::size_t body_limit)
     : request_(reuse), header_limit_(header_limit) {
-  this->header_limit(static_cast<std::uint32_t>(header_limit));
+  start(body_limit);
+}
+
+void RequestParser::start(std::size_t body_limit) {
+  this->header_limit(static_cast<std::uint32_t>(header_limit_));
   this->body_limit(body_limit);
   // Parse header and body in one put() when both are buffered.
   this->eager(true);

@@ -74,6 +74,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_chunk_header_impl(std::uint64_t size, string_view extensions, error_code& ec) override;
   std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
   void on_finish_impl(error_code& ec) override;
+  // What both constructors do once every member is constructed.
+  void start(std::size_t body_limit);
 
   core::HttpRequest own_;       // the request when none is passed in
   core::HttpRequest& request_;  // own_ or the caller's
