@@ -17,6 +17,9 @@
 #   SCALE_LOADER=build/bin/scale_pending
 #   SCALE_DIR=$TMPDIR  where the two database files go (the large one takes gigabytes)
 #   SCALE_QUIET_SECONDS=15  the poll + StartDeviceAuthorization run without a purge
+#   SCALE_BARE=1  also a third server ("bare") on a copy of the large file with --no-pending-index,
+#                 measured in the same rounds: the large server with and without the pending index
+#                 (domain/pending_index.h) side by side
 #   SCALE_KEEP=DIR  keep the two loaded files in DIR (kept after the run, not removed with the
 #                   work directory) and reuse those a previous run left there: loading 10M takes
 #                   a quarter of an hour, so several builds are measured on one load. The purge
@@ -96,24 +99,30 @@ prepare() {
 declare -A bytes_per
 
 # serve NAME [ARGS...]: the server on NAME's database, pinned; sets url[NAME,*], body[NAME,*].
-declare -A pid_of log_of db_of
+declare -A pid_of log_of db_of startup index_line
 serve() {
   local name=$1
   shift
   local out="$work/$name.out"
   log_of[$name]="$work/$name.err"
+  # The start-up reads the pending index (about 10 s at 10 million rows), before the URL.
+  local started
+  started=$(date +%s.%N)
   taskset -c "$server_cpu" "$server_bin" serve --listen 127.0.0.1:0 --database "sqlite:${db_of[$name]:-$db_dir/$name.db}" \
     --threads "$threads" --poll-interval 0 --access-log off --no-bootstrap-user \
     --device-authorization-rate 0 --register-client-rate 0 "$@" >"$out" 2>"${log_of[$name]}" &
   pid_of[$name]=$!
   pids+=($!)
   local base=""
-  for _ in $(seq 400); do
+  for _ in $(seq 6000); do
     base=$(head -n1 "$out" 2>/dev/null || true)
     [[ "$base" == http://* ]] && break
     sleep 0.05
   done
   [[ "$base" == http://* ]] || die "$name printed no URL: $(cat "${log_of[$name]}")"
+  startup[$name]=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  index_line[$name]=$(grep -o 'pending index: .*' "${log_of[$name]}" | head -n1 || true)
+  echo "$name: listening after ${startup[$name]} s; ${index_line[$name]:-no pending index}" >&2
   url[$name,poll]="$base/token"
   body[$name,poll]=$(jq -cn --arg id "${client[$name]}" --arg secret "${secret[$name]}" \
     '{grantType: "urn:ietf:params:oauth:grant-type:device_code", clientId: $id,
@@ -130,8 +139,9 @@ serve() {
 
 # measure_scale NAME SCENARIO ROUND
 measure_scale() {
-  local name=$1 scenario=$2 round=$3 out line
+  local name=$1 scenario=$2 round=$3 out line before after
   out="$work/wrk-$name-$scenario-$round.txt"
+  before=$(cpu_ticks "${pid_of[$name]}")
   if [[ $scenario == poll ]]; then
     BENCH_BODY_TEMPLATE="${body[$name,poll]}" BENCH_RANDOM_COUNT="${pending_of[$name]}" \
       taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" -d"${seconds}s" --latency \
@@ -140,7 +150,14 @@ measure_scale() {
     BENCH_BODY="${body[$name,device]}" taskset -c "$wrk_cpu" "$wrk_bin" -t1 -c"$connections" \
       -d"${seconds}s" --latency -s "$bench_dir/wrk_request.lua" "${url[$name,device]}" >"$out"
   fi
+  after=$(cpu_ticks "${pid_of[$name]}")
   line=$(grep '^BENCH_RESULT ' "$out") || die "wrk printed no result for $name $scenario: $(cat "$out")"
+  # Requests per server CPU-second: steadier than req/s on a shared machine.
+  local requests
+  requests=$(field "$line" requests)
+  line+=" cpu_s=$(awk -v t=$((after - before)) -v hz="$clock_ticks" 'BEGIN { printf "%.2f", t / hz }')"
+  line+=" per_cpu_s=$(awk -v r="$requests" -v t=$((after - before)) -v hz="$clock_ticks" \
+    'BEGIN { if (t > 0) printf "%.0f", r / (t / hz); else printf "0" }')"
   result[$name,$scenario,$round]=$line
   echo "  round $round $name $scenario: ${line#BENCH_RESULT }" >&2
 }
@@ -149,17 +166,41 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 prepare small "$small" 0
 prepare large "$large" "$expired"
+names="small large"
+if [[ "${SCALE_BARE:-0}" == 1 ]]; then
+  # A copy of the large file (closed, so the file holds every commit), for a server without the
+  # index: its polls read the table, as before it. A copy, not the same file: two servers on one
+  # file share their poll counts through the table (file_sharing.h), a write per first poll.
+  cp "$db_dir/large.db" "$work/large-bare.db"
+  client[bare]=${client[large]}
+  secret[bare]=${secret[large]}
+  pending_of[bare]=${pending_of[large]}
+  db_of[bare]="$work/large-bare.db"
+  names="small large bare"
+fi
 serve small
 serve large
+if [[ -n "${db_of[bare]:-}" ]]; then serve bare --no-pending-index; fi
 echo "wrk -t1 -c$connections -d${seconds}s on cpu $wrk_cpu; servers on cpu $server_cpu;" \
   "$rounds rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for round in $(seq "$rounds"); do
   for scenario in poll device; do
-    for name in small large; do measure_scale "$name" "$scenario" "$round"; done
+    for name in $names; do measure_scale "$name" "$scenario" "$round"; done
   done
 done
 declare -A rss
-for name in small large; do rss[$name]=$(rss_kb "${pid_of[$name]}"); done
+declare -A pss
+# PSS beside RSS: the pages of the SQLite file that a server maps (the shared memory of the WAL
+# index) are counted in the RSS of every server that touches them.
+pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+for name in $names; do
+  rss[$name]=$(rss_kb "${pid_of[$name]}")
+  pss[$name]=$(pss_kb "${pid_of[$name]}")
+done
+if [[ -n "${pid_of[bare]:-}" ]]; then
+  kill -TERM "${pid_of[bare]}"
+  wait "${pid_of[bare]}" || true
+fi
 
 # The purge (item 4): polls and StartDeviceAuthorization at once (half the connections each, both
 # wrk on the wrk core) against the large server, first for SCALE_QUIET_SECONDS without a purge,
@@ -222,24 +263,33 @@ both_wait purge
 purge_took=$(awk -v a="$purge_started" -v b="$purge_ended" 'BEGIN { printf "%.1f", b - a - 2 }')
 
 echo
-printf '%-26s %-8s %10s %8s %9s %9s\n' scenario server pending 'req/s' 'p50 ms' 'p99 ms'
+printf '%-26s %-8s %10s %8s %9s %9s %12s\n' scenario server pending 'req/s' 'p50 ms' 'p99 ms' \
+  'req/CPU-s'
 for scenario in poll device; do
   label=$([[ $scenario == poll ]] && echo "CreateToken (random poll)" || echo "StartDeviceAuthorization")
-  for name in small large; do
-    printf '%-26s %-8s %10s %8s %9s %9s\n' "$label" "$name" "${pending_of[$name]}" \
+  for name in $names; do
+    printf '%-26s %-8s %10s %8s %9s %9s %12s\n' "$label" "$name" "${pending_of[$name]}" \
       "$(median "$name" "$scenario" rps)" "$(ms "$(median "$name" "$scenario" p50_us)")" \
-      "$(ms "$(median "$name" "$scenario" p99_us)")"
+      "$(ms "$(median "$name" "$scenario" p99_us)")" "$(median "$name" "$scenario" per_cpu_s)"
   done
-  per_round=""
-  for round in $(seq "$rounds"); do
-    per_round+=" $(ratio "$(field "${result[large,$scenario,$round]}" rps)" \
-      "$(field "${result[small,$scenario,$round]}" rps)")"
+  for name in ${names#small }; do
+    per_round="" per_round_cpu=""
+    for round in $(seq "$rounds"); do
+      per_round+=" $(ratio "$(field "${result[$name,$scenario,$round]}" rps)" \
+        "$(field "${result[small,$scenario,$round]}" rps)")"
+      per_round_cpu+=" $(ratio "$(field "${result[$name,$scenario,$round]}" per_cpu_s)" \
+        "$(field "${result[small,$scenario,$round]}" per_cpu_s)")"
+    done
+    printf '%-26s %-8s %10s %8s %31s\n' "$label" "$name/small" "" \
+      "$(ratio "$(median "$name" "$scenario" rps)" "$(median small "$scenario" rps)")" \
+      "$(ratio "$(median "$name" "$scenario" per_cpu_s)" "$(median small "$scenario" per_cpu_s)")"
+    echo "  $name/small by round: req/s$per_round; req per CPU-s$per_round_cpu"
   done
-  printf '%-26s %-8s %10s %8s\n' "$label" large/small "" \
-    "$(ratio "$(median large "$scenario" rps)" "$(median small "$scenario" rps)")"
-  echo "  large/small req/s by round:$per_round"
 done
-echo "RSS after the runs: small $((rss[small] / 1024)) MB, large $((rss[large] / 1024)) MB"
+for name in $names; do
+  echo "$name: RSS $((rss[$name] / 1024)) MB, PSS $((pss[$name] / 1024)) MB after the runs;" \
+    "listening ${startup[$name]} s after its start; ${index_line[$name]:-no pending index}"
+done
 echo "bytes per pending authorization (file size / rows): small ${bytes_per[small]}, large ${bytes_per[large]}"
 echo "purge ($purged) took about ${purge_took} s; poll and StartDeviceAuthorization at once," \
   "$half connections each: without a purge (${quiet_seconds} s, the small server and the large)" \

@@ -163,6 +163,77 @@ TEST_F(PendingCacheTest, ACachedCodeIsRefusedToAnotherClient) {
   EXPECT_EQ(poll_device(*one_, other, d).error().type, ErrorType::kInvalidGrant);
 }
 
+// ---- the pending index (pending_index.h, issue 15 item 4) ---------------------------------------
+
+CreateTokenRequest poll_request(const RegisterClientResponse& c,
+                                const StartDeviceAuthorizationResponse& d) {
+  CreateTokenRequest r;
+  r.clientId = *c.clientId;
+  r.clientSecret = *c.clientSecret;
+  r.grantType = std::string(kGrantDeviceCode);
+  r.deviceCode = d.deviceCode;
+  return r;
+}
+
+// A code pending when the server started and never polled since is answered from memory (the
+// I/O thread's path answers it, which the pending cache alone cannot), and an approval or a
+// denial made by another process is seen by the next poll all the same.
+TEST_F(PendingCacheTest, TheIndexAnswersCodesPendingAtStartUpAndSeesDecisionsElsewhere) {
+  ASSERT_TRUE(one_->users.add("alice", "correct horse battery").has_value());
+  auto c = reg();
+  auto d1 = start(c);
+  auto d2 = start(c);
+  auto d3 = start(c);
+  auto loaded = one_->tokens.load_pending_index();
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().error_description;
+  EXPECT_EQ(*loaded, 3U);
+  // Not yet caught up with the change log: nothing from memory.
+  EXPECT_FALSE(one_->tokens.poll_from_memory(poll_request(c, d2)).has_value());
+  ASSERT_EQ(poll_device(*one_, c, d1).error().type, ErrorType::kAuthorizationPending);
+  // Caught up: d2, never polled, is answered from memory.
+  auto answered = one_->tokens.poll_from_memory(poll_request(c, d2));
+  ASSERT_TRUE(answered.has_value());
+  ASSERT_FALSE(answered->has_value());
+  EXPECT_EQ(answered->error().type, ErrorType::kAuthorizationPending);
+
+  // Approved by another process: the stamp changed, so not from memory, and the next poll
+  // catches up with the log and reads the approved row.
+  ASSERT_TRUE(two_->devices.decide(*d2.userCode, true, "alice").has_value());
+  EXPECT_FALSE(one_->tokens.poll_from_memory(poll_request(c, d2)).has_value());
+  auto token = poll_device(*one_, c, d2);
+  ASSERT_TRUE(token.has_value()) << token.error().error_description;
+  EXPECT_TRUE(token->accessToken.has_value());
+
+  // Logins started elsewhere commit, but change no held row: after one catch-up, d3 is answered
+  // from memory again.
+  ASSERT_TRUE(start_device(*two_, c).has_value());
+  ASSERT_EQ(poll_device(*one_, c, d1).error().type, ErrorType::kAuthorizationPending);
+  answered = one_->tokens.poll_from_memory(poll_request(c, d3));
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->error().type, ErrorType::kAuthorizationPending);
+  // Denied elsewhere.
+  ASSERT_TRUE(two_->devices.decide(*d3.userCode, false, "admin").has_value());
+  EXPECT_EQ(poll_device(*one_, c, d3).error().type, ErrorType::kAccessDenied);
+}
+
+// What the index holds is only what was pending at the load, for its own client, until it
+// expires: a later code is read from the table, another client is refused, expiry is on time.
+TEST_F(PendingCacheTest, TheIndexHoldsOnlyTheLoadedCodesOfTheirClientUntilTheyExpire) {
+  auto c = reg();
+  auto other = reg();
+  auto d = start(c);
+  ASSERT_EQ(one_->tokens.load_pending_index().value_or(0), 1U);
+  auto later = start(c);
+  ASSERT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_FALSE(one_->tokens.poll_from_memory(poll_request(c, later)).has_value());
+  EXPECT_EQ(poll_device(*one_, c, later).error().type, ErrorType::kAuthorizationPending);
+  EXPECT_FALSE(one_->tokens.poll_from_memory(poll_request(other, d)).has_value());
+  EXPECT_EQ(poll_device(*one_, other, d).error().type, ErrorType::kInvalidGrant);
+  clock_.advance_seconds(settings().device_code_ttl_seconds + 1);
+  EXPECT_FALSE(one_->tokens.poll_from_memory(poll_request(c, d)).has_value());
+  EXPECT_EQ(poll_device(*one_, c, d).error().type, ErrorType::kExpiredToken);
+}
+
 TEST(PendingCacheBound, IsEmptiedWhenFullSoThatNoStrangerGrowsIt) {
   PendingCache cache;
   storage::ChangeStamp stamp;

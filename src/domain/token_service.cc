@@ -5,6 +5,7 @@
 #include "crypto/crypto.h"
 #include "domain/context.h"
 #include "domain/pending_cache.h"
+#include "domain/pending_index.h"
 #include "domain/retry_grace.h"
 #include "domain/test_controls.h"
 #include "storage/storage.h"
@@ -47,7 +48,8 @@ TokenService::TokenService(Context& ctx, ClientService& clients, UserService& us
       // In storage, so that a retry reaching another server process is recognised too.
       grace_(std::make_unique<RetryGrace>(ctx.clock, ctx.random, ctx.settings.retry_grace_seconds,
                                           10'000, &ctx.storage.retry_grace())),
-      pending_(std::make_unique<PendingCache>()) {}
+      pending_(std::make_unique<PendingCache>()),
+      index_(std::make_unique<PendingIndex>()) {}
 
 TokenService::~TokenService() = default;
 
@@ -166,6 +168,26 @@ std::unexpected<Error> TokenService::revoke_family(const std::string& family_id,
   return fail(ErrorType::kInvalidGrant, "Refresh token has already been used");
 }
 
+std::expected<std::size_t, Error> TokenService::load_pending_index() {
+  if (ctx_.test) return 0;
+  return index_->load(ctx_.storage.device_authorizations(), ctx_.clock.now_epoch_seconds());
+}
+
+std::optional<storage::DeviceAuthorizationRecord> TokenService::indexed_pending(
+    std::string_view hash, const storage::ChangeStamp& stamp, std::string_view client_id,
+    std::int64_t now, storage::DeviceAuthorizationStore* store) {
+  if (ctx_.test) return std::nullopt;  // not loaded in test mode
+  const auto held = store != nullptr ? index_->find_caught_up(*store, hash, stamp, client_id, now)
+                                     : index_->find(hash, stamp, client_id, now);
+  if (!held) return std::nullopt;
+  storage::DeviceAuthorizationRecord auth;
+  auth.client_id = client_id;
+  auth.expires_at = held->expires_at;
+  auth.interval = held->interval;
+  auth.state = storage::DeviceState::kPending;
+  return auth;
+}
+
 std::expected<Grant, Error> TokenService::device_code_grant(const Client& client,
                                                             const CreateTokenRequest& req,
                                                             Dialect dialect) {
@@ -177,6 +199,9 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
   const std::optional<storage::ChangeStamp> stamp = store.change_stamp();
   std::optional<storage::DeviceAuthorizationRecord> cached;
   if (stamp) cached = pending_->find(hash, *stamp);
+  // Among millions pending, a code polled for the first time: the index holds it.
+  if (!cached && stamp)
+    cached = indexed_pending(hash, *stamp, client.client_id, ctx_.clock.now_epoch_seconds(), &store);
   if (!cached) {
     auto found = store.find_by_device_code_hash(hash);
     if (!found) return std::unexpected(found.error());
@@ -285,16 +310,18 @@ std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from
   const Client& known = ***client;  // the cache's entry, kept alive by `client`
   if (!ClientService::allows_grant(known, kGrantDeviceCode)) return std::nullopt;
   const std::string hash = crypto::sha256_hex(req.device_code);
-  // Only a code the cache holds: its entry was read after a stamp was taken, so the stamp's
-  // mapping exists and taking one now reads memory alone.
-  if (!pending_->contains(hash)) return std::nullopt;
+  // Only a code the cache holds, or with the index caught up: either was read after a stamp was
+  // taken, so the stamp's mapping exists and taking one now reads memory alone.
+  const bool cached = pending_->contains(hash);
+  if (!cached && !index_->caught_up()) return std::nullopt;
   const std::optional<storage::ChangeStamp> stamp =
       ctx_.storage.device_authorizations().change_stamp();
   if (!stamp) return std::nullopt;
-  std::optional<storage::DeviceAuthorizationRecord> auth =
-      pending_->find_for_poll(hash, *stamp, known.client_id);
-  if (!auth) return std::nullopt;
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  std::optional<storage::DeviceAuthorizationRecord> auth =
+      cached ? pending_->find_for_poll(hash, *stamp, known.client_id)
+             : indexed_pending(hash, *stamp, known.client_id, now, nullptr);
+  if (!auth) return std::nullopt;
   if (ctx_.test) {
     // A forced error is counted down by create_token; an expiry the admin API brought forward
     // applies here as there.

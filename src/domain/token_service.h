@@ -21,7 +21,9 @@
 #include "ssooidc/types.h"
 
 namespace ssooidc::storage {
-struct DeviceAuthorizationRecord;  // only by reference, in a private helper
+struct DeviceAuthorizationRecord;  // only by reference, in private helpers
+struct ChangeStamp;
+class DeviceAuthorizationStore;
 }  // namespace ssooidc::storage
 
 namespace ssooidc::domain {
@@ -30,6 +32,7 @@ namespace ssooidc::domain {
 // the retry grace and the pending cache hold storage's types (tests/layers: api_refuses_storage).
 struct Context;
 class PendingCache;
+class PendingIndex;
 class RetryGrace;
 
 // Which face a grant arrives through. The grants, stores, limits and single-use rules are the
@@ -87,6 +90,12 @@ class TokenService {
 
   PollTracker& poll_tracker() { return polls_; }
 
+  // Loads the poll's index of every pending device authorization (pending_index.h) from
+  // storage, once, before serving: how many it holds (0 when the backend keeps no change log).
+  // Not in test mode, whose scripted errors and expiries are by user code, which it does not
+  // hold.
+  [[nodiscard]] std::expected<std::size_t, Error> load_pending_index();
+
  private:
   // A fresh access token (and a refresh token when the client is refreshable) for `user_name`
   // in the family `family_id`: the response, and the records a grant stores atomically with its
@@ -102,6 +111,11 @@ class TokenService {
                                                               Dialect dialect);
   // The answer to a poll of the pending `auth`: ExpiredToken, SlowDown or AuthorizationPending.
   // With `from_memory`, nullopt (recording nothing) when it would write the shared poll count.
+  // The pending row of `hash` for `client_id` as the pending index holds it (state, expiry and
+  // interval only), when it holds it at `stamp`; with `store`, catching up first (a read).
+  [[nodiscard]] std::optional<storage::DeviceAuthorizationRecord> indexed_pending(
+      std::string_view hash, const storage::ChangeStamp& stamp, std::string_view client_id,
+      std::int64_t now, storage::DeviceAuthorizationStore* store);
   [[nodiscard]] std::optional<Error> pending_answer(std::string_view hash,
                                                     const storage::DeviceAuthorizationRecord& auth,
                                                     std::int64_t now, bool from_memory);
@@ -144,6 +158,7 @@ class TokenService {
   PollTracker polls_;
   std::unique_ptr<RetryGrace> grace_;
   std::unique_ptr<PendingCache> pending_;  // the poll's shortcut (pending_cache.h)
+  std::unique_ptr<PendingIndex> index_;    // every row pending at start-up (pending_index.h)
 };
 
 }  // namespace ssooidc::domain

@@ -46,6 +46,9 @@ struct ServeOptions {
   // then gets one handler per pooled connection (run_serve).
   bool handler_threads_given = false;
   std::size_t handler_queue = 1024;
+  // Issue 15 item 4: the poll's index of every pending login, read at start-up
+  // (domain/pending_index.h); --no-pending-index leaves it out (its memory, its start-up scan).
+  bool no_pending_index = false;
   // Issue 13 (settings.test_mode and settings.auto_approve_user are in `settings`).
   std::string config_file;     // applied by main before run_serve (config_file.h)
   std::string log_format = "json";  // json | text: the access log and the security events

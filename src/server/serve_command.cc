@@ -182,6 +182,9 @@ void add_operations_options(CLI::App& serve, ServeOptions& options) {
   serve.add_option("--handler-queue", options.handler_queue,
                    "Requests that may wait for a handler thread before the rest get 503")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  serve.add_flag("--no-pending-index", options.no_pending_index,
+                 "Do not keep every pending device authorization's poll answer in memory "
+                 "(about 20 bytes each, read from the database at start-up)");
 }
 
 void check_serve_options(const CommonOptions& common, const ServeOptions& options) {
@@ -281,6 +284,21 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
     if (!waited) release();
     std::fprintf(stderr, "ssooidc-server: applied world file %s (%lld changes)\n",
                  options.world_file.c_str(), static_cast<long long>(changes));
+  }
+
+  if (!options.no_pending_index) {
+    // Read before the first request (issue 15 item 4): polls among millions of pending logins
+    // are then answered from memory. A failure only leaves the polls to the table.
+    const auto started = std::chrono::steady_clock::now();
+    auto held = app.services().tokens.load_pending_index();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!held)
+      std::fprintf(stderr, "ssooidc-server: pending index not loaded: %s\n",
+                   held.error().error_description.c_str());
+    else if (*held > 0)
+      std::fprintf(stderr, "ssooidc-server: pending index: %zu device authorizations in %.1f s\n",
+                   *held, seconds);
   }
 
   http::ServerOptions http_options;

@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -158,6 +159,24 @@ struct ChangeStamp {
   bool operator==(const ChangeStamp&) const = default;
 };
 
+// What a poll of a pending code reads of its row (DeviceAuthorizationStore::scan_pending).
+struct PendingRow {
+  std::string_view device_code_hash;  // lower-case hex, as everywhere
+  std::string_view client_id;
+  std::int64_t expires_at = 0;
+  std::int32_t interval = 0;
+};
+
+// DeviceAuthorizationStore::changes_since: the device code hashes of pending rows decided or
+// removed after a change number, and the number of the newest of them.
+struct PendingChanges {
+  std::int64_t last = 0;  // the newest change read; `after` when there was none
+  // False: some changes after `after` are no longer kept, or there were more than `limit`
+  // (the hashes are then only some of them).
+  bool complete = true;
+  std::vector<std::string> device_code_hashes;
+};
+
 class DeviceAuthorizationStore {
  public:
   virtual ~DeviceAuthorizationStore() = default;
@@ -195,6 +214,26 @@ class DeviceAuthorizationStore {
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
   // How many are pending and unexpired (expires_at > now), for the metrics gauge.
   [[nodiscard]] virtual Result<std::int64_t> count_pending(std::int64_t now) = 0;
+
+  // The change log behind the poll's pending index (issue 15 item 4, domain/pending_index.h):
+  // every pending row that any writer, in any process, decides or removes before it expired is
+  // numbered in it, committed with that change. A backend without one (memory, PostgreSQL)
+  // answers nullopt to both, and nothing scan_pending gives may be kept.
+  // The number of the newest change (0: none yet).
+  [[nodiscard]] virtual Result<std::optional<std::int64_t>> latest_change() {
+    return std::optional<std::int64_t>();
+  }
+  // The changes numbered after `after`, oldest first, at most `limit` of them.
+  [[nodiscard]] virtual Result<std::optional<PendingChanges>> changes_since(
+      std::int64_t /*after*/, std::int64_t /*limit*/) {
+    return std::optional<PendingChanges>();
+  }
+  // Hands every row pending and unexpired (expires_at > now) to `each`, in no promised order;
+  // the views live until `each` returns. Without a change log, hands none.
+  [[nodiscard]] virtual Result<void> scan_pending(
+      std::int64_t /*now*/, const std::function<void(const PendingRow&)>& /*each*/) {
+    return {};
+  }
 };
 
 class TokenStore {

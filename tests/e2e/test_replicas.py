@@ -181,6 +181,32 @@ class TwoProcesses(unittest.TestCase):
             time.sleep(0.5)
         self.assertIn("slow_down", errors, errors)
 
+    def test_a_login_pending_at_start_up_sees_decisions_made_elsewhere(self):
+        # Issue 15: a process started while logins are pending holds them in its pending index
+        # (domain/pending_index.h) and answers their polls from memory; an approval by the
+        # operator's command or a denial by the other process is seen by its next poll.
+        client, approved = self.register_and_start(self.a)
+        start = post_json(self.a.url, "/device_authorization",
+                          {"clientId": client["clientId"], "clientSecret": client["clientSecret"],
+                           "startUrl": "https://d-0000000000.awsapps.com/start"})
+        self.assertEqual(start.status, 200, start.body)
+        denied = start.json()
+        self.assertEqual(self.b.stop(), 0)
+        self.b.start()
+        with open(self.b.log_path) as log:
+            self.assertIn("pending index: 2 device authorizations", log.read())
+        for device in (approved, denied):
+            resp = self.poll(self.b, client, device)
+            self.assertEqual((resp.status, resp.json()["error"]), (400, "authorization_pending"),
+                             resp.body)
+        self.a.approve(approved["userCode"], user="alice")
+        resp = self.poll(self.b, client, approved)
+        self.assertEqual(resp.status, 200, resp.body)
+        self.assertIn("accessToken", resp.json())
+        self.a.deny(denied["userCode"])
+        resp = self.poll(self.b, client, denied)
+        self.assertEqual((resp.status, resp.json()["error"]), (400, "access_denied"), resp.body)
+
     def test_the_purge_runs_on_one_process(self):
         deadline = time.monotonic() + 60
         logs = {}

@@ -9,9 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -914,17 +916,101 @@ TEST_F(SqliteGroupCommitTest, APurgeDeletesInBoundedBatchesAndLetsAQueuedInsertT
   EXPECT_TRUE(*inserted);
   const std::string insert_op = "insert device authorization";  // the statements' names
   const std::string purge_op = "purge device authorizations";
+  const std::string trim_op = "trim device authorization changes";
   // The insert queued after the first purge batch, yet is committed before it; then the purge
-  // goes on 2 + 2 + 1 rows, one batch per transaction.
+  // goes on 2 + 2 + 1 rows, one batch per transaction, and trims the change log last.
   const auto transactions = gate_->transactions();
   const std::vector<std::vector<std::string>> expected{
-      {insert_op}, {purge_op}, {purge_op}, {purge_op}};
+      {insert_op}, {purge_op}, {purge_op}, {purge_op}, {trim_op}};
   EXPECT_EQ(std::vector(transactions.begin() + static_cast<std::ptrdiff_t>(before),
                         transactions.end()),
             expected);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(stored("hash-expired-" + std::to_string(i))) << i;
   EXPECT_TRUE(stored("hash-live"));
   EXPECT_TRUE(stored("hash-new"));
+}
+
+// ---- the change log of pending rows (issue 15, migration 11) --------------------------------------
+
+// A device code hash as the domain gives it: 64 hex digits (stored as its 32 bytes).
+std::string hex_hash(char digit) { return std::string(64, digit); }
+
+// Every pending row that any opener of the file decides or removes before it expired is numbered
+// in the change log, whatever the writer (a trigger: a second Storage on the file stands for
+// another process); an insert, a redemption of a decided row and the purge of a long-expired one
+// are not. The scan hands out the rows pending now, as the poll reads them.
+TEST(SqlitePendingChangesTest, PendingRowsDecidedOrRemovedAnywhereAreNumberedInTheLog) {
+  TempDir dir;
+  const std::string file = (dir.path() / "ssooidc.db").string();
+  auto storage = must(open_sqlite_storage(file));
+  auto other = must(open_sqlite_storage(file));
+  auto& devices = storage->device_authorizations();
+  // The trigger's clock is the machine's (it spares rows expired five minutes before).
+  const std::int64_t now = ::time(nullptr);
+  auto row = [&](char digit, const char* user_code, std::int64_t expires_at) {
+    auto authorization = make_authorization(hex_hash(digit), user_code);
+    authorization.created_at = now - 10;
+    authorization.expires_at = expires_at;
+    authorization.interval = 5;
+    return authorization;
+  };
+  ASSERT_TRUE(must(devices.insert(row('a', "AAAAAAAA", now + 600))));
+  ASSERT_TRUE(must(devices.insert(row('b', "BBBBBBBB", now + 600))));
+  ASSERT_TRUE(must(devices.insert(row('c', "CCCCCCCC", now + 600))));
+  ASSERT_TRUE(must(devices.insert(row('d', "DDDDDDDD", now - 3600))));  // long expired
+  EXPECT_EQ(must(devices.latest_change()), std::optional<std::int64_t>(0));
+
+  std::vector<std::string> scanned;
+  ASSERT_TRUE(devices
+                  .scan_pending(now,
+                                [&](const PendingRow& pending) {
+                                  EXPECT_EQ(pending.client_id, "client-1");
+                                  EXPECT_EQ(pending.expires_at, now + 600);
+                                  EXPECT_EQ(pending.interval, 5);
+                                  scanned.emplace_back(pending.device_code_hash);
+                                })
+                  .has_value());
+  std::ranges::sort(scanned);
+  EXPECT_EQ(scanned, (std::vector<std::string>{hex_hash('a'), hex_hash('b'), hex_hash('c')}));
+
+  // Decided by the other opener: numbered 1 and 2. Redeeming the approved one adds nothing.
+  ASSERT_TRUE(must(other->device_authorizations().decide("AAAAAAAA", true, "alice", now)));
+  ASSERT_TRUE(must(other->device_authorizations().decide("BBBBBBBB", false, "alice", now)));
+  ASSERT_TRUE(must(devices.redeem(hex_hash('a'), "client-1", now, {make_token(std::string(64, 'e'),
+                                                                          TokenKind::kAccess)})));
+  auto changes = must(devices.changes_since(0, 100));
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_TRUE(changes->complete);
+  EXPECT_EQ(changes->last, 2);
+  EXPECT_EQ(changes->device_code_hashes, (std::vector<std::string>{hex_hash('a'), hex_hash('b')}));
+
+  // The purge takes the unexpired 'c' (numbered) and the long-expired 'd' (not).
+  EXPECT_EQ(must(other->device_authorizations().purge_expired(now + 3600)), 4);
+  changes = must(devices.changes_since(2, 100));
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_TRUE(changes->complete);
+  EXPECT_EQ(changes->last, 3);
+  EXPECT_EQ(changes->device_code_hashes, std::vector<std::string>{hex_hash('c')});
+  EXPECT_EQ(must(devices.latest_change()), std::optional<std::int64_t>(3));
+
+  // Nothing new: complete, and `last` stays.
+  changes = must(devices.changes_since(3, 100));
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_TRUE(changes->complete);
+  EXPECT_EQ(changes->last, 3);
+  EXPECT_TRUE(changes->device_code_hashes.empty());
+  // More than asked for, or numbers missing (trimmed before they were read): not complete.
+  changes = must(devices.changes_since(0, 2));
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_FALSE(changes->complete);
+  EXPECT_EQ(changes->device_code_hashes.size(), 2U);
+  {
+    RawDatabase raw(file);
+    raw.execute("DELETE FROM device_authorization_changes WHERE seq = 2");
+  }
+  changes = must(devices.changes_since(1, 100));
+  ASSERT_TRUE(changes.has_value());
+  EXPECT_FALSE(changes->complete);
 }
 
 // ---- poll counts (issue 15) -----------------------------------------------------------------------

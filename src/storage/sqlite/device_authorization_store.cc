@@ -1,10 +1,19 @@
 #include <algorithm>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "storage/sqlite/query.h"
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage::sqlite {
+namespace {
+
+// How many rows of the change log the purge keeps: at most 100,000 pending rows decided or
+// removed between two polls of a server that keeps a pending index (a few MB).
+constexpr std::int64_t kKeptChanges = 100'000;
+
+}  // namespace
 
 Result<bool> SqliteDeviceAuthorizationStore::insert(
     const DeviceAuthorizationRecord& authorization) {
@@ -74,13 +83,71 @@ Result<std::int64_t> SqliteDeviceAuthorizationStore::purge_expired(std::int64_t 
     auto deleted = database_.group_commit.write_yielding(Sql::kPurgeDeviceAuthorizations, bind);
     if (!deleted) return std::unexpected(std::move(deleted.error()));
     purged += *deleted;
-    if (*deleted < batch) return purged;
+    if (*deleted < batch) break;
   }
+  // The change log (migration 11) keeps its newest rows: a reader further behind than that
+  // learns that it missed some (changes_since, complete) and drops what it kept.
+  auto keep = [](Statement& statement) { statement.bind_int(1, kKeptChanges); };
+  auto trimmed = database_.group_commit.write_yielding(Sql::kTrimDeviceAuthorizationChanges, keep);
+  if (!trimmed) return std::unexpected(std::move(trimmed.error()));
+  return purged;
 }
 
 Result<std::int64_t> SqliteDeviceAuthorizationStore::count_pending(std::int64_t now) {
   return read_integer(database_, Sql::kCountPendingDeviceAuthorizations,
                       [&](Statement& statement) { statement.bind_int(1, now); });
+}
+
+Result<std::optional<std::int64_t>> SqliteDeviceAuthorizationStore::latest_change() {
+  auto latest = read_integer(database_, Sql::kLatestDeviceAuthorizationChange, [](Statement&) {});
+  if (!latest) return std::unexpected(std::move(latest.error()));
+  return std::optional<std::int64_t>(*latest);
+}
+
+Result<std::optional<PendingChanges>> SqliteDeviceAuthorizationStore::changes_since(
+    std::int64_t after, std::int64_t limit) {
+  struct Change {
+    std::int64_t seq;
+    std::string device_code_hash;
+  };
+  // One more than asked, to tell "exactly `limit`" from "more".
+  auto rows = read_rows<Change>(
+      database_, Sql::kDeviceAuthorizationChangesSince,
+      [&](Statement& statement) { statement.bind_int(1, after).bind_int(2, limit + 1); },
+      [](Statement& row) -> Result<Change> { return Change{row.integer(0), row.column_text(1)}; });
+  if (!rows) return std::unexpected(std::move(rows.error()));
+  PendingChanges changes;
+  changes.last = after;
+  // Numbers are handed out one after another and only the oldest are trimmed, so a first number
+  // past after + 1 means that the ones between were trimmed unread.
+  changes.complete = rows->empty() || rows->front().seq == after + 1;
+  if (std::cmp_greater(rows->size(), limit)) {
+    changes.complete = false;
+    rows->pop_back();
+  }
+  for (Change& change : *rows) {
+    changes.last = change.seq;
+    changes.device_code_hashes.push_back(std::move(change.device_code_hash));
+  }
+  return std::optional<PendingChanges>(std::move(changes));
+}
+
+Result<void> SqliteDeviceAuthorizationStore::scan_pending(
+    std::int64_t now, const std::function<void(const PendingRow&)>& each) {
+  // One statement, so one read transaction: a snapshot of the table, however long it takes.
+  auto lease = database_.pool.acquire();
+  if (!lease) return std::unexpected(std::move(lease.error()));
+  auto statement = (*lease)->statement(Sql::kScanPendingDeviceAuthorizations);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_int(1, now);
+  while (true) {
+    auto row = statement->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    if (!*row) return {};
+    each(PendingRow{statement->column_view(0), statement->column_view(1),
+                    statement->column_int(2),
+                    static_cast<std::int32_t>(statement->column_int(3))});
+  }
 }
 
 }  // namespace ssooidc::storage::sqlite

@@ -309,6 +309,33 @@ DROP TABLE retry_grace;
 ALTER TABLE retry_grace_by_rowid RENAME TO retry_grace;
 CREATE INDEX retry_grace_by_expiry ON retry_grace (expires_at_ms);
 )sql"},
+    // Issue 15 (10 million pending logins): the poll's pending index (domain/pending_index.h)
+    // keeps what a poll needs of every pending row in memory and must learn of each pending row
+    // that stops being pending, whichever process changes it (the device page, the operator's
+    // `ssooidc-server device approve`, another replica). A trigger records it, in the writer's
+    // own transaction, so that no writer can forget: any change of a pending row, and the
+    // deletion of one that had not expired five minutes before (clock skew between replicas).
+    // The purge's deletions of long-expired rows are not recorded (the index never answers for
+    // an expired row), so the hourly purge of a million rows writes no more than before. Inserts
+    // are not recorded either: a row the index does not hold is read from the table. The newest
+    // rows are kept (the purge trims the rest, statements.cc), AUTOINCREMENT so that numbers
+    // are never reused and a reader can tell that rows it had not read were trimmed.
+    {11, "device authorizations: log of pending rows decided or removed", R"sql(
+CREATE TABLE device_authorization_changes (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_code_hash BLOB NOT NULL
+);
+CREATE TRIGGER device_authorization_changed AFTER UPDATE ON device_authorizations
+  WHEN old.state = 'pending'
+BEGIN
+  INSERT INTO device_authorization_changes (device_code_hash) VALUES (old.device_code_hash);
+END;
+CREATE TRIGGER device_authorization_removed AFTER DELETE ON device_authorizations
+  WHEN old.state = 'pending' AND old.expires_at > CAST(strftime('%s', 'now') AS INTEGER) - 300
+BEGIN
+  INSERT INTO device_authorization_changes (device_code_hash) VALUES (old.device_code_hash);
+END;
+)sql"},
 };
 
 constexpr bool numbered_in_order() {

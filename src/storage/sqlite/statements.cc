@@ -84,6 +84,21 @@ constexpr SqlStatement kStatements[] = {
      "FROM device_authorizations WHERE expires_at < ?1 LIMIT ?2)"},
     {Sql::kCountPendingDeviceAuthorizations, "count pending device authorizations",
      "SELECT count(*) FROM device_authorizations WHERE state = 'pending' AND expires_at > ?1"},
+    // The pending index's load (domain/pending_index.h): a scan of the table (NOT INDEXED: most
+    // rows match, and the expiry index would add a lookup per row).
+    {Sql::kScanPendingDeviceAuthorizations, "scan pending device authorizations",
+     "SELECT ssooidc_hash_text(device_code_hash), client_id, expires_at, interval_seconds "
+     "FROM device_authorizations NOT INDEXED WHERE state = 'pending' AND expires_at > ?1"},
+    // The log of pending rows decided or removed (migration 11), read from after ?1 on.
+    {Sql::kLatestDeviceAuthorizationChange, "read latest device authorization change",
+     "SELECT coalesce(max(seq), 0) FROM device_authorization_changes"},
+    {Sql::kDeviceAuthorizationChangesSince, "read device authorization changes",
+     "SELECT seq, ssooidc_hash_text(device_code_hash) FROM device_authorization_changes "
+     "WHERE seq > ?1 ORDER BY seq LIMIT ?2"},
+    // Keeps the newest ?1 (the newest at least, so that numbering goes on from it).
+    {Sql::kTrimDeviceAuthorizationChanges, "trim device authorization changes",
+     "DELETE FROM device_authorization_changes "
+     "WHERE seq <= (SELECT max(seq) FROM device_authorization_changes) - max(?1, 1)"},
 
     // A token hash is stored as ssooidc_hash_key gives it (its 32 bytes, migration 9), like a
     // device code hash.

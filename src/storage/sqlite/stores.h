@@ -86,6 +86,11 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
                       const RetryGraceEntry* remember) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
   Result<std::int64_t> count_pending(std::int64_t now) override;
+  Result<std::optional<std::int64_t>> latest_change() override;
+  Result<std::optional<PendingChanges>> changes_since(std::int64_t after,
+                                                      std::int64_t limit) override;
+  Result<void> scan_pending(std::int64_t now,
+                            const std::function<void(const PendingRow&)>& each) override;
 
  private:
   Result<std::optional<DeviceAuthorizationRecord>> find_by(Sql statement, std::string_view key);
