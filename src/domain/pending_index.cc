@@ -73,6 +73,7 @@ std::expected<std::size_t, Error> PendingIndex::load(storage::DeviceAuthorizatio
   std::vector<Profile> profiles;
   std::unordered_map<std::string, std::uint16_t> profile_of;  // client id, NUL, interval
   std::string profile_key;
+  std::uint16_t last_profile = 0;
   bool too_many = false;
   auto scanned = store.scan_pending(now, [&](const storage::PendingRow& row) {
     if (too_many) return;
@@ -83,16 +84,21 @@ std::expected<std::size_t, Error> PendingIndex::load(storage::DeviceAuthorizatio
     const auto key = key_of<Key>(row.device_code_hash);
     if (!key || row.expires_at <= 0 || row.expires_at > std::numeric_limits<std::uint32_t>::max())
       return;  // left to the table
-    profile_key.assign(row.client_id).push_back('\0');
-    profile_key.append(std::to_string(row.interval));
-    auto found = profile_of.find(profile_key);
-    if (found == profile_of.end()) {
-      if (profiles.size() >= kMaxProfiles) return;
-      found = profile_of.emplace(profile_key, static_cast<std::uint16_t>(profiles.size())).first;
-      profiles.push_back(Profile{std::string(row.client_id), row.interval});
+    // Rows of one client mostly come together: the previous row's profile first.
+    if (profiles.empty() || profiles[last_profile].client_id != row.client_id ||
+        profiles[last_profile].interval != row.interval) {
+      profile_key.assign(row.client_id).push_back('\0');
+      profile_key.append(std::to_string(row.interval));
+      auto found = profile_of.find(profile_key);
+      if (found == profile_of.end()) {
+        if (profiles.size() >= kMaxProfiles) return;
+        found = profile_of.emplace(profile_key, static_cast<std::uint16_t>(profiles.size())).first;
+        profiles.push_back(Profile{std::string(row.client_id), row.interval});
+      }
+      last_profile = found->second;
     }
     Entry entry{*key, pack32(static_cast<std::uint32_t>(row.expires_at)), {}};
-    std::memcpy(entry.profile.data(), &found->second, sizeof found->second);
+    std::memcpy(entry.profile.data(), &last_profile, sizeof last_profile);
     entries.push_back(entry);
   });
   if (!scanned) return std::unexpected(scanned.error());
