@@ -57,6 +57,18 @@ void SecureRandom::fill(std::uint8_t* out, std::size_t n) {
 
 namespace {
 
+// Lower-case hex of `bytes` into out[0, 2 * bytes.size()).
+void hex_into(std::string_view bytes, char* out) noexcept {
+  for (const unsigned char c : bytes) {
+    *out++ = kHex[c >> 4];
+    *out++ = kHex[c & 15];
+  }
+}
+
+void hex_into(const unsigned char (&digest)[SHA256_DIGEST_LENGTH], char* out) noexcept {
+  hex_into(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest), out);
+}
+
 [[noreturn]] void digest_failed() {
   std::fputs("fatal: OpenSSL SHA-256 failed\n", stderr);
   std::abort();
@@ -101,12 +113,16 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
-// On every poll twice (device code and client secret): the digest stays on the stack.
-std::string sha256_hex(std::string_view data) {
+// On every poll twice (device code and client secret): digest and hex stay on the stack.
+HexDigest sha256_hex_digest(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   sha256_into(data, digest);
-  return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  HexDigest hex;
+  hex_into(digest, hex.text.data());
+  return hex;
 }
+
+std::string sha256_hex(std::string_view data) { return std::string(sha256_hex_digest(data).view()); }
 
 std::string sha1_hex(std::string_view data) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -124,11 +140,7 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 std::string hex_encode(std::string_view bytes) {
   std::string out(bytes.size() * 2, '\0');
-  std::size_t at = 0;
-  for (const unsigned char c : bytes) {
-    out[at++] = kHex[c >> 4];
-    out[at++] = kHex[c & 15];
-  }
+  hex_into(bytes, out.data());
   return out;
 }
 
