@@ -308,7 +308,7 @@ void Session::answer(Answering answering, core::HttpResponse response) {
       answering.client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
-  out->log = std::move(response.log);
+  out->log = response.log;  // plain bytes (core::InlineText): a copy
   SerializedResponse wire = serialize_response(std::move(response), keep_alive,
                                                answering.head_request, worker_.http_date(),
                                                std::move(out->head));
