@@ -43,18 +43,14 @@ std::optional<core::HttpResponse> create_token_from_memory(Services& s,
     poll = {decoded->clientId, decoded->clientSecret, decoded->grantType,
             decoded->deviceCode ? std::string_view(*decoded->deviceCode) : ""};
   }
-  auto resp = s.tokens.poll_from_memory(poll);
-  if (!resp) return std::nullopt;
-  std::string request_id = core::next_request_id(s.random);
-  if (!*resp) {
-    // The poll's answers from memory are a few errors, repeated at the rate clients poll:
-    // prepared once (issue 15), the same bytes as token_answer's.
-    auto answer = prepared_error_response(resp->error(), std::move(request_id));
-    answer.log.client_id = loggable_client_id(poll.client_id);
-    return answer;
-  }
-  auto answer = token_answer(*resp, poll.client_id, request_id);
-  answer.log.request_id = std::move(request_id);
+  const Error* refusal = s.tokens.poll_from_memory(poll);
+  if (refusal == nullptr) return std::nullopt;
+  // The poll's answers from memory are a few errors, repeated at the rate clients poll:
+  // prepared once (issue 15), the same bytes as token_answer's, and nothing on the heap.
+  const core::RequestIdChars request_id = core::next_request_id_chars(s.random);
+  std::optional<core::HttpResponse> answer =
+      prepared_error_response(*refusal, std::string_view(request_id.data(), request_id.size()));
+  answer->log.client_id = loggable_client_id(poll.client_id);
   return answer;
 }
 

@@ -79,7 +79,7 @@ struct PreparedError {
   std::optional<std::string> reason;
   int status = 0;
   std::uint8_t events = 0;
-  std::string error_type;  // the log's
+  core::ResponseLog::Field error_type;  // the log's
   std::shared_ptr<const core::PreparedResponse> prepared;
 };
 
@@ -90,7 +90,7 @@ bool same_error(const PreparedError& kept, const Error& error) noexcept {
 
 }  // namespace
 
-core::HttpResponse prepared_error_response(const Error& error, std::string request_id) {
+core::HttpResponse prepared_error_response(const Error& error, std::string_view request_id) {
   // Per thread, so that no lock is taken: the I/O threads that answer polls from memory keep a
   // handful each (the poll's few answers).
   thread_local std::vector<PreparedError> kept;
@@ -106,7 +106,7 @@ core::HttpResponse prepared_error_response(const Error& error, std::string reque
     auto prepared = core::prepare_response(built.headers, id_field, std::move(built.body));
     if (!prepared) return error_response(error, request_id);
     kept.push_back(PreparedError{error.type, error.error, error.error_description, error.reason,
-                                 built.status, built.events, std::move(built.log.error_type),
+                                 built.status, built.events, built.log.error_type,
                                  std::make_shared<const core::PreparedResponse>(
                                      std::move(*prepared))});
     found = &kept.back();
@@ -114,7 +114,7 @@ core::HttpResponse prepared_error_response(const Error& error, std::string reque
   core::HttpResponse resp = core::respond_prepared(found->status, found->prepared, request_id);
   resp.events = found->events;
   resp.log.error_type = found->error_type;
-  resp.log.request_id = std::move(request_id);
+  resp.log.request_id = request_id;
   return resp;
 }
 

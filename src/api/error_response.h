@@ -13,8 +13,8 @@ namespace ssooidc::api {
 
 // A client id as the access log shows it: what the request named, cut to 64 characters (a
 // stranger chooses it; the log's writer escapes it).
-inline std::string loggable_client_id(std::string_view client_id) {
-  return std::string(client_id.substr(0, 64));
+inline std::string_view loggable_client_id(std::string_view client_id) {
+  return client_id.substr(0, 64);
 }
 
 core::HttpResponse error_response(const Error& error, std::string_view request_id);
@@ -22,7 +22,7 @@ core::HttpResponse error_response(const Error& error, std::string_view request_i
 // AuthorizationPending, SlowDown or ExpiredToken from memory): the same status, fields and body,
 // byte for byte, sent from a core::PreparedResponse built once per distinct error and thread
 // (at most kPreparedErrorsPerThread of them; any other error is built as error_response does).
-core::HttpResponse prepared_error_response(const Error& error, std::string request_id);
+core::HttpResponse prepared_error_response(const Error& error, std::string_view request_id);
 inline constexpr std::size_t kPreparedErrorsPerThread = 8;
 // The HTTP status the service answers `type` with (Error::make's http_status): 400; 401 for
 // InvalidClient; 500 for InternalServer and the client-side kinds, which the server never sends.

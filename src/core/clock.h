@@ -14,7 +14,8 @@ class Clock {
   virtual ~Clock() = default;
   // Seconds since the Unix epoch, UTC.
   virtual std::int64_t now_epoch_seconds() const = 0;
-  // Monotonic milliseconds from an arbitrary origin; never goes backwards.
+  // Monotonic milliseconds from an arbitrary origin; never goes backwards. The system clock's
+  // may lag real time by a kernel tick (1-4 ms; see clock.cc).
   virtual std::int64_t monotonic_millis() const = 0;
   // Milliseconds since the Unix epoch, UTC: for state several processes compare (rate counters,
   // leases), where each process's monotonic origin would mean nothing to the others.

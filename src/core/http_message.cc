@@ -103,11 +103,12 @@ std::optional<PreparedResponse> prepare_response(
 }
 
 HttpResponse respond_prepared(int status, std::shared_ptr<const PreparedResponse> prepared,
-                              std::string value) {
+                              std::string_view value) {
   HttpResponse resp;
   resp.status = status;
   resp.prepared = std::move(prepared);
-  if (valid_field_value(value)) resp.prepared_value = std::move(value);
+  if (value.size() <= resp.prepared_value.capacity() && valid_field_value(value))
+    resp.prepared_value = value;
   return resp;
 }
 

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/inline_text.h"
+
 namespace ssooidc::core {
 
 struct HttpRequest {
@@ -32,12 +34,16 @@ struct HttpRequest {
 
 // What the access log says about a response besides its status, filled in by the layer that
 // answered and never written to the wire. Every value must be fit for a log: never a token, a
-// code, a password or a secret.
+// code, a password or a secret. Each is held in the response itself (issue 15: no allocation per
+// poll for its log); longer values are cut to 64 bytes: operations and error shapes are names of
+// at most 32, request ids 36, and a client id is cut to 64 for the log anyway
+// (api::loggable_client_id).
 struct ResponseLog {
-  std::string operation;   // "CreateToken", "GetRoleCredentials", "page", "Health", ...
-  std::string error_type;  // the x-amzn-ErrorType shape, e.g. "AuthorizationPendingException"
-  std::string client_id;   // the registration the request named or got, when there is one
-  std::string request_id;  // x-amzn-RequestId
+  using Field = InlineText<64>;
+  Field operation;   // "CreateToken", "GetRoleCredentials", "page", "Health", ...
+  Field error_type;  // the x-amzn-ErrorType shape, e.g. "AuthorizationPendingException"
+  Field client_id;   // the registration the request named or got, when there is one
+  Field request_id;  // x-amzn-RequestId
 };
 
 // What many responses share, serialized once (issue 15: the AuthorizationPending answer to a
@@ -58,7 +64,7 @@ struct HttpResponse {
   // status, prepared->fields_before, `prepared_value`, prepared->fields_after, then `headers`
   // (what a layer added on the way, e.g. HSTS) and its own fields, and prepared->body.
   std::shared_ptr<const PreparedResponse> prepared;
-  std::string prepared_value;
+  InlineText<64> prepared_value;  // a request id (36 bytes): held here, not on the heap
   // What the request did that the operator counts (core/metrics.h), marked by the layer that
   // knows it (response_event below); the wiring reads it, the transport never sends it.
   std::uint8_t events = 0;
@@ -96,9 +102,10 @@ inline constexpr std::uint8_t kStorageFailed = 8;   // the answer is an error ca
     std::string body);
 
 // A response of `status` sending `prepared` with `value` as its varying field's value; an empty
-// value when it would not be valid (valid_field_value), as that field then carries nothing.
+// value when it would not be valid (valid_field_value) or is longer than the 64 bytes
+// HttpResponse::prepared_value holds, as that field then carries nothing.
 [[nodiscard]] HttpResponse respond_prepared(int status,
                                             std::shared_ptr<const PreparedResponse> prepared,
-                                            std::string value);
+                                            std::string_view value);
 
 }  // namespace ssooidc::core

@@ -30,7 +30,7 @@ void put_hex(char* out, std::uint64_t v, int digits) noexcept {
 
 }  // namespace
 
-std::string next_request_id(Random& seed) {
+RequestIdChars next_request_id_chars(Random& seed) {
   thread_local ThreadState state;
   if (!state.seeded) {
     std::array<std::uint64_t, 2> keys{};
@@ -45,13 +45,19 @@ std::string next_request_id(Random& seed) {
   // RFC 9562 version 4 and variant 10 bits, where a random UUID has them.
   high = (high & ~0xF000ULL) | 0x4000ULL;
   low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-  std::string id(36, '-');
+  RequestIdChars id{};
+  id.fill('-');
   put_hex(id.data(), high >> 32, 8);
   put_hex(id.data() + 9, (high >> 16) & 0xFFFF, 4);
   put_hex(id.data() + 14, high & 0xFFFF, 4);
   put_hex(id.data() + 19, low >> 48, 4);
   put_hex(id.data() + 24, low & 0xFFFFFFFFFFFFULL, 12);
   return id;
+}
+
+std::string next_request_id(Random& seed) {
+  const RequestIdChars id = next_request_id_chars(seed);
+  return {id.data(), id.size()};
 }
 
 }  // namespace ssooidc::core

@@ -8,12 +8,20 @@
 // Thread safety: safe to call from any thread; `seed` is used on a thread's first call only.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <string>
 
 #include "core/random.h"
 
 namespace ssooidc::core {
 
+inline constexpr std::size_t kRequestIdSize = 36;  // 8-4-4-4-12 hex digits and dashes
+using RequestIdChars = std::array<char, kRequestIdSize>;
+
+// The next id as a value of fixed size: a request on the poll's path holds it without the heap.
+[[nodiscard]] RequestIdChars next_request_id_chars(Random& seed);
+// The next id as text (next_request_id_chars in a string).
 [[nodiscard]] std::string next_request_id(Random& seed);
 
 }  // namespace ssooidc::core

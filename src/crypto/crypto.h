@@ -5,6 +5,7 @@
 // Thread safety: all functions are safe to call concurrently.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -26,6 +27,13 @@ class SecureRandom final : public core::Random {
 std::string sha256(std::string_view data);
 // Lower-case hex of SHA-256; this is how secrets are stored.
 std::string sha256_hex(std::string_view data);
+// sha256_hex in a value of fixed size, for the hashes of every poll (device code, client secret:
+// issue 15 counts the poll's heap allocations).
+struct HexDigest {
+  std::array<char, 64> text{};
+  [[nodiscard]] std::string_view view() const noexcept { return {text.data(), text.size()}; }
+};
+[[nodiscard]] HexDigest sha256_hex_digest(std::string_view data);
 // Lower-case hex of SHA-1 (AWS token cache file names).
 std::string sha1_hex(std::string_view data);
 // Raw HMAC-SHA256.

@@ -14,11 +14,24 @@ namespace {
 
 TEST(CryptoTest, Sha256MatchesKnownVector) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  // The reused per-thread context starts afresh each time: empty and two-block inputs (FIPS 180-2).
+  // Each hash starts afresh: empty and two-block inputs (FIPS 180-2).
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+// The poll's fixed-size hex (issue 15) is sha256_hex, for inputs of one, two and many blocks.
+TEST(CryptoTest, Sha256HexDigestIsSha256Hex) {
+  EXPECT_EQ(sha256_hex_digest("abc").view(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex_digest(std::string(1000000, 'a')).view(),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");  // FIPS 180-2
+  for (std::size_t n : {0, 43, 55, 56, 64, 86, 200}) {
+    const std::string input(n, static_cast<char>('0' + n % 10));
+    EXPECT_EQ(sha256_hex_digest(input).view(), sha256_hex(input)) << n;
+    EXPECT_EQ(hex_encode(sha256(input)), sha256_hex(input)) << n;
+  }
 }
 
 TEST(CryptoTest, Sha256IsSafeFromManyThreads) {

@@ -251,9 +251,10 @@ std::expected<Client, Error> ClientService::authenticate(
   return verify(found->get(), client_secret);
 }
 
-std::optional<std::expected<std::shared_ptr<const Client>, Error>>
+std::optional<ClientService::FromMemory>
 ClientService::authenticate_from_memory(std::string_view client_id,
-                                        std::string_view client_secret) {
+                                        std::string_view client_secret,
+                                        std::int64_t now_epoch_seconds) {
   if (client_id.empty() || client_secret.empty()) return std::nullopt;
   std::shared_ptr<const Known> known;
   {
@@ -262,29 +263,47 @@ ClientService::authenticate_from_memory(std::string_view client_id,
     if (it == cache_.end()) return std::nullopt;
     known = it->second;
   }
-  if (auto refused = refusal(known.get(), client_secret)) return std::unexpected(std::move(*refused));
+  if (const Error* refused = refusal(known.get(), client_secret, now_epoch_seconds))
+    return FromMemory{nullptr, refused};
   const Client* client = &known->client;
-  return std::shared_ptr<const Client>(std::move(known), client);  // shares the cache entry
+  return FromMemory{std::shared_ptr<const Client>(std::move(known), client), nullptr};  // shares the cache entry
 }
 
 std::expected<Client, Error> ClientService::verify(const Known* known,
                                                    std::string_view client_secret) {
-  if (auto refused = refusal(known, client_secret)) return std::unexpected(std::move(*refused));
+  if (const Error* refused = refusal(known, client_secret, ctx_.clock.now_epoch_seconds()))
+    return std::unexpected(*refused);
   return known->client;
 }
 
-std::optional<Error> ClientService::refusal(const Known* known, std::string_view client_secret) {
+namespace {
+
+// refusal()'s answers, made once: a poll refused from memory builds no strings.
+const Error& invalid_client_credentials() {
+  static const Error error = Error::make(ErrorType::kInvalidClient, "Invalid client credentials");
+  return error;
+}
+
+const Error& expired_registration() {
+  static const Error error =
+      Error::make(ErrorType::kInvalidClient, "Client registration has expired");
+  return error;
+}
+
+}  // namespace
+
+const Error* ClientService::refusal(const Known* known, std::string_view client_secret,
+                                    std::int64_t now_epoch_seconds) {
   // Hash before looking at `known` so an unknown client costs the same as a wrong secret.
-  const std::string presented = crypto::sha256_hex(client_secret);
+  const crypto::HexDigest presented = crypto::sha256_hex_digest(client_secret);
   // A public client has no secret (empty hash), so no presented secret matches it.
   if (known == nullptr || known->secret_hash.empty() ||
-      !crypto::constant_time_equals(presented, known->secret_hash))
-    return Error::make(ErrorType::kInvalidClient, "Invalid client credentials");
+      !crypto::constant_time_equals(presented.view(), known->secret_hash))
+    return &invalid_client_credentials();
   const Client& client = known->client;
   const bool marked = ctx_.test && ctx_.test->client_expired(client.client_id);  // test mode
-  if (client.expires_at <= ctx_.clock.now_epoch_seconds() || marked)
-    return Error::make(ErrorType::kInvalidClient, "Client registration has expired");
-  return std::nullopt;
+  if (client.expires_at <= now_epoch_seconds || marked) return &expired_registration();
+  return nullptr;
 }
 
 bool ClientService::refreshable(const Client& client) {

@@ -44,11 +44,18 @@ class ClientService {
 
   // authenticate() from memory alone, for the I/O thread (issue 15): nullopt when a member is
   // empty or the registration is not in the cache, so that the caller asks authenticate() on a
-  // thread that may block.
-  // The client is the cache's own (shared, not copied: a registration's lists would cost a
-  // dozen allocations per poll).
-  [[nodiscard]] std::optional<std::expected<std::shared_ptr<const Client>, Error>>
-  authenticate_from_memory(std::string_view client_id, std::string_view client_secret);
+  // thread that may block. `now_epoch_seconds` is the caller's reading of the clock.
+  struct FromMemory {
+    // The cache's own registration (shared, not copied: a registration's lists would cost a
+    // dozen allocations per poll); null when refused.
+    std::shared_ptr<const Client> client;
+    // authenticate()'s InvalidClient when refused: an error that lives as long as the program
+    // (no strings built per poll).
+    const Error* refusal = nullptr;
+  };
+  [[nodiscard]] std::optional<FromMemory> authenticate_from_memory(std::string_view client_id,
+                                                                   std::string_view client_secret,
+                                                                   std::int64_t now_epoch_seconds);
 
   // The standard face's client authentication (RFC 6749 2.3): with `client_secret` as
   // authenticate(); without one, only a public client (one the operator added without a secret)
@@ -115,8 +122,10 @@ class ClientService {
   // The end of authenticate(): `client_secret` against `known` (null: unknown), then expiry.
   [[nodiscard]] std::expected<Client, Error> verify(const Known* known,
                                                     std::string_view client_secret);
-  // verify() without the copy: the error, or nullopt when `known` authenticates.
-  [[nodiscard]] std::optional<Error> refusal(const Known* known, std::string_view client_secret);
+  // verify() without the copy: the error (one that lives as long as the program), or null when
+  // `known` authenticates at `now_epoch_seconds`.
+  [[nodiscard]] const Error* refusal(const Known* known, std::string_view client_secret,
+                                     std::int64_t now_epoch_seconds);
 
   Context& ctx_;
   RateLimiter throttle_;  // per address, counted in storage: across every server process

@@ -230,7 +230,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
       polls_.forget(hash);
       return fail(ErrorType::kAccessDenied, "Access was denied by the user");
     case storage::DeviceState::kPending:
-      return std::unexpected(std::move(*pending_answer(hash, auth, now, /*from_memory=*/false)));
+      return std::unexpected(*pending_answer(hash, auth, now, /*from_memory=*/false));
     case storage::DeviceState::kApproved:
       break;
   }
@@ -264,23 +264,48 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
   return Grant{std::move(issued.response), scopes};
 }
 
-std::optional<Error> TokenService::pending_answer(std::string_view hash,
-                                                  const storage::DeviceAuthorizationRecord& auth,
-                                                  std::int64_t now, bool from_memory) {
+namespace {
+
+// The answers to a pending code's poll, made once: a poll answered from memory builds no strings
+// (issue 15).
+const Error& device_code_expired() {
+  static const Error error = Error::make(ErrorType::kExpiredToken, "Device code has expired");
+  return error;
+}
+
+const Error& polling_too_quickly() {
+  static const Error error = Error::make(ErrorType::kSlowDown, "Client is polling too quickly");
+  return error;
+}
+
+const Error& authorization_pending() {
+  static const Error error =
+      Error::make(ErrorType::kAuthorizationPending, "Authorization is still pending");
+  return error;
+}
+
+}  // namespace
+
+const Error* TokenService::pending_answer(std::string_view hash,
+                                          const storage::DeviceAuthorizationRecord& auth,
+                                          std::int64_t now, bool from_memory) {
   if (!auth.awaiting_decision(now)) {
     polls_.forget(hash);
-    return Error::make(ErrorType::kExpiredToken, "Device code has expired");
+    return &device_code_expired();
   }
-  const std::int64_t mono = ctx_.clock.monotonic_millis();
-  const std::int64_t forget_after = mono + (auth.expires_at - now + 60) * 1000;
-  const std::int64_t epoch_ms = ctx_.clock.now_epoch_millis();
+  // Without an interval nothing is tracked (PollTracker), so neither clock is read.
   PollTracker::Verdict verdict;
-  if (from_memory) {
-    auto recorded = polls_.poll_without_report(hash, auth.interval, mono, epoch_ms, forget_after);
-    if (!recorded) return std::nullopt;
-    verdict = *recorded;
-  } else {
-    verdict = polls_.poll(hash, auth.interval, mono, epoch_ms, forget_after);
+  if (auth.interval > 0) {
+    const std::int64_t mono = ctx_.clock.monotonic_millis();
+    const std::int64_t forget_after = mono + (auth.expires_at - now + 60) * 1000;
+    const std::int64_t epoch_ms = ctx_.clock.now_epoch_millis();
+    if (from_memory) {
+      auto recorded = polls_.poll_without_report(hash, auth.interval, mono, epoch_ms, forget_after);
+      if (!recorded) return nullptr;
+      verdict = *recorded;
+    } else {
+      verdict = polls_.poll(hash, auth.interval, mono, epoch_ms, forget_after);
+    }
   }
   if (verdict.report_polls > 0) {
     // The opening polls, then every few: the shared count (poll_tracker.h). A failed report only
@@ -289,48 +314,45 @@ std::optional<Error> TokenService::pending_answer(std::string_view hash,
                                                 verdict.report_first_epoch_ms, auth.expires_at);
     if (total && polls_.learn_shared(hash, total->polls, total->first_poll_ms, auth.interval,
                                      ctx_.clock.now_epoch_millis()))
-      return Error::make(ErrorType::kSlowDown, "Client is polling too quickly");
+      return &polling_too_quickly();
   }
-  if (verdict.too_fast) return Error::make(ErrorType::kSlowDown, "Client is polling too quickly");
-  return Error::make(ErrorType::kAuthorizationPending, "Authorization is still pending");
+  if (verdict.too_fast) return &polling_too_quickly();
+  return &authorization_pending();
 }
 
-std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from_memory(
-    const CreateTokenRequest& req) {
+const Error* TokenService::poll_from_memory(const CreateTokenRequest& req) {
   return poll_from_memory(PollMembers{req.clientId, req.clientSecret, req.grantType,
                                       req.deviceCode ? std::string_view(*req.deviceCode) : ""});
 }
 
-std::optional<std::expected<CreateTokenResponse, Error>> TokenService::poll_from_memory(
-    const PollMembers& req) {
-  if (req.grant_type != kGrantDeviceCode || req.device_code.empty()) return std::nullopt;
-  auto client = clients_.authenticate_from_memory(req.client_id, req.client_secret);
-  if (!client) return std::nullopt;
-  if (!*client) return std::unexpected(std::move(client->error()));
-  const Client& known = ***client;  // the cache's entry, kept alive by `client`
-  if (!ClientService::allows_grant(known, kGrantDeviceCode)) return std::nullopt;
-  const std::string hash = crypto::sha256_hex(req.device_code);
+const Error* TokenService::poll_from_memory(const PollMembers& req) {
+  if (req.grant_type != kGrantDeviceCode || req.device_code.empty()) return nullptr;
+  // One reading of the wall clock for the client's expiry and the code's.
+  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  auto client = clients_.authenticate_from_memory(req.client_id, req.client_secret, now);
+  if (!client) return nullptr;
+  if (client->refusal != nullptr) return client->refusal;
+  const Client& known = *client->client;  // the cache's entry, kept alive by `client`
+  if (!ClientService::allows_grant(known, kGrantDeviceCode)) return nullptr;
+  const crypto::HexDigest hash = crypto::sha256_hex_digest(req.device_code);
   // Only a code the cache holds, or with the index caught up: either was read after a stamp was
   // taken, so the stamp's mapping exists and taking one now reads memory alone.
-  const bool cached = pending_->contains(hash);
-  if (!cached && !index_->caught_up()) return std::nullopt;
+  const bool cached = pending_->contains(hash.view());
+  if (!cached && !index_->caught_up()) return nullptr;
   const std::optional<storage::ChangeStamp> stamp =
       ctx_.storage.device_authorizations().change_stamp();
-  if (!stamp) return std::nullopt;
-  const std::int64_t now = ctx_.clock.now_epoch_seconds();
+  if (!stamp) return nullptr;
   std::optional<storage::DeviceAuthorizationRecord> auth =
-      cached ? pending_->find_for_poll(hash, *stamp, known.client_id)
-             : indexed_pending(hash, *stamp, known.client_id, now, nullptr);
-  if (!auth) return std::nullopt;
+      cached ? pending_->find_for_poll(hash.view(), *stamp, known.client_id)
+             : indexed_pending(hash.view(), *stamp, known.client_id, now, nullptr);
+  if (!auth) return nullptr;
   if (ctx_.test) {
     // A forced error is counted down by create_token; an expiry the admin API brought forward
     // applies here as there.
-    if (ctx_.test->has_poll_error(auth->user_code)) return std::nullopt;
+    if (ctx_.test->has_poll_error(auth->user_code)) return nullptr;
     if (ctx_.test->device_expired(auth->user_code)) auth->expires_at = std::min(auth->expires_at, now);
   }
-  auto answer = pending_answer(hash, *auth, now, /*from_memory=*/true);
-  if (!answer) return std::nullopt;
-  return std::unexpected(std::move(*answer));
+  return pending_answer(hash.view(), *auth, now, /*from_memory=*/true);
 }
 
 std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,

@@ -66,11 +66,12 @@ class TokenService {
   // create_token for the I/O thread (issue 15): the answer to a poll of a pending device code
   // when memory alone gives it (the client in ClientService's cache, the code in the pending
   // cache with the database's change stamp unchanged, no report due to the shared poll count);
-  // nullopt otherwise, having changed nothing, and the caller asks create_token on a thread that
+  // null otherwise, having changed nothing, and the caller asks create_token on a thread that
   // may block. Never touches storage beyond the change stamp (memory once the cache holds the
-  // code), so an approval committed anywhere is seen as by create_token.
-  [[nodiscard]] std::optional<std::expected<CreateTokenResponse, Error>> poll_from_memory(
-      const CreateTokenRequest& req);
+  // code), so an approval committed anywhere is seen as by create_token. The answer is always an
+  // error (InvalidClient, ExpiredToken, SlowDown, AuthorizationPending: a code that memory holds
+  // is pending), one that lives as long as the program, so that answering builds no strings.
+  [[nodiscard]] const Error* poll_from_memory(const CreateTokenRequest& req);
   // The members of a poll poll_from_memory reads, as views (the I/O thread's request body holds
   // them; issue 15: no copies). An empty device code is one the request did not give.
   struct PollMembers {
@@ -79,8 +80,7 @@ class TokenService {
     std::string_view grant_type;
     std::string_view device_code;
   };
-  [[nodiscard]] std::optional<std::expected<CreateTokenResponse, Error>> poll_from_memory(
-      const PollMembers& poll);
+  [[nodiscard]] const Error* poll_from_memory(const PollMembers& poll);
 
   // The grant of `req` for a `client` the caller has authenticated (the standard face's client
   // authentication, RFC 6749 2.3); req.clientId and req.clientSecret are not read. The errors of
@@ -109,16 +109,17 @@ class TokenService {
   [[nodiscard]] std::expected<Grant, Error> device_code_grant(const Client& client,
                                                               const CreateTokenRequest& req,
                                                               Dialect dialect);
-  // The answer to a poll of the pending `auth`: ExpiredToken, SlowDown or AuthorizationPending.
-  // With `from_memory`, nullopt (recording nothing) when it would write the shared poll count.
   // The pending row of `hash` for `client_id` as the pending index holds it (state, expiry and
   // interval only), when it holds it at `stamp`; with `store`, catching up first (a read).
   [[nodiscard]] std::optional<storage::DeviceAuthorizationRecord> indexed_pending(
       std::string_view hash, const storage::ChangeStamp& stamp, std::string_view client_id,
       std::int64_t now, storage::DeviceAuthorizationStore* store);
-  [[nodiscard]] std::optional<Error> pending_answer(std::string_view hash,
-                                                    const storage::DeviceAuthorizationRecord& auth,
-                                                    std::int64_t now, bool from_memory);
+  // The answer to a poll of the pending `auth`: ExpiredToken, SlowDown or AuthorizationPending,
+  // errors that live as long as the program. With `from_memory`, null (recording nothing) when
+  // it would write the shared poll count; never null otherwise.
+  [[nodiscard]] const Error* pending_answer(std::string_view hash,
+                                            const storage::DeviceAuthorizationRecord& auth,
+                                            std::int64_t now, bool from_memory);
   [[nodiscard]] std::expected<Grant, Error> refresh_grant(const Client& client,
                                                           const CreateTokenRequest& req,
                                                           Dialect dialect);

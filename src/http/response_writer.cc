@@ -84,7 +84,7 @@ SerializedResponse serialize_response(core::HttpResponse&& response, bool keep_a
   if (prepared) {
     // Checked when prepared (core::prepare_response) and when filled in (respond_prepared).
     head += prepared->fields_before;
-    head += response.prepared_value;
+    head += response.prepared_value.view();
     head += prepared->fields_after;
   }
   for (const auto& [name, value] : response.headers) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
+#include <span>
 #include <utility>
 
 #include "http/response_writer.h"
@@ -308,7 +308,7 @@ void Session::answer(Answering answering, core::HttpResponse response) {
       answering.client_keep_alive && !config_.stopping.load(std::memory_order_relaxed);
   Outgoing* out = push_outgoing();
   if (out == nullptr) return;
-  out->log = std::move(response.log);
+  out->log = response.log;  // plain bytes (core::InlineText): a copy
   SerializedResponse wire = serialize_response(std::move(response), keep_alive,
                                                answering.head_request, worker_.http_date(),
                                                std::move(out->head));
@@ -419,13 +419,44 @@ void Session::start_write() {
     if (out.shared_body && !out.shared_body->body.empty())
       write_buffers_.emplace_back(asio::buffer(out.shared_body->body));
   }
-  auto on_written = [self = shared_from_this()](const error_code& ec, std::size_t) {
-    self->on_write(ec);
+  write_next_ = 0;
+  write_some();
+}
+
+// Issue 15: write_some and its own loop rather than asio::async_write. The composed operation
+// sends a copy of up to 64 buffers, which makes Asio's operation too large for its per-thread
+// recycling of operation memory: one heap allocation per response. The span keeps the operation
+// small (it is recycled like the read's), and the loop below is what async_write would do.
+void Session::write_some() {
+  const std::span<const asio::const_buffer> pending(write_buffers_.data() + write_next_,
+                                                    write_buffers_.size() - write_next_);
+  auto on_written = [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+    self->on_write_some(ec, bytes);
   };
   if (tls_)
-    asio::async_write(*tls_, write_buffers_, std::move(on_written));
+    tls_->async_write_some(pending, std::move(on_written));
   else
-    asio::async_write(socket_, write_buffers_, std::move(on_written));
+    socket_.async_write_some(pending, std::move(on_written));
+}
+
+void Session::on_write_some(const error_code& ec, std::size_t bytes) {
+  if (!ec && !closed_ && bytes == 0) {
+    // No progress and no error (asio::async_write would stop here too): the rest cannot be sent.
+    on_write(asio::error::broken_pipe);
+    return;
+  }
+  if (!ec && !closed_) {
+    while (write_next_ < write_buffers_.size() && bytes >= write_buffers_[write_next_].size()) {
+      bytes -= write_buffers_[write_next_].size();
+      ++write_next_;
+    }
+    if (write_next_ < write_buffers_.size()) {
+      write_buffers_[write_next_] += bytes;  // the rest of a buffer sent in part
+      write_some();
+      return;
+    }
+  }
+  on_write(ec);
 }
 
 void Session::on_write(const error_code& ec) {

@@ -130,6 +130,9 @@ class Session : public std::enable_shared_from_this<Session>,
   void queue(Outgoing& out, SerializedResponse&& wire, std::string method, std::string path,
              std::string remote);
   void start_write();
+  // Sends what is left of write_buffers_ (from write_next_) with one write_some.
+  void write_some();
+  void on_write_some(const boost::system::error_code& ec, std::size_t bytes);
   void on_write(const boost::system::error_code& ec);
   void finish_if_done();
   void start_discard_read();
@@ -157,6 +160,7 @@ class Session : public std::enable_shared_from_this<Session>,
   std::size_t ring_size_ = 0;
   std::size_t writing_count_ = 0;  // ring entries in the write in progress
   std::vector<boost::asio::const_buffer> write_buffers_;
+  std::size_t write_next_ = 0;  // the first of write_buffers_ not wholly sent
 
   bool reading_ = false;
   bool writing_ = false;
