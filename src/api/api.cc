@@ -59,4 +59,21 @@ std::optional<core::HttpResponse> Api::handle_from_memory(const core::HttpReques
   return resp;
 }
 
+std::optional<Deferred> Api::handle_deferred(const core::HttpRequest& req, bool may_block) {
+  if (req.path != "/device_authorization" || req.method != "POST") return std::nullopt;
+  std::string request_id = new_request_id();
+  auto deferred = start_device_authorization_deferred(services_, req, request_id, may_block);
+  if (!deferred) return std::nullopt;
+  // What handle() adds to every answer.
+  return Deferred([deferred = std::move(*deferred),
+                   request_id = std::move(request_id)](core::ResponseDone done) mutable {
+    deferred([request_id = std::move(request_id),
+              done = std::move(done)](core::HttpResponse resp) mutable {
+      resp.log.operation = "StartDeviceAuthorization";
+      resp.log.request_id = std::move(request_id);
+      done(std::move(resp));
+    });
+  });
+}
+
 }  // namespace ssooidc::api

@@ -73,6 +73,8 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   explicit SqliteDeviceAuthorizationStore(Database& database)
       : database_(database), watch_(database.pool) {}
   Result<bool> insert(const DeviceAuthorizationRecord& authorization) override;
+  [[nodiscard]] bool inserts_without_waiting() const noexcept override { return true; }
+  void insert_without_waiting(DeviceAuthorizationRecord authorization, InsertDone done) override;
   std::optional<ChangeStamp> change_stamp() override { return watch_.stamp(); }
   Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
       std::string_view device_code_hash) override;
