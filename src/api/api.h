@@ -27,8 +27,8 @@ class Api {
   // a form post, which the standard face takes).
   std::optional<core::HttpResponse> handle_from_memory(const core::HttpRequest& req);
   // The answer handle() would give, completed without waiting for storage (issue 15: a durable
-  // write completes on the I/O thread): StartDeviceAuthorization, once its row is committed and
-  // synced. nullopt, having changed nothing, for every other request and when the domain cannot
+  // write completes on the I/O thread): StartDeviceAuthorization and RegisterClient, once their
+  // row is committed and synced. nullopt, having changed nothing, for every other request and when the domain cannot
   // (api::start_device_authorization_deferred); the caller then calls handle(). `may_block`: the
   // caller's thread may wait for reads (a handler thread), not only the I/O thread. The same
   // caveat about form posts as handle_from_memory.

@@ -29,6 +29,10 @@ std::optional<Deferred> start_device_authorization_deferred(Services& s,
                                                             const core::HttpRequest& req,
                                                             std::string request_id,
                                                             bool may_block);
+// register_client without waiting for the insert's commit (domain::ClientService::
+// prepare_registration), as start_device_authorization_deferred.
+std::optional<Deferred> register_client_deferred(Services& s, const core::HttpRequest& req,
+                                                 std::string request_id, bool may_block);
 core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
                                 std::string_view request_id);
 // create_token answered from memory alone, for the I/O thread (domain::TokenService::

@@ -38,6 +38,11 @@ Error undecidable(const std::optional<storage::DeviceAuthorizationRecord>& rec, 
 
 }  // namespace
 
+struct DeviceService::PreparedStart {
+  storage::DeviceAuthorizationRecord record;  // its user code is drawn when it is inserted
+  std::string device_code;
+};
+
 DeviceService::DeviceService(Context& ctx, ClientService& clients, UserService& users)
     : ctx_(ctx),
       clients_(clients),
@@ -85,7 +90,8 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start_oaut
   return begin(client, ctx_.settings.public_url, std::move(unique), requester_address);
 }
 
-std::optional<std::expected<DeviceService::PreparedStart, Error>> DeviceService::prepare_start(
+std::optional<std::expected<std::shared_ptr<DeviceService::PreparedStart>, Error>>
+DeviceService::prepare_start(
     const StartDeviceAuthorizationRequest& req, std::string_view requester_address,
     bool may_block) {
   if (!ctx_.storage.device_authorizations().inserts_without_waiting()) return std::nullopt;
@@ -98,7 +104,7 @@ std::optional<std::expected<DeviceService::PreparedStart, Error>> DeviceService:
     if (!known) return std::nullopt;
   }
   // The checks in start()'s order.
-  using Prepared = std::expected<PreparedStart, Error>;
+  using Prepared = std::expected<std::shared_ptr<PreparedStart>, Error>;
   if (may_block) {
     if (auto refused = throttled(requester_address)) return Prepared(std::unexpect, *refused);
   }
@@ -115,20 +121,21 @@ std::optional<std::expected<DeviceService::PreparedStart, Error>> DeviceService:
   return prepare(*client, req.startUrl, {}, requester_address);
 }
 
-void DeviceService::start_prepared(PreparedStart prepared, StartDone done) {
+void DeviceService::start_prepared(std::shared_ptr<PreparedStart> prepared, StartDone done) {
   insert_without_waiting(std::move(prepared), kUserCodeAttempts, std::move(done));
 }
 
-void DeviceService::insert_without_waiting(PreparedStart prepared, int attempts_left, StartDone done) {
-  prepared.record.user_code = generate_user_code(ctx_.random);
-  storage::DeviceAuthorizationRecord row = prepared.record;
+void DeviceService::insert_without_waiting(std::shared_ptr<PreparedStart> prepared,
+                                           int attempts_left, StartDone done) {
+  prepared->record.user_code = generate_user_code(ctx_.random);
+  storage::DeviceAuthorizationRecord row = prepared->record;
   ctx_.storage.device_authorizations().insert_without_waiting(
       std::move(row), [this, prepared = std::move(prepared), attempts_left,
                        done = std::move(done)](storage::Result<bool> inserted) mutable {
         if (!inserted) {
           done(std::unexpected(std::move(inserted.error())));
         } else if (*inserted) {
-          done(answer(prepared));
+          done(answer(*prepared));
         } else if (attempts_left <= 1) {
           done(std::unexpected(
               Error::make(ErrorType::kInternalServer, "Could not allocate a unique user code")));
@@ -140,7 +147,7 @@ void DeviceService::insert_without_waiting(PreparedStart prepared, int attempts_
       });
 }
 
-std::expected<DeviceService::PreparedStart, Error> DeviceService::prepare(
+std::expected<std::shared_ptr<DeviceService::PreparedStart>, Error> DeviceService::prepare(
     const Client& client, std::string start_url, std::vector<std::string> scopes,
     std::string_view requester_address) {
   if (!ClientService::allows_grant(client, kGrantDeviceCode))
@@ -148,8 +155,8 @@ std::expected<DeviceService::PreparedStart, Error> DeviceService::prepare(
                                        "The client is not registered for the device code grant"));
 
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
-  PreparedStart prepared;
-  storage::DeviceAuthorizationRecord& rec = prepared.record;
+  auto prepared = std::make_shared<PreparedStart>();
+  storage::DeviceAuthorizationRecord& rec = prepared->record;
   rec.client_id = client.client_id;
   rec.start_url = std::move(start_url);
   rec.scopes = std::move(scopes);
@@ -157,8 +164,8 @@ std::expected<DeviceService::PreparedStart, Error> DeviceService::prepare(
   rec.expires_at = now + ctx_.settings.device_code_ttl_seconds;
   rec.interval = ctx_.settings.poll_interval_seconds;
   rec.requester_address = std::string(requester_address);
-  prepared.device_code = crypto::random_token(ctx_.random, "", kDeviceCodeBytes);
-  rec.device_code_hash = crypto::sha256_hex(prepared.device_code);
+  prepared->device_code = crypto::random_token(ctx_.random, "", kDeviceCodeBytes);
+  rec.device_code_hash = crypto::sha256_hex(prepared->device_code);
   return prepared;
 }
 
@@ -180,7 +187,7 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
     std::string_view requester_address) {
   auto prepared = prepare(client, std::move(start_url), std::move(scopes), requester_address);
   if (!prepared) return std::unexpected(std::move(prepared.error()));
-  storage::DeviceAuthorizationRecord& rec = prepared->record;
+  storage::DeviceAuthorizationRecord& rec = (*prepared)->record;
 
   // A user code collides with a live one with probability (live codes) / 20^8; draw again then.
   bool stored = false;
@@ -205,7 +212,7 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
                           {"reason", approved.error().error_description}});
   }
 
-  return answer(*prepared);
+  return answer(**prepared);
 }
 
 std::expected<DeviceConfirmation, Error> DeviceService::confirmation(const UserCode& code) {

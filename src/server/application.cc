@@ -218,7 +218,9 @@ bool Application::handle_without_waiting(const core::HttpRequest& req, bool may_
   const core::Operation operation = operation_of(req);
   // A form post is the standard face's (route() asks it first); the test admin API has its own
   // paths.
-  if (operation != core::Operation::kStartDeviceAuthorization || oauth::is_form_post(req))
+  if ((operation != core::Operation::kStartDeviceAuthorization &&
+       operation != core::Operation::kRegisterClient) ||
+      oauth::is_form_post(req))
     return false;
   const auto entered = arrival(req);
   auto deferred = api_->handle_deferred(req, may_block);

@@ -63,7 +63,8 @@ class Application {
 
   // handle() completed without waiting for the database's commit (http::ServerOptions::try_async,
   // issue 15: a durable write completes on the I/O thread): false, having changed nothing, for
-  // the requests it does not take (all but the AWS StartDeviceAuthorization, and that one when
+  // the requests it does not take (all but the AWS StartDeviceAuthorization and RegisterClient,
+  // and those when
   // api::Api::handle_deferred declines); true, having moved from `done`, which then gets what
   // handle() would answer, counted alike, exactly once, from the storage's writer thread or this
   // one. `may_block`: called on a handler thread (reads may wait), not an I/O thread.

@@ -137,6 +137,16 @@ class ClientStore {
   virtual ~ClientStore() = default;
   // Inserts a new registration. kAlreadyExists if the client_id exists.
   [[nodiscard]] virtual Result<void> insert(const ClientRecord& client) = 0;
+  // insert() without holding the caller while the row is committed (issue 15), as
+  // DeviceAuthorizationStore::insert_without_waiting: `done` gets what insert() returns,
+  // exactly once, once the row is as durable as insert() makes it; on the backend's writer
+  // thread, or on this one before this returns (a full queue; a backend that only inserts by
+  // waiting, inserts_without_waiting() false). Must be quick and never block.
+  using InsertDone = std::move_only_function<void(Result<void>)>;
+  [[nodiscard]] virtual bool inserts_without_waiting() const noexcept { return false; }
+  virtual void insert_without_waiting(ClientRecord client, InsertDone done) {
+    done(insert(client));
+  }
   // The registration, or nullopt when unknown (expiry is the caller's business).
   [[nodiscard]] virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
   // The operator's clients (origin kOperator), ordered by client_id (byte-wise). Registrations

@@ -787,6 +787,54 @@ TEST_F(SqliteGroupCommitTest, AWriteNobodyWaitsForIsAnsweredOnlyOnceItsBatchIsCo
   EXPECT_FALSE(stored("hash-other"));
 }
 
+// RegisterClient's insert the same way: answered after its batch's commit; a taken id fails that
+// registration alone.
+TEST_F(SqliteGroupCommitTest, ARegistrationNobodyWaitsForIsAnsweredOnlyOnceCommitted) {
+  open();
+  auto& clients = storage_->clients();
+  ASSERT_TRUE(clients.inserts_without_waiting());
+  ClientRecord taken;
+  taken.client_id = "client-taken";
+  must(clients.insert(taken));
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<Result<void>>> outcomes(3);
+  std::vector<bool> visible(3, false);
+  gate_->close();
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    ClientRecord client;
+    client.client_id = i == 2 ? "client-taken" : "client-" + std::to_string(i);
+    client.client_name = "new " + std::to_string(i);
+    clients.insert_without_waiting(client, [&, i, id = client.client_id](Result<void> inserted) {
+      auto found = storage_->clients().find(id);
+      std::lock_guard lock(mutex);
+      visible[i] = found && *found && (*found)->client_name == "new " + std::to_string(i);
+      outcomes[i] = std::move(inserted);
+      changed.notify_all();
+    });
+  }
+  gate_->wait_until_waiting(outcomes.size());
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(std::ranges::none_of(outcomes, [](const auto& o) { return o.has_value(); }));
+  }
+  gate_->open();
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] {
+      return std::ranges::all_of(outcomes, [](const auto& o) { return o.has_value(); });
+    });
+  }
+  EXPECT_EQ(gate_->batches().back(), outcomes.size());
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_TRUE(outcomes[i]->has_value()) << describe(*outcomes[i]);
+    EXPECT_TRUE(visible[i]) << "answered before its row was committed";
+  }
+  ASSERT_FALSE(outcomes[2]->has_value());
+  EXPECT_EQ(storage_error_code(outcomes[2]->error()), StorageErrorCode::kAlreadyExists);
+  EXPECT_FALSE(visible[2]);
+}
+
 TEST_F(SqliteGroupCommitTest, AFailedBatchAnswersEveryWriteNobodyWaitsForWithItsError) {
   open();
   auto& devices = storage_->device_authorizations();

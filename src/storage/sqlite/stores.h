@@ -59,6 +59,8 @@ class SqliteClientStore final : public ClientStore {
  public:
   explicit SqliteClientStore(Database& database) : database_(database) {}
   Result<void> insert(const ClientRecord& client) override;
+  [[nodiscard]] bool inserts_without_waiting() const noexcept override { return true; }
+  void insert_without_waiting(ClientRecord client, InsertDone done) override;
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
   Result<std::vector<ClientRecord>> list_operator_clients() override;
