@@ -915,17 +915,8 @@ TEST(ServerTest, TryAsyncAnswersFromAnyThreadWithoutHoldingAThread) {
   RunningServer running(options, echo);
 
   Client client(running.port());
-  client.send("GET /async/1 HTTP/1.1
-Host: x
-
-GET /plain HTTP/1.1
-Host: x
-
-"
-              "GET /async/2 HTTP/1.1
-Host: x
-
-");
+  client.send("GET /async/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n"
+              "GET /async/2 HTTP/1.1\r\nHost: x\r\n\r\n");
   auto first = taken.next();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->path, "/async/1");
@@ -934,23 +925,16 @@ Host: x
   // While it is held, the I/O thread and the one handler thread serve another connection, and a
   // request taken on the handler thread leaves that thread free too.
   Client other(running.port());
-  other.send("GET /blocking HTTP/1.1
-Host: x
-
-");
+  other.send("GET /blocking HTTP/1.1\r\nHost: x\r\n\r\n");
   auto blocking = taken.next();
   ASSERT_TRUE(blocking);
   EXPECT_EQ(blocking->path, "/blocking");
   EXPECT_TRUE(blocking->may_block);
   Client third(running.port());
-  third.send("GET /plain HTTP/1.1
-Host: y
-
-");
+  third.send("GET /plain HTTP/1.1\r\nHost: y\r\n\r\n");
   auto plain = third.read_response();
   ASSERT_TRUE(plain);
-  EXPECT_EQ(plain->body, "GET /plain
-");
+  EXPECT_EQ(plain->body, "GET /plain\n");
 
   // Answered from this thread: sent, then the pipelined requests behind it in order.
   core::HttpResponse response;
@@ -962,8 +946,7 @@ Host: y
   EXPECT_EQ(answered->body, "async one");
   auto second = client.read_response();
   ASSERT_TRUE(second);
-  EXPECT_EQ(second->body, "GET /plain
-");
+  EXPECT_EQ(second->body, "GET /plain\n");
   auto last = taken.next();
   ASSERT_TRUE(last);
   EXPECT_EQ(last->path, "/async/2");
@@ -981,10 +964,7 @@ Host: y
   ASSERT_TRUE(blocking_answer);
   EXPECT_EQ(blocking_answer->body, "blocking done");
 
-  client.send("GET /throws HTTP/1.1
-Host: x
-
-");
+  client.send("GET /throws HTTP/1.1\r\nHost: x\r\n\r\n");
   auto failed = client.read_response();
   ASSERT_TRUE(failed);
   EXPECT_EQ(failed->status, 500);
