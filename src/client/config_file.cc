@@ -1,6 +1,5 @@
 #include "client/config_file.h"
 
-#include <algorithm>
 #include <cctype>
 
 #include "core/http_message.h"

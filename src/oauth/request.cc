@@ -5,9 +5,6 @@
 #include "crypto/crypto.h"
 
 namespace ssooidc::oauth {
-namespace {
-
-}  // namespace
 
 std::expected<FormParams, Error> FormParams::parse(std::string_view body) {
   FormParams form;

@@ -247,6 +247,36 @@ TEST(PostgresStorageTest, MigrationLockWaitOutlastsTheStatementTimeout) {
   EXPECT_EQ(error, "");
 }
 
+// A migration is not bound by the statement timeout of requests (a table rewrite may take
+// minutes): here the migration's read of schema_migrations waits on another session's lock for
+// three statement timeouts (by the database's clock), and the open succeeds once it is let go.
+TEST(PostgresStorageTest, AMigrationOutlastsTheStatementTimeout) {
+  ScratchSchema schema;
+  must(open_storage(schema.url()));
+  const std::string url = with_url_parameter(schema.url(), "application_name=" + schema.name());
+  auto locker = connect(schema.url());
+  exec(locker.get(), "BEGIN");
+  exec(locker.get(), "LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+  PostgresOptions options;
+  options.statement_timeout_ms = 100;
+  std::atomic<bool> done{false};
+  std::string error;
+  std::thread opening([&] {
+    auto opened = open_postgres_storage(url, options);
+    if (!opened) error = opened.error().error_description;
+    done = true;
+  });
+  auto observer = connect(schema.url());
+  const std::string waited =
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + schema.name() +
+      "' AND wait_event_type = 'Lock' AND now() - query_start > interval '300 milliseconds'";
+  while (!done && scalar(observer.get(), waited) == "0") std::this_thread::yield();
+  EXPECT_FALSE(done.load()) << "the open ended while the table was locked: " << error;
+  exec(locker.get(), "ROLLBACK");
+  opening.join();
+  EXPECT_EQ(error, "");
+}
+
 // A statement blocked on a row lock ends at the statement timeout, as kUnavailable naming the
 // operation, and the store works again at once.
 TEST(PostgresStorageTest, StatementTimeoutEndsABlockedStatement) {

@@ -162,6 +162,7 @@ TEST(OpenStorageTest, OpensSqliteByRelativePathInBothSpellings) {
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "plain.db"));
 }
 
+#if SSOOIDC_TEST_POSTGRES
 // Both schemes reach the PostgreSQL backend (postgres_storage_test.cc has the rest); nothing
 // listens on port 1, and the error names the server but not the password.
 TEST(OpenStorageTest, PostgresUrlsReachTheBackendWithoutEchoingThePassword) {
@@ -173,6 +174,18 @@ TEST(OpenStorageTest, PostgresUrlsReachTheBackendWithoutEchoingThePassword) {
     EXPECT_EQ(opened.error().error_description.find("hunter2"), std::string::npos);
   }
 }
+#else
+// A build without the PostgreSQL backend (SSOOIDC_STORAGE_POSTGRES=OFF) says so for both schemes,
+// without echoing the URL.
+TEST(OpenStorageTest, PostgresUrlsSayTheBackendIsNotBuilt) {
+  for (const char* url : {"postgres://ssooidc:hunter2@127.0.0.1:1/ssooidc",
+                          "postgresql://ssooidc:hunter2@127.0.0.1:1/ssooidc"}) {
+    const auto opened = open_storage(url);
+    expect_internal_error(opened, "the PostgreSQL backend is not built");
+    EXPECT_EQ(opened.error().error_description.find("hunter2"), std::string::npos);
+  }
+}
+#endif
 
 TEST(OpenStorageTest, RejectsUnknownSchemesWithoutEchoingTheUrl) {
   const auto unknown = open_storage("mysql://root:hunter2@db.example/ssooidc");

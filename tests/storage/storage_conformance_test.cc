@@ -22,7 +22,9 @@
 #include "storage/memory/memory_storage.h"
 #include "storage/sqlite/sqlite_storage.h"
 #include "storage/storage.h"
+#if SSOOIDC_TEST_POSTGRES
 #include "postgres_test_support.h"
+#endif
 #include "storage_test_support.h"
 #include "testing/faulty_storage.h"
 
@@ -78,6 +80,7 @@ class SqliteBackend final : public Backend {
   TempDir dir_;
 };
 
+#if SSOOIDC_TEST_POSTGRES
 // A scratch schema of the test PostgreSQL (postgres_test_support.h): every Storage this backend
 // opens shares it. Without SSOOIDC_TEST_POSTGRES_URL, open() fails and so does every test.
 class PostgresBackend final : public Backend {
@@ -97,6 +100,7 @@ class PostgresBackend final : public Backend {
  private:
   std::unique_ptr<test_support::ScratchSchema> schema_;
 };
+#endif  // SSOOIDC_TEST_POSTGRES (the build has the PostgreSQL backend)
 
 struct BackendParam {
   const char* name;
@@ -1907,7 +1911,9 @@ TEST_P(PersistentStorageTest, SharedStateIsSharedBetweenTwoOpenings) {
 const BackendParam kBackends[] = {
     {"Memory", [] { return std::make_unique<MemoryBackend>(); }},
     {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+#if SSOOIDC_TEST_POSTGRES
     {"Postgres", [] { return std::make_unique<PostgresBackend>(); }},
+#endif
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(kBackends),
@@ -1917,7 +1923,9 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorageConformanceTest, ::testing::ValuesIn(k
 
 const BackendParam kPersistentBackends[] = {
     {"Sqlite", [] { return std::make_unique<SqliteBackend>(); }},
+#if SSOOIDC_TEST_POSTGRES
     {"Postgres", [] { return std::make_unique<PostgresBackend>(); }},
+#endif
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, PersistentStorageTest, ::testing::ValuesIn(kPersistentBackends),

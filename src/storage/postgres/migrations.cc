@@ -16,6 +16,11 @@ namespace {
 // long, which is far longer than every migration so far.
 constexpr auto kMigrationLockWait = std::chrono::minutes(5);
 constexpr auto kMigrationLockRetry = std::chrono::milliseconds(20);
+// A migration's statements are not requests: rewriting a table of millions of rows may take
+// minutes, and on a loaded machine creating an empty one took longer than a 100 ms statement
+// timeout (a test replica's). So the migration transaction has a bound of its own in place of
+// the connection's statement timeout (PostgresOptions::statement_timeout_ms, 5 s by default).
+constexpr std::string_view kMigrationStatementTimeout = "SET LOCAL statement_timeout = '10min'";
 
 // To change the schema, append one entry; never edit an entry that has been released.
 //
@@ -276,6 +281,11 @@ constexpr std::string_view kCreateMigrationsTable =
 Result<void> apply_pending(Connection& connection) {
   auto transaction = Transaction::begin(connection);
   if (!transaction) return std::unexpected(std::move(transaction.error()));
+  if (auto bounded = connection.execute_script("bound the migrations",
+                                               std::string(kMigrationStatementTimeout));
+      !bounded) {
+    return std::unexpected(std::move(bounded.error()));
+  }
   if (auto created =
           connection.execute_script("create schema_migrations", std::string(kCreateMigrationsTable));
       !created) {
