@@ -251,9 +251,10 @@ ClientService::prepare_registration(const RegisterClientRequest& req,
 
 void ClientService::register_prepared(std::shared_ptr<PreparedRegistration> prepared,
                                       RegisterDone done) {
-  storage::ClientRecord row = std::move(prepared->record);
+  const std::shared_ptr<PreparedRegistration> owned = std::move(prepared);
+  storage::ClientRecord row = std::move(owned->record);
   ctx_.storage.clients().insert_without_waiting(
-      std::move(row), [response = std::move(prepared->response),
+      std::move(row), [response = std::move(owned->response),
                        done = std::move(done)](storage::Result<void> inserted) mutable {
         if (!inserted) {
           done(std::unexpected(std::move(inserted.error())));

@@ -277,7 +277,8 @@ void Session::dispatch() {
 bool Session::try_async(const std::shared_ptr<Session>& session, const core::HttpRequest& request,
                         bool may_block, const Answering& answering) {
   // Posted back to the worker's thread, which alone touches the session's state.
-  core::ResponseDone done = [self = session, answering](core::HttpResponse response) mutable {
+  core::ResponseDone done = [self = session, answering = Answering(answering)](
+                                core::HttpResponse response) mutable {
     if (response.status < 200 || response.status > 599)
       response = self->error_response(500, kInternalErrorDescription);
     auto& context = self->worker_.io_context();

@@ -144,6 +144,8 @@ class ClientStore {
   // waiting, inserts_without_waiting() false). Must be quick and never block.
   using InsertDone = std::move_only_function<void(Result<void>)>;
   [[nodiscard]] virtual bool inserts_without_waiting() const noexcept { return false; }
+  // By value: the SQLite override moves it into the queued write; this default only reads it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   virtual void insert_without_waiting(ClientRecord client, InsertDone done) {
     done(insert(client));
   }
@@ -192,6 +194,8 @@ class DeviceAuthorizationStore {
   // committed and synced). It is called on the backend's writer thread, or on the calling thread
   // before this returns (the queue is full: kUnavailable; a backend without a writer thread:
   // insert()'s result), so it must be quick and must never block.
+  // By value: the SQLite override moves it into the queued write; this default only reads it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   virtual void insert_without_waiting(DeviceAuthorizationRecord authorization, InsertDone done) {
     done(insert(authorization));
   }
