@@ -59,4 +59,25 @@ std::optional<core::HttpResponse> Api::handle_from_memory(const core::HttpReques
   return resp;
 }
 
+std::optional<Deferred> Api::handle_deferred(const core::HttpRequest& req, bool may_block) {
+  if (req.method != "POST") return std::nullopt;
+  const bool device = req.path == "/device_authorization";
+  if (!device && req.path != "/client/register") return std::nullopt;
+  std::string request_id = new_request_id();
+  auto deferred = device ? start_device_authorization_deferred(services_, req, request_id, may_block)
+                         : register_client_deferred(services_, req, request_id, may_block);
+  if (!deferred) return std::nullopt;
+  // What handle() adds to every answer.
+  return Deferred([deferred = std::move(*deferred), request_id = std::move(request_id),
+                   operation = device ? "StartDeviceAuthorization" : "RegisterClient"](
+                      core::ResponseDone done) mutable {
+    deferred([request_id = std::move(request_id), operation,
+              done = std::move(done)](core::HttpResponse resp) mutable {
+      resp.log.operation = operation;
+      resp.log.request_id = std::move(request_id);
+      done(std::move(resp));
+    });
+  });
+}
+
 }  // namespace ssooidc::api

@@ -10,6 +10,7 @@
 
 #include <optional>
 
+#include "api/operations.h"
 #include "api/services.h"
 #include "core/http_message.h"
 
@@ -25,6 +26,13 @@ class Api {
   // thread: never waits on storage. The caller has made sure the request is the AWS face's (not
   // a form post, which the standard face takes).
   std::optional<core::HttpResponse> handle_from_memory(const core::HttpRequest& req);
+  // The answer handle() would give, completed without waiting for storage (issue 15: a durable
+  // write completes on the I/O thread): StartDeviceAuthorization and RegisterClient, once their
+  // row is committed and synced. nullopt, having changed nothing, for every other request and when the domain cannot
+  // (api::start_device_authorization_deferred); the caller then calls handle(). `may_block`: the
+  // caller's thread may wait for reads (a handler thread), not only the I/O thread. The same
+  // caveat about form posts as handle_from_memory.
+  std::optional<Deferred> handle_deferred(const core::HttpRequest& req, bool may_block);
   // A request id in the form the service uses (UUID v4 text; see core/request_id.h).
   std::string new_request_id();
 

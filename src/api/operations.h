@@ -3,7 +3,9 @@
 // compact JSON or the modeled error. None throws.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/services.h"
@@ -15,6 +17,22 @@ core::HttpResponse register_client(Services& s, const core::HttpRequest& req,
                                    std::string_view request_id);
 core::HttpResponse start_device_authorization(Services& s, const core::HttpRequest& req,
                                               std::string_view request_id);
+// A request ready to be completed without waiting for storage (issue 15): called once with what
+// gets its response, which it calls exactly once, from the storage's writer thread or this one.
+using Deferred = std::move_only_function<void(core::ResponseDone)>;
+
+// start_device_authorization without waiting for the insert's commit (domain::DeviceService::
+// prepare_start): nullopt, having done nothing, when the domain cannot (the caller runs
+// start_device_authorization instead); otherwise what answers as start_device_authorization
+// would.
+std::optional<Deferred> start_device_authorization_deferred(Services& s,
+                                                            const core::HttpRequest& req,
+                                                            std::string request_id,
+                                                            bool may_block);
+// register_client without waiting for the insert's commit (domain::ClientService::
+// prepare_registration), as start_device_authorization_deferred.
+std::optional<Deferred> register_client_deferred(Services& s, const core::HttpRequest& req,
+                                                 std::string request_id, bool may_block);
 core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
                                 std::string_view request_id);
 // create_token answered from memory alone, for the I/O thread (domain::TokenService::

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,10 @@ struct HttpResponse {
 
   HttpResponse& set(std::string name, std::string value);
 };
+
+// What a request handled without waiting (http::ServerOptions::try_async, issue 15) hands its
+// response to, once, from whichever thread finished it.
+using ResponseDone = std::move_only_function<void(HttpResponse)>;
 
 // Bits of HttpResponse::events.
 namespace response_event {

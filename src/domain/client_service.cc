@@ -92,6 +92,11 @@ bool valid_client_id(std::string_view id) {
 
 }  // namespace
 
+struct ClientService::PreparedRegistration {
+  storage::ClientRecord record;
+  RegisterClientResponse response;
+};
+
 ClientService::ClientService(Context& ctx)
     : ctx_(ctx),
       throttle_(ctx, RatePolicy::per_minute("register_client_per_address",
@@ -164,15 +169,18 @@ std::expected<Client, Error> ClientService::authenticate_oauth(
   return known->client;
 }
 
-std::expected<RegisterClientResponse, Error> ClientService::register_client(
-    const RegisterClientRequest& req, std::string_view requester_address) {
-  if (!requester_address.empty()) {
-    auto wait = throttle_.try_acquire(core::address_key(requester_address));
-    if (!wait) return std::unexpected(std::move(wait.error()));
-    if (*wait > 0)
-      return std::unexpected(
-          Error::make(ErrorType::kSlowDown, "Too many registrations from this address; slow down"));
-  }
+std::optional<Error> ClientService::registration_throttled(std::string_view requester_address) {
+  if (requester_address.empty()) return std::nullopt;
+  auto wait = throttle_.try_acquire(core::address_key(requester_address));
+  if (!wait) return std::move(wait.error());
+  if (*wait > 0)
+    return Error::make(ErrorType::kSlowDown, "Too many registrations from this address; slow down");
+  return std::nullopt;
+}
+
+std::expected<std::shared_ptr<ClientService::PreparedRegistration>, Error>
+ClientService::prepare_record(
+    const RegisterClientRequest& req) {
   if (req.clientName.empty())
     return std::unexpected(Error::make(ErrorType::kInvalidRequest, "clientName is required"));
   if (req.clientName.size() > kMaxClientName)
@@ -191,7 +199,8 @@ std::expected<RegisterClientResponse, Error> ClientService::register_client(
       req.grantTypes &&
       std::ranges::find(*req.grantTypes, kGrantAuthorizationCode) != req.grantTypes->end();
 
-  storage::ClientRecord rec;
+  auto prepared = std::make_shared<PreparedRegistration>();
+  storage::ClientRecord& rec = prepared->record;
   rec.client_name = req.clientName;
   rec.client_type = req.clientType;
   rec.scopes = req.scopes.value_or(std::vector<std::string>{});
@@ -200,21 +209,59 @@ std::expected<RegisterClientResponse, Error> ClientService::register_client(
   rec.issuer_url = req.issuerUrl.value_or("");
   rec.issued_at = ctx_.clock.now_epoch_seconds();
   rec.expires_at = rec.issued_at + ctx_.settings.registration_ttl_seconds;
-  const std::string secret = crypto::random_token(ctx_.random, "", 64);
+  std::string secret = crypto::random_token(ctx_.random, "", 64);
   rec.secret_hash = crypto::sha256_hex(secret);
   rec.client_id = crypto::random_token(ctx_.random, "", 18);
-  if (auto r = ctx_.storage.clients().insert(rec); !r) return std::unexpected(r.error());
 
-  RegisterClientResponse resp;
+  RegisterClientResponse& resp = prepared->response;
   resp.clientId = rec.client_id;
-  resp.clientSecret = secret;
+  resp.clientSecret = std::move(secret);
   resp.clientIdIssuedAt = rec.issued_at;
   resp.clientSecretExpiresAt = rec.expires_at;
   if (wants_code) {
     resp.authorizationEndpoint = ctx_.settings.public_url + "/authorize";
     resp.tokenEndpoint = ctx_.settings.public_url + "/token";
   }
-  return resp;
+  return prepared;
+}
+
+std::expected<RegisterClientResponse, Error> ClientService::register_client(
+    const RegisterClientRequest& req, std::string_view requester_address) {
+  if (auto refused = registration_throttled(requester_address))
+    return std::unexpected(std::move(*refused));
+  auto prepared = prepare_record(req);
+  if (!prepared) return std::unexpected(std::move(prepared.error()));
+  if (auto r = ctx_.storage.clients().insert((*prepared)->record); !r)
+    return std::unexpected(r.error());
+  return std::move((*prepared)->response);
+}
+
+std::optional<std::expected<std::shared_ptr<ClientService::PreparedRegistration>, Error>>
+ClientService::prepare_registration(const RegisterClientRequest& req,
+                                    std::string_view requester_address, bool may_block) {
+  if (!ctx_.storage.clients().inserts_without_waiting()) return std::nullopt;
+  if (!may_block && throttle_.enabled() && !requester_address.empty()) return std::nullopt;
+  if (may_block) {
+    if (auto refused = registration_throttled(requester_address))
+      return std::expected<std::shared_ptr<PreparedRegistration>, Error>(std::unexpect,
+                                                                          std::move(*refused));
+  }
+  return prepare_record(req);
+}
+
+void ClientService::register_prepared(std::shared_ptr<PreparedRegistration> prepared,
+                                      RegisterDone done) {
+  const std::shared_ptr<PreparedRegistration> owned = std::move(prepared);
+  storage::ClientRecord row = std::move(owned->record);
+  ctx_.storage.clients().insert_without_waiting(
+      std::move(row), [response = std::move(owned->response),
+                       done = std::move(done)](storage::Result<void> inserted) mutable {
+        if (!inserted) {
+          done(std::unexpected(std::move(inserted.error())));
+          return;
+        }
+        done(std::move(response));
+      });
 }
 
 std::expected<std::shared_ptr<const ClientService::Known>, Error> ClientService::find_cached(

@@ -36,6 +36,24 @@ class ClientService {
   [[nodiscard]] std::expected<RegisterClientResponse, Error> register_client(
       const RegisterClientRequest& req, std::string_view requester_address = {});
 
+  // A registration ready to insert, with the answer it gets once stored (defined in the .cc: it
+  // holds the storage row).
+  struct PreparedRegistration;
+  // What register_prepared hands its answer to.
+  using RegisterDone = std::move_only_function<void(std::expected<RegisterClientResponse, Error>)>;
+  // register_client() in two halves, for a thread that must not wait for the database (issue
+  // 15; as DeviceService::prepare_start): nullopt, having done nothing, when the storage only
+  // inserts by waiting (PostgreSQL) or, unless `may_block`, the per-address throttle is on with
+  // an address (it counts in storage); the caller then calls register_client(). Otherwise the
+  // refusal register_client() would answer, or the registration for register_prepared.
+  [[nodiscard]] std::optional<std::expected<std::shared_ptr<PreparedRegistration>, Error>>
+  prepare_registration(
+      const RegisterClientRequest& req, std::string_view requester_address, bool may_block);
+  // The second half: inserts without waiting; `done` gets what register_client() would return,
+  // exactly once, on the storage's writer thread once the row is durable, or on this thread
+  // before this returns (the write queue is full).
+  void register_prepared(std::shared_ptr<PreparedRegistration> prepared, RegisterDone done);
+
   // The registration of `client_id` if `client_secret` matches (constant time) and the
   // registration has not expired; InvalidClient (401) otherwise, InvalidRequest when a member is
   // empty. Registrations once read are kept in memory (see find_cached).
@@ -105,6 +123,11 @@ class ClientService {
       std::string_view client_id);
 
  private:
+  // register_client()'s checks after the throttle, and the registration they allow.
+  [[nodiscard]] std::expected<std::shared_ptr<PreparedRegistration>, Error> prepare_record(
+      const RegisterClientRequest& req);
+  // SlowDown (or the storage error) when the address is over its registration budget.
+  [[nodiscard]] std::optional<Error> registration_throttled(std::string_view requester_address);
   // Registrations never change once stored (storage's ClientStore has no update), so any node may
   // keep those it has read: every CreateToken poll then skips a database read. At most
   // kMaxCachedClients are kept; when full, the cache starts over. A known client id answers

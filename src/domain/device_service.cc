@@ -2,6 +2,8 @@
 
 #include "core/address_key.h"
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include "crypto/crypto.h"
 #include "domain/client_service.h"
@@ -35,6 +37,11 @@ Error undecidable(const std::optional<storage::DeviceAuthorizationRecord>& rec, 
 }
 
 }  // namespace
+
+struct DeviceService::PreparedStart {
+  storage::DeviceAuthorizationRecord record;  // its user code is drawn when it is inserted
+  std::string device_code;
+};
 
 DeviceService::DeviceService(Context& ctx, ClientService& clients, UserService& users)
     : ctx_(ctx),
@@ -83,7 +90,64 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::start_oaut
   return begin(client, ctx_.settings.public_url, std::move(unique), requester_address);
 }
 
-std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
+std::optional<std::expected<std::shared_ptr<DeviceService::PreparedStart>, Error>>
+DeviceService::prepare_start(
+    const StartDeviceAuthorizationRequest& req, std::string_view requester_address,
+    bool may_block) {
+  if (!ctx_.storage.device_authorizations().inserts_without_waiting()) return std::nullopt;
+  // Auto-approval decides the row right after its insert, which has to have been committed.
+  if (ctx_.test && !ctx_.settings.auto_approve_user.empty()) return std::nullopt;
+  std::optional<std::expected<std::shared_ptr<const Client>, Error>> known;
+  if (!may_block) {
+    if (throttle_.enabled() && !requester_address.empty()) return std::nullopt;
+    known = clients_.authenticate_from_memory(req.clientId, req.clientSecret);
+    if (!known) return std::nullopt;
+  }
+  // The checks in start()'s order.
+  using Prepared = std::expected<std::shared_ptr<PreparedStart>, Error>;
+  if (may_block) {
+    if (auto refused = throttled(requester_address)) return Prepared(std::unexpect, *refused);
+  }
+  if (req.startUrl.empty())
+    return Prepared(std::unexpect, Error::make(ErrorType::kInvalidRequest, "startUrl is required"));
+  if (req.startUrl.size() > kMaxStartUrl)
+    return Prepared(std::unexpect, Error::make(ErrorType::kInvalidRequest, "startUrl is too long"));
+  if (known) {
+    if (!*known) return Prepared(std::unexpect, known->error());
+    return prepare(***known, req.startUrl, {}, requester_address);
+  }
+  auto client = clients_.authenticate(req.clientId, req.clientSecret);
+  if (!client) return Prepared(std::unexpect, client.error());
+  return prepare(*client, req.startUrl, {}, requester_address);
+}
+
+void DeviceService::start_prepared(std::shared_ptr<PreparedStart> prepared, StartDone done) {
+  insert_without_waiting(std::move(prepared), kUserCodeAttempts, std::move(done));
+}
+
+void DeviceService::insert_without_waiting(std::shared_ptr<PreparedStart> prepared,
+                                           int attempts_left, StartDone done) {
+  prepared->record.user_code = generate_user_code(ctx_.random);
+  storage::DeviceAuthorizationRecord row = prepared->record;
+  ctx_.storage.device_authorizations().insert_without_waiting(
+      std::move(row), [this, prepared = std::move(prepared), attempts_left,
+                       done = std::move(done)](storage::Result<bool> inserted) mutable {
+        if (!inserted) {
+          done(std::unexpected(std::move(inserted.error())));
+        } else if (*inserted) {
+          done(answer(*prepared));
+        } else if (attempts_left <= 1) {
+          done(std::unexpected(
+              Error::make(ErrorType::kInternalServer, "Could not allocate a unique user code")));
+        } else {
+          // The user code was taken (see begin()): queued again from the writer's thread, which
+          // takes it into its next batch.
+          insert_without_waiting(std::move(prepared), attempts_left - 1, std::move(done));
+        }
+      });
+}
+
+std::expected<std::shared_ptr<DeviceService::PreparedStart>, Error> DeviceService::prepare(
     const Client& client, std::string start_url, std::vector<std::string> scopes,
     std::string_view requester_address) {
   if (!ClientService::allows_grant(client, kGrantDeviceCode))
@@ -91,7 +155,8 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
                                        "The client is not registered for the device code grant"));
 
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
-  storage::DeviceAuthorizationRecord rec;
+  auto prepared = std::make_shared<PreparedStart>();
+  storage::DeviceAuthorizationRecord& rec = prepared->record;
   rec.client_id = client.client_id;
   rec.start_url = std::move(start_url);
   rec.scopes = std::move(scopes);
@@ -99,8 +164,30 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
   rec.expires_at = now + ctx_.settings.device_code_ttl_seconds;
   rec.interval = ctx_.settings.poll_interval_seconds;
   rec.requester_address = std::string(requester_address);
-  const std::string device_code = crypto::random_token(ctx_.random, "", kDeviceCodeBytes);
-  rec.device_code_hash = crypto::sha256_hex(device_code);
+  prepared->device_code = crypto::random_token(ctx_.random, "", kDeviceCodeBytes);
+  rec.device_code_hash = crypto::sha256_hex(prepared->device_code);
+  return prepared;
+}
+
+StartDeviceAuthorizationResponse DeviceService::answer(const PreparedStart& prepared) const {
+  StartDeviceAuthorizationResponse resp;
+  const std::string shown = display_user_code(prepared.record.user_code);
+  const std::string uri = ctx_.settings.public_url + ctx_.settings.verification_path;
+  resp.deviceCode = prepared.device_code;
+  resp.userCode = shown;
+  resp.verificationUri = uri;
+  resp.verificationUriComplete = uri + "?user_code=" + shown;
+  resp.expiresIn = ctx_.settings.device_code_ttl_seconds;
+  resp.interval = ctx_.settings.poll_interval_seconds;
+  return resp;
+}
+
+std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
+    const Client& client, std::string start_url, std::vector<std::string> scopes,
+    std::string_view requester_address) {
+  auto prepared = prepare(client, std::move(start_url), std::move(scopes), requester_address);
+  if (!prepared) return std::unexpected(std::move(prepared.error()));
+  storage::DeviceAuthorizationRecord& rec = (*prepared)->record;
 
   // A user code collides with a live one with probability (live codes) / 20^8; draw again then.
   bool stored = false;
@@ -125,16 +212,7 @@ std::expected<StartDeviceAuthorizationResponse, Error> DeviceService::begin(
                           {"reason", approved.error().error_description}});
   }
 
-  StartDeviceAuthorizationResponse resp;
-  const std::string shown = display_user_code(rec.user_code);
-  const std::string uri = ctx_.settings.public_url + ctx_.settings.verification_path;
-  resp.deviceCode = device_code;
-  resp.userCode = shown;
-  resp.verificationUri = uri;
-  resp.verificationUriComplete = uri + "?user_code=" + shown;
-  resp.expiresIn = ctx_.settings.device_code_ttl_seconds;
-  resp.interval = ctx_.settings.poll_interval_seconds;
-  return resp;
+  return answer(**prepared);
 }
 
 std::expected<DeviceConfirmation, Error> DeviceService::confirmation(const UserCode& code) {

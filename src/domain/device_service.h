@@ -6,6 +6,8 @@
 #pragma once
 
 #include <expected>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +44,29 @@ class DeviceService {
   // settings.start_device_authorization_per_minute a minute (an empty address is not throttled).
   [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> start(
       const StartDeviceAuthorizationRequest& req, std::string_view requester_address);
+
+  // A pending authorization ready to insert, with the device code it hashes (defined in the .cc:
+  // it holds the storage row, which the layers above never see).
+  struct PreparedStart;
+  // What start_prepared hands its answer to.
+  using StartDone =
+      std::move_only_function<void(std::expected<StartDeviceAuthorizationResponse, Error>)>;
+
+  // start() in two halves, for a thread that must not wait for the database (issue 15: a durable
+  // write completes on the I/O thread). The first half returns nullopt, having done nothing, when
+  // it cannot be done so: the storage inserts only by waiting (PostgreSQL: DeviceAuthorization-
+  // Store::inserts_without_waiting), test mode approves on start (--auto-approve), or, unless
+  // `may_block`, the per-address throttle is on (it counts in storage) or the client is not in
+  // memory (ClientService::authenticate_from_memory); the caller then calls start(). Otherwise
+  // the refusal start() would answer, or the authorization to hand to start_prepared. With
+  // `may_block` (a handler thread) the throttle and the client's lookup run here as in start().
+  [[nodiscard]] std::optional<std::expected<std::shared_ptr<PreparedStart>, Error>> prepare_start(
+      const StartDeviceAuthorizationRequest& req, std::string_view requester_address,
+      bool may_block);
+  // The second half: draws the user code and inserts without waiting. `done` gets what start()
+  // would return, exactly once: on the storage's writer thread once the row is as durable as
+  // start() makes it, or on this thread before this returns (the write queue is full).
+  void start_prepared(std::shared_ptr<PreparedStart> prepared, StartDone done);
 
   // The same for the standard face (RFC 8628 3.1): `client` has been authenticated by the caller
   // (ClientService::authenticate_oauth); `scopes` (empty: the client's) must be registered for it
@@ -83,6 +108,17 @@ class DeviceService {
   [[nodiscard]] std::expected<StartDeviceAuthorizationResponse, Error> begin(
       const Client& client, std::string start_url, std::vector<std::string> scopes,
       std::string_view requester_address);
+
+  // UnauthorizedClient when `client` may not use the device grant; the authorization otherwise
+  // (its user code still to draw).
+  [[nodiscard]] std::expected<std::shared_ptr<PreparedStart>, Error> prepare(
+      const Client& client, std::string start_url, std::vector<std::string> scopes,
+      std::string_view requester_address);
+  // The answer for a stored `prepared`.
+  [[nodiscard]] StartDeviceAuthorizationResponse answer(const PreparedStart& prepared) const;
+  // start_prepared with `attempts_left` user codes to draw in all.
+  void insert_without_waiting(std::shared_ptr<PreparedStart> prepared, int attempts_left,
+                              StartDone done);
 
   // SlowDown (or the storage error) when the address is over its start budget; nullopt: go on.
   std::optional<Error> throttled(std::string_view requester_address);

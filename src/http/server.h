@@ -122,6 +122,17 @@ struct ServerOptions {
   // a pool. Must be thread-safe and must never block; an exception is answered 500 like the
   // Handler's.
   std::function<std::optional<core::HttpResponse>(const core::HttpRequest&)> try_inline;
+  // Tried after try_inline (issue 15: a durable write completes on the I/O thread), on the I/O
+  // thread with may_block false and, for a request it declined there, again on the handler
+  // thread with may_block true (without a pool only the first): true when it has taken the
+  // request, moving from `done`, which it (or what it hands the request to: the database's
+  // writer) calls exactly once with the response, from any thread; the response is then sent on
+  // the connection's I/O thread as the handler's would be, and the thread that called it is free
+  // at once. False: it declined, leaving `done` as it was; the request goes on as without it.
+  // It must copy what it keeps of the request, never block (with may_block false) and never
+  // throw (a throw is answered 500).
+  std::function<bool(const core::HttpRequest&, bool may_block, core::ResponseDone& done)>
+      try_async;
   // Monotonic time for every deadline; null: the system clock. Must outlive the server.
   const core::Clock* clock = nullptr;
   // The transport's own error answers (see the top of this file). Unset: a plain-text answer

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <limits>
 #include <memory>
@@ -861,6 +862,114 @@ TEST(ServerTest, TryInlineAnswersFromTheIoThreadAndDeclinedRequestsGoToThePool) 
   ASSERT_TRUE(answered);
   EXPECT_EQ(answered->body, "GET /slow\n");  // declined, then answered by the pool's handler
   EXPECT_EQ(declined.load(), 1);
+}
+
+// What try_async took, completed by the test (standing in for the database's writer thread).
+class TakenRequests {
+ public:
+  void add(core::ResponseDone done, std::string path, bool may_block) {
+    std::lock_guard lock(mutex_);
+    taken_.push_back({std::move(done), std::move(path), may_block});
+    changed_.notify_all();
+  }
+  struct Taken {
+    core::ResponseDone done;
+    std::string path;
+    bool may_block = false;
+  };
+  // The oldest taken request (bounded: nullopt after 10 s).
+  std::optional<Taken> next() {
+    std::unique_lock lock(mutex_);
+    if (!changed_.wait_for(lock, 10s, [this] { return !taken_.empty(); })) return std::nullopt;
+    Taken taken = std::move(taken_.front());
+    taken_.pop_front();
+    return taken;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Taken> taken_;
+};
+
+// Issue 15: a request that try_async takes holds neither the I/O thread nor a handler thread
+// while it waits; its response, given from another thread, is sent on its connection in order
+// with the requests pipelined behind it. A request declined on the I/O thread is offered again
+// on the handler thread (may_block); a bad status or a throw is answered 500.
+TEST(ServerTest, TryAsyncAnswersFromAnyThreadWithoutHoldingAThread) {
+  ServerOptions options = test_options();
+  options.threads = 1;
+  options.handler_threads = 1;
+  TakenRequests taken;
+  std::atomic<int> offered_blocking{0};
+  options.try_async = [&](const core::HttpRequest& request, bool may_block,
+                          core::ResponseDone& done) {
+    if (request.path == "/throws") throw std::runtime_error("boom");
+    if (may_block) ++offered_blocking;
+    const bool take = request.path.starts_with("/async") ||
+                      (may_block && request.path.starts_with("/blocking"));
+    if (!take) return false;
+    taken.add(std::move(done), request.path, may_block);
+    return true;
+  };
+  RunningServer running(options, echo);
+
+  Client client(running.port());
+  client.send("GET /async/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n"
+              "GET /async/2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto first = taken.next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->path, "/async/1");
+  EXPECT_FALSE(first->may_block);  // taken on the I/O thread
+
+  // While it is held, the I/O thread and the one handler thread serve another connection, and a
+  // request taken on the handler thread leaves that thread free too.
+  Client other(running.port());
+  other.send("GET /blocking HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto blocking = taken.next();
+  ASSERT_TRUE(blocking);
+  EXPECT_EQ(blocking->path, "/blocking");
+  EXPECT_TRUE(blocking->may_block);
+  Client third(running.port());
+  third.send("GET /plain HTTP/1.1\r\nHost: y\r\n\r\n");
+  auto plain = third.read_response();
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->body, "GET /plain\n");
+
+  // Answered from this thread: sent, then the pipelined requests behind it in order.
+  core::HttpResponse response;
+  response.body = "async one";
+  first->done(std::move(response));
+  auto answered = client.read_response();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->status, 200);
+  EXPECT_EQ(answered->body, "async one");
+  auto second = client.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "GET /plain\n");
+  auto last = taken.next();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->path, "/async/2");
+  core::HttpResponse bad;
+  bad.status = 42;  // not an HTTP status: the transport's 500
+  last->done(std::move(bad));
+  auto refused = client.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 500);
+
+  core::HttpResponse late;
+  late.body = "blocking done";
+  blocking->done(std::move(late));
+  auto blocking_answer = other.read_response();
+  ASSERT_TRUE(blocking_answer);
+  EXPECT_EQ(blocking_answer->body, "blocking done");
+
+  client.send("GET /throws HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto failed = client.read_response();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+  // Offered on the handler thread: /plain twice and /blocking (/async never: taken before).
+  EXPECT_EQ(offered_blocking.load(), 3);
 }
 
 // Pipelined requests on the pool are answered in order, one handler at a time per connection.

@@ -244,6 +244,10 @@ void Session::dispatch() {
       return;
     }
   }
+  if (config_.options.try_async && try_async(shared_from_this(), request, false, answering)) {
+    awaiting_handler_ = true;
+    return;
+  }
   // Issue 12: a handler that may block on the database runs on the pool; this thread goes on
   // serving the worker's other connections. The completion takes the only reference the job
   // holds, so the session is released on the worker's thread. The job gets the request itself
@@ -252,6 +256,7 @@ void Session::dispatch() {
   request_ = core::HttpRequest{};
   HandlerPool::Job job = [self = shared_from_this(), request = std::move(shared_request),
                           answering]() mutable {
+    if (self->config_.options.try_async && try_async(self, *request, true, answering)) return;
     core::HttpResponse response = self->run_handler(*request);
     request.reset();
     auto& context = self->worker_.io_context();
@@ -267,6 +272,28 @@ void Session::dispatch() {
   // Every handler thread is busy and the queue is full: answer at once rather than grow it.
   worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
   answer(std::move(answering), error_response(503, kBusyDescription));
+}
+
+bool Session::try_async(const std::shared_ptr<Session>& session, const core::HttpRequest& request,
+                        bool may_block, const Answering& answering) {
+  // Posted back to the worker's thread, which alone touches the session's state.
+  core::ResponseDone done = [self = session, answering = Answering(answering)](
+                                core::HttpResponse response) mutable {
+    if (response.status < 200 || response.status > 599)
+      response = self->error_response(500, kInternalErrorDescription);
+    auto& context = self->worker_.io_context();
+    asio::post(context, [self = std::move(self), answering = std::move(answering),
+                         response = std::move(response)]() mutable {
+      self->on_handler_done(std::move(answering), std::move(response));
+    });
+  };
+  try {
+    return session->config_.options.try_async(request, may_block, done);
+  } catch (...) {
+    // As run_handler answers a throw; if `done` was taken, whoever took it answers.
+    if (done) done(session->error_response(500, kInternalErrorDescription));
+    return true;
+  }
 }
 
 std::optional<core::HttpResponse> Session::try_inline(const core::HttpRequest& request) const {

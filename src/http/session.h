@@ -112,6 +112,12 @@ class Session : public std::enable_shared_from_this<Session>,
   [[nodiscard]] core::HttpResponse run_handler(const core::HttpRequest& request) const;
   // ServerOptions::try_inline, with run_handler's 500 for a throw or a bad status.
   [[nodiscard]] std::optional<core::HttpResponse> try_inline(const core::HttpRequest& request) const;
+  // ServerOptions::try_async for `session`'s `request`: true when it took the request, whose
+  // response is then posted back to on_handler_done. Called on the worker's thread
+  // (may_block false) or a handler thread (true); touches only what is safe from either.
+  [[nodiscard]] static bool try_async(const std::shared_ptr<Session>& session,
+                                      const core::HttpRequest& request, bool may_block,
+                                      const Answering& answering);
   // Queues the handler's response (on the worker's thread).
   void answer(Answering answering, core::HttpResponse response);
   // The pool answered: resumes the connection.

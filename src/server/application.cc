@@ -196,7 +196,7 @@ std::chrono::steady_clock::time_point arrival(const core::HttpRequest& req) {
 
 core::HttpResponse Application::handle(const core::HttpRequest& req) {
   const auto entered = arrival(req);
-  return finish(req, operation_of(req), route(req), entered);
+  return finish(req.tls, operation_of(req), route(req), entered);
 }
 
 std::optional<core::HttpResponse> Application::handle_inline(const core::HttpRequest& req) {
@@ -210,15 +210,34 @@ std::optional<core::HttpResponse> Application::handle_inline(const core::HttpReq
     resp = api_->handle_from_memory(req);
   }
   if (!resp) return std::nullopt;
-  return finish(req, operation, std::move(*resp), entered);
+  return finish(req.tls, operation, std::move(*resp), entered);
 }
 
-core::HttpResponse Application::finish(const core::HttpRequest& req, core::Operation operation,
+bool Application::handle_without_waiting(const core::HttpRequest& req, bool may_block,
+                                         core::ResponseDone& done) {
+  const core::Operation operation = operation_of(req);
+  // A form post is the standard face's (route() asks it first); the test admin API has its own
+  // paths.
+  if ((operation != core::Operation::kStartDeviceAuthorization &&
+       operation != core::Operation::kRegisterClient) ||
+      oauth::is_form_post(req))
+    return false;
+  const auto entered = arrival(req);
+  auto deferred = api_->handle_deferred(req, may_block);
+  if (!deferred) return false;
+  (*deferred)([this, tls = req.tls, operation, entered,
+               done = std::move(done)](core::HttpResponse resp) mutable {
+    done(finish(tls, operation, std::move(resp), entered));
+  });
+  return true;
+}
+
+core::HttpResponse Application::finish(bool tls, core::Operation operation,
                                        core::HttpResponse resp,
                                        std::chrono::steady_clock::time_point entered) {
   // RFC 6797: behind an https public URL (TLS here or in front) browsers must never fall back to
   // plain HTTP for this host; a user agent ignores the header on a plain-HTTP response.
-  if (req.tls) resp.set("Strict-Transport-Security", "max-age=31536000");
+  if (tls) resp.set("Strict-Transport-Security", "max-age=31536000");
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - entered);
   // The outcome label is the AWS error shape when the answer carries one (every layer that sets

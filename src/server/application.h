@@ -61,6 +61,16 @@ class Application {
   // and the request goes to handle() on a handler thread. Never waits on the database.
   std::optional<core::HttpResponse> handle_inline(const core::HttpRequest& req);
 
+  // handle() completed without waiting for the database's commit (http::ServerOptions::try_async,
+  // issue 15: a durable write completes on the I/O thread): false, having changed nothing, for
+  // the requests it does not take (all but the AWS StartDeviceAuthorization and RegisterClient,
+  // and those when
+  // api::Api::handle_deferred declines); true, having moved from `done`, which then gets what
+  // handle() would answer, counted alike, exactly once, from the storage's writer thread or this
+  // one. `may_block`: called on a handler thread (reads may wait), not an I/O thread.
+  bool handle_without_waiting(const core::HttpRequest& req, bool may_block,
+                              core::ResponseDone& done);
+
   // False for the requests answered without storage (/healthz, /metrics, static assets, the
   // OpenID configuration): the transport answers those on its I/O threads even while every
   // handler thread waits on the database (http::ServerOptions::runs_inline).
@@ -105,8 +115,8 @@ class Application {
   // What handle() and handle_inline() add to `resp`: HSTS, and the metrics of `operation` with
   // the latency from `entered`: the request's arrival (its wait for a handler thread included),
   // or when the handler was entered if the transport did not say.
-  core::HttpResponse finish(const core::HttpRequest& req, core::Operation operation,
-                            core::HttpResponse resp,
+  // `tls`: the request's HttpRequest::tls.
+  core::HttpResponse finish(bool tls, core::Operation operation, core::HttpResponse resp,
                             std::chrono::steady_clock::time_point entered);
   [[nodiscard]] static bool needs_database(core::Operation operation) noexcept;
   std::optional<core::HttpResponse> well_known(const core::HttpRequest& req);

@@ -137,6 +137,18 @@ class ClientStore {
   virtual ~ClientStore() = default;
   // Inserts a new registration. kAlreadyExists if the client_id exists.
   [[nodiscard]] virtual Result<void> insert(const ClientRecord& client) = 0;
+  // insert() without holding the caller while the row is committed (issue 15), as
+  // DeviceAuthorizationStore::insert_without_waiting: `done` gets what insert() returns,
+  // exactly once, once the row is as durable as insert() makes it; on the backend's writer
+  // thread, or on this one before this returns (a full queue; a backend that only inserts by
+  // waiting, inserts_without_waiting() false). Must be quick and never block.
+  using InsertDone = std::move_only_function<void(Result<void>)>;
+  [[nodiscard]] virtual bool inserts_without_waiting() const noexcept { return false; }
+  // By value: the SQLite override moves it into the queued write; this default only reads it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
+  virtual void insert_without_waiting(ClientRecord client, InsertDone done) {
+    done(insert(client));
+  }
   // The registration, or nullopt when unknown (expiry is the caller's business).
   [[nodiscard]] virtual Result<std::optional<ClientRecord>> find(std::string_view client_id) = 0;
   // The operator's clients (origin kOperator), ordered by client_id (byte-wise). Registrations
@@ -188,6 +200,23 @@ class DeviceAuthorizationStore {
   // Inserts a pending authorization. Returns false (and stores nothing) when its user code is
   // already taken by another row, so that the caller can draw a new code.
   [[nodiscard]] virtual Result<bool> insert(const DeviceAuthorizationRecord& authorization) = 0;
+  // What insert_without_waiting hands its result to (issue 15).
+  using InsertDone = std::move_only_function<void(Result<bool>)>;
+  // True when insert_without_waiting returns without waiting for the database (SQLite: the row
+  // goes to the group commit's queue); false: it is insert() on the calling thread, so a caller
+  // that must not block (an I/O thread) has to take the blocking path instead.
+  [[nodiscard]] virtual bool inserts_without_waiting() const noexcept { return false; }
+  // insert() without holding the caller while the row is committed (issue 15: a durable write
+  // completes on the I/O thread). `done` is called exactly once with what insert() would
+  // return, and only once the row is as durable as insert() makes it (SQLite: its batch is
+  // committed and synced). It is called on the backend's writer thread, or on the calling thread
+  // before this returns (the queue is full: kUnavailable; a backend without a writer thread:
+  // insert()'s result), so it must be quick and must never block.
+  // By value: the SQLite override moves it into the queued write; this default only reads it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
+  virtual void insert_without_waiting(DeviceAuthorizationRecord authorization, InsertDone done) {
+    done(insert(authorization));
+  }
   [[nodiscard]] virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
       std::string_view device_code_hash) = 0;
   [[nodiscard]] virtual Result<std::optional<DeviceAuthorizationRecord>> find_by_user_code(

@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
@@ -727,6 +730,190 @@ TEST_F(SqliteGroupCommitTest, WritesWaitingTogetherAreCommittedInOneBatch) {
   ASSERT_FALSE(outcomes[9].has_value());
   EXPECT_EQ(storage_error_code(outcomes[9].error()), StorageErrorCode::kAlreadyExists);
   EXPECT_FALSE(must(storage_->device_authorizations().find_by_user_code("FRESHAAA")).has_value());
+}
+
+// What insert_without_waiting's `done` saw (issue 15): called from the writer's thread.
+struct Answers {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<Result<bool>>> outcomes;
+  // Whether the row was readable from another connection when its `done` ran.
+  std::vector<bool> visible;
+  std::vector<std::thread::id> threads;
+
+  explicit Answers(std::size_t n) : outcomes(n), visible(n, false), threads(n) {}
+  std::size_t count() {
+    std::lock_guard lock(mutex);
+    return static_cast<std::size_t>(
+        std::ranges::count_if(outcomes, [](const auto& o) { return o.has_value(); }));
+  }
+  void wait_for_all() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] {
+      return std::ranges::all_of(outcomes, [](const auto& o) { return o.has_value(); });
+    });
+  }
+};
+
+// Issue 15: a write nobody waits for. The caller returns before its batch is even taken; its
+// `done` comes only once the batch is committed (the row readable from another connection), on
+// the writer's thread, and every write waiting shares the batch.
+TEST_F(SqliteGroupCommitTest, AWriteNobodyWaitsForIsAnsweredOnlyOnceItsBatchIsCommitted) {
+  open();
+  auto& devices = storage_->device_authorizations();
+  ASSERT_TRUE(devices.inserts_without_waiting());
+  must(devices.insert(make_authorization("hash-taken", "TAKENAAA")));
+  constexpr std::size_t kWrites = 6;
+  std::vector<DeviceAuthorizationRecord> rows;
+  for (std::size_t i = 0; i < kWrites; ++i) {
+    rows.push_back(make_authorization("hash-" + std::to_string(i),
+                                      std::string("CODEAAA") + static_cast<char>('A' + i)));
+  }
+  rows.push_back(make_authorization("hash-other", "TAKENAAA"));  // a taken user code
+  Answers answers(rows.size());
+  gate_->close();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    // Returns at once: the gate holds the writer, so a caller that waited would hang here.
+    devices.insert_without_waiting(rows[i], [&, i](Result<bool> inserted) {
+      const bool visible = stored(rows[i].device_code_hash);
+      std::lock_guard lock(answers.mutex);
+      answers.outcomes[i] = std::move(inserted);
+      answers.visible[i] = visible;
+      answers.threads[i] = std::this_thread::get_id();
+      answers.changed.notify_all();
+    });
+  }
+  gate_->wait_until_waiting(rows.size());
+  // All queued, none answered: nothing is acknowledged before its commit.
+  EXPECT_EQ(answers.count(), 0U);
+  gate_->open();
+  answers.wait_for_all();
+  EXPECT_EQ(gate_->batches().back(), rows.size());  // one batch, one transaction, one fsync
+  for (std::size_t i = 0; i < kWrites; ++i) {
+    ASSERT_TRUE(answers.outcomes[i]->has_value()) << describe(*answers.outcomes[i]);
+    EXPECT_TRUE(**answers.outcomes[i]);
+    EXPECT_TRUE(answers.visible[i]) << "answered before its row was committed";
+    EXPECT_NE(answers.threads[i], std::this_thread::get_id());
+  }
+  // The taken user code: false for that write alone, as insert() answers it.
+  ASSERT_TRUE(answers.outcomes[kWrites]->has_value());
+  EXPECT_FALSE(**answers.outcomes[kWrites]);
+  EXPECT_FALSE(stored("hash-other"));
+}
+
+// RegisterClient's insert the same way: answered after its batch's commit; a taken id fails that
+// registration alone.
+TEST_F(SqliteGroupCommitTest, ARegistrationNobodyWaitsForIsAnsweredOnlyOnceCommitted) {
+  open();
+  auto& clients = storage_->clients();
+  ASSERT_TRUE(clients.inserts_without_waiting());
+  ClientRecord taken;
+  taken.client_id = "client-taken";
+  must(clients.insert(taken));
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<Result<void>>> outcomes(3);
+  std::vector<bool> visible(3, false);
+  gate_->close();
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    ClientRecord client;
+    client.client_id = i == 2 ? "client-taken" : "client-" + std::to_string(i);
+    client.client_name = "new " + std::to_string(i);
+    clients.insert_without_waiting(client, [&, i, id = client.client_id](Result<void> inserted) {
+      auto found = storage_->clients().find(id);
+      std::lock_guard lock(mutex);
+      visible[i] = found && *found && (*found)->client_name == "new " + std::to_string(i);
+      outcomes[i] = std::move(inserted);
+      changed.notify_all();
+    });
+  }
+  gate_->wait_until_waiting(outcomes.size());
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(std::ranges::none_of(outcomes, [](const auto& o) { return o.has_value(); }));
+  }
+  gate_->open();
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] {
+      return std::ranges::all_of(outcomes, [](const auto& o) { return o.has_value(); });
+    });
+  }
+  EXPECT_EQ(gate_->batches().back(), outcomes.size());
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_TRUE(outcomes[i]->has_value()) << describe(*outcomes[i]);
+    EXPECT_TRUE(visible[i]) << "answered before its row was committed";
+  }
+  ASSERT_FALSE(outcomes[2]->has_value());
+  EXPECT_EQ(storage_error_code(outcomes[2]->error()), StorageErrorCode::kAlreadyExists);
+  EXPECT_FALSE(visible[2]);
+}
+
+TEST_F(SqliteGroupCommitTest, AFailedBatchAnswersEveryWriteNobodyWaitsForWithItsError) {
+  open();
+  auto& devices = storage_->device_authorizations();
+  constexpr std::size_t kWrites = 4;
+  // BEGIN, the INSERTs, COMMIT: the COMMIT fails, so the batch's fsync never happened.
+  for (const std::int64_t failing : {std::int64_t{1}, std::int64_t{3}, std::int64_t{kWrites + 2}}) {
+    SCOPED_TRACE(::testing::Message() << "statement " << failing);
+    std::vector<DeviceAuthorizationRecord> rows;
+    for (std::size_t i = 0; i < kWrites; ++i) {
+      std::string user_code = "FAILAAAA";
+      user_code[4] = static_cast<char>('A' + failing);
+      user_code[5] = static_cast<char>('A' + i);
+      rows.push_back(make_authorization(
+          "hash-fail-" + std::to_string(failing) + "-" + std::to_string(i), user_code));
+    }
+    Answers answers(rows.size());
+    gate_->close();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      devices.insert_without_waiting(rows[i], [&, i](Result<bool> inserted) {
+        std::lock_guard lock(answers.mutex);
+        answers.outcomes[i] = std::move(inserted);
+        answers.changed.notify_all();
+      });
+    }
+    gate_->wait_until_waiting(rows.size());
+    faults_->arm(failing);
+    gate_->open();
+    answers.wait_for_all();
+    faults_->disarm();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      expect_internal_error(*answers.outcomes[i], "injected fault");
+      EXPECT_FALSE(stored(rows[i].device_code_hash));
+    }
+  }
+}
+
+TEST_F(SqliteGroupCommitTest, AWriteNobodyWaitsForFindingTheQueueFullIsRefusedAtOnce) {
+  open(/*queue_limit=*/2);
+  auto& devices = storage_->device_authorizations();
+  Answers answers(3);
+  gate_->close();
+  for (std::size_t i = 0; i < 3; ++i) {
+    devices.insert_without_waiting(
+        make_authorization("hash-q" + std::to_string(i),
+                           std::string("QUEUEAA") + static_cast<char>('A' + i)),
+        [&, i](Result<bool> inserted) {
+          std::lock_guard lock(answers.mutex);
+          answers.outcomes[i] = std::move(inserted);
+          answers.threads[i] = std::this_thread::get_id();
+          answers.changed.notify_all();
+        });
+  }
+  // The third was answered on this thread before insert_without_waiting returned.
+  ASSERT_TRUE(answers.outcomes[2].has_value());
+  EXPECT_EQ(answers.threads[2], std::this_thread::get_id());
+  ASSERT_FALSE(answers.outcomes[2]->has_value());
+  EXPECT_EQ(storage_error_code(answers.outcomes[2]->error()), StorageErrorCode::kUnavailable);
+  EXPECT_NE(answers.outcomes[2]->error().error_description.find("the write queue is full"),
+            std::string::npos);
+  EXPECT_EQ(answers.count(), 1U);
+  gate_->open();
+  answers.wait_for_all();
+  EXPECT_TRUE(stored("hash-q0"));
+  EXPECT_TRUE(stored("hash-q1"));
+  EXPECT_FALSE(stored("hash-q2"));
 }
 
 TEST_F(SqliteGroupCommitTest, AFailureAtAnyStatementFailsTheWholeBatchAndStoresNothing) {

@@ -1,3 +1,5 @@
+#include <utility>
+
 #include "storage/sqlite/query.h"
 #include "storage/sqlite/stores.h"
 
@@ -9,6 +11,18 @@ Result<void> SqliteClientStore::insert(const ClientRecord& client) {
       write_one_grouped(database_, Sql::kInsertClient, bind_record(write_client, client));
   if (!inserted) return std::unexpected(std::move(inserted.error()));
   return {};
+}
+
+void SqliteClientStore::insert_without_waiting(ClientRecord client, InsertDone done) {
+  write_one_grouped_without_waiting(
+      database_, Sql::kInsertClient, &write_client, std::move(client),
+      [done = std::move(done)](Result<std::int64_t> inserted) mutable {
+        if (!inserted) {
+          done(std::unexpected(std::move(inserted.error())));
+          return;
+        }
+        done({});
+      });
 }
 
 Result<std::optional<ClientRecord>> SqliteClientStore::find(std::string_view client_id) {

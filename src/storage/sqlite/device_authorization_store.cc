@@ -29,6 +29,20 @@ Result<bool> SqliteDeviceAuthorizationStore::insert(
   return *inserted == 1;
 }
 
+void SqliteDeviceAuthorizationStore::insert_without_waiting(
+    DeviceAuthorizationRecord authorization, InsertDone done) {
+  // The same statement in the same batches as insert(); only the caller does not wait for it.
+  write_one_grouped_without_waiting(
+      database_, Sql::kInsertDeviceAuthorization, &write_device_authorization,
+      std::move(authorization), [done = std::move(done)](Result<std::int64_t> inserted) mutable {
+        if (!inserted) {
+          done(std::unexpected(std::move(inserted.error())));
+          return;
+        }
+        done(*inserted == 1);
+      });
+}
+
 Result<std::optional<DeviceAuthorizationRecord>> SqliteDeviceAuthorizationStore::find_by(
     Sql statement, std::string_view key) {
   return find_one<DeviceAuthorizationRecord>(database_, statement, key, read_device_authorization);

@@ -1,6 +1,7 @@
 #include "storage/sqlite/group_commit.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -96,22 +97,46 @@ Result<std::int64_t> GroupCommitWriter::submit(std::string_view operation, bool 
                        .turn = turn,
                        .context = context,
                        .work = work};
+  if (auto refused = enqueue(pending)) return std::unexpected(std::move(*refused));
+  std::unique_lock lock(completion_mutex_);
+  pending.completed.wait(lock, [&] { return pending.done; });
+  return std::move(pending.outcome);
+}
+
+std::optional<Error> GroupCommitWriter::enqueue(PendingWrite& pending) {
   SqliteCommitGate* gate = database_.pool.options().commit_gate.get();
   {
     std::lock_guard lock(queue_mutex_);
     const std::size_t limit = database_.pool.options().write_queue_limit;
     if (queue_.size() >= limit) {
-      return std::unexpected(storage_error(
-          StorageErrorCode::kUnavailable, operation,
-          "the write queue is full (" + std::to_string(limit) + " writes waiting for a commit)"));
+      return storage_error(
+          StorageErrorCode::kUnavailable, pending.operation,
+          "the write queue is full (" + std::to_string(limit) + " writes waiting for a commit)");
     }
     queue_.push_back(&pending);
     if (gate != nullptr) gate->writes_waiting(queue_.size());
   }
   queue_ready_.notify_one();
-  std::unique_lock lock(completion_mutex_);
-  pending.completed.wait(lock, [&] { return pending.done; });
-  return std::move(pending.outcome);
+  return std::nullopt;
+}
+
+void GroupCommitWriter::write_without_waiting(std::string_view operation, bool isolated,
+                                              Work work, Done done) {
+  auto pending = std::make_unique<PendingWrite>();
+  pending->operation = operation;
+  pending->isolated = isolated;
+  pending->owned_work = std::move(work);
+  pending->context = &pending->owned_work;
+  pending->work = [](void* owned, Connection& connection) -> Result<std::int64_t> {
+    return (*static_cast<Work*>(owned))(connection);
+  };
+  pending->done_without_waiting = std::move(done);
+  if (auto refused = enqueue(*pending)) {
+    pending->done_without_waiting(std::unexpected(std::move(*refused)));
+    return;
+  }
+  // The queue owns it now; commit_and_answer deletes it once its `done` has been called.
+  static_cast<void>(pending.release());
 }
 
 void GroupCommitWriter::run() {
@@ -180,13 +205,32 @@ void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batc
     gate->committing(std::move(operations));
   }
   commit(batch, turn);
-  // Notified under the lock: a caller returns (destroying its PendingWrite) only after it
-  // reacquires the lock, so no notify touches a write that is gone.
-  std::lock_guard lock(completion_mutex_);
-  for (PendingWrite* pending : batch) {
-    pending->done = true;
-    pending->completed.notify_one();
+  // The writes nobody waits for, picked out first: once the others are notified their
+  // PendingWrites may be gone.
+  finished_without_waiting_.clear();
+  {
+    // Notified under the lock: a caller returns (destroying its PendingWrite) only after it
+    // reacquires the lock, so no notify touches a write that is gone.
+    std::lock_guard lock(completion_mutex_);
+    for (PendingWrite* pending : batch) {
+      if (pending->done_without_waiting) {
+        finished_without_waiting_.push_back(pending);
+        continue;
+      }
+      pending->done = true;
+      pending->completed.notify_one();
+    }
   }
+  for (PendingWrite* pending : finished_without_waiting_) {
+    const std::unique_ptr<PendingWrite> owned(pending);
+    // A `done` that throws (only allocation can) must not take the writer down with the rest of
+    // the batch unanswered.
+    try {
+      owned->done_without_waiting(std::move(owned->outcome));
+    } catch (...) {
+    }
+  }
+  finished_without_waiting_.clear();
 }
 
 Result<Connection*> GroupCommitWriter::connection_locked() {

@@ -42,6 +42,12 @@
 // writers (compound transactions on pooled connections) still run one at a time with it. The
 // writer's connection keeps its statement journals (what undoes one item) in memory.
 //
+// Writes nobody waits for (write_without_waiting, issue 15: a durable write completes on the I/O
+// thread): the same items in the same batches, but the caller returns at once and the item's
+// `done` is called on the writer's thread once its batch is committed and synced (or failed), so
+// that a request thread never sits out an fsync. Every `done` of a batch is called after its
+// COMMIT has returned, in queue order, before the writer takes its next batch.
+//
 // Thread safety: `write` may be called from any number of threads at once; it blocks its caller
 // until its batch is done, holding no connection meanwhile. The statement is bound on the writer's
 // thread by the caller's `bind`, whose references stay valid because the caller is waiting. The
@@ -50,8 +56,10 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -92,6 +100,19 @@ class GroupCommitWriter {
   [[nodiscard]] Result<std::int64_t> write_yielding(Sql id, Bind& bind) {
     return write_statement(id, bind, Turn::kAfterOthers);
   }
+
+  // What a write nobody waits for runs on the writer's connection (the rows it changed; for an
+  // isolated one 1 to keep and 0 to roll back), and what gets its outcome.
+  using Work = std::move_only_function<Result<std::int64_t>(Connection&)>;
+  using Done = std::move_only_function<void(Result<std::int64_t>)>;
+
+  // Queues `work` for the next batch (in a savepoint of its own when `isolated`, as
+  // write_isolated) and returns at once. `done` is called exactly once: with the outcome `write`
+  // or `write_isolated` would return (1 or 0 for an isolated one), on the writer's thread after
+  // the batch's COMMIT (synced) or its failure; or, when the queue is full, with the queue-full
+  // error on this thread before this returns. `done` must be quick and never block: the next
+  // batch waits for it.
+  void write_without_waiting(std::string_view operation, bool isolated, Work work, Done done);
 
   // Runs `work(Connection&) -> Result<bool>` in the next batch inside a savepoint of its own,
   // kept when it returns true, rolled back when it returns false or fails; see the top of this
@@ -136,20 +157,25 @@ class GroupCommitWriter {
   // and 0 to roll back).
   using WorkFunction = Result<std::int64_t> (*)(void* context, Connection& connection);
 
-  // One caller's write, on the caller's stack while it waits.
+  // One caller's write, on the caller's stack while it waits; a write nobody waits for is on the
+  // heap, owned by the queue and then the batch, with its work and `done` inside.
   struct PendingWrite {
     std::string_view operation;
-    bool isolated;  // in a savepoint of its own
-    Turn turn;
-    void* context;
-    WorkFunction work;
+    bool isolated = false;  // in a savepoint of its own
+    Turn turn = Turn::kShared;
+    void* context = nullptr;
+    WorkFunction work = nullptr;
     Result<std::int64_t> outcome{0};
     bool done = false;  // guarded by completion_mutex_
     std::condition_variable completed;
+    Work owned_work;             // write_without_waiting's (`context` points to it)
+    Done done_without_waiting;  // set: nobody waits; called instead of `completed`
   };
 
   Result<std::int64_t> submit(std::string_view operation, bool isolated, Turn turn, void* context,
                               WorkFunction work);
+  // Queues `pending`, or returns the queue-full error (nothing queued).
+  std::optional<Error> enqueue(PendingWrite& pending);
   // Runs `pending` in the batch's transaction; an error fails the whole batch.
   Result<void> run_item(Connection& writer, PendingWrite& pending);
   void run();
@@ -176,6 +202,7 @@ class GroupCommitWriter {
   std::vector<PendingWrite*> queue_;  // guarded by queue_mutex_
   bool stopping_ = false;             // guarded by queue_mutex_
   std::mutex completion_mutex_;
+  std::vector<PendingWrite*> finished_without_waiting_;  // the writer's thread only
   std::thread thread_;  // last: started once everything above exists
 };
 

@@ -134,6 +134,22 @@ Result<std::int64_t> write_one_grouped(Database& database, Sql id, Bind bind) {
   return database.group_commit.write(id, bind);
 }
 
+// write_one_grouped without waiting (GroupCommitWriter::write_without_waiting): `record` is moved
+// into the queued write, bound on the writer's thread, and `done` gets the rows changed once the
+// batch is committed and synced.
+template <typename Record>
+void write_one_grouped_without_waiting(Database& database, Sql id,
+                                       void (*write)(const Record&, RowWriter&), Record record,
+                                       GroupCommitWriter::Done done) {
+  database.group_commit.write_without_waiting(
+      sql_statement(id).operation, false,
+      [id, write, record = std::move(record)](Connection& connection) -> Result<std::int64_t> {
+        auto bind = bind_record(write, record);
+        return run_one(connection, id, bind);
+      },
+      std::move(done));
+}
+
 // As write_one, but committed without fsync (Connection::Commits::kNoFsync): the row survives the
 // server being killed but not a power loss or kernel crash, and becomes durable with the next
 // synced commit. Only for rows whose loss costs a retry, never a secret's validity.

@@ -59,6 +59,8 @@ class SqliteClientStore final : public ClientStore {
  public:
   explicit SqliteClientStore(Database& database) : database_(database) {}
   Result<void> insert(const ClientRecord& client) override;
+  [[nodiscard]] bool inserts_without_waiting() const noexcept override { return true; }
+  void insert_without_waiting(ClientRecord client, InsertDone done) override;
   Result<std::optional<ClientRecord>> find(std::string_view client_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
   Result<std::vector<ClientRecord>> list_operator_clients() override;
@@ -73,6 +75,8 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   explicit SqliteDeviceAuthorizationStore(Database& database)
       : database_(database), watch_(database.pool) {}
   Result<bool> insert(const DeviceAuthorizationRecord& authorization) override;
+  [[nodiscard]] bool inserts_without_waiting() const noexcept override { return true; }
+  void insert_without_waiting(DeviceAuthorizationRecord authorization, InsertDone done) override;
   std::optional<ChangeStamp> change_stamp() override { return watch_.stamp(); }
   Result<std::optional<DeviceAuthorizationRecord>> find_by_device_code_hash(
       std::string_view device_code_hash) override;
