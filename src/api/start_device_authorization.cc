@@ -30,10 +30,10 @@ std::optional<Deferred> start_device_authorization_deferred(Services& s,
   }
   auto prepared = s.devices.prepare_start(decoded->value, req.remote_address, may_block);
   if (!prepared) return std::nullopt;
-  std::string client_id = loggable_client_id(decoded->value.clientId);
+  std::string client_id(loggable_client_id(decoded->value.clientId));
   if (!*prepared) {
     auto answer = error_response(prepared->error(), request_id);
-    answer.log.client_id = std::move(client_id);
+    answer.log.client_id = client_id;
     return Deferred(
         [answer = std::move(answer)](core::ResponseDone done) mutable { done(std::move(answer)); });
   }
@@ -47,7 +47,7 @@ std::optional<Deferred> start_device_authorization_deferred(Services& s,
             std::expected<StartDeviceAuthorizationResponse, Error> resp) mutable {
           auto answer = resp ? json_response(wire::encode(*resp), request_id)
                              : error_response(resp.error(), request_id);
-          answer.log.client_id = std::move(client_id);
+          answer.log.client_id = client_id;
           done(std::move(answer));
         });
   });

@@ -97,10 +97,11 @@ DeviceService::prepare_start(
   if (!ctx_.storage.device_authorizations().inserts_without_waiting()) return std::nullopt;
   // Auto-approval decides the row right after its insert, which has to have been committed.
   if (ctx_.test && !ctx_.settings.auto_approve_user.empty()) return std::nullopt;
-  std::optional<std::expected<std::shared_ptr<const Client>, Error>> known;
+  std::optional<ClientService::FromMemory> known;
   if (!may_block) {
     if (throttle_.enabled() && !requester_address.empty()) return std::nullopt;
-    known = clients_.authenticate_from_memory(req.clientId, req.clientSecret);
+    known = clients_.authenticate_from_memory(req.clientId, req.clientSecret,
+                                              ctx_.clock.now_epoch_seconds());
     if (!known) return std::nullopt;
   }
   // The checks in start()'s order.
@@ -113,8 +114,8 @@ DeviceService::prepare_start(
   if (req.startUrl.size() > kMaxStartUrl)
     return Prepared(std::unexpect, Error::make(ErrorType::kInvalidRequest, "startUrl is too long"));
   if (known) {
-    if (!*known) return Prepared(std::unexpect, known->error());
-    return prepare(***known, req.startUrl, {}, requester_address);
+    if (known->refusal != nullptr) return Prepared(std::unexpect, *known->refusal);
+    return prepare(*known->client, req.startUrl, {}, requester_address);
   }
   auto client = clients_.authenticate(req.clientId, req.clientSecret);
   if (!client) return Prepared(std::unexpect, client.error());
