@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <functional>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -219,6 +220,28 @@ TEST(PostgresStorageTest, ADatabaseNewerThanTheBuildIsRefused) {
       << refused.error().error_description;
 }
 
+// Opens `url` with a 100 ms statement timeout on a thread while the caller's session holds a
+// lock: the open must still be waiting once `waited` (a count over pg_stat_activity, by the
+// database's clock) is not 0, and must succeed after `release` lets the lock go.
+void expect_open_outlasts_the_lock(const ScratchSchema& schema, const std::string& url,
+                                   const std::string& waited, const std::function<void()>& release) {
+  PostgresOptions options;
+  options.statement_timeout_ms = 100;
+  std::atomic<bool> done{false};
+  std::string error;
+  std::thread opening([&] {
+    auto opened = open_postgres_storage(url, options);
+    if (!opened) error = opened.error().error_description;
+    done = true;
+  });
+  auto observer = connect(schema.url());
+  while (!done && scalar(observer.get(), waited) == "0") std::this_thread::yield();
+  EXPECT_FALSE(done.load()) << "the open ended while the lock was held: " << error;
+  release();
+  opening.join();
+  EXPECT_EQ(error, "");
+}
+
 // A replica whose statement timeout is shorter than another's migration waits for the migration
 // lock instead of failing its start: here the lock is held for three statement timeouts (by the
 // database's clock) while the replica opens, and the open succeeds once it is let go.
@@ -227,29 +250,19 @@ TEST(PostgresStorageTest, MigrationLockWaitOutlastsTheStatementTimeout) {
   const std::string url = with_url_parameter(schema.url(), "application_name=" + schema.name());
   auto holder = connect(schema.url());
   exec(holder.get(), "SELECT pg_advisory_lock(" + std::string(postgres::kMigrationLock) + ")");
-  PostgresOptions options;
-  options.statement_timeout_ms = 100;
-  std::atomic<bool> done{false};
-  std::string error;
-  std::thread opening([&] {
-    auto opened = open_postgres_storage(url, options);
-    if (!opened) error = opened.error().error_description;
-    done = true;
-  });
-  auto observer = connect(schema.url());
-  const std::string waited =
+  expect_open_outlasts_the_lock(
+      schema, url,
       "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + schema.name() +
-      "' AND now() - backend_start > interval '300 milliseconds'";
-  while (!done && scalar(observer.get(), waited) == "0") std::this_thread::yield();
-  EXPECT_FALSE(done.load()) << "the open ended while the lock was held: " << error;
-  exec(holder.get(), "SELECT pg_advisory_unlock(" + std::string(postgres::kMigrationLock) + ")");
-  opening.join();
-  EXPECT_EQ(error, "");
+          "' AND now() - backend_start > interval '300 milliseconds'",
+      [&] {
+        exec(holder.get(),
+             "SELECT pg_advisory_unlock(" + std::string(postgres::kMigrationLock) + ")");
+      });
 }
 
 // A migration is not bound by the statement timeout of requests (a table rewrite may take
 // minutes): here the migration's read of schema_migrations waits on another session's lock for
-// three statement timeouts (by the database's clock), and the open succeeds once it is let go.
+// three statement timeouts, and the open succeeds once it is let go.
 TEST(PostgresStorageTest, AMigrationOutlastsTheStatementTimeout) {
   ScratchSchema schema;
   must(open_storage(schema.url()));
@@ -257,24 +270,11 @@ TEST(PostgresStorageTest, AMigrationOutlastsTheStatementTimeout) {
   auto locker = connect(schema.url());
   exec(locker.get(), "BEGIN");
   exec(locker.get(), "LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
-  PostgresOptions options;
-  options.statement_timeout_ms = 100;
-  std::atomic<bool> done{false};
-  std::string error;
-  std::thread opening([&] {
-    auto opened = open_postgres_storage(url, options);
-    if (!opened) error = opened.error().error_description;
-    done = true;
-  });
-  auto observer = connect(schema.url());
-  const std::string waited =
+  expect_open_outlasts_the_lock(
+      schema, url,
       "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + schema.name() +
-      "' AND wait_event_type = 'Lock' AND now() - query_start > interval '300 milliseconds'";
-  while (!done && scalar(observer.get(), waited) == "0") std::this_thread::yield();
-  EXPECT_FALSE(done.load()) << "the open ended while the table was locked: " << error;
-  exec(locker.get(), "ROLLBACK");
-  opening.join();
-  EXPECT_EQ(error, "");
+          "' AND wait_event_type = 'Lock' AND now() - query_start > interval '300 milliseconds'",
+      [&] { exec(locker.get(), "ROLLBACK"); });
 }
 
 // A statement blocked on a row lock ends at the statement timeout, as kUnavailable naming the
