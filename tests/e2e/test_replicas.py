@@ -12,7 +12,8 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ssooidc_harness import Server, TempDir, post_json, raw_request  # noqa: E402
+from ssooidc_harness import (Server, TempDir, post_json, raw_request,  # noqa: E402
+                             replicated_backend)
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -194,7 +195,13 @@ class TwoProcesses(unittest.TestCase):
         self.assertEqual(self.b.stop(), 0)
         self.b.start()
         with open(self.b.log_path) as log:
-            self.assertIn("pending index: 2 device authorizations", log.read())
+            started = log.read()
+        if replicated_backend():
+            # On PostgreSQL (replicas.suite.shared_state) there is no change log to follow, so the
+            # index holds nothing and every poll reads the table; the decisions below hold alike.
+            self.assertNotIn("pending index:", started)
+        else:
+            self.assertIn("pending index: 2 device authorizations", started)
         for device in (approved, denied):
             resp = self.poll(self.b, client, device)
             self.assertEqual((resp.status, resp.json()["error"]), (400, "authorization_pending"),
