@@ -87,9 +87,13 @@ class StorageCopyTest(unittest.TestCase):
         copied = source.admin_ok("storage", "copy", "--to", self.schema.url)
         self.assertIn("Copied", copied.stdout)
 
+        # device_authorization_changes is SQLite's log behind the poll's pending index (migration
+        # 11, domain/pending_index.h): PostgreSQL has no such log, and it is not copied.
         tables = sqlite(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
-                            "LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'row_counts') ORDER BY name"
+                            "LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'row_counts', "
+                            "'device_authorization_changes') ORDER BY name"
                      ).split()
+        self.assertNotIn("device_authorization_changes", copied.stdout)
         self.assertGreaterEqual(len(tables), 12, tables)
         for table in tables:
             info = [line.split("|") for line in
