@@ -74,7 +74,7 @@ std::optional<Deferred> Api::handle_deferred(const core::HttpRequest& req, bool 
     deferred([request_id = std::move(request_id), operation,
               done = std::move(done)](core::HttpResponse resp) mutable {
       resp.log.operation = operation;
-      resp.log.request_id = std::move(request_id);
+      resp.log.request_id = request_id;
       done(std::move(resp));
     });
   });
