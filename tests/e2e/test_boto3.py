@@ -18,6 +18,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.parse
@@ -382,6 +383,39 @@ class DeviceFlowTests(ServerTestCase):
         self.refresh(reg, self.refresh(reg, a)["refreshToken"])  # a's successor used: a is spent
         self.assertApiError("InvalidGrantException", 400, "invalid_grant", self.refresh, reg, a)
         self.assertIn("refreshToken", self.refresh(reg, b))
+
+    def test_concurrent_refreshes_of_one_token_issue_one_set_of_tokens(self):
+        # Issue 15: a rotation is answered from the group commit's writer once its batch is
+        # committed. Of uses of one refresh token at the same moment only one rotates it; the
+        # others lose that race and, being this client's own retries within the grace window,
+        # get the winner's response again: one set of tokens, nothing revoked.
+        reg = self.register(scopes=["sso:account:access"])
+        r0 = self.token_for(reg)["refreshToken"]
+        barrier = threading.Barrier(8)
+        answers, errors = [], []
+        lock = threading.Lock()
+
+        def use():
+            barrier.wait()
+            try:
+                answer = payload(self.refresh(reg, r0))
+                with lock:
+                    answers.append(answer)
+            except Exception as e:  # noqa: BLE001 - collected and reported below
+                with lock:
+                    errors.append(e)
+
+        threads = [threading.Thread(target=use) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(errors, [])
+        self.assertEqual(len(answers), 8)
+        self.assertEqual(len({a["refreshToken"] for a in answers}), 1, answers)
+        self.assertEqual(len({a["accessToken"] for a in answers}), 1)
+        # The family stands: the one successor rotates in turn.
+        self.assertIn("refreshToken", self.refresh(reg, answers[0]["refreshToken"]))
 
     def test_refresh_scope_must_be_within_granted_scopes(self):
         reg = self.register(scopes=["sso:account:access"])
