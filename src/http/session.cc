@@ -256,7 +256,15 @@ void Session::dispatch() {
   request_ = core::HttpRequest{};
   HandlerPool::Job job = [self = shared_from_this(), request = std::move(shared_request),
                           answering]() mutable {
-    if (self->config_.options.try_async && try_async(self, *request, true, answering)) return;
+    if (self->config_.options.try_async && try_async(self, *request, true, answering)) {
+      // The job's reference goes back to the worker's thread too: when the answer has been sent
+      // by then, it is the last, and a session is destroyed only there (its destructor detaches
+      // it from the worker; TSan found the race when it ran here).
+      request.reset();
+      auto& context = self->worker_.io_context();
+      asio::post(context, [self = std::move(self)] {});
+      return;
+    }
     core::HttpResponse response = self->run_handler(*request);
     request.reset();
     auto& context = self->worker_.io_context();
