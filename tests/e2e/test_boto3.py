@@ -385,10 +385,10 @@ class DeviceFlowTests(ServerTestCase):
         self.assertIn("refreshToken", self.refresh(reg, b))
 
     def test_concurrent_refreshes_of_one_token_issue_one_set_of_tokens(self):
-        # Issue 15: a rotation is answered from the group commit's writer once its batch is
-        # committed. Of uses of one refresh token at the same moment only one rotates it; the
-        # others lose that race and, being this client's own retries within the grace window,
-        # get the winner's response again: one set of tokens, nothing revoked.
+        # Of uses of one refresh token at the same moment only one rotates it (its rotation is
+        # one conditional item of the group commit's batch); the others lose that race or find
+        # it used and, being this client's own retries within the grace window, get the
+        # winner's response again: one set of tokens, nothing revoked.
         reg = self.register(scopes=["sso:account:access"])
         r0 = self.token_for(reg)["refreshToken"]
         barrier = threading.Barrier(8)
@@ -1058,7 +1058,8 @@ class OperatorTests(unittest.TestCase):
         try:
             first = proc.stdout.readline().decode().strip()
             if not h.URL_LINE_RE.search(first):
-                status = proc.wait(timeout=20) if proc.poll() is None and not first else proc.poll()
+                # No line at all: standard output closed, so it is exiting.
+                status = proc.poll() if first else proc.wait(timeout=20)
                 errors.seek(0)
                 self.fail(f"first stdout line {first!r}, exit status {status}, stderr:\n"
                           + errors.read()[-4000:].decode(errors="replace"))
