@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 namespace ssooidc::crypto {
 namespace {
@@ -108,6 +109,7 @@ HexDigest sha256_hex_digest(std::string_view data) {
   sha256_into(data, digest);
   HexDigest hex;
   hex_into(digest, hex.text.data());
+  hex.size = 2 * SHA256_DIGEST_LENGTH;
   return hex;
 }
 
@@ -201,6 +203,65 @@ std::string random_token(core::Random& random, std::string_view prefix, std::siz
   out += body;
   return out;
 }
+
+namespace {
+
+constexpr std::size_t kOrderBytes = 6;  // of an ordered_token's time
+constexpr std::size_t kOrderChars = 8;  // their base64url
+
+int base64url_digit(char c) noexcept {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+// The time bytes of an ordered_token, as one number; nullopt for a value of another shape.
+std::optional<std::uint64_t> order_of(std::string_view value) noexcept {
+  const std::size_t dot = value.find('.');
+  if (dot == std::string_view::npos || dot < kOrderChars || dot + 1 == value.size())
+    return std::nullopt;
+  std::uint64_t order = 0;
+  for (const char c : value.substr(dot - kOrderChars, kOrderChars)) {
+    const int digit = base64url_digit(c);
+    if (digit < 0) return std::nullopt;
+    order = (order << 6) | static_cast<std::uint64_t>(digit);
+  }
+  return order;
+}
+
+}  // namespace
+
+std::string ordered_token(core::Random& random, std::string_view prefix, std::size_t bytes,
+                          std::int64_t now_ms) {
+  std::string order(kOrderBytes, '\0');
+  const auto time = static_cast<std::uint64_t>(now_ms);
+  for (std::size_t i = 0; i < kOrderBytes; ++i)
+    order[i] = static_cast<char>((time >> (8 * (kOrderBytes - 1 - i))) & 0xff);
+  std::string out(prefix);
+  out += base64url_encode(order);  // never starts with '-': its first byte is below 0x80 until
+  out += '.';                      // the year 6429
+  out += base64url_encode(random.bytes(bytes));
+  return out;
+}
+
+HexDigest ordered_hash(std::string_view ordered, std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  sha256_into(data, digest);
+  HexDigest hex;
+  std::size_t at = 0;
+  if (const auto order = order_of(ordered)) {
+    for (std::size_t i = 0; i < 2 * kOrderBytes; ++i)
+      hex.text[at++] = kHex[(*order >> (4 * (2 * kOrderBytes - 1 - i))) & 0xf];
+  }
+  hex_into(digest, hex.text.data() + at);
+  hex.size = at + 2 * SHA256_DIGEST_LENGTH;
+  return hex;
+}
+
+HexDigest secret_hash(std::string_view secret) { return ordered_hash(secret, secret); }
 
 std::string uuid4(core::Random& random) {
   std::string b = random.bytes(16);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -92,6 +93,47 @@ TEST(CryptoTest, RandomTokensAreUniqueAndLongEnough) {
   auto u = uuid4(random);
   EXPECT_EQ(u.size(), 36u);
   EXPECT_EQ(u[14], '4');
+}
+
+// Issue 15: an ordered token's key leads with its time, so that keys sort by when they were made
+// (their index grows at its end); its random part is as long as random_token's.
+TEST(CryptoTest, OrderedTokensCarryTheirTimeAndTheirKeysSortByIt) {
+  SecureRandom random;
+  constexpr std::int64_t kMs = 1'764'700'000'123;  // 2025-12-02, 0x019ae0510f7b
+  const std::string code = ordered_token(random, "", 64, kMs);
+  ASSERT_EQ(code.size(), 8u + 1u + 86u);
+  EXPECT_EQ(code[8], '.');
+  EXPECT_NE(code.front(), '-');
+  auto time = base64url_decode(code.substr(0, 8));
+  ASSERT_TRUE(time.has_value());
+  EXPECT_EQ(hex_encode(*time), "019ae0510f7b");  // kMs, big-endian
+  // The key: the time's six bytes in hex, then the SHA-256 of the whole value.
+  EXPECT_EQ(secret_hash(code).view(), "019ae0510f7b" + sha256_hex(code));
+  const std::string access = ordered_token(random, "aoa", 32, kMs);
+  EXPECT_TRUE(access.starts_with("aoa"));
+  EXPECT_EQ(access.size(), 3u + 8u + 1u + 43u);
+  EXPECT_EQ(secret_hash(access).view(), "019ae0510f7b" + sha256_hex(access));
+  EXPECT_NE(ordered_token(random, "aoa", 32, kMs), access);
+
+  // Later values have greater keys, whatever their random bytes.
+  std::string previous;
+  for (std::int64_t ms = kMs; ms < kMs + 2000; ms += 250) {
+    const std::string key(secret_hash(ordered_token(random, "aor", 32, ms)).view());
+    EXPECT_GT(key, previous);
+    previous = key;
+  }
+
+  // A value of another shape keeps the plain SHA-256 it was stored under: random_token's, a
+  // client's, a forged one.
+  const std::string before = random_token(random, "aoa", 32);
+  EXPECT_EQ(secret_hash(before).view(), sha256_hex(before));
+  for (const std::string other : {"", ".", "abc.def", "aoa1234567.", "aoa12345*7.x", "1234567.x"})
+    EXPECT_EQ(secret_hash(other).view(), sha256_hex(other)) << other;
+  EXPECT_EQ(secret_hash("aoaAAAAAAAA.x").view(), "000000000000" + sha256_hex("aoaAAAAAAAA.x"));
+
+  // A key of a secret and more: led by the secret's time.
+  EXPECT_EQ(ordered_hash(code, "data").view(), "019ae0510f7b" + sha256_hex("data"));
+  EXPECT_EQ(ordered_hash(before, "data").view(), sha256_hex("data"));
 }
 
 // Yields 0xF8 (base64url '-') for the first 18-byte draw, then counts up.

@@ -170,9 +170,10 @@ std::expected<ValidAuthorizeRequest, AuthorizeError> AuthorizationService::valid
 std::expected<std::string, Error> AuthorizationService::issue_code(
     const ValidAuthorizeRequest& request, std::string_view user_name, std::int64_t auth_time) {
   const std::int64_t now = ctx_.clock.now_epoch_seconds();
-  const std::string code = crypto::random_token(ctx_.random, "", kCodeBytes);
+  const std::string code =
+      crypto::ordered_token(ctx_.random, "", kCodeBytes, ctx_.clock.now_epoch_millis());
   storage::AuthorizationCodeRecord record;
-  record.code_hash = crypto::sha256_hex(code);
+  record.code_hash = crypto::secret_hash(code).view();
   record.client_id = request.client.client_id;
   record.redirect_uri = request.redirect_uri;
   record.code_challenge = request.code_challenge;
@@ -181,7 +182,7 @@ std::expected<std::string, Error> AuthorizationService::issue_code(
   record.auth_time = auth_time;
   record.created_at = now;
   record.expires_at = now + ctx_.settings.authorization_code_ttl_seconds;
-  record.family_id = crypto::random_token(ctx_.random, "", 16);
+  record.family_id = crypto::ordered_token(ctx_.random, "", 16, ctx_.clock.now_epoch_millis());
   record.nonce = request.nonce;
   if (auto inserted = ctx_.storage.authorization_codes().insert(record); !inserted)
     return std::unexpected(inserted.error());

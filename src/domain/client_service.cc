@@ -211,7 +211,7 @@ ClientService::prepare_record(
   rec.expires_at = rec.issued_at + ctx_.settings.registration_ttl_seconds;
   std::string secret = crypto::random_token(ctx_.random, "", 64);
   rec.secret_hash = crypto::sha256_hex(secret);
-  rec.client_id = crypto::random_token(ctx_.random, "", 18);
+  rec.client_id = crypto::ordered_token(ctx_.random, "", 18, ctx_.clock.now_epoch_millis());
 
   RegisterClientResponse& resp = prepared->response;
   resp.clientId = rec.client_id;

@@ -165,8 +165,9 @@ std::expected<std::shared_ptr<DeviceService::PreparedStart>, Error> DeviceServic
   rec.expires_at = now + ctx_.settings.device_code_ttl_seconds;
   rec.interval = ctx_.settings.poll_interval_seconds;
   rec.requester_address = std::string(requester_address);
-  prepared->device_code = crypto::random_token(ctx_.random, "", kDeviceCodeBytes);
-  rec.device_code_hash = crypto::sha256_hex(prepared->device_code);
+  prepared->device_code =
+      crypto::ordered_token(ctx_.random, "", kDeviceCodeBytes, ctx_.clock.now_epoch_millis());
+  rec.device_code_hash = crypto::secret_hash(prepared->device_code).view();
   return prepared;
 }
 

@@ -17,9 +17,12 @@ int hex_digit(char c) noexcept {
   return -1;
 }
 
-// The first 96 bits of a hex SHA-256; nullopt for anything else (a key stored as other text).
+// The first 96 bits of a hex SHA-256, the last 64 characters of an ordered secret's key
+// (crypto::secret_hash: its time leads, and the bucket of a key is its first bits); nullopt for
+// anything else (a key stored as other text).
 template <typename Key>
 std::optional<Key> key_of(std::string_view hash) noexcept {
+  if (hash.size() == 64 + 12) hash.remove_prefix(12);
   if (hash.size() != 64) return std::nullopt;
   Key key{};
   for (std::size_t i = 0; i < key.size(); ++i) {

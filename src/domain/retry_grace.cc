@@ -73,6 +73,13 @@ std::string RetryGrace::key_of(std::string_view client_id, std::string_view secr
   return crypto::sha256(std::string(client_id) + "\n" + crypto::sha256(secret));
 }
 
+std::string RetryGrace::shared_key_of(std::string_view client_id, std::string_view secret) {
+  // hex_encode(key_of(...)), led by the secret's time when it has one (crypto::ordered_hash),
+  // so that the shared store's entries go to the end of its index.
+  return std::string(
+      crypto::ordered_hash(secret, std::string(client_id) + "\n" + crypto::sha256(secret)).view());
+}
+
 void RetryGrace::expire_locked(std::int64_t now) {
   while (!order_.empty() && (order_.front().first <= now || entries_.size() > max_entries_)) {
     auto it = entries_.find(order_.front().second);
@@ -89,7 +96,7 @@ std::optional<storage::RetryGraceEntry> RetryGrace::entry_for(
                              client_id);
   if (!sealed) return std::nullopt;
   const std::int64_t at = clock_.now_epoch_millis();
-  return storage::RetryGraceEntry{crypto::hex_encode(key_of(client_id, secret)),
+  return storage::RetryGraceEntry{shared_key_of(client_id, secret),
                                   crypto::base64url_encode(*sealed), at, at + window_ms_};
 }
 
@@ -121,7 +128,7 @@ std::optional<CreateTokenResponse> RetryGrace::recall(std::string_view client_id
   if (window_ms_ == 0) return std::nullopt;
   std::string sealed;
   if (shared_ != nullptr) {
-    auto found = shared_->find(crypto::hex_encode(key_of(client_id, secret)),
+    auto found = shared_->find(shared_key_of(client_id, secret),
                                clock_.now_epoch_millis());
     if (!found || !*found) return std::nullopt;
     auto box = crypto::base64url_decode(**found);

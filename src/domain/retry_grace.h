@@ -64,6 +64,8 @@ class RetryGrace {
     std::int64_t expires_ms = 0;
   };
   static std::string key_of(std::string_view client_id, std::string_view secret);
+  // The key of the shared store's entry (storage::RetryGraceEntry::key_hash): key_of in hex.
+  static std::string shared_key_of(std::string_view client_id, std::string_view secret);
   void expire_locked(std::int64_t now);
 
   const core::Clock& clock_;

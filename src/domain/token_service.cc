@@ -108,9 +108,10 @@ TokenService::Issued TokenService::issue(const Client& client,
   const std::int32_t ttl = refreshable ? ctx_.settings.access_token_ttl_seconds
                                        : ctx_.settings.legacy_access_token_ttl_seconds;
   Issued out;
-  const std::string access = crypto::random_token(ctx_.random, "aoa", kTokenBytes);
+  const std::int64_t now_ms = ctx_.clock.now_epoch_millis();
+  const std::string access = crypto::ordered_token(ctx_.random, "aoa", kTokenBytes, now_ms);
   storage::TokenRecord a;
-  a.token_hash = crypto::sha256_hex(access);
+  a.token_hash = crypto::secret_hash(access).view();
   a.kind = storage::TokenKind::kAccess;
   a.family_id = family_id;
   a.client_id = client.client_id;
@@ -123,9 +124,9 @@ TokenService::Issued TokenService::issue(const Client& client,
   out.response.tokenType = "Bearer";
   out.response.expiresIn = ttl;
   if (refreshable) {
-    const std::string refresh = crypto::random_token(ctx_.random, "aor", kTokenBytes);
+    const std::string refresh = crypto::ordered_token(ctx_.random, "aor", kTokenBytes, now_ms);
     storage::TokenRecord r = a;
-    r.token_hash = crypto::sha256_hex(refresh);
+    r.token_hash = crypto::secret_hash(refresh).view();
     r.kind = storage::TokenKind::kRefresh;
     r.expires_at = session_expires_at;
     out.records.push_back(std::move(r));
@@ -142,7 +143,8 @@ std::optional<CreateTokenResponse> TokenService::retried_response(
   auto again = grace_->recall(grace_key(client, dialect), secret);
   if (!again) return std::nullopt;
   if (again->refreshToken) {
-    auto successor = ctx_.storage.tokens().find(crypto::sha256_hex(*again->refreshToken));
+    auto successor = ctx_.storage.tokens().find(
+        std::string(crypto::secret_hash(*again->refreshToken).view()));
     if (!successor || !*successor || (*successor)->used || (*successor)->revoked)
       return std::nullopt;
   }
@@ -193,7 +195,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
                                                             Dialect dialect) {
   if (!req.deviceCode || req.deviceCode->empty())
     return fail(ErrorType::kInvalidRequest, "deviceCode is required for the device_code grant");
-  const std::string hash = crypto::sha256_hex(*req.deviceCode);
+  const std::string hash(crypto::secret_hash(*req.deviceCode).view());
   auto& store = ctx_.storage.device_authorizations();
   // Taken before the read: a commit after it, an approval above all, changes it (pending_cache.h).
   const std::optional<storage::ChangeStamp> stamp = store.change_stamp();
@@ -240,7 +242,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
   if (!user) return std::unexpected(user.error());
 
   Issued issued = issue(client, auth.user_name, scopes, now + ctx_.settings.session_ttl_seconds,
-                        crypto::random_token(ctx_.random, "", 16));
+                        crypto::ordered_token(ctx_.random, "", 16, ctx_.clock.now_epoch_millis()));
   if (dialect == Dialect::kStandard) {
     // Signed before the code is redeemed, so that a signing failure leaves the code usable. The
     // time the person signed in on the pages is not recorded, so no auth_time.
@@ -334,7 +336,7 @@ const Error* TokenService::poll_from_memory(const PollMembers& req) {
   if (client->refusal != nullptr) return client->refusal;
   const Client& known = *client->client;  // the cache's entry, kept alive by `client`
   if (!ClientService::allows_grant(known, kGrantDeviceCode)) return nullptr;
-  const crypto::HexDigest hash = crypto::sha256_hex_digest(req.device_code);
+  const crypto::HexDigest hash = crypto::secret_hash(req.device_code);
   // Only a code the cache holds, or with the index caught up: either was read after a stamp was
   // taken, so the stamp's mapping exists and taking one now reads memory alone.
   const bool cached = pending_->contains(hash.view());
@@ -360,7 +362,7 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
                                                         Dialect dialect) {
   if (!req.refreshToken || req.refreshToken->empty())
     return fail(ErrorType::kInvalidRequest, "refreshToken is required for the refresh_token grant");
-  const std::string hash = crypto::sha256_hex(*req.refreshToken);
+  const std::string hash(crypto::secret_hash(*req.refreshToken).view());
   auto& tokens = ctx_.storage.tokens();
   auto found = tokens.find(hash);
   if (!found) return std::unexpected(found.error());
@@ -423,7 +425,7 @@ std::expected<Grant, Error> TokenService::authorization_code_grant(
   if (!req.codeVerifier || req.codeVerifier->empty())
     return fail(ErrorType::kInvalidRequest,
                 "codeVerifier is required for the authorization_code grant");
-  const std::string hash = crypto::sha256_hex(*req.code);
+  const std::string hash(crypto::secret_hash(*req.code).view());
   auto& codes = ctx_.storage.authorization_codes();
   auto found = codes.find(hash);
   if (!found) return std::unexpected(found.error());

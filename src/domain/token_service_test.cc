@@ -36,7 +36,10 @@ TEST_F(DeviceFlowTest, StartReturnsTheServiceShape) {
   auto c = reg();
   EXPECT_EQ(*c.clientSecretExpiresAt - *c.clientIdIssuedAt, 90 * 24 * 3600);
   auto d = start(c);
-  EXPECT_EQ(d.deviceCode->size(), 86u);  // 64 random bytes, base64url
+  // An ordered secret (crypto::ordered_token): 8 characters of its time, '.', and 64 random bytes
+  // in base64url, as the 86 characters AWS's device codes have.
+  EXPECT_EQ(d.deviceCode->size(), 95u);
+  EXPECT_EQ((*d.deviceCode)[8], '.');
   EXPECT_EQ(d.userCode->size(), 9u);
   EXPECT_EQ((*d.userCode)[4], '-');
   EXPECT_EQ(*d.verificationUri, "https://sso.example.test/device");
@@ -220,7 +223,7 @@ TEST_F(DeviceFlowTest, SecretsAreStoredOnlyAsHashes) {
   EXPECT_EQ((*rec)->secret_hash, crypto::sha256_hex(*c.clientSecret));
   auto d = start(c);
   auto dev = store_->device_authorizations().find_by_device_code_hash(
-      crypto::sha256_hex(*d.deviceCode));
+      std::string(crypto::secret_hash(*d.deviceCode).view()));
   ASSERT_TRUE(dev.has_value() && dev->has_value());
 }
 

@@ -225,7 +225,7 @@ def stored_rows(database_path):
     try:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
         clients = {row[0] for row in db.execute("SELECT client_id FROM clients")}
-        # The server stores a device code's SHA-256 as its 32 bytes (SQLite migration 8).
+        # The server stores a device code's key (its time, then its SHA-256) as bytes (migration 8).
         devices = {row[0] for row in db.execute(
             f"SELECT {HEX_DEVICE_CODE_HASH} FROM device_authorizations")}
     finally:
@@ -234,7 +234,13 @@ def stored_rows(database_path):
 
 
 def device_hash(device_code):
-    return hashlib.sha256(device_code.encode()).hexdigest()
+    """The key the server stores a device code under (crypto::secret_hash): the six time bytes
+    of an ordered code (the eight base64url characters before its '.') in hex, then its SHA-256."""
+    digest = hashlib.sha256(device_code.encode()).hexdigest()
+    dot = device_code.find(".")
+    if dot < 8:
+        return digest
+    return base64.urlsafe_b64decode(device_code[dot - 8:dot]).hex() + digest
 
 
 def power_cut_image(source_dir, target_dir, names):

@@ -371,7 +371,20 @@ TEST(SqliteSchemaTest, MigratesDeviceAuthorizationsOfAVersion7FileInPlace) {
   }
   EXPECT_EQ(must(devices.find_by_device_code_hash(inserted))->user_code, "INSERTED");
   EXPECT_EQ(must(devices.find_by_user_code("INSERTED"))->device_code_hash, inserted);
-  EXPECT_EQ(must(devices.purge_expired(kNow + 601)), 4);
+  // Issue 15: an ordered secret's key (crypto::secret_hash: six bytes of time, then the SHA-256)
+  // is stored as its 38 bytes, sorted by its time, and read back as the same hex.
+  const std::string ordered = "019ae0510f7b" + pending;
+  ASSERT_TRUE(must(devices.insert(make_authorization(ordered, "ORDERED1"))));
+  {
+    RawDatabase raw(file);
+    EXPECT_EQ(raw.query_text("SELECT typeof(device_code_hash) || length(device_code_hash) || "
+                             "substr(hex(device_code_hash), 1, 12) FROM device_authorizations "
+                             "WHERE user_code = 'ORDERED1'"),
+              "blob38019AE0510F7B");
+  }
+  EXPECT_EQ(must(devices.find_by_device_code_hash(ordered))->user_code, "ORDERED1");
+  EXPECT_EQ(must(devices.find_by_user_code("ORDERED1"))->device_code_hash, ordered);
+  EXPECT_EQ(must(devices.purge_expired(kNow + 601)), 5);
   EXPECT_FALSE(must(devices.find_by_device_code_hash(pending)).has_value());
 }
 

@@ -47,9 +47,12 @@ Result<std::string> query_pragma(sqlite3* db, const char* pragma, std::string_vi
 }
 
 // How device_authorizations stores its device code hashes (migration 8): a SHA-256 in lower-case
-// hex, as every hash is handed to storage, as its 32 bytes; any other text (as the conformance
-// suite's "hash-1") as that text. One-to-one, so a lookup finds what an insert stored.
+// hex, as every hash is handed to storage, as its 32 bytes, and an ordered secret's key
+// (crypto::secret_hash: six bytes of time, then the SHA-256) as its 38; any other text (as the
+// conformance suite's "hash-1") as that text. One-to-one, so a lookup finds what an insert
+// stored.
 constexpr std::size_t kHashBytes = 32;
+constexpr std::size_t kOrderedHashBytes = 6 + kHashBytes;
 
 int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -57,15 +60,18 @@ int hex_digit(char c) noexcept {
   return -1;  // upper case too: "AB" stays text, so that reading back gives the same string
 }
 
-bool hash_bytes(std::string_view text, std::array<unsigned char, kHashBytes>& bytes) noexcept {
-  if (text.size() != 2 * kHashBytes) return false;
-  for (std::size_t i = 0; i < kHashBytes; ++i) {
+// The bytes of `text` and their number, or 0 when it is not such a hash.
+std::size_t hash_bytes(std::string_view text,
+                       std::array<unsigned char, kOrderedHashBytes>& bytes) noexcept {
+  const std::size_t size = text.size() / 2;
+  if (text.size() % 2 != 0 || (size != kHashBytes && size != kOrderedHashBytes)) return 0;
+  for (std::size_t i = 0; i < size; ++i) {
     const int high = hex_digit(text[2 * i]);
     const int low = hex_digit(text[2 * i + 1]);
-    if (high < 0 || low < 0) return false;
+    if (high < 0 || low < 0) return 0;
     bytes[i] = static_cast<unsigned char>(high * 16 + low);
   }
-  return true;
+  return size;
 }
 
 // SQL's ssooidc_hash_key(x): x in that stored form. The statements that write or look up a device
@@ -78,9 +84,9 @@ void hash_key_function(sqlite3_context* context, int, sqlite3_value** arguments)
   }
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
   const std::string_view hash(text, static_cast<std::size_t>(sqlite3_value_bytes(arguments[0])));
-  std::array<unsigned char, kHashBytes> bytes;
-  if (hash_bytes(hash, bytes)) {
-    sqlite3_result_blob(context, bytes.data(), kHashBytes, SQLITE_TRANSIENT);
+  std::array<unsigned char, kOrderedHashBytes> bytes;
+  if (const std::size_t size = hash_bytes(hash, bytes); size != 0) {
+    sqlite3_result_blob(context, bytes.data(), static_cast<int>(size), SQLITE_TRANSIENT);
   } else {
     sqlite3_result_value(context, arguments[0]);
   }
