@@ -61,16 +61,27 @@ std::optional<core::HttpResponse> Api::handle_from_memory(const core::HttpReques
 
 std::optional<Deferred> Api::handle_deferred(const core::HttpRequest& req, bool may_block) {
   if (req.method != "POST") return std::nullopt;
-  const bool device = req.path == "/device_authorization";
-  if (!device && req.path != "/client/register") return std::nullopt;
+  using Op = std::optional<Deferred> (*)(Services&, const core::HttpRequest&, std::string, bool);
+  Op op = nullptr;
+  std::string_view operation;  // the operation, for the access log
+  if (req.path == "/device_authorization") {
+    op = &start_device_authorization_deferred;
+    operation = "StartDeviceAuthorization";
+  } else if (req.path == "/client/register") {
+    op = &register_client_deferred;
+    operation = "RegisterClient";
+  } else if (req.path == "/token" && !is_iam_query(req.query)) {
+    op = &create_token_deferred;
+    operation = "CreateToken";
+  } else {
+    return std::nullopt;
+  }
   std::string request_id = new_request_id();
-  auto deferred = device ? start_device_authorization_deferred(services_, req, request_id, may_block)
-                         : register_client_deferred(services_, req, request_id, may_block);
+  auto deferred = op(services_, req, request_id, may_block);
   if (!deferred) return std::nullopt;
   // What handle() adds to every answer.
   return Deferred([deferred = std::move(*deferred), request_id = std::move(request_id),
-                   operation = device ? "StartDeviceAuthorization" : "RegisterClient"](
-                      core::ResponseDone done) mutable {
+                   operation](core::ResponseDone done) mutable {
     deferred([request_id = std::move(request_id), operation,
               done = std::move(done)](core::HttpResponse resp) mutable {
       resp.log.operation = operation;

@@ -26,6 +26,26 @@ core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
   return token_answer(s.tokens.create_token(decoded->value), decoded->value.clientId, request_id);
 }
 
+std::optional<Deferred> create_token_deferred(Services& s, const core::HttpRequest& req,
+                                              std::string request_id, bool may_block) {
+  // The grants' checks read storage: only on a thread that may block.
+  if (!may_block) return std::nullopt;
+  auto decoded = wire::decode_create_token_request(req.body);
+  if (!decoded || !decoded->missing_required.empty() ||
+      !s.tokens.commits_without_waiting(decoded->value.grantType))
+    return std::nullopt;  // create_token answers it
+  return Deferred([&tokens = s.tokens, request = std::move(decoded->value),
+                   request_id = std::move(request_id)](core::ResponseDone done) mutable {
+    domain::TokenService::TokenDone answer =
+        [client_id = request.clientId, request_id,
+         done = std::move(done)](std::expected<CreateTokenResponse, Error> resp) mutable {
+          done(token_answer(resp, client_id, request_id));
+        };
+    if (!tokens.create_token_without_waiting(request, answer))
+      answer(tokens.create_token(request));
+  });
+}
+
 std::optional<core::HttpResponse> create_token_from_memory(Services& s,
                                                            const core::HttpRequest& req) {
   // The body every polling CLI sends is read without a JSON document (about a tenth of the

@@ -33,6 +33,11 @@ std::optional<Deferred> start_device_authorization_deferred(Services& s,
 // prepare_registration), as start_device_authorization_deferred.
 std::optional<Deferred> register_client_deferred(Services& s, const core::HttpRequest& req,
                                                  std::string request_id, bool may_block);
+// CreateToken's grants without waiting for their redemption's commit (issue 15), on a handler
+// thread only (may_block; the checks read storage): nullopt when the storage cannot, or the body
+// is one create_token refuses before any grant.
+std::optional<Deferred> create_token_deferred(Services& s, const core::HttpRequest& req,
+                                              std::string request_id, bool may_block);
 core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
                                 std::string_view request_id);
 // create_token answered from memory alone, for the I/O thread (domain::TokenService::

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/completion_batch.h"
 #include "core/http_message.h"
 #include "core/json_text.h"
 #include "core/metrics.h"
@@ -33,6 +34,60 @@ TEST(ErrorTest, ShapesCodesAndStatusesFollowTheModel) {
   auto e = Error::make(ErrorType::kInvalidGrant, "Invalid refresh token provided");
   EXPECT_EQ(e.error, "invalid_grant");
   EXPECT_EQ(e.http_status, 400);
+}
+
+// Issue 15: a thread completing many requests wakes each target once, at the end of its batch.
+using core::CompletionBatch;
+
+struct WakeCounter {
+  std::vector<int>* log;
+  int id;
+  static void wake(void* target) noexcept {
+    auto& self = *static_cast<WakeCounter*>(target);
+    self.log->push_back(self.id);
+  }
+};
+
+TEST(CompletionBatchTest, WakesEachTargetOnceWhenTheOutermostBatchEnds) {
+  std::vector<int> log;
+  WakeCounter one{&log, 1};
+  WakeCounter two{&log, 2};
+  CompletionBatch::wake(&one, &WakeCounter::wake);  // no batch: at once
+  EXPECT_EQ(log, std::vector<int>{1});
+  log.clear();
+  {
+    const CompletionBatch batch;
+    CompletionBatch::wake(&two, &WakeCounter::wake);
+    CompletionBatch::wake(&one, &WakeCounter::wake);
+    {
+      const CompletionBatch nested;
+      CompletionBatch::wake(&two, &WakeCounter::wake);
+    }
+    EXPECT_TRUE(log.empty());  // the nested scope's end is not the batch's
+    CompletionBatch::wake(&one, &WakeCounter::wake);
+  }
+  EXPECT_EQ(log, (std::vector<int>{2, 1}));  // once each, in the order first asked for
+  log.clear();
+  // Another thread's batch is its own: a wake there is not held by this thread's.
+  {
+    const CompletionBatch batch;
+    std::thread([&] { CompletionBatch::wake(&one, &WakeCounter::wake); }).join();
+    EXPECT_EQ(log, std::vector<int>{1});
+  }
+  EXPECT_EQ(log, std::vector<int>{1});
+}
+
+TEST(CompletionBatchTest, PastItsBoundATargetIsWokenAtOnce) {
+  std::vector<int> log;
+  std::vector<WakeCounter> targets;
+  for (int i = 0; i <= CompletionBatch::kMaxTargets; ++i) targets.push_back({&log, i});
+  {
+    const CompletionBatch batch;
+    for (auto& target : targets) CompletionBatch::wake(&target, &WakeCounter::wake);
+    EXPECT_EQ(log, std::vector<int>{CompletionBatch::kMaxTargets});
+  }
+  ASSERT_EQ(log.size(), targets.size());
+  for (int i = 0; i < CompletionBatch::kMaxTargets; ++i) EXPECT_EQ(log[i + 1], i);
 }
 
 TEST(FakeClockTest, AdvancesOnlyWhenTold) {

@@ -39,6 +39,104 @@ struct TokenService::Issued {
   CreateTokenResponse response;
 };
 
+// A grant checked and its tokens made, waiting only for its redemption (or rotation) to be
+// stored: what `conclude` needs to answer once the store has said whether it won.
+struct TokenService::PendingGrant {
+  GrantKind kind = GrantKind::kDeviceCode;
+  storage::Redemption stored;  // what the store is handed (moved out without waiting)
+  std::string hash;            // of the one-time value (stored.hash, kept for the answer)
+  std::string client_id;       // stored.client_id, likewise
+  bool grace_stored = false;   // the retry-grace entry goes with the redemption
+  CreateTokenResponse response;
+  std::vector<std::string> scopes;
+  std::string secret;     // the one-time value presented: the retry grace's key
+  std::string grace_key;  // grace_key(client, dialect)
+  std::string family_id;  // what a lost race revokes (refresh, authorization code)
+  std::string user_name;
+};
+
+// What a grant's checks come to: the answer already (a retry given its first response again),
+// or a grant waiting to be stored.
+struct TokenService::Prepared {
+  Prepared(Grant grant) : answer(std::move(grant)) {}  // NOLINT(google-explicit-constructor)
+  Prepared(std::unique_ptr<PendingGrant> grant)        // NOLINT(google-explicit-constructor)
+      : pending(std::move(grant)) {}
+  std::optional<Grant> answer;
+  std::unique_ptr<PendingGrant> pending;
+};
+
+std::unique_ptr<TokenService::PendingGrant> TokenService::pending_grant(
+    GrantKind kind, std::string hash, const Client& client, std::int64_t now,
+    Issued issued, std::vector<std::string> scopes, std::string secret, Dialect dialect,
+    std::string family_id, std::string user_name) {
+  auto grant = std::make_unique<PendingGrant>();
+  grant->kind = kind;
+  grant->grace_key = grace_key(client, dialect);
+  // The retry-grace entry is committed with the redemption (one batch of the group commit, one
+  // fsync, where a put after it made every issuance wait for a second batch). A code has none.
+  if (kind != GrantKind::kAuthorizationCode)
+    grant->stored.remember = grace_->entry_for(grant->grace_key, secret, issued.response);
+  grant->grace_stored = grant->stored.remember.has_value();
+  grant->stored.hash = hash;
+  grant->stored.client_id = client.client_id;
+  grant->stored.now = now;
+  grant->stored.tokens = std::move(issued.records);
+  grant->hash = std::move(hash);
+  grant->client_id = client.client_id;
+  grant->response = std::move(issued.response);
+  grant->scopes = std::move(scopes);
+  grant->secret = std::move(secret);
+  grant->family_id = std::move(family_id);
+  grant->user_name = std::move(user_name);
+  return grant;
+}
+
+storage::Result<bool> TokenService::store(PendingGrant& grant) {
+  const storage::Redemption& r = grant.stored;
+  const storage::RetryGraceEntry* remember = r.remember ? &*r.remember : nullptr;
+  switch (grant.kind) {
+    case GrantKind::kDeviceCode:
+      return ctx_.storage.device_authorizations().redeem(r.hash, r.client_id, r.now, r.tokens,
+                                                         remember);
+    case GrantKind::kAuthorizationCode:
+      return ctx_.storage.authorization_codes().redeem(r.hash, r.client_id, r.now, r.tokens);
+    case GrantKind::kRefresh:
+      return ctx_.storage.tokens().rotate(r.hash, r.tokens, remember);
+  }
+  return fail(ErrorType::kInternalServer, "unknown grant");
+}
+
+std::expected<Grant, Error> TokenService::conclude(PendingGrant& grant, storage::Result<bool> stored) {
+  if (!stored) return std::unexpected(std::move(stored.error()));
+  if (*stored) {
+    if (grant.kind == GrantKind::kDeviceCode) polls_.forget(grant.hash);
+    if (grant.kind != GrantKind::kAuthorizationCode && !grant.grace_stored)
+      grace_->remember(grant.grace_key, grant.secret, grant.response);
+    return Grant{std::move(grant.response), std::move(grant.scopes)};
+  }
+  // Lost a race with another use of the same one-time value.
+  switch (grant.kind) {
+    case GrantKind::kDeviceCode:
+      if (auto again = retried_response(grant.grace_key, grant.secret))
+        return Grant{std::move(*again), std::move(grant.scopes)};
+      return fail(ErrorType::kInvalidGrant, "Device code has already been used");
+    case GrantKind::kRefresh:
+      // That is reuse too, unless the winner was this client's own first attempt.
+      if (auto again = retried_response(grant.grace_key, grant.secret))
+        return Grant{std::move(*again), std::move(grant.scopes)};
+      core::record_event(ctx_.events, "refresh_token.reuse_detected",
+                         {{"client_id", grant.client_id}, {"user", grant.user_name}});
+      return revoke_family(grant.family_id, grant.user_name, "refresh token reused");
+    case GrantKind::kAuthorizationCode:
+      // That is a replay too.
+      if (auto r = revoke_family_of(grant.family_id, grant.user_name, "authorization code reused");
+          !r)
+        return std::unexpected(r.error());
+      return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
+  }
+  return fail(ErrorType::kInternalServer, "unknown grant");
+}
+
 TokenService::TokenService(Context& ctx, ClientService& clients, UserService& users,
                            IdTokenIssuer* id_tokens)
     : ctx_(ctx),
@@ -73,6 +171,66 @@ std::expected<CreateTokenResponse, Error> TokenService::create_token(
 
 std::expected<Grant, Error> TokenService::grant(const Client& client,
                                                 const CreateTokenRequest& req, Dialect dialect) {
+  auto prepared = prepare_grant(client, req, dialect);
+  if (!prepared) return std::unexpected(std::move(prepared.error()));
+  if (prepared->answer) return std::move(*prepared->answer);
+  PendingGrant& pending = *prepared->pending;
+  return conclude(pending, store(pending));
+}
+
+bool TokenService::commits_without_waiting(std::string_view grant_type) {
+  if (grant_type == kGrantDeviceCode)
+    return ctx_.storage.device_authorizations().redeems_without_waiting();
+  if (grant_type == kGrantAuthorizationCode)
+    return ctx_.storage.authorization_codes().redeems_without_waiting();
+  if (grant_type == kGrantRefreshToken) return ctx_.storage.tokens().rotates_without_waiting();
+  return false;
+}
+
+bool TokenService::create_token_without_waiting(const CreateTokenRequest& req,
+                                                TokenDone& done) {
+  if (!commits_without_waiting(req.grantType)) return false;
+  const auto answer = [&](std::expected<CreateTokenResponse, Error> resp) {
+    TokenDone taken = std::move(done);
+    taken(std::move(resp));
+    return true;
+  };
+  auto client = clients_.authenticate(req.clientId, req.clientSecret);
+  if (!client) return answer(std::unexpected(std::move(client.error())));
+  auto prepared = prepare_grant(*client, req, Dialect::kAws);
+  if (!prepared) return answer(std::unexpected(std::move(prepared.error())));
+  if (prepared->answer) return answer(std::move(prepared->answer->response));
+  PendingGrant& pending = *prepared->pending;
+  storage::Redemption redemption = std::move(pending.stored);
+  // On the writer's thread once the batch is committed. Losing a race (another use of the same
+  // value in the same moment: rare, a replay) is answered there too, with the reads and the
+  // family's revocation that answer takes (storage::RedeemDone's "quick" bent for that case
+  // alone: revoke_family is an ordinary write of its own, not one of the group commit's, so it
+  // cannot wait for the writer it runs on).
+  storage::RedeemDone stored = [this, grant = std::move(prepared->pending),
+                                done = std::move(done)](storage::Result<bool> outcome) mutable {
+    auto concluded = conclude(*grant, std::move(outcome));
+    done(concluded ? std::expected<CreateTokenResponse, Error>(std::move(concluded->response))
+                   : std::unexpected(std::move(concluded.error())));
+  };
+  switch (pending.kind) {
+    case GrantKind::kDeviceCode:
+      ctx_.storage.device_authorizations().redeem_without_waiting(std::move(redemption),
+                                                                  std::move(stored));
+      break;
+    case GrantKind::kAuthorizationCode:
+      ctx_.storage.authorization_codes().redeem_without_waiting(std::move(redemption),
+                                                                std::move(stored));
+      break;
+    case GrantKind::kRefresh:
+      ctx_.storage.tokens().rotate_without_waiting(std::move(redemption), std::move(stored));
+      break;
+  }
+  return true;
+}
+
+std::expected<TokenService::Prepared, Error> TokenService::prepare_grant(
+    const Client& client, const CreateTokenRequest& req, Dialect dialect) {
   const bool known = req.grantType == kGrantDeviceCode || req.grantType == kGrantRefreshToken ||
                      req.grantType == kGrantAuthorizationCode;
   if (!known)
@@ -138,9 +296,9 @@ TokenService::Issued TokenService::issue(const Client& client,
 // The response remembered for a retry of `secret` by `client` (retry_grace.h), as long as the
 // client has not used the refresh token that response gave it: once it has, the response
 // evidently arrived, and the secret presented again is reuse.
-std::optional<CreateTokenResponse> TokenService::retried_response(
-    const Client& client, const std::string& secret, Dialect dialect) {
-  auto again = grace_->recall(grace_key(client, dialect), secret);
+std::optional<CreateTokenResponse> TokenService::retried_response(const std::string& key,
+                                                                  const std::string& secret) {
+  auto again = grace_->recall(key, secret);
   if (!again) return std::nullopt;
   if (again->refreshToken) {
     auto successor = ctx_.storage.tokens().find(
@@ -190,7 +348,7 @@ std::optional<storage::DeviceAuthorizationRecord> TokenService::indexed_pending(
   return auth;
 }
 
-std::expected<Grant, Error> TokenService::device_code_grant(const Client& client,
+std::expected<TokenService::Prepared, Error> TokenService::device_code_grant(const Client& client,
                                                             const CreateTokenRequest& req,
                                                             Dialect dialect) {
   if (!req.deviceCode || req.deviceCode->empty())
@@ -225,7 +383,7 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
   switch (auth.state) {
     case storage::DeviceState::kRedeemed:
       // A retry whose first response was lost gets that response again (retry_grace.h).
-      if (auto again = retried_response(client, *req.deviceCode, dialect))
+      if (auto again = retried_response(grace_key(client, dialect), *req.deviceCode))
         return Grant{std::move(*again), scopes};
       return fail(ErrorType::kInvalidGrant, "Device code has already been used");
     case storage::DeviceState::kDenied:
@@ -249,21 +407,8 @@ std::expected<Grant, Error> TokenService::device_code_grant(const Client& client
     if (auto signed_in = add_id_token(issued.response, client, *user, scopes, 0, {}); !signed_in)
       return std::unexpected(signed_in.error());
   }
-  // The retry-grace entry is committed with the redemption (one batch of the group commit, one
-  // fsync, where a put after it made every issuance wait for a second batch).
-  const std::string key = grace_key(client, dialect);
-  const auto grace = grace_->entry_for(key, *req.deviceCode, issued.response);
-  auto redeemed =
-      store.redeem(hash, client.client_id, now, issued.records, grace ? &*grace : nullptr);
-  if (!redeemed) return std::unexpected(redeemed.error());
-  if (!*redeemed) {
-    if (auto again = retried_response(client, *req.deviceCode, dialect))
-      return Grant{std::move(*again), scopes};
-    return fail(ErrorType::kInvalidGrant, "Device code has already been used");
-  }
-  polls_.forget(hash);
-  if (!grace) grace_->remember(key, *req.deviceCode, issued.response);
-  return Grant{std::move(issued.response), scopes};
+  return pending_grant(GrantKind::kDeviceCode, hash, client, now, std::move(issued),
+                       scopes, *req.deviceCode, dialect, {}, {});
 }
 
 namespace {
@@ -357,7 +502,7 @@ const Error* TokenService::poll_from_memory(const PollMembers& req) {
   return pending_answer(hash.view(), *auth, now, /*from_memory=*/true);
 }
 
-std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
+std::expected<TokenService::Prepared, Error> TokenService::refresh_grant(const Client& client,
                                                         const CreateTokenRequest& req,
                                                         Dialect dialect) {
   if (!req.refreshToken || req.refreshToken->empty())
@@ -374,7 +519,7 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
   if (old.used) {
     // Unless it is a retry within the grace window, whose first response was lost on the way
     // (retry_grace.h): that gets the same response again.
-    if (auto again = retried_response(client, *req.refreshToken, dialect))
+    if (auto again = retried_response(grace_key(client, dialect), *req.refreshToken))
       return Grant{std::move(*again), narrow_scopes(old.scopes, req.scope).value_or(old.scopes)};
     // A used refresh token presented again means it leaked: revoke everything it led to.
     core::record_event(ctx_.events, "refresh_token.reuse_detected",
@@ -398,24 +543,12 @@ std::expected<Grant, Error> TokenService::refresh_grant(const Client& client,
       return std::unexpected(signed_in.error());
   }
   // With its retry-grace entry, as the device-code redemption above.
-  const std::string key = grace_key(client, dialect);
-  const auto grace = grace_->entry_for(key, *req.refreshToken, issued.response);
-  auto rotated = tokens.rotate(hash, issued.records, grace ? &*grace : nullptr);
-  if (!rotated) return std::unexpected(rotated.error());
-  if (!*rotated) {
-    // Lost a race with another use of the same token: that is reuse too, unless the winner was
-    // this client's own first attempt.
-    if (auto again = retried_response(client, *req.refreshToken, dialect))
-      return Grant{std::move(*again), std::move(*scopes)};
-    core::record_event(ctx_.events, "refresh_token.reuse_detected",
-                       {{"client_id", client.client_id}, {"user", old.user_name}});
-    return revoke_family(old.family_id, old.user_name, "refresh token reused");
-  }
-  if (!grace) grace_->remember(key, *req.refreshToken, issued.response);
-  return Grant{std::move(issued.response), std::move(*scopes)};
+  return pending_grant(GrantKind::kRefresh, hash, client, now, std::move(issued),
+                       std::move(*scopes), *req.refreshToken, dialect, old.family_id,
+                       old.user_name);
 }
 
-std::expected<Grant, Error> TokenService::authorization_code_grant(
+std::expected<TokenService::Prepared, Error> TokenService::authorization_code_grant(
     const Client& client, const CreateTokenRequest& req) {
   if (!req.code || req.code->empty())
     return fail(ErrorType::kInvalidRequest, "code is required for the authorization_code grant");
@@ -473,16 +606,9 @@ std::expected<Grant, Error> TokenService::authorization_code_grant(
           add_id_token(issued.response, client, *user, *scopes, code.auth_time, code.nonce);
       !signed_in)
     return std::unexpected(signed_in.error());
-  auto redeemed = codes.redeem(hash, client.client_id, now, issued.records);
-  if (!redeemed) return std::unexpected(redeemed.error());
-  if (!*redeemed) {
-    // Lost a race with another use of the same code: that is a replay too.
-    if (auto r = revoke_family_of(code.family_id, code.user_name, "authorization code reused");
-        !r)
-      return std::unexpected(r.error());
-    return fail(ErrorType::kInvalidGrant, "Authorization code has already been used");
-  }
-  return Grant{std::move(issued.response), std::move(*scopes)};
+  return pending_grant(GrantKind::kAuthorizationCode, hash, client, now,
+                       std::move(issued), std::move(*scopes), {}, Dialect::kAws, code.family_id,
+                       code.user_name);
 }
 
 }  // namespace ssooidc::domain

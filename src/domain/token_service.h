@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +89,21 @@ class TokenService {
   [[nodiscard]] std::expected<Grant, Error> grant(const Client& client,
                                                   const CreateTokenRequest& req, Dialect dialect);
 
+  // What create_token_without_waiting hands its answer to.
+  using TokenDone = std::move_only_function<void(std::expected<CreateTokenResponse, Error>)>;
+  // create_token without holding the caller while the grant's redemption (or rotation) is
+  // committed (issue 15: issuance with no thread waiting for the fsync). On a thread that may
+  // block: the checks read storage. false, having done nothing, when the storage only commits
+  // them by waiting (or the grant type is none of the three), and the caller runs create_token;
+  // true when it has taken `done`, which is then called exactly once with what create_token
+  // would return: on this thread (an answer without a redemption: a refusal, a retry given its
+  // first response again) or on the storage's writer thread once the redemption is as durable
+  // as create_token makes it. `done` must be quick and never block.
+  [[nodiscard]] bool create_token_without_waiting(const CreateTokenRequest& req, TokenDone& done);
+  // Whether create_token_without_waiting can take a grant of `grant_type` (the store of its
+  // redemptions commits them without waiting).
+  [[nodiscard]] bool commits_without_waiting(std::string_view grant_type);
+
   PollTracker& poll_tracker() { return polls_; }
 
   // Loads the poll's index of every pending device authorization (pending_index.h) from
@@ -102,13 +118,33 @@ class TokenService {
   // redemption. Defined in the .cc file (its records are storage's). Used by grants that have
   // already been authorised.
   struct Issued;
+  // A grant checked and its tokens made, waiting for its redemption to be stored, and what a
+  // grant's checks come to (that, or an answer already). Defined in the .cc file.
+  enum class GrantKind { kDeviceCode, kAuthorizationCode, kRefresh };
+  struct PendingGrant;
+  struct Prepared;
   [[nodiscard]] Issued issue(const Client& client, const std::string& user_name,
                              const std::vector<std::string>& scopes,
                              std::int64_t session_expires_at, const std::string& family_id);
 
-  [[nodiscard]] std::expected<Grant, Error> device_code_grant(const Client& client,
-                                                              const CreateTokenRequest& req,
-                                                              Dialect dialect);
+  // The grant of `req` checked up to its redemption (what grant() and
+  // create_token_without_waiting share), dispatching to the three below.
+  [[nodiscard]] std::expected<Prepared, Error> prepare_grant(const Client& client,
+                                                             const CreateTokenRequest& req,
+                                                             Dialect dialect);
+  [[nodiscard]] std::expected<Prepared, Error> device_code_grant(const Client& client,
+                                                                 const CreateTokenRequest& req,
+                                                                 Dialect dialect);
+  [[nodiscard]] std::unique_ptr<PendingGrant> pending_grant(
+      GrantKind kind, std::string hash, const Client& client, std::int64_t now, Issued issued,
+      std::vector<std::string> scopes, std::string secret, Dialect dialect, std::string family_id,
+      std::string user_name);
+  // Stores `grant`'s redemption, waiting for the commit.
+  [[nodiscard]] std::expected<bool, Error> store(PendingGrant& grant);
+  // The answer to `grant` once the store has said whether its redemption won (`stored`): the
+  // grant, or for a lost race what a reuse gets (a retry's first response, a revoked family).
+  [[nodiscard]] std::expected<Grant, Error> conclude(PendingGrant& grant,
+                                                     std::expected<bool, Error> stored);
   // The pending row of `hash` for `client_id` as the pending index holds it (state, expiry and
   // interval only), when it holds it at `stamp`; with `store`, catching up first (a read).
   [[nodiscard]] std::optional<storage::DeviceAuthorizationRecord> indexed_pending(
@@ -120,10 +156,10 @@ class TokenService {
   [[nodiscard]] const Error* pending_answer(std::string_view hash,
                                             const storage::DeviceAuthorizationRecord& auth,
                                             std::int64_t now, bool from_memory);
-  [[nodiscard]] std::expected<Grant, Error> refresh_grant(const Client& client,
-                                                          const CreateTokenRequest& req,
-                                                          Dialect dialect);
-  [[nodiscard]] std::expected<Grant, Error> authorization_code_grant(
+  [[nodiscard]] std::expected<Prepared, Error> refresh_grant(const Client& client,
+                                                             const CreateTokenRequest& req,
+                                                             Dialect dialect);
+  [[nodiscard]] std::expected<Prepared, Error> authorization_code_grant(
       const Client& client, const CreateTokenRequest& req);
 
   // Signs the ID token of a grant into `issued` when `openid` is among `scopes`.
@@ -149,8 +185,9 @@ class TokenService {
                                                      const std::string& user_name,
                                                      std::string_view why);
 
-  std::optional<CreateTokenResponse> retried_response(const Client& client,
-                                                      const std::string& secret, Dialect dialect);
+  // The response remembered for a retry of `secret` under the retry grace's `key`.
+  std::optional<CreateTokenResponse> retried_response(const std::string& key,
+                                                      const std::string& secret);
 
   Context& ctx_;
   ClientService& clients_;

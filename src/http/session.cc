@@ -267,11 +267,8 @@ void Session::dispatch() {
     }
     core::HttpResponse response = self->run_handler(*request);
     request.reset();
-    auto& context = self->worker_.io_context();
-    asio::post(context, [self = std::move(self), answering = std::move(answering),
-                         response = std::move(response)]() mutable {
-      self->on_handler_done(std::move(answering), std::move(response));
-    });
+    Worker& worker = self->worker_;
+    worker.deliver(Completion{std::move(self), std::move(answering), std::move(response)});
   };
   if (config_.pool->try_submit(job)) {
     awaiting_handler_ = true;
@@ -289,11 +286,8 @@ bool Session::try_async(const std::shared_ptr<Session>& session, const core::Htt
                                 core::HttpResponse response) mutable {
     if (response.status < 200 || response.status > 599)
       response = self->error_response(500, kInternalErrorDescription);
-    auto& context = self->worker_.io_context();
-    asio::post(context, [self = std::move(self), answering = std::move(answering),
-                         response = std::move(response)]() mutable {
-      self->on_handler_done(std::move(answering), std::move(response));
-    });
+    Worker& worker = self->worker_;
+    worker.deliver(Completion{std::move(self), std::move(answering), std::move(response)});
   };
   try {
     return session->config_.options.try_async(request, may_block, done);
@@ -328,6 +322,11 @@ core::HttpResponse Session::run_handler(const core::HttpRequest& request) const 
   if (response.status < 200 || response.status > 599)
     response = error_response(500, kInternalErrorDescription);
   return response;
+}
+
+void Session::complete(Completion completion) {
+  completion.session->on_handler_done(std::move(completion.answering),
+                                      std::move(completion.response));
 }
 
 void Session::on_handler_done(Answering answering, core::HttpResponse response) {

@@ -14,15 +14,16 @@
 // while ("lingering close"), so that the error response is not destroyed by a TCP reset.
 //
 // With a handler pool (ServerOptions::handler_threads) a request that may block is handed to the
-// pool and the session stops parsing until its response is posted back to the worker's thread,
-// so responses stay in request order and at most one request per connection waits on the pool.
+// pool and the session stops parsing until its response is delivered back to the worker's thread
+// (Worker::deliver), so responses stay in request order and at most one request per connection
+// waits on the pool.
 //
 // TLS: with a context the session first completes the server handshake (within
 // first_byte_timeout) and then reads and writes through the TLS stream; lingering close drains
 // the raw socket.
 //
 // Lifetime: owned by shared_ptrs held by pending completion handlers (and by a job on the
-// handler pool, which moves its reference into the completion it posts back, so the session is
+// handler pool, which moves its reference into the Completion it delivers, so the session is
 // always destroyed on the worker's thread); linked into the worker's list so that the worker's
 // sweep can enforce deadlines and the shutdown can reach it.
 // Thread safety: none needed; everything but the handler call on the pool runs on the worker's
@@ -76,6 +77,24 @@ class Session : public std::enable_shared_from_this<Session>,
   // Closes the socket; pending operations complete with operation_aborted.
   void close_now() noexcept;
 
+  // What a dispatched request's response needs once the handler has answered.
+  struct Answering {
+    std::string method;
+    std::string path;
+    std::string remote;
+    bool client_keep_alive = true;
+    bool head_request = false;
+  };
+  // A response made on another thread (a handler thread, the database's writer), handed to the
+  // worker's thread by Worker::deliver and sent there by complete().
+  struct Completion {
+    std::shared_ptr<Session> session;
+    Answering answering;
+    core::HttpResponse response;
+  };
+  // On the worker's thread: sends a delivered response and resumes its connection.
+  static void complete(Completion completion);
+
  private:
   // One response waiting to be written, with what the access log needs about it.
   struct Outgoing {
@@ -93,15 +112,6 @@ class Session : public std::enable_shared_from_this<Session>,
 
   static constexpr std::int64_t kNever = INT64_MAX;
 
-  // What a dispatched request's response needs once the handler has answered.
-  struct Answering {
-    std::string method;
-    std::string path;
-    std::string remote;
-    bool client_keep_alive = true;
-    bool head_request = false;
-  };
-
   void on_handshake(const boost::system::error_code& ec);
   void process_buffer();
   void read_more();
@@ -113,7 +123,7 @@ class Session : public std::enable_shared_from_this<Session>,
   // ServerOptions::try_inline, with run_handler's 500 for a throw or a bad status.
   [[nodiscard]] std::optional<core::HttpResponse> try_inline(const core::HttpRequest& request) const;
   // ServerOptions::try_async for `session`'s `request`: true when it took the request, whose
-  // response is then posted back to on_handler_done. Called on the worker's thread
+  // response is then delivered back to on_handler_done. Called on the worker's thread
   // (may_block false) or a handler thread (true); touches only what is safe from either.
   [[nodiscard]] static bool try_async(const std::shared_ptr<Session>& session,
                                       const core::HttpRequest& request, bool may_block,

@@ -1,5 +1,7 @@
 #include "http/worker.h"
 
+#include "core/completion_batch.h"
+
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <utility>
 
 namespace ssooidc::http {
 
@@ -69,6 +72,44 @@ void Worker::run() {
 
 void Worker::stop() {
   asio::post(io_context_, [this] { begin_shutdown(); });
+}
+
+void Worker::deliver(Session::Completion completion) {
+  bool wake = false;
+  {
+    std::lock_guard lock(deliveries_mutex_);
+    deliveries_.push_back(std::move(completion));
+    wake = !std::exchange(deliveries_posted_, true);
+  }
+  if (wake) core::CompletionBatch::wake(this, &Worker::post_deliveries);
+}
+
+void Worker::post_deliveries(void* worker) noexcept {
+  auto& self = *static_cast<Worker*>(worker);
+  try {
+    asio::post(self.io_context_, [&self] { self.take_deliveries(); });
+  } catch (...) {
+    // Out of memory: the next delivery asks again.
+    std::lock_guard lock(self.deliveries_mutex_);
+    self.deliveries_posted_ = false;
+  }
+}
+
+void Worker::take_deliveries() {
+  {
+    std::lock_guard lock(deliveries_mutex_);
+    taking_.swap(deliveries_);
+    deliveries_posted_ = false;
+  }
+  // Each sent on its own: one that throws (only allocation can) loses neither the others nor
+  // their sessions, which are released here, on the worker's thread.
+  for (Session::Completion& completion : taking_) {
+    try {
+      Session::complete(std::move(completion));
+    } catch (...) {
+    }
+  }
+  taking_.clear();
 }
 
 void Worker::attach(Session& session) noexcept {

@@ -17,7 +17,9 @@
 #include <boost/intrusive/list.hpp>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <system_error>
+#include <vector>
 
 #include "http/client_address.h"
 #include "http/connection_counter.h"
@@ -69,8 +71,15 @@ class Worker {
   // For sessions, on the worker thread.
   [[nodiscard]] ServerConfig& config() const noexcept { return config_; }
   [[nodiscard]] std::string_view http_date() { return date_.now(); }
-  // Where completions from the handler pool are posted back to.
+  // The worker's io_context (a job of the handler pool posts its session reference back to it).
   [[nodiscard]] boost::asio::io_context& io_context() noexcept { return io_context_; }
+  // Thread-safe: hands a response made on another thread to this worker's thread, which sends
+  // it with Session::complete. The deliveries that arrive before the worker's thread takes them
+  // are taken together, with one wake-up; inside a core::CompletionBatch on the delivering thread
+  // (the group commit's writer answering a batch) that wake-up waits for the batch's end, so a
+  // batch of answers wakes the worker once instead of once per answer (issue 15). Bounded by the
+  // connections: a session waits for at most one response at a time.
+  void deliver(Session::Completion completion);
   void attach(Session& session) noexcept;
   void detach(Session& session) noexcept;
 
@@ -82,6 +91,8 @@ class Worker {
   void sweep();
   void begin_shutdown();
   void finish_if_drained();
+  static void post_deliveries(void* worker) noexcept;  // core::CompletionBatch::Wake
+  void take_deliveries();
 
   ServerConfig& config_;
   boost::asio::io_context io_context_{1};
@@ -95,6 +106,11 @@ class Worker {
   bool destroying_ = false;
   std::int64_t grace_deadline_ms_ = 0;
   HttpDate date_;
+
+  std::mutex deliveries_mutex_;
+  std::vector<Session::Completion> deliveries_;  // guarded by deliveries_mutex_
+  std::vector<Session::Completion> taking_;      // the worker's thread's, reused
+  bool deliveries_posted_ = false;               // guarded: a take is posted or asked for
 };
 
 }  // namespace ssooidc::http

@@ -219,7 +219,8 @@ bool Application::handle_without_waiting(const core::HttpRequest& req, bool may_
   // A form post is the standard face's (route() asks it first); the test admin API has its own
   // paths.
   if ((operation != core::Operation::kStartDeviceAuthorization &&
-       operation != core::Operation::kRegisterClient) ||
+       operation != core::Operation::kRegisterClient &&
+       operation != core::Operation::kCreateToken) ||
       oauth::is_form_post(req))
     return false;
   const auto entered = arrival(req);

@@ -132,6 +132,23 @@ struct SigningKeyRecord {
   std::int64_t publish_until = 0;  // stays in the JWKS until this time
 };
 
+// A redemption (DeviceAuthorizationStore::redeem, AuthorizationCodeStore::redeem) or a rotation
+// (TokenStore::rotate) handed over whole, for the calls that return before it is committed
+// (issue 15: issuance without a thread waiting for the fsync). `hash` is the one-time value's (the
+// device code's, the code's, the old refresh token's); a rotation ignores `client_id` and `now`.
+struct Redemption {
+  std::string hash;
+  std::string client_id;
+  std::int64_t now = 0;
+  std::vector<TokenRecord> tokens;
+  std::optional<RetryGraceEntry> remember;
+};
+// What a redemption without waiting hands its outcome to: what redeem() or rotate() would
+// return, exactly once, once it is as durable as they make it; on the backend's writer thread, or
+// on the calling thread before the call returns (a full queue; a backend that only redeems by
+// waiting). Must be quick and never block.
+using RedeemDone = std::move_only_function<void(Result<bool>)>;
+
 class ClientStore {
  public:
   virtual ~ClientStore() = default;
@@ -239,6 +256,16 @@ class DeviceAuthorizationStore {
                                             std::string_view client_id, std::int64_t now,
                                             const std::vector<TokenRecord>& tokens,
                                             const RetryGraceEntry* remember = nullptr) = 0;
+  // True when redeem_without_waiting returns before the redemption is committed (SQLite: it goes
+  // to the group commit's queue); false: it is redeem() on the calling thread.
+  [[nodiscard]] virtual bool redeems_without_waiting() const noexcept { return false; }
+  // redeem() without holding the caller while it is committed; `done` as storage::RedeemDone.
+  // By value: the SQLite override moves it into the queued write; this default only reads it.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
+  virtual void redeem_without_waiting(Redemption redemption, RedeemDone done) {
+    done(redeem(redemption.hash, redemption.client_id, redemption.now, redemption.tokens,
+                redemption.remember ? &*redemption.remember : nullptr));
+  }
   // Deletes authorizations that expired before `before`. Returns how many.
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
   // How many are pending and unexpired (expires_at > now), for the metrics gauge.
@@ -281,6 +308,14 @@ class TokenStore {
   [[nodiscard]] virtual Result<bool> rotate(std::string_view old_hash,
                                             const std::vector<TokenRecord>& replacements,
                                             const RetryGraceEntry* remember = nullptr) = 0;
+  // As DeviceAuthorizationStore::redeems_without_waiting and redeem_without_waiting, for
+  // rotate(): `redemption.hash` is the old refresh token's, `tokens` its replacements.
+  [[nodiscard]] virtual bool rotates_without_waiting() const noexcept { return false; }
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
+  virtual void rotate_without_waiting(Redemption redemption, RedeemDone done) {
+    done(rotate(redemption.hash, redemption.tokens,
+                redemption.remember ? &*redemption.remember : nullptr));
+  }
   // The latest expires_at of the family's unrevoked tokens (for a refreshable login, when its
   // refresh tokens stop working: the end of the SSO session), or nullopt when it has none.
   [[nodiscard]] virtual Result<std::optional<std::int64_t>> family_expires_at(
@@ -308,6 +343,13 @@ class AuthorizationCodeStore {
   [[nodiscard]] virtual Result<bool> redeem(std::string_view code_hash, std::string_view client_id,
                                             std::int64_t now,
                                             const std::vector<TokenRecord>& tokens) = 0;
+  // As DeviceAuthorizationStore::redeems_without_waiting and redeem_without_waiting (a code
+  // has no retry-grace entry: `remember` is ignored).
+  [[nodiscard]] virtual bool redeems_without_waiting() const noexcept { return false; }
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
+  virtual void redeem_without_waiting(Redemption redemption, RedeemDone done) {
+    done(redeem(redemption.hash, redemption.client_id, redemption.now, redemption.tokens));
+  }
   // Deletes codes that expired before `before`. Returns how many.
   [[nodiscard]] virtual Result<std::int64_t> purge_expired(std::int64_t before) = 0;
 };

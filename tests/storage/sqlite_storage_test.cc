@@ -814,6 +814,75 @@ TEST_F(SqliteGroupCommitTest, AWriteNobodyWaitsForIsAnsweredOnlyOnceItsBatchIsCo
   EXPECT_FALSE(stored("hash-other"));
 }
 
+// Issuance the same way (CreateToken's grants, issue 15): a redemption and a rotation nobody
+// waits for are answered only once their tokens are committed, and of two uses of one value in
+// the same batch exactly one wins, the other changing nothing.
+TEST_F(SqliteGroupCommitTest, RedemptionsNobodyWaitsForAreAnsweredOnceCommittedWithOneWinner) {
+  open();
+  auto& devices = storage_->device_authorizations();
+  auto& tokens = storage_->tokens();
+  ASSERT_TRUE(devices.redeems_without_waiting());
+  ASSERT_TRUE(tokens.rotates_without_waiting());
+  ASSERT_TRUE(storage_->authorization_codes().redeems_without_waiting());
+  must(devices.insert(make_authorization("hash-approved", "APPROVED")));
+  ASSERT_TRUE(must(devices.decide("APPROVED", true, "bob", kNow + 1)).has_value());
+  must(tokens.insert({make_token("refresh-old", TokenKind::kRefresh)}));
+  // Two redemptions of the device code, two rotations of the refresh token, each issuing a
+  // token of its own.
+  const std::vector<std::string> issued = {"issued-d0", "issued-d1", "issued-r0", "issued-r1"};
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<std::optional<Result<bool>>> outcomes(issued.size());
+  std::vector<bool> visible(issued.size(), false);
+  gate_->close();
+  for (std::size_t i = 0; i < issued.size(); ++i) {
+    Redemption redemption;
+    redemption.hash = i < 2 ? "hash-approved" : "refresh-old";
+    redemption.client_id = "client-1";
+    redemption.now = kNow + 2;
+    redemption.tokens = {make_token(issued[i], TokenKind::kAccess)};
+    auto done = [&, i](Result<bool> outcome) {
+      const auto found = tokens.find(issued[i]);
+      std::lock_guard lock(mutex);
+      visible[i] = found && found->has_value();
+      outcomes[i] = std::move(outcome);
+      changed.notify_all();
+    };
+    // Returns at once: the gate holds the writer.
+    if (i < 2) {
+      devices.redeem_without_waiting(std::move(redemption), done);
+    } else {
+      tokens.rotate_without_waiting(std::move(redemption), done);
+    }
+  }
+  gate_->wait_until_waiting(issued.size());
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(std::ranges::none_of(outcomes, [](const auto& o) { return o.has_value(); }))
+        << "answered before its commit";
+  }
+  gate_->open();
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] {
+      return std::ranges::all_of(outcomes, [](const auto& o) { return o.has_value(); });
+    });
+  }
+  EXPECT_EQ(gate_->batches().back(), issued.size());  // one batch
+  for (std::size_t i = 0; i < issued.size(); ++i)
+    ASSERT_TRUE(outcomes[i]->has_value()) << describe(*outcomes[i]);
+  // The first of each pair wins, its tokens stored; the second changes nothing.
+  for (std::size_t first : {0U, 2U}) {
+    EXPECT_TRUE(**outcomes[first]);
+    EXPECT_TRUE(visible[first]) << "answered before its tokens were committed";
+    EXPECT_FALSE(**outcomes[first + 1]);
+    EXPECT_FALSE(must(tokens.find(issued[first + 1])).has_value());
+  }
+  EXPECT_EQ(must(devices.find_by_device_code_hash("hash-approved"))->state,
+            DeviceState::kRedeemed);
+  EXPECT_TRUE(must(tokens.find("refresh-old"))->used);
+}
+
 // RegisterClient's insert the same way: answered after its batch's commit; a taken id fails that
 // registration alone.
 TEST_F(SqliteGroupCommitTest, ARegistrationNobodyWaitsForIsAnsweredOnlyOnceCommitted) {

@@ -23,6 +23,13 @@ Result<bool> SqliteAuthorizationCodeStore::redeem(std::string_view code_hash,
                                   now, tokens, nullptr);
 }
 
+void SqliteAuthorizationCodeStore::redeem_without_waiting(Redemption redemption,
+                                                          RedeemDone done) {
+  redemption.remember.reset();  // a code has no retry-grace entry (storage.h)
+  redeem_grouped_without_waiting(database_, Sql::kRedeemAuthorizationCode, std::move(redemption),
+                                 std::move(done));
+}
+
 Result<std::int64_t> SqliteAuthorizationCodeStore::purge_expired(std::int64_t before) {
   return write_one(database_, Sql::kPurgeAuthorizationCodes,
                    [&](Statement& statement) { statement.bind_int(1, before); });

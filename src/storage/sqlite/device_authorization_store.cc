@@ -81,6 +81,12 @@ Result<bool> SqliteDeviceAuthorizationStore::redeem(std::string_view device_code
                                   client_id, now, tokens, remember);
 }
 
+void SqliteDeviceAuthorizationStore::redeem_without_waiting(Redemption redemption,
+                                                            RedeemDone done) {
+  redeem_grouped_without_waiting(database_, Sql::kRedeemDeviceAuthorization,
+                                 std::move(redemption), std::move(done));
+}
+
 Result<std::int64_t> SqliteDeviceAuthorizationStore::purge_expired(std::int64_t before) {
   // Bounded batches, each its own statement (issue 15): a million expired rows deleted at once
   // held the write lock for seconds. Each batch is a yielding write of the group commit

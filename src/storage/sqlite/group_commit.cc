@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "core/completion_batch.h"
 #include "storage/sqlite/stores.h"
 
 namespace ssooidc::storage {
@@ -221,6 +222,8 @@ void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batc
       pending->completed.notify_one();
     }
   }
+  // Their answers wake the threads that send them once, after the last (issue 15).
+  const core::CompletionBatch answering;
   for (PendingWrite* pending : finished_without_waiting_) {
     const std::unique_ptr<PendingWrite> owned(pending);
     // A `done` that throws (only allocation can) must not take the writer down with the rest of

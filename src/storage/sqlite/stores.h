@@ -54,6 +54,11 @@ struct Database {
                                                     std::string_view client_id, std::int64_t now,
                                                     const std::vector<TokenRecord>& tokens,
                                                     const RetryGraceEntry* remember);
+// redeem_and_insert_tokens without waiting (GroupCommitWriter::write_without_waiting): `done`
+// gets its outcome once the batch is committed and synced. Sql::kMarkRefreshTokenUsed is a
+// rotation, bound with the hash alone.
+void redeem_grouped_without_waiting(Database& database, Sql redeem, Redemption redemption,
+                                    RedeemDone done);
 
 class SqliteClientStore final : public ClientStore {
  public:
@@ -88,6 +93,8 @@ class SqliteDeviceAuthorizationStore final : public DeviceAuthorizationStore {
   Result<bool> redeem(std::string_view device_code_hash, std::string_view client_id,
                       std::int64_t now, const std::vector<TokenRecord>& tokens,
                       const RetryGraceEntry* remember) override;
+  [[nodiscard]] bool redeems_without_waiting() const noexcept override { return true; }
+  void redeem_without_waiting(Redemption redemption, RedeemDone done) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
   Result<std::int64_t> count_pending(std::int64_t now) override;
   Result<std::optional<std::int64_t>> latest_change() override;
@@ -110,6 +117,8 @@ class SqliteTokenStore final : public TokenStore {
   Result<std::optional<TokenRecord>> find(std::string_view token_hash) override;
   Result<bool> rotate(std::string_view old_hash, const std::vector<TokenRecord>& replacements,
                       const RetryGraceEntry* remember) override;
+  [[nodiscard]] bool rotates_without_waiting() const noexcept override { return true; }
+  void rotate_without_waiting(Redemption redemption, RedeemDone done) override;
   Result<std::optional<std::int64_t>> family_expires_at(std::string_view family_id) override;
   Result<std::int64_t> revoke_family(std::string_view family_id) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
@@ -138,6 +147,8 @@ class SqliteAuthorizationCodeStore final : public AuthorizationCodeStore {
   Result<std::optional<AuthorizationCodeRecord>> find(std::string_view code_hash) override;
   Result<bool> redeem(std::string_view code_hash, std::string_view client_id, std::int64_t now,
                       const std::vector<TokenRecord>& tokens) override;
+  [[nodiscard]] bool redeems_without_waiting() const noexcept override { return true; }
+  void redeem_without_waiting(Redemption redemption, RedeemDone done) override;
   Result<std::int64_t> purge_expired(std::int64_t before) override;
 
  private:

@@ -15,24 +15,69 @@ Result<void> insert_tokens(Connection& connection, const std::vector<TokenRecord
   return {};
 }
 
+namespace {
+
+// One redemption's work in its savepoint of the batch: the conditional UPDATE `redeem` (?1 the
+// hash; unless `rotation`, ?2 client_id and ?3 now), then, when it changed exactly one row, the
+// tokens and the retry-grace entry. false: no row qualified, and the writer rolls back to the
+// savepoint, so nothing of it is kept.
+Result<bool> run_redemption(Connection& connection, Sql redeem, bool rotation,
+                            std::string_view hash, std::string_view client_id, std::int64_t now,
+                            const std::vector<TokenRecord>& tokens,
+                            const RetryGraceEntry* remember) {
+  auto statement = connection.statement(redeem);
+  if (!statement) return std::unexpected(std::move(statement.error()));
+  statement->bind_text(1, hash);
+  if (!rotation) statement->bind_text(2, client_id).bind_int(3, now);
+  if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
+  if (connection.changes() != 1) return false;
+  if (auto inserted = storage::insert_issued(connection, tokens, remember); !inserted) {
+    return std::unexpected(std::move(inserted.error()));
+  }
+  return true;
+}
+
+Result<bool> redeem_grouped(Database& database, Sql redeem, bool rotation, std::string_view hash,
+                            std::string_view client_id, std::int64_t now,
+                            const std::vector<TokenRecord>& tokens,
+                            const RetryGraceEntry* remember) {
+  auto work = [&](Connection& connection) -> Result<bool> {
+    return run_redemption(connection, redeem, rotation, hash, client_id, now, tokens, remember);
+  };
+  return database.group_commit.write_isolated(sql_statement(redeem).operation, work);
+}
+
+}  // namespace
+
 // Issuance is grouped with the other writes waiting at that moment (issue 15): one transaction and
 // one fsync for the batch, each redemption in a savepoint of its own (group_commit.h).
 Result<bool> redeem_and_insert_tokens(Database& database, Sql redeem, std::string_view hash,
                                       std::string_view client_id, std::int64_t now,
                                       const std::vector<TokenRecord>& tokens,
                                       const RetryGraceEntry* remember) {
-  auto work = [&](Connection& connection) -> Result<bool> {
-    auto statement = connection.statement(redeem);
-    if (!statement) return std::unexpected(std::move(statement.error()));
-    statement->bind_text(1, hash).bind_text(2, client_id).bind_int(3, now);
-    if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-    if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
-    if (auto inserted = storage::insert_issued(connection, tokens, remember); !inserted) {
-      return std::unexpected(std::move(inserted.error()));
-    }
-    return true;
-  };
-  return database.group_commit.write_isolated(sql_statement(redeem).operation, work);
+  return redeem_grouped(database, redeem, false, hash, client_id, now, tokens, remember);
+}
+
+void redeem_grouped_without_waiting(Database& database, Sql redeem, Redemption redemption,
+                                    RedeemDone done) {
+  const bool rotation = redeem == Sql::kMarkRefreshTokenUsed;
+  database.group_commit.write_without_waiting(
+      sql_statement(redeem).operation, true,
+      [redeem, rotation, redemption = std::move(redemption)](
+          Connection& connection) -> Result<std::int64_t> {
+        auto kept = run_redemption(connection, redeem, rotation, redemption.hash,
+                                   redemption.client_id, redemption.now, redemption.tokens,
+                                   redemption.remember ? &*redemption.remember : nullptr);
+        if (!kept) return std::unexpected(std::move(kept.error()));
+        return *kept ? 1 : 0;
+      },
+      [done = std::move(done)](Result<std::int64_t> outcome) mutable {
+        if (!outcome) {
+          done(std::unexpected(std::move(outcome.error())));
+          return;
+        }
+        done(*outcome == 1);
+      });
 }
 
 Result<void> SqliteTokenStore::insert(const std::vector<TokenRecord>& tokens) {
@@ -54,22 +99,15 @@ Result<std::optional<TokenRecord>> SqliteTokenStore::find(std::string_view token
 Result<bool> SqliteTokenStore::rotate(std::string_view old_hash,
                                       const std::vector<TokenRecord>& replacements,
                                       const RetryGraceEntry* remember) {
-  auto work = [&](Connection& connection) -> Result<bool> {
-    // Marks used only a refresh token that is neither used nor revoked: exactly one of two
-    // concurrent rotations of the same token changes the row.
-    auto statement = connection.statement(Sql::kMarkRefreshTokenUsed);
-    if (!statement) return std::unexpected(std::move(statement.error()));
-    statement->bind_text(1, old_hash);
-    if (auto ran = statement->run(); !ran) return std::unexpected(std::move(ran.error()));
-    if (connection.changes() != 1) return false;  // rolled back to the savepoint: nothing kept
-    if (auto inserted = storage::insert_issued(connection, replacements, remember); !inserted) {
-      return std::unexpected(std::move(inserted.error()));
-    }
-    return true;
-  };
-  // Grouped like the redemptions above.
-  return database_.group_commit.write_isolated(sql_statement(Sql::kMarkRefreshTokenUsed).operation,
-                                               work);
+  // Marks used only a refresh token that is neither used nor revoked: exactly one of two
+  // concurrent rotations of the same token changes the row. Grouped like the redemptions above.
+  return redeem_grouped(database_, Sql::kMarkRefreshTokenUsed, true, old_hash, {}, 0,
+                        replacements, remember);
+}
+
+void SqliteTokenStore::rotate_without_waiting(Redemption redemption, RedeemDone done) {
+  redeem_grouped_without_waiting(database_, Sql::kMarkRefreshTokenUsed, std::move(redemption),
+                                 std::move(done));
 }
 
 Result<std::optional<std::int64_t>> SqliteTokenStore::family_expires_at(
