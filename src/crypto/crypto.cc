@@ -206,7 +206,7 @@ std::string random_token(core::Random& random, std::string_view prefix, std::siz
 
 namespace {
 
-constexpr std::size_t kOrderBytes = 6;  // of an ordered_token's time
+constexpr std::size_t kOrderBytes = kSecretOrderHexChars / 2;  // of an ordered_token's time
 constexpr std::size_t kOrderChars = 8;  // their base64url
 
 int base64url_digit(char c) noexcept {
@@ -261,7 +261,11 @@ HexDigest ordered_hash(std::string_view ordered, std::string_view data) {
   return hex;
 }
 
-HexDigest secret_hash(std::string_view secret) { return ordered_hash(secret, secret); }
+HexDigest secret_hash_digest(std::string_view secret) { return ordered_hash(secret, secret); }
+
+std::string secret_hash(std::string_view secret) {
+  return std::string(secret_hash_digest(secret).view());
+}
 
 std::string uuid4(core::Random& random) {
   std::string b = random.bytes(16);

@@ -59,8 +59,13 @@ std::string ordered_token(core::Random& random, std::string_view prefix, std::si
 // random_token made before, or a value not made by this server). For a key derived from a
 // secret and more (the retry grace's).
 [[nodiscard]] HexDigest ordered_hash(std::string_view ordered, std::string_view data);
-// The key a secret is stored and looked up under: ordered_hash(secret, secret).
-[[nodiscard]] HexDigest secret_hash(std::string_view secret);
+// The key a secret is stored and looked up under: ordered_hash(secret, secret). As a string, and
+// in a value of fixed size for the poll.
+[[nodiscard]] std::string secret_hash(std::string_view secret);
+[[nodiscard]] HexDigest secret_hash_digest(std::string_view secret);
+// The characters an ordered secret's time takes at the front of its key (storage keys it by what
+// follows: the SHA-256).
+inline constexpr std::size_t kSecretOrderHexChars = 12;
 // Lower-case hex of SHA-1 (AWS token cache file names).
 std::string sha1_hex(std::string_view data);
 // Raw HMAC-SHA256.

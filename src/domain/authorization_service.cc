@@ -173,7 +173,7 @@ std::expected<std::string, Error> AuthorizationService::issue_code(
   const std::string code =
       crypto::ordered_token(ctx_.random, "", kCodeBytes, ctx_.clock.now_epoch_millis());
   storage::AuthorizationCodeRecord record;
-  record.code_hash = crypto::secret_hash(code).view();
+  record.code_hash = crypto::secret_hash(code);
   record.client_id = request.client.client_id;
   record.redirect_uri = request.redirect_uri;
   record.code_challenge = request.code_challenge;

@@ -208,7 +208,7 @@ TEST_F(AuthorizationCodeTest, ReplayIsInvalidGrantAndRevokesIssuedTokens) {
   auto again = exchange(client_, code);
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().type, ErrorType::kInvalidGrant);
-  auto access = store_->tokens().find(std::string(crypto::secret_hash(first->accessToken.value()).view()));
+  auto access = store_->tokens().find(crypto::secret_hash(first->accessToken.value()));
   ASSERT_TRUE(access.has_value() && access->has_value());
   EXPECT_TRUE((*access)->revoked);
   CreateTokenRequest refresh{.clientId = *client_.clientId,
@@ -258,7 +258,7 @@ TEST_F(AuthorizationCodeTest, ScopeNarrowsAndMustBeGranted) {
   auto narrowed = tokens_->create_token(r);
   ASSERT_TRUE(narrowed.has_value());
   EXPECT_FALSE(narrowed->idToken.has_value());  // openid was narrowed away
-  auto stored = store_->tokens().find(std::string(crypto::secret_hash(*narrowed->accessToken).view()));
+  auto stored = store_->tokens().find(crypto::secret_hash(*narrowed->accessToken));
   EXPECT_EQ((*stored)->scopes, std::vector<std::string>{"sso:account:access"});
 }
 

@@ -167,7 +167,7 @@ std::expected<std::shared_ptr<DeviceService::PreparedStart>, Error> DeviceServic
   rec.requester_address = std::string(requester_address);
   prepared->device_code =
       crypto::ordered_token(ctx_.random, "", kDeviceCodeBytes, ctx_.clock.now_epoch_millis());
-  rec.device_code_hash = crypto::secret_hash(prepared->device_code).view();
+  rec.device_code_hash = crypto::secret_hash(prepared->device_code);
   return prepared;
 }
 

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "crypto/crypto.h"
+
 namespace ssooidc::domain {
 namespace {
 
@@ -22,7 +24,8 @@ int hex_digit(char c) noexcept {
 // anything else (a key stored as other text).
 template <typename Key>
 std::optional<Key> key_of(std::string_view hash) noexcept {
-  if (hash.size() == 64 + 12) hash.remove_prefix(12);
+  if (hash.size() == 64 + crypto::kSecretOrderHexChars)
+    hash.remove_prefix(crypto::kSecretOrderHexChars);
   if (hash.size() != 64) return std::nullopt;
   Key key{};
   for (std::size_t i = 0; i < key.size(); ++i) {

@@ -161,7 +161,7 @@ bool PortalService::fresh(std::int64_t fetched_millis) const {
 std::expected<PortalCaller, Error> PortalService::authenticate(
     std::string_view access_token) {
   if (access_token.empty() || access_token.size() > 4096) return unauthorized();
-  const std::string hash(crypto::secret_hash(access_token).view());
+  const std::string hash = crypto::secret_hash(access_token);
   {
     std::shared_lock lock(cache_mutex_);
     const auto it = callers_.find(hash);

@@ -175,7 +175,7 @@ TEST_F(TestModeTest, ForcedErrorsAndExpiryMarksAnswerAsTheRealThing) {
   ASSERT_TRUE(devices_->decide(*d2.userCode, true, "alice").has_value());
   auto t = token(c, d2.deviceCode);
   ASSERT_TRUE(t.has_value());
-  ASSERT_TRUE(ctx_->test->expire_token(std::string(crypto::secret_hash(*t->refreshToken).view())));
+  ASSERT_TRUE(ctx_->test->expire_token(crypto::secret_hash(*t->refreshToken)));
   EXPECT_EQ(token(c, std::nullopt, *t->refreshToken).error().type, ErrorType::kInvalidGrant);
   ASSERT_TRUE(ctx_->test->expire_client(*c.clientId));
   EXPECT_EQ(token(c, d2.deviceCode).error().type, ErrorType::kInvalidClient);

@@ -20,7 +20,7 @@ Error unauthorized(std::string_view reason, std::string text) {
 std::expected<std::optional<TokenDescription>, Error> TokenInspection::active(
     std::string_view token) {
   if (token.empty()) return std::nullopt;
-  auto found = ctx_.storage.tokens().find(std::string(crypto::secret_hash(token).view()));
+  auto found = ctx_.storage.tokens().find(crypto::secret_hash(token));
   if (!found) return std::unexpected(found.error());
   if (!*found) return std::nullopt;
   const storage::TokenRecord& record = **found;
@@ -50,7 +50,7 @@ std::expected<std::optional<TokenDescription>, Error> TokenInspection::introspec
 std::expected<void, Error> TokenInspection::revoke(const Client& caller,
                                                    std::string_view token) {
   if (token.empty()) return {};
-  auto found = ctx_.storage.tokens().find(std::string(crypto::secret_hash(token).view()));
+  auto found = ctx_.storage.tokens().find(crypto::secret_hash(token));
   if (!found) return std::unexpected(found.error());
   if (!*found || (*found)->client_id != caller.client_id) return {};
   auto revoked = ctx_.storage.tokens().revoke_family((*found)->family_id);

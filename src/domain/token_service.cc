@@ -269,7 +269,7 @@ TokenService::Issued TokenService::issue(const Client& client,
   const std::int64_t now_ms = ctx_.clock.now_epoch_millis();
   const std::string access = crypto::ordered_token(ctx_.random, "aoa", kTokenBytes, now_ms);
   storage::TokenRecord a;
-  a.token_hash = crypto::secret_hash(access).view();
+  a.token_hash = crypto::secret_hash(access);
   a.kind = storage::TokenKind::kAccess;
   a.family_id = family_id;
   a.client_id = client.client_id;
@@ -284,7 +284,7 @@ TokenService::Issued TokenService::issue(const Client& client,
   if (refreshable) {
     const std::string refresh = crypto::ordered_token(ctx_.random, "aor", kTokenBytes, now_ms);
     storage::TokenRecord r = a;
-    r.token_hash = crypto::secret_hash(refresh).view();
+    r.token_hash = crypto::secret_hash(refresh);
     r.kind = storage::TokenKind::kRefresh;
     r.expires_at = session_expires_at;
     out.records.push_back(std::move(r));
@@ -301,8 +301,7 @@ std::optional<CreateTokenResponse> TokenService::retried_response(const std::str
   auto again = grace_->recall(key, secret);
   if (!again) return std::nullopt;
   if (again->refreshToken) {
-    auto successor = ctx_.storage.tokens().find(
-        std::string(crypto::secret_hash(*again->refreshToken).view()));
+    auto successor = ctx_.storage.tokens().find(crypto::secret_hash(*again->refreshToken));
     if (!successor || !*successor || (*successor)->used || (*successor)->revoked)
       return std::nullopt;
   }
@@ -353,7 +352,7 @@ std::expected<TokenService::Prepared, Error> TokenService::device_code_grant(con
                                                             Dialect dialect) {
   if (!req.deviceCode || req.deviceCode->empty())
     return fail(ErrorType::kInvalidRequest, "deviceCode is required for the device_code grant");
-  const std::string hash(crypto::secret_hash(*req.deviceCode).view());
+  const std::string hash = crypto::secret_hash(*req.deviceCode);
   auto& store = ctx_.storage.device_authorizations();
   // Taken before the read: a commit after it, an approval above all, changes it (pending_cache.h).
   const std::optional<storage::ChangeStamp> stamp = store.change_stamp();
@@ -481,7 +480,7 @@ const Error* TokenService::poll_from_memory(const PollMembers& req) {
   if (client->refusal != nullptr) return client->refusal;
   const Client& known = *client->client;  // the cache's entry, kept alive by `client`
   if (!ClientService::allows_grant(known, kGrantDeviceCode)) return nullptr;
-  const crypto::HexDigest hash = crypto::secret_hash(req.device_code);
+  const crypto::HexDigest hash = crypto::secret_hash_digest(req.device_code);
   // Only a code the cache holds, or with the index caught up: either was read after a stamp was
   // taken, so the stamp's mapping exists and taking one now reads memory alone.
   const bool cached = pending_->contains(hash.view());
@@ -507,7 +506,7 @@ std::expected<TokenService::Prepared, Error> TokenService::refresh_grant(const C
                                                         Dialect dialect) {
   if (!req.refreshToken || req.refreshToken->empty())
     return fail(ErrorType::kInvalidRequest, "refreshToken is required for the refresh_token grant");
-  const std::string hash(crypto::secret_hash(*req.refreshToken).view());
+  const std::string hash = crypto::secret_hash(*req.refreshToken);
   auto& tokens = ctx_.storage.tokens();
   auto found = tokens.find(hash);
   if (!found) return std::unexpected(found.error());
@@ -558,7 +557,7 @@ std::expected<TokenService::Prepared, Error> TokenService::authorization_code_gr
   if (!req.codeVerifier || req.codeVerifier->empty())
     return fail(ErrorType::kInvalidRequest,
                 "codeVerifier is required for the authorization_code grant");
-  const std::string hash(crypto::secret_hash(*req.code).view());
+  const std::string hash = crypto::secret_hash(*req.code);
   auto& codes = ctx_.storage.authorization_codes();
   auto found = codes.find(hash);
   if (!found) return std::unexpected(found.error());

@@ -222,8 +222,8 @@ TEST_F(DeviceFlowTest, SecretsAreStoredOnlyAsHashes) {
   ASSERT_TRUE(rec.has_value() && rec->has_value());
   EXPECT_EQ((*rec)->secret_hash, crypto::sha256_hex(*c.clientSecret));
   auto d = start(c);
-  auto dev = store_->device_authorizations().find_by_device_code_hash(
-      std::string(crypto::secret_hash(*d.deviceCode).view()));
+  auto dev =
+      store_->device_authorizations().find_by_device_code_hash(crypto::secret_hash(*d.deviceCode));
   ASSERT_TRUE(dev.has_value() && dev->has_value());
 }
 

@@ -141,16 +141,15 @@ core::HttpResponse TestAdminApi::dispatch(std::string_view action, const core::H
       if (!parsed) return failure(400, "Not a valid user code");
       marked = controls.expire_device(parsed->normalized());
     } else if (const std::string device_code = param(p, "device_code"); !device_code.empty()) {
-      auto found =
-          storage_.device_authorizations().find_by_device_code_hash(
-              std::string(crypto::secret_hash(device_code).view()));
+      auto found = storage_.device_authorizations().find_by_device_code_hash(
+          crypto::secret_hash(device_code));
       if (!found) return failure(500, found.error().error_description);
       if (!*found) return failure(404, "Unknown device code");
       marked = controls.expire_device((*found)->user_code);
     } else if (const std::string client_id = param(p, "client_id"); !client_id.empty()) {
       marked = controls.expire_client(client_id);
     } else if (const std::string token = param(p, "token"); !token.empty()) {
-      marked = controls.expire_token(std::string(crypto::secret_hash(token).view()));
+      marked = controls.expire_token(crypto::secret_hash(token));
     } else {
       return failure(400, "Name one of user_code, device_code, client_id or token");
     }

@@ -101,8 +101,7 @@ TEST_F(AuthorizePageTest, ConsentNamesClientAndScopesAndAllowRedirectsWithCode) 
   ASSERT_TRUE(location.starts_with(std::string(kRedirect) + "?code=")) << location;
   EXPECT_TRUE(location.ends_with("&state=st-1")) << location;
   const auto query = parse_form(location.substr(location.find('?') + 1));
-  auto code = store_->authorization_codes().find(
-      std::string(crypto::secret_hash(field(query, "code")).view()));
+  auto code = store_->authorization_codes().find(crypto::secret_hash(field(query, "code")));
   ASSERT_TRUE(code.has_value() && code->has_value());
   EXPECT_EQ((*code)->user_name, "alice");
   EXPECT_EQ((*code)->redirect_uri, kRedirect);
