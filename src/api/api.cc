@@ -59,6 +59,11 @@ std::optional<core::HttpResponse> Api::handle_from_memory(const core::HttpReques
   return resp;
 }
 
+bool Api::defers_only_where_reads_may_wait(const core::HttpRequest& req) {
+  return req.method == "POST" && req.path == "/token" && !is_iam_query(req.query) &&
+         create_token_defers(services_);
+}
+
 std::optional<Deferred> Api::handle_deferred(const core::HttpRequest& req, bool may_block) {
   if (req.method != "POST") return std::nullopt;
   using Op = std::optional<Deferred> (*)(Services&, const core::HttpRequest&, std::string, bool);

@@ -26,6 +26,12 @@ core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
   return token_answer(s.tokens.create_token(decoded->value), decoded->value.clientId, request_id);
 }
 
+bool create_token_defers(Services& s) {
+  return s.tokens.commits_without_waiting(kGrantDeviceCode) &&
+         s.tokens.commits_without_waiting(kGrantAuthorizationCode) &&
+         s.tokens.commits_without_waiting(kGrantRefreshToken);
+}
+
 std::optional<Deferred> create_token_deferred(Services& s, const core::HttpRequest& req,
                                               std::string request_id, bool may_block) {
   // The grants' checks read storage: only on a thread that may block.

@@ -38,6 +38,9 @@ std::optional<Deferred> register_client_deferred(Services& s, const core::HttpRe
 // is one create_token refuses before any grant.
 std::optional<Deferred> create_token_deferred(Services& s, const core::HttpRequest& req,
                                               std::string request_id, bool may_block);
+// Whether create_token_deferred takes every grant it can decode (the storage commits each of the
+// three grants' redemptions without waiting).
+bool create_token_defers(Services& s);
 core::HttpResponse create_token(Services& s, const core::HttpRequest& req,
                                 std::string_view request_id);
 // create_token answered from memory alone, for the I/O thread (domain::TokenService::

@@ -94,6 +94,10 @@ class Server::Impl {
     if (options.handler_threads > 0) {
       pool_ = std::make_unique<HandlerPool>(options.handler_threads, options.handler_queue_limit);
       config_.pool = pool_.get();
+      if (options.quick_lane && options.try_async) {
+        quick_pool_ = std::make_unique<HandlerPool>(1, options.handler_queue_limit);
+        config_.quick_pool = quick_pool_.get();
+      }
     }
     return port;
   }
@@ -115,7 +119,9 @@ class Server::Impl {
   }
 
   std::size_t open_connections() const noexcept { return config_.connections.open(); }
-  std::size_t queued_requests() const { return pool_ ? pool_->queued() : 0; }
+  std::size_t queued_requests() const {
+    return (pool_ ? pool_->queued() : 0) + (quick_pool_ ? quick_pool_->queued() : 0);
+  }
   std::uint64_t busy_rejections() const noexcept {
     return config_.busy_rejections.load(std::memory_order_relaxed);
   }
@@ -132,6 +138,8 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers_;
   // Destroyed before the workers: its jobs post completions to their io_contexts.
   std::unique_ptr<HandlerPool> pool_;
+  // Destroyed first: its jobs may hand a request on to pool_.
+  std::unique_ptr<HandlerPool> quick_pool_;
 };
 
 std::size_t effective_connection_cap(std::size_t max_connections, std::uint64_t descriptor_limit,

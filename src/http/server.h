@@ -133,6 +133,18 @@ struct ServerOptions {
   // throw (a throw is answered 500).
   std::function<bool(const core::HttpRequest&, bool may_block, core::ResponseDone& done)>
       try_async;
+  // True for a request that try_async takes on a handler thread and that then waits for no
+  // commit (issue 15: CreateToken's grants on SQLite, whose checks read storage and whose writes
+  // the group commit's writer finishes). Such a request goes to the pool's quick lane: one
+  // thread of its own that runs these one after another, woken once for as many as are queued,
+  // instead of waking one of the handler threads for each (on a shared core every wake-up is a
+  // context switch, and these requests never hold their thread for a commit, so more threads
+  // would only take turns). One that try_async declines there goes on to the handler threads.
+  // A job that does wait there (rare: a shared poll count reported on a shared file, a reused
+  // refresh token's family revoked) holds the lane for that one commit. Its queue holds
+  // handler_queue_limit requests too; past that they are answered 503. Unset: no quick lane.
+  // Called on the I/O thread; must be thread-safe and quick.
+  std::function<bool(const core::HttpRequest&)> quick_lane;
   // Monotonic time for every deadline; null: the system clock. Must outlive the server.
   const core::Clock* clock = nullptr;
   // The transport's own error answers (see the top of this file). Unset: a plain-text answer

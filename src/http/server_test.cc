@@ -972,6 +972,100 @@ TEST(ServerTest, TryAsyncAnswersFromAnyThreadWithoutHoldingAThread) {
   EXPECT_EQ(offered_blocking.load(), 3);
 }
 
+// Issue 15: what quick_lane names runs on a thread of its own, one request after another, also
+// while every handler thread is blocked; what try_async declines there goes on to the handler
+// threads, and is answered 503 when their queue is full.
+TEST(ServerTest, QuickLaneRunsItsRequestsOnOneThreadAndHandsDeclinedOnesToThePool) {
+  Gate gate;
+  ServerOptions options = test_options();
+  options.threads = 1;
+  options.handler_threads = 2;
+  options.handler_queue_limit = 1;
+  options.quick_lane = [](const core::HttpRequest& request) {
+    return request.path.starts_with("/quick");
+  };
+  std::mutex mutex;
+  std::set<std::thread::id> lane_threads;     // where try_async ran with may_block
+  std::set<std::thread::id> handler_threads;  // where the handler ran
+  options.try_async = [&](const core::HttpRequest& request, bool may_block,
+                          core::ResponseDone& done) {
+    if (!may_block || !request.path.starts_with("/quick")) return false;
+    {
+      std::lock_guard lock(mutex);
+      lane_threads.insert(std::this_thread::get_id());
+    }
+    if (!request.path.starts_with("/quick/take")) return false;
+    core::ResponseDone taken = std::move(done);
+    core::HttpResponse response;
+    response.body = "lane " + request.path;
+    taken(std::move(response));
+    return true;
+  };
+  RunningServer running(options, [&](const core::HttpRequest& request) {
+    {
+      std::lock_guard lock(mutex);
+      handler_threads.insert(std::this_thread::get_id());
+    }
+    if (request.path == "/slow") gate.wait();
+    return echo(request);
+  });
+  struct OpenAtExit {
+    Gate& gate;
+    ~OpenAtExit() { gate.open(); }
+  } open_at_exit{gate};
+
+  // One at a time: the lane's queue has the handler queue's limit, one here.
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<Client>(running.port()));
+    clients.back()->send("GET /quick/take/" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto answered = clients.back()->read_response();
+    ASSERT_TRUE(answered);
+    EXPECT_EQ(answered->body, "lane /quick/take/" + std::to_string(i));
+  }
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(lane_threads.size(), 1u);  // the lane's one thread, whichever connection
+    EXPECT_TRUE(handler_threads.empty());
+  }
+
+  // Both handler threads blocked: the lane still serves.
+  std::vector<std::unique_ptr<Client>> slow;
+  for (int i = 1; i <= 2; ++i) {
+    slow.push_back(std::make_unique<Client>(running.port()));
+    slow.back()->send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(gate.wait_for_waiting(i));
+  }
+  Client quick(running.port());
+  quick.send("GET /quick/take/again HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto again = quick.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, "lane /quick/take/again");
+
+  // Declined on the lane: queued for a handler thread (the queue's one place), then refused.
+  Client declined(running.port());
+  declined.send("GET /quick/declined HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 10'000 && running.server().queued_requests() < 1; ++i)
+    std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(running.server().queued_requests(), 1u);
+  Client refused_client(running.port());
+  refused_client.send("GET /quick/declined HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto refused = refused_client.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(running.server().busy_rejections(), 1u);
+
+  gate.open();
+  auto handed = declined.read_response();
+  ASSERT_TRUE(handed);
+  EXPECT_EQ(handed->body, "GET /quick/declined\n");  // the handler's answer, after the lane's no
+  for (auto& client : slow) ASSERT_TRUE(client->read_response());
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(lane_threads.size(), 1u);
+  ASSERT_FALSE(handler_threads.empty());
+  for (const auto& id : handler_threads) EXPECT_FALSE(lane_threads.contains(id));
+}
+
 // Pipelined requests on the pool are answered in order, one handler at a time per connection.
 TEST(ServerTest, PipelinedRequestsOnThePoolAreAnsweredInOrder) {
   ServerOptions options = test_options();

@@ -254,9 +254,25 @@ void Session::dispatch() {
   // (the next one is parsed into a fresh request_).
   auto shared_request = std::make_shared<core::HttpRequest>(std::move(request_));
   request_ = core::HttpRequest{};
-  HandlerPool::Job job = [self = shared_from_this(), request = std::move(shared_request),
-                          answering]() mutable {
-    if (self->config_.options.try_async && try_async(self, *request, true, answering)) {
+  const bool quick = config_.quick_pool != nullptr && config_.options.quick_lane(*shared_request);
+  HandlerPool::Job job = pool_job(shared_from_this(), std::move(shared_request), answering,
+                                  quick ? PoolLane::kQuick : PoolLane::kHandler);
+  if ((quick ? config_.quick_pool : config_.pool)->try_submit(job)) {
+    awaiting_handler_ = true;
+    return;
+  }
+  // Every handler thread is busy and the queue is full: answer at once rather than grow it.
+  worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
+  answer(std::move(answering), error_response(503, kBusyDescription));
+}
+
+HandlerPool::Job Session::pool_job(std::shared_ptr<Session> self,
+                                   std::shared_ptr<core::HttpRequest> request,
+                                   Answering answering, PoolLane lane) {
+  return [self = std::move(self), request = std::move(request), answering = std::move(answering),
+          lane]() mutable {
+    if (lane != PoolLane::kHandlerOnly && self->config_.options.try_async &&
+        try_async(self, *request, true, answering)) {
       // The job's reference goes back to the worker's thread too: when the answer has been sent
       // by then, it is the last, and a session is destroyed only there (its destructor detaches
       // it from the worker; TSan found the race when it ran here).
@@ -265,18 +281,24 @@ void Session::dispatch() {
       asio::post(context, [self = std::move(self)] {});
       return;
     }
+    if (lane == PoolLane::kQuick) {
+      // Declined: its handler may wait for the database, which the quick lane never does.
+      {
+        HandlerPool::Job handed = pool_job(self, std::move(request), answering,
+                                           PoolLane::kHandlerOnly);
+        if (self->config_.pool->try_submit(handed)) return;
+      }  // refused: `handed` and its reference are gone before the answer below is delivered
+      self->worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
+      core::HttpResponse busy = self->error_response(503, kBusyDescription);
+      Worker& worker = self->worker_;
+      worker.deliver(Completion{std::move(self), std::move(answering), std::move(busy)});
+      return;
+    }
     core::HttpResponse response = self->run_handler(*request);
     request.reset();
     Worker& worker = self->worker_;
     worker.deliver(Completion{std::move(self), std::move(answering), std::move(response)});
   };
-  if (config_.pool->try_submit(job)) {
-    awaiting_handler_ = true;
-    return;
-  }
-  // Every handler thread is busy and the queue is full: answer at once rather than grow it.
-  worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
-  answer(std::move(answering), error_response(503, kBusyDescription));
 }
 
 bool Session::try_async(const std::shared_ptr<Session>& session, const core::HttpRequest& request,

@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "http/handler_pool.h"
 #include "http/request_parser.h"
 #include "http/response_writer.h"
 
@@ -128,6 +129,14 @@ class Session : public std::enable_shared_from_this<Session>,
   [[nodiscard]] static bool try_async(const std::shared_ptr<Session>& session,
                                       const core::HttpRequest& request, bool may_block,
                                       const Answering& answering);
+  // Where a job of the pool runs: the quick lane (ServerOptions::quick_lane; what try_async
+  // declines there goes on to the handler threads, kHandlerOnly), or a handler thread.
+  enum class PoolLane { kQuick, kHandler, kHandlerOnly };
+  // The pool's job for `request`: try_async on its thread (not for kHandlerOnly), else the
+  // handler; the answer is delivered to the session's worker.
+  [[nodiscard]] static HandlerPool::Job pool_job(std::shared_ptr<Session> self,
+                                                 std::shared_ptr<core::HttpRequest> request,
+                                                 Answering answering, PoolLane lane);
   // Queues the handler's response (on the worker's thread).
   void answer(Answering answering, core::HttpResponse response);
   // The pool answered: resumes the connection.

@@ -44,6 +44,7 @@ struct ServerConfig {
   bool tls = false;                    // serving TLS: every session handshakes with tls_context
   TlsContext tls_context;
   HandlerPool* pool = nullptr;  // null: handlers run on the I/O thread
+  HandlerPool* quick_pool = nullptr;  // ServerOptions::quick_lane's one thread; null: none
   std::atomic<std::uint64_t> busy_rejections{0};  // 503s for a full pool queue
 
   // Monotonic milliseconds of `clock`: every deadline is counted in them.

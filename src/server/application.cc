@@ -233,6 +233,10 @@ bool Application::handle_without_waiting(const core::HttpRequest& req, bool may_
   return true;
 }
 
+bool Application::takes_without_waiting_on_handler_thread(const core::HttpRequest& req) {
+  return !oauth::is_form_post(req) && api_->defers_only_where_reads_may_wait(req);
+}
+
 core::HttpResponse Application::finish(bool tls, core::Operation operation,
                                        core::HttpResponse resp,
                                        std::chrono::steady_clock::time_point entered) {

@@ -63,13 +63,17 @@ class Application {
 
   // handle() completed without waiting for the database's commit (http::ServerOptions::try_async,
   // issue 15: a durable write completes on the I/O thread): false, having changed nothing, for
-  // the requests it does not take (all but the AWS StartDeviceAuthorization and RegisterClient,
-  // and those when
-  // api::Api::handle_deferred declines); true, having moved from `done`, which then gets what
+  // the requests it does not take (all but the AWS StartDeviceAuthorization, RegisterClient and
+  // CreateToken, and those when api::Api::handle_deferred declines); true, having moved from `done`, which then gets what
   // handle() would answer, counted alike, exactly once, from the storage's writer thread or this
   // one. `may_block`: called on a handler thread (reads may wait), not an I/O thread.
   bool handle_without_waiting(const core::HttpRequest& req, bool may_block,
                               core::ResponseDone& done);
+  // True for a request that handle_without_waiting takes only with may_block and that then waits
+  // for no commit (the AWS CreateToken on SQLite: api::Api::defers_only_where_reads_may_wait), so
+  // the transport runs it on its quick lane (http::ServerOptions::quick_lane). For the I/O
+  // thread: reads the method, path and Content-Type only.
+  [[nodiscard]] bool takes_without_waiting_on_handler_thread(const core::HttpRequest& req);
 
   // False for the requests answered without storage (/healthz, /metrics, static assets, the
   // OpenID configuration): the transport answers those on its I/O threads even while every

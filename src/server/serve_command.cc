@@ -351,6 +351,9 @@ int run_serve(const CommonOptions& common, const ServeOptions& options) {
   // Answered on the I/O thread when memory alone answers (no database: /healthz, /metrics, the
   // static assets, discovery, a cached pending poll, issue 15); else on the handler pool.
   http_options.try_inline = [&app](const core::HttpRequest& req) { return app.handle_inline(req); };
+  http_options.quick_lane = [&app](const core::HttpRequest& req) {
+    return app.takes_without_waiting_on_handler_thread(req);
+  };
   http_options.try_async = [&app](const core::HttpRequest& req, bool may_block,
                                   core::ResponseDone& done) {
     return app.handle_without_waiting(req, may_block, done);
