@@ -671,6 +671,46 @@ TEST(SqliteCheckpointTest, TheWriterBoundsTheWalBetweenBatches) {
   }
 }
 
+// Issue 15: past wal_checkpoint_idle_pages the copy into the file is the checkpointer's, on its
+// own thread: with the writer never finishing one (wal_checkpoint_finish_pages negative, the
+// limit out of reach), the rows still reach the database file itself, which without any checkpoint keeps the
+// size it had after the schema, and every checkpoint was the checkpointer's.
+TEST(SqliteCheckpointTest, TheCheckpointerCopiesTheWalIntoTheFileWithoutTheWriter) {
+  std::uintmax_t unchecked_size = 0;
+  for (const bool checkpointer : {false, true}) {
+    SCOPED_TRACE(checkpointer);
+    TempDir dir;
+    const auto file = dir.path() / "ssooidc.db";
+    auto gate = std::make_shared<SqliteCommitGate>();
+    SqliteOptions options;
+    options.commit_gate = gate;
+    options.wal_checkpoint_idle_pages = checkpointer ? 30 : 1'000'000'000;
+    options.wal_checkpoint_limit_pages = 1'000'000'000;
+    options.wal_checkpoint_finish_pages = -1;
+    auto storage = must(open_sqlite_storage(file.string(), options));
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_TRUE(must(storage->device_authorizations().insert(make_authorization(
+          "hash-" + std::to_string(i), "CODE" + std::to_string(100'000 + i)))));
+    }
+    if (!checkpointer) {
+      unchecked_size = std::filesystem::file_size(file);
+      continue;
+    }
+    // Its passes run beside the inserts; the last may still be under way.
+    for (int i = 0; i < 1000 && std::filesystem::file_size(file) < unchecked_size + 64 * 1024; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GE(std::filesystem::file_size(file), unchecked_size + 64 * 1024);
+    const auto checkpoints = gate->checkpoints();
+    ASSERT_FALSE(checkpoints.empty());
+    for (const auto& checkpoint : checkpoints) EXPECT_FALSE(checkpoint.by_writer);
+    for (int i = 0; i < 300; i += 37) {
+      EXPECT_TRUE(must(storage->device_authorizations().find_by_device_code_hash(
+                           "hash-" + std::to_string(i)))
+                      .has_value());
+    }
+  }
+}
+
 // Writes queued behind a closed SqliteCommitGate, so that the writer takes them as one batch.
 class SqliteGroupCommitTest : public ::testing::Test {
  protected:

@@ -44,6 +44,16 @@ void SqliteCommitGate::committing(std::vector<std::string> operations) {
   transactions_.push_back(std::move(operations));
 }
 
+std::vector<SqliteCommitGate::Checkpoint> SqliteCommitGate::checkpoints() const {
+  std::lock_guard lock(mutex_);
+  return checkpoints_;
+}
+
+void SqliteCommitGate::checkpointed(bool by_writer, std::int64_t pages) {
+  std::lock_guard lock(mutex_);
+  if (pages > 0) checkpoints_.push_back({by_writer, pages});
+}
+
 void SqliteCommitGate::writes_waiting(std::size_t n) {
   {
     std::lock_guard lock(mutex_);
@@ -80,7 +90,9 @@ Result<void> run_statement(Connection& connection, Sql id) {
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(Database& database)
-    : database_(database), thread_([this] { run(); }) {}
+    : database_(database),
+      checkpointer_(database.pool.path(), database.pool.options()),
+      thread_([this] { run(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -183,9 +195,16 @@ int GroupCommitWriter::wal_written(void* writer, sqlite3*, const char*, int page
 void GroupCommitWriter::maybe_checkpoint() {
   const SqliteOptions& options = database_.pool.options();
   if (wal_pages_ - unfinished_checkpoint_at_ < options.wal_checkpoint_idle_pages) return;
-  if (wal_pages_ < options.wal_checkpoint_limit_pages) {
-    std::lock_guard lock(queue_mutex_);
-    if (!queue_.empty()) return;  // the waiting writes first; the next idle moment is soon
+  const Checkpointer::Pass pass = checkpointer_.last();
+  // A pass that found more frames than the WAL holds now saw the WAL before its restart.
+  const std::int64_t left = pass.wal_frames <= wal_pages_ ? wal_pages_ - pass.copied : wal_pages_;
+  // Not while a pass is under way (it would find the checkpoint lock taken): after the next
+  // batch, also at the limit.
+  if (pass.busy) return;
+  // The long copy is the checkpointer's; the writer finishes once little is left.
+  if (wal_pages_ < options.wal_checkpoint_limit_pages && left > options.wal_checkpoint_finish_pages) {
+    checkpointer_.request();
+    return;
   }
   std::lock_guard write_lock(database_.write_mutex);
   if (!connection_) return;
@@ -193,9 +212,12 @@ void GroupCommitWriter::maybe_checkpoint() {
   int copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr,
                                            SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
-  // Busy (another process checkpoints) or held back by a reader: tried again later. A failure
+  // Busy (another checkpoint under way) or held back by a reader: tried again later. A failure
   // here loses nothing: every page stays in the WAL, which readers and the next checkpoint use.
   if (rc != SQLITE_OK || copied < wal) unfinished_checkpoint_at_ = wal_pages_;
+  if (SqliteCommitGate* gate = database_.pool.options().commit_gate.get(); gate != nullptr) {
+    gate->checkpointed(true, rc == SQLITE_OK ? copied : 0);
+  }
 }
 
 void GroupCommitWriter::commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn) {

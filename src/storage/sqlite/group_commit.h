@@ -31,12 +31,17 @@
 //
 // Checkpoints: SQLite's own (every 1,000 pages of WAL) ran inside the COMMIT of whichever batch
 // crossed the mark, so that batch's writers waited for a copy of the WAL into the file and its
-// fsync besides their own. The writer's connection has it off; the writer checkpoints between
-// batches instead (SqliteOptions::wal_checkpoint_idle_pages, _limit_pages): when no write waits,
-// or when the WAL reaches its bound. A checkpoint that readers keep from finishing is tried again
-// once the WAL has grown by another wal_checkpoint_idle_pages. It holds write_mutex, so the WAL
-// is restarted from its start by the next batch (no other writer in this process appends
-// meanwhile), and syncs as synchronous=FULL says, so it changes nothing of what is durable.
+// fsync besides their own. The writer's connection has it off. Once the WAL holds
+// SqliteOptions::wal_checkpoint_idle_pages, the writer asks the Checkpointer (checkpointer.h)
+// for a pass: a PASSIVE checkpoint on a thread and connection of its own, holding no write, while
+// the batches go on. Between two batches the writer finishes it itself, holding write_mutex: when
+// the checkpointer's last pass left at most wal_checkpoint_finish_pages to copy (the frames
+// appended during it), or, whatever is left, when the WAL reaches wal_checkpoint_limit_pages,
+// which bounds it. Then no other writer of this process appends, every frame gets copied, and
+// the next batch restarts the WAL from its start. A finishing checkpoint that readers (or another
+// process's checkpoint) keep from finishing is tried again once the WAL has grown by another
+// wal_checkpoint_idle_pages. Checkpoints sync as synchronous=FULL says, so they change nothing of
+// what is durable.
 //
 // The batch holds Database::write_mutex from BEGIN to the end of COMMIT, so the backend's other
 // writers (compound transactions on pooled connections) still run one at a time with it. The
@@ -64,6 +69,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/sqlite/checkpointer.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/statements.h"
 #include "storage/storage.h"
@@ -185,7 +191,8 @@ class GroupCommitWriter {
   // Commits `batch` and answers its writers.
   void commit_and_answer(const std::vector<PendingWrite*>& batch, Turn turn);
   Result<Connection*> connection_locked();
-  // Checkpoints the WAL if it is due (see the top of this file); on the writer's thread.
+  // Asks the checkpointer for a pass, or finishes one, when it is due (see the top of this
+  // file); on the writer's thread.
   void maybe_checkpoint();
   // sqlite3_wal_hook's callback on the writer's connection: `pages` are in the WAL now.
   static int wal_written(void* writer, sqlite3* db, const char* schema, int pages);
@@ -203,6 +210,7 @@ class GroupCommitWriter {
   bool stopping_ = false;             // guarded by queue_mutex_
   std::mutex completion_mutex_;
   std::vector<PendingWrite*> finished_without_waiting_;  // the writer's thread only
+  Checkpointer checkpointer_;
   std::thread thread_;  // last: started once everything above exists
 };
 

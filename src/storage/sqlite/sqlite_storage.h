@@ -69,8 +69,17 @@ class SqliteCommitGate {
   // The transactions the writer committed (or tried to), oldest first: the operations of the
   // writes in each (a batch's writes share one; each yielding write has its own after it).
   [[nodiscard]] std::vector<std::vector<std::string>> transactions() const;
+  // The checkpoints that found frames in the WAL, oldest first: by the writer itself (its
+  // finishing one, holding the write mutex) or by the checkpointer's thread, and how many of
+  // the WAL's frames were in the file after it.
+  struct Checkpoint {
+    bool by_writer = false;
+    std::int64_t pages = 0;
+  };
+  [[nodiscard]] std::vector<Checkpoint> checkpoints() const;
 
-  // Called by the writer.
+  // Called by the writer (and checkpointed also by the checkpointer).
+  void checkpointed(bool by_writer, std::int64_t pages);
   void writes_waiting(std::size_t n);
   void pass();
   void took_batch(std::size_t n);
@@ -83,6 +92,7 @@ class SqliteCommitGate {
   std::size_t waiting_ = 0;
   std::vector<std::size_t> batches_;
   std::vector<std::vector<std::string>> transactions_;
+  std::vector<Checkpoint> checkpoints_;
 };
 
 struct SqliteOptions {
@@ -107,6 +117,12 @@ struct SqliteOptions {
   // writes wait, once it holds wal_checkpoint_limit_pages, which bounds the WAL's size.
   std::int64_t wal_checkpoint_idle_pages = 1000;
   std::int64_t wal_checkpoint_limit_pages = 8000;
+  // Past wal_checkpoint_idle_pages the long copy is the checkpointer's (checkpointer.h), on a
+  // thread of its own, holding no write; the writer finishes it between two batches once at most
+  // this many pages are left to copy (those appended during the checkpointer's pass), so that
+  // the next batch restarts the WAL. 0: only once the pass left nothing to copy; negative: only
+  // at wal_checkpoint_limit_pages.
+  std::int64_t wal_checkpoint_finish_pages = 256;
   // The group commit's page cache, in KiB (at most this much memory; SQLite's default is 2 MiB).
   std::int64_t writer_cache_kib = 32 * 1024;
   // Poll counts kept in memory while no other opener has the file open (file_sharing.h); past
