@@ -286,7 +286,13 @@ HandlerPool::Job Session::pool_job(std::shared_ptr<Session> self,
       {
         HandlerPool::Job handed = pool_job(self, std::move(request), answering,
                                            PoolLane::kHandlerOnly);
-        if (self->config_.pool->try_submit(handed)) return;
+        if (self->config_.pool->try_submit(handed)) {
+          // This job's reference goes back to the worker's thread, as above: the handler
+          // thread may answer and the worker drop its own before this job is destroyed here.
+          auto& context = self->worker_.io_context();
+          asio::post(context, [self = std::move(self)] {});
+          return;
+        }
       }  // refused: `handed` and its reference are gone before the answer below is delivered
       self->worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
       core::HttpResponse busy = self->error_response(503, kBusyDescription);
