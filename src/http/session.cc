@@ -262,8 +262,20 @@ void Session::dispatch() {
     return;
   }
   // Every handler thread is busy and the queue is full: answer at once rather than grow it.
+  answer(std::move(answering), busy_response());
+}
+
+void Session::release_on_worker(std::shared_ptr<Session> self) {
+  // When the answer has been sent by then, this reference is the last, and a session is
+  // destroyed only on its worker's thread (its destructor detaches it from the worker; TSan
+  // found the race when a job dropped it on its own thread).
+  auto& context = self->worker_.io_context();
+  asio::post(context, [self = std::move(self)] {});
+}
+
+core::HttpResponse Session::busy_response() const {
   worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
-  answer(std::move(answering), error_response(503, kBusyDescription));
+  return error_response(503, kBusyDescription);
 }
 
 HandlerPool::Job Session::pool_job(std::shared_ptr<Session> self,
@@ -273,12 +285,8 @@ HandlerPool::Job Session::pool_job(std::shared_ptr<Session> self,
           lane]() mutable {
     if (lane != PoolLane::kHandlerOnly && self->config_.options.try_async &&
         try_async(self, *request, true, answering)) {
-      // The job's reference goes back to the worker's thread too: when the answer has been sent
-      // by then, it is the last, and a session is destroyed only there (its destructor detaches
-      // it from the worker; TSan found the race when it ran here).
       request.reset();
-      auto& context = self->worker_.io_context();
-      asio::post(context, [self = std::move(self)] {});
+      release_on_worker(std::move(self));
       return;
     }
     if (lane == PoolLane::kQuick) {
@@ -287,15 +295,11 @@ HandlerPool::Job Session::pool_job(std::shared_ptr<Session> self,
         HandlerPool::Job handed = pool_job(self, std::move(request), answering,
                                            PoolLane::kHandlerOnly);
         if (self->config_.pool->try_submit(handed)) {
-          // This job's reference goes back to the worker's thread, as above: the handler
-          // thread may answer and the worker drop its own before this job is destroyed here.
-          auto& context = self->worker_.io_context();
-          asio::post(context, [self = std::move(self)] {});
+          release_on_worker(std::move(self));  // the handler thread may answer first
           return;
         }
       }  // refused: `handed` and its reference are gone before the answer below is delivered
-      self->worker_.config().busy_rejections.fetch_add(1, std::memory_order_relaxed);
-      core::HttpResponse busy = self->error_response(503, kBusyDescription);
+      core::HttpResponse busy = self->busy_response();
       Worker& worker = self->worker_;
       worker.deliver(Completion{std::move(self), std::move(answering), std::move(busy)});
       return;

@@ -137,6 +137,10 @@ class Session : public std::enable_shared_from_this<Session>,
   [[nodiscard]] static HandlerPool::Job pool_job(std::shared_ptr<Session> self,
                                                  std::shared_ptr<core::HttpRequest> request,
                                                  Answering answering, PoolLane lane);
+  // Drops a pool job's reference to `self` on the session's worker thread (any thread).
+  static void release_on_worker(std::shared_ptr<Session> self);
+  // The 503 for a full handler queue, counted in busy_rejections (any thread).
+  [[nodiscard]] core::HttpResponse busy_response() const;
   // Queues the handler's response (on the worker's thread).
   void answer(Answering answering, core::HttpResponse response);
   // The pool answered: resumes the connection.

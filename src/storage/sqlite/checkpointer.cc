@@ -34,11 +34,6 @@ Checkpointer::Pass Checkpointer::last() const {
   return pass;
 }
 
-std::uint64_t Checkpointer::passes() const {
-  std::lock_guard lock(mutex_);
-  return passes_;
-}
-
 void Checkpointer::run() {
   for (;;) {
     {
@@ -65,7 +60,6 @@ void Checkpointer::run() {
     std::lock_guard lock(mutex_);
     running_ = false;
     last_ = pass;
-    ++passes_;
   }
 }
 

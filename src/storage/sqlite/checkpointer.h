@@ -52,8 +52,6 @@ class Checkpointer {
     bool busy = false;
   };
   [[nodiscard]] Pass last() const;
-  // Passes that have finished since start (for tests).
-  [[nodiscard]] std::uint64_t passes() const;
 
  private:
   void run();
@@ -68,7 +66,6 @@ class Checkpointer {
   bool running_ = false;   // guarded by mutex_
   bool stopping_ = false;  // guarded by mutex_
   Pass last_;              // guarded by mutex_
-  std::uint64_t passes_ = 0;  // guarded by mutex_
   std::thread thread_;  // last: started once everything above exists
 };
 
