@@ -180,7 +180,9 @@ class RetryGraceStore {
  public:
   virtual ~RetryGraceStore() = default;
   // Stores (or replaces) the sealed response of `key_hash` until `expires_at_ms`, and deletes the
-  // entries expired at `now_ms`, so that the table holds only what one window remembers.
+  // entries expired at `now_ms`, so that the table holds only what one window remembers. SQLite
+  // instead gives the entry the row of the oldest expired one, when there is one (its table then
+  // holds at most as many rows as were ever unexpired at once; issue 15, session 14).
   [[nodiscard]] virtual Result<void> put(std::string_view key_hash, std::string_view sealed,
                                          std::int64_t now_ms, std::int64_t expires_at_ms) = 0;
   // The sealed response of `key_hash` while unexpired at `now_ms` (expires_at_ms > now_ms), else

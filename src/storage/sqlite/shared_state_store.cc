@@ -435,10 +435,20 @@ Result<std::optional<LeaseRecord>> SqliteLeaseStore::find(std::string_view name)
 
 // ---- retry grace ------------------------------------------------------------------------------
 
+// The entry takes over the row of the oldest expired one (UPDATE OR REPLACE: and the key's own
+// former row goes, when it had one), or else is inserted. Deleting the expired entries instead
+// freed table and index pages that the next inserts took back from the free list, where SQLite
+// renumbers the pages of a split to keep them ascending and then scans its whole page cache at
+// the commit (pcache1 truncation, perf, issue 15 session 14).
 Result<void> put_retry_grace(Connection& connection, const RetryGraceEntry& entry) {
-  auto purged = run_changes(connection, Sql::kPurgeRetryGrace,
-                            [&](Statement& statement) { statement.bind_int(1, entry.now_ms); });
-  if (!purged) return std::unexpected(std::move(purged.error()));
+  auto recycled = run_changes(connection, Sql::kRecycleRetryGrace, [&](Statement& statement) {
+    statement.bind_text(1, entry.key_hash)
+        .bind_text(2, entry.sealed)
+        .bind_int(3, entry.expires_at_ms)
+        .bind_int(4, entry.now_ms);
+  });
+  if (!recycled) return std::unexpected(std::move(recycled.error()));
+  if (*recycled > 0) return {};
   auto stored = run_changes(connection, Sql::kPutRetryGrace, [&](Statement& statement) {
     statement.bind_text(1, entry.key_hash)
         .bind_text(2, entry.sealed)

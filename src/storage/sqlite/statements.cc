@@ -339,6 +339,10 @@ constexpr SqlStatement kStatements[] = {
      "WHERE key_hash = ssooidc_hash_key(?1) AND expires_at_ms > ?2"},
     {Sql::kPurgeRetryGrace, "purge retry grace",
      "DELETE FROM retry_grace WHERE expires_at_ms <= ?1"},
+    {Sql::kRecycleRetryGrace, "recycle retry grace",
+     "UPDATE OR REPLACE retry_grace SET key_hash = ssooidc_hash_key(?1), sealed = ?2, "
+     "expires_at_ms = ?3 WHERE rowid = (SELECT rowid FROM retry_grace "
+     "WHERE expires_at_ms <= ?4 ORDER BY expires_at_ms LIMIT 1)"},
 };
 constexpr bool in_enum_order() {
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {

@@ -116,6 +116,7 @@ enum class Sql : std::size_t {
   kPutRetryGrace,
   kFindRetryGrace,
   kPurgeRetryGrace,
+  kRecycleRetryGrace,
   kCount,  // not a statement: the size of the cache
 };
 
