@@ -157,5 +157,17 @@ TEST(CryptoTest, HmacSha256MatchesRfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+// RFC 4231 cases 1 and 6 (a key longer than SHA-256's 64-byte block is hashed first), and a key
+// of exactly one block (checked against Python's hmac module).
+TEST(CryptoTest, HmacSha256MatchesRfc4231ForShortLongAndBlockSizedKeys) {
+  EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hex_encode(hmac_sha256(std::string(131, '\xaa'),
+                                   "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(hex_encode(hmac_sha256(std::string(64, 'k'), "exactly one block of key")),
+            "baa93ea4ccc7062ed6870c5e7937dbd35ad7791df4e29df9addeb429ff491acf");
+}
+
 }  // namespace
 }  // namespace ssooidc::crypto

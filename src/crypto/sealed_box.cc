@@ -23,6 +23,14 @@ std::unexpected<Error> refused(std::string_view what) {
 
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
+// AES-256-GCM fetched once, for the life of the process: EVP_aes_256_gcm() makes every
+// EncryptInit and DecryptInit look the cipher up by name under a lock (OpenSSL 3's implicit
+// fetch; issue 15, perf of an issuance, which seals its retry-grace entry).
+const EVP_CIPHER* aes_256_gcm() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return cipher;
+}
+
 const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
@@ -39,7 +47,7 @@ std::expected<std::string, Error> seal(std::string_view key, std::string_view pl
   CipherContext ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
   if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
       (!context.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(context),
                                              static_cast<int>(context.size())) != 1))
     return internal("seal: cipher set-up failed");
@@ -73,7 +81,7 @@ std::expected<std::string, Error> open_sealed(std::string_view key, std::string_
   CipherContext ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, bytes(key), bytes(nonce)) != 1 ||
       (!context.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(context),
                                              static_cast<int>(context.size())) != 1))
     return internal("open: cipher set-up failed");
