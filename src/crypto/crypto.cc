@@ -139,11 +139,11 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char inner[SHA256_DIGEST_LENGTH];
   unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256_CTX context;
-  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x36;
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ 0x36U);
   if (SHA256_Init(&context) != 1 || SHA256_Update(&context, pad, kBlock) != 1 ||
       SHA256_Update(&context, data.data(), data.size()) != 1 || SHA256_Final(inner, &context) != 1)
     digest_failed();
-  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = block[i] ^ 0x5c;
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ 0x5cU);
   if (SHA256_Init(&context) != 1 || SHA256_Update(&context, pad, kBlock) != 1 ||
       SHA256_Update(&context, inner, sizeof inner) != 1 || SHA256_Final(out, &context) != 1)
     digest_failed();
