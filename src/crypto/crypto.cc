@@ -136,17 +136,20 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     std::memcpy(block, key.data(), key.size());
   }
   unsigned char pad[kBlock];
+  SHA256_CTX context;
+  // SHA-256 of (the key xor `mask`) followed by `message`, into `digest`.
+  auto padded_hash = [&](unsigned char mask, std::string_view message,
+                         unsigned char (&digest)[SHA256_DIGEST_LENGTH]) {
+    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ mask);
+    if (SHA256_Init(&context) != 1 || SHA256_Update(&context, pad, kBlock) != 1 ||
+        SHA256_Update(&context, message.data(), message.size()) != 1 ||
+        SHA256_Final(digest, &context) != 1)
+      digest_failed();
+  };
   unsigned char inner[SHA256_DIGEST_LENGTH];
   unsigned char out[SHA256_DIGEST_LENGTH];
-  SHA256_CTX context;
-  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ 0x36U);
-  if (SHA256_Init(&context) != 1 || SHA256_Update(&context, pad, kBlock) != 1 ||
-      SHA256_Update(&context, data.data(), data.size()) != 1 || SHA256_Final(inner, &context) != 1)
-    digest_failed();
-  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(block[i] ^ 0x5cU);
-  if (SHA256_Init(&context) != 1 || SHA256_Update(&context, pad, kBlock) != 1 ||
-      SHA256_Update(&context, inner, sizeof inner) != 1 || SHA256_Final(out, &context) != 1)
-    digest_failed();
+  padded_hash(0x36, data, inner);
+  padded_hash(0x5c, std::string_view(reinterpret_cast<const char*>(inner), sizeof inner), out);
   // The padded key and the inner hash are key material: not left on the stack.
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(pad, sizeof pad);

@@ -515,13 +515,15 @@ TEST(SqliteRetryGraceTest, APutTakesTheRowOfAnExpiredEntryInsteadOfGrowingTheTab
   for (int i = 0; i < 50; ++i) {
     must(grace.put("old-" + std::to_string(i), "sealed-old", now_ms, now_ms + 1000));
   }
+  // Unexpired throughout, and last: a delete-then-insert would number the new rows after it.
+  must(grace.put("kept", "sealed-kept", now_ms, now_ms + 9000));
   for (int i = 0; i < 50; ++i) {
     must(grace.put("new-" + std::to_string(i), "sealed-new-" + std::to_string(i), now_ms + 1000,
                    now_ms + 2000));
   }
   {
     RawDatabase raw(file);
-    EXPECT_EQ(raw.query_text("SELECT count(*) || ' ' || max(rowid) FROM retry_grace"), "50 50");
+    EXPECT_EQ(raw.query_text("SELECT count(*) || ' ' || max(rowid) FROM retry_grace"), "51 51");
   }
   EXPECT_EQ(must(grace.find("new-7", now_ms + 1500)), "sealed-new-7");
   EXPECT_FALSE(must(grace.find("old-7", now_ms + 500)).has_value());
@@ -530,7 +532,7 @@ TEST(SqliteRetryGraceTest, APutTakesTheRowOfAnExpiredEntryInsteadOfGrowingTheTab
   must(grace.put("later", "sealed-later", now_ms + 1500, now_ms + 3000));
   {
     RawDatabase raw(file);
-    EXPECT_EQ(raw.query_text("SELECT count(*) FROM retry_grace"), "51");
+    EXPECT_EQ(raw.query_text("SELECT count(*) FROM retry_grace"), "52");
   }
   EXPECT_EQ(must(grace.find("new-7", now_ms + 2200)), "sealed-again");
   // A known key put while another entry has expired: that row takes the key, and the key's
@@ -539,10 +541,11 @@ TEST(SqliteRetryGraceTest, APutTakesTheRowOfAnExpiredEntryInsteadOfGrowingTheTab
   EXPECT_EQ(must(grace.find("later", now_ms + 3500)), "sealed-latest");
   {
     RawDatabase raw(file);
-    EXPECT_EQ(raw.query_text("SELECT count(*) FROM retry_grace"), "50");
+    EXPECT_EQ(raw.query_text("SELECT count(*) FROM retry_grace"), "51");
   }
   EXPECT_EQ(must(grace.purge_expired(now_ms + 2500)), 49);
   EXPECT_EQ(must(grace.purge_expired(now_ms + 4000)), 1);
+  EXPECT_EQ(must(grace.find("kept", now_ms + 4000)), "sealed-kept");
 }
 
 TEST(SqliteSchemaTest, ReportsARowItCannotDecode) {
